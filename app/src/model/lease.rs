@@ -1,0 +1,149 @@
+//! AI lease revenue: colocation sold per kW of critical IT load per month, and GPU cloud sold
+//! per GPU-hour; both ramp in over months after their start date.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Average days per month (365.25 / 12), used to turn monthly prices and ramps into days.
+pub const DAYS_PER_MONTH: f64 = 30.4375;
+const DAYS_PER_YEAR: f64 = 365.25;
+
+/// How a contract is priced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LeaseTerms {
+    /// Colocation: the tenant pays per kW of critical IT load per month, escalating yearly.
+    Colocation { critical_mw: f64, usd_per_kw_month: f64, escalator_pct_per_year: f64 },
+    /// GPU cloud: the operator sells GPU-hours; revenue follows utilisation.
+    GpuHours { gpus: u32, usd_per_gpu_hour: f64, utilisation: f64, server_kw_per_gpu: f64 },
+}
+
+/// An AI lease contract at a site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaseContract {
+    pub id: String,
+    pub site_id: String,
+    pub tenant: String,
+    pub terms: LeaseTerms,
+    /// First day of the ramp.
+    pub start_on: NaiveDate,
+    /// Months from start to full load (0 = full load on the start day).
+    pub ramp_months: u32,
+    /// Last day billed, if the contract ends.
+    pub end_on: Option<NaiveDate>,
+    /// True when the tenant pays the power bill (usual for colocation).
+    pub power_pass_through: bool,
+}
+
+impl LeaseContract {
+    /// Share of the contract in force on `date`: 0 before start or after end, rising linearly
+    /// over the ramp, then 1.
+    pub fn ramp_fraction(&self, date: NaiveDate) -> f64 {
+        if date < self.start_on || self.end_on.is_some_and(|end| date > end) {
+            return 0.0;
+        }
+        if self.ramp_months == 0 {
+            return 1.0;
+        }
+        let days = (date - self.start_on).num_days() as f64 + 1.0;
+        (days / (self.ramp_months as f64 * DAYS_PER_MONTH)).min(1.0)
+    }
+
+    /// Revenue billed for `date`, USD.
+    pub fn revenue_usd(&self, date: NaiveDate) -> f64 {
+        let ramp = self.ramp_fraction(date);
+        if ramp == 0.0 {
+            return 0.0;
+        }
+        match &self.terms {
+            LeaseTerms::Colocation { critical_mw, usd_per_kw_month, escalator_pct_per_year } => {
+                let years = ((date - self.start_on).num_days() as f64 / DAYS_PER_YEAR).floor();
+                let price = usd_per_kw_month * (1.0 + escalator_pct_per_year / 100.0).powf(years);
+                critical_mw * 1000.0 * ramp * price / DAYS_PER_MONTH
+            }
+            LeaseTerms::GpuHours { gpus, usd_per_gpu_hour, utilisation, .. } => {
+                *gpus as f64 * ramp * usd_per_gpu_hour * 24.0 * utilisation
+            }
+        }
+    }
+
+    /// Critical IT load energised for the tenant on `date`, MW.
+    pub fn it_load_mw(&self, date: NaiveDate) -> f64 {
+        let ramp = self.ramp_fraction(date);
+        match &self.terms {
+            LeaseTerms::Colocation { critical_mw, .. } => critical_mw * ramp,
+            LeaseTerms::GpuHours { gpus, server_kw_per_gpu, .. } => {
+                *gpus as f64 * server_kw_per_gpu / 1000.0 * ramp
+            }
+        }
+    }
+}
+
+/// GPUs one MW of facility power holds: 1 MW ÷ (whole-server W per GPU × PUE).
+pub fn gpus_per_mw(server_w_per_gpu: f64, pue: f64) -> f64 {
+    if server_w_per_gpu <= 0.0 || pue <= 0.0 {
+        return 0.0;
+    }
+    1e6 / (server_w_per_gpu * pue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn colo(ramp_months: u32) -> LeaseContract {
+        LeaseContract {
+            id: "c".into(),
+            site_id: "s".into(),
+            tenant: "t".into(),
+            terms: LeaseTerms::Colocation { critical_mw: 100.0, usd_per_kw_month: 120.0, escalator_pct_per_year: 3.0 },
+            start_on: day(2025, 1, 1),
+            ramp_months,
+            end_on: Some(day(2030, 12, 31)),
+            power_pass_through: true,
+        }
+    }
+
+    #[test]
+    fn colocation_of_100_mw_at_120_per_kw_month_bills_144_million_a_year() {
+        let c = colo(0);
+        let year: f64 = (0..365).map(|i| c.revenue_usd(day(2025, 1, 1) + chrono::Duration::days(i))).sum();
+        // 100,000 kW × $120 × 12 = $144.0 M; 365 of 365.25 days are counted.
+        assert!((year - 144e6 * 365.0 / 365.25).abs() < 1.0, "{year}");
+        // Second year escalates by 3 %.
+        let y2 = c.revenue_usd(day(2026, 6, 1)) / c.revenue_usd(day(2025, 6, 1));
+        assert!((y2 - 1.03).abs() < 1e-12);
+        assert_eq!(c.revenue_usd(day(2024, 12, 31)), 0.0);
+        assert_eq!(c.revenue_usd(day(2031, 1, 1)), 0.0);
+    }
+
+    #[test]
+    fn ramp_is_linear_to_full_load() {
+        let c = colo(6);
+        let half = c.ramp_fraction(day(2025, 1, 1) + chrono::Duration::days((3.0 * DAYS_PER_MONTH) as i64 - 1));
+        assert!((half - 0.5).abs() < 0.01, "{half}");
+        assert_eq!(c.ramp_fraction(day(2025, 8, 1)), 1.0);
+        assert!((c.it_load_mw(day(2025, 8, 1)) - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn gpu_hours_bill_rate_times_gpus_times_utilisation() {
+        let mut c = colo(0);
+        c.terms = LeaseTerms::GpuHours { gpus: 4096, usd_per_gpu_hour: 2.0, utilisation: 0.85, server_kw_per_gpu: 1.275 };
+        let d = day(2025, 3, 1);
+        assert!((c.revenue_usd(d) - 4096.0 * 2.0 * 24.0 * 0.85).abs() < 1e-6);
+        assert!((c.it_load_mw(d) - 5.2224).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_h100_megawatt_holds_about_600_gpus_at_pue_1_3() {
+        // 10.2 kW per 8-GPU server = 1,275 W per GPU; 1 MW / (1,275 W × 1.3) ≈ 603 GPUs.
+        let n = gpus_per_mw(1275.0, 1.3);
+        assert!((n - 603.3).abs() < 0.1, "{n}");
+        assert_eq!(gpus_per_mw(0.0, 1.3), 0.0);
+    }
+}

@@ -1,0 +1,17 @@
+//! Pure domain model: every figure Rigshift shows is computed here.
+//!
+//! Rule: nothing in this module does IO or reads a clock or randomness, and nothing here
+//! imports leptos, tokio, sqlx or web-sys. Callers pass "today" and data in; functions return
+//! values. It compiles natively and to wasm so the browser can recompute without a round trip.
+
+pub mod catalogue;
+pub mod chain;
+pub mod lease;
+pub mod market;
+pub mod mining;
+pub mod overview;
+pub mod projection;
+pub mod range;
+pub mod revenue;
+pub mod site;
+pub mod validate;
