@@ -1,1 +1,17 @@
+//! Rigshift's Leptos application: pure model and chart builders, the server-function seam,
+//! components and pages. `hydrate()` is the wasm entry point.
+
+pub mod api;
+pub mod app;
+pub mod charts;
+pub mod components;
+pub mod format;
 pub mod model;
+pub mod pages;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -103,7 +103,15 @@ pub fn market_window(history: &[MarketDay], today: NaiveDate, from: NaiveDate, t
 }
 
 /// The overview for `range` around `today`. `history` must hold days up to `today`, date-ordered.
-pub fn overview(sites: &[Site], history: &[MarketDay], today: NaiveDate, range: TimeRange, scenario: &Scenario) -> Option<Overview> {
+/// `market_as_of` is the last day of real (bundled or live) figures, which may lie before the window.
+pub fn overview(
+    sites: &[Site],
+    history: &[MarketDay],
+    today: NaiveDate,
+    range: TimeRange,
+    scenario: &Scenario,
+    market_as_of: Option<NaiveDate>,
+) -> Option<Overview> {
     let current = history.iter().filter(|d| d.date <= today).max_by_key(|d| d.date)?;
     let (from, to) = range.window(today);
     let window = market_window(history, today, from, to, scenario);
@@ -116,11 +124,7 @@ pub fn overview(sites: &[Site], history: &[MarketDay], today: NaiveDate, range: 
         kpis: kpis(sites, current),
         daily,
         per_site: revenue_per_mw(sites, current),
-        market_as_of: history
-            .iter()
-            .filter(|d| matches!(d.source, MarketSource::Bundled | MarketSource::Live))
-            .map(|d| d.date)
-            .max(),
+        market_as_of,
         simulated: history.iter().any(|d| d.source != MarketSource::Live),
     })
 }
@@ -145,7 +149,7 @@ mod tests {
     #[test]
     fn overview_joins_history_and_projection_at_today() {
         let today = day(2025, 6, 1);
-        let o = overview(&[example_site()], &history(), today, TimeRange::OneYear, &Scenario::default()).unwrap();
+        let o = overview(&[example_site()], &history(), today, TimeRange::OneYear, &Scenario::default(), None).unwrap();
         assert_eq!(o.daily.first().unwrap().date, day(2024, 6, 1));
         assert_eq!(o.daily.last().unwrap().date, day(2026, 6, 1));
         assert!(o.daily.iter().filter(|d| d.date <= today).all(|d| !d.projected));
@@ -161,10 +165,10 @@ mod tests {
     #[test]
     fn ranges_change_the_series_length() {
         let today = day(2025, 6, 1);
-        let six = overview(&[example_site()], &history(), today, TimeRange::SixMonths, &Scenario::default()).unwrap();
-        let all = overview(&[example_site()], &history(), today, TimeRange::All, &Scenario::default()).unwrap();
+        let six = overview(&[example_site()], &history(), today, TimeRange::SixMonths, &Scenario::default(), None).unwrap();
+        let all = overview(&[example_site()], &history(), today, TimeRange::All, &Scenario::default(), None).unwrap();
         assert!(all.daily.len() > six.daily.len() * 3);
-        assert!(overview(&[example_site()], &[], today, TimeRange::All, &Scenario::default()).is_none());
+        assert!(overview(&[example_site()], &[], today, TimeRange::All, &Scenario::default(), None).is_none());
     }
 
     #[test]

@@ -1,0 +1,178 @@
+//! Revenue economics over the seam: the overview, revenue series and the mining estimate.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use crate::model::mining::{MiningEstimate, MiningInputs};
+use crate::model::overview::Overview;
+use crate::model::range::TimeRange;
+
+/// Longest `/revenue` window, days (ten years of daily rows per site).
+pub const MAX_REVENUE_DAYS: i64 = 3_660;
+
+/// `POST /estimate/mining` body (API.md); optional fields take the defaults the response echoes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MiningEstimateRequest {
+    pub hashrate_ths: f64,
+    pub difficulty: f64,
+    pub btc_price_usd: f64,
+    pub block_height: Option<u64>,
+    pub subsidy_btc: Option<f64>,
+    pub fees_btc_per_block: Option<f64>,
+    pub pool_fee_pct: Option<f64>,
+    pub power_w: Option<f64>,
+    pub power_cost_usd_per_kwh: Option<f64>,
+}
+
+/// `POST /estimate/mining` response: the inputs as used, then the estimate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MiningEstimateResponse {
+    pub hashrate_ths: f64,
+    pub difficulty: f64,
+    pub btc_price_usd: f64,
+    /// The height the subsidy came from; `None` when `subsidy_btc` was given.
+    pub block_height: Option<u64>,
+    pub fees_btc_per_block: f64,
+    pub pool_fee_pct: f64,
+    pub power_w: f64,
+    pub power_cost_usd_per_kwh: f64,
+    #[serde(flatten)]
+    pub estimate: MiningEstimate,
+}
+
+impl MiningEstimateRequest {
+    /// Applies defaults; `current_height` is used when neither height nor subsidy is given.
+    pub fn resolve(&self, current_height: u64) -> (MiningInputs, Option<u64>) {
+        let height = match self.subsidy_btc {
+            Some(_) => None,
+            None => Some(self.block_height.unwrap_or(current_height)),
+        };
+        let inputs = MiningInputs {
+            hashrate_ths: self.hashrate_ths,
+            difficulty: self.difficulty,
+            btc_price_usd: self.btc_price_usd,
+            subsidy_btc: self.subsidy_btc.unwrap_or_else(|| crate::model::chain::subsidy_btc(height.unwrap_or(current_height))),
+            fees_btc_per_block: self.fees_btc_per_block.unwrap_or(0.0),
+            pool_fee_pct: self.pool_fee_pct.unwrap_or(0.0),
+            power_w: self.power_w.unwrap_or(0.0),
+            power_cost_usd_per_kwh: self.power_cost_usd_per_kwh.unwrap_or(0.0),
+        };
+        (inputs, height)
+    }
+
+    /// The estimate, with the inputs echoed.
+    pub fn estimate(&self, current_height: u64) -> Result<MiningEstimateResponse, ApiError> {
+        let (i, block_height) = self.resolve(current_height);
+        let estimate = crate::model::mining::estimate(&i)?;
+        Ok(MiningEstimateResponse {
+            hashrate_ths: i.hashrate_ths,
+            difficulty: i.difficulty,
+            btc_price_usd: i.btc_price_usd,
+            block_height,
+            fees_btc_per_block: i.fees_btc_per_block,
+            pool_fee_pct: i.pool_fee_pct,
+            power_w: i.power_w,
+            power_cost_usd_per_kwh: i.power_cost_usd_per_kwh,
+            estimate,
+        })
+    }
+}
+
+/// (ssr) Services-level operations shared by server functions and the `/api/v1` handlers.
+#[cfg(feature = "ssr")]
+pub mod service {
+    use super::*;
+    use chrono::NaiveDate;
+    use crate::api::ports::Services;
+    use crate::model::overview::overview;
+    use crate::model::projection::Scenario;
+    use crate::model::revenue::{site_series, RevenueDay};
+
+    /// The overview for `range` around today.
+    pub async fn load_overview(svc: &Services, range: TimeRange) -> Result<Overview, ApiError> {
+        let today = svc.clock.today();
+        let (from, _) = range.window(today);
+        let sites = svc.sites.list_sites().await?;
+        let history = svc.market.days(from, today).await?;
+        let as_of = svc.market.last_real_day().await?;
+        let mut o = overview(&sites, &history, today, range, &Scenario::default(), as_of)
+            .ok_or_else(|| ApiError::NotFound("no market figures up to today".into()))?;
+        o.simulated |= svc.simulator_on;
+        Ok(o)
+    }
+
+    /// Daily revenue rows per site in `[from, to]`; days after today are projected.
+    pub async fn load_revenue(svc: &Services, from: NaiveDate, to: NaiveDate, site: Option<&str>) -> Result<Vec<RevenueDay>, ApiError> {
+        if from > to {
+            return Err(ApiError::InvalidInput(format!("from ({from}) is after to ({to})")));
+        }
+        if (to - from).num_days() >= MAX_REVENUE_DAYS {
+            return Err(ApiError::InvalidInput(format!("the range may span at most {MAX_REVENUE_DAYS} days")));
+        }
+        let today = svc.clock.today();
+        let mut sites = svc.sites.list_sites().await?;
+        if let Some(id) = site {
+            sites.retain(|s| s.id == id);
+            if sites.is_empty() {
+                return Err(ApiError::NotFound(format!("site {id}")));
+            }
+        }
+        let history = svc.market.days(from.min(today), today).await?;
+        let window = crate::model::overview::market_window(&history, today, from, to, &Scenario::default());
+        Ok(site_series(&sites, &window))
+    }
+
+    /// The mining estimate with the current height from the clock.
+    pub fn estimate_mining(svc: &Services, req: &MiningEstimateRequest) -> Result<MiningEstimateResponse, ApiError> {
+        req.estimate(crate::model::chain::estimated_height(svc.clock.today()))
+    }
+}
+
+/// The executive overview for a time range.
+#[server(endpoint = "get_overview")]
+pub async fn get_overview(range: TimeRange) -> Result<Overview, ApiError> {
+    service::load_overview(&super::ports::services()?, range).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req() -> MiningEstimateRequest {
+        MiningEstimateRequest {
+            hashrate_ths: 200.0,
+            difficulty: 100e12,
+            btc_price_usd: 100_000.0,
+            block_height: None,
+            subsidy_btc: None,
+            fees_btc_per_block: None,
+            pool_fee_pct: None,
+            power_w: None,
+            power_cost_usd_per_kwh: None,
+        }
+    }
+
+    #[test]
+    fn defaults_are_echoed_and_height_sets_the_subsidy() {
+        let r = req().estimate(900_000).unwrap();
+        assert_eq!(r.block_height, Some(900_000));
+        assert_eq!(r.estimate.subsidy_btc, 3.125);
+        assert_eq!((r.fees_btc_per_block, r.pool_fee_pct, r.power_w), (0.0, 0.0, 0.0));
+        let after = MiningEstimateRequest { block_height: Some(1_050_000), ..req() }.estimate(900_000).unwrap();
+        assert_eq!(after.estimate.subsidy_btc, 1.5625);
+        assert!((after.estimate.btc_per_day * 2.0 - r.estimate.btc_per_day).abs() < 1e-12);
+        let explicit = MiningEstimateRequest { subsidy_btc: Some(6.25), ..req() }.estimate(900_000).unwrap();
+        assert_eq!(explicit.block_height, None);
+        assert_eq!(explicit.estimate.subsidy_btc, 6.25);
+    }
+
+    #[test]
+    fn response_json_has_the_api_md_fields_flat() {
+        let v = serde_json::to_value(req().estimate(900_000).unwrap()).unwrap();
+        for k in ["network_hashrate_ehs", "btc_per_day", "revenue_usd_per_day", "hashprice_usd_per_ph_day", "power_cost_usd_per_day", "margin_usd_per_day", "efficiency_j_per_th", "subsidy_btc", "breakeven_power_cost_usd_per_kwh", "pool_fee_pct"] {
+            assert!(v.get(k).is_some(), "missing {k}");
+        }
+    }
+}

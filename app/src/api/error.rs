@@ -1,0 +1,62 @@
+//! `ApiError`: the one error every server function and `/api/v1` call returns.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+use crate::model::validate::InputError;
+
+/// What went wrong, in words safe to show a user. Internal details are logged on the server
+/// under `id` and never sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", content = "detail", rename_all = "snake_case")]
+pub enum ApiError {
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("the data store is unavailable; try again shortly")]
+    Unavailable,
+    #[error("internal error (reference {id})")]
+    Internal { id: String },
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl ApiError {
+    /// Machine-readable code (the `code` field of API.md's error body).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidInput(_) => "invalid_input",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Unavailable => "unavailable",
+            ApiError::Internal { .. } => "internal",
+            ApiError::Transport(_) => "transport",
+        }
+    }
+
+    /// HTTP status that fits the error.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::InvalidInput(_) => 422,
+            ApiError::NotFound(_) => 404,
+            ApiError::Unavailable => 503,
+            ApiError::Internal { .. } => 500,
+            ApiError::Transport(_) => 400,
+        }
+    }
+}
+
+impl From<InputError> for ApiError {
+    fn from(e: InputError) -> Self {
+        ApiError::InvalidInput(e.to_string())
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Transport(value.to_string())
+    }
+}

@@ -1,0 +1,11 @@
+//! The seam between browser and server: server functions and the DTOs they carry.
+//!
+//! Server functions are thin: they take `Services` from context (ssr only), call a port, and
+//! hand the data to `model`. The `ssr`-only helpers here are shared with the `/api/v1` handlers
+//! in the server crate so both paths compute the same figures.
+
+pub mod economics;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod ports;
+pub mod status;

@@ -1,0 +1,30 @@
+//! Semantic colours shared by charts and CSS (style/main.css holds the same values as tokens).
+
+/// Colours with a meaning in Rigshift's charts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Palette {
+    pub mining: &'static str,
+    pub ai_lease: &'static str,
+    pub power_cost: &'static str,
+    pub projection_band: &'static str,
+    pub simulated: &'static str,
+    pub text_muted: &'static str,
+}
+
+impl Palette {
+    /// The dashboard's dark theme.
+    pub const DARK: Palette = Palette {
+        mining: "#f7931a",
+        ai_lease: "#8b7cf6",
+        power_cost: "#6b7280",
+        projection_band: "rgba(148,163,184,0.10)",
+        simulated: "#f59e0b",
+        text_muted: "#94a3b8",
+    };
+}
+
+impl Default for Palette {
+    fn default() -> Self {
+        Self::DARK
+    }
+}

@@ -1,0 +1,128 @@
+//! Daily mining revenue against AI lease revenue: history solid, projection dashed and shaded.
+
+use charming::component::{Axis, Grid, Legend};
+use charming::element::{AxisLabel, AxisType, ItemStyle, Label, LineStyle, LineStyleType, MarkArea, MarkAreaData, Tooltip, Trigger};
+use charming::series::Line;
+use charming::Chart;
+
+use super::palette::Palette;
+use super::simulated_marker;
+use crate::model::revenue::DailyTotal;
+
+/// Series names, also used by the browser tests and CSV export.
+pub const MINING: &str = "Mining revenue";
+pub const MINING_PROJECTED: &str = "Mining (projected)";
+pub const AI: &str = "AI lease revenue";
+pub const AI_PROJECTED: &str = "AI lease (projected)";
+
+/// Splits a value series at the first projected day: (history, projection). The projection
+/// repeats the last history point so the dashed line continues from the solid one.
+fn split(days: &[DailyTotal], value: impl Fn(&DailyTotal) -> f64) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+    let first_projected = days.iter().position(|d| d.projected).unwrap_or(days.len());
+    let thousands = |d: &DailyTotal| Some((value(d) / 1000.0 * 10.0).round() / 10.0);
+    let history = days.iter().enumerate().map(|(i, d)| (i < first_projected).then(|| thousands(d)).flatten()).collect();
+    let projection = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (i + 1 >= first_projected && first_projected < days.len()).then(|| thousands(d)).flatten())
+        .collect();
+    (history, projection)
+}
+
+/// The revenue-mix chart; `simulated` adds the SIMULATED DATA marker.
+pub fn revenue_mix(days: &[DailyTotal], simulated: bool, palette: &Palette) -> Chart {
+    let dates: Vec<String> = days.iter().map(|d| d.date.to_string()).collect();
+    let (mining, mining_proj) = split(days, |d| d.mining_usd);
+    let (ai, ai_proj) = split(days, |d| d.ai_lease_usd);
+    let line = |name: &str, color: &'static str, data: Vec<Option<f64>>, dashed: bool| {
+        let style = LineStyle::new().color(color).width(2);
+        Line::new()
+            .name(name)
+            .show_symbol(false)
+            .item_style(ItemStyle::new().color(color))
+            .line_style(if dashed { style.type_(LineStyleType::Dashed) } else { style })
+            .data(data)
+    };
+    let mut mining_projected = line(MINING_PROJECTED, palette.mining, mining_proj, true);
+    if let (Some(start), Some(end)) = (days.iter().find(|d| d.projected), days.last()) {
+        mining_projected = mining_projected.mark_area(
+            MarkArea::new()
+                .silent(true)
+                .item_style(ItemStyle::new().color(palette.projection_band))
+                .label(Label::new().color(palette.text_muted))
+                .data(vec![(
+                    MarkAreaData::new().name("Projection").x_axis(start.date.to_string()),
+                    MarkAreaData::new().x_axis(end.date.to_string()),
+                )]),
+        );
+    }
+    let mut chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().top("0").left("0"))
+        .grid(Grid::new().left("56").right("16").top("40").bottom("32"))
+        .x_axis(Axis::new().type_(AxisType::Category).data(dates))
+        .y_axis(Axis::new().type_(AxisType::Value).name("USD k / day").axis_label(AxisLabel::new().formatter("${value}k")))
+        .series(line(MINING, palette.mining, mining, false))
+        .series(mining_projected)
+        .series(line(AI, palette.ai_lease, ai, false))
+        .series(line(AI_PROJECTED, palette.ai_lease, ai_proj, true));
+    if simulated {
+        chart = chart.title(simulated_marker(palette));
+    }
+    chart
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use serde_json::{json, Value};
+
+    fn days() -> Vec<DailyTotal> {
+        (0..4)
+            .map(|i| DailyTotal {
+                date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(i),
+                mining_usd: 1000.0 * (i + 1) as f64,
+                ai_lease_usd: 500.0,
+                power_cost_usd: 100.0,
+                btc_mined: 0.01,
+                projected: i >= 2,
+            })
+            .collect()
+    }
+
+    fn option(simulated: bool) -> Value {
+        serde_json::to_value(revenue_mix(&days(), simulated, &Palette::DARK)).unwrap()
+    }
+
+    #[test]
+    fn history_is_solid_and_projection_dashed_from_the_last_known_day() {
+        let o = option(false);
+        let series = o["series"].as_array().unwrap();
+        assert_eq!(series.len(), 4);
+        assert_eq!(series[0]["name"], MINING);
+        assert_eq!(series[0]["data"], json!([1.0, 2.0, null, null]));
+        assert_eq!(series[1]["data"], json!([null, 2.0, 3.0, 4.0]));
+        assert_eq!(series[1]["lineStyle"]["type"], "dashed");
+        assert_eq!(series[1]["markArea"]["data"][0][0]["xAxis"], "2026-01-03");
+        assert_eq!(series[0]["itemStyle"]["color"], Palette::DARK.mining);
+        assert_eq!(series[2]["itemStyle"]["color"], Palette::DARK.ai_lease);
+        assert_eq!(o["xAxis"]["data"].as_array().unwrap().len(), 4);
+        assert!(o.get("title").is_none());
+    }
+
+    #[test]
+    fn simulated_data_carries_the_marker() {
+        let o = option(true);
+        assert_eq!(o["title"][0]["text"], crate::charts::SIMULATED_LABEL);
+    }
+
+    #[test]
+    fn all_history_has_no_projection_band() {
+        let mut d = days();
+        d.iter_mut().for_each(|d| d.projected = false);
+        let o = serde_json::to_value(revenue_mix(&d, false, &Palette::DARK)).unwrap();
+        assert!(o["series"][1].get("markArea").is_none());
+        assert_eq!(o["series"][1]["data"], json!([null, null, null, null]));
+    }
+}

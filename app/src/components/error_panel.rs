@@ -1,0 +1,15 @@
+//! Shows errors from an `ErrorBoundary` in words, never as a blank area.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <div class="error-panel" role="alert">
+            <strong>"Could not load this view. "</strong>
+            <ul>
+                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
+            </ul>
+        </div>
+    }
+}

@@ -1,0 +1,7 @@
+//! Reusable views. `e_chart` is the only chart code that touches the browser.
+
+pub mod e_chart;
+pub mod error_panel;
+pub mod kpi_card;
+pub mod nav;
+pub mod sim_banner;

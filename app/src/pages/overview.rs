@@ -1,0 +1,95 @@
+//! `/`: the executive overview — today's KPIs, revenue mix over a range, revenue per MW by site.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::economics::get_overview;
+use crate::charts::{palette::Palette, revenue_mix::revenue_mix, site_revenue::revenue_per_mw};
+use crate::components::e_chart::EChart;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::kpi_card::KpiCard;
+use crate::format;
+use crate::model::overview::Overview;
+use crate::model::range::TimeRange;
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let query = use_query_map();
+    let range = Memo::new(move |_| query.read().get("range").and_then(|r| TimeRange::parse(&r)).unwrap_or_default());
+    let overview = Resource::new(move || range.get(), get_overview);
+    // Charts read the latest successful overview; on a range change they keep the old drawing
+    // until the new data arrives, then replace it in place.
+    let latest = move || overview.get().and_then(Result::ok);
+    let mix = Signal::derive(move || latest().map(|o| revenue_mix(&o.daily, o.simulated, &Palette::DARK)));
+    let per_mw = Signal::derive(move || latest().map(|o| revenue_per_mw(&o.per_site, o.simulated, &Palette::DARK)));
+
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>"Overview"</h1>
+                <RangePicker current=range />
+            </div>
+            <Transition fallback=|| view! { <p class="loading">"Loading figures…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                    {move || Suspend::new(async move { overview.await.map(|o| view! { <Kpis o /> }) })}
+                </ErrorBoundary>
+            </Transition>
+            <div class="panel">
+                <div class="panel-head">
+                    <h2>"Daily revenue: mining vs AI lease"</h2>
+                    <span class="panel-note">"Solid: history. Dashed, shaded: projection (difficulty +2 %/month, flat BTC price)."</span>
+                </div>
+                <EChart id="chart-revenue-mix" chart=mix height_px=340 label="Daily mining and AI lease revenue, history then projection" />
+            </div>
+            <div class="panel">
+                <div class="panel-head">
+                    <h2>"Revenue per MW by site, today"</h2>
+                </div>
+                <EChart id="chart-site-revenue" chart=per_mw height_px=280 label="Revenue per MW per day by site, mining against AI lease" />
+            </div>
+        </section>
+    }
+}
+
+/// Links rather than a select: they work before hydration and leave a shareable URL.
+#[component]
+fn RangePicker(current: Memo<TimeRange>) -> impl IntoView {
+    view! {
+        <nav class="range-picker" aria-label="Time range">
+            {TimeRange::ALL
+                .into_iter()
+                .map(|r| {
+                    view! {
+                        <a
+                            href=format!("/?range={}", r.as_str())
+                            class:active=move || current.get() == r
+                            aria-current=move || (current.get() == r).then_some("true")
+                            data-range=r.as_str()
+                        >
+                            {r.label()}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+fn Kpis(o: Overview) -> impl IntoView {
+    let k = o.kpis;
+    let margin = k.mining_usd_per_day + k.ai_lease_usd_per_day - k.power_cost_usd_per_day;
+    view! {
+        <div class="kpis">
+            <KpiCard label="Fleet hashrate" value=format::hashrate_ths(k.fleet_hashrate_ths) test_id="kpi-hashrate" accent="mining" />
+            <KpiCard label="BTC mined / day" value=format::btc(k.btc_per_day) note=format!("at {} per BTC", format::usd(k.btc_usd)) test_id="kpi-btc" accent="mining" />
+            <KpiCard label="Hashprice" value=format!("${:.2}", k.hashprice_usd_per_ph_day) note="USD per PH/s per day".to_string() test_id="kpi-hashprice" />
+            <KpiCard label="Mining revenue / day" value=format::usd(k.mining_usd_per_day) test_id="kpi-mining-usd" accent="mining" />
+            <KpiCard label="AI lease revenue / day" value=format::usd(k.ai_lease_usd_per_day) test_id="kpi-ai-usd" accent="ai" />
+            <KpiCard label="Margin / day" value=format::usd(margin) note=format!("after {} power", format::usd(k.power_cost_usd_per_day)) test_id="kpi-margin" />
+            <KpiCard label="MW mining" value=format::mw(k.mining_mw) test_id="kpi-mining-mw" accent="mining" />
+            <KpiCard label="MW AI (IT load)" value=format::mw(k.ai_mw) test_id="kpi-ai-mw" accent="ai" />
+        </div>
+        <p class="as-of">{format!("As of {} · range {} to {}", k.as_of, o.from, o.to)}</p>
+    }
+}

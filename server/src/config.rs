@@ -1,0 +1,77 @@
+//! Command line and environment: every flag has a `RIGSHIFT_*` variable; defaults need nothing
+//! installed (SQLite file, simulator on, site built by the README's command).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::builder::BoolishValueParser;
+use clap::{Args, Parser, Subcommand};
+
+/// Rigshift: revenue, fleet and conversion dashboard for bitcoin miners moving to AI hosting.
+#[derive(Debug, Parser)]
+#[command(name = "rigshift", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `rigshift` with no sub-command serves, with these flags.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the dashboard (the default).
+    Serve(ServeArgs),
+}
+
+/// Flags of `rigshift serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "RIGSHIFT_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Database URL; the SQLite file is created on first start and migrated.
+    #[arg(long, env = "RIGSHIFT_DATABASE_URL", default_value = "sqlite://rigshift.db")]
+    pub database_url: String,
+    /// Run the built-in market simulator (fills market days after the bundled snapshot).
+    /// `--simulator=false` or RIGSHIFT_SIMULATOR=0 turns it off.
+    #[arg(long, env = "RIGSHIFT_SIMULATOR", default_value = "true", num_args = 0..=1, default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub simulator: bool,
+    /// Directory holding the built site (pkg/, vendor/, favicon); `cargo leptos` sets
+    /// LEPTOS_SITE_ROOT itself.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// Pin "today" (YYYY-MM-DD) for demos and reproducible tests; defaults to the UTC date.
+    #[arg(long, env = "RIGSHIFT_TODAY")]
+    pub today: Option<NaiveDate>,
+}
+
+impl Cli {
+    /// The serve flags, whether given with or without the `serve` sub-command.
+    pub fn serve_args(self) -> ServeArgs {
+        match self.command {
+            Some(Command::Serve(a)) => a,
+            None => self.serve,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_is_the_default_and_simulator_can_be_switched_off() {
+        let a = Cli::parse_from(["rigshift"]).serve_args();
+        assert!(a.simulator);
+        assert_eq!(a.addr.to_string(), "127.0.0.1:3000");
+        let b = Cli::parse_from(["rigshift", "serve", "--simulator=false", "--addr", "127.0.0.1:9"]).serve_args();
+        assert!(!b.simulator);
+        assert_eq!(b.addr.port(), 9);
+        let c = Cli::parse_from(["rigshift", "--simulator=0", "--today", "2026-01-02"]).serve_args();
+        assert!(!c.simulator);
+        assert_eq!(c.today, NaiveDate::from_ymd_opt(2026, 1, 2));
+        assert!(Cli::try_parse_from(["rigshift", "--today", "yesterday"]).is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! `/api/v1` handlers.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use app::api::economics::{service, MiningEstimateRequest, MiningEstimateResponse};
+use app::api::ports::Services;
+use app::model::revenue::RevenueDay;
+use app::model::site::SitePhase;
+
+use super::HttpError;
+
+pub async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+/// `/sites` row (API.md) plus location and power price.
+#[derive(Debug, Serialize)]
+pub struct SiteSummary {
+    id: String,
+    name: String,
+    location: String,
+    capacity_mw: f64,
+    mining_mw: f64,
+    ai_mw: f64,
+    phase: SitePhase,
+    power_usd_per_kwh: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SitesResponse {
+    sites: Vec<SiteSummary>,
+}
+
+pub async fn sites(State(svc): State<Services>) -> Result<Json<SitesResponse>, HttpError> {
+    let today = svc.clock.today();
+    let sites = svc.sites.list_sites().await?;
+    Ok(Json(SitesResponse {
+        sites: sites
+            .into_iter()
+            .map(|s| SiteSummary {
+                mining_mw: s.mining_mw(today),
+                ai_mw: s.ai_mw(today),
+                phase: s.phase(today),
+                id: s.id,
+                name: s.name,
+                location: s.location,
+                capacity_mw: s.capacity_mw,
+                power_usd_per_kwh: s.power_usd_per_kwh,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevenueQuery {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    site: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RevenueResponse {
+    from: NaiveDate,
+    to: NaiveDate,
+    days: Vec<RevenueDay>,
+}
+
+/// Daily rows per site; defaults to the last 30 days. Days after today are projections.
+pub async fn revenue(State(svc): State<Services>, query: Result<Query<RevenueQuery>, QueryRejection>) -> Result<Json<RevenueResponse>, HttpError> {
+    let Query(q) = query?;
+    let today = svc.clock.today();
+    let to = q.to.unwrap_or(today);
+    let from = q.from.unwrap_or(to - chrono::Duration::days(29));
+    let days = service::load_revenue(&svc, from, to, q.site.as_deref()).await?;
+    Ok(Json(RevenueResponse { from, to, days }))
+}
+
+pub async fn estimate_mining(
+    State(svc): State<Services>,
+    body: Result<Json<MiningEstimateRequest>, JsonRejection>,
+) -> Result<Json<MiningEstimateResponse>, HttpError> {
+    let Json(req) = body?;
+    Ok(Json(service::estimate_mining(&svc, &req)?))
+}
+
+pub async fn not_found() -> HttpError {
+    HttpError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")
+}
+
+pub async fn method_not_allowed() -> HttpError {
+    HttpError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this endpoint")
+}

@@ -1,0 +1,30 @@
+//! The public JSON API under `/api/v1` (API.md). Handlers are thin: parse, call the same
+//! services as the server functions, answer JSON. Every failure is a JSON error body.
+
+mod error;
+mod handlers;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+use app::api::ports::Services;
+
+pub use error::HttpError;
+
+/// Largest accepted request body. Estimates and annotations are small; anything larger is
+/// refused before it is read into memory.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The `/api/v1` router (to be nested under that prefix).
+pub fn router(services: Services) -> Router {
+    Router::new()
+        .route("/health", get(handlers::health))
+        .route("/sites", get(handlers::sites))
+        .route("/revenue", get(handlers::revenue))
+        .route("/estimate/mining", post(handlers::estimate_mining))
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(services)
+}

@@ -1,0 +1,31 @@
+//! Market figures: the bundled snapshot of public figures and the market simulator that fills
+//! the days after it. Both write into the store; readers never know which produced a day except
+//! through its `source`.
+
+pub mod bundled;
+pub mod simulated;
+
+use chrono::NaiveDate;
+
+use crate::store::{SqliteStore, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MarketError {
+    #[error("bundled market snapshot is invalid: {0}")]
+    Snapshot(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Loads the bundled snapshot into the store and, when `simulate` is on, simulated days from the
+/// snapshot's end through `today`. Idempotent: stored days are kept.
+pub async fn ensure_history(store: &SqliteStore, today: NaiveDate, simulate: bool) -> Result<u64, MarketError> {
+    let snapshot = bundled::daily()?;
+    let mut added = store.insert_market_days(&snapshot).await?;
+    if simulate {
+        if let Some(last) = store.last_market_day().await? {
+            added += store.insert_market_days(&simulated::extend(&last, today)).await?;
+        }
+    }
+    Ok(added)
+}

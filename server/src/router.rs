@@ -1,0 +1,60 @@
+//! The whole HTTP surface: Leptos pages and server functions, `/api/v1`, static files, and the
+//! headers every response carries.
+
+use std::net::SocketAddr;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use app::api::ports::Services;
+use app::app::{shell, App};
+
+use crate::config::ServeArgs;
+
+/// Leptos options from our flags: the binary runs without cargo-leptos' environment.
+fn leptos_options(args: &ServeArgs, addr: SocketAddr) -> LeptosOptions {
+    let env = match std::env::var("LEPTOS_ENV").as_deref() {
+        Ok("DEV") | Ok("dev") | Ok("development") => leptos::config::Env::DEV,
+        _ => leptos::config::Env::PROD,
+    };
+    LeptosOptions::builder()
+        .output_name("rigshift")
+        .site_root(args.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(env)
+        .build()
+}
+
+pub fn build(args: &ServeArgs, addr: SocketAddr, services: Services) -> Router {
+    let options = leptos_options(args, addr);
+    let routes = generate_route_list(App);
+    let context = {
+        let services = services.clone();
+        move || provide_context(services.clone())
+    };
+    let pages = Router::new()
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .with_state(options);
+    Router::new()
+        .nest("/api/v1", crate::http::router(services))
+        .merge(pages)
+        // Only embeds (a later feature) may be framed, and they will set their own policy.
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}

@@ -1,0 +1,143 @@
+//! Sites with their fleet lines, conversion steps and lease contracts.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use sqlx::Row;
+
+use app::api::error::ApiError;
+use app::api::ports::SiteStore;
+use app::model::lease::{LeaseContract, LeaseTerms};
+use app::model::site::{ConversionStep, FleetLine, Site};
+
+use super::{SqliteStore, StoreError};
+
+impl SqliteStore {
+    /// All sites in display order, fully assembled.
+    pub async fn sites(&self) -> Result<Vec<Site>, StoreError> {
+        let pool = self.pool();
+        let mut sites: Vec<Site> = sqlx::query(
+            "SELECT id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct
+             FROM sites ORDER BY position, id",
+        )
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| Site {
+            id: r.get("id"),
+            name: r.get("name"),
+            location: r.get("location"),
+            capacity_mw: r.get("capacity_mw"),
+            initial_mining_mw: r.get("initial_mining_mw"),
+            power_usd_per_kwh: r.get("power_usd_per_kwh"),
+            pue_ai: r.get("pue_ai"),
+            mining_uptime: r.get("mining_uptime"),
+            pool_fee_pct: r.get("pool_fee_pct"),
+            fleet: Vec::new(),
+            conversion: Vec::new(),
+            contracts: Vec::new(),
+        })
+        .collect();
+
+        for r in sqlx::query("SELECT site_id, model_id, count FROM fleet_lines ORDER BY site_id, model_id").fetch_all(pool).await? {
+            let site_id: String = r.get("site_id");
+            if let Some(s) = sites.iter_mut().find(|s| s.id == site_id) {
+                s.fleet.push(FleetLine { model_id: r.get("model_id"), count: r.get::<i64, _>("count") as u32 });
+            }
+        }
+        for r in sqlx::query("SELECT site_id, effective_on, mw, label FROM conversion_steps ORDER BY effective_on, id").fetch_all(pool).await? {
+            let site_id: String = r.get("site_id");
+            if let Some(s) = sites.iter_mut().find(|s| s.id == site_id) {
+                s.conversion.push(ConversionStep { effective_on: r.get::<NaiveDate, _>("effective_on"), mw: r.get("mw"), label: r.get("label") });
+            }
+        }
+        for r in sqlx::query(
+            "SELECT id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through FROM lease_contracts ORDER BY start_on, id",
+        )
+        .fetch_all(pool)
+        .await?
+        {
+            let id: String = r.get("id");
+            let terms: LeaseTerms = serde_json::from_str(r.get::<&str, _>("terms"))
+                .map_err(|e| StoreError::Corrupt(format!("contract {id}: terms: {e}")))?;
+            let site_id: String = r.get("site_id");
+            let contract = LeaseContract {
+                id,
+                site_id: site_id.clone(),
+                tenant: r.get("tenant"),
+                terms,
+                start_on: r.get("start_on"),
+                ramp_months: r.get::<i64, _>("ramp_months") as u32,
+                end_on: r.get("end_on"),
+                power_pass_through: r.get::<i64, _>("power_pass_through") != 0,
+            };
+            if let Some(s) = sites.iter_mut().find(|s| s.id == site_id) {
+                s.contracts.push(contract);
+            }
+        }
+        Ok(sites)
+    }
+
+    /// Inserts a site with its lines, steps and contracts in one transaction.
+    pub async fn insert_site(&self, site: &Site, position: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&site.id)
+        .bind(&site.name)
+        .bind(&site.location)
+        .bind(site.capacity_mw)
+        .bind(site.initial_mining_mw)
+        .bind(site.power_usd_per_kwh)
+        .bind(site.pue_ai)
+        .bind(site.mining_uptime)
+        .bind(site.pool_fee_pct)
+        .bind(position)
+        .execute(&mut *tx)
+        .await?;
+        for line in &site.fleet {
+            sqlx::query("INSERT INTO fleet_lines (site_id, model_id, count) VALUES (?, ?, ?)")
+                .bind(&site.id)
+                .bind(&line.model_id)
+                .bind(line.count as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for step in &site.conversion {
+            sqlx::query("INSERT INTO conversion_steps (site_id, effective_on, mw, label) VALUES (?, ?, ?, ?)")
+                .bind(&site.id)
+                .bind(step.effective_on)
+                .bind(step.mw)
+                .bind(&step.label)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for c in &site.contracts {
+            let terms = serde_json::to_string(&c.terms).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO lease_contracts (id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&c.id)
+            .bind(&site.id)
+            .bind(&c.tenant)
+            .bind(terms)
+            .bind(c.start_on)
+            .bind(c.ramp_months as i64)
+            .bind(c.end_on)
+            .bind(c.power_pass_through as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl SiteStore for SqliteStore {
+    async fn list_sites(&self) -> Result<Vec<Site>, ApiError> {
+        Ok(self.sites().await?)
+    }
+}
