@@ -1,0 +1,80 @@
+import { test, expect, Page } from "@playwright/test";
+
+async function hydrated(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+/** Series count and x-axis length of the ECharts instance in #id, as ECharts itself reports. */
+async function chartShape(page: Page, id: string) {
+  return page.evaluate((id) => {
+    const el = document.getElementById(id);
+    const inst = el && (window as any).echarts.getInstanceByDom(el);
+    if (!inst) return null;
+    const o = inst.getOption();
+    return { series: o.series.length, points: o.xAxis[0].data.length, first: o.xAxis[0].data[0] };
+  }, id);
+}
+
+/** Non-transparent pixels drawn on the chart's canvas. */
+async function drawnPixels(page: Page, id: string) {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector(`#${id} canvas`) as HTMLCanvasElement | null;
+    if (!canvas) return 0;
+    const ctx = canvas.getContext("2d")!;
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  }, id);
+}
+
+test("overview serves real numbers in its HTML before any script runs", async ({ request }) => {
+  const res = await request.get("/");
+  expect(res.status()).toBe(200);
+  const html = await res.text();
+  expect(html).toContain("SIMULATED DATA");
+  expect(html).toMatch(/<div class="kpi-value">[0-9.]+ EH\/s<\/div>/);
+  expect(html).toMatch(/<div class="kpi-value">\$[0-9.]+[kM]?<\/div>/);
+  expect(res.headers()["x-frame-options"]).toBe("DENY");
+});
+
+test("overview hydrates and both charts draw", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto("/");
+  await hydrated(page);
+  await expect(page.getByTestId("sim-banner")).toContainText("SIMULATED DATA");
+  await expect(page.getByTestId("kpi-hashrate")).toContainText("EH/s");
+  await expect(page.locator("#chart-revenue-mix")).toHaveAttribute("data-chart-ready", "true");
+  await expect(page.locator("#chart-site-revenue")).toHaveAttribute("data-chart-ready", "true");
+  const mix = await chartShape(page, "chart-revenue-mix");
+  expect(mix?.series).toBe(4);
+  expect(mix?.points).toBeGreaterThan(600);
+  const sites = await chartShape(page, "chart-site-revenue");
+  expect(sites?.series).toBe(2);
+  expect(sites?.points).toBe(3);
+  await expect.poll(() => drawnPixels(page, "chart-revenue-mix")).toBeGreaterThan(2000);
+  await expect.poll(() => drawnPixels(page, "chart-site-revenue")).toBeGreaterThan(2000);
+  expect(errors).toEqual([]);
+});
+
+test("changing the time range redraws the chart without a reload", async ({ page }) => {
+  await page.goto("/?range=6m");
+  await hydrated(page);
+  await expect(page.locator("#chart-revenue-mix")).toHaveAttribute("data-chart-ready", "true");
+  const before = await chartShape(page, "chart-revenue-mix");
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await page.getByRole("link", { name: "2023 – 2029" }).click();
+  await expect(page).toHaveURL(/range=all/);
+  await expect.poll(async () => (await chartShape(page, "chart-revenue-mix"))?.points).toBeGreaterThan(before!.points * 3);
+  const after = await chartShape(page, "chart-revenue-mix");
+  expect(after?.first).toBe("2023-01-01");
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  await expect(page.getByRole("link", { name: "2023 – 2029" })).toHaveAttribute("aria-current", "true");
+});
+
+test("unknown pages answer 404 with a way back", async ({ page }) => {
+  const res = await page.goto("/no-such-page");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+});

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test: the model's purity rule, unit + integration tests (real SQLite files, real
+# HTTP on loopback), the wasm build, and the browser tests in headless Chromium against the
+# release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/tools.sh --browser
+export PATH="$PWD/node_modules/.bin:$PATH"
+step() { printf '\n\033[1;34m== %s ==\033[0m\n' "$*"; }
+
+step "purity: model/ and charts/ import no IO, clock or randomness"
+if grep -rnE '\b(leptos|tokio|sqlx|web_sys|wasm_bindgen|rand)::|SystemTime|Utc::now|Local::now' app/src/model app/src/charts; then
+  echo "model/ or charts/ reach outside pure code (see the lines above)"; exit 1
+fi
+echo "ok"
+
+step "cargo test (workspace: model, charts, api, store, market, HTTP)"
+cargo test --workspace 2>&1 | tee target/cargo-test.log | grep -E '^(test result|running|error)|FAILED|panicked' || true
+if grep -qE 'FAILED|^error' target/cargo-test.log || ! grep -q '^test result' target/cargo-test.log; then
+  echo "cargo test failed"; exit 1
+fi
+awk '/^test result/ { p += $4; f += $6 } END { printf "cargo test summary: %d passed, %d failed\n", p, f }' target/cargo-test.log
+
+step "release build (server + hydrating wasm)"
+cargo leptos build --release
+
+step "browser tests (Playwright, Debian chromium)"
+npx playwright test --config end2end/playwright.config.ts

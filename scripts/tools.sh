@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs, only when missing, everything the build and the tests need. Idempotent; nothing is
+# downloaded from outside the package registries (crates.io, npm, Debian).
+#   scripts/tools.sh          build tools (wasm target, cargo-leptos, wasm-bindgen CLI, npm packages)
+#   scripts/tools.sh --browser  the same, plus Chromium for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+log() { printf '\033[1;34m[tools]\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  # 0.3.11+ needs a newer rustc than this toolchain; the install takes ~13 min on 2 cores.
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# The wasm-bindgen CLI must match the library version in Cargo.lock exactly.
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WB_VERSION"; then
+  log "installing wasm-bindgen-cli $WB_VERSION"
+  # Not --locked: a dependency pinned in its lock file is missing from the registry.
+  cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/echarts/dist/echarts.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages (echarts, binaryen, playwright)"
+  npm ci --no-audit --no-fund
+fi
+mkdir -p public/vendor
+cp -u node_modules/echarts/dist/echarts.min.js public/vendor/echarts.min.js
+
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
+  log "installing Chromium from apt"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
