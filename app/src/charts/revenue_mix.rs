@@ -61,7 +61,7 @@ pub fn revenue_mix(days: &[DailyTotal], simulated: bool, palette: &Palette) -> C
         .legend(Legend::new().top("0").left("0"))
         .grid(Grid::new().left("56").right("16").top("40").bottom("32"))
         .x_axis(Axis::new().type_(AxisType::Category).data(dates))
-        .y_axis(Axis::new().type_(AxisType::Value).name("USD k / day").axis_label(AxisLabel::new().formatter("${value}k")))
+        .y_axis(Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().formatter("${value}k")))
         .series(line(MINING, palette.mining, mining, false))
         .series(mining_projected)
         .series(line(AI, palette.ai_lease, ai, false))

@@ -24,7 +24,7 @@ pub fn revenue_per_mw(sites: &[SiteRevenuePerMw], simulated: bool, palette: &Pal
         .legend(Legend::new().top("0").left("0"))
         .grid(Grid::new().left("64").right("16").top("40").bottom("32"))
         .x_axis(Axis::new().type_(AxisType::Category).data(names))
-        .y_axis(Axis::new().type_(AxisType::Value).name("USD / MW / day").axis_label(AxisLabel::new().formatter("${value}")))
+        .y_axis(Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().formatter("${value}")))
         .series(bar(MINING_PER_MW, palette.mining, sites.iter().map(|s| round(s.mining_usd_per_mw_day)).collect()))
         .series(bar(AI_PER_MW, palette.ai_lease, sites.iter().map(|s| round(s.ai_usd_per_mw_day)).collect()));
     if simulated {

@@ -36,14 +36,14 @@ pub fn OverviewPage() -> impl IntoView {
             </Transition>
             <div class="panel">
                 <div class="panel-head">
-                    <h2>"Daily revenue: mining vs AI lease"</h2>
+                    <h2>"Daily revenue: mining vs AI lease (USD thousands per day)"</h2>
                     <span class="panel-note">"Solid: history. Dashed, shaded: projection (difficulty +2 %/month, flat BTC price)."</span>
                 </div>
                 <EChart id="chart-revenue-mix" chart=mix height_px=340 label="Daily mining and AI lease revenue, history then projection" />
             </div>
             <div class="panel">
                 <div class="panel-head">
-                    <h2>"Revenue per MW by site, today"</h2>
+                    <h2>"Revenue per MW by site, today (USD per MW per day)"</h2>
                 </div>
                 <EChart id="chart-site-revenue" chart=per_mw height_px=280 label="Revenue per MW per day by site, mining against AI lease" />
             </div>

@@ -1,0 +1,120 @@
+//! `TestApp`: the real server on 127.0.0.1:0 with a fresh SQLite file; dropped, it shuts down
+//! and the temporary directory (database, WAL, SHM) is removed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use clap::Parser;
+use tokio::sync::oneshot;
+
+use server::config::{Cli, ServeArgs};
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+pub struct TestAppBuilder {
+    today: NaiveDate,
+    simulator: bool,
+    db_dir: Option<PathBuf>,
+}
+
+impl TestAppBuilder {
+    pub fn simulator(mut self, on: bool) -> Self {
+        self.simulator = on;
+        self
+    }
+
+    /// Reuse a database directory (to test restarts); the caller owns the directory.
+    pub fn database_in(mut self, dir: &Path) -> Self {
+        self.db_dir = Some(dir.to_path_buf());
+        self
+    }
+
+    pub async fn start(self) -> TestApp {
+        let (dir, owned) = match self.db_dir {
+            Some(d) => (d, None),
+            None => {
+                let t = tempfile::tempdir().unwrap();
+                (t.path().to_path_buf(), Some(t))
+            }
+        };
+        let mut args: ServeArgs = Cli::parse_from(["rigshift"]).serve_args();
+        args.database_url = format!("sqlite://{}", dir.join("rigshift.db").display());
+        args.simulator = self.simulator;
+        args.today = Some(self.today);
+        args.site_root = PathBuf::from("target/site");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(server::launch_with_listener(args, listener, async {
+            rx.await.ok();
+        }));
+        let app = TestApp { addr, client: reqwest::Client::new(), shutdown: Some(tx), task: Some(task), _dir: owned };
+        // The listener is bound before start-up work; wait until the app answers.
+        for _ in 0..200 {
+            if let Ok(r) = app.client.get(app.url("/api/v1/health")).send().await {
+                if r.status().is_success() {
+                    return app;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("server did not become healthy");
+    }
+}
+
+impl TestApp {
+    /// A server whose "today" is `today`.
+    pub fn on(today: NaiveDate) -> TestAppBuilder {
+        TestAppBuilder { today, simulator: true, db_dir: None }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.client.get(self.url(path)).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.post_raw(path, "application/json", body.to_string()).await
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: String) -> (u16, serde_json::Value) {
+        let r = self.client.post(self.url(path)).header("content-type", content_type).body(body).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            tx.send(()).ok();
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            tx.send(()).ok();
+        }
+    }
+}
