@@ -14,6 +14,7 @@ if grep -rnE '\b(leptos|tokio|sqlx|web_sys|wasm_bindgen|rand)::|SystemTime|Utc::
 fi
 echo "ok"
 
+mkdir -p target
 step "cargo test (workspace: model, charts, api, store, market, HTTP)"
 cargo test --workspace 2>&1 | tee target/cargo-test.log | grep -E '^(test result|running|error)|FAILED|panicked' || true
 if grep -qE 'FAILED|^error' target/cargo-test.log || ! grep -q '^test result' target/cargo-test.log; then
