@@ -1,9 +1,9 @@
 //! Hardware catalogue: nameplate figures of ASIC models, as published by their makers.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// One ASIC model's nameplate (stock firmware, normal mode).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AsicModel {
     /// Stable id used in fleet files and the database, e.g. `"S21"`.
     pub id: &'static str,
@@ -61,5 +61,60 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), ASICS.len());
+    }
+}
+
+/// One accelerator's datasheet figures (dense, i.e. without structured sparsity).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GpuModel {
+    /// Stable id used by the API, e.g. `"H100-SXM"`.
+    pub id: &'static str,
+    pub vendor: &'static str,
+    pub name: &'static str,
+    /// Dense BF16 tensor throughput, TFLOPS.
+    pub bf16_tflops: f64,
+    /// Dense FP8 tensor throughput, TFLOPS; `None` where the chip has no FP8 tensor cores.
+    pub fp8_tflops: Option<f64>,
+    pub memory_gb: f64,
+    /// Memory bandwidth, TB/s.
+    pub memory_tb_s: f64,
+    /// Board power, W.
+    pub tdp_w: f64,
+    /// Whole-server power divided by GPUs per server (CPUs, NICs, fans included), W.
+    pub server_w_per_gpu: f64,
+    pub source: &'static str,
+}
+
+/// The GPU catalogue. Figures: vendor datasheets; server power from the vendors' reference
+/// 8-GPU systems (DGX H100 10.2 kW, DGX B200 14.3 kW, DGX A100 6.5 kW) or, where marked, estimates.
+pub const GPUS: &[GpuModel] = &[
+    GpuModel { id: "H100-SXM", vendor: "NVIDIA", name: "H100 SXM 80GB", bf16_tflops: 989.4, fp8_tflops: Some(1978.9), memory_gb: 80.0, memory_tb_s: 3.35, tdp_w: 700.0, server_w_per_gpu: 1275.0, source: "NVIDIA H100 datasheet; DGX H100 10.2 kW / 8" },
+    GpuModel { id: "H100-PCIe", vendor: "NVIDIA", name: "H100 PCIe 80GB", bf16_tflops: 756.5, fp8_tflops: Some(1513.0), memory_gb: 80.0, memory_tb_s: 2.0, tdp_w: 350.0, server_w_per_gpu: 700.0, source: "NVIDIA H100 datasheet; server power estimated (8 × 350 W + 2.8 kW host)" },
+    GpuModel { id: "H200", vendor: "NVIDIA", name: "H200 SXM 141GB", bf16_tflops: 989.4, fp8_tflops: Some(1978.9), memory_gb: 141.0, memory_tb_s: 4.8, tdp_w: 700.0, server_w_per_gpu: 1275.0, source: "NVIDIA H200 datasheet; HGX H200 ≈ DGX H100 power" },
+    GpuModel { id: "B200", vendor: "NVIDIA", name: "B200 (HGX, 180GB)", bf16_tflops: 2250.0, fp8_tflops: Some(4500.0), memory_gb: 180.0, memory_tb_s: 8.0, tdp_w: 1000.0, server_w_per_gpu: 1787.5, source: "NVIDIA HGX B200 datasheet; DGX B200 14.3 kW / 8" },
+    GpuModel { id: "A100-80GB", vendor: "NVIDIA", name: "A100 SXM 80GB", bf16_tflops: 312.0, fp8_tflops: None, memory_gb: 80.0, memory_tb_s: 2.039, tdp_w: 400.0, server_w_per_gpu: 812.5, source: "NVIDIA A100 datasheet; DGX A100 6.5 kW / 8" },
+    GpuModel { id: "L40S", vendor: "NVIDIA", name: "L40S 48GB", bf16_tflops: 362.05, fp8_tflops: Some(733.0), memory_gb: 48.0, memory_tb_s: 0.864, tdp_w: 350.0, server_w_per_gpu: 625.0, source: "NVIDIA L40S datasheet; server power estimated (8 × 350 W + 2.2 kW host)" },
+    GpuModel { id: "MI300X", vendor: "AMD", name: "Instinct MI300X 192GB", bf16_tflops: 1307.4, fp8_tflops: Some(2614.9), memory_gb: 192.0, memory_tb_s: 5.3, tdp_w: 750.0, server_w_per_gpu: 1400.0, source: "AMD MI300X datasheet; server power estimated (8 × 750 W + 5.2 kW host)" },
+];
+
+/// Looks a GPU up by id.
+pub fn gpu(id: &str) -> Option<&'static GpuModel> {
+    GPUS.iter().find(|g| g.id == id)
+}
+
+#[cfg(test)]
+mod gpu_tests {
+    use super::*;
+
+    #[test]
+    fn gpu_catalogue_has_the_required_parts_with_sane_figures() {
+        for id in ["H100-SXM", "H100-PCIe", "H200", "B200", "A100-80GB", "L40S", "MI300X"] {
+            let g = gpu(id).unwrap_or_else(|| panic!("{id} missing"));
+            assert!(g.server_w_per_gpu > g.tdp_w, "{id}: server power must exceed the board's");
+            if let Some(fp8) = g.fp8_tflops {
+                assert!((fp8 / g.bf16_tflops - 2.0).abs() < 0.05, "{id}: FP8 is twice BF16 on these parts");
+            }
+        }
+        assert!(gpu("A100-80GB").unwrap().fp8_tflops.is_none());
     }
 }

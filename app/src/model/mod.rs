@@ -6,12 +6,15 @@
 
 pub mod catalogue;
 pub mod chain;
+pub mod conversion;
 pub mod lease;
 pub mod market;
 pub mod mining;
 pub mod overview;
 pub mod projection;
 pub mod range;
+pub mod roofline;
+pub mod sha256d;
 pub mod revenue;
 pub mod site;
 pub mod validate;

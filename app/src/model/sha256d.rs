@@ -1,0 +1,225 @@
+//! Double SHA-256 over 80-byte block headers, the way miners do it: the first 64 bytes are
+//! compressed once (the midstate), and each nonce then costs two compressions — the header's
+//! second block and the second hash — instead of three.
+//!
+//! The compression function comes from the `sha2` crate, which uses SHA-NI on x86-64 CPUs that
+//! have it and portable code elsewhere (including wasm). No clock here: callers time `scan`.
+
+use sha2::block_api::compress256;
+use sha2::{Digest, Sha256};
+
+/// SHA-256 initial hash values (FIPS 180-4, 5.3.3).
+pub const SHA256_IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// A block header's fields; hashes are in internal (little-endian) byte order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockHeader {
+    pub version: i32,
+    pub prev_block: [u8; 32],
+    pub merkle_root: [u8; 32],
+    pub time: u32,
+    pub bits: u32,
+    pub nonce: u32,
+}
+
+impl BlockHeader {
+    /// The 80 serialised bytes that are hashed.
+    pub fn to_bytes(&self) -> [u8; 80] {
+        let mut b = [0u8; 80];
+        b[0..4].copy_from_slice(&self.version.to_le_bytes());
+        b[4..36].copy_from_slice(&self.prev_block);
+        b[36..68].copy_from_slice(&self.merkle_root);
+        b[68..72].copy_from_slice(&self.time.to_le_bytes());
+        b[72..76].copy_from_slice(&self.bits.to_le_bytes());
+        b[76..80].copy_from_slice(&self.nonce.to_le_bytes());
+        b
+    }
+
+    /// The genesis block's header (block 0, 3 January 2009).
+    pub fn genesis() -> Self {
+        Self {
+            version: 1,
+            prev_block: [0; 32],
+            merkle_root: hash_from_display("4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b").expect("valid hex"),
+            time: 1_231_006_505,
+            bits: 0x1d00_ffff,
+            nonce: 2_083_236_893,
+        }
+    }
+}
+
+/// Reference double SHA-256 with the plain digest API (three compressions for 80 bytes).
+pub fn sha256d(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(Sha256::digest(data)).into()
+}
+
+fn state_to_bytes(state: &[u32; 8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+/// The header's first 64 bytes compressed once, plus the padded second blocks ready for nonces.
+#[derive(Debug, Clone)]
+pub struct Midstate {
+    state: [u32; 8],
+    /// Header bytes 64..80 followed by SHA-256 padding for an 80-byte message.
+    tail_block: [u8; 64],
+}
+
+impl Midstate {
+    pub fn new(header: &[u8; 80]) -> Self {
+        let mut state = SHA256_IV;
+        let mut first = [0u8; 64];
+        first.copy_from_slice(&header[..64]);
+        compress256(&mut state, &[first]);
+        let mut tail_block = [0u8; 64];
+        tail_block[..16].copy_from_slice(&header[64..80]);
+        tail_block[16] = 0x80;
+        tail_block[56..64].copy_from_slice(&(80u64 * 8).to_be_bytes());
+        Self { state, tail_block }
+    }
+
+    /// Double SHA-256 of the header with `nonce`, in two compressions.
+    #[inline]
+    pub fn hash(&self, nonce: u32) -> [u8; 32] {
+        let mut tail = self.tail_block;
+        tail[12..16].copy_from_slice(&nonce.to_le_bytes());
+        let mut s1 = self.state;
+        compress256(&mut s1, &[tail]);
+        let mut second = [0u8; 64];
+        second[..32].copy_from_slice(&state_to_bytes(&s1));
+        second[32] = 0x80;
+        second[56..64].copy_from_slice(&(32u64 * 8).to_be_bytes());
+        let mut s2 = SHA256_IV;
+        compress256(&mut s2, &[second]);
+        state_to_bytes(&s2)
+    }
+}
+
+/// The 256-bit target encoded by compact `bits`, as big-endian bytes.
+pub fn target_from_bits(bits: u32) -> [u8; 32] {
+    let exponent = (bits >> 24) as usize;
+    let mantissa = bits & 0x007f_ffff;
+    let mut target = [0u8; 32];
+    if exponent == 0 || exponent > 32 || mantissa == 0 {
+        return target;
+    }
+    let m = mantissa.to_be_bytes(); // [0, b1, b2, b3]
+    for (i, byte) in m[1..].iter().enumerate() {
+        // Byte i of the mantissa sits at position (exponent - 1 - i) from the least significant end.
+        if let Some(pos_from_lsb) = exponent.checked_sub(1 + i) {
+            if pos_from_lsb < 32 {
+                target[31 - pos_from_lsb] = *byte;
+            }
+        }
+    }
+    target
+}
+
+/// True when `hash` (internal byte order, i.e. little-endian number) is at or below `target`.
+pub fn meets_target(hash: &[u8; 32], target_be: &[u8; 32]) -> bool {
+    let mut be = *hash;
+    be.reverse();
+    be <= *target_be
+}
+
+/// The hash as block explorers print it (byte-reversed hex).
+pub fn display_hash(hash: &[u8; 32]) -> String {
+    hash.iter().rev().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses an explorer-order hex hash into internal byte order.
+pub fn hash_from_display(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, slot) in out.iter_mut().rev().enumerate() {
+        *slot = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// What a scan did: hashes computed and the first nonce meeting the target, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanResult {
+    pub hashes: u64,
+    pub found: Option<u32>,
+}
+
+/// Hashes `count` nonces from `start` (wrapping) against `target_be`.
+pub fn scan(mid: &Midstate, start: u32, count: u32, target_be: &[u8; 32]) -> ScanResult {
+    let mut found = None;
+    for i in 0..count {
+        let nonce = start.wrapping_add(i);
+        let h = mid.hash(nonce);
+        // Cheap pre-check: any hash meeting a real target ends in zero bytes (internal order).
+        if h[31] == 0 && found.is_none() && meets_target(&h, target_be) {
+            found = Some(nonce);
+        }
+    }
+    ScanResult { hashes: count as u64, found }
+}
+
+/// Expected hashes to find a block at `difficulty` (difficulty × 2^32).
+pub fn expected_hashes_per_block(difficulty: f64) -> f64 {
+    difficulty * super::chain::HASHES_PER_DIFFICULTY
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GENESIS_HASH: &str = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f";
+
+    #[test]
+    fn genesis_header_hashes_to_the_genesis_block_hash() {
+        let header = BlockHeader::genesis().to_bytes();
+        assert_eq!(display_hash(&sha256d(&header)), GENESIS_HASH);
+        let mid = Midstate::new(&header);
+        assert_eq!(display_hash(&mid.hash(BlockHeader::genesis().nonce)), GENESIS_HASH);
+    }
+
+    #[test]
+    fn the_genesis_nonce_meets_its_target_and_its_neighbours_do_not() {
+        let g = BlockHeader::genesis();
+        let target = target_from_bits(g.bits);
+        // 0x1d00ffff = 0x00ffff × 256^(0x1d − 3): the famous difficulty-1 target.
+        assert_eq!(display_hash(&{ let mut t = target; t.reverse(); t }), "00000000ffff0000000000000000000000000000000000000000000000000000");
+        let mid = Midstate::new(&g.to_bytes());
+        let r = scan(&mid, g.nonce - 5, 10, &target);
+        assert_eq!(r, ScanResult { hashes: 10, found: Some(g.nonce) });
+        assert!(!meets_target(&mid.hash(g.nonce + 1), &target));
+    }
+
+    #[test]
+    fn midstate_hash_equals_plain_double_sha256_for_any_nonce() {
+        let mut header = BlockHeader::genesis();
+        let mid = Midstate::new(&header.to_bytes());
+        for nonce in [0u32, 1, 0xdead_beef, u32::MAX] {
+            header.nonce = nonce;
+            assert_eq!(mid.hash(nonce), sha256d(&header.to_bytes()), "nonce {nonce}");
+        }
+    }
+
+    #[test]
+    fn bits_decode_known_targets() {
+        // Block 840,000: bits 0x17034219.
+        let t = target_from_bits(0x1703_4219);
+        let mut le = t;
+        le.reverse();
+        assert_eq!(display_hash(&le), "0000000000000000000342190000000000000000000000000000000000000000");
+        assert_eq!(target_from_bits(0), [0u8; 32]);
+        assert!(hash_from_display("zz").is_none());
+    }
+
+    #[test]
+    fn a_block_at_difficulty_100t_takes_4_3e23_hashes() {
+        assert!((expected_hashes_per_block(100e12) / 4.294967296e23 - 1.0).abs() < 1e-12);
+    }
+}
