@@ -8,6 +8,7 @@ pub mod config;
 pub mod http;
 pub mod market;
 mod router;
+pub mod sha256_bench;
 pub mod store;
 
 use std::future::Future;
@@ -33,7 +34,13 @@ pub async fn services(args: &ServeArgs) -> anyhow::Result<Services> {
     };
     let added = market::ensure_history(&store, clock.today(), args.simulator).await?;
     tracing::info!(days = added, simulator = args.simulator, "market history ready");
-    Ok(Services { sites: store.clone(), market: store, clock, simulator_on: args.simulator })
+    Ok(Services {
+        sites: store.clone(),
+        market: store,
+        clock,
+        sha256: Arc::new(sha256_bench::CpuSha256Bench::new()),
+        simulator_on: args.simulator,
+    })
 }
 
 /// Binds `args.addr` and serves until Ctrl-C.

@@ -6,6 +6,7 @@
 
 pub mod economics;
 pub mod error;
+pub mod estimators;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod status;

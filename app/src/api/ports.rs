@@ -24,6 +24,13 @@ pub trait MarketHistory: Send + Sync {
     async fn last_real_day(&self) -> Result<Option<NaiveDate>, ApiError>;
 }
 
+/// Measures SHA-256d throughput on the server's CPU.
+#[async_trait]
+pub trait Sha256Bench: Send + Sync {
+    /// Hashes for `millis` ms on every core (one measurement at a time; callers queue).
+    async fn measure(&self, millis: u32) -> Result<super::estimators::Sha256Measurement, ApiError>;
+}
+
 /// The current date; behind a port so tests can pin it.
 pub trait Clock: Send + Sync {
     fn today(&self) -> NaiveDate;
@@ -35,6 +42,7 @@ pub struct Services {
     pub sites: Arc<dyn SiteStore>,
     pub market: Arc<dyn MarketHistory>,
     pub clock: Arc<dyn Clock>,
+    pub sha256: Arc<dyn Sha256Bench>,
     /// True while the built-in simulator feeds the fleet or the market.
     pub simulator_on: bool,
 }

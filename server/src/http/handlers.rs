@@ -8,6 +8,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use app::api::economics::{service, MiningEstimateRequest, MiningEstimateResponse};
+use app::api::error::ApiError;
+use app::api::estimators::{Sha256Measurement, Sha256Request};
+use app::model::catalogue;
+use app::model::roofline::{self, GpuEstimate, GpuQuery};
 use app::api::ports::Services;
 use app::model::revenue::RevenueDay;
 use app::model::site::SitePhase;
@@ -87,6 +91,32 @@ pub async fn estimate_mining(
 ) -> Result<Json<MiningEstimateResponse>, HttpError> {
     let Json(req) = body?;
     Ok(Json(service::estimate_mining(&svc, &req)?))
+}
+
+pub async fn estimate_gpu(body: Result<Json<GpuQuery>, JsonRejection>) -> Result<Json<GpuEstimate>, HttpError> {
+    let Json(q) = body?;
+    Ok(Json(roofline::estimate(&q).map_err(ApiError::from)?))
+}
+
+pub async fn estimate_sha256(
+    State(svc): State<Services>,
+    body: Result<Json<Sha256Request>, JsonRejection>,
+) -> Result<Json<Sha256Measurement>, HttpError> {
+    let Json(req) = body?;
+    let millis = req.validate()?;
+    Ok(Json(svc.sha256.measure(millis).await?))
+}
+
+pub async fn catalogue_gpus() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "gpus": catalogue::GPUS }))
+}
+
+pub async fn catalogue_asics() -> Json<serde_json::Value> {
+    let asics: Vec<_> = catalogue::ASICS
+        .iter()
+        .map(|m| serde_json::json!({ "id": m.id, "maker": m.maker, "name": m.name, "hashrate_ths": m.hashrate_ths, "power_w": m.power_w, "efficiency_j_per_th": m.efficiency_j_per_th(), "source": m.source }))
+        .collect();
+    Json(serde_json::json!({ "asics": asics }))
 }
 
 pub async fn not_found() -> HttpError {

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // shared by several test binaries; each uses a subset
 //! `TestApp`: the real server on 127.0.0.1:0 with a fresh SQLite file; dropped, it shuts down
 //! and the temporary directory (database, WAL, SHM) is removed.
 

@@ -1,0 +1,42 @@
+//! Estimators over the seam. GPU and conversion estimates are pure and run in the browser; only
+//! the SHA-256d measurement needs the server (it measures the server's own CPU).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+
+/// Longest measurement a caller may ask for (API.md: at most 2000 ms).
+pub const MAX_SHA256_MILLIS: u32 = 2000;
+
+/// A measured SHA-256d rate over 80-byte headers (API.md `/estimate/sha256` response).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sha256Measurement {
+    pub hashes: u64,
+    pub seconds: f64,
+    pub hashes_per_s: f64,
+    pub threads: u32,
+}
+
+/// `POST /estimate/sha256` body.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sha256Request {
+    pub millis: u32,
+}
+
+impl Sha256Request {
+    pub fn validate(&self) -> Result<u32, ApiError> {
+        if self.millis == 0 || self.millis > MAX_SHA256_MILLIS {
+            return Err(ApiError::InvalidInput(format!("millis: must be between 1 and {MAX_SHA256_MILLIS}")));
+        }
+        Ok(self.millis)
+    }
+}
+
+/// Measures this server's SHA-256d rate for `millis` milliseconds on all cores.
+#[server(endpoint = "estimate_sha256")]
+pub async fn estimate_sha256(millis: u32) -> Result<Sha256Measurement, ApiError> {
+    let millis = Sha256Request { millis }.validate()?;
+    super::ports::services()?.sha256.measure(millis).await
+}
