@@ -7,6 +7,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::nav::Nav;
 use crate::components::sim_banner::SimBanner;
+use crate::pages::estimators::EstimatorsPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::overview::OverviewPage;
 
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     // Async: the whole page, numbers included, arrives as HTML (readable before wasm loads).
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/estimators") view=EstimatorsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -40,3 +40,32 @@ pub async fn estimate_sha256(millis: u32) -> Result<Sha256Measurement, ApiError>
     let millis = Sha256Request { millis }.validate()?;
     super::ports::services()?.sha256.measure(millis).await
 }
+
+/// Today's market figures, the defaults of the estimators.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MarketNow {
+    pub today: chrono::NaiveDate,
+    pub btc_usd: f64,
+    pub difficulty: f64,
+    pub fees_btc_per_block: f64,
+    pub subsidy_btc: f64,
+    /// True when these figures are simulated or from the bundled snapshot.
+    pub simulated: bool,
+}
+
+/// The latest market day up to today.
+#[server(endpoint = "get_market_now")]
+pub async fn get_market_now() -> Result<MarketNow, ApiError> {
+    let svc = super::ports::services()?;
+    let today = svc.clock.today();
+    let days = svc.market.days(today - chrono::Duration::days(30), today).await?;
+    let last = days.last().ok_or_else(|| ApiError::NotFound("no market figures in the last 30 days".into()))?;
+    Ok(MarketNow {
+        today,
+        btc_usd: last.btc_usd,
+        difficulty: last.difficulty,
+        fees_btc_per_block: last.fees_btc_per_block,
+        subsidy_btc: last.subsidy_btc(),
+        simulated: svc.simulator_on || last.source != crate::model::market::MarketSource::Live,
+    })
+}

@@ -3,6 +3,7 @@
 //! Rule: no leptos, no web-sys; builders are unit-tested natively. Semantic colours (mining,
 //! AI lease, simulated) are set here because they carry meaning; the rest comes from the theme.
 
+pub mod conversion;
 pub mod palette;
 pub mod revenue_mix;
 pub mod site_revenue;

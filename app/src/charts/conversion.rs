@@ -1,0 +1,52 @@
+//! Cumulative cash of staying on mining against converting to AI.
+
+use charming::component::{Axis, Grid, Legend};
+use charming::element::{AxisLabel, AxisType, ItemStyle, LineStyle, Tooltip, Trigger};
+use charming::series::Line;
+use charming::Chart;
+
+use super::palette::Palette;
+use crate::model::conversion::ConversionMonth;
+
+pub const MINING_PATH: &str = "Keep mining (cumulative cash)";
+pub const AI_PATH: &str = "Convert to AI (cumulative cash, after capex)";
+
+pub fn cumulative_cash(months: &[ConversionMonth], palette: &Palette) -> Chart {
+    let labels: Vec<String> = months.iter().map(|m| m.month.format("%Y-%m").to_string()).collect();
+    let millions = |v: f64| (v / 1e6 * 10.0).round() / 10.0;
+    let line = |name: &str, color: &'static str, data: Vec<f64>| {
+        Line::new().name(name).show_symbol(false).item_style(ItemStyle::new().color(color)).line_style(LineStyle::new().color(color).width(2)).data(data)
+    };
+    Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().top("0").left("0"))
+        .grid(Grid::new().left("64").right("16").top("40").bottom("32"))
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().formatter("${value}M")))
+        .series(line(MINING_PATH, palette.mining, months.iter().map(|m| millions(m.cumulative_mining_usd)).collect()))
+        .series(line(AI_PATH, palette.ai_lease, months.iter().map(|m| millions(m.cumulative_ai_usd)).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn two_paths_in_millions_per_month() {
+        let months: Vec<ConversionMonth> = (0..3)
+            .map(|i| ConversionMonth {
+                month: NaiveDate::from_ymd_opt(2026, 1 + i, 1).unwrap(),
+                mining_cash_usd: 1e6,
+                ai_cash_usd: 0.0,
+                cumulative_mining_usd: 1e6 * (i + 1) as f64,
+                cumulative_ai_usd: -300e6,
+            })
+            .collect();
+        let o = serde_json::to_value(cumulative_cash(&months, &Palette::DARK)).unwrap();
+        assert_eq!(o["xAxis"]["data"][2], "2026-03");
+        assert_eq!(o["series"][0]["data"], serde_json::json!([1.0, 2.0, 3.0]));
+        assert_eq!(o["series"][1]["data"][0], -300.0);
+        assert_eq!(o["series"][1]["itemStyle"]["color"], Palette::DARK.ai_lease);
+    }
+}

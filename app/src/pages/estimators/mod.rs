@@ -1,0 +1,37 @@
+//! `/estimators`: the conversion calculator, the GPU throughput estimator and the SHA-256d
+//! measurement. Everything but the server-side SHA-256d run is computed in the browser by the
+//! same model code the server uses.
+
+mod calc_params;
+mod conversion_calc;
+mod gpu_estimator;
+mod sha256_panel;
+
+use leptos::prelude::*;
+
+use crate::api::estimators::get_market_now;
+use crate::components::error_panel::ErrorPanel;
+
+#[component]
+pub fn EstimatorsPage() -> impl IntoView {
+    let market = Resource::new(|| (), |_| get_market_now());
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>"Estimators"</h1>
+                <span class="panel-note">"Sliders recompute in your browser with the same Rust model the server runs; the URL keeps the scenario for sharing."</span>
+            </div>
+            <Suspense fallback=|| view! { <p class="loading">"Loading market figures…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                    {move || Suspend::new(async move {
+                        market.await.map(|m| view! {
+                            <conversion_calc::ConversionCalc market=m />
+                            <gpu_estimator::GpuEstimator />
+                            <sha256_panel::Sha256Panel market=m />
+                        })
+                    })}
+                </ErrorBoundary>
+            </Suspense>
+        </section>
+    }
+}
