@@ -88,18 +88,59 @@ impl Midstate {
     #[inline]
     pub fn hash(&self, nonce: u32) -> [u8; 32] {
         let mut tail = self.tail_block;
+        let mut second = SECOND_BLOCK_TEMPLATE;
+        state_to_bytes(&self.hash_state(nonce, &mut tail, &mut second))
+    }
+
+    /// The final state words for `nonce`, reusing the caller's buffers so the nonce loop does no
+    /// copying beyond the four nonce bytes and the 32-byte intermediate hash.
+    #[inline(always)]
+    fn hash_state(&self, nonce: u32, tail: &mut [u8; 64], second: &mut [u8; 64]) -> [u32; 8] {
         tail[12..16].copy_from_slice(&nonce.to_le_bytes());
         let mut s1 = self.state;
-        compress256(&mut s1, &[tail]);
-        let mut second = [0u8; 64];
-        second[..32].copy_from_slice(&state_to_bytes(&s1));
-        second[32] = 0x80;
-        second[56..64].copy_from_slice(&(32u64 * 8).to_be_bytes());
+        compress256(&mut s1, std::slice::from_ref(tail));
+        write_be(&s1, second);
         let mut s2 = SHA256_IV;
-        compress256(&mut s2, &[second]);
-        state_to_bytes(&s2)
+        compress256(&mut s2, std::slice::from_ref(second));
+        s2
+    }
+
+    /// Two consecutive nonces with their compressions interleaved: the second hash of a nonce
+    /// depends on its first, so a lone nonce leaves the SHA unit waiting on latency; a second,
+    /// independent chain fills the gap. (Measured on a 2-core SHA-NI VM: one nonce at a time ran
+    /// at 70 % of the two-chain compression throughput, this pair at 87 %; a generic 4-lane loop
+    /// was slower than the pair.)
+    #[inline(always)]
+    fn hash_state_pair(&self, nonce: u32, bufs: &mut [[u8; 64]; 4]) -> ([u32; 8], [u32; 8]) {
+        let [tail_a, tail_b, second_a, second_b] = bufs;
+        tail_a[12..16].copy_from_slice(&nonce.to_le_bytes());
+        tail_b[12..16].copy_from_slice(&nonce.wrapping_add(1).to_le_bytes());
+        let (mut a, mut b) = (self.state, self.state);
+        compress256(&mut a, std::slice::from_ref(tail_a));
+        compress256(&mut b, std::slice::from_ref(tail_b));
+        write_be(&a, second_a);
+        write_be(&b, second_b);
+        let (mut a2, mut b2) = (SHA256_IV, SHA256_IV);
+        compress256(&mut a2, std::slice::from_ref(second_a));
+        compress256(&mut b2, std::slice::from_ref(second_b));
+        (a2, b2)
     }
 }
+
+#[inline(always)]
+fn write_be(state: &[u32; 8], block: &mut [u8; 64]) {
+    for (chunk, word) in block[..32].chunks_exact_mut(4).zip(state) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+}
+
+/// The second hash's single block: 32 bytes of first hash, then padding for a 256-bit message.
+const SECOND_BLOCK_TEMPLATE: [u8; 64] = {
+    let mut b = [0u8; 64];
+    b[32] = 0x80;
+    b[62] = 0x01; // 256 bits, big-endian, in the last 8 bytes
+    b
+};
 
 /// The 256-bit target encoded by compact `bits`, as big-endian bytes.
 pub fn target_from_bits(bits: u32) -> [u8; 32] {
@@ -155,13 +196,26 @@ pub struct ScanResult {
 /// Hashes `count` nonces from `start` (wrapping) against `target_be`.
 pub fn scan(mid: &Midstate, start: u32, count: u32, target_be: &[u8; 32]) -> ScanResult {
     let mut found = None;
-    for i in 0..count {
-        let nonce = start.wrapping_add(i);
-        let h = mid.hash(nonce);
-        // Cheap pre-check: any hash meeting a real target ends in zero bytes (internal order).
-        if h[31] == 0 && found.is_none() && meets_target(&h, target_be) {
+    // A hash meeting any real target has its most significant byte (the last byte in internal
+    // order, the low byte of the last state word) zero: a cheap filter before the full compare.
+    let mut check = |nonce: u32, state: &[u32; 8]| {
+        if state[7] & 0xff == 0 && found.is_none() && meets_target(&state_to_bytes(state), target_be) {
             found = Some(nonce);
         }
+    };
+    let mut bufs = [mid.tail_block, mid.tail_block, SECOND_BLOCK_TEMPLATE, SECOND_BLOCK_TEMPLATE];
+    let mut i = 0;
+    while i + 1 < count {
+        let nonce = start.wrapping_add(i);
+        let (a, b) = mid.hash_state_pair(nonce, &mut bufs);
+        check(nonce, &a);
+        check(nonce.wrapping_add(1), &b);
+        i += 2;
+    }
+    if i < count {
+        let nonce = start.wrapping_add(i);
+        let [tail, _, second, _] = &mut bufs;
+        check(nonce, &mid.hash_state(nonce, tail, second));
     }
     ScanResult { hashes: count as u64, found }
 }
@@ -194,6 +248,10 @@ mod tests {
         let mid = Midstate::new(&g.to_bytes());
         let r = scan(&mid, g.nonce - 5, 10, &target);
         assert_eq!(r, ScanResult { hashes: 10, found: Some(g.nonce) });
+        // Found in the first and in the second lane of a pair, and in an odd count's last nonce.
+        assert_eq!(scan(&mid, g.nonce - 4, 10, &target).found, Some(g.nonce));
+        assert_eq!(scan(&mid, g.nonce - 6, 7, &target), ScanResult { hashes: 7, found: Some(g.nonce) });
+        assert_eq!(scan(&mid, g.nonce + 1, 9, &target).found, None);
         assert!(!meets_target(&mid.hash(g.nonce + 1), &target));
     }
 
