@@ -9,7 +9,9 @@ pub mod http;
 pub mod market;
 mod router;
 pub mod sha256_bench;
+pub mod simulator;
 pub mod store;
+pub mod telemetry;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -8,6 +8,7 @@ pub mod asic_economics;
 pub mod catalogue;
 pub mod chain;
 pub mod conversion;
+pub mod fleet;
 pub mod lease;
 pub mod market;
 pub mod mining;

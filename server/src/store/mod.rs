@@ -1,6 +1,7 @@
 //! The store: SQLite through sqlx (file created on first start, WAL, migrations applied).
 //! One file per aggregate; `StoreError` is the only error that leaves this module.
 
+mod devices;
 mod market;
 mod seed;
 mod sites;
@@ -12,6 +13,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use app::api::error::ApiError;
 
+pub use devices::DeviceSpec;
 pub use seed::seed_if_empty;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,230 @@
+//! The CGMiner-family JSON API (Antminer/BMMiner, Whatsminer, Avalon, Braiins): TCP 4028,
+//! `{"command":"summary+stats"}`, answer until the peer closes. Parse leniently, extract
+//! strictly: every figure is found by name and unit, or left unknown.
+
+use app::model::fleet::{AsicReading, Hashboard};
+
+use super::error::PollError;
+use super::io::{exchange, ExchangeLimits};
+use super::lenient_json::{self, Json};
+
+/// Queries `addr` with `summary+stats` and extracts a reading.
+pub async fn poll(addr: &str, limits: ExchangeLimits) -> Result<AsicReading, PollError> {
+    let raw = exchange(addr, br#"{"command":"summary+stats"}"#, limits).await?;
+    extract(&String::from_utf8_lossy(&raw))
+}
+
+/// Sends any command (`summary`, `stats`, `devs`, `pools`, `version`, joined with `+`).
+pub async fn command(addr: &str, command: &str, limits: ExchangeLimits) -> Result<Json, PollError> {
+    let request = serde_json::json!({ "command": command }).to_string();
+    let raw = exchange(addr, request.as_bytes(), limits).await?;
+    lenient_json::parse(&String::from_utf8_lossy(&raw)).map_err(|e| PollError::Malformed(e.to_string()))
+}
+
+/// Hashrate in TH/s from a section, whatever unit the firmware chose.
+fn hashrate_ths(section: &Json, window: &str) -> Option<f64> {
+    let names: &[(&str, f64)] = match window {
+        "5s" => &[("THS 5s", 1.0), ("GHS 5s", 1e-3), ("MHS 5s", 1e-6), ("THS 1m", 1.0), ("GHS 1m", 1e-3), ("MHS 1m", 1e-6)],
+        _ => &[("THS av", 1.0), ("GHS av", 1e-3), ("MHS av", 1e-6)],
+    };
+    for (name, scale) in names {
+        if let Some(v) = section.get(name).and_then(Json::as_f64) {
+            return Some(v * scale);
+        }
+    }
+    // Newer Antminer firmware: `rate_5s` / `rate_avg` with a `rate_unit`.
+    let field = if window == "5s" { "rate_5s" } else { "rate_avg" };
+    let v = section.get(field).and_then(Json::as_f64)?;
+    let scale = match section.get("rate_unit").and_then(Json::as_str).unwrap_or("GH/s").to_ascii_uppercase().as_str() {
+        "TH/S" | "THS" => 1.0,
+        "MH/S" | "MHS" => 1e-6,
+        _ => 1e-3,
+    };
+    Some(v * scale)
+}
+
+/// Normalises key spellings (`%%` from printf-escaped firmware, case).
+fn norm(key: &str) -> String {
+    key.replace("%%", "%").to_ascii_lowercase()
+}
+
+/// The answer's status: `S`/`I` fine, `W` a warning, `E` (or `F`) an error with its message.
+fn check_status(v: &Json) -> Result<(), PollError> {
+    for status in v.get_all("STATUS").flat_map(|s| match s {
+        Json::Array(items) => items.iter().collect::<Vec<_>>(),
+        other => vec![other],
+    }) {
+        let code = status.get("STATUS").and_then(Json::as_str).unwrap_or("S");
+        if code == "E" || code == "F" {
+            let msg = status.get("Msg").and_then(Json::as_str).unwrap_or("no message");
+            return Err(PollError::DeviceError(msg.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// The sections of a (possibly joined) answer: `summary+stats` answers `{"summary":[{..}],
+/// "stats":[{..}]}`; a single command answers `{"STATUS":..,"SUMMARY":[..]}`.
+fn sections(root: &Json) -> Vec<&Json> {
+    match root {
+        Json::Array(parts) => parts.iter().collect(),
+        obj => {
+            let joined: Vec<&Json> = ["summary", "stats", "devs", "pools", "version"]
+                .iter()
+                .flat_map(|k| obj.get(k).map(|v| v.as_array().iter().collect::<Vec<_>>()).unwrap_or_default())
+                .collect();
+            if joined.is_empty() {
+                vec![obj]
+            } else {
+                joined
+            }
+        }
+    }
+}
+
+/// Extracts a reading from a `summary+stats` (or `summary`) answer.
+pub fn extract(text: &str) -> Result<AsicReading, PollError> {
+    let root = lenient_json::parse(text).map_err(|e| PollError::Malformed(e.to_string()))?;
+    let answers = sections(&root);
+    for a in &answers {
+        check_status(a)?;
+    }
+    let items = |name: &str| -> Vec<&Json> { answers.iter().flat_map(|a| a.get(name).map(|v| v.as_array().iter().collect::<Vec<_>>()).unwrap_or_default()).collect() };
+    let summary = items("SUMMARY");
+    let summary = summary.first().copied().ok_or_else(|| PollError::Malformed("no SUMMARY section".into()))?;
+    let mut r = AsicReading {
+        hashrate_ths: hashrate_ths(summary, "5s").or_else(|| hashrate_ths(summary, "av")).ok_or_else(|| PollError::Malformed("no hashrate field".into()))?,
+        hashrate_avg_ths: hashrate_ths(summary, "av"),
+        accepted: summary.get("Accepted").and_then(Json::as_f64).unwrap_or(0.0) as u64,
+        rejected: summary.get("Rejected").and_then(Json::as_f64).unwrap_or(0.0) as u64,
+        difficulty_accepted: summary.get("Difficulty Accepted").and_then(Json::as_f64),
+        hw_errors: summary.get("Hardware Errors").and_then(Json::as_f64).unwrap_or(0.0) as u64,
+        uptime_s: summary.get("Elapsed").and_then(Json::as_f64).unwrap_or(0.0) as u64,
+        power_w: summary.get("Power").and_then(Json::as_f64),
+        ..Default::default()
+    };
+    // Whatsminer reports temperature and fans in the summary.
+    if let Some(t) = summary.get("Temperature").and_then(Json::as_f64) {
+        r.temps_c.push(t);
+    }
+    for fan in ["Fan Speed In", "Fan Speed Out"] {
+        if let Some(f) = summary.get(fan).and_then(Json::as_f64) {
+            r.fans_rpm.push(f);
+        }
+    }
+    for stats in items("STATS") {
+        if let Some(t) = stats.get("Type").and_then(Json::as_str) {
+            r.model.get_or_insert_with(|| t.to_string());
+        }
+        for key in ["CompileTime", "Miner", "BMMiner"] {
+            if let Some(v) = stats.get(key).and_then(Json::as_str) {
+                r.firmware.get_or_insert_with(|| v.to_string());
+            }
+        }
+        for (key, value) in stats.members() {
+            let k = norm(key);
+            let Some(v) = value.as_f64() else { continue };
+            if let Some(n) = k.strip_prefix("chain_acn").and_then(|n| n.parse::<u32>().ok()) {
+                board(&mut r, n).chips = Some(v as u32);
+            } else if let Some(n) = k.strip_prefix("chain_rate").and_then(|n| n.parse::<u32>().ok()) {
+                board(&mut r, n).rate_ths = Some(v / 1000.0);
+            } else if let Some(n) = k.strip_prefix("temp2_").and_then(|n| n.parse::<u32>().ok()) {
+                // temp2_N is the chip temperature of chain N on Antminers.
+                if v > 0.0 {
+                    board(&mut r, n).temp_c = Some(v);
+                }
+            } else if k.starts_with("fan") && k[3..].parse::<u32>().is_ok() && v > 0.0 {
+                r.fans_rpm.push(v);
+            } else if (k.starts_with("temp") && k[4..].chars().all(|c| c.is_ascii_digit()) && !k[4..].is_empty()) && v > 0.0 {
+                // temp1, temp2, … (duplicates kept: several firmware repeat `temp1`).
+                r.temps_c.push(v);
+            }
+        }
+    }
+    for devs in items("DEVS") {
+        let n = devs.get("ASC").or_else(|| devs.get("Slot")).and_then(Json::as_f64).unwrap_or(0.0) as u32;
+        if let Some(t) = devs.get("Temperature").and_then(Json::as_f64) {
+            board(&mut r, n).temp_c = Some(t);
+        }
+        if let Some(rate) = hashrate_ths(devs, "5s") {
+            board(&mut r, n).rate_ths = Some(rate);
+        }
+    }
+    if let Some(pool) = items("POOLS").into_iter().find(|p| p.get("Status").and_then(Json::as_str) == Some("Alive")) {
+        r.pool = pool.get("URL").and_then(Json::as_str).map(str::to_string);
+    }
+    for v in items("VERSION") {
+        r.firmware = v.get("Firmware").or_else(|| v.get("CGMiner")).or_else(|| v.get("BMMiner")).and_then(Json::as_str).map(str::to_string).or(r.firmware.take());
+        if let Some(t) = v.get("Type").and_then(Json::as_str) {
+            r.model = Some(t.to_string());
+        }
+    }
+    r.boards.sort_by_key(|b| b.index);
+    Ok(r)
+}
+
+fn board(r: &mut AsicReading, index: u32) -> &mut Hashboard {
+    if let Some(pos) = r.boards.iter().position(|b| b.index == index) {
+        return &mut r.boards[pos];
+    }
+    r.boards.push(Hashboard { index, chips: None, rate_ths: None, temp_c: None });
+    r.boards.last_mut().expect("just pushed")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Antminer S19-style `summary+stats`: GHS fields, string numbers, duplicate `temp1`,
+    /// `%%` keys, a trailing NUL.
+    const ANTMINER: &str = concat!(
+        r#"{"summary":[{"STATUS":[{"STATUS":"S","When":1,"Code":11,"Msg":"Summary","Description":"cgminer 1.0.0"}],"#,
+        r#""SUMMARY":[{"Elapsed":86400,"GHS 5s":"104123.45","GHS av":103998.1,"Accepted":"156.0000","Rejected":2,"Hardware Errors":7,"Difficulty Accepted":123456789.0,"Device Rejected%%":0.1}],"id":1}],"#,
+        r#""stats":[{"STATUS":[{"STATUS":"S","Msg":"CGMiner stats"}],"STATS":[{"BMMiner":"1.0.0","Miner":"uart_trans.1.3","CompileTime":"Fri Dec 1 2023","Type":"Antminer S19j Pro"},"#,
+        r#"{"STATS":0,"fan1":5880,"fan2":5760,"fan3":0,"temp1":64,"temp1":66,"temp2":67,"temp2_1":78,"temp2_2":79,"temp2_3":80,"chain_acn1":126,"chain_acn2":126,"chain_acn3":0,"chain_rate1":"34701.12","chain_rate2":"34690.01","chain_rate3":"0.00"}]}],"id":1}"#,
+        "\0"
+    );
+
+    #[test]
+    fn antminer_summary_stats_with_quirks() {
+        let r = extract(ANTMINER).unwrap();
+        assert!((r.hashrate_ths - 104.12345).abs() < 1e-9);
+        assert!((r.hashrate_avg_ths.unwrap() - 103.9981).abs() < 1e-9);
+        assert_eq!((r.accepted, r.rejected, r.hw_errors, r.uptime_s), (156, 2, 7, 86_400));
+        assert_eq!(r.difficulty_accepted, Some(123_456_789.0));
+        assert_eq!(r.model.as_deref(), Some("Antminer S19j Pro"));
+        assert_eq!(r.temps_c, vec![64.0, 66.0, 67.0]);
+        assert_eq!(r.fans_rpm, vec![5880.0, 5760.0]);
+        assert_eq!(r.boards.len(), 3);
+        assert_eq!(r.boards[2].chips, Some(0));
+        assert_eq!(r.boards[0].rate_ths, Some(34.70112));
+        assert_eq!(r.boards[1].temp_c, Some(79.0));
+    }
+
+    #[test]
+    fn whatsminer_summary_in_mhs_with_temperature_and_power() {
+        let text = r#"{"STATUS":[{"STATUS":"S","Msg":"Summary"}],"SUMMARY":[{"Elapsed":3600,"MHS av":186012345.0,"MHS 5s":185900000.5,"Accepted":900,"Rejected":1,"Temperature":71.5,"Fan Speed In":4200,"Fan Speed Out":4300,"Power":3440,"Difficulty Accepted":999.0}],"id":1}"#;
+        let r = extract(text).unwrap();
+        assert!((r.hashrate_ths - 185.9000005).abs() < 1e-6);
+        assert_eq!(r.power_w, Some(3440.0));
+        assert_eq!(r.temps_c, vec![71.5]);
+        assert_eq!(r.fans_rpm, vec![4200.0, 4300.0]);
+    }
+
+    #[test]
+    fn rate_unit_firmware_and_old_concatenated_objects() {
+        let text = r#"{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"rate_5s":"201.5","rate_avg":200.1,"rate_unit":"TH/s","Accepted":1}]}{"STATUS":[{"STATUS":"S"}],"STATS":[{"Type":"Antminer S21"}]}"#;
+        let r = extract(text).unwrap();
+        assert_eq!(r.hashrate_ths, 201.5);
+        assert_eq!(r.model.as_deref(), Some("Antminer S21"));
+    }
+
+    #[test]
+    fn error_status_and_garbage_are_clear_errors() {
+        let e = extract(r#"{"STATUS":[{"STATUS":"E","Msg":"Access denied to 'summary' command"}],"id":1}"#).unwrap_err();
+        assert_eq!(e, PollError::DeviceError("Access denied to 'summary' command".into()));
+        assert!(matches!(extract("HTTP/1.1 400 Bad Request\r\n"), Err(PollError::Malformed(_))));
+        assert!(matches!(extract(r#"{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"Accepted":1}]}"#), Err(PollError::Malformed(m)) if m.contains("hashrate")));
+        assert!(matches!(extract(""), Err(PollError::Malformed(_))));
+    }
+}

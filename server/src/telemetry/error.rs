@@ -1,0 +1,21 @@
+//! `PollError`: everything that can go wrong talking to one device.
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PollError {
+    #[error("connect timed out")]
+    ConnectTimeout,
+    #[error("connection refused or unreachable: {0}")]
+    Connect(String),
+    #[error("no complete answer within the read timeout")]
+    ReadTimeout,
+    #[error("answer larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("I/O error: {0}")]
+    Io(String),
+    #[error("malformed answer: {0}")]
+    Malformed(String),
+    #[error("device reported an error: {0}")]
+    DeviceError(String),
+    #[error("HTTP status {0}")]
+    HttpStatus(u16),
+}

@@ -1,0 +1,57 @@
+//! Bounded socket exchange: connect with a timeout, send, read until the peer closes — never
+//! longer than the deadline and never more than the size cap, so a device that hangs, trickles
+//! or floods cannot stall the poller or exhaust memory.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{timeout, Instant};
+
+use super::error::PollError;
+
+/// Limits for one exchange.
+#[derive(Debug, Clone, Copy)]
+pub struct ExchangeLimits {
+    pub connect: Duration,
+    /// Whole read, from the request sent to the peer closing.
+    pub read: Duration,
+    pub max_bytes: usize,
+}
+
+impl Default for ExchangeLimits {
+    fn default() -> Self {
+        Self { connect: Duration::from_secs(2), read: Duration::from_secs(3), max_bytes: 256 * 1024 }
+    }
+}
+
+/// Sends `request` to `addr` and returns everything the peer sends until it closes.
+pub async fn exchange(addr: &str, request: &[u8], limits: ExchangeLimits) -> Result<Vec<u8>, PollError> {
+    let mut stream = match timeout(limits.connect, TcpStream::connect(addr)).await {
+        Err(_) => return Err(PollError::ConnectTimeout),
+        Ok(Err(e)) => return Err(PollError::Connect(e.to_string())),
+        Ok(Ok(s)) => s,
+    };
+    stream.set_nodelay(true).ok();
+    let deadline = Instant::now() + limits.read;
+    match tokio::time::timeout_at(deadline, stream.write_all(request)).await {
+        Err(_) => return Err(PollError::ReadTimeout),
+        Ok(Err(e)) => return Err(PollError::Io(e.to_string())),
+        Ok(Ok(())) => {}
+    }
+    let mut out = Vec::with_capacity(4096);
+    let mut buf = [0u8; 8192];
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return Err(PollError::ReadTimeout),
+            Ok(Err(e)) => return Err(PollError::Io(e.to_string())),
+            Ok(Ok(0)) => return Ok(out),
+            Ok(Ok(n)) => {
+                if out.len() + n > limits.max_bytes {
+                    return Err(PollError::TooLarge(limits.max_bytes));
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Live telemetry: device protocols (CGMiner JSON over TCP, DCGM Prometheus over HTTP), the
+//! bounded socket exchange they share, and the poller. Parsers are pure; IO is in `io`,
+//! `cgminer::poll`, `dcgm::scrape` and the poller.
+
+pub mod cgminer;
+pub mod dcgm;
+pub mod error;
+pub mod io;
+pub mod lenient_json;
+pub mod poller;
+pub mod prometheus;
+
+pub use error::PollError;

@@ -1,0 +1,347 @@
+//! The poller: every device on a jittered schedule, bounded concurrency, per-device timeouts
+//! and size caps (in `io`), exponential backoff for dead devices. A device that hangs, trickles
+//! or lies costs its own timeout and nothing else. Results land in the `FleetCache`, which the
+//! API and the live stream read, and in the store once per cycle.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{broadcast, RwLock, Semaphore};
+use tokio::time::Instant;
+
+use app::model::catalogue;
+use app::model::fleet::{asic_status, gpu_status, over_reports, share_hashrate_ths, AsicReading, Device, DeviceKind, DeviceStatus, GpuReading};
+
+use super::io::ExchangeLimits;
+use super::{cgminer, dcgm, PollError};
+use crate::store::{DeviceSpec, SqliteStore};
+
+/// Poller settings.
+#[derive(Debug, Clone, Copy)]
+pub struct PollerConfig {
+    pub interval: Duration,
+    pub concurrency: usize,
+    pub limits: ExchangeLimits,
+    /// Longest wait between tries of a dead device.
+    pub max_backoff: Duration,
+}
+
+impl Default for PollerConfig {
+    fn default() -> Self {
+        Self { interval: Duration::from_secs(10), concurrency: 512, limits: ExchangeLimits::default(), max_backoff: Duration::from_secs(300) }
+    }
+}
+
+/// Per-endpoint state between polls.
+#[derive(Debug, Clone)]
+struct Endpoint {
+    spec: DeviceSpec,
+    next_poll: Instant,
+    failures: u32,
+    /// First accepted-difficulty reading of the current uptime, for the share-based rate.
+    share_base: Option<(DateTime<Utc>, f64)>,
+}
+
+/// A fleet-wide summary pushed to the live stream after every cycle.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CycleReport {
+    pub at: DateTime<Utc>,
+    pub polled: usize,
+    pub lag_ms: u64,
+    pub duration_ms: u64,
+    pub online: usize,
+    pub degraded: usize,
+    pub offline: usize,
+    pub asic_hashrate_ths: f64,
+    pub gpu_util_avg_pct: Option<f64>,
+    pub power_kw: f64,
+}
+
+/// The latest state of every device, shared by the poller (writer) and readers.
+#[derive(Default)]
+pub struct FleetCache {
+    devices: RwLock<HashMap<String, Device>>,
+    last_report: RwLock<Option<CycleReport>>,
+}
+
+impl FleetCache {
+    pub async fn snapshot(&self) -> Vec<Device> {
+        let mut v: Vec<Device> = self.devices.read().await.values().cloned().collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+
+    pub async fn last_report(&self) -> Option<CycleReport> {
+        self.last_report.read().await.clone()
+    }
+
+    async fn remove_endpoint(&self, endpoint_id: &str) {
+        let prefix = format!("{endpoint_id}/");
+        self.devices.write().await.retain(|id, _| id != endpoint_id && !id.starts_with(&prefix));
+    }
+}
+
+/// Deterministic jitter in [-10 %, +10 %] of `base`, varied per device and attempt.
+fn jitter(base: Duration, id: &str, salt: u64) -> Duration {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    h ^= salt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let unit = (h % 2001) as f64 / 1000.0 - 1.0; // -1..=1
+    base.mul_f64(1.0 + 0.1 * unit)
+}
+
+/// What one endpoint poll produced.
+enum Outcome {
+    Asic(AsicReading),
+    Gpus(Vec<GpuReading>),
+}
+
+async fn poll_endpoint(spec: &DeviceSpec, limits: ExchangeLimits) -> Result<Outcome, PollError> {
+    match spec.kind {
+        DeviceKind::Asic => cgminer::poll(&spec.address, limits).await.map(Outcome::Asic),
+        DeviceKind::Gpu => dcgm::scrape(&spec.address, limits).await.map(Outcome::Gpus),
+    }
+}
+
+fn nameplate_ths(model: &str) -> Option<f64> {
+    catalogue::ASICS.iter().find(|m| m.id == model || m.name == model).map(|m| m.hashrate_ths)
+}
+
+fn asic_device(spec: &DeviceSpec, r: &AsicReading, share: Option<f64>, at: DateTime<Utc>) -> Device {
+    let (mut status, mut problem) = asic_status(r, nameplate_ths(&spec.model));
+    if let Some(s) = share.filter(|s| over_reports(r.hashrate_ths, *s)) {
+        status = status.max(DeviceStatus::Degraded);
+        problem.get_or_insert_with(|| format!("reports {:.0} TH/s, shares prove {:.0} TH/s", r.hashrate_ths, s));
+    }
+    Device {
+        id: spec.id.clone(),
+        kind: DeviceKind::Asic,
+        model: spec.model.clone(),
+        site: spec.site.clone(),
+        address: spec.address.clone(),
+        status,
+        hashrate_ths: Some(r.hashrate_ths),
+        share_hashrate_ths: share,
+        gpu_util_pct: None,
+        temp_c: r.temps_c.iter().chain(r.boards.iter().filter_map(|b| b.temp_c.as_ref())).copied().reduce(f64::max),
+        power_w: r.power_w.or_else(|| catalogue::ASICS.iter().find(|m| m.id == spec.model).map(|m| m.power_w * r.hashrate_ths / m.hashrate_ths)),
+        last_seen: Some(at),
+        problem,
+    }
+}
+
+fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -> Device {
+    let (status, problem) = gpu_status(g);
+    Device {
+        id: format!("{}/gpu{}", spec.id, g.gpu),
+        kind: DeviceKind::Gpu,
+        model: if g.model_name.is_empty() { spec.model.clone() } else { g.model_name.clone() },
+        site: spec.site.clone(),
+        address: spec.address.clone(),
+        status,
+        hashrate_ths: None,
+        share_hashrate_ths: None,
+        gpu_util_pct: g.util_pct,
+        temp_c: g.temp_c,
+        power_w: g.power_w,
+        last_seen: Some(at),
+        problem,
+    }
+}
+
+/// Minimum window before the share-based rate is trusted (shares arrive as a Poisson process).
+const SHARE_WINDOW_SECS: i64 = 120;
+
+/// The poller, owning the endpoint schedule.
+pub struct Poller {
+    config: PollerConfig,
+    store: Arc<SqliteStore>,
+    cache: Arc<FleetCache>,
+    updates: broadcast::Sender<CycleReport>,
+    endpoints: HashMap<String, Endpoint>,
+    cycle: u64,
+}
+
+impl Poller {
+    pub fn new(config: PollerConfig, store: Arc<SqliteStore>, cache: Arc<FleetCache>, updates: broadcast::Sender<CycleReport>) -> Self {
+        Self { config, store, cache, updates, endpoints: HashMap::new(), cycle: 0 }
+    }
+
+    /// Re-reads the device list from the store (new devices polled at once, removed ones dropped).
+    async fn sync_endpoints(&mut self) {
+        let Ok(specs) = self.store.active_devices().await else { return };
+        let now = Instant::now();
+        let wanted: HashMap<String, DeviceSpec> = specs.into_iter().map(|s| (s.id.clone(), s)).collect();
+        let gone: Vec<String> = self.endpoints.keys().filter(|id| !wanted.contains_key(*id)).cloned().collect();
+        for id in gone {
+            self.endpoints.remove(&id);
+            self.cache.remove_endpoint(&id).await;
+        }
+        for (id, spec) in wanted {
+            let e = self.endpoints.entry(id.clone()).or_insert_with(|| Endpoint {
+                // Spread first polls over the interval so a large fleet does not arrive at once.
+                next_poll: now + jitter(self.config.interval, &id, 0).mul_f64(0.05),
+                spec: spec.clone(),
+                failures: 0,
+                share_base: None,
+            });
+            e.spec = spec;
+        }
+    }
+
+    /// Polls every due endpoint once, with bounded concurrency; returns the cycle's report.
+    pub async fn run_cycle(&mut self) -> CycleReport {
+        let started = Instant::now();
+        self.cycle += 1;
+        self.sync_endpoints().await;
+        let due: Vec<Endpoint> = self.endpoints.values().filter(|e| e.next_poll <= started).cloned().collect();
+        let lag_ms = due.iter().map(|e| started.saturating_duration_since(e.next_poll).as_millis() as u64).max().unwrap_or(0);
+        let sem = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        let limits = self.config.limits;
+        let mut tasks = tokio::task::JoinSet::new();
+        for e in due {
+            let sem = sem.clone();
+            tasks.spawn(async move {
+                let _permit = sem.acquire_owned().await.ok();
+                let result = poll_endpoint(&e.spec, limits).await;
+                (e, result, Utc::now())
+            });
+        }
+        let mut changed: Vec<Device> = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            let Ok((e, result, at)) = joined else { continue };
+            changed.extend(self.apply(e, result, at).await);
+        }
+        if !changed.is_empty() {
+            if let Err(err) = self.store.insert_samples(Utc::now(), &changed).await {
+                tracing::warn!(error = %err, "could not store samples");
+            }
+        }
+        let report = self.report(changed.len(), lag_ms, started.elapsed()).await;
+        *self.cache.last_report.write().await = Some(report.clone());
+        let _ = self.updates.send(report.clone());
+        report
+    }
+
+    async fn apply(&mut self, polled: Endpoint, result: Result<Outcome, PollError>, at: DateTime<Utc>) -> Vec<Device> {
+        let Some(e) = self.endpoints.get_mut(&polled.spec.id) else { return Vec::new() };
+        let now = Instant::now();
+        let mut out = Vec::new();
+        match result {
+            Ok(outcome) => {
+                e.failures = 0;
+                e.next_poll = now + jitter(self.config.interval, &e.spec.id, self.cycle);
+                match outcome {
+                    Outcome::Asic(r) => {
+                        let share = match (e.share_base, r.difficulty_accepted) {
+                            (Some(base), Some(d)) if d >= base.1 => {
+                                ((at - base.0).num_seconds() >= SHARE_WINDOW_SECS).then(|| share_hashrate_ths(base, (at, d))).flatten()
+                            }
+                            (_, Some(d)) => {
+                                e.share_base = Some((at, d));
+                                None
+                            }
+                            _ => None,
+                        };
+                        out.push(asic_device(&e.spec, &r, share, at));
+                    }
+                    Outcome::Gpus(gpus) => out.extend(gpus.iter().map(|g| gpu_device(&e.spec, g, at))),
+                }
+            }
+            Err(err) => {
+                e.failures += 1;
+                let backoff = self.config.interval.saturating_mul(1u32 << e.failures.min(6)).min(self.config.max_backoff);
+                e.next_poll = now + jitter(backoff, &e.spec.id, self.cycle);
+                e.share_base = None;
+                tracing::debug!(device = %e.spec.id, error = %err, failures = e.failures, "poll failed");
+                let mut cache = self.cache.devices.write().await;
+                let ids: Vec<String> = cache.keys().filter(|id| **id == e.spec.id || id.starts_with(&format!("{}/", e.spec.id))).cloned().collect();
+                let mut marked = Vec::new();
+                for id in ids {
+                    if let Some(d) = cache.get_mut(&id) {
+                        d.status = DeviceStatus::Offline;
+                        d.problem = Some(err.to_string());
+                        marked.push(d.clone());
+                    }
+                }
+                if marked.is_empty() {
+                    marked.push(Device {
+                        id: e.spec.id.clone(),
+                        kind: e.spec.kind,
+                        model: e.spec.model.clone(),
+                        site: e.spec.site.clone(),
+                        address: e.spec.address.clone(),
+                        status: DeviceStatus::Offline,
+                        hashrate_ths: None,
+                        share_hashrate_ths: None,
+                        gpu_util_pct: None,
+                        temp_c: None,
+                        power_w: None,
+                        last_seen: None,
+                        problem: Some(err.to_string()),
+                    });
+                    cache.insert(e.spec.id.clone(), marked[0].clone());
+                }
+                return marked;
+            }
+        }
+        let mut cache = self.cache.devices.write().await;
+        for d in &out {
+            cache.insert(d.id.clone(), d.clone());
+        }
+        out
+    }
+
+    async fn report(&self, polled: usize, lag_ms: u64, took: Duration) -> CycleReport {
+        let devices = self.cache.devices.read().await;
+        let count = |s: DeviceStatus| devices.values().filter(|d| d.status == s).count();
+        let gpu_utils: Vec<f64> = devices.values().filter(|d| d.kind == DeviceKind::Gpu && d.status != DeviceStatus::Offline).filter_map(|d| d.gpu_util_pct).collect();
+        CycleReport {
+            at: Utc::now(),
+            polled,
+            lag_ms,
+            duration_ms: took.as_millis() as u64,
+            online: count(DeviceStatus::Online),
+            degraded: count(DeviceStatus::Degraded),
+            offline: count(DeviceStatus::Offline),
+            asic_hashrate_ths: devices.values().filter(|d| d.status != DeviceStatus::Offline).filter_map(|d| d.hashrate_ths).sum(),
+            gpu_util_avg_pct: (!gpu_utils.is_empty()).then(|| gpu_utils.iter().sum::<f64>() / gpu_utils.len() as f64),
+            power_kw: devices.values().filter(|d| d.status != DeviceStatus::Offline).filter_map(|d| d.power_w).sum::<f64>() / 1000.0,
+        }
+    }
+
+    /// Runs until the process ends: a cycle every quarter second picks up whatever is due, and
+    /// raw samples are rolled up hourly.
+    pub async fn run(mut self) {
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_rollup = Instant::now();
+        loop {
+            tick.tick().await;
+            self.run_cycle().await;
+            if last_rollup.elapsed() > Duration::from_secs(600) {
+                last_rollup = Instant::now();
+                if let Err(e) = self.store.roll_up_samples(Utc::now(), chrono::Duration::hours(48)).await {
+                    tracing::warn!(error = %e, "sample rollup failed");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_within_ten_percent_and_varies() {
+        let base = Duration::from_secs(10);
+        let values: Vec<Duration> = (0..50).map(|i| jitter(base, "dev-1", i)).collect();
+        assert!(values.iter().all(|d| *d >= Duration::from_secs(9) && *d <= Duration::from_secs(11)));
+        assert!(values.iter().any(|d| *d != values[0]));
+    }
+}
