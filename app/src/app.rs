@@ -8,6 +8,7 @@ use leptos_router::{path, SsrMode};
 use crate::components::nav::Nav;
 use crate::components::sim_banner::SimBanner;
 use crate::pages::estimators::EstimatorsPage;
+use crate::pages::fleet::FleetPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::overview::OverviewPage;
 
@@ -37,6 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::state::provide_live_fleet();
     // Browser tests wait for this attribute before they interact.
     #[cfg(feature = "hydrate")]
     Effect::new(|_| {
@@ -54,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     // Async: the whole page, numbers included, arrives as HTML (readable before wasm loads).
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/fleet") view=FleetPage ssr=SsrMode::Async />
                     <Route path=path!("/estimators") view=EstimatorsPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -8,6 +8,7 @@ pub mod components;
 pub mod format;
 pub mod model;
 pub mod pages;
+pub mod state;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -34,10 +34,23 @@ pub struct ServeArgs {
     /// Database URL; the SQLite file is created on first start and migrated.
     #[arg(long, env = "RIGSHIFT_DATABASE_URL", default_value = "sqlite://rigshift.db")]
     pub database_url: String,
-    /// Run the built-in market simulator (fills market days after the bundled snapshot).
+    /// Run the built-in fleet and market simulator (devices on loopback; market days after the
+    /// bundled snapshot).
     /// `--simulator=false` or RIGSHIFT_SIMULATOR=0 turns it off.
     #[arg(long, env = "RIGSHIFT_SIMULATOR", default_value = "true", num_args = 0..=1, default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub simulator: bool,
+    /// Simulated ASICs (each on its own loopback port, speaking the CGMiner API).
+    #[arg(long, env = "RIGSHIFT_SIMULATED_ASICS", default_value_t = 300)]
+    pub simulated_asics: usize,
+    /// Simulated 8-GPU nodes (each serving DCGM exporter metrics over HTTP).
+    #[arg(long, env = "RIGSHIFT_SIMULATED_GPU_NODES", default_value_t = 4)]
+    pub simulated_gpu_nodes: usize,
+    /// Seconds between polls of one device.
+    #[arg(long, env = "RIGSHIFT_POLL_INTERVAL_SECS", default_value_t = 10)]
+    pub poll_interval_secs: u64,
+    /// Devices polled at the same time at most.
+    #[arg(long, env = "RIGSHIFT_POLL_CONCURRENCY", default_value_t = 512)]
+    pub poll_concurrency: usize,
     /// Directory holding the built site (pkg/, vendor/, favicon); `cargo leptos` sets
     /// LEPTOS_SITE_ROOT itself.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]

@@ -23,8 +23,23 @@ use app::api::ports::{Clock, Services};
 use config::ServeArgs;
 use store::SqliteStore;
 
-/// Opens the store, seeds and tops up data, and builds the services the app runs on.
-pub async fn services(args: &ServeArgs) -> anyhow::Result<Services> {
+/// Everything running behind the HTTP surface; dropping it stops the poller and the simulator.
+pub struct Runtime {
+    pub services: Services,
+    pub store: Arc<SqliteStore>,
+    _simulator: Option<simulator::Simulator>,
+    poller: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.poller.abort();
+    }
+}
+
+/// Opens the store, seeds and tops up data, starts the simulator and the poller, and builds the
+/// services the app runs on.
+pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     let store = Arc::new(SqliteStore::connect(&args.database_url).await.with_context(|| format!("opening {}", args.database_url))?);
     let seeded = store::seed_if_empty(&store).await?;
     if seeded > 0 {
@@ -36,13 +51,48 @@ pub async fn services(args: &ServeArgs) -> anyhow::Result<Services> {
     };
     let added = market::ensure_history(&store, clock.today(), args.simulator).await?;
     tracing::info!(days = added, simulator = args.simulator, "market history ready");
-    Ok(Services {
+
+    let sim = if args.simulator {
+        raise_open_file_limit();
+        let sites = store.sites().await?;
+        let sim = simulator::start(simulator::SimulatorConfig { asics: args.simulated_asics, gpu_nodes: args.simulated_gpu_nodes }, &sites).await.context("starting the fleet simulator")?;
+        for d in &sim.devices {
+            store.upsert_device(d, "simulator").await?;
+        }
+        tracing::info!(devices = sim.devices.len(), "fleet simulator listening on loopback");
+        Some(sim)
+    } else {
+        None
+    };
+    let keep: Vec<String> = sim.as_ref().map(|s| s.devices.iter().map(|d| d.id.clone()).collect()).unwrap_or_default();
+    store.retire_source_except("simulator", &keep).await?;
+
+    let cache = Arc::new(telemetry::poller::FleetCache::default());
+    let (updates, _) = tokio::sync::broadcast::channel(16);
+    let config = telemetry::poller::PollerConfig {
+        interval: std::time::Duration::from_secs(args.poll_interval_secs.max(1)),
+        concurrency: args.poll_concurrency.max(1),
+        ..Default::default()
+    };
+    let poller = tokio::spawn(telemetry::poller::Poller::new(config, store.clone(), cache.clone(), updates).run());
+    let services = Services {
         sites: store.clone(),
-        market: store,
+        market: store.clone(),
         clock,
         sha256: Arc::new(sha256_bench::CpuSha256Bench::new()),
+        fleet: Arc::new(telemetry::fleet_hub::FleetHub { store: store.clone(), cache }),
         simulator_on: args.simulator,
-    })
+    };
+    Ok(Runtime { services, store, _simulator: sim, poller })
+}
+
+/// Each simulated device holds a listening socket; large simulated fleets need more than the
+/// usual 1,024 descriptors.
+fn raise_open_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!(limit = n, "open file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open file limit"),
+    }
 }
 
 /// Binds `args.addr` and serves until Ctrl-C.
@@ -57,8 +107,9 @@ pub async fn launch(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Serves on `listener` until `shutdown` completes.
 pub async fn launch_with_listener(args: ServeArgs, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-    let services = services(&args).await?;
-    let app = router::build(&args, listener.local_addr()?, services);
+    let runtime = start(&args).await?;
+    let app = router::build(&args, listener.local_addr()?, runtime.services.clone());
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    drop(runtime);
     Ok(())
 }

@@ -7,6 +7,7 @@
 pub mod economics;
 pub mod error;
 pub mod estimators;
+pub mod fleet;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod status;

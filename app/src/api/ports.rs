@@ -31,6 +31,18 @@ pub trait Sha256Bench: Send + Sync {
     async fn measure(&self, millis: u32) -> Result<super::estimators::Sha256Measurement, ApiError>;
 }
 
+/// Live fleet state and the device registry.
+#[async_trait]
+pub trait FleetService: Send + Sync {
+    /// Every device's latest state.
+    async fn devices(&self) -> Vec<crate::model::fleet::Device>;
+    async fn summary(&self) -> crate::model::fleet::FleetSummary;
+    /// Registers a device; it is polled from the next cycle on. Returns its id.
+    async fn add_device(&self, device: super::fleet::NewDevice) -> Result<String, ApiError>;
+    /// Stops polling a device; its history stays.
+    async fn remove_device(&self, id: &str) -> Result<(), ApiError>;
+}
+
 /// The current date; behind a port so tests can pin it.
 pub trait Clock: Send + Sync {
     fn today(&self) -> NaiveDate;
@@ -43,6 +55,7 @@ pub struct Services {
     pub market: Arc<dyn MarketHistory>,
     pub clock: Arc<dyn Clock>,
     pub sha256: Arc<dyn Sha256Bench>,
+    pub fleet: Arc<dyn FleetService>,
     /// True while the built-in simulator feeds the fleet or the market.
     pub simulator_on: bool,
 }

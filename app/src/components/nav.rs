@@ -13,6 +13,7 @@ pub fn Nav() -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <A href="/" exact=true>"Overview"</A>
+                <A href="/fleet">"Fleet"</A>
                 <A href="/estimators">"Estimators"</A>
             </nav>
         </header>

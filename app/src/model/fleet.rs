@@ -183,3 +183,170 @@ mod tests {
         assert_eq!(gpu_status(&GpuReading { temp_c: Some(90.0), ..ok }).0, DeviceStatus::Degraded);
     }
 }
+
+/// Fleet totals for the KPIs and the live stream.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FleetSummary {
+    pub at: Option<DateTime<Utc>>,
+    pub devices: usize,
+    pub online: usize,
+    pub degraded: usize,
+    pub offline: usize,
+    pub asic_hashrate_ths: f64,
+    pub share_hashrate_ths: f64,
+    pub gpus: usize,
+    pub gpu_util_avg_pct: Option<f64>,
+    pub power_kw: f64,
+    /// How late the last poll cycle started, ms.
+    pub poll_lag_ms: u64,
+    pub sites: Vec<SiteFleet>,
+}
+
+/// One site's fleet totals.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SiteFleet {
+    pub site: String,
+    pub asics: usize,
+    pub gpus: usize,
+    pub online: usize,
+    pub degraded: usize,
+    pub offline: usize,
+    pub asic_hashrate_ths: f64,
+}
+
+/// Totals over `devices`; offline devices contribute no hashrate, utilisation or power.
+pub fn summarize(devices: &[Device], at: Option<DateTime<Utc>>, poll_lag_ms: u64) -> FleetSummary {
+    let live = |d: &&Device| d.status != DeviceStatus::Offline;
+    let count = |s: DeviceStatus| devices.iter().filter(|d| d.status == s).count();
+    let utils: Vec<f64> = devices.iter().filter(live).filter(|d| d.kind == DeviceKind::Gpu).filter_map(|d| d.gpu_util_pct).collect();
+    let mut sites: Vec<SiteFleet> = Vec::new();
+    for d in devices {
+        let pos = match sites.iter().position(|s| s.site == d.site) {
+            Some(p) => p,
+            None => {
+                sites.push(SiteFleet { site: d.site.clone(), ..Default::default() });
+                sites.len() - 1
+            }
+        };
+        let s = &mut sites[pos];
+        match d.kind {
+            DeviceKind::Asic => s.asics += 1,
+            DeviceKind::Gpu => s.gpus += 1,
+        }
+        match d.status {
+            DeviceStatus::Online => s.online += 1,
+            DeviceStatus::Degraded => s.degraded += 1,
+            DeviceStatus::Offline => s.offline += 1,
+        }
+        if d.status != DeviceStatus::Offline {
+            s.asic_hashrate_ths += d.hashrate_ths.unwrap_or(0.0);
+        }
+    }
+    sites.sort_by(|a, b| a.site.cmp(&b.site));
+    FleetSummary {
+        at,
+        devices: devices.len(),
+        online: count(DeviceStatus::Online),
+        degraded: count(DeviceStatus::Degraded),
+        offline: count(DeviceStatus::Offline),
+        asic_hashrate_ths: devices.iter().filter(live).filter_map(|d| d.hashrate_ths).sum(),
+        share_hashrate_ths: devices.iter().filter(live).filter_map(|d| d.share_hashrate_ths).sum(),
+        gpus: devices.iter().filter(|d| d.kind == DeviceKind::Gpu).count(),
+        gpu_util_avg_pct: (!utils.is_empty()).then(|| utils.iter().sum::<f64>() / utils.len() as f64),
+        power_kw: devices.iter().filter(live).filter_map(|d| d.power_w).sum::<f64>() / 1000.0,
+        poll_lag_ms,
+        sites,
+    }
+}
+
+/// Sort keys of the device table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceSort {
+    #[default]
+    Status,
+    Id,
+    Hashrate,
+    Temp,
+    Power,
+}
+
+/// A page request of the device table.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DeviceQuery {
+    pub page: usize,
+    pub per_page: usize,
+    pub sort: DeviceSort,
+    pub status: Option<DeviceStatus>,
+    pub site: Option<String>,
+    /// Case-insensitive substring of id, model or address.
+    pub search: Option<String>,
+}
+
+/// One page of devices and how many match in all.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DevicePage {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub rows: Vec<Device>,
+}
+
+/// Filters, sorts (problems first by default) and pages `devices`; `per_page` is capped at 500.
+pub fn page(devices: &[Device], q: &DeviceQuery) -> DevicePage {
+    let needle = q.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
+    let mut rows: Vec<&Device> = devices
+        .iter()
+        .filter(|d| q.status.is_none_or(|s| d.status == s))
+        .filter(|d| q.site.as_deref().is_none_or(|s| d.site == s))
+        .filter(|d| needle.as_deref().is_none_or(|n| d.id.to_lowercase().contains(n) || d.model.to_lowercase().contains(n) || d.address.contains(n)))
+        .collect();
+    let desc = |a: Option<f64>, b: Option<f64>| b.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.unwrap_or(f64::NEG_INFINITY));
+    match q.sort {
+        DeviceSort::Status => rows.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id))),
+        DeviceSort::Id => rows.sort_by(|a, b| a.id.cmp(&b.id)),
+        DeviceSort::Hashrate => rows.sort_by(|a, b| desc(a.hashrate_ths, b.hashrate_ths)),
+        DeviceSort::Temp => rows.sort_by(|a, b| desc(a.temp_c, b.temp_c)),
+        DeviceSort::Power => rows.sort_by(|a, b| desc(a.power_w, b.power_w)),
+    }
+    let per_page = q.per_page.clamp(1, 500);
+    DevicePage { total: rows.len(), page: q.page, per_page, rows: rows.into_iter().skip(q.page * per_page).take(per_page).cloned().collect() }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    fn dev(id: &str, site: &str, status: DeviceStatus, ths: f64) -> Device {
+        Device { id: id.into(), kind: DeviceKind::Asic, model: "S21".into(), site: site.into(), address: "127.0.0.1:1".into(), status, hashrate_ths: Some(ths), share_hashrate_ths: None, gpu_util_pct: None, temp_c: Some(60.0), power_w: Some(3500.0), last_seen: None, problem: None }
+    }
+
+    #[test]
+    fn summary_counts_by_status_and_excludes_offline_hashrate() {
+        let d = vec![dev("a", "x", DeviceStatus::Online, 200.0), dev("b", "x", DeviceStatus::Degraded, 120.0), dev("c", "y", DeviceStatus::Offline, 200.0)];
+        let s = summarize(&d, None, 12);
+        assert_eq!((s.online, s.degraded, s.offline, s.devices), (1, 1, 1, 3));
+        assert_eq!(s.asic_hashrate_ths, 320.0);
+        assert_eq!(s.power_kw, 7.0);
+        assert_eq!(s.sites.len(), 2);
+        assert_eq!(s.sites[0].asic_hashrate_ths, 320.0);
+        assert_eq!(s.poll_lag_ms, 12);
+    }
+
+    #[test]
+    fn pages_put_problems_first_and_filter() {
+        let d: Vec<Device> = (0..25).map(|i| dev(&format!("d{i:02}"), "x", if i % 10 == 3 { DeviceStatus::Offline } else { DeviceStatus::Online }, i as f64)).collect();
+        let p = page(&d, &DeviceQuery { per_page: 10, ..Default::default() });
+        assert_eq!(p.total, 25);
+        assert_eq!(p.rows.len(), 10);
+        assert_eq!(p.rows[0].status, DeviceStatus::Offline);
+        let last = page(&d, &DeviceQuery { per_page: 10, page: 2, ..Default::default() });
+        assert_eq!(last.rows.len(), 5);
+        let off = page(&d, &DeviceQuery { per_page: 10, status: Some(DeviceStatus::Offline), ..Default::default() });
+        assert_eq!(off.total, 3);
+        let hr = page(&d, &DeviceQuery { per_page: 3, sort: DeviceSort::Hashrate, ..Default::default() });
+        assert_eq!(hr.rows[0].id, "d24");
+        assert_eq!(page(&d, &DeviceQuery { per_page: 10, search: Some("D1".into()), ..Default::default() }).total, 10);
+        assert_eq!(page(&d, &DeviceQuery { per_page: 0, ..Default::default() }).per_page, 1);
+    }
+}

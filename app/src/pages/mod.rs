@@ -1,5 +1,6 @@
 //! One file per route.
 
 pub mod estimators;
+pub mod fleet;
 pub mod not_found;
 pub mod overview;

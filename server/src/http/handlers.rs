@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use app::api::economics::{service, MiningEstimateRequest, MiningEstimateResponse};
 use app::api::error::ApiError;
 use app::api::estimators::{Sha256Measurement, Sha256Request};
+use app::api::fleet::NewDevice;
 use app::model::catalogue;
 use app::model::roofline::{self, GpuEstimate, GpuQuery};
 use app::api::ports::Services;
@@ -117,6 +118,34 @@ pub async fn catalogue_asics() -> Json<serde_json::Value> {
         .map(|m| serde_json::json!({ "id": m.id, "maker": m.maker, "name": m.name, "hashrate_ths": m.hashrate_ths, "power_w": m.power_w, "efficiency_j_per_th": m.efficiency_j_per_th(), "source": m.source }))
         .collect();
     Json(serde_json::json!({ "asics": asics }))
+}
+
+#[derive(Debug, Serialize)]
+pub struct FleetResponse {
+    devices: Vec<app::model::fleet::Device>,
+    summary: app::model::fleet::FleetSummary,
+}
+
+pub async fn fleet(State(svc): State<Services>) -> Json<FleetResponse> {
+    Json(FleetResponse { devices: svc.fleet.devices().await, summary: svc.fleet.summary().await })
+}
+
+pub async fn add_device(
+    State(svc): State<Services>,
+    body: Result<Json<NewDevice>, JsonRejection>,
+) -> Result<(StatusCode, Json<serde_json::Value>), HttpError> {
+    let Json(d) = body?;
+    let echo = serde_json::json!({ "kind": d.kind, "address": d.address, "site": d.site, "model": d.model.clone().unwrap_or_else(|| "unknown".into()) });
+    let id = svc.fleet.add_device(d).await?;
+    let mut device = echo;
+    device["id"] = serde_json::Value::String(id);
+    device["status"] = serde_json::Value::String("pending".into());
+    Ok((StatusCode::CREATED, Json(device)))
+}
+
+pub async fn remove_device(State(svc): State<Services>, axum::extract::Path(id): axum::extract::Path<String>) -> Result<StatusCode, HttpError> {
+    svc.fleet.remove_device(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn not_found() -> HttpError {

@@ -3,9 +3,10 @@
 
 mod error;
 mod handlers;
+mod live;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 
 use app::api::ports::Services;
@@ -27,6 +28,10 @@ pub fn router(services: Services) -> Router {
         .route("/estimate/sha256", post(handlers::estimate_sha256))
         .route("/catalogue/gpus", get(handlers::catalogue_gpus))
         .route("/catalogue/asics", get(handlers::catalogue_asics))
+        .route("/fleet", get(handlers::fleet))
+        .route("/devices", post(handlers::add_device))
+        .route("/devices/{id}", delete(handlers::remove_device))
+        .route("/stream", get(live::stream))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

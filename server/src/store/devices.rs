@@ -58,6 +58,17 @@ impl SqliteStore {
         Ok(r.rows_affected() > 0)
     }
 
+    /// Retires every active device of `source` whose id is not in `keep` (e.g. simulated
+    /// devices of an earlier, larger run, or all of them when the simulator is off).
+    pub async fn retire_source_except(&self, source: &str, keep: &[String]) -> Result<u64, StoreError> {
+        let active: Vec<String> = sqlx::query_scalar("SELECT id FROM devices WHERE source = ? AND removed_at IS NULL").bind(source).fetch_all(self.pool()).await?;
+        let mut retired = 0;
+        for id in active.iter().filter(|id| !keep.contains(id)) {
+            retired += self.remove_device(id).await? as u64;
+        }
+        Ok(retired)
+    }
+
     /// Every active device.
     pub async fn active_devices(&self) -> Result<Vec<DeviceSpec>, StoreError> {
         sqlx::query("SELECT id, kind, model, site, address FROM devices WHERE removed_at IS NULL ORDER BY id")

@@ -4,6 +4,7 @@
 
 pub mod cgminer;
 pub mod dcgm;
+pub mod fleet_hub;
 pub mod error;
 pub mod io;
 pub mod lenient_json;

@@ -27,12 +27,19 @@ pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 pub struct TestAppBuilder {
     today: NaiveDate,
     simulator: bool,
+    asics: usize,
     db_dir: Option<PathBuf>,
 }
 
 impl TestAppBuilder {
     pub fn simulator(mut self, on: bool) -> Self {
         self.simulator = on;
+        self
+    }
+
+    /// Size of the simulated fleet (default 60 ASICs, 2 GPU nodes).
+    pub fn asics(mut self, n: usize) -> Self {
+        self.asics = n;
         self
     }
 
@@ -53,6 +60,9 @@ impl TestAppBuilder {
         let mut args: ServeArgs = Cli::parse_from(["rigshift"]).serve_args();
         args.database_url = format!("sqlite://{}", dir.join("rigshift.db").display());
         args.simulator = self.simulator;
+        args.simulated_asics = self.asics;
+        args.simulated_gpu_nodes = 2;
+        args.poll_interval_secs = 2;
         args.today = Some(self.today);
         args.site_root = PathBuf::from("target/site");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -78,7 +88,7 @@ impl TestAppBuilder {
 impl TestApp {
     /// A server whose "today" is `today`.
     pub fn on(today: NaiveDate) -> TestAppBuilder {
-        TestAppBuilder { today, simulator: true, db_dir: None }
+        TestAppBuilder { today, simulator: true, asics: 60, db_dir: None }
     }
 
     pub fn url(&self, path: &str) -> String {

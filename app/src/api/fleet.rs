@@ -1,0 +1,83 @@
+//! Fleet over the seam: a page of the device table and the fleet summary.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use crate::model::fleet::{DevicePage, DeviceQuery, DeviceKind, FleetSummary};
+
+/// `POST /devices` body (API.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    pub kind: DeviceKind,
+    /// `host:port` for an ASIC, an `http://` URL for a DCGM exporter.
+    pub address: String,
+    pub site: String,
+    pub model: Option<String>,
+}
+
+impl NewDevice {
+    /// Rejects addresses the poller could not use, and oversized fields.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        let bad = |m: &str| Err(ApiError::InvalidInput(m.to_string()));
+        if self.site.trim().is_empty() || self.site.len() > 100 {
+            return bad("site: must be 1 to 100 characters");
+        }
+        if self.model.as_ref().is_some_and(|m| m.len() > 100) {
+            return bad("model: at most 100 characters");
+        }
+        if self.address.len() > 300 || self.address.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return bad("address: at most 300 characters, no spaces");
+        }
+        match self.kind {
+            DeviceKind::Asic => {
+                let (host, port) = self.address.rsplit_once(':').ok_or(ApiError::InvalidInput("address: expected host:port".into()))?;
+                if host.is_empty() || port.parse::<u16>().map_or(true, |p| p == 0) {
+                    return bad("address: expected host:port with a port from 1 to 65535");
+                }
+            }
+            DeviceKind::Gpu => {
+                if !self.address.starts_with("http://") || self.address.len() <= "http://".len() {
+                    return bad("address: expected an http:// URL of a DCGM exporter, e.g. http://10.0.0.5:9400/metrics");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A page of the device table, with the fleet summary of the same moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetView {
+    pub summary: FleetSummary,
+    pub page: DevicePage,
+}
+
+/// The device table page and summary.
+#[server(endpoint = "get_fleet")]
+pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
+    let fleet = super::ports::services()?.fleet;
+    let devices = fleet.devices().await;
+    Ok(FleetView { summary: fleet.summary().await, page: crate::model::fleet::page(&devices, &query) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(kind: DeviceKind, address: &str) -> NewDevice {
+        NewDevice { kind, address: address.into(), site: "pecos-ridge".into(), model: None }
+    }
+
+    #[test]
+    fn addresses_are_checked_by_kind() {
+        assert!(dev(DeviceKind::Asic, "10.0.0.5:4028").validate().is_ok());
+        assert!(dev(DeviceKind::Asic, "10.0.0.5").validate().is_err());
+        assert!(dev(DeviceKind::Asic, "10.0.0.5:0").validate().is_err());
+        assert!(dev(DeviceKind::Asic, "10.0.0.5:4028\n").validate().is_err());
+        assert!(dev(DeviceKind::Gpu, "http://10.0.0.5:9400/metrics").validate().is_ok());
+        assert!(dev(DeviceKind::Gpu, "10.0.0.5:9400").validate().is_err());
+        assert!(NewDevice { site: "".into(), ..dev(DeviceKind::Asic, "a:1") }.validate().is_err());
+    }
+}

@@ -1,0 +1,190 @@
+//! `/fleet`: live state of every ASIC and GPU — totals, sites, and a server-paged, sortable,
+//! filterable device table that refreshes as the stream reports new poll results.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::fleet::get_fleet;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::kpi_card::KpiCard;
+use crate::format;
+use crate::model::fleet::{Device, DeviceQuery, DeviceSort, DeviceStatus, FleetSummary};
+use crate::state::live_fleet;
+
+const PER_PAGE: usize = 50;
+
+fn status_name(s: DeviceStatus) -> &'static str {
+    match s {
+        DeviceStatus::Online => "online",
+        DeviceStatus::Degraded => "degraded",
+        DeviceStatus::Offline => "offline",
+    }
+}
+
+fn parse_status(s: &str) -> Option<DeviceStatus> {
+    [DeviceStatus::Online, DeviceStatus::Degraded, DeviceStatus::Offline].into_iter().find(|x| status_name(*x) == s)
+}
+
+fn parse_sort(s: &str) -> DeviceSort {
+    match s {
+        "id" => DeviceSort::Id,
+        "hashrate" => DeviceSort::Hashrate,
+        "temp" => DeviceSort::Temp,
+        "power" => DeviceSort::Power,
+        _ => DeviceSort::Status,
+    }
+}
+
+#[component]
+pub fn FleetPage() -> impl IntoView {
+    let query = use_query_map();
+    let device_query = Memo::new(move |_| {
+        query.with(|q| DeviceQuery {
+            page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
+            per_page: PER_PAGE,
+            sort: q.get("sort").map(|s| parse_sort(&s)).unwrap_or_default(),
+            status: q.get("status").and_then(|s| parse_status(&s)),
+            site: q.get("site").filter(|s| !s.is_empty()),
+            search: q.get("q").filter(|s| !s.is_empty()),
+        })
+    });
+    let live = live_fleet();
+    // Refetch the table whenever the stream reports a new poll cycle.
+    let tick = Memo::new(move |_| live.and_then(|l| l.get()).and_then(|s| s.at));
+    let fleet = Resource::new(move || (device_query.get(), tick.get()), |(q, _)| get_fleet(q));
+
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>"Fleet"</h1>
+                <span class="panel-note">"Polled over the CGMiner API (TCP) and DCGM exporter (HTTP); updates live."</span>
+            </div>
+            <Transition fallback=|| view! { <p class="loading">"Loading fleet…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                    {move || Suspend::new(async move {
+                        fleet.await.map(|view| {
+                            let ssr_summary = view.summary.clone();
+                            let summary = Signal::derive(move || live.and_then(|l| l.get()).unwrap_or_else(|| ssr_summary.clone()));
+                            view! {
+                                <Totals summary />
+                                <Sites summary=view.summary.clone() />
+                                <DeviceTable rows=view.page.rows.clone() total=view.page.total page=view.page.page />
+                            }
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Totals(summary: Signal<FleetSummary>) -> impl IntoView {
+    let s = move |f: fn(&FleetSummary) -> String| Signal::derive(move || summary.with(f));
+    view! {
+        <div class="kpis">
+            <KpiCard label="ASIC hashrate (reported)" test_id="live-hashrate" accent="mining" value=s(|s| format::hashrate_ths(s.asic_hashrate_ths)) />
+            <KpiCard label="Proven by shares" test_id="live-share-hashrate" accent="mining" value=s(|s| if s.share_hashrate_ths > 0.0 { format::hashrate_ths(s.share_hashrate_ths) } else { "measuring…".into() }) note=s(|_| "accepted difficulty × 2³² / time".into()) />
+            <KpiCard label="Devices online" test_id="live-online" value=s(|s| format!("{} / {}", s.online, s.devices)) note=s(|s| format!("{} degraded, {} offline", s.degraded, s.offline)) />
+            <KpiCard label="GPU utilisation" test_id="live-gpu-util" accent="ai" value=s(|s| s.gpu_util_avg_pct.map(|u| format!("{u:.0} %")).unwrap_or_else(|| "—".into())) note=s(|s| format!("{} GPUs", s.gpus)) />
+            <KpiCard label="Power draw" test_id="live-power" value=s(|s| format!("{:.2} MW", s.power_kw / 1000.0)) />
+            <KpiCard label="Poll lag" test_id="live-lag" value=s(|s| format!("{} ms", s.poll_lag_ms)) note=s(|s| s.at.map(|t| format!("last cycle {}", t.format("%H:%M:%S UTC"))).unwrap_or_default()) />
+        </div>
+    }
+}
+
+#[component]
+fn Sites(summary: FleetSummary) -> impl IntoView {
+    view! {
+        <div class="panel">
+            <div class="panel-head"><h2>"By site"</h2></div>
+            <table class="data-table">
+                <thead><tr><th>"Site"</th><th>"ASICs"</th><th>"GPUs"</th><th>"Online"</th><th>"Degraded"</th><th>"Offline"</th><th>"Hashrate"</th></tr></thead>
+                <tbody>
+                    {summary.sites.into_iter().map(|s| view! {
+                        <tr>
+                            <td><a href=format!("/fleet?site={}", s.site)>{s.site.clone()}</a></td>
+                            <td>{s.asics}</td><td>{s.gpus}</td>
+                            <td class="st-online">{s.online}</td>
+                            <td class="st-degraded">{s.degraded}</td>
+                            <td class="st-offline">{s.offline}</td>
+                            <td>{format::hashrate_ths(s.asic_hashrate_ths)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Links keep every filter in the URL, so views can be shared and work before hydration.
+fn link_with(key: &'static str, value: String) -> impl Fn() -> String {
+    let query = use_query_map();
+    move || {
+        let mut pairs: Vec<(String, String)> = query.with(|q| ["status", "site", "sort", "q"].iter().filter_map(|k| q.get(k).map(|v| (k.to_string(), v))).collect());
+        pairs.retain(|(k, _)| k != key);
+        if !value.is_empty() {
+            pairs.push((key.to_string(), value.clone()));
+        }
+        let qs: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("/fleet?{}", qs.join("&"))
+    }
+}
+
+#[component]
+fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page_link = move |p: usize| {
+        let base = link_with("page", String::new())();
+        format!("{base}&page={p}")
+    };
+    let opt = |v: Option<f64>, f: fn(f64) -> String| v.map(f).unwrap_or_else(|| "—".into());
+    view! {
+        <div class="panel">
+            <div class="panel-head">
+                <h2>{format!("Devices ({total})")}</h2>
+                <nav class="range-picker" aria-label="Status filter">
+                    <a href=link_with("status", String::new())>"All"</a>
+                    <a href=link_with("status", "degraded".into())>"Degraded"</a>
+                    <a href=link_with("status", "offline".into())>"Offline"</a>
+                    <a href=link_with("status", "online".into())>"Online"</a>
+                </nav>
+                <nav class="range-picker" aria-label="Sort">
+                    <a href=link_with("sort", "status".into())>"Problems first"</a>
+                    <a href=link_with("sort", "hashrate".into())>"Hashrate"</a>
+                    <a href=link_with("sort", "temp".into())>"Temperature"</a>
+                    <a href=link_with("sort", "id".into())>"Id"</a>
+                </nav>
+            </div>
+            <table class="data-table" data-testid="device-table">
+                <thead>
+                    <tr><th>"Device"</th><th>"Site"</th><th>"Model"</th><th>"Status"</th><th>"Reported"</th><th>"By shares"</th><th>"GPU util"</th><th>"Temp"</th><th>"Power"</th><th>"Problem"</th></tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|d| {
+                        let status = status_name(d.status);
+                        view! {
+                            <tr data-status=status>
+                                <td title=d.address.clone()>{d.id.clone()}</td>
+                                <td>{d.site.clone()}</td>
+                                <td>{d.model.clone()}</td>
+                                <td><span class=format!("badge st-{status}")>{status}</span></td>
+                                <td>{opt(d.hashrate_ths, |v| format!("{v:.1} TH/s"))}</td>
+                                <td>{opt(d.share_hashrate_ths, |v| format!("{v:.1} TH/s"))}</td>
+                                <td>{opt(d.gpu_util_pct, |v| format!("{v:.0} %"))}</td>
+                                <td>{opt(d.temp_c, |v| format!("{v:.0} °C"))}</td>
+                                <td>{opt(d.power_w, |v| format!("{v:.0} W"))}</td>
+                                <td class="problem">{d.problem.clone().unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <nav class="pager" aria-label="Pages">
+                {(page > 0).then(|| view! { <a href=page_link(page - 1)>"← Previous"</a> })}
+                <span>{format!("Page {} of {pages}", page + 1)}</span>
+                {(page + 1 < pages).then(|| view! { <a href=page_link(page + 1)>"Next →"</a> })}
+            </nav>
+        </div>
+    }
+}

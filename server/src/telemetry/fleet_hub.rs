@@ -1,0 +1,48 @@
+//! `FleetHub`: the `FleetService` the app sees — the poller's cache for reads, the store for
+//! the device registry.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use app::api::error::ApiError;
+use app::api::fleet::NewDevice;
+use app::api::ports::FleetService;
+use app::model::fleet::{summarize, Device, FleetSummary};
+
+use super::poller::FleetCache;
+use crate::store::{DeviceSpec, SqliteStore};
+
+pub struct FleetHub {
+    pub store: Arc<SqliteStore>,
+    pub cache: Arc<FleetCache>,
+}
+
+#[async_trait]
+impl FleetService for FleetHub {
+    async fn devices(&self) -> Vec<Device> {
+        self.cache.snapshot().await
+    }
+
+    async fn summary(&self) -> FleetSummary {
+        let report = self.cache.last_report().await;
+        summarize(&self.cache.snapshot().await, report.as_ref().map(|r| r.at), report.map(|r| r.lag_ms).unwrap_or(0))
+    }
+
+    async fn add_device(&self, d: NewDevice) -> Result<String, ApiError> {
+        d.validate()?;
+        // Ids are derived from the address so registering the same device twice is idempotent.
+        let id = format!("dev-{}", d.address.trim_start_matches("http://").replace(['/', ':', '.'], "-").trim_matches('-'));
+        let spec = DeviceSpec { id: id.clone(), kind: d.kind, model: d.model.unwrap_or_else(|| "unknown".into()), site: d.site, address: d.address };
+        self.store.upsert_device(&spec, "api").await?;
+        Ok(id)
+    }
+
+    async fn remove_device(&self, id: &str) -> Result<(), ApiError> {
+        if self.store.remove_device(id).await? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound(format!("device {id}")))
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Telemetry over real sockets: the CGMiner client against hostile peers, and the poller against
+//! the simulator through the public API. Every wait is bounded.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::time::timeout;
+
+use server::telemetry::cgminer;
+use server::telemetry::io::ExchangeLimits;
+use server::telemetry::PollError;
+use support::{day, TestApp};
+
+const TIGHT: ExchangeLimits = ExchangeLimits { connect: Duration::from_millis(500), read: Duration::from_millis(400), max_bytes: 64 * 1024 };
+
+/// A one-connection peer that reads the request and then behaves as `act` says.
+async fn peer<F, Fut>(act: F) -> String
+where
+    F: FnOnce(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        if let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = [0u8; 256];
+            let _ = s.read(&mut buf).await;
+            act(s).await;
+        }
+    });
+    addr
+}
+
+async fn poll(addr: &str) -> Result<app::model::fleet::AsicReading, PollError> {
+    timeout(Duration::from_secs(5), cgminer::poll(addr, TIGHT)).await.expect("the client must give up by itself")
+}
+
+#[tokio::test]
+async fn a_peer_that_never_answers_times_out() {
+    let addr = peer(|s| async move {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(s);
+    })
+    .await;
+    assert_eq!(poll(&addr).await.unwrap_err(), PollError::ReadTimeout);
+}
+
+#[tokio::test]
+async fn a_peer_that_trickles_bytes_times_out() {
+    let addr = peer(|mut s| async move {
+        for _ in 0..300 {
+            if s.write_all(b" ").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert_eq!(poll(&addr).await.unwrap_err(), PollError::ReadTimeout);
+}
+
+#[tokio::test]
+async fn an_oversized_answer_is_cut_off() {
+    let addr = peer(|mut s| async move {
+        let chunk = vec![b'x'; 64 * 1024];
+        for _ in 0..64 {
+            if s.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert_eq!(poll(&addr).await.unwrap_err(), PollError::TooLarge(64 * 1024));
+}
+
+#[tokio::test]
+async fn garbage_and_error_status_are_clear_errors() {
+    let addr = peer(|mut s| async move {
+        let _ = s.write_all(b"\xff\xfe not json at all").await;
+    })
+    .await;
+    assert!(matches!(poll(&addr).await, Err(PollError::Malformed(_))));
+    let addr = peer(|mut s| async move {
+        let _ = s.write_all(br#"{"STATUS":[{"STATUS":"E","Msg":"Invalid command"}],"id":1}"#).await;
+    })
+    .await;
+    assert_eq!(poll(&addr).await.unwrap_err(), PollError::DeviceError("Invalid command".into()));
+}
+
+#[tokio::test]
+async fn a_sloppy_but_valid_antminer_answer_parses() {
+    let addr = peer(|mut s| async move {
+        let body = concat!(
+            r#"{"summary":[{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"GHS 5s":"200123.4","Accepted":"10.0000","Difficulty Accepted":"655360"}]}],"#,
+            r#""stats":[{"STATUS":[{"STATUS":"S"}],"STATS":[{"Type":"Antminer S21"},{"temp1":60,"temp1":61,"chain_acn1":108}]}]}"#,
+            "\0"
+        );
+        let _ = s.write_all(body.as_bytes()).await;
+    })
+    .await;
+    let r = poll(&addr).await.unwrap();
+    assert!((r.hashrate_ths - 200.1234).abs() < 1e-9);
+    assert_eq!(r.accepted, 10);
+    assert_eq!(r.difficulty_accepted, Some(655_360.0));
+    assert_eq!(r.temps_c, vec![60.0, 61.0]);
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_connect_error() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    drop(listener);
+    assert!(matches!(poll(&addr).await, Err(PollError::Connect(_))));
+}
+
+async fn fleet_until(app: &TestApp, ok: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let (_, body) = app.get_json("/api/v1/fleet").await;
+        if ok(&body) {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("fleet never reached the expected state");
+}
+
+fn device<'a>(fleet: &'a Value, id: &str) -> &'a Value {
+    fleet["devices"].as_array().unwrap().iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("{id} missing"))
+}
+
+#[tokio::test]
+async fn the_poller_sees_the_simulated_faults_through_sockets() {
+    let app = TestApp::on(day(2026, 11, 25)).asics(60).start().await;
+    // Device 31 accepts connections and never answers: it must go offline without holding up
+    // the others (the rest are polled and online long before its timeout).
+    let fleet = fleet_until(&app, |f| {
+        f["devices"].as_array().is_some_and(|d| d.iter().any(|d| d["id"] == "sim-asic-00031" && d["status"] == "offline"))
+    })
+    .await;
+    let d = |id| device(&fleet, id);
+    assert_eq!(d("sim-asic-00007")["status"], "degraded");
+    assert!(d("sim-asic-00007")["problem"].as_str().unwrap().contains("hashboard"));
+    assert_eq!(d("sim-asic-00019")["status"], "degraded");
+    assert!(d("sim-asic-00019")["problem"].as_str().unwrap().contains("temperature"));
+    assert_eq!(d("sim-asic-00000")["status"], "online");
+    assert!(d("sim-asic-00000")["hashrate_ths"].as_f64().unwrap() > 50.0);
+    assert!(d("sim-asic-00031")["problem"].as_str().unwrap().contains("no complete answer"));
+    // Two 8-GPU nodes; node 1's GPU 3 raised XID 79.
+    let gpus: Vec<&Value> = fleet["devices"].as_array().unwrap().iter().filter(|d| d["kind"] == "gpu").collect();
+    assert_eq!(gpus.len(), 16);
+    assert_eq!(d("sim-gpu-node-001/gpu3")["status"], "degraded");
+    assert!(gpus.iter().all(|g| g["gpu_util_pct"].as_f64().is_some()));
+    assert!(fleet["summary"]["asic_hashrate_ths"].as_f64().unwrap() > 1000.0);
+}
+
+#[tokio::test]
+async fn devices_are_registered_and_removed_over_the_api() {
+    let app = TestApp::on(day(2026, 11, 25)).simulator(false).start().await;
+    let dead = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = dead.local_addr().unwrap().to_string();
+    drop(dead);
+    let (s, body) = app.post_json("/api/v1/devices", &json!({ "kind": "asic", "address": addr, "site": "pecos-ridge", "model": "S21" })).await;
+    assert_eq!(s, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let fleet = fleet_until(&app, |f| f["devices"].as_array().is_some_and(|d| d.iter().any(|d| d["id"] == id.as_str()))).await;
+    assert_eq!(device(&fleet, &id)["status"], "offline");
+
+    let r = app.client.delete(app.url(&format!("/api/v1/devices/{id}"))).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    fleet_until(&app, |f| f["devices"].as_array().is_some_and(|d| d.iter().all(|d| d["id"] != id.as_str()))).await;
+    let again = app.client.delete(app.url(&format!("/api/v1/devices/{id}"))).send().await.unwrap();
+    assert_eq!(again.status(), 404);
+
+    let (s, b) = app.post_json("/api/v1/devices", &json!({ "kind": "gpu", "address": "10.0.0.1:9400", "site": "x" })).await;
+    assert_eq!(s, 422);
+    assert!(b["error"].as_str().unwrap().contains("http://"));
+}
+
+#[tokio::test]
+async fn the_stream_sends_fleet_events() {
+    let app = TestApp::on(day(2026, 11, 25)).asics(10).start().await;
+    let mut resp = app.client.get(app.url("/api/v1/stream")).send().await.unwrap();
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let mut seen = String::new();
+    let got = timeout(Duration::from_secs(15), async {
+        while let Ok(Some(chunk)) = resp.chunk().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("event: fleet") && seen.contains("\"devices\":") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(got, Ok(true), "{seen}");
+}
