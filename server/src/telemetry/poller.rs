@@ -128,7 +128,9 @@ fn asic_device(spec: &DeviceSpec, r: &AsicReading, share: Option<f64>, at: DateT
         share_hashrate_ths: share,
         gpu_util_pct: None,
         temp_c: r.temps_c.iter().chain(r.boards.iter().filter_map(|b| b.temp_c.as_ref())).copied().reduce(f64::max),
-        power_w: r.power_w.or_else(|| catalogue::ASICS.iter().find(|m| m.id == spec.model).map(|m| m.power_w * r.hashrate_ths / m.hashrate_ths)),
+        // Antminer firmware does not report power; the nameplate draw stands in (hashrate-scaled
+        // figures would reward firmware that over-reports).
+        power_w: r.power_w.or_else(|| catalogue::asic(&spec.model).map(|m| m.power_w)),
         last_seen: Some(at),
         problem,
     }
@@ -156,19 +158,29 @@ fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -> Device {
 /// Minimum window before the share-based rate is trusted (shares arrive as a Poisson process).
 const SHARE_WINDOW_SECS: i64 = 120;
 
-/// The poller, owning the endpoint schedule.
+type PollResult = (Endpoint, Result<Outcome, PollError>, DateTime<Utc>);
+
+/// The poller, owning the endpoint schedule. Polls run as independent tasks: a tick dispatches
+/// whatever is due and applies whatever has finished, so a device that hangs until its timeout
+/// holds up nobody else's schedule.
 pub struct Poller {
     config: PollerConfig,
     store: Arc<SqliteStore>,
     cache: Arc<FleetCache>,
     updates: broadcast::Sender<CycleReport>,
     endpoints: HashMap<String, Endpoint>,
+    in_flight: std::collections::HashSet<String>,
+    permits: Arc<Semaphore>,
+    done_tx: tokio::sync::mpsc::UnboundedSender<PollResult>,
+    done_rx: tokio::sync::mpsc::UnboundedReceiver<PollResult>,
     cycle: u64,
 }
 
 impl Poller {
     pub fn new(config: PollerConfig, store: Arc<SqliteStore>, cache: Arc<FleetCache>, updates: broadcast::Sender<CycleReport>) -> Self {
-        Self { config, store, cache, updates, endpoints: HashMap::new(), cycle: 0 }
+        let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
+        let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
+        Self { config, store, cache, updates, endpoints: HashMap::new(), in_flight: Default::default(), permits, done_tx, done_rx, cycle: 0 }
     }
 
     /// Re-reads the device list from the store (new devices polled at once, removed ones dropped).
@@ -193,37 +205,42 @@ impl Poller {
         }
     }
 
-    /// Polls every due endpoint once, with bounded concurrency; returns the cycle's report.
+    /// One tick: applies finished polls, dispatches due ones, stores samples, reports.
     pub async fn run_cycle(&mut self) -> CycleReport {
         let started = Instant::now();
         self.cycle += 1;
-        self.sync_endpoints().await;
-        let due: Vec<Endpoint> = self.endpoints.values().filter(|e| e.next_poll <= started).cloned().collect();
-        let lag_ms = due.iter().map(|e| started.saturating_duration_since(e.next_poll).as_millis() as u64).max().unwrap_or(0);
-        let sem = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
-        let limits = self.config.limits;
-        let mut tasks = tokio::task::JoinSet::new();
-        for e in due {
-            let sem = sem.clone();
-            tasks.spawn(async move {
-                let _permit = sem.acquire_owned().await.ok();
-                let result = poll_endpoint(&e.spec, limits).await;
-                (e, result, Utc::now())
-            });
+        if self.cycle % 8 == 1 {
+            self.sync_endpoints().await;
         }
         let mut changed: Vec<Device> = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            let Ok((e, result, at)) = joined else { continue };
+        let mut polled = 0;
+        while let Ok((e, result, at)) = self.done_rx.try_recv() {
+            self.in_flight.remove(&e.spec.id);
+            polled += 1;
             changed.extend(self.apply(e, result, at).await);
+        }
+        let due: Vec<Endpoint> = self.endpoints.values().filter(|e| e.next_poll <= started && !self.in_flight.contains(&e.spec.id)).cloned().collect();
+        let lag_ms = due.iter().map(|e| started.saturating_duration_since(e.next_poll).as_millis() as u64).max().unwrap_or(0);
+        let limits = self.config.limits;
+        for e in due {
+            self.in_flight.insert(e.spec.id.clone());
+            let (permits, done) = (self.permits.clone(), self.done_tx.clone());
+            tokio::spawn(async move {
+                let _permit = permits.acquire_owned().await.ok();
+                let result = poll_endpoint(&e.spec, limits).await;
+                let _ = done.send((e, result, Utc::now()));
+            });
         }
         if !changed.is_empty() {
             if let Err(err) = self.store.insert_samples(Utc::now(), &changed).await {
                 tracing::warn!(error = %err, "could not store samples");
             }
         }
-        let report = self.report(changed.len(), lag_ms, started.elapsed()).await;
-        *self.cache.last_report.write().await = Some(report.clone());
-        let _ = self.updates.send(report.clone());
+        let report = self.report(polled, lag_ms, started.elapsed()).await;
+        if polled > 0 {
+            *self.cache.last_report.write().await = Some(report.clone());
+            let _ = self.updates.send(report.clone());
+        }
         report
     }
 

@@ -1,0 +1,68 @@
+//! Fleet-scale polling: the simulator on loopback, the real poller, a real SQLite file.
+//! `cargo bench -p server --bench poller -- 10000 30` polls 10,000 ASICs on a 30-second cycle for
+//! two cycles and reports polls per second, cycle lag, CPU time and peak memory of this process
+//! (simulator and poller together — both run here, as on the 2-core target machine).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use server::simulator::{self, SimulatorConfig};
+use server::store::SqliteStore;
+use server::telemetry::poller::{FleetCache, Poller, PollerConfig};
+
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(") ").next().unwrap_or("").split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().find(|l| l.starts_with("VmHWM")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let asics: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(2_000);
+    let interval = Duration::from_secs(args.get(1).and_then(|a| a.parse().ok()).unwrap_or(30));
+    rlimit::increase_nofile_limit(u64::MAX)?;
+    let dir = tempfile::tempdir()?;
+    let store = Arc::new(SqliteStore::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await?);
+    server::store::seed_if_empty(&store).await?;
+    let sites = store.sites().await?;
+    let t0 = Instant::now();
+    let sim = simulator::start(SimulatorConfig { asics, gpu_nodes: 0 }, &sites).await?;
+    for d in &sim.devices {
+        store.upsert_device(d, "simulator").await?;
+    }
+    println!("simulator: {asics} ASICs listening in {:.1} s", t0.elapsed().as_secs_f64());
+    let cache = Arc::new(FleetCache::default());
+    let (tx, _) = tokio::sync::broadcast::channel(4);
+    let config = PollerConfig { interval, concurrency: 1024, ..Default::default() };
+    let mut poller = Poller::new(config, store.clone(), cache.clone(), tx);
+
+    let (cpu0, start) = (cpu_seconds(), Instant::now());
+    let mut polled = 0usize;
+    let mut max_lag = 0u64;
+    let mut busiest = Duration::ZERO;
+    while start.elapsed() < interval * 2 {
+        let r = poller.run_cycle().await;
+        polled += r.polled;
+        max_lag = max_lag.max(r.lag_ms);
+        busiest = busiest.max(Duration::from_millis(r.duration_ms));
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
+    let devices = cache.snapshot().await;
+    let offline = devices.iter().filter(|d| d.status == app::model::fleet::DeviceStatus::Offline).count();
+    println!("devices: {asics}, cycle: {} s, wall: {wall:.1} s", interval.as_secs());
+    println!("polls: {polled} ({:.0} polls/s; target {:.0} polls/s for one poll per device per cycle)", polled as f64 / wall, asics as f64 / interval.as_secs_f64());
+    println!("max poll lag: {max_lag} ms, longest cycle: {} ms", busiest.as_millis());
+    println!("offline (faulty or timed out): {offline} of {}", devices.len());
+    println!("cpu: {cpu:.1} s over {wall:.1} s = {:.0} % of one core", cpu / wall * 100.0);
+    println!("peak RSS: {:.0} MiB", peak_rss_mib());
+    Ok(())
+}
