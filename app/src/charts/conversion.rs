@@ -1,7 +1,6 @@
 //! Cumulative cash of staying on mining against converting to AI.
 
-use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisLabel, AxisType, ItemStyle, LineStyle, Tooltip, Trigger};
+use charming::element::{ItemStyle, LineStyle};
 use charming::series::Line;
 use charming::Chart;
 
@@ -17,13 +16,8 @@ pub fn cumulative_cash(months: &[ConversionMonth], palette: &Palette) -> Chart {
     let line = |name: &str, color: &'static str, data: Vec<f64>| {
         Line::new().name(name).show_symbol(false).item_style(ItemStyle::new().color(color)).line_style(LineStyle::new().color(color).width(2)).data(data)
     };
-    Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top("0").left("0"))
-        .grid(Grid::new().left("64").right("16").top("40").bottom("32"))
-        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
-        .y_axis(Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().formatter("${value}M")))
-        .series(line(MINING_PATH, palette.mining, months.iter().map(|m| millions(m.cumulative_mining_usd)).collect()))
+    super::category_chart(labels, "${value}M")
+                .series(line(MINING_PATH, palette.mining, months.iter().map(|m| millions(m.cumulative_mining_usd)).collect()))
         .series(line(AI_PATH, palette.ai_lease, months.iter().map(|m| millions(m.cumulative_ai_usd)).collect()))
 }
 

@@ -8,8 +8,9 @@ pub mod palette;
 pub mod revenue_mix;
 pub mod site_revenue;
 
-use charming::component::Title;
-use charming::element::TextStyle;
+use charming::component::{Axis, Grid, Legend, Title};
+use charming::element::{AxisLabel, AxisType, TextStyle, Tooltip, Trigger};
+use charming::Chart;
 
 /// The label every chart built from simulated or bundled data carries.
 pub const SIMULATED_LABEL: &str = "SIMULATED DATA";
@@ -21,4 +22,16 @@ pub(crate) fn simulated_marker(palette: &palette::Palette) -> Title {
         .right("8")
         .top("0")
         .text_style(TextStyle::new().color(palette.simulated).font_size(11).font_weight("bold"))
+}
+
+/// The chrome every Rigshift category chart shares: axis tooltip, legend top-left, a grid that
+/// leaves room for the legend, `categories` on x and values on y labelled with `y_format`
+/// (an ECharts template such as `"${value}k"`).
+pub(crate) fn category_chart(categories: Vec<String>, y_format: &str) -> Chart {
+    Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().top("0").left("0"))
+        .grid(Grid::new().left("64").right("16").top("40").bottom("32"))
+        .x_axis(Axis::new().type_(AxisType::Category).data(categories))
+        .y_axis(Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().formatter(y_format)))
 }

@@ -1,7 +1,6 @@
 //! Daily mining revenue against AI lease revenue: history solid, projection dashed and shaded.
 
-use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisLabel, AxisType, ItemStyle, Label, LineStyle, LineStyleType, MarkArea, MarkAreaData, Tooltip, Trigger};
+use charming::element::{ItemStyle, Label, LineStyle, LineStyleType, MarkArea, MarkAreaData};
 use charming::series::Line;
 use charming::Chart;
 
@@ -56,13 +55,8 @@ pub fn revenue_mix(days: &[DailyTotal], simulated: bool, palette: &Palette) -> C
                 )]),
         );
     }
-    let mut chart = Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top("0").left("0"))
-        .grid(Grid::new().left("56").right("16").top("40").bottom("32"))
-        .x_axis(Axis::new().type_(AxisType::Category).data(dates))
-        .y_axis(Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().formatter("${value}k")))
-        .series(line(MINING, palette.mining, mining, false))
+    let mut chart = super::category_chart(dates, "${value}k")
+                .series(line(MINING, palette.mining, mining, false))
         .series(mining_projected)
         .series(line(AI, palette.ai_lease, ai, false))
         .series(line(AI_PROJECTED, palette.ai_lease, ai_proj, true));

@@ -1,7 +1,6 @@
 //! Revenue per MW per site today: mining against AI lease, side by side.
 
-use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisLabel, AxisType, ItemStyle, Tooltip, Trigger};
+use charming::element::{ItemStyle};
 use charming::series::Bar;
 use charming::Chart;
 
@@ -19,13 +18,8 @@ pub fn revenue_per_mw(sites: &[SiteRevenuePerMw], simulated: bool, palette: &Pal
     let bar = |name: &str, color: &'static str, data: Vec<Option<f64>>| {
         Bar::new().name(name).item_style(ItemStyle::new().color(color)).data(data)
     };
-    let mut chart = Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top("0").left("0"))
-        .grid(Grid::new().left("64").right("16").top("40").bottom("32"))
-        .x_axis(Axis::new().type_(AxisType::Category).data(names))
-        .y_axis(Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().formatter("${value}")))
-        .series(bar(MINING_PER_MW, palette.mining, sites.iter().map(|s| round(s.mining_usd_per_mw_day)).collect()))
+    let mut chart = super::category_chart(names, "${value}")
+                .series(bar(MINING_PER_MW, palette.mining, sites.iter().map(|s| round(s.mining_usd_per_mw_day)).collect()))
         .series(bar(AI_PER_MW, palette.ai_lease, sites.iter().map(|s| round(s.ai_usd_per_mw_day)).collect()));
     if simulated {
         chart = chart.title(simulated_marker(palette));
