@@ -10,5 +10,7 @@ pub mod io;
 pub mod lenient_json;
 pub mod poller;
 pub mod prometheus;
+#[cfg(test)]
+mod proptests;
 
 pub use error::PollError;
