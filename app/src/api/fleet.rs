@@ -52,6 +52,8 @@ impl NewDevice {
 pub struct FleetView {
     pub summary: FleetSummary,
     pub page: DevicePage,
+    /// Every device's status by site, for the heatmap.
+    pub grid: Vec<crate::model::fleet::SiteStatuses>,
 }
 
 /// The device table page and summary.
@@ -59,7 +61,7 @@ pub struct FleetView {
 pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
     let fleet = super::ports::services()?.fleet;
     let devices = fleet.devices().await;
-    Ok(FleetView { summary: fleet.summary().await, page: crate::model::fleet::page(&devices, &query) })
+    Ok(FleetView { summary: fleet.summary().await, page: crate::model::fleet::page(&devices, &query), grid: crate::model::fleet::status_grid(&devices) })
 }
 
 #[cfg(test)]

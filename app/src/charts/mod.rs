@@ -7,6 +7,7 @@ pub mod conversion;
 pub mod palette;
 pub mod revenue_mix;
 pub mod site_revenue;
+pub mod status_heatmap;
 
 use charming::component::{Axis, Grid, Legend, Title};
 use charming::element::{AxisLabel, AxisType, TextStyle, Tooltip, Trigger};

@@ -9,6 +9,9 @@ pub struct Palette {
     pub projection_band: &'static str,
     pub simulated: &'static str,
     pub text_muted: &'static str,
+    pub online: &'static str,
+    pub degraded: &'static str,
+    pub offline: &'static str,
 }
 
 impl Palette {
@@ -20,6 +23,9 @@ impl Palette {
         projection_band: "rgba(148,163,184,0.10)",
         simulated: "#f59e0b",
         text_muted: "#94a3b8",
+        online: "#22c55e",
+        degraded: "#f59e0b",
+        offline: "#ef4444",
     };
 }
 

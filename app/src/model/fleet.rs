@@ -350,3 +350,27 @@ mod summary_tests {
         assert_eq!(page(&d, &DeviceQuery { per_page: 0, ..Default::default() }).per_page, 1);
     }
 }
+
+/// Every device's status, grouped by site in id order: the data of the status heatmap.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SiteStatuses {
+    pub site: String,
+    pub statuses: Vec<DeviceStatus>,
+}
+
+/// Groups `devices` (already id-ordered) by site, sites in name order.
+pub fn status_grid(devices: &[Device]) -> Vec<SiteStatuses> {
+    let mut out: Vec<SiteStatuses> = Vec::new();
+    for d in devices {
+        let pos = match out.iter().position(|s| s.site == d.site) {
+            Some(p) => p,
+            None => {
+                out.push(SiteStatuses { site: d.site.clone(), ..Default::default() });
+                out.len() - 1
+            }
+        };
+        out[pos].statuses.push(d.status);
+    }
+    out.sort_by(|a, b| a.site.cmp(&b.site));
+    out
+}

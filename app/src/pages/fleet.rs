@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::fleet::get_fleet;
+use crate::charts::{palette::Palette, status_heatmap::status_heatmap};
+use crate::components::e_chart::EChart;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
 use crate::format;
@@ -52,6 +54,8 @@ pub fn FleetPage() -> impl IntoView {
     // Refetch the table whenever the stream reports a new poll cycle.
     let tick = Memo::new(move |_| live.and_then(|l| l.get()).and_then(|s| s.at));
     let fleet = Resource::new(move || (device_query.get(), tick.get()), |(q, _)| get_fleet(q));
+    // Outside the Suspense so refetches update the drawing in place instead of re-creating it.
+    let heatmap = Signal::derive(move || fleet.get().and_then(Result::ok).map(|v| status_heatmap(&v.grid, &Palette::DARK)));
 
     view! {
         <section class="page">
@@ -74,6 +78,13 @@ pub fn FleetPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
+            <div class="panel">
+                <div class="panel-head">
+                    <h2>"Status map"</h2>
+                    <span class="panel-note">"One cell per device, 100 per row, grouped by site."</span>
+                </div>
+                <EChart id="chart-fleet-status" chart=heatmap height_px=260 label="Status of every device by site: online, degraded, offline" />
+            </div>
         </section>
     }
 }
