@@ -7,6 +7,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::nav::Nav;
 use crate::components::sim_banner::SimBanner;
+use crate::pages::device::DeviceDetailPage;
 use crate::pages::estimators::EstimatorsPage;
 use crate::pages::fleet::FleetPage;
 use crate::pages::not_found::NotFoundPage;
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                     // Async: the whole page, numbers included, arrives as HTML (readable before wasm loads).
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/fleet") view=FleetPage ssr=SsrMode::Async />
+                    <Route path=path!("/device") view=DeviceDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/estimators") view=EstimatorsPage ssr=SsrMode::Async />
                 </Routes>
             </main>

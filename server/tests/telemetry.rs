@@ -198,3 +198,26 @@ async fn the_stream_sends_fleet_events() {
     .await;
     assert_eq!(got, Ok(true), "{seen}");
 }
+
+#[tokio::test]
+async fn a_polled_device_has_a_history() {
+    let app = TestApp::on(day(2026, 11, 25)).asics(10).start().await;
+    for _ in 0..100 {
+        let resp = app.client.post(app.url("/api/get_device_history")).form(&[("id", "sim-asic-00000"), ("hours", "1")]).send().await.unwrap();
+        let status = resp.status().as_u16();
+        let h: Value = resp.json().await.unwrap();
+        // Until the first poll lands the device is unknown: 404, never a 500.
+        assert!(status == 200 || (status == 404 && h["code"] == "not_found"), "{status} {h}");
+        if h["points"].as_array().is_some_and(|p| !p.is_empty()) {
+            assert_eq!(h["device"]["id"], "sim-asic-00000");
+            assert!(h["points"][0]["hashrate_ths"].as_f64().unwrap() > 50.0);
+            let bad = app.client.post(app.url("/api/get_device_history")).form(&[("id", "nope"), ("hours", "1")]).send().await.unwrap();
+            assert_eq!(bad.status(), 404);
+            let body: Value = bad.json().await.unwrap();
+            assert_eq!(body["code"], "not_found", "{body}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no history recorded");
+}

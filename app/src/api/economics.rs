@@ -133,7 +133,8 @@ pub mod service {
 /// The executive overview for a time range.
 #[server(endpoint = "get_overview")]
 pub async fn get_overview(range: TimeRange) -> Result<Overview, ApiError> {
-    service::load_overview(&super::ports::services()?, range).await
+    let run = async { service::load_overview(&super::ports::services()?, range).await };
+    super::error::with_status(run.await)
 }
 
 #[cfg(test)]

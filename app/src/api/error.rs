@@ -60,3 +60,15 @@ impl FromServerFnError for ApiError {
         ApiError::Transport(value.to_string())
     }
 }
+
+/// (ssr) Sets the HTTP status of a server-function response from its error, so a missing
+/// device answers 404 and bad input 422 rather than a generic 500.
+#[cfg(feature = "ssr")]
+pub fn with_status<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let Err(e) = &result {
+        if let (Some(resp), Ok(code)) = (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status())) {
+            resp.set_status(code);
+        }
+    }
+    result
+}

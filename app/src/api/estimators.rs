@@ -37,8 +37,11 @@ impl Sha256Request {
 /// Measures this server's SHA-256d rate for `millis` milliseconds on all cores.
 #[server(endpoint = "estimate_sha256")]
 pub async fn estimate_sha256(millis: u32) -> Result<Sha256Measurement, ApiError> {
-    let millis = Sha256Request { millis }.validate()?;
-    super::ports::services()?.sha256.measure(millis).await
+    let run = async {
+        let millis = Sha256Request { millis }.validate()?;
+        super::ports::services()?.sha256.measure(millis).await
+    };
+    super::error::with_status(run.await)
 }
 
 /// Today's market figures, the defaults of the estimators.

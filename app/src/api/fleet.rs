@@ -64,6 +64,37 @@ pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
     Ok(FleetView { summary: fleet.summary().await, page: crate::model::fleet::page(&devices, &query), grid: crate::model::fleet::status_grid(&devices) })
 }
 
+/// A device's latest state and its history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceHistory {
+    pub device: Option<crate::model::fleet::Device>,
+    pub hours: u32,
+    pub points: Vec<crate::model::fleet::SamplePoint>,
+}
+
+/// Ranges the device view offers, hours.
+pub const HISTORY_HOURS: [u32; 4] = [1, 24, 168, 720];
+
+/// One device's state and history over the last `hours` (1, 24, 168 or 720).
+#[server(endpoint = "get_device_history")]
+pub async fn get_device_history(id: String, hours: u32) -> Result<DeviceHistory, ApiError> {
+    super::error::with_status(device_history(id, hours).await)
+}
+
+#[cfg(feature = "ssr")]
+async fn device_history(id: String, hours: u32) -> Result<DeviceHistory, ApiError> {
+    if !HISTORY_HOURS.contains(&hours) {
+        return Err(ApiError::InvalidInput(format!("hours: one of {HISTORY_HOURS:?}")));
+    }
+    let fleet = super::ports::services()?.fleet;
+    let device = fleet.devices().await.into_iter().find(|d| d.id == id);
+    let points = fleet.history(&id, hours).await?;
+    if device.is_none() && points.is_empty() {
+        return Err(ApiError::NotFound(format!("device {id}")));
+    }
+    Ok(DeviceHistory { device, hours, points })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,8 @@ pub trait FleetService: Send + Sync {
     async fn add_device(&self, device: super::fleet::NewDevice) -> Result<String, ApiError>;
     /// Stops polling a device; its history stays.
     async fn remove_device(&self, id: &str) -> Result<(), ApiError>;
+    /// A device's samples over the last `hours`, averaged into at most a few hundred buckets.
+    async fn history(&self, id: &str, hours: u32) -> Result<Vec<crate::model::fleet::SamplePoint>, ApiError>;
 }
 
 /// The current date; behind a port so tests can pin it.

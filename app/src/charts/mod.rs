@@ -4,6 +4,7 @@
 //! AI lease, simulated) are set here because they carry meaning; the rest comes from the theme.
 
 pub mod conversion;
+pub mod device_history;
 pub mod palette;
 pub mod revenue_mix;
 pub mod site_revenue;

@@ -374,3 +374,16 @@ pub fn status_grid(devices: &[Device]) -> Vec<SiteStatuses> {
     out.sort_by(|a, b| a.site.cmp(&b.site));
     out
 }
+
+/// One point of a device's history (averaged over its bucket).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SamplePoint {
+    pub at: DateTime<Utc>,
+    pub hashrate_ths: Option<f64>,
+    pub share_hashrate_ths: Option<f64>,
+    pub gpu_util_pct: Option<f64>,
+    pub temp_c: Option<f64>,
+    pub power_w: Option<f64>,
+    /// Share of the bucket's polls that found the device online.
+    pub online_share: f64,
+}

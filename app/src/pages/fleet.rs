@@ -176,7 +176,7 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
                         let status = status_name(d.status);
                         view! {
                             <tr data-status=status>
-                                <td title=d.address.clone()>{d.id.clone()}</td>
+                                <td title=d.address.clone()><a href=format!("/device?id={}", d.id)>{d.id.clone()}</a></td>
                                 <td>{d.site.clone()}</td>
                                 <td>{d.model.clone()}</td>
                                 <td><span class=format!("badge st-{status}")>{status}</span></td>

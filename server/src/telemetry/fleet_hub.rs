@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use app::api::error::ApiError;
 use app::api::fleet::NewDevice;
 use app::api::ports::FleetService;
-use app::model::fleet::{summarize, Device, FleetSummary};
+use app::model::fleet::{summarize, Device, FleetSummary, SamplePoint};
 
 use super::poller::FleetCache;
 use crate::store::{DeviceSpec, SqliteStore};
@@ -36,6 +36,10 @@ impl FleetService for FleetHub {
         let spec = DeviceSpec { id: id.clone(), kind: d.kind, model: d.model.unwrap_or_else(|| "unknown".into()), site: d.site, address: d.address };
         self.store.upsert_device(&spec, "api").await?;
         Ok(id)
+    }
+
+    async fn history(&self, id: &str, hours: u32) -> Result<Vec<SamplePoint>, ApiError> {
+        Ok(self.store.device_history(id, chrono::Utc::now(), hours).await?)
     }
 
     async fn remove_device(&self, id: &str) -> Result<(), ApiError> {

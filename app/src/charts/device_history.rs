@@ -1,0 +1,85 @@
+//! A device's history: its work (reported vs share-proven hashrate, or GPU utilisation) and its
+//! temperature and power.
+
+use charming::element::{ItemStyle, LineStyle, LineStyleType};
+use charming::series::Line;
+use charming::Chart;
+
+use super::palette::Palette;
+use crate::model::fleet::{DeviceKind, SamplePoint};
+
+pub const REPORTED: &str = "Reported TH/s";
+pub const BY_SHARES: &str = "Proven by shares TH/s";
+pub const GPU_UTIL: &str = "GPU utilisation %";
+pub const TEMP: &str = "Temperature °C";
+pub const POWER: &str = "Power kW";
+
+fn labels(points: &[SamplePoint]) -> Vec<String> {
+    points.iter().map(|p| p.at.format("%m-%d %H:%M").to_string()).collect()
+}
+
+fn line(name: &str, color: &'static str, data: Vec<Option<f64>>, dashed: bool) -> Line {
+    let style = LineStyle::new().color(color).width(2);
+    Line::new()
+        .name(name)
+        .show_symbol(false)
+        .connect_nulls(false)
+        .item_style(ItemStyle::new().color(color))
+        .line_style(if dashed { style.type_(LineStyleType::Dashed) } else { style })
+        .data(data)
+}
+
+fn round1(v: Option<f64>) -> Option<f64> {
+    v.map(|v| (v * 10.0).round() / 10.0)
+}
+
+/// Work done over time: for an ASIC what it reports against what its shares prove.
+pub fn device_work(points: &[SamplePoint], kind: DeviceKind, palette: &Palette) -> Chart {
+    let chart = super::category_chart(labels(points), "{value}");
+    match kind {
+        DeviceKind::Asic => chart
+            .series(line(REPORTED, palette.mining, points.iter().map(|p| round1(p.hashrate_ths)).collect(), false))
+            .series(line(BY_SHARES, palette.online, points.iter().map(|p| round1(p.share_hashrate_ths)).collect(), true)),
+        DeviceKind::Gpu => chart.series(line(GPU_UTIL, palette.ai_lease, points.iter().map(|p| round1(p.gpu_util_pct)).collect(), false)),
+    }
+}
+
+/// Temperature and power over time.
+pub fn device_thermals(points: &[SamplePoint], palette: &Palette) -> Chart {
+    super::category_chart(labels(points), "{value}")
+        .series(line(TEMP, palette.offline, points.iter().map(|p| round1(p.temp_c)).collect(), false))
+        .series(line(POWER, palette.power_cost, points.iter().map(|p| round1(p.power_w.map(|w| w / 1000.0))).collect(), false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn points() -> Vec<SamplePoint> {
+        (0..3)
+            .map(|i| SamplePoint {
+                at: Utc.with_ymd_and_hms(2026, 11, 25, 10, i, 0).unwrap(),
+                hashrate_ths: Some(260.04),
+                share_hashrate_ths: if i == 0 { None } else { Some(200.0) },
+                gpu_util_pct: None,
+                temp_c: Some(70.0),
+                power_w: Some(3500.0),
+                online_share: 1.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn asic_work_sets_reported_against_shares() {
+        let o = serde_json::to_value(device_work(&points(), DeviceKind::Asic, &Palette::DARK)).unwrap();
+        assert_eq!(o["xAxis"]["data"][1], "11-25 10:01");
+        assert_eq!(o["series"][0]["name"], REPORTED);
+        assert_eq!(o["series"][0]["data"], serde_json::json!([260.0, 260.0, 260.0]));
+        assert_eq!(o["series"][1]["data"], serde_json::json!([null, 200.0, 200.0]));
+        let t = serde_json::to_value(device_thermals(&points(), &Palette::DARK)).unwrap();
+        assert_eq!(t["series"][1]["data"][0], 3.5);
+        let g = serde_json::to_value(device_work(&points(), DeviceKind::Gpu, &Palette::DARK)).unwrap();
+        assert_eq!(g["series"].as_array().unwrap().len(), 1);
+    }
+}

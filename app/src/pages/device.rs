@@ -1,0 +1,73 @@
+//! `/device?id=…&hours=…`: one device's state and its history (reported vs share-proven
+//! hashrate or GPU utilisation; temperature and power) over a chosen range.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::fleet::{get_device_history, HISTORY_HOURS};
+use crate::charts::device_history::{device_thermals, device_work};
+use crate::charts::palette::Palette;
+use crate::components::e_chart::EChart;
+use crate::components::error_panel::ErrorPanel;
+use crate::model::fleet::DeviceKind;
+use crate::state::live_fleet;
+
+fn range_label(hours: u32) -> &'static str {
+    match hours {
+        1 => "1 hour",
+        24 => "24 hours",
+        168 => "7 days",
+        _ => "30 days",
+    }
+}
+
+#[component]
+pub fn DeviceDetailPage() -> impl IntoView {
+    let query = use_query_map();
+    let id = Memo::new(move |_| query.with(|q| q.get("id").unwrap_or_default()));
+    let hours = Memo::new(move |_| query.with(|q| q.get("hours").and_then(|h| h.parse().ok()).filter(|h| HISTORY_HOURS.contains(h)).unwrap_or(1)));
+    let live = live_fleet();
+    let tick = Memo::new(move |_| live.and_then(|l| l.get()).and_then(|s| s.at).map(|t| t.timestamp() / 10));
+    let history = Resource::new(move || (id.get(), hours.get(), tick.get()), |(id, hours, _)| get_device_history(id, hours));
+    let latest = move || history.get().and_then(Result::ok);
+    let kind = move || latest().and_then(|h| h.device.map(|d| d.kind)).unwrap_or(DeviceKind::Asic);
+    let work = Signal::derive(move || latest().map(|h| device_work(&h.points, kind(), &Palette::DARK)));
+    let thermals = Signal::derive(move || latest().map(|h| device_thermals(&h.points, &Palette::DARK)));
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>{move || format!("Device {}", id.get())}</h1>
+                <nav class="range-picker" aria-label="History range">
+                    {HISTORY_HOURS.into_iter().map(|h| view! {
+                        <a href=move || format!("/device?id={}&hours={h}", id.get()) class:active=move || hours.get() == h>{range_label(h)}</a>
+                    }).collect_view()}
+                </nav>
+            </div>
+            <Transition fallback=|| view! { <p class="loading">"Loading device…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                    {move || Suspend::new(async move {
+                        history.await.map(|h| h.device.map(|d| view! {
+                            <table class="data-table" data-testid="device-state">
+                                <tbody>
+                                    <tr><th>"Status"</th><td>{format!("{:?}", d.status).to_lowercase()}{d.problem.map(|p| format!(" — {p}")).unwrap_or_default()}</td></tr>
+                                    <tr><th>"Site / model"</th><td>{format!("{} / {}", d.site, d.model)}</td></tr>
+                                    <tr><th>"Address"</th><td>{d.address}</td></tr>
+                                    <tr><th>"Last seen"</th><td>{d.last_seen.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "never".into())}</td></tr>
+                                    <tr><th>"Points in range"</th><td>{h.points.len()}</td></tr>
+                                </tbody>
+                            </table>
+                        }))
+                    })}
+                </ErrorBoundary>
+            </Transition>
+            <div class="panel">
+                <div class="panel-head"><h2>"Work"</h2><span class="panel-note">"An ASIC's reported hashrate against what its accepted shares prove."</span></div>
+                <EChart id="chart-device-work" chart=work height_px=280 label="Reported hashrate against share-proven hashrate, or GPU utilisation, over time" />
+            </div>
+            <div class="panel">
+                <div class="panel-head"><h2>"Temperature and power"</h2></div>
+                <EChart id="chart-device-thermals" chart=thermals height_px=240 label="Temperature and power over time" />
+            </div>
+        </section>
+    }
+}
