@@ -39,6 +39,10 @@ pub struct ServeArgs {
     /// `--simulator=false` or RIGSHIFT_SIMULATOR=0 turns it off.
     #[arg(long, env = "RIGSHIFT_SIMULATOR", default_value = "true", num_args = 0..=1, default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub simulator: bool,
+    /// TOML fleet file listing devices to poll (`[[asic]] address, site, model` and
+    /// `[[gpu]] url, site`); re-read at each start, devices no longer listed stop being polled.
+    #[arg(long, env = "RIGSHIFT_FLEET")]
+    pub fleet: Option<PathBuf>,
     /// Simulated ASICs (each on its own loopback port, speaking the CGMiner API).
     #[arg(long, env = "RIGSHIFT_SIMULATED_ASICS", default_value_t = 300)]
     pub simulated_asics: usize,

@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod fleet_file;
 pub mod http;
 pub mod market;
 mod router;
@@ -64,6 +65,18 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     } else {
         None
     };
+    let from_file = match &args.fleet {
+        Some(path) => fleet_file::load(path)?,
+        None => Vec::new(),
+    };
+    for d in &from_file {
+        store.upsert_device(d, "fleet_file").await?;
+    }
+    let file_ids: Vec<String> = from_file.iter().map(|d| d.id.clone()).collect();
+    store.retire_source_except("fleet_file", &file_ids).await?;
+    if !from_file.is_empty() {
+        tracing::info!(devices = from_file.len(), "devices from the fleet file");
+    }
     let keep: Vec<String> = sim.as_ref().map(|s| s.devices.iter().map(|d| d.id.clone()).collect()).unwrap_or_default();
     store.retire_source_except("simulator", &keep).await?;
 

@@ -221,3 +221,24 @@ async fn a_polled_device_has_a_history() {
     }
     panic!("no history recorded");
 }
+
+#[tokio::test]
+async fn devices_in_the_fleet_file_are_polled_and_a_bad_file_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let dead = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let file = dir.path().join("fleet.toml");
+    std::fs::write(&file, format!("[[asic]]\naddress = \"127.0.0.1:{port}\"\nsite = \"baie-comeau\"\nmodel = \"M66S\"\nid = \"rack-a1\"\n")).unwrap();
+    let app = TestApp::on(day(2026, 11, 25)).simulator(false).fleet_file(&file).start().await;
+    let fleet = fleet_until(&app, |f| f["devices"].as_array().is_some_and(|d| d.iter().any(|d| d["id"] == "rack-a1"))).await;
+    assert_eq!(device(&fleet, "rack-a1")["status"], "offline");
+    assert_eq!(device(&fleet, "rack-a1")["site"], "baie-comeau");
+
+    std::fs::write(&file, "[[asic]]\naddress = \"no-port\"\nsite = \"x\"\n").unwrap();
+    let mut args = server::config::ServeArgs { fleet: Some(file.clone()), ..<server::config::Cli as clap::Parser>::parse_from(["rigshift"]).serve_args() };
+    args.database_url = format!("sqlite://{}", dir.path().join("other.db").display());
+    args.simulator = false;
+    let err = server::start(&args).await.err().expect("a bad fleet file must stop start-up");
+    assert!(format!("{err:#}").contains("entry 1 (no-port)"), "{err:#}");
+}

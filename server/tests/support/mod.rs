@@ -29,6 +29,7 @@ pub struct TestAppBuilder {
     simulator: bool,
     asics: usize,
     db_dir: Option<PathBuf>,
+    fleet: Option<PathBuf>,
 }
 
 impl TestAppBuilder {
@@ -40,6 +41,12 @@ impl TestAppBuilder {
     /// Size of the simulated fleet (default 60 ASICs, 2 GPU nodes).
     pub fn asics(mut self, n: usize) -> Self {
         self.asics = n;
+        self
+    }
+
+    /// Poll the devices of this TOML fleet file.
+    pub fn fleet_file(mut self, path: &Path) -> Self {
+        self.fleet = Some(path.to_path_buf());
         self
     }
 
@@ -63,6 +70,7 @@ impl TestAppBuilder {
         args.simulated_asics = self.asics;
         args.simulated_gpu_nodes = 2;
         args.poll_interval_secs = 2;
+        args.fleet = self.fleet;
         args.today = Some(self.today);
         args.site_root = PathBuf::from("target/site");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -88,7 +96,7 @@ impl TestAppBuilder {
 impl TestApp {
     /// A server whose "today" is `today`.
     pub fn on(today: NaiveDate) -> TestAppBuilder {
-        TestAppBuilder { today, simulator: true, asics: 60, db_dir: None }
+        TestAppBuilder { today, simulator: true, asics: 60, db_dir: None, fleet: None }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,107 @@
+//! The TOML fleet file (`--fleet FILE`): devices to poll, kept in version control by operators.
+//!
+//! ```toml
+//! [[asic]]
+//! address = "10.0.0.5:4028"
+//! site = "pecos-ridge"
+//! model = "S21"
+//!
+//! [[gpu]]
+//! url = "http://10.0.1.2:9400/metrics"
+//! site = "muskogee"
+//! ```
+
+use serde::Deserialize;
+
+use app::api::fleet::NewDevice;
+use app::model::fleet::DeviceKind;
+
+use crate::store::DeviceSpec;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FleetFile {
+    #[serde(default)]
+    asic: Vec<AsicEntry>,
+    #[serde(default)]
+    gpu: Vec<GpuEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AsicEntry {
+    address: String,
+    site: String,
+    model: Option<String>,
+    id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GpuEntry {
+    url: String,
+    site: String,
+    model: Option<String>,
+    id: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FleetFileError {
+    #[error("reading {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// Parses and validates a fleet file's text; every entry must be usable or nothing is loaded.
+pub fn parse(path: &str, text: &str) -> Result<Vec<DeviceSpec>, FleetFileError> {
+    let invalid = |message: String| FleetFileError::Invalid { path: path.to_string(), message };
+    let file: FleetFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let entries = file
+        .asic
+        .into_iter()
+        .map(|a| (DeviceKind::Asic, a.address, a.site, a.model, a.id))
+        .chain(file.gpu.into_iter().map(|g| (DeviceKind::Gpu, g.url, g.site, g.model, g.id)));
+    let mut out: Vec<DeviceSpec> = Vec::new();
+    for (n, (kind, address, site, model, id)) in entries.enumerate() {
+        let d = NewDevice { kind, address: address.clone(), site: site.clone(), model: model.clone() };
+        d.validate().map_err(|e| invalid(format!("entry {} ({address}): {e}", n + 1)))?;
+        let id = id.unwrap_or_else(|| format!("file-{}", address.trim_start_matches("http://").replace(['/', ':', '.'], "-").trim_matches('-')));
+        if out.iter().any(|o| o.id == id) {
+            return Err(invalid(format!("entry {} ({address}): duplicate device id {id}", n + 1)));
+        }
+        out.push(DeviceSpec { id, kind, model: model.unwrap_or_else(|| "unknown".into()), site, address });
+    }
+    Ok(out)
+}
+
+/// Reads and parses the file at `path`.
+pub fn load(path: &std::path::Path) -> Result<Vec<DeviceSpec>, FleetFileError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| FleetFileError::Read { path: shown.clone(), source })?;
+    parse(&shown, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_asics_and_gpu_nodes() {
+        let specs = parse("f.toml", "[[asic]]\naddress = \"10.0.0.5:4028\"\nsite = \"pecos-ridge\"\nmodel = \"S21\"\n\n[[gpu]]\nurl = \"http://10.0.1.2:9400/metrics\"\nsite = \"muskogee\"\nid = \"node-7\"\n").unwrap();
+        assert_eq!(specs.len(), 2);
+        assert_eq!(specs[0].id, "file-10-0-0-5-4028");
+        assert_eq!(specs[0].kind, DeviceKind::Asic);
+        assert_eq!(specs[1].id, "node-7");
+        assert_eq!(specs[1].model, "unknown");
+    }
+
+    #[test]
+    fn one_bad_entry_rejects_the_file_with_its_position() {
+        let e = parse("f.toml", "[[asic]]\naddress = \"10.0.0.5:4028\"\nsite = \"a\"\n[[asic]]\naddress = \"nope\"\nsite = \"a\"\n").unwrap_err();
+        assert!(e.to_string().contains("entry 2 (nope)"), "{e}");
+        assert!(parse("f.toml", "[[asic]]\naddress = \"h:1\"\nsite = \"a\"\ncolour = \"red\"\n").is_err());
+        assert!(parse("f.toml", "[[asic]]\naddress = \"h:1\"\nsite = \"a\"\n[[asic]]\naddress = \"h:1\"\nsite = \"b\"\n").unwrap_err().to_string().contains("duplicate"));
+        assert!(parse("f.toml", "not toml [").is_err());
+    }
+}
