@@ -100,6 +100,8 @@ pub mod service {
         let mut o = overview(&sites, &history, today, range, &Scenario::default(), as_of)
             .ok_or_else(|| ApiError::NotFound("no market figures up to today".into()))?;
         o.simulated |= svc.simulator_on;
+        let fleet = svc.fleet.summary().await;
+        o.telemetry = (fleet.devices > 0).then_some(fleet);
         Ok(o)
     }
 

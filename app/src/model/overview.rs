@@ -53,6 +53,8 @@ pub struct Overview {
     pub market_as_of: Option<NaiveDate>,
     /// True when any figure shown comes from the simulator or the bundled snapshot.
     pub simulated: bool,
+    /// What the poller measures right now, when devices are polled.
+    pub telemetry: Option<super::fleet::FleetSummary>,
 }
 
 /// KPIs of the market day `m` (today).
@@ -126,6 +128,7 @@ pub fn overview(
         per_site: revenue_per_mw(sites, current),
         market_as_of,
         simulated: history.iter().any(|d| d.source != MarketSource::Live),
+        telemetry: None,
     })
 }
 

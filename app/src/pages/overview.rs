@@ -89,6 +89,16 @@ fn Kpis(o: Overview) -> impl IntoView {
             <KpiCard label="Margin / day" value=format::usd(margin) note=format!("after {} power", format::usd(k.power_cost_usd_per_day)) test_id="kpi-margin" />
             <KpiCard label="MW mining" value=format::mw(k.mining_mw) test_id="kpi-mining-mw" accent="mining" />
             <KpiCard label="MW AI (IT load)" value=format::mw(k.ai_mw) test_id="kpi-ai-mw" accent="ai" />
+            {o.telemetry.map(|t| {
+                // The stream replaces the server-rendered figure as poll cycles land.
+                let live = crate::state::live_fleet();
+                let summary = Signal::derive(move || live.and_then(|l| l.get()).unwrap_or_else(|| t.clone()));
+                view! {
+                    <KpiCard label="Polled fleet (live)" test_id="kpi-polled"
+                        value=Signal::derive(move || format::hashrate_ths(summary.with(|s| s.asic_hashrate_ths)))
+                        note=Signal::derive(move || summary.with(|s| format!("{} of {} devices up · shares prove {}", s.online + s.degraded, s.devices, format::hashrate_ths(s.share_hashrate_ths)))) />
+                }
+            })}
         </div>
         <p class="as-of">{format!("As of {} · range {} to {}", k.as_of, o.from, o.to)}</p>
     }
