@@ -24,3 +24,20 @@ test("problems come first and the filters live in the URL", async ({ page }) => 
   const statuses = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-status")));
   expect(new Set(statuses)).toEqual(new Set(["degraded"]));
 });
+
+test("the status map has one cell per device and a device opens its history", async ({ page }) => {
+  await page.goto("/fleet");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("#chart-fleet-status")).toHaveAttribute("data-chart-ready", "true", { timeout: 20_000 });
+  const cells = await page.evaluate(() => {
+    const inst = (window as any).echarts.getInstanceByDom(document.getElementById("chart-fleet-status"));
+    return inst.getOption().series[0].data.length;
+  });
+  const total = await page.getByTestId("live-online").locator(".kpi-value").textContent();
+  expect(cells).toBe(parseInt(total!.split("/")[1]));
+
+  await page.getByTestId("device-table").locator("tbody tr").first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/device\?id=/);
+  await expect(page.getByTestId("device-state")).toContainText("Last seen");
+  await expect(page.locator("#chart-device-work")).toHaveAttribute("data-chart-ready", "true", { timeout: 20_000 });
+});
