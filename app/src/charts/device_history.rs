@@ -14,8 +14,14 @@ pub const GPU_UTIL: &str = "GPU utilisation %";
 pub const TEMP: &str = "Temperature °C";
 pub const POWER: &str = "Power kW";
 
+/// Time labels: seconds when the points span under two hours, dates otherwise.
 fn labels(points: &[SamplePoint]) -> Vec<String> {
-    points.iter().map(|p| p.at.format("%m-%d %H:%M").to_string()).collect()
+    let short = match (points.first(), points.last()) {
+        (Some(a), Some(b)) => (b.at - a.at).num_hours() < 2,
+        _ => true,
+    };
+    let format = if short { "%H:%M:%S" } else { "%m-%d %H:%M" };
+    points.iter().map(|p| p.at.format(format).to_string()).collect()
 }
 
 fn line(name: &str, color: &'static str, data: Vec<Option<f64>>, dashed: bool) -> Line {
@@ -73,7 +79,7 @@ mod tests {
     #[test]
     fn asic_work_sets_reported_against_shares() {
         let o = serde_json::to_value(device_work(&points(), DeviceKind::Asic, &Palette::DARK)).unwrap();
-        assert_eq!(o["xAxis"]["data"][1], "11-25 10:01");
+        assert_eq!(o["xAxis"]["data"][1], "10:01:00");
         assert_eq!(o["series"][0]["name"], REPORTED);
         assert_eq!(o["series"][0]["data"], serde_json::json!([260.0, 260.0, 260.0]));
         assert_eq!(o["series"][1]["data"], serde_json::json!([null, 200.0, 200.0]));

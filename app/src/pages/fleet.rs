@@ -67,13 +67,9 @@ pub fn FleetPage() -> impl IntoView {
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move {
                         fleet.await.map(|view| {
-                            let ssr_summary = view.summary.clone();
+                            let ssr_summary = view.summary;
                             let summary = Signal::derive(move || live.and_then(|l| l.get()).unwrap_or_else(|| ssr_summary.clone()));
-                            view! {
-                                <Totals summary />
-                                <Sites summary=view.summary.clone() />
-                                <DeviceTable rows=view.page.rows.clone() total=view.page.total page=view.page.page />
-                            }
+                            view! { <Totals summary /> }
                         })
                     })}
                 </ErrorBoundary>
@@ -85,6 +81,14 @@ pub fn FleetPage() -> impl IntoView {
                 </div>
                 <EChart id="chart-fleet-status" chart=heatmap height_px=260 label="Status of every device by site: online, degraded, offline" />
             </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    fleet.await.ok().map(|view| view! {
+                        <Sites summary=view.summary.clone() />
+                        <DeviceTable rows=view.page.rows.clone() total=view.page.total page=view.page.page />
+                    })
+                })}
+            </Transition>
         </section>
     }
 }
