@@ -52,6 +52,7 @@ pub fn status_heatmap(grid: &[SiteStatuses], palette: &Palette) -> Chart {
                 .orient(charming::element::Orient::Horizontal)
                 .left("center")
                 .bottom("0")
+                .text_style(charming::element::TextStyle::new().color(palette.text_muted))
                 .pieces(vec![piece(0.0, "online", palette.online), piece(1.0, "degraded", palette.degraded), piece(2.0, "offline", palette.offline)]),
         )
         .series(Heatmap::new().name("Device status").data(data.into_iter().map(|cell| cell.into_iter().map(DataPoint::from).collect::<DataFrame>()).collect::<Vec<_>>()))
