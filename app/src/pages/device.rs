@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::fleet::{get_device_history, HISTORY_HOURS};
 use crate::charts::device_history::{device_thermals, device_work};
 use crate::charts::palette::Palette;
-use crate::components::e_chart::EChart;
+use crate::components::chart_panel::ChartPanel;
 use crate::components::error_panel::ErrorPanel;
 use crate::model::fleet::DeviceKind;
 use crate::state::live_fleet;
@@ -60,14 +60,8 @@ pub fn DeviceDetailPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
-            <div class="panel">
-                <div class="panel-head"><h2>"Work"</h2><span class="panel-note">"An ASIC's reported hashrate against what its accepted shares prove."</span></div>
-                <EChart id="chart-device-work" chart=work height_px=280 label="Reported hashrate against share-proven hashrate, or GPU utilisation, over time" />
-            </div>
-            <div class="panel">
-                <div class="panel-head"><h2>"Temperature and power"</h2></div>
-                <EChart id="chart-device-thermals" chart=thermals height_px=240 label="Temperature and power over time" />
-            </div>
+            <ChartPanel title="Work" id="chart-device-work" chart=work height_px=280 label="Reported hashrate against share-proven hashrate, or GPU utilisation, over time" note="An ASIC's reported hashrate against what its accepted shares prove." />
+            <ChartPanel title="Temperature and power" id="chart-device-thermals" chart=thermals height_px=240 label="Temperature and power over time" />
         </section>
     }
 }

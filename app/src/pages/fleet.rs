@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::fleet::get_fleet;
 use crate::charts::{palette::Palette, status_heatmap::status_heatmap};
-use crate::components::e_chart::EChart;
+use crate::components::chart_panel::ChartPanel;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
 use crate::format;
@@ -74,13 +74,7 @@ pub fn FleetPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
-            <div class="panel">
-                <div class="panel-head">
-                    <h2>"Status map"</h2>
-                    <span class="panel-note">"One cell per device, 100 per row, grouped by site."</span>
-                </div>
-                <EChart id="chart-fleet-status" chart=heatmap height_px=260 label="Status of every device by site: online, degraded, offline" />
-            </div>
+            <ChartPanel title="Status map" id="chart-fleet-status" chart=heatmap height_px=260 label="Status of every device by site: online, degraded, offline" note="One cell per device, 100 per row, grouped by site." />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     fleet.await.ok().map(|view| view! {

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::economics::get_overview;
 use crate::charts::{palette::Palette, revenue_mix::revenue_mix, site_revenue::revenue_per_mw};
-use crate::components::e_chart::EChart;
+use crate::components::chart_panel::ChartPanel;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
 use crate::format;
@@ -34,19 +34,8 @@ pub fn OverviewPage() -> impl IntoView {
                     {move || Suspend::new(async move { overview.await.map(|o| view! { <Kpis o /> }) })}
                 </ErrorBoundary>
             </Transition>
-            <div class="panel">
-                <div class="panel-head">
-                    <h2>"Daily revenue: mining vs AI lease (USD thousands per day)"</h2>
-                    <span class="panel-note">"Solid: history. Dashed, shaded: projection (difficulty +2 %/month, flat BTC price)."</span>
-                </div>
-                <EChart id="chart-revenue-mix" chart=mix height_px=340 label="Daily mining and AI lease revenue, history then projection" />
-            </div>
-            <div class="panel">
-                <div class="panel-head">
-                    <h2>"Revenue per MW by site, today (USD per MW per day)"</h2>
-                </div>
-                <EChart id="chart-site-revenue" chart=per_mw height_px=280 label="Revenue per MW per day by site, mining against AI lease" />
-            </div>
+            <ChartPanel title="Daily revenue: mining vs AI lease (USD thousands per day)" id="chart-revenue-mix" chart=mix height_px=340 label="Daily mining and AI lease revenue, history then projection" note="Solid: history. Dashed, shaded: projection (difficulty +2 %/month, flat BTC price)." />
+            <ChartPanel title="Revenue per MW by site, today (USD per MW per day)" id="chart-site-revenue" chart=per_mw height_px=280 label="Revenue per MW per day by site, mining against AI lease" />
         </section>
     }
 }

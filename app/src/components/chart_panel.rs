@@ -1,0 +1,28 @@
+//! A titled panel holding one chart: the layout every chart on every page uses.
+
+use charming::Chart;
+use leptos::prelude::*;
+
+use super::e_chart::EChart;
+
+#[component]
+pub fn ChartPanel(
+    title: &'static str,
+    /// Passed through to `EChart`: stable DOM id and e2e handle.
+    id: &'static str,
+    #[prop(into)] chart: Signal<Option<Chart>>,
+    height_px: u32,
+    /// Accessible description of what the chart shows.
+    label: &'static str,
+    #[prop(optional)] note: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <div class="panel">
+            <div class="panel-head">
+                <h2>{title}</h2>
+                {note.map(|n| view! { <span class="panel-note">{n}</span> })}
+            </div>
+            <EChart id chart height_px label />
+        </div>
+    }
+}
