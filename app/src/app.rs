@@ -43,7 +43,10 @@ pub fn App() -> impl IntoView {
     // Browser tests wait for this attribute before they interact.
     #[cfg(feature = "hydrate")]
     Effect::new(|_| {
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
             body.set_attribute("data-hydrated", "true").ok();
         }
     });

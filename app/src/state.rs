@@ -17,10 +17,18 @@ pub fn provide_live_fleet() {
         use futures_util::StreamExt;
         use gloo_net::eventsource::futures::EventSource;
         leptos::task::spawn_local(async move {
-            let Ok(mut source) = EventSource::new("/api/v1/stream") else { return };
-            let Ok(mut events) = source.subscribe("fleet") else { return };
+            let Ok(mut source) = EventSource::new("/api/v1/stream") else {
+                return;
+            };
+            let Ok(mut events) = source.subscribe("fleet") else {
+                return;
+            };
             while let Some(Ok((_, message))) = events.next().await {
-                if let Some(summary) = message.data().as_string().and_then(|d| serde_json::from_str::<FleetSummary>(&d).ok()) {
+                if let Some(summary) = message
+                    .data()
+                    .as_string()
+                    .and_then(|d| serde_json::from_str::<FleetSummary>(&d).ok())
+                {
                     live.0.set(Some(summary));
                 }
             }

@@ -4,7 +4,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use app::model::roofline::{estimate, GpuQuery, Precision, Workload};
-use app::model::sha256d::{display_hash, sha256d, target_from_bits, meets_target, BlockHeader, Midstate};
+use app::model::sha256d::{
+    display_hash, meets_target, sha256d, target_from_bits, BlockHeader, Midstate,
+};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]

@@ -12,35 +12,74 @@ use server::telemetry::poller::{FleetCache, Poller, PollerConfig};
 
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(") ").next().unwrap_or("").split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let fields: Vec<&str> = stat
+        .rsplit(") ")
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find(|l| l.starts_with("VmHWM")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let asics: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(2_000);
     let interval = Duration::from_secs(args.get(1).and_then(|a| a.parse().ok()).unwrap_or(30));
     rlimit::increase_nofile_limit(u64::MAX)?;
     let dir = tempfile::tempdir()?;
-    let store = Arc::new(SqliteStore::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await?);
+    let store = Arc::new(
+        SqliteStore::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("bench.db").display()
+        ))
+        .await?,
+    );
     server::store::seed_if_empty(&store).await?;
     let sites = store.sites().await?;
     let t0 = Instant::now();
-    let sim = simulator::start(SimulatorConfig { asics, gpu_nodes: 0 }, &sites).await?;
+    let sim = simulator::start(
+        SimulatorConfig {
+            asics,
+            gpu_nodes: 0,
+        },
+        &sites,
+    )
+    .await?;
     for d in &sim.devices {
         store.upsert_device(d, "simulator").await?;
     }
-    println!("simulator: {asics} ASICs listening in {:.1} s", t0.elapsed().as_secs_f64());
+    println!(
+        "simulator: {asics} ASICs listening in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
     let cache = Arc::new(FleetCache::default());
     let (tx, _) = tokio::sync::broadcast::channel(4);
-    let config = PollerConfig { interval, concurrency: 1024, ..Default::default() };
+    let config = PollerConfig {
+        interval,
+        concurrency: 1024,
+        ..Default::default()
+    };
     let mut poller = Poller::new(config, store.clone(), cache.clone(), tx);
 
     let (cpu0, start) = (cpu_seconds(), Instant::now());
@@ -57,12 +96,31 @@ async fn main() -> anyhow::Result<()> {
     let wall = start.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
     let devices = cache.snapshot().await;
-    let offline = devices.iter().filter(|d| d.status == app::model::fleet::DeviceStatus::Offline).count();
-    println!("devices: {asics}, cycle: {} s, wall: {wall:.1} s", interval.as_secs());
-    println!("polls: {polled} ({:.0} polls/s; target {:.0} polls/s for one poll per device per cycle)", polled as f64 / wall, asics as f64 / interval.as_secs_f64());
-    println!("max poll lag: {max_lag} ms, longest cycle: {} ms", busiest.as_millis());
-    println!("offline (faulty or timed out): {offline} of {}", devices.len());
-    println!("cpu: {cpu:.1} s over {wall:.1} s = {:.0} % of one core", cpu / wall * 100.0);
+    let offline = devices
+        .iter()
+        .filter(|d| d.status == app::model::fleet::DeviceStatus::Offline)
+        .count();
+    println!(
+        "devices: {asics}, cycle: {} s, wall: {wall:.1} s",
+        interval.as_secs()
+    );
+    println!(
+        "polls: {polled} ({:.0} polls/s; target {:.0} polls/s for one poll per device per cycle)",
+        polled as f64 / wall,
+        asics as f64 / interval.as_secs_f64()
+    );
+    println!(
+        "max poll lag: {max_lag} ms, longest cycle: {} ms",
+        busiest.as_millis()
+    );
+    println!(
+        "offline (faulty or timed out): {offline} of {}",
+        devices.len()
+    );
+    println!(
+        "cpu: {cpu:.1} s over {wall:.1} s = {:.0} % of one core",
+        cpu / wall * 100.0
+    );
     println!("peak RSS: {:.0} MiB", peak_rss_mib());
     Ok(())
 }

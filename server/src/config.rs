@@ -32,7 +32,11 @@ pub struct ServeArgs {
     #[arg(long, env = "RIGSHIFT_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
     /// Database URL; the SQLite file is created on first start and migrated.
-    #[arg(long, env = "RIGSHIFT_DATABASE_URL", default_value = "sqlite://rigshift.db")]
+    #[arg(
+        long,
+        env = "RIGSHIFT_DATABASE_URL",
+        default_value = "sqlite://rigshift.db"
+    )]
     pub database_url: String,
     /// Run the built-in fleet and market simulator (devices on loopback; market days after the
     /// bundled snapshot).
@@ -83,10 +87,18 @@ mod tests {
         let a = Cli::parse_from(["rigshift"]).serve_args();
         assert!(a.simulator);
         assert_eq!(a.addr.to_string(), "127.0.0.1:3000");
-        let b = Cli::parse_from(["rigshift", "serve", "--simulator=false", "--addr", "127.0.0.1:9"]).serve_args();
+        let b = Cli::parse_from([
+            "rigshift",
+            "serve",
+            "--simulator=false",
+            "--addr",
+            "127.0.0.1:9",
+        ])
+        .serve_args();
         assert!(!b.simulator);
         assert_eq!(b.addr.port(), 9);
-        let c = Cli::parse_from(["rigshift", "--simulator=0", "--today", "2026-01-02"]).serve_args();
+        let c =
+            Cli::parse_from(["rigshift", "--simulator=0", "--today", "2026-01-02"]).serve_args();
         assert!(!c.simulator);
         assert_eq!(c.today, NaiveDate::from_ymd_opt(2026, 1, 2));
         assert!(Cli::try_parse_from(["rigshift", "--today", "yesterday"]).is_err());

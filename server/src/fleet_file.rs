@@ -48,29 +48,62 @@ struct GpuEntry {
 #[derive(Debug, thiserror::Error)]
 pub enum FleetFileError {
     #[error("reading {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
 }
 
 /// Parses and validates a fleet file's text; every entry must be usable or nothing is loaded.
 pub fn parse(path: &str, text: &str) -> Result<Vec<DeviceSpec>, FleetFileError> {
-    let invalid = |message: String| FleetFileError::Invalid { path: path.to_string(), message };
+    let invalid = |message: String| FleetFileError::Invalid {
+        path: path.to_string(),
+        message,
+    };
     let file: FleetFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
     let entries = file
         .asic
         .into_iter()
         .map(|a| (DeviceKind::Asic, a.address, a.site, a.model, a.id))
-        .chain(file.gpu.into_iter().map(|g| (DeviceKind::Gpu, g.url, g.site, g.model, g.id)));
+        .chain(
+            file.gpu
+                .into_iter()
+                .map(|g| (DeviceKind::Gpu, g.url, g.site, g.model, g.id)),
+        );
     let mut out: Vec<DeviceSpec> = Vec::new();
     for (n, (kind, address, site, model, id)) in entries.enumerate() {
-        let d = NewDevice { kind, address: address.clone(), site: site.clone(), model: model.clone() };
-        d.validate().map_err(|e| invalid(format!("entry {} ({address}): {e}", n + 1)))?;
-        let id = id.unwrap_or_else(|| format!("file-{}", address.trim_start_matches("http://").replace(['/', ':', '.'], "-").trim_matches('-')));
+        let d = NewDevice {
+            kind,
+            address: address.clone(),
+            site: site.clone(),
+            model: model.clone(),
+        };
+        d.validate()
+            .map_err(|e| invalid(format!("entry {} ({address}): {e}", n + 1)))?;
+        let id = id.unwrap_or_else(|| {
+            format!(
+                "file-{}",
+                address
+                    .trim_start_matches("http://")
+                    .replace(['/', ':', '.'], "-")
+                    .trim_matches('-')
+            )
+        });
         if out.iter().any(|o| o.id == id) {
-            return Err(invalid(format!("entry {} ({address}): duplicate device id {id}", n + 1)));
+            return Err(invalid(format!(
+                "entry {} ({address}): duplicate device id {id}",
+                n + 1
+            )));
         }
-        out.push(DeviceSpec { id, kind, model: model.unwrap_or_else(|| "unknown".into()), site, address });
+        out.push(DeviceSpec {
+            id,
+            kind,
+            model: model.unwrap_or_else(|| "unknown".into()),
+            site,
+            address,
+        });
     }
     Ok(out)
 }
@@ -78,7 +111,10 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<DeviceSpec>, FleetFileError> 
 /// Reads and parses the file at `path`.
 pub fn load(path: &std::path::Path) -> Result<Vec<DeviceSpec>, FleetFileError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| FleetFileError::Read { path: shown.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| FleetFileError::Read {
+        path: shown.clone(),
+        source,
+    })?;
     parse(&shown, &text)
 }
 
@@ -100,7 +136,11 @@ mod tests {
     fn one_bad_entry_rejects_the_file_with_its_position() {
         let e = parse("f.toml", "[[asic]]\naddress = \"10.0.0.5:4028\"\nsite = \"a\"\n[[asic]]\naddress = \"nope\"\nsite = \"a\"\n").unwrap_err();
         assert!(e.to_string().contains("entry 2 (nope)"), "{e}");
-        assert!(parse("f.toml", "[[asic]]\naddress = \"h:1\"\nsite = \"a\"\ncolour = \"red\"\n").is_err());
+        assert!(parse(
+            "f.toml",
+            "[[asic]]\naddress = \"h:1\"\nsite = \"a\"\ncolour = \"red\"\n"
+        )
+        .is_err());
         assert!(parse("f.toml", "[[asic]]\naddress = \"h:1\"\nsite = \"a\"\n[[asic]]\naddress = \"h:1\"\nsite = \"b\"\n").unwrap_err().to_string().contains("duplicate"));
         assert!(parse("f.toml", "not toml [").is_err());
     }

@@ -41,26 +41,48 @@ impl Drop for Runtime {
 /// Opens the store, seeds and tops up data, starts the simulator and the poller, and builds the
 /// services the app runs on.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
-    let store = Arc::new(SqliteStore::connect(&args.database_url).await.with_context(|| format!("opening {}", args.database_url))?);
+    let store = Arc::new(
+        SqliteStore::connect(&args.database_url)
+            .await
+            .with_context(|| format!("opening {}", args.database_url))?,
+    );
     let seeded = store::seed_if_empty(&store).await?;
     if seeded > 0 {
-        tracing::info!(sites = seeded, "seeded example sites into an empty database");
+        tracing::info!(
+            sites = seeded,
+            "seeded example sites into an empty database"
+        );
     }
     let clock: Arc<dyn Clock> = match args.today {
         Some(d) => Arc::new(clock::FixedClock(d)),
         None => Arc::new(clock::SystemClock),
     };
     let added = market::ensure_history(&store, clock.today(), args.simulator).await?;
-    tracing::info!(days = added, simulator = args.simulator, "market history ready");
+    tracing::info!(
+        days = added,
+        simulator = args.simulator,
+        "market history ready"
+    );
 
     let sim = if args.simulator {
         raise_open_file_limit();
         let sites = store.sites().await?;
-        let sim = simulator::start(simulator::SimulatorConfig { asics: args.simulated_asics, gpu_nodes: args.simulated_gpu_nodes }, &sites).await.context("starting the fleet simulator")?;
+        let sim = simulator::start(
+            simulator::SimulatorConfig {
+                asics: args.simulated_asics,
+                gpu_nodes: args.simulated_gpu_nodes,
+            },
+            &sites,
+        )
+        .await
+        .context("starting the fleet simulator")?;
         for d in &sim.devices {
             store.upsert_device(d, "simulator").await?;
         }
-        tracing::info!(devices = sim.devices.len(), "fleet simulator listening on loopback");
+        tracing::info!(
+            devices = sim.devices.len(),
+            "fleet simulator listening on loopback"
+        );
         Some(sim)
     } else {
         None
@@ -77,7 +99,10 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     if !from_file.is_empty() {
         tracing::info!(devices = from_file.len(), "devices from the fleet file");
     }
-    let keep: Vec<String> = sim.as_ref().map(|s| s.devices.iter().map(|d| d.id.clone()).collect()).unwrap_or_default();
+    let keep: Vec<String> = sim
+        .as_ref()
+        .map(|s| s.devices.iter().map(|d| d.id.clone()).collect())
+        .unwrap_or_default();
     store.retire_source_except("simulator", &keep).await?;
 
     let cache = Arc::new(telemetry::poller::FleetCache::default());
@@ -87,16 +112,26 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         concurrency: args.poll_concurrency.max(1),
         ..Default::default()
     };
-    let poller = tokio::spawn(telemetry::poller::Poller::new(config, store.clone(), cache.clone(), updates).run());
+    let poller = tokio::spawn(
+        telemetry::poller::Poller::new(config, store.clone(), cache.clone(), updates).run(),
+    );
     let services = Services {
         sites: store.clone(),
         market: store.clone(),
         clock,
         sha256: Arc::new(sha256_bench::CpuSha256Bench::new()),
-        fleet: Arc::new(telemetry::fleet_hub::FleetHub { store: store.clone(), cache }),
+        fleet: Arc::new(telemetry::fleet_hub::FleetHub {
+            store: store.clone(),
+            cache,
+        }),
         simulator_on: args.simulator,
     };
-    Ok(Runtime { services, store, _simulator: sim, poller })
+    Ok(Runtime {
+        services,
+        store,
+        _simulator: sim,
+        poller,
+    })
 }
 
 /// Each simulated device holds a listening socket; large simulated fleets need more than the
@@ -110,7 +145,9 @@ fn raise_open_file_limit() {
 
 /// Binds `args.addr` and serves until Ctrl-C.
 pub async fn launch(args: ServeArgs) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(args.addr).await.with_context(|| format!("binding {}", args.addr))?;
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("binding {}", args.addr))?;
     tracing::info!("Rigshift listening on http://{}", listener.local_addr()?);
     launch_with_listener(args, listener, async {
         tokio::signal::ctrl_c().await.ok();
@@ -119,10 +156,16 @@ pub async fn launch(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Serves on `listener` until `shutdown` completes.
-pub async fn launch_with_listener(args: ServeArgs, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn launch_with_listener(
+    args: ServeArgs,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let runtime = start(&args).await?;
     let app = router::build(&args, listener.local_addr()?, runtime.services.clone());
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
     drop(runtime);
     Ok(())
 }

@@ -23,8 +23,13 @@ pub struct CpuSha256Bench {
 
 impl CpuSha256Bench {
     pub fn new() -> Self {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        Self { threads, one_at_a_time: Arc::new(Semaphore::new(1)) }
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        Self {
+            threads,
+            one_at_a_time: Arc::new(Semaphore::new(1)),
+        }
     }
 }
 
@@ -59,7 +64,12 @@ pub fn measure_blocking(duration: Duration, threads: usize) -> Sha256Measurement
         workers.into_iter().map(|w| w.join().unwrap_or(0)).sum()
     });
     let seconds = start.elapsed().as_secs_f64();
-    Sha256Measurement { hashes, seconds, hashes_per_s: hashes as f64 / seconds, threads: threads as u32 }
+    Sha256Measurement {
+        hashes,
+        seconds,
+        hashes_per_s: hashes as f64 / seconds,
+        threads: threads as u32,
+    }
 }
 
 #[async_trait]
@@ -68,13 +78,24 @@ impl Sha256Bench for CpuSha256Bench {
         // A kernel that hashes wrongly must not report a rate.
         let g = BlockHeader::genesis();
         if display_hash(&Midstate::new(&g.to_bytes()).hash(g.nonce)) != GENESIS_HASH {
-            return Err(ApiError::Internal { id: "sha256d-selftest".into() });
+            return Err(ApiError::Internal {
+                id: "sha256d-selftest".into(),
+            });
         }
-        let _permit = self.one_at_a_time.clone().acquire_owned().await.map_err(|_| ApiError::Unavailable)?;
-        let threads = self.threads;
-        tokio::task::spawn_blocking(move || measure_blocking(Duration::from_millis(millis as u64), threads))
+        let _permit = self
+            .one_at_a_time
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|_| ApiError::Internal { id: "sha256d-worker".into() })
+            .map_err(|_| ApiError::Unavailable)?;
+        let threads = self.threads;
+        tokio::task::spawn_blocking(move || {
+            measure_blocking(Duration::from_millis(millis as u64), threads)
+        })
+        .await
+        .map_err(|_| ApiError::Internal {
+            id: "sha256d-worker".into(),
+        })
     }
 }
 

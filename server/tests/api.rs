@@ -8,8 +8,13 @@ use support::{day, TestApp};
 /// Error bodies are API.md's `{"error", "code"}` and nothing else.
 fn assert_error(body: &Value, code: &str, mentions: &str) {
     assert_eq!(body["code"], code, "{body}");
-    let msg = body["error"].as_str().unwrap_or_else(|| panic!("no error text: {body}"));
-    assert!(msg.contains(mentions), "{msg:?} should mention {mentions:?}");
+    let msg = body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error text: {body}"));
+    assert!(
+        msg.contains(mentions),
+        "{msg:?} should mention {mentions:?}"
+    );
     assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
 }
 
@@ -18,7 +23,10 @@ async fn health_reports_ok_and_version() {
     let app = TestApp::on(day(2025, 6, 15)).start().await;
     let (status, body) = app.get_json("/api/v1/health").await;
     assert_eq!(status, 200);
-    assert_eq!(body, json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }));
+    assert_eq!(
+        body,
+        json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })
+    );
 }
 
 #[tokio::test]
@@ -28,12 +36,21 @@ async fn sites_follow_their_conversion_schedule() {
     let sites = body["sites"].as_array().unwrap();
     assert_eq!(sites.len(), 3);
     let pecos = sites.iter().find(|s| s["id"] == "pecos-ridge").unwrap();
-    assert_eq!((pecos["mining_mw"].as_f64(), pecos["ai_mw"].as_f64()), (Some(280.0), Some(0.0)));
+    assert_eq!(
+        (pecos["mining_mw"].as_f64(), pecos["ai_mw"].as_f64()),
+        (Some(280.0), Some(0.0))
+    );
     assert_eq!(pecos["phase"], "mining");
 
     let after = TestApp::on(day(2026, 11, 25)).start().await;
     let (_, body) = after.get_json("/api/v1/sites").await;
-    let pecos = body["sites"].as_array().unwrap().iter().find(|s| s["id"] == "pecos-ridge").unwrap().clone();
+    let pecos = body["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "pecos-ridge")
+        .unwrap()
+        .clone();
     // Two 60 MW steps have happened; tenant A (96 MW critical, 9-month ramp from 2026-01-15) is fully live.
     assert_eq!(pecos["mining_mw"].as_f64(), Some(160.0));
     assert_eq!(pecos["ai_mw"].as_f64(), Some(96.0));
@@ -43,7 +60,9 @@ async fn sites_follow_their_conversion_schedule() {
 #[tokio::test]
 async fn revenue_rows_are_computed_from_the_days_market_figures() {
     let app = TestApp::on(day(2025, 6, 15)).start().await;
-    let (status, body) = app.get_json("/api/v1/revenue?from=2025-06-01&to=2025-06-10&site=pecos-ridge").await;
+    let (status, body) = app
+        .get_json("/api/v1/revenue?from=2025-06-01&to=2025-06-10&site=pecos-ridge")
+        .await;
     assert_eq!(status, 200, "{body}");
     let days = body["days"].as_array().unwrap();
     assert_eq!(days.len(), 10);
@@ -55,25 +74,37 @@ async fn revenue_rows_are_computed_from_the_days_market_figures() {
     // 280 MW × 93 % uptime × 24 h × 1000 kWh/MWh × $0.037 = $231,235.20
     assert!((first["power_cost_usd"].as_f64().unwrap() - 231_235.2).abs() < 1e-6);
     // Revenue ÷ BTC = the bundled BTC price of 2025-06-01 ($104,600).
-    let implied_price = first["mining_usd"].as_f64().unwrap() / first["btc_mined"].as_f64().unwrap();
+    let implied_price =
+        first["mining_usd"].as_f64().unwrap() / first["btc_mined"].as_f64().unwrap();
     assert!((implied_price - 104_600.0).abs() < 1e-6, "{implied_price}");
 }
 
 #[tokio::test]
 async fn revenue_after_today_is_a_projection() {
     let app = TestApp::on(day(2025, 6, 15)).start().await;
-    let (_, body) = app.get_json("/api/v1/revenue?from=2025-06-14&to=2025-06-17&site=muskogee").await;
-    let flags: Vec<bool> = body["days"].as_array().unwrap().iter().map(|d| d["projected"].as_bool().unwrap()).collect();
+    let (_, body) = app
+        .get_json("/api/v1/revenue?from=2025-06-14&to=2025-06-17&site=muskogee")
+        .await;
+    let flags: Vec<bool> = body["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["projected"].as_bool().unwrap())
+        .collect();
     assert_eq!(flags, vec![false, false, true, true]);
 }
 
 #[tokio::test]
 async fn revenue_rejects_bad_ranges_and_unknown_sites() {
     let app = TestApp::on(day(2025, 6, 15)).start().await;
-    let (s, b) = app.get_json("/api/v1/revenue?from=2025-06-10&to=2025-06-01").await;
+    let (s, b) = app
+        .get_json("/api/v1/revenue?from=2025-06-10&to=2025-06-01")
+        .await;
     assert_eq!(s, 422);
     assert_error(&b, "invalid_input", "after");
-    let (s, b) = app.get_json("/api/v1/revenue?from=2000-01-01&to=2025-06-01").await;
+    let (s, b) = app
+        .get_json("/api/v1/revenue?from=2000-01-01&to=2025-06-01")
+        .await;
     assert_eq!(s, 422);
     assert_error(&b, "invalid_input", "at most");
     let (s, b) = app.get_json("/api/v1/revenue?site=atlantis").await;
@@ -108,7 +139,9 @@ async fn mining_estimate_matches_hand_figures_and_echoes_defaults() {
 
     let mut after_halving = s21();
     after_halving["block_height"] = json!(1_050_000);
-    let (_, b2) = app.post_json("/api/v1/estimate/mining", &after_halving).await;
+    let (_, b2) = app
+        .post_json("/api/v1/estimate/mining", &after_halving)
+        .await;
     assert_eq!(b2["subsidy_btc"].as_f64(), Some(1.5625));
 }
 
@@ -121,11 +154,19 @@ async fn mining_estimate_refuses_bad_input_with_json_errors() {
     assert_eq!(s, 422);
     assert_error(&b, "invalid_input", "hashrate_ths");
 
-    let (s, b) = app.post_json("/api/v1/estimate/mining", &json!({ "hashrate_ths": 100 })).await;
+    let (s, b) = app
+        .post_json("/api/v1/estimate/mining", &json!({ "hashrate_ths": 100 }))
+        .await;
     assert_eq!(s, 422);
     assert_error(&b, "invalid_input", "difficulty");
 
-    let (s, b) = app.post_raw("/api/v1/estimate/mining", "application/json", r#"{"hashrate_ths": NaN, "difficulty": 1, "btc_price_usd": 1}"#.into()).await;
+    let (s, b) = app
+        .post_raw(
+            "/api/v1/estimate/mining",
+            "application/json",
+            r#"{"hashrate_ths": NaN, "difficulty": 1, "btc_price_usd": 1}"#.into(),
+        )
+        .await;
     assert_eq!(s, 400);
     assert_error(&b, "malformed_json", "");
 
@@ -135,12 +176,19 @@ async fn mining_estimate_refuses_bad_input_with_json_errors() {
     assert_eq!(s, 422);
     assert_error(&b, "invalid_input", "hashrate_phs");
 
-    let (s, b) = app.post_raw("/api/v1/estimate/mining", "text/plain", s21().to_string()).await;
+    let (s, b) = app
+        .post_raw("/api/v1/estimate/mining", "text/plain", s21().to_string())
+        .await;
     assert_eq!(s, 415);
     assert_error(&b, "unsupported_media_type", "");
 
-    let huge = format!(r#"{{"hashrate_ths": 1, "difficulty": 1, "btc_price_usd": 1, "pad": "{}"}}"#, "x".repeat(10 * 1024 * 1024));
-    let (s, b) = app.post_raw("/api/v1/estimate/mining", "application/json", huge).await;
+    let huge = format!(
+        r#"{{"hashrate_ths": 1, "difficulty": 1, "btc_price_usd": 1, "pad": "{}"}}"#,
+        "x".repeat(10 * 1024 * 1024)
+    );
+    let (s, b) = app
+        .post_raw("/api/v1/estimate/mining", "application/json", huge)
+        .await;
     assert_eq!(s, 413);
     assert_error(&b, "body_too_large", "bytes");
 
@@ -163,7 +211,13 @@ async fn unknown_endpoints_and_methods_answer_json() {
 #[tokio::test]
 async fn overview_server_function_returns_the_range_asked_for() {
     let app = TestApp::on(day(2025, 6, 15)).start().await;
-    let resp = app.client.post(app.url("/api/get_overview")).form(&[("range", "all")]).send().await.unwrap();
+    let resp = app
+        .client
+        .post(app.url("/api/get_overview"))
+        .form(&[("range", "all")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let o: Value = resp.json().await.unwrap();
     let daily = o["daily"].as_array().unwrap();
@@ -173,11 +227,24 @@ async fn overview_server_function_returns_the_range_asked_for() {
     assert_eq!(o["simulated"], true);
     assert_eq!(o["per_site"].as_array().unwrap().len(), 3);
     // KPIs are the sum of the sites' revenue rows for today.
-    let (_, rev) = app.get_json("/api/v1/revenue?from=2025-06-15&to=2025-06-15").await;
-    let mining: f64 = rev["days"].as_array().unwrap().iter().map(|d| d["mining_usd"].as_f64().unwrap()).sum();
+    let (_, rev) = app
+        .get_json("/api/v1/revenue?from=2025-06-15&to=2025-06-15")
+        .await;
+    let mining: f64 = rev["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["mining_usd"].as_f64().unwrap())
+        .sum();
     assert!((o["kpis"]["mining_usd_per_day"].as_f64().unwrap() - mining).abs() < 1e-6);
 
-    let bad = app.client.post(app.url("/api/get_overview")).form(&[("range", "10y")]).send().await.unwrap();
+    let bad = app
+        .client
+        .post(app.url("/api/get_overview"))
+        .form(&[("range", "10y")])
+        .send()
+        .await
+        .unwrap();
     assert!(!bad.status().is_success());
 }
 
@@ -187,31 +254,65 @@ async fn overview_page_is_server_rendered_with_numbers_and_the_simulated_marker(
     let resp = app.client.get(app.url("/")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["x-frame-options"], "DENY");
-    assert_eq!(resp.headers()["content-security-policy"], "frame-ancestors 'none'");
+    assert_eq!(
+        resp.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
     let html = resp.text().await.unwrap();
     assert!(html.contains("SIMULATED DATA"));
     assert!(html.contains("As of 2025-06-15"));
     assert!(html.contains(" EH/s</div>"), "KPI missing");
     assert!(html.contains(r#"id="chart-revenue-mix""#));
-    let missing = app.client.get(app.url("/definitely/not/here")).send().await.unwrap();
+    let missing = app
+        .client
+        .get(app.url("/definitely/not/here"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
 }
 
 #[tokio::test]
 async fn restart_keeps_data_without_reseeding_and_simulator_off_adds_no_days() {
     let dir = tempfile::tempdir().unwrap();
-    let first = TestApp::on(day(2026, 1, 10)).simulator(false).database_in(dir.path()).start().await;
+    let first = TestApp::on(day(2026, 1, 10))
+        .simulator(false)
+        .database_in(dir.path())
+        .start()
+        .await;
     // Without the simulator, days after the bundled snapshot (ends 2025-11-01) are projections.
-    let (_, b) = first.get_json("/api/v1/revenue?from=2025-11-01&to=2025-11-02&site=baie-comeau").await;
-    let flags: Vec<bool> = b["days"].as_array().unwrap().iter().map(|d| d["projected"].as_bool().unwrap()).collect();
+    let (_, b) = first
+        .get_json("/api/v1/revenue?from=2025-11-01&to=2025-11-02&site=baie-comeau")
+        .await;
+    let flags: Vec<bool> = b["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["projected"].as_bool().unwrap())
+        .collect();
     assert_eq!(flags, vec![false, true]);
     first.stop().await;
 
-    let second = TestApp::on(day(2026, 1, 10)).simulator(true).database_in(dir.path()).start().await;
+    let second = TestApp::on(day(2026, 1, 10))
+        .simulator(true)
+        .database_in(dir.path())
+        .start()
+        .await;
     let (_, sites) = second.get_json("/api/v1/sites").await;
     assert_eq!(sites["sites"].as_array().unwrap().len(), 3, "seeded twice?");
-    let (_, b) = second.get_json("/api/v1/revenue?from=2025-11-01&to=2025-11-02&site=baie-comeau").await;
-    let flags: Vec<bool> = b["days"].as_array().unwrap().iter().map(|d| d["projected"].as_bool().unwrap()).collect();
-    assert_eq!(flags, vec![false, false], "simulated days fill the gap once the simulator runs");
+    let (_, b) = second
+        .get_json("/api/v1/revenue?from=2025-11-01&to=2025-11-02&site=baie-comeau")
+        .await;
+    let flags: Vec<bool> = b["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["projected"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        flags,
+        vec![false, false],
+        "simulated days fill the gap once the simulator runs"
+    );
     second.stop().await;
 }

@@ -15,7 +15,11 @@ use server::telemetry::io::ExchangeLimits;
 use server::telemetry::PollError;
 use support::{day, TestApp};
 
-const TIGHT: ExchangeLimits = ExchangeLimits { connect: Duration::from_millis(500), read: Duration::from_millis(400), max_bytes: 64 * 1024 };
+const TIGHT: ExchangeLimits = ExchangeLimits {
+    connect: Duration::from_millis(500),
+    read: Duration::from_millis(400),
+    max_bytes: 64 * 1024,
+};
 
 /// A one-connection peer that reads the request and then behaves as `act` says.
 async fn peer<F, Fut>(act: F) -> String
@@ -36,7 +40,9 @@ where
 }
 
 async fn poll(addr: &str) -> Result<app::model::fleet::AsicReading, PollError> {
-    timeout(Duration::from_secs(5), cgminer::poll(addr, TIGHT)).await.expect("the client must give up by itself")
+    timeout(Duration::from_secs(5), cgminer::poll(addr, TIGHT))
+        .await
+        .expect("the client must give up by itself")
 }
 
 #[tokio::test]
@@ -74,7 +80,10 @@ async fn an_oversized_answer_is_cut_off() {
         }
     })
     .await;
-    assert_eq!(poll(&addr).await.unwrap_err(), PollError::TooLarge(64 * 1024));
+    assert_eq!(
+        poll(&addr).await.unwrap_err(),
+        PollError::TooLarge(64 * 1024)
+    );
 }
 
 #[tokio::test]
@@ -85,10 +94,15 @@ async fn garbage_and_error_status_are_clear_errors() {
     .await;
     assert!(matches!(poll(&addr).await, Err(PollError::Malformed(_))));
     let addr = peer(|mut s| async move {
-        let _ = s.write_all(br#"{"STATUS":[{"STATUS":"E","Msg":"Invalid command"}],"id":1}"#).await;
+        let _ = s
+            .write_all(br#"{"STATUS":[{"STATUS":"E","Msg":"Invalid command"}],"id":1}"#)
+            .await;
     })
     .await;
-    assert_eq!(poll(&addr).await.unwrap_err(), PollError::DeviceError("Invalid command".into()));
+    assert_eq!(
+        poll(&addr).await.unwrap_err(),
+        PollError::DeviceError("Invalid command".into())
+    );
 }
 
 #[tokio::test]
@@ -129,7 +143,12 @@ async fn fleet_until(app: &TestApp, ok: impl Fn(&Value) -> bool) -> Value {
 }
 
 fn device<'a>(fleet: &'a Value, id: &str) -> &'a Value {
-    fleet["devices"].as_array().unwrap().iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("{id} missing"))
+    fleet["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id)
+        .unwrap_or_else(|| panic!("{id} missing"))
 }
 
 #[tokio::test]
@@ -138,19 +157,36 @@ async fn the_poller_sees_the_simulated_faults_through_sockets() {
     // Device 31 accepts connections and never answers: it must go offline without holding up
     // the others (the rest are polled and online long before its timeout).
     let fleet = fleet_until(&app, |f| {
-        f["devices"].as_array().is_some_and(|d| d.iter().any(|d| d["id"] == "sim-asic-00031" && d["status"] == "offline"))
+        f["devices"].as_array().is_some_and(|d| {
+            d.iter()
+                .any(|d| d["id"] == "sim-asic-00031" && d["status"] == "offline")
+        })
     })
     .await;
     let d = |id| device(&fleet, id);
     assert_eq!(d("sim-asic-00007")["status"], "degraded");
-    assert!(d("sim-asic-00007")["problem"].as_str().unwrap().contains("hashboard"));
+    assert!(d("sim-asic-00007")["problem"]
+        .as_str()
+        .unwrap()
+        .contains("hashboard"));
     assert_eq!(d("sim-asic-00019")["status"], "degraded");
-    assert!(d("sim-asic-00019")["problem"].as_str().unwrap().contains("temperature"));
+    assert!(d("sim-asic-00019")["problem"]
+        .as_str()
+        .unwrap()
+        .contains("temperature"));
     assert_eq!(d("sim-asic-00000")["status"], "online");
     assert!(d("sim-asic-00000")["hashrate_ths"].as_f64().unwrap() > 50.0);
-    assert!(d("sim-asic-00031")["problem"].as_str().unwrap().contains("no complete answer"));
+    assert!(d("sim-asic-00031")["problem"]
+        .as_str()
+        .unwrap()
+        .contains("no complete answer"));
     // Two 8-GPU nodes; node 1's GPU 3 raised XID 79.
-    let gpus: Vec<&Value> = fleet["devices"].as_array().unwrap().iter().filter(|d| d["kind"] == "gpu").collect();
+    let gpus: Vec<&Value> = fleet["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "gpu")
+        .collect();
     assert_eq!(gpus.len(), 16);
     assert_eq!(d("sim-gpu-node-001/gpu3")["status"], "degraded");
     assert!(gpus.iter().all(|g| g["gpu_util_pct"].as_f64().is_some()));
@@ -159,23 +195,56 @@ async fn the_poller_sees_the_simulated_faults_through_sockets() {
 
 #[tokio::test]
 async fn devices_are_registered_and_removed_over_the_api() {
-    let app = TestApp::on(day(2026, 11, 25)).simulator(false).start().await;
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
     let dead = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = dead.local_addr().unwrap().to_string();
     drop(dead);
-    let (s, body) = app.post_json("/api/v1/devices", &json!({ "kind": "asic", "address": addr, "site": "pecos-ridge", "model": "S21" })).await;
+    let (s, body) = app
+        .post_json(
+            "/api/v1/devices",
+            &json!({ "kind": "asic", "address": addr, "site": "pecos-ridge", "model": "S21" }),
+        )
+        .await;
     assert_eq!(s, 201, "{body}");
     let id = body["id"].as_str().unwrap().to_string();
-    let fleet = fleet_until(&app, |f| f["devices"].as_array().is_some_and(|d| d.iter().any(|d| d["id"] == id.as_str()))).await;
+    let fleet = fleet_until(&app, |f| {
+        f["devices"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|d| d["id"] == id.as_str()))
+    })
+    .await;
     assert_eq!(device(&fleet, &id)["status"], "offline");
 
-    let r = app.client.delete(app.url(&format!("/api/v1/devices/{id}"))).send().await.unwrap();
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/devices/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    fleet_until(&app, |f| f["devices"].as_array().is_some_and(|d| d.iter().all(|d| d["id"] != id.as_str()))).await;
-    let again = app.client.delete(app.url(&format!("/api/v1/devices/{id}"))).send().await.unwrap();
+    fleet_until(&app, |f| {
+        f["devices"]
+            .as_array()
+            .is_some_and(|d| d.iter().all(|d| d["id"] != id.as_str()))
+    })
+    .await;
+    let again = app
+        .client
+        .delete(app.url(&format!("/api/v1/devices/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 404);
 
-    let (s, b) = app.post_json("/api/v1/devices", &json!({ "kind": "gpu", "address": "10.0.0.1:9400", "site": "x" })).await;
+    let (s, b) = app
+        .post_json(
+            "/api/v1/devices",
+            &json!({ "kind": "gpu", "address": "10.0.0.1:9400", "site": "x" }),
+        )
+        .await;
     assert_eq!(s, 422);
     assert!(b["error"].as_str().unwrap().contains("http://"));
 }
@@ -183,7 +252,12 @@ async fn devices_are_registered_and_removed_over_the_api() {
 #[tokio::test]
 async fn the_stream_sends_fleet_events() {
     let app = TestApp::on(day(2026, 11, 25)).asics(10).start().await;
-    let mut resp = app.client.get(app.url("/api/v1/stream")).send().await.unwrap();
+    let mut resp = app
+        .client
+        .get(app.url("/api/v1/stream"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.headers()["content-type"], "text/event-stream");
     let mut seen = String::new();
     let got = timeout(Duration::from_secs(15), async {
@@ -203,15 +277,30 @@ async fn the_stream_sends_fleet_events() {
 async fn a_polled_device_has_a_history() {
     let app = TestApp::on(day(2026, 11, 25)).asics(10).start().await;
     for _ in 0..100 {
-        let resp = app.client.post(app.url("/api/get_device_history")).form(&[("id", "sim-asic-00000"), ("hours", "1")]).send().await.unwrap();
+        let resp = app
+            .client
+            .post(app.url("/api/get_device_history"))
+            .form(&[("id", "sim-asic-00000"), ("hours", "1")])
+            .send()
+            .await
+            .unwrap();
         let status = resp.status().as_u16();
         let h: Value = resp.json().await.unwrap();
         // Until the first poll lands the device is unknown: 404, never a 500.
-        assert!(status == 200 || (status == 404 && h["code"] == "not_found"), "{status} {h}");
+        assert!(
+            status == 200 || (status == 404 && h["code"] == "not_found"),
+            "{status} {h}"
+        );
         if h["points"].as_array().is_some_and(|p| !p.is_empty()) {
             assert_eq!(h["device"]["id"], "sim-asic-00000");
             assert!(h["points"][0]["hashrate_ths"].as_f64().unwrap() > 50.0);
-            let bad = app.client.post(app.url("/api/get_device_history")).form(&[("id", "nope"), ("hours", "1")]).send().await.unwrap();
+            let bad = app
+                .client
+                .post(app.url("/api/get_device_history"))
+                .form(&[("id", "nope"), ("hours", "1")])
+                .send()
+                .await
+                .unwrap();
             assert_eq!(bad.status(), 404);
             let body: Value = bad.json().await.unwrap();
             assert_eq!(body["code"], "not_found", "{body}");
@@ -230,15 +319,30 @@ async fn devices_in_the_fleet_file_are_polled_and_a_bad_file_stops_start_up() {
     drop(dead);
     let file = dir.path().join("fleet.toml");
     std::fs::write(&file, format!("[[asic]]\naddress = \"127.0.0.1:{port}\"\nsite = \"baie-comeau\"\nmodel = \"M66S\"\nid = \"rack-a1\"\n")).unwrap();
-    let app = TestApp::on(day(2026, 11, 25)).simulator(false).fleet_file(&file).start().await;
-    let fleet = fleet_until(&app, |f| f["devices"].as_array().is_some_and(|d| d.iter().any(|d| d["id"] == "rack-a1"))).await;
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .fleet_file(&file)
+        .start()
+        .await;
+    let fleet = fleet_until(&app, |f| {
+        f["devices"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|d| d["id"] == "rack-a1"))
+    })
+    .await;
     assert_eq!(device(&fleet, "rack-a1")["status"], "offline");
     assert_eq!(device(&fleet, "rack-a1")["site"], "baie-comeau");
 
     std::fs::write(&file, "[[asic]]\naddress = \"no-port\"\nsite = \"x\"\n").unwrap();
-    let mut args = server::config::ServeArgs { fleet: Some(file.clone()), ..<server::config::Cli as clap::Parser>::parse_from(["rigshift"]).serve_args() };
+    let mut args = server::config::ServeArgs {
+        fleet: Some(file.clone()),
+        ..<server::config::Cli as clap::Parser>::parse_from(["rigshift"]).serve_args()
+    };
     args.database_url = format!("sqlite://{}", dir.path().join("other.db").display());
     args.simulator = false;
-    let err = server::start(&args).await.err().expect("a bad fleet file must stop start-up");
+    let err = server::start(&args)
+        .await
+        .err()
+        .expect("a bad fleet file must stop start-up");
     assert!(format!("{err:#}").contains("entry 1 (no-port)"), "{err:#}");
 }

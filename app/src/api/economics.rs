@@ -53,7 +53,9 @@ impl MiningEstimateRequest {
             hashrate_ths: self.hashrate_ths,
             difficulty: self.difficulty,
             btc_price_usd: self.btc_price_usd,
-            subsidy_btc: self.subsidy_btc.unwrap_or_else(|| crate::model::chain::subsidy_btc(height.unwrap_or(current_height))),
+            subsidy_btc: self.subsidy_btc.unwrap_or_else(|| {
+                crate::model::chain::subsidy_btc(height.unwrap_or(current_height))
+            }),
             fees_btc_per_block: self.fees_btc_per_block.unwrap_or(0.0),
             pool_fee_pct: self.pool_fee_pct.unwrap_or(0.0),
             power_w: self.power_w.unwrap_or(0.0),
@@ -84,11 +86,11 @@ impl MiningEstimateRequest {
 #[cfg(feature = "ssr")]
 pub mod service {
     use super::*;
-    use chrono::NaiveDate;
     use crate::api::ports::Services;
     use crate::model::overview::overview;
     use crate::model::projection::Scenario;
     use crate::model::revenue::{site_series, RevenueDay};
+    use chrono::NaiveDate;
 
     /// The overview for `range` around today.
     pub async fn load_overview(svc: &Services, range: TimeRange) -> Result<Overview, ApiError> {
@@ -106,12 +108,21 @@ pub mod service {
     }
 
     /// Daily revenue rows per site in `[from, to]`; days after today are projected.
-    pub async fn load_revenue(svc: &Services, from: NaiveDate, to: NaiveDate, site: Option<&str>) -> Result<Vec<RevenueDay>, ApiError> {
+    pub async fn load_revenue(
+        svc: &Services,
+        from: NaiveDate,
+        to: NaiveDate,
+        site: Option<&str>,
+    ) -> Result<Vec<RevenueDay>, ApiError> {
         if from > to {
-            return Err(ApiError::InvalidInput(format!("from ({from}) is after to ({to})")));
+            return Err(ApiError::InvalidInput(format!(
+                "from ({from}) is after to ({to})"
+            )));
         }
         if (to - from).num_days() >= MAX_REVENUE_DAYS {
-            return Err(ApiError::InvalidInput(format!("the range may span at most {MAX_REVENUE_DAYS} days")));
+            return Err(ApiError::InvalidInput(format!(
+                "the range may span at most {MAX_REVENUE_DAYS} days"
+            )));
         }
         let today = svc.clock.today();
         let mut sites = svc.sites.list_sites().await?;
@@ -122,12 +133,16 @@ pub mod service {
             }
         }
         let history = svc.market.days(from.min(today), today).await?;
-        let window = crate::model::overview::market_window(&history, today, from, to, &Scenario::default());
+        let window =
+            crate::model::overview::market_window(&history, today, from, to, &Scenario::default());
         Ok(site_series(&sites, &window))
     }
 
     /// The mining estimate with the current height from the clock.
-    pub fn estimate_mining(svc: &Services, req: &MiningEstimateRequest) -> Result<MiningEstimateResponse, ApiError> {
+    pub fn estimate_mining(
+        svc: &Services,
+        req: &MiningEstimateRequest,
+    ) -> Result<MiningEstimateResponse, ApiError> {
         req.estimate(crate::model::chain::estimated_height(svc.clock.today()))
     }
 }
@@ -162,11 +177,24 @@ mod tests {
         let r = req().estimate(900_000).unwrap();
         assert_eq!(r.block_height, Some(900_000));
         assert_eq!(r.estimate.subsidy_btc, 3.125);
-        assert_eq!((r.fees_btc_per_block, r.pool_fee_pct, r.power_w), (0.0, 0.0, 0.0));
-        let after = MiningEstimateRequest { block_height: Some(1_050_000), ..req() }.estimate(900_000).unwrap();
+        assert_eq!(
+            (r.fees_btc_per_block, r.pool_fee_pct, r.power_w),
+            (0.0, 0.0, 0.0)
+        );
+        let after = MiningEstimateRequest {
+            block_height: Some(1_050_000),
+            ..req()
+        }
+        .estimate(900_000)
+        .unwrap();
         assert_eq!(after.estimate.subsidy_btc, 1.5625);
         assert!((after.estimate.btc_per_day * 2.0 - r.estimate.btc_per_day).abs() < 1e-12);
-        let explicit = MiningEstimateRequest { subsidy_btc: Some(6.25), ..req() }.estimate(900_000).unwrap();
+        let explicit = MiningEstimateRequest {
+            subsidy_btc: Some(6.25),
+            ..req()
+        }
+        .estimate(900_000)
+        .unwrap();
         assert_eq!(explicit.block_height, None);
         assert_eq!(explicit.estimate.subsidy_btc, 6.25);
     }
@@ -174,7 +202,18 @@ mod tests {
     #[test]
     fn response_json_has_the_api_md_fields_flat() {
         let v = serde_json::to_value(req().estimate(900_000).unwrap()).unwrap();
-        for k in ["network_hashrate_ehs", "btc_per_day", "revenue_usd_per_day", "hashprice_usd_per_ph_day", "power_cost_usd_per_day", "margin_usd_per_day", "efficiency_j_per_th", "subsidy_btc", "breakeven_power_cost_usd_per_kwh", "pool_fee_pct"] {
+        for k in [
+            "network_hashrate_ehs",
+            "btc_per_day",
+            "revenue_usd_per_day",
+            "hashprice_usd_per_ph_day",
+            "power_cost_usd_per_day",
+            "margin_usd_per_day",
+            "efficiency_j_per_th",
+            "subsidy_btc",
+            "breakeven_power_cost_usd_per_kwh",
+            "pool_fee_pct",
+        ] {
             assert!(v.get(k).is_some(), "missing {k}");
         }
     }

@@ -1,8 +1,8 @@
 //! `ApiError`: the one error every server function and `/api/v1` call returns.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 use crate::model::validate::InputError;
 
@@ -66,7 +66,10 @@ impl FromServerFnError for ApiError {
 #[cfg(feature = "ssr")]
 pub fn with_status<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     if let Err(e) = &result {
-        if let (Some(resp), Ok(code)) = (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status())) {
+        if let (Some(resp), Ok(code)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(e.status()),
+        ) {
             resp.set_status(code);
         }
     }

@@ -28,7 +28,9 @@ pub struct Sha256Request {
 impl Sha256Request {
     pub fn validate(&self) -> Result<u32, ApiError> {
         if self.millis == 0 || self.millis > MAX_SHA256_MILLIS {
-            return Err(ApiError::InvalidInput(format!("millis: must be between 1 and {MAX_SHA256_MILLIS}")));
+            return Err(ApiError::InvalidInput(format!(
+                "millis: must be between 1 and {MAX_SHA256_MILLIS}"
+            )));
         }
         Ok(self.millis)
     }
@@ -61,8 +63,13 @@ pub struct MarketNow {
 pub async fn get_market_now() -> Result<MarketNow, ApiError> {
     let svc = super::ports::services()?;
     let today = svc.clock.today();
-    let days = svc.market.days(today - chrono::Duration::days(30), today).await?;
-    let last = days.last().ok_or_else(|| ApiError::NotFound("no market figures in the last 30 days".into()))?;
+    let days = svc
+        .market
+        .days(today - chrono::Duration::days(30), today)
+        .await?;
+    let last = days
+        .last()
+        .ok_or_else(|| ApiError::NotFound("no market figures in the last 30 days".into()))?;
     Ok(MarketNow {
         today,
         btc_usd: last.btc_usd,

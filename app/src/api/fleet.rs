@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use crate::model::fleet::{DevicePage, DeviceQuery, DeviceKind, FleetSummary};
+use crate::model::fleet::{DeviceKind, DevicePage, DeviceQuery, FleetSummary};
 
 /// `POST /devices` body (API.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,12 +27,20 @@ impl NewDevice {
         if self.model.as_ref().is_some_and(|m| m.len() > 100) {
             return bad("model: at most 100 characters");
         }
-        if self.address.len() > 300 || self.address.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if self.address.len() > 300
+            || self
+                .address
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
             return bad("address: at most 300 characters, no spaces");
         }
         match self.kind {
             DeviceKind::Asic => {
-                let (host, port) = self.address.rsplit_once(':').ok_or(ApiError::InvalidInput("address: expected host:port".into()))?;
+                let (host, port) = self
+                    .address
+                    .rsplit_once(':')
+                    .ok_or(ApiError::InvalidInput("address: expected host:port".into()))?;
                 if host.is_empty() || port.parse::<u16>().map_or(true, |p| p == 0) {
                     return bad("address: expected host:port with a port from 1 to 65535");
                 }
@@ -61,7 +69,11 @@ pub struct FleetView {
 pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
     let fleet = super::ports::services()?.fleet;
     let devices = fleet.devices().await;
-    Ok(FleetView { summary: fleet.summary().await, page: crate::model::fleet::page(&devices, &query), grid: crate::model::fleet::status_grid(&devices) })
+    Ok(FleetView {
+        summary: fleet.summary().await,
+        page: crate::model::fleet::page(&devices, &query),
+        grid: crate::model::fleet::status_grid(&devices),
+    })
 }
 
 /// A device's latest state and its history.
@@ -84,7 +96,9 @@ pub async fn get_device_history(id: String, hours: u32) -> Result<DeviceHistory,
 #[cfg(feature = "ssr")]
 async fn device_history(id: String, hours: u32) -> Result<DeviceHistory, ApiError> {
     if !HISTORY_HOURS.contains(&hours) {
-        return Err(ApiError::InvalidInput(format!("hours: one of {HISTORY_HOURS:?}")));
+        return Err(ApiError::InvalidInput(format!(
+            "hours: one of {HISTORY_HOURS:?}"
+        )));
     }
     let fleet = super::ports::services()?.fleet;
     let device = fleet.devices().await.into_iter().find(|d| d.id == id);
@@ -92,7 +106,11 @@ async fn device_history(id: String, hours: u32) -> Result<DeviceHistory, ApiErro
     if device.is_none() && points.is_empty() {
         return Err(ApiError::NotFound(format!("device {id}")));
     }
-    Ok(DeviceHistory { device, hours, points })
+    Ok(DeviceHistory {
+        device,
+        hours,
+        points,
+    })
 }
 
 #[cfg(test)]
@@ -100,7 +118,12 @@ mod tests {
     use super::*;
 
     fn dev(kind: DeviceKind, address: &str) -> NewDevice {
-        NewDevice { kind, address: address.into(), site: "pecos-ridge".into(), model: None }
+        NewDevice {
+            kind,
+            address: address.into(),
+            site: "pecos-ridge".into(),
+            model: None,
+        }
     }
 
     #[test]
@@ -109,8 +132,15 @@ mod tests {
         assert!(dev(DeviceKind::Asic, "10.0.0.5").validate().is_err());
         assert!(dev(DeviceKind::Asic, "10.0.0.5:0").validate().is_err());
         assert!(dev(DeviceKind::Asic, "10.0.0.5:4028\n").validate().is_err());
-        assert!(dev(DeviceKind::Gpu, "http://10.0.0.5:9400/metrics").validate().is_ok());
+        assert!(dev(DeviceKind::Gpu, "http://10.0.0.5:9400/metrics")
+            .validate()
+            .is_ok());
         assert!(dev(DeviceKind::Gpu, "10.0.0.5:9400").validate().is_err());
-        assert!(NewDevice { site: "".into(), ..dev(DeviceKind::Asic, "a:1") }.validate().is_err());
+        assert!(NewDevice {
+            site: "".into(),
+            ..dev(DeviceKind::Asic, "a:1")
+        }
+        .validate()
+        .is_err());
     }
 }

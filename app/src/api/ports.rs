@@ -42,7 +42,11 @@ pub trait FleetService: Send + Sync {
     /// Stops polling a device; its history stays.
     async fn remove_device(&self, id: &str) -> Result<(), ApiError>;
     /// A device's samples over the last `hours`, averaged into at most a few hundred buckets.
-    async fn history(&self, id: &str, hours: u32) -> Result<Vec<crate::model::fleet::SamplePoint>, ApiError>;
+    async fn history(
+        &self,
+        id: &str,
+        hours: u32,
+    ) -> Result<Vec<crate::model::fleet::SamplePoint>, ApiError>;
 }
 
 /// The current date; behind a port so tests can pin it.
@@ -64,5 +68,7 @@ pub struct Services {
 
 /// The `Services` of this request.
 pub fn services() -> Result<Services, ApiError> {
-    leptos::prelude::use_context::<Services>().ok_or_else(|| ApiError::Internal { id: "no-services-context".into() })
+    leptos::prelude::use_context::<Services>().ok_or_else(|| ApiError::Internal {
+        id: "no-services-context".into(),
+    })
 }

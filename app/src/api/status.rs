@@ -22,7 +22,9 @@ pub struct DataStatus {
 pub async fn data_status(svc: &super::ports::Services) -> Result<DataStatus, ApiError> {
     let today = svc.clock.today();
     let days = svc.market.days(today, today).await?;
-    let live_today = days.iter().any(|d| d.source == crate::model::market::MarketSource::Live);
+    let live_today = days
+        .iter()
+        .any(|d| d.source == crate::model::market::MarketSource::Live);
     Ok(DataStatus {
         simulated: svc.simulator_on || !live_today,
         simulator_on: svc.simulator_on,

@@ -11,14 +11,36 @@ pub const MINING_PATH: &str = "Keep mining (cumulative cash)";
 pub const AI_PATH: &str = "Convert to AI (cumulative cash, after capex)";
 
 pub fn cumulative_cash(months: &[ConversionMonth], palette: &Palette) -> Chart {
-    let labels: Vec<String> = months.iter().map(|m| m.month.format("%Y-%m").to_string()).collect();
+    let labels: Vec<String> = months
+        .iter()
+        .map(|m| m.month.format("%Y-%m").to_string())
+        .collect();
     let millions = |v: f64| (v / 1e6 * 10.0).round() / 10.0;
     let line = |name: &str, color: &'static str, data: Vec<f64>| {
-        Line::new().name(name).show_symbol(false).item_style(ItemStyle::new().color(color)).line_style(LineStyle::new().color(color).width(2)).data(data)
+        Line::new()
+            .name(name)
+            .show_symbol(false)
+            .item_style(ItemStyle::new().color(color))
+            .line_style(LineStyle::new().color(color).width(2))
+            .data(data)
     };
     super::category_chart(labels, "${value}M")
-                .series(line(MINING_PATH, palette.mining, months.iter().map(|m| millions(m.cumulative_mining_usd)).collect()))
-        .series(line(AI_PATH, palette.ai_lease, months.iter().map(|m| millions(m.cumulative_ai_usd)).collect()))
+        .series(line(
+            MINING_PATH,
+            palette.mining,
+            months
+                .iter()
+                .map(|m| millions(m.cumulative_mining_usd))
+                .collect(),
+        ))
+        .series(line(
+            AI_PATH,
+            palette.ai_lease,
+            months
+                .iter()
+                .map(|m| millions(m.cumulative_ai_usd))
+                .collect(),
+        ))
 }
 
 #[cfg(test)]

@@ -21,7 +21,10 @@ fn labels(points: &[SamplePoint]) -> Vec<String> {
         _ => true,
     };
     let format = if short { "%H:%M:%S" } else { "%m-%d %H:%M" };
-    points.iter().map(|p| p.at.format(format).to_string()).collect()
+    points
+        .iter()
+        .map(|p| p.at.format(format).to_string())
+        .collect()
 }
 
 fn line(name: &str, color: &'static str, data: Vec<Option<f64>>, dashed: bool) -> Line {
@@ -31,7 +34,11 @@ fn line(name: &str, color: &'static str, data: Vec<Option<f64>>, dashed: bool) -
         .show_symbol(false)
         .connect_nulls(false)
         .item_style(ItemStyle::new().color(color))
-        .line_style(if dashed { style.type_(LineStyleType::Dashed) } else { style })
+        .line_style(if dashed {
+            style.type_(LineStyleType::Dashed)
+        } else {
+            style
+        })
         .data(data)
 }
 
@@ -44,17 +51,48 @@ pub fn device_work(points: &[SamplePoint], kind: DeviceKind, palette: &Palette) 
     let chart = super::category_chart(labels(points), "{value}");
     match kind {
         DeviceKind::Asic => chart
-            .series(line(REPORTED, palette.mining, points.iter().map(|p| round1(p.hashrate_ths)).collect(), false))
-            .series(line(BY_SHARES, palette.online, points.iter().map(|p| round1(p.share_hashrate_ths)).collect(), true)),
-        DeviceKind::Gpu => chart.series(line(GPU_UTIL, palette.ai_lease, points.iter().map(|p| round1(p.gpu_util_pct)).collect(), false)),
+            .series(line(
+                REPORTED,
+                palette.mining,
+                points.iter().map(|p| round1(p.hashrate_ths)).collect(),
+                false,
+            ))
+            .series(line(
+                BY_SHARES,
+                palette.online,
+                points
+                    .iter()
+                    .map(|p| round1(p.share_hashrate_ths))
+                    .collect(),
+                true,
+            )),
+        DeviceKind::Gpu => chart.series(line(
+            GPU_UTIL,
+            palette.ai_lease,
+            points.iter().map(|p| round1(p.gpu_util_pct)).collect(),
+            false,
+        )),
     }
 }
 
 /// Temperature and power over time.
 pub fn device_thermals(points: &[SamplePoint], palette: &Palette) -> Chart {
     super::category_chart(labels(points), "{value}")
-        .series(line(TEMP, palette.offline, points.iter().map(|p| round1(p.temp_c)).collect(), false))
-        .series(line(POWER, palette.power_cost, points.iter().map(|p| round1(p.power_w.map(|w| w / 1000.0))).collect(), false))
+        .series(line(
+            TEMP,
+            palette.offline,
+            points.iter().map(|p| round1(p.temp_c)).collect(),
+            false,
+        ))
+        .series(line(
+            POWER,
+            palette.power_cost,
+            points
+                .iter()
+                .map(|p| round1(p.power_w.map(|w| w / 1000.0)))
+                .collect(),
+            false,
+        ))
 }
 
 #[cfg(test)]
@@ -78,14 +116,22 @@ mod tests {
 
     #[test]
     fn asic_work_sets_reported_against_shares() {
-        let o = serde_json::to_value(device_work(&points(), DeviceKind::Asic, &Palette::DARK)).unwrap();
+        let o =
+            serde_json::to_value(device_work(&points(), DeviceKind::Asic, &Palette::DARK)).unwrap();
         assert_eq!(o["xAxis"]["data"][1], "10:01:00");
         assert_eq!(o["series"][0]["name"], REPORTED);
-        assert_eq!(o["series"][0]["data"], serde_json::json!([260.0, 260.0, 260.0]));
-        assert_eq!(o["series"][1]["data"], serde_json::json!([null, 200.0, 200.0]));
+        assert_eq!(
+            o["series"][0]["data"],
+            serde_json::json!([260.0, 260.0, 260.0])
+        );
+        assert_eq!(
+            o["series"][1]["data"],
+            serde_json::json!([null, 200.0, 200.0])
+        );
         let t = serde_json::to_value(device_thermals(&points(), &Palette::DARK)).unwrap();
         assert_eq!(t["series"][1]["data"][0], 3.5);
-        let g = serde_json::to_value(device_work(&points(), DeviceKind::Gpu, &Palette::DARK)).unwrap();
+        let g =
+            serde_json::to_value(device_work(&points(), DeviceKind::Gpu, &Palette::DARK)).unwrap();
         assert_eq!(g["series"].as_array().unwrap().len(), 1);
     }
 }

@@ -23,7 +23,12 @@ pub(crate) fn simulated_marker(palette: &palette::Palette) -> Title {
         .text(SIMULATED_LABEL)
         .right("8")
         .top("0")
-        .text_style(TextStyle::new().color(palette.simulated).font_size(11).font_weight("bold"))
+        .text_style(
+            TextStyle::new()
+                .color(palette.simulated)
+                .font_size(11)
+                .font_weight("bold"),
+        )
 }
 
 /// The chrome every Rigshift category chart shares: axis tooltip, legend top-left, a grid that
@@ -35,5 +40,9 @@ pub(crate) fn category_chart(categories: Vec<String>, y_format: &str) -> Chart {
         .legend(Legend::new().top("0").left("0"))
         .grid(Grid::new().left("64").right("16").top("40").bottom("32"))
         .x_axis(Axis::new().type_(AxisType::Category).data(categories))
-        .y_axis(Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().formatter(y_format)))
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .axis_label(AxisLabel::new().formatter(y_format)),
+        )
 }

@@ -16,14 +16,25 @@ pub const AI_PROJECTED: &str = "AI lease (projected)";
 
 /// Splits a value series at the first projected day: (history, projection). The projection
 /// repeats the last history point so the dashed line continues from the solid one.
-fn split(days: &[DailyTotal], value: impl Fn(&DailyTotal) -> f64) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+fn split(
+    days: &[DailyTotal],
+    value: impl Fn(&DailyTotal) -> f64,
+) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
     let first_projected = days.iter().position(|d| d.projected).unwrap_or(days.len());
     let thousands = |d: &DailyTotal| Some((value(d) / 1000.0 * 10.0).round() / 10.0);
-    let history = days.iter().enumerate().map(|(i, d)| (i < first_projected).then(|| thousands(d)).flatten()).collect();
+    let history = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (i < first_projected).then(|| thousands(d)).flatten())
+        .collect();
     let projection = days
         .iter()
         .enumerate()
-        .map(|(i, d)| (i + 1 >= first_projected && first_projected < days.len()).then(|| thousands(d)).flatten())
+        .map(|(i, d)| {
+            (i + 1 >= first_projected && first_projected < days.len())
+                .then(|| thousands(d))
+                .flatten()
+        })
         .collect();
     (history, projection)
 }
@@ -39,7 +50,11 @@ pub fn revenue_mix(days: &[DailyTotal], simulated: bool, palette: &Palette) -> C
             .name(name)
             .show_symbol(false)
             .item_style(ItemStyle::new().color(color))
-            .line_style(if dashed { style.type_(LineStyleType::Dashed) } else { style })
+            .line_style(if dashed {
+                style.type_(LineStyleType::Dashed)
+            } else {
+                style
+            })
             .data(data)
     };
     let mut mining_projected = line(MINING_PROJECTED, palette.mining, mining_proj, true);
@@ -50,13 +65,15 @@ pub fn revenue_mix(days: &[DailyTotal], simulated: bool, palette: &Palette) -> C
                 .item_style(ItemStyle::new().color(palette.projection_band))
                 .label(Label::new().color(palette.text_muted))
                 .data(vec![(
-                    MarkAreaData::new().name("Projection").x_axis(start.date.to_string()),
+                    MarkAreaData::new()
+                        .name("Projection")
+                        .x_axis(start.date.to_string()),
                     MarkAreaData::new().x_axis(end.date.to_string()),
                 )]),
         );
     }
     let mut chart = super::category_chart(dates, "${value}k")
-                .series(line(MINING, palette.mining, mining, false))
+        .series(line(MINING, palette.mining, mining, false))
         .series(mining_projected)
         .series(line(AI, palette.ai_lease, ai, false))
         .series(line(AI_PROJECTED, palette.ai_lease, ai_proj, true));

@@ -1,6 +1,6 @@
 //! Revenue per MW per site today: mining against AI lease, side by side.
 
-use charming::element::{ItemStyle};
+use charming::element::ItemStyle;
 use charming::series::Bar;
 use charming::Chart;
 
@@ -16,11 +16,25 @@ pub fn revenue_per_mw(sites: &[SiteRevenuePerMw], simulated: bool, palette: &Pal
     let names: Vec<String> = sites.iter().map(|s| s.site_name.clone()).collect();
     let round = |v: Option<f64>| v.map(|v| v.round());
     let bar = |name: &str, color: &'static str, data: Vec<Option<f64>>| {
-        Bar::new().name(name).item_style(ItemStyle::new().color(color)).data(data)
+        Bar::new()
+            .name(name)
+            .item_style(ItemStyle::new().color(color))
+            .data(data)
     };
     let mut chart = super::category_chart(names, "${value}")
-                .series(bar(MINING_PER_MW, palette.mining, sites.iter().map(|s| round(s.mining_usd_per_mw_day)).collect()))
-        .series(bar(AI_PER_MW, palette.ai_lease, sites.iter().map(|s| round(s.ai_usd_per_mw_day)).collect()));
+        .series(bar(
+            MINING_PER_MW,
+            palette.mining,
+            sites
+                .iter()
+                .map(|s| round(s.mining_usd_per_mw_day))
+                .collect(),
+        ))
+        .series(bar(
+            AI_PER_MW,
+            palette.ai_lease,
+            sites.iter().map(|s| round(s.ai_usd_per_mw_day)).collect(),
+        ));
     if simulated {
         chart = chart.title(simulated_marker(palette));
     }
@@ -36,8 +50,24 @@ mod tests {
     #[test]
     fn one_bar_pair_per_site_and_missing_kinds_are_null() {
         let sites = vec![
-            SiteRevenuePerMw { site_id: "a".into(), site_name: "A".into(), phase: SitePhase::Mining, mining_mw: 10.0, ai_mw: 0.0, mining_usd_per_mw_day: Some(1234.4), ai_usd_per_mw_day: None },
-            SiteRevenuePerMw { site_id: "b".into(), site_name: "B".into(), phase: SitePhase::AiLive, mining_mw: 0.0, ai_mw: 5.0, mining_usd_per_mw_day: None, ai_usd_per_mw_day: Some(3945.0) },
+            SiteRevenuePerMw {
+                site_id: "a".into(),
+                site_name: "A".into(),
+                phase: SitePhase::Mining,
+                mining_mw: 10.0,
+                ai_mw: 0.0,
+                mining_usd_per_mw_day: Some(1234.4),
+                ai_usd_per_mw_day: None,
+            },
+            SiteRevenuePerMw {
+                site_id: "b".into(),
+                site_name: "B".into(),
+                phase: SitePhase::AiLive,
+                mining_mw: 0.0,
+                ai_mw: 5.0,
+                mining_usd_per_mw_day: None,
+                ai_usd_per_mw_day: Some(3945.0),
+            },
         ];
         let o = serde_json::to_value(revenue_per_mw(&sites, true, &Palette::DARK)).unwrap();
         assert_eq!(o["xAxis"]["data"], json!(["A", "B"]));

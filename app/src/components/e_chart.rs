@@ -64,7 +64,10 @@ pub fn EChart(
                 if slot.is_none() {
                     match js::init(&div, "rigshift") {
                         Ok(i) => *slot = Some(i),
-                        Err(_) => error.set(Some("The chart library did not load; the figures above are still current.".into())),
+                        Err(_) => error.set(Some(
+                            "The chart library did not load; the figures above are still current."
+                                .into(),
+                        )),
                     }
                 }
                 if let Some(i) = slot {

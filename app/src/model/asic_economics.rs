@@ -62,11 +62,17 @@ pub fn asic_economics(m: &MarketPoint, measured_hashes_per_s: Option<f64>) -> Ve
                 margin_usd_per_day: e.margin_usd_per_day,
                 breakeven_usd_per_kwh: e.breakeven_power_cost_usd_per_kwh,
                 solo_block_days: solo_block_days(model.hashrate_ths * 1e12, m.difficulty),
-                measured_machines_per_asic: measured_hashes_per_s.filter(|r| *r > 0.0).map(|r| model.hashrate_ths * 1e12 / r),
+                measured_machines_per_asic: measured_hashes_per_s
+                    .filter(|r| *r > 0.0)
+                    .map(|r| model.hashrate_ths * 1e12 / r),
             })
         })
         .collect();
-    rows.sort_by(|a, b| a.model.efficiency_j_per_th().total_cmp(&b.model.efficiency_j_per_th()));
+    rows.sort_by(|a, b| {
+        a.model
+            .efficiency_j_per_th()
+            .total_cmp(&b.model.efficiency_j_per_th())
+    });
     rows
 }
 
@@ -75,7 +81,13 @@ mod tests {
     use super::*;
 
     fn market() -> MarketPoint {
-        MarketPoint { difficulty: 100e12, subsidy_btc: 3.125, fees_btc_per_block: 0.0, btc_price_usd: 100_000.0, power_usd_per_kwh: 0.05 }
+        MarketPoint {
+            difficulty: 100e12,
+            subsidy_btc: 3.125,
+            fees_btc_per_block: 0.0,
+            btc_price_usd: 100_000.0,
+            power_usd_per_kwh: 0.05,
+        }
     }
 
     #[test]
@@ -94,7 +106,11 @@ mod tests {
         let s21 = rows.iter().find(|r| r.model.id == "S21").unwrap();
         assert!((s21.measured_machines_per_asic.unwrap() - 5e6).abs() < 1e-6);
         // One S21 alone: 4.295e23 hashes / 2e14 H/s = 2.147e9 s ≈ 24,855 days (68 years).
-        assert!((s21.solo_block_days - 24_855.1).abs() < 1.0, "{}", s21.solo_block_days);
+        assert!(
+            (s21.solo_block_days - 24_855.1).abs() < 1.0,
+            "{}",
+            s21.solo_block_days
+        );
         assert!(solo_block_days(0.0, 1.0).is_infinite());
     }
 }

@@ -26,14 +26,70 @@ impl AsicModel {
 
 /// The ASIC catalogue. Figures: Bitmain and MicroBT product pages / spec sheets.
 pub const ASICS: &[AsicModel] = &[
-    AsicModel { id: "S19jPro", maker: "Bitmain", name: "Antminer S19j Pro", hashrate_ths: 104.0, power_w: 3068.0, source: "Bitmain spec sheet (104 TH/s, 29.5 J/TH)" },
-    AsicModel { id: "S19XP", maker: "Bitmain", name: "Antminer S19 XP", hashrate_ths: 140.0, power_w: 3010.0, source: "Bitmain spec sheet (140 TH/s, 21.5 J/TH)" },
-    AsicModel { id: "S21", maker: "Bitmain", name: "Antminer S21", hashrate_ths: 200.0, power_w: 3500.0, source: "Bitmain spec sheet (200 TH/s, 17.5 J/TH)" },
-    AsicModel { id: "S21Pro", maker: "Bitmain", name: "Antminer S21 Pro", hashrate_ths: 234.0, power_w: 3510.0, source: "Bitmain spec sheet (234 TH/s, 15 J/TH)" },
-    AsicModel { id: "S21XP", maker: "Bitmain", name: "Antminer S21 XP", hashrate_ths: 270.0, power_w: 3645.0, source: "Bitmain spec sheet (270 TH/s, 13.5 J/TH)" },
-    AsicModel { id: "M50S", maker: "MicroBT", name: "Whatsminer M50S", hashrate_ths: 126.0, power_w: 3276.0, source: "MicroBT spec sheet (126 TH/s, 26 J/TH)" },
-    AsicModel { id: "M60S", maker: "MicroBT", name: "Whatsminer M60S", hashrate_ths: 186.0, power_w: 3441.0, source: "MicroBT spec sheet (186 TH/s, 18.5 J/TH)" },
-    AsicModel { id: "M66S", maker: "MicroBT", name: "Whatsminer M66S (immersion)", hashrate_ths: 298.0, power_w: 5513.0, source: "MicroBT spec sheet (298 TH/s, 18.5 J/TH)" },
+    AsicModel {
+        id: "S19jPro",
+        maker: "Bitmain",
+        name: "Antminer S19j Pro",
+        hashrate_ths: 104.0,
+        power_w: 3068.0,
+        source: "Bitmain spec sheet (104 TH/s, 29.5 J/TH)",
+    },
+    AsicModel {
+        id: "S19XP",
+        maker: "Bitmain",
+        name: "Antminer S19 XP",
+        hashrate_ths: 140.0,
+        power_w: 3010.0,
+        source: "Bitmain spec sheet (140 TH/s, 21.5 J/TH)",
+    },
+    AsicModel {
+        id: "S21",
+        maker: "Bitmain",
+        name: "Antminer S21",
+        hashrate_ths: 200.0,
+        power_w: 3500.0,
+        source: "Bitmain spec sheet (200 TH/s, 17.5 J/TH)",
+    },
+    AsicModel {
+        id: "S21Pro",
+        maker: "Bitmain",
+        name: "Antminer S21 Pro",
+        hashrate_ths: 234.0,
+        power_w: 3510.0,
+        source: "Bitmain spec sheet (234 TH/s, 15 J/TH)",
+    },
+    AsicModel {
+        id: "S21XP",
+        maker: "Bitmain",
+        name: "Antminer S21 XP",
+        hashrate_ths: 270.0,
+        power_w: 3645.0,
+        source: "Bitmain spec sheet (270 TH/s, 13.5 J/TH)",
+    },
+    AsicModel {
+        id: "M50S",
+        maker: "MicroBT",
+        name: "Whatsminer M50S",
+        hashrate_ths: 126.0,
+        power_w: 3276.0,
+        source: "MicroBT spec sheet (126 TH/s, 26 J/TH)",
+    },
+    AsicModel {
+        id: "M60S",
+        maker: "MicroBT",
+        name: "Whatsminer M60S",
+        hashrate_ths: 186.0,
+        power_w: 3441.0,
+        source: "MicroBT spec sheet (186 TH/s, 18.5 J/TH)",
+    },
+    AsicModel {
+        id: "M66S",
+        maker: "MicroBT",
+        name: "Whatsminer M66S (immersion)",
+        hashrate_ths: 298.0,
+        power_w: 5513.0,
+        source: "MicroBT spec sheet (298 TH/s, 18.5 J/TH)",
+    },
 ];
 
 /// Looks a model up by id.
@@ -47,10 +103,23 @@ mod tests {
 
     #[test]
     fn efficiencies_match_the_published_j_per_th() {
-        let cases = [("S19jPro", 29.5), ("S19XP", 21.5), ("S21", 17.5), ("S21Pro", 15.0), ("S21XP", 13.5), ("M50S", 26.0), ("M60S", 18.5), ("M66S", 18.5)];
+        let cases = [
+            ("S19jPro", 29.5),
+            ("S19XP", 21.5),
+            ("S21", 17.5),
+            ("S21Pro", 15.0),
+            ("S21XP", 13.5),
+            ("M50S", 26.0),
+            ("M60S", 18.5),
+            ("M66S", 18.5),
+        ];
         for (id, j_th) in cases {
             let m = asic(id).unwrap();
-            assert!((m.efficiency_j_per_th() - j_th).abs() < 0.05, "{id}: {}", m.efficiency_j_per_th());
+            assert!(
+                (m.efficiency_j_per_th() - j_th).abs() < 0.05,
+                "{id}: {}",
+                m.efficiency_j_per_th()
+            );
         }
         assert!(asic("S9").is_none());
     }
@@ -88,13 +157,90 @@ pub struct GpuModel {
 /// The GPU catalogue. Figures: vendor datasheets; server power from the vendors' reference
 /// 8-GPU systems (DGX H100 10.2 kW, DGX B200 14.3 kW, DGX A100 6.5 kW) or, where marked, estimates.
 pub const GPUS: &[GpuModel] = &[
-    GpuModel { id: "H100-SXM", vendor: "NVIDIA", name: "H100 SXM 80GB", bf16_tflops: 989.4, fp8_tflops: Some(1978.9), memory_gb: 80.0, memory_tb_s: 3.35, tdp_w: 700.0, server_w_per_gpu: 1275.0, source: "NVIDIA H100 datasheet; DGX H100 10.2 kW / 8" },
-    GpuModel { id: "H100-PCIe", vendor: "NVIDIA", name: "H100 PCIe 80GB", bf16_tflops: 756.5, fp8_tflops: Some(1513.0), memory_gb: 80.0, memory_tb_s: 2.0, tdp_w: 350.0, server_w_per_gpu: 700.0, source: "NVIDIA H100 datasheet; server power estimated (8 × 350 W + 2.8 kW host)" },
-    GpuModel { id: "H200", vendor: "NVIDIA", name: "H200 SXM 141GB", bf16_tflops: 989.4, fp8_tflops: Some(1978.9), memory_gb: 141.0, memory_tb_s: 4.8, tdp_w: 700.0, server_w_per_gpu: 1275.0, source: "NVIDIA H200 datasheet; HGX H200 ≈ DGX H100 power" },
-    GpuModel { id: "B200", vendor: "NVIDIA", name: "B200 (HGX, 180GB)", bf16_tflops: 2250.0, fp8_tflops: Some(4500.0), memory_gb: 180.0, memory_tb_s: 8.0, tdp_w: 1000.0, server_w_per_gpu: 1787.5, source: "NVIDIA HGX B200 datasheet; DGX B200 14.3 kW / 8" },
-    GpuModel { id: "A100-80GB", vendor: "NVIDIA", name: "A100 SXM 80GB", bf16_tflops: 312.0, fp8_tflops: None, memory_gb: 80.0, memory_tb_s: 2.039, tdp_w: 400.0, server_w_per_gpu: 812.5, source: "NVIDIA A100 datasheet; DGX A100 6.5 kW / 8" },
-    GpuModel { id: "L40S", vendor: "NVIDIA", name: "L40S 48GB", bf16_tflops: 362.05, fp8_tflops: Some(733.0), memory_gb: 48.0, memory_tb_s: 0.864, tdp_w: 350.0, server_w_per_gpu: 625.0, source: "NVIDIA L40S datasheet; server power estimated (8 × 350 W + 2.2 kW host)" },
-    GpuModel { id: "MI300X", vendor: "AMD", name: "Instinct MI300X 192GB", bf16_tflops: 1307.4, fp8_tflops: Some(2614.9), memory_gb: 192.0, memory_tb_s: 5.3, tdp_w: 750.0, server_w_per_gpu: 1400.0, source: "AMD MI300X datasheet; server power estimated (8 × 750 W + 5.2 kW host)" },
+    GpuModel {
+        id: "H100-SXM",
+        vendor: "NVIDIA",
+        name: "H100 SXM 80GB",
+        bf16_tflops: 989.4,
+        fp8_tflops: Some(1978.9),
+        memory_gb: 80.0,
+        memory_tb_s: 3.35,
+        tdp_w: 700.0,
+        server_w_per_gpu: 1275.0,
+        source: "NVIDIA H100 datasheet; DGX H100 10.2 kW / 8",
+    },
+    GpuModel {
+        id: "H100-PCIe",
+        vendor: "NVIDIA",
+        name: "H100 PCIe 80GB",
+        bf16_tflops: 756.5,
+        fp8_tflops: Some(1513.0),
+        memory_gb: 80.0,
+        memory_tb_s: 2.0,
+        tdp_w: 350.0,
+        server_w_per_gpu: 700.0,
+        source: "NVIDIA H100 datasheet; server power estimated (8 × 350 W + 2.8 kW host)",
+    },
+    GpuModel {
+        id: "H200",
+        vendor: "NVIDIA",
+        name: "H200 SXM 141GB",
+        bf16_tflops: 989.4,
+        fp8_tflops: Some(1978.9),
+        memory_gb: 141.0,
+        memory_tb_s: 4.8,
+        tdp_w: 700.0,
+        server_w_per_gpu: 1275.0,
+        source: "NVIDIA H200 datasheet; HGX H200 ≈ DGX H100 power",
+    },
+    GpuModel {
+        id: "B200",
+        vendor: "NVIDIA",
+        name: "B200 (HGX, 180GB)",
+        bf16_tflops: 2250.0,
+        fp8_tflops: Some(4500.0),
+        memory_gb: 180.0,
+        memory_tb_s: 8.0,
+        tdp_w: 1000.0,
+        server_w_per_gpu: 1787.5,
+        source: "NVIDIA HGX B200 datasheet; DGX B200 14.3 kW / 8",
+    },
+    GpuModel {
+        id: "A100-80GB",
+        vendor: "NVIDIA",
+        name: "A100 SXM 80GB",
+        bf16_tflops: 312.0,
+        fp8_tflops: None,
+        memory_gb: 80.0,
+        memory_tb_s: 2.039,
+        tdp_w: 400.0,
+        server_w_per_gpu: 812.5,
+        source: "NVIDIA A100 datasheet; DGX A100 6.5 kW / 8",
+    },
+    GpuModel {
+        id: "L40S",
+        vendor: "NVIDIA",
+        name: "L40S 48GB",
+        bf16_tflops: 362.05,
+        fp8_tflops: Some(733.0),
+        memory_gb: 48.0,
+        memory_tb_s: 0.864,
+        tdp_w: 350.0,
+        server_w_per_gpu: 625.0,
+        source: "NVIDIA L40S datasheet; server power estimated (8 × 350 W + 2.2 kW host)",
+    },
+    GpuModel {
+        id: "MI300X",
+        vendor: "AMD",
+        name: "Instinct MI300X 192GB",
+        bf16_tflops: 1307.4,
+        fp8_tflops: Some(2614.9),
+        memory_gb: 192.0,
+        memory_tb_s: 5.3,
+        tdp_w: 750.0,
+        server_w_per_gpu: 1400.0,
+        source: "AMD MI300X datasheet; server power estimated (8 × 750 W + 5.2 kW host)",
+    },
 ];
 
 /// Looks a GPU up by id.
@@ -108,11 +254,25 @@ mod gpu_tests {
 
     #[test]
     fn gpu_catalogue_has_the_required_parts_with_sane_figures() {
-        for id in ["H100-SXM", "H100-PCIe", "H200", "B200", "A100-80GB", "L40S", "MI300X"] {
+        for id in [
+            "H100-SXM",
+            "H100-PCIe",
+            "H200",
+            "B200",
+            "A100-80GB",
+            "L40S",
+            "MI300X",
+        ] {
             let g = gpu(id).unwrap_or_else(|| panic!("{id} missing"));
-            assert!(g.server_w_per_gpu > g.tdp_w, "{id}: server power must exceed the board's");
+            assert!(
+                g.server_w_per_gpu > g.tdp_w,
+                "{id}: server power must exceed the board's"
+            );
             if let Some(fp8) = g.fp8_tflops {
-                assert!((fp8 / g.bf16_tflops - 2.0).abs() < 0.05, "{id}: FP8 is twice BF16 on these parts");
+                assert!(
+                    (fp8 / g.bf16_tflops - 2.0).abs() < 0.05,
+                    "{id}: FP8 is twice BF16 on these parts"
+                );
             }
         }
         assert!(gpu("A100-80GB").unwrap().fp8_tflops.is_none());

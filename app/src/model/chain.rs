@@ -121,7 +121,10 @@ mod tests {
         assert_eq!(subsidy_btc(estimated_height(day(2024, 4, 21))), 3.125);
         assert_eq!(subsidy_btc(estimated_height(day(2024, 4, 18))), 6.25);
         let halving = estimated_date_of_height(1_050_000);
-        assert!(halving >= day(2028, 3, 1) && halving <= day(2028, 5, 31), "{halving}");
+        assert!(
+            halving >= day(2028, 3, 1) && halving <= day(2028, 5, 31),
+            "{halving}"
+        );
         assert_eq!(next_halving_height(877_260), 1_050_000);
         assert_eq!(subsidy_btc(estimated_height(day(2028, 12, 1))), 1.5625);
     }

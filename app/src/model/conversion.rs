@@ -19,7 +19,12 @@ pub enum AiOffer {
     /// Colocation per kW of critical IT load per month; the tenant pays power and owns the GPUs.
     Colocation { usd_per_kw_month: f64 },
     /// Own GPU cloud: the operator buys the GPUs and pays the power.
-    GpuHours { gpu_id: &'static str, usd_per_gpu_hour: f64, utilisation: f64, gpu_capex_usd: f64 },
+    GpuHours {
+        gpu_id: &'static str,
+        usd_per_gpu_hour: f64,
+        utilisation: f64,
+        gpu_capex_usd: f64,
+    },
 }
 
 /// Calculator inputs; every field is a slider or a choice on `/estimators`.
@@ -76,30 +81,52 @@ pub struct ConversionResult {
 
 fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
     let total = d.month0() + n;
-    NaiveDate::from_ymd_opt(d.year() + (total / 12) as i32, total % 12 + 1, 1).expect("first of month is valid")
+    NaiveDate::from_ymd_opt(d.year() + (total / 12) as i32, total % 12 + 1, 1)
+        .expect("first of month is valid")
 }
 
 impl ConversionInputs {
     fn validate(&self) -> Result<(), InputError> {
         if self.horizon_months == 0 || self.horizon_months > 240 {
-            return Err(InputError::new("horizon_months", "must be between 1 and 240"));
+            return Err(InputError::new(
+                "horizon_months",
+                "must be between 1 and 240",
+            ));
         }
         positive("site_mw", self.site_mw)?;
         non_negative("power_usd_per_kwh", self.power_usd_per_kwh)?;
         asic(self.asic_id).ok_or_else(|| InputError::new("asic", "unknown ASIC model"))?;
         within("mining_pue", self.mining_pue, 1.0, 2.0)?;
         non_negative("btc_price_usd", self.btc_price_usd)?;
-        within("btc_price_change_pct_per_year", self.btc_price_change_pct_per_year, -99.0, 1000.0)?;
+        within(
+            "btc_price_change_pct_per_year",
+            self.btc_price_change_pct_per_year,
+            -99.0,
+            1000.0,
+        )?;
         positive("difficulty", self.difficulty)?;
-        within("difficulty_growth_pct_per_month", self.difficulty_growth_pct_per_month, -50.0, 50.0)?;
+        within(
+            "difficulty_growth_pct_per_month",
+            self.difficulty_growth_pct_per_month,
+            -50.0,
+            50.0,
+        )?;
         non_negative("fees_btc_per_block", self.fees_btc_per_block)?;
         within("ai_pue", self.ai_pue, 1.0, 3.0)?;
-        non_negative("conversion_capex_usd_per_mw", self.conversion_capex_usd_per_mw)?;
+        non_negative(
+            "conversion_capex_usd_per_mw",
+            self.conversion_capex_usd_per_mw,
+        )?;
         match self.ai {
             AiOffer::Colocation { usd_per_kw_month } => {
                 non_negative("usd_per_kw_month", usd_per_kw_month)?;
             }
-            AiOffer::GpuHours { gpu_id, usd_per_gpu_hour, utilisation, gpu_capex_usd } => {
+            AiOffer::GpuHours {
+                gpu_id,
+                usd_per_gpu_hour,
+                utilisation,
+                gpu_capex_usd,
+            } => {
                 gpu(gpu_id).ok_or_else(|| InputError::new("gpu", "unknown GPU"))?;
                 non_negative("usd_per_gpu_hour", usd_per_gpu_hour)?;
                 within("utilisation", utilisation, 0.0, 1.0)?;
@@ -118,11 +145,23 @@ pub fn compare(i: &ConversionInputs) -> Result<ConversionResult, InputError> {
     let monthly_power_usd = i.site_mw * 1000.0 * HOURS_PER_MONTH * i.power_usd_per_kwh;
     let critical_it_mw = i.site_mw / i.ai_pue;
     let (gpus, capex_gpus, ai_full_month, ai_power_month) = match i.ai {
-        AiOffer::Colocation { usd_per_kw_month } => (0.0, 0.0, critical_it_mw * 1000.0 * usd_per_kw_month, 0.0),
-        AiOffer::GpuHours { gpu_id, usd_per_gpu_hour, utilisation, gpu_capex_usd } => {
+        AiOffer::Colocation { usd_per_kw_month } => {
+            (0.0, 0.0, critical_it_mw * 1000.0 * usd_per_kw_month, 0.0)
+        }
+        AiOffer::GpuHours {
+            gpu_id,
+            usd_per_gpu_hour,
+            utilisation,
+            gpu_capex_usd,
+        } => {
             let g = gpu(gpu_id).expect("validated");
             let n = (gpus_per_mw(g.server_w_per_gpu, i.ai_pue) * i.site_mw).floor();
-            (n, n * gpu_capex_usd, n * usd_per_gpu_hour * HOURS_PER_MONTH * utilisation, monthly_power_usd)
+            (
+                n,
+                n * gpu_capex_usd,
+                n * usd_per_gpu_hour * HOURS_PER_MONTH * utilisation,
+                monthly_power_usd,
+            )
         }
     };
     let capex = i.conversion_capex_usd_per_mw * i.site_mw + capex_gpus;
@@ -138,7 +177,8 @@ pub fn compare(i: &ConversionInputs) -> Result<ConversionResult, InputError> {
         let difficulty = i.difficulty * diff_monthly.powi(m as i32);
         let price = i.btc_price_usd * price_monthly.powi(m as i32);
         let reward = subsidy_btc(estimated_height(month)) + i.fees_btc_per_block;
-        let mining_revenue = expected_btc_per_day(hashrate_hs, difficulty, reward) * DAYS_PER_MONTH * price;
+        let mining_revenue =
+            expected_btc_per_day(hashrate_hs, difficulty, reward) * DAYS_PER_MONTH * price;
         let mining_cash = mining_revenue - monthly_power_usd;
         let load = if m < i.build_months {
             0.0
@@ -153,10 +193,19 @@ pub fn compare(i: &ConversionInputs) -> Result<ConversionResult, InputError> {
         if payback.is_none() && cum_ai >= cum_mining {
             payback = Some(m + 1);
         }
-        months.push(ConversionMonth { month, mining_cash_usd: mining_cash, ai_cash_usd: ai_cash, cumulative_mining_usd: cum_mining, cumulative_ai_usd: cum_ai });
+        months.push(ConversionMonth {
+            month,
+            mining_cash_usd: mining_cash,
+            ai_cash_usd: ai_cash,
+            cumulative_mining_usd: cum_mining,
+            cumulative_ai_usd: cum_ai,
+        });
     }
     let first_year: Vec<_> = months.iter().take(12).collect();
-    let mining_revenue_first_year: f64 = first_year.iter().map(|m| m.mining_cash_usd + monthly_power_usd).sum();
+    let mining_revenue_first_year: f64 = first_year
+        .iter()
+        .map(|m| m.mining_cash_usd + monthly_power_usd)
+        .sum();
     Ok(ConversionResult {
         payback_months: payback,
         capex_usd: capex,
@@ -187,7 +236,9 @@ mod tests {
             difficulty: 100e12,
             difficulty_growth_pct_per_month: 2.0,
             fees_btc_per_block: 0.0,
-            ai: AiOffer::Colocation { usd_per_kw_month: 130.0 },
+            ai: AiOffer::Colocation {
+                usd_per_kw_month: 130.0,
+            },
             ai_pue: 1.25,
             conversion_capex_usd_per_mw: 3_000_000.0,
             build_months: 12,
@@ -197,15 +248,35 @@ mod tests {
 
     #[test]
     fn mining_month_matches_the_hashprice_by_hand() {
-        let r = compare(&ConversionInputs { difficulty_growth_pct_per_month: 0.0, ..base() }).unwrap();
+        let r = compare(&ConversionInputs {
+            difficulty_growth_pct_per_month: 0.0,
+            ..base()
+        })
+        .unwrap();
         // 100 MW of S21s = 5.714 EH/s; $62.86/PH/day × 5,714 PH × 30.4375 days = $10.93 M; power
         // 100 MW × 730.5 h × $40/MWh = $2.922 M.
         let m0 = r.months[0];
-        assert!((m0.mining_cash_usd - (62.8643 * 5714.2857 * 30.4375 - 2_922_000.0)).abs() < 100.0, "{}", m0.mining_cash_usd);
+        assert!(
+            (m0.mining_cash_usd - (62.8643 * 5714.2857 * 30.4375 - 2_922_000.0)).abs() < 100.0,
+            "{}",
+            m0.mining_cash_usd
+        );
         // The April 2028 halving halves mining revenue (flat difficulty and price here).
-        let before = r.months.iter().find(|m| m.month == NaiveDate::from_ymd_opt(2028, 3, 1).unwrap()).unwrap();
-        let after = r.months.iter().find(|m| m.month == NaiveDate::from_ymd_opt(2028, 6, 1).unwrap()).unwrap();
-        assert!(((after.mining_cash_usd + 2_922_000.0) / (before.mining_cash_usd + 2_922_000.0) - 0.5).abs() < 1e-9);
+        let before = r
+            .months
+            .iter()
+            .find(|m| m.month == NaiveDate::from_ymd_opt(2028, 3, 1).unwrap())
+            .unwrap();
+        let after = r
+            .months
+            .iter()
+            .find(|m| m.month == NaiveDate::from_ymd_opt(2028, 6, 1).unwrap())
+            .unwrap();
+        assert!(
+            ((after.mining_cash_usd + 2_922_000.0) / (before.mining_cash_usd + 2_922_000.0) - 0.5)
+                .abs()
+                < 1e-9
+        );
     }
 
     #[test]
@@ -223,7 +294,15 @@ mod tests {
     fn payback_shortens_as_the_lease_price_rises() {
         let mut last = u32::MAX;
         for price in [120.0, 150.0, 180.0, 220.0] {
-            let p = compare(&ConversionInputs { ai: AiOffer::Colocation { usd_per_kw_month: price }, ..base() }).unwrap().payback_months.unwrap_or(u32::MAX);
+            let p = compare(&ConversionInputs {
+                ai: AiOffer::Colocation {
+                    usd_per_kw_month: price,
+                },
+                ..base()
+            })
+            .unwrap()
+            .payback_months
+            .unwrap_or(u32::MAX);
             assert!(p <= last, "{price}: {p} after {last}");
             last = p;
         }
@@ -232,7 +311,12 @@ mod tests {
 
     #[test]
     fn gpu_hours_count_the_gpus_that_fit_and_their_capex() {
-        let ai = AiOffer::GpuHours { gpu_id: "H100-SXM", usd_per_gpu_hour: 2.0, utilisation: 0.8, gpu_capex_usd: 30_000.0 };
+        let ai = AiOffer::GpuHours {
+            gpu_id: "H100-SXM",
+            usd_per_gpu_hour: 2.0,
+            utilisation: 0.8,
+            gpu_capex_usd: 30_000.0,
+        };
         let r = compare(&ConversionInputs { ai, ..base() }).unwrap();
         // 100 MW / (1,275 W × 1.25) = 62,745 GPUs.
         assert_eq!(r.gpus, 62_745.0);
@@ -242,8 +326,32 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_named() {
-        assert_eq!(compare(&ConversionInputs { site_mw: 0.0, ..base() }).unwrap_err().field, "site_mw");
-        assert_eq!(compare(&ConversionInputs { asic_id: "S9", ..base() }).unwrap_err().field, "asic");
-        assert_eq!(compare(&ConversionInputs { horizon_months: 0, ..base() }).unwrap_err().field, "horizon_months");
+        assert_eq!(
+            compare(&ConversionInputs {
+                site_mw: 0.0,
+                ..base()
+            })
+            .unwrap_err()
+            .field,
+            "site_mw"
+        );
+        assert_eq!(
+            compare(&ConversionInputs {
+                asic_id: "S9",
+                ..base()
+            })
+            .unwrap_err()
+            .field,
+            "asic"
+        );
+        assert_eq!(
+            compare(&ConversionInputs {
+                horizon_months: 0,
+                ..base()
+            })
+            .unwrap_err()
+            .field,
+            "horizon_months"
+        );
     }
 }

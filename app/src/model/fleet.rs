@@ -94,16 +94,37 @@ pub const MIN_NAMEPLATE_SHARE: f64 = 0.8;
 /// Status of an ASIC from its reading: degraded when a hashboard is down, the hashrate is under
 /// 80 % of nameplate, or it runs too hot; the reason comes along.
 pub fn asic_status(r: &AsicReading, nameplate_ths: Option<f64>) -> (DeviceStatus, Option<String>) {
-    if let Some(b) = r.boards.iter().find(|b| b.chips == Some(0) || b.rate_ths == Some(0.0)) {
-        return (DeviceStatus::Degraded, Some(format!("hashboard {} down", b.index)));
+    if let Some(b) = r
+        .boards
+        .iter()
+        .find(|b| b.chips == Some(0) || b.rate_ths == Some(0.0))
+    {
+        return (
+            DeviceStatus::Degraded,
+            Some(format!("hashboard {} down", b.index)),
+        );
     }
-    let hottest = r.temps_c.iter().chain(r.boards.iter().filter_map(|b| b.temp_c.as_ref())).copied().fold(f64::NEG_INFINITY, f64::max);
+    let hottest = r
+        .temps_c
+        .iter()
+        .chain(r.boards.iter().filter_map(|b| b.temp_c.as_ref()))
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
     if hottest > ASIC_MAX_TEMP_C {
-        return (DeviceStatus::Degraded, Some(format!("over temperature ({hottest:.0} °C)")));
+        return (
+            DeviceStatus::Degraded,
+            Some(format!("over temperature ({hottest:.0} °C)")),
+        );
     }
     if let Some(np) = nameplate_ths.filter(|n| *n > 0.0) {
         if r.hashrate_ths < MIN_NAMEPLATE_SHARE * np {
-            return (DeviceStatus::Degraded, Some(format!("hashrate {:.0} % of nameplate", r.hashrate_ths / np * 100.0)));
+            return (
+                DeviceStatus::Degraded,
+                Some(format!(
+                    "hashrate {:.0} % of nameplate",
+                    r.hashrate_ths / np * 100.0
+                )),
+            );
         }
     }
     (DeviceStatus::Online, None)
@@ -112,7 +133,10 @@ pub fn asic_status(r: &AsicReading, nameplate_ths: Option<f64>) -> (DeviceStatus
 /// Status of a GPU: degraded when too hot or when it has raised XID errors.
 pub fn gpu_status(r: &GpuReading) -> (DeviceStatus, Option<String>) {
     if let Some(t) = r.temp_c.filter(|t| *t > GPU_MAX_TEMP_C) {
-        return (DeviceStatus::Degraded, Some(format!("over temperature ({t:.0} °C)")));
+        return (
+            DeviceStatus::Degraded,
+            Some(format!("over temperature ({t:.0} °C)")),
+        );
     }
     if let Some(x) = r.xid_errors.filter(|x| *x > 0.0) {
         return (DeviceStatus::Degraded, Some(format!("XID error {x:.0}")));
@@ -122,7 +146,10 @@ pub fn gpu_status(r: &GpuReading) -> (DeviceStatus, Option<String>) {
 
 /// Hashrate proven by accepted shares between two polls: Δ(difficulty accepted) × 2^32 / Δt,
 /// in TH/s. `None` if time did not advance or the counter went backwards (a restart).
-pub fn share_hashrate_ths(earlier: (DateTime<Utc>, f64), later: (DateTime<Utc>, f64)) -> Option<f64> {
+pub fn share_hashrate_ths(
+    earlier: (DateTime<Utc>, f64),
+    later: (DateTime<Utc>, f64),
+) -> Option<f64> {
     let secs = (later.0 - earlier.0).num_milliseconds() as f64 / 1000.0;
     let delta = later.1 - earlier.1;
     (secs > 0.0 && delta >= 0.0).then(|| delta * HASHES_PER_DIFFICULTY / secs / 1e12)
@@ -140,7 +167,14 @@ mod tests {
     fn reading() -> AsicReading {
         AsicReading {
             hashrate_ths: 200.0,
-            boards: (0..3).map(|i| Hashboard { index: i, chips: Some(108), rate_ths: Some(66.7), temp_c: Some(65.0) }).collect(),
+            boards: (0..3)
+                .map(|i| Hashboard {
+                    index: i,
+                    chips: Some(108),
+                    rate_ths: Some(66.7),
+                    temp_c: Some(65.0),
+                })
+                .collect(),
             temps_c: vec![70.0, 71.0],
             ..Default::default()
         }
@@ -148,39 +182,73 @@ mod tests {
 
     #[test]
     fn degraded_for_a_dead_board_heat_or_low_hashrate() {
-        assert_eq!(asic_status(&reading(), Some(200.0)), (DeviceStatus::Online, None));
+        assert_eq!(
+            asic_status(&reading(), Some(200.0)),
+            (DeviceStatus::Online, None)
+        );
         let mut dead = reading();
         dead.boards[1].chips = Some(0);
-        assert_eq!(asic_status(&dead, Some(200.0)).1.as_deref(), Some("hashboard 1 down"));
+        assert_eq!(
+            asic_status(&dead, Some(200.0)).1.as_deref(),
+            Some("hashboard 1 down")
+        );
         let mut hot = reading();
         hot.temps_c.push(92.0);
         assert_eq!(asic_status(&hot, Some(200.0)).0, DeviceStatus::Degraded);
         let mut slow = reading();
         slow.hashrate_ths = 150.0;
-        assert_eq!(asic_status(&slow, Some(200.0)).1.as_deref(), Some("hashrate 75 % of nameplate"));
+        assert_eq!(
+            asic_status(&slow, Some(200.0)).1.as_deref(),
+            Some("hashrate 75 % of nameplate")
+        );
         assert_eq!(asic_status(&slow, None).0, DeviceStatus::Online);
     }
 
     #[test]
     fn share_hashrate_from_accepted_difficulty() {
-        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let t1 = t0 + chrono::Duration::seconds(600);
         // 200 TH/s for 600 s = 1.2e17 hashes = 27,939,677 difficulty.
         let d = 200e12 * 600.0 / HASHES_PER_DIFFICULTY;
         let h = share_hashrate_ths((t0, 1000.0), (t1, 1000.0 + d)).unwrap();
         assert!((h - 200.0).abs() < 1e-9);
         assert_eq!(share_hashrate_ths((t1, 5.0), (t0, 9.0)), None);
-        assert_eq!(share_hashrate_ths((t0, 9.0), (t1, 5.0)), None, "a restart resets the counter");
+        assert_eq!(
+            share_hashrate_ths((t0, 9.0), (t1, 5.0)),
+            None,
+            "a restart resets the counter"
+        );
         assert!(over_reports(240.0, 200.0));
         assert!(!over_reports(210.0, 200.0));
     }
 
     #[test]
     fn gpu_status_flags_heat_and_xid() {
-        let ok = GpuReading { temp_c: Some(70.0), xid_errors: Some(0.0), ..Default::default() };
+        let ok = GpuReading {
+            temp_c: Some(70.0),
+            xid_errors: Some(0.0),
+            ..Default::default()
+        };
         assert_eq!(gpu_status(&ok).0, DeviceStatus::Online);
-        assert_eq!(gpu_status(&GpuReading { xid_errors: Some(79.0), ..ok.clone() }).1.as_deref(), Some("XID error 79"));
-        assert_eq!(gpu_status(&GpuReading { temp_c: Some(90.0), ..ok }).0, DeviceStatus::Degraded);
+        assert_eq!(
+            gpu_status(&GpuReading {
+                xid_errors: Some(79.0),
+                ..ok.clone()
+            })
+            .1
+            .as_deref(),
+            Some("XID error 79")
+        );
+        assert_eq!(
+            gpu_status(&GpuReading {
+                temp_c: Some(90.0),
+                ..ok
+            })
+            .0,
+            DeviceStatus::Degraded
+        );
     }
 }
 
@@ -218,13 +286,21 @@ pub struct SiteFleet {
 pub fn summarize(devices: &[Device], at: Option<DateTime<Utc>>, poll_lag_ms: u64) -> FleetSummary {
     let live = |d: &&Device| d.status != DeviceStatus::Offline;
     let count = |s: DeviceStatus| devices.iter().filter(|d| d.status == s).count();
-    let utils: Vec<f64> = devices.iter().filter(live).filter(|d| d.kind == DeviceKind::Gpu).filter_map(|d| d.gpu_util_pct).collect();
+    let utils: Vec<f64> = devices
+        .iter()
+        .filter(live)
+        .filter(|d| d.kind == DeviceKind::Gpu)
+        .filter_map(|d| d.gpu_util_pct)
+        .collect();
     let mut sites: Vec<SiteFleet> = Vec::new();
     for d in devices {
         let pos = match sites.iter().position(|s| s.site == d.site) {
             Some(p) => p,
             None => {
-                sites.push(SiteFleet { site: d.site.clone(), ..Default::default() });
+                sites.push(SiteFleet {
+                    site: d.site.clone(),
+                    ..Default::default()
+                });
                 sites.len() - 1
             }
         };
@@ -249,11 +325,25 @@ pub fn summarize(devices: &[Device], at: Option<DateTime<Utc>>, poll_lag_ms: u64
         online: count(DeviceStatus::Online),
         degraded: count(DeviceStatus::Degraded),
         offline: count(DeviceStatus::Offline),
-        asic_hashrate_ths: devices.iter().filter(live).filter_map(|d| d.hashrate_ths).sum(),
-        share_hashrate_ths: devices.iter().filter(live).filter_map(|d| d.share_hashrate_ths).sum(),
+        asic_hashrate_ths: devices
+            .iter()
+            .filter(live)
+            .filter_map(|d| d.hashrate_ths)
+            .sum(),
+        share_hashrate_ths: devices
+            .iter()
+            .filter(live)
+            .filter_map(|d| d.share_hashrate_ths)
+            .sum(),
         gpus: devices.iter().filter(|d| d.kind == DeviceKind::Gpu).count(),
-        gpu_util_avg_pct: (!utils.is_empty()).then(|| utils.iter().sum::<f64>() / utils.len() as f64),
-        power_kw: devices.iter().filter(live).filter_map(|d| d.power_w).sum::<f64>() / 1000.0,
+        gpu_util_avg_pct: (!utils.is_empty())
+            .then(|| utils.iter().sum::<f64>() / utils.len() as f64),
+        power_kw: devices
+            .iter()
+            .filter(live)
+            .filter_map(|d| d.power_w)
+            .sum::<f64>()
+            / 1000.0,
         poll_lag_ms,
         sites,
     }
@@ -294,23 +384,48 @@ pub struct DevicePage {
 
 /// Filters, sorts (problems first by default) and pages `devices`; `per_page` is capped at 500.
 pub fn page(devices: &[Device], q: &DeviceQuery) -> DevicePage {
-    let needle = q.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
+    let needle = q
+        .search
+        .as_deref()
+        .map(str::to_lowercase)
+        .filter(|s| !s.is_empty());
     let mut rows: Vec<&Device> = devices
         .iter()
         .filter(|d| q.status.is_none_or(|s| d.status == s))
         .filter(|d| q.site.as_deref().is_none_or(|s| d.site == s))
-        .filter(|d| needle.as_deref().is_none_or(|n| d.id.to_lowercase().contains(n) || d.model.to_lowercase().contains(n) || d.address.contains(n)))
+        .filter(|d| {
+            needle.as_deref().is_none_or(|n| {
+                d.id.to_lowercase().contains(n)
+                    || d.model.to_lowercase().contains(n)
+                    || d.address.contains(n)
+            })
+        })
         .collect();
-    let desc = |a: Option<f64>, b: Option<f64>| b.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.unwrap_or(f64::NEG_INFINITY));
+    let desc = |a: Option<f64>, b: Option<f64>| {
+        b.unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&a.unwrap_or(f64::NEG_INFINITY))
+    };
     match q.sort {
-        DeviceSort::Status => rows.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id))),
+        DeviceSort::Status => {
+            rows.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)))
+        }
         DeviceSort::Id => rows.sort_by(|a, b| a.id.cmp(&b.id)),
         DeviceSort::Hashrate => rows.sort_by(|a, b| desc(a.hashrate_ths, b.hashrate_ths)),
         DeviceSort::Temp => rows.sort_by(|a, b| desc(a.temp_c, b.temp_c)),
         DeviceSort::Power => rows.sort_by(|a, b| desc(a.power_w, b.power_w)),
     }
     let per_page = q.per_page.clamp(1, 500);
-    DevicePage { total: rows.len(), page: q.page, per_page, rows: rows.into_iter().skip(q.page * per_page).take(per_page).cloned().collect() }
+    DevicePage {
+        total: rows.len(),
+        page: q.page,
+        per_page,
+        rows: rows
+            .into_iter()
+            .skip(q.page * per_page)
+            .take(per_page)
+            .cloned()
+            .collect(),
+    }
 }
 
 #[cfg(test)]
@@ -318,12 +433,30 @@ mod summary_tests {
     use super::*;
 
     fn dev(id: &str, site: &str, status: DeviceStatus, ths: f64) -> Device {
-        Device { id: id.into(), kind: DeviceKind::Asic, model: "S21".into(), site: site.into(), address: "127.0.0.1:1".into(), status, hashrate_ths: Some(ths), share_hashrate_ths: None, gpu_util_pct: None, temp_c: Some(60.0), power_w: Some(3500.0), last_seen: None, problem: None }
+        Device {
+            id: id.into(),
+            kind: DeviceKind::Asic,
+            model: "S21".into(),
+            site: site.into(),
+            address: "127.0.0.1:1".into(),
+            status,
+            hashrate_ths: Some(ths),
+            share_hashrate_ths: None,
+            gpu_util_pct: None,
+            temp_c: Some(60.0),
+            power_w: Some(3500.0),
+            last_seen: None,
+            problem: None,
+        }
     }
 
     #[test]
     fn summary_counts_by_status_and_excludes_offline_hashrate() {
-        let d = vec![dev("a", "x", DeviceStatus::Online, 200.0), dev("b", "x", DeviceStatus::Degraded, 120.0), dev("c", "y", DeviceStatus::Offline, 200.0)];
+        let d = vec![
+            dev("a", "x", DeviceStatus::Online, 200.0),
+            dev("b", "x", DeviceStatus::Degraded, 120.0),
+            dev("c", "y", DeviceStatus::Offline, 200.0),
+        ];
         let s = summarize(&d, None, 12);
         assert_eq!((s.online, s.degraded, s.offline, s.devices), (1, 1, 1, 3));
         assert_eq!(s.asic_hashrate_ths, 320.0);
@@ -335,19 +468,80 @@ mod summary_tests {
 
     #[test]
     fn pages_put_problems_first_and_filter() {
-        let d: Vec<Device> = (0..25).map(|i| dev(&format!("d{i:02}"), "x", if i % 10 == 3 { DeviceStatus::Offline } else { DeviceStatus::Online }, i as f64)).collect();
-        let p = page(&d, &DeviceQuery { per_page: 10, ..Default::default() });
+        let d: Vec<Device> = (0..25)
+            .map(|i| {
+                dev(
+                    &format!("d{i:02}"),
+                    "x",
+                    if i % 10 == 3 {
+                        DeviceStatus::Offline
+                    } else {
+                        DeviceStatus::Online
+                    },
+                    i as f64,
+                )
+            })
+            .collect();
+        let p = page(
+            &d,
+            &DeviceQuery {
+                per_page: 10,
+                ..Default::default()
+            },
+        );
         assert_eq!(p.total, 25);
         assert_eq!(p.rows.len(), 10);
         assert_eq!(p.rows[0].status, DeviceStatus::Offline);
-        let last = page(&d, &DeviceQuery { per_page: 10, page: 2, ..Default::default() });
+        let last = page(
+            &d,
+            &DeviceQuery {
+                per_page: 10,
+                page: 2,
+                ..Default::default()
+            },
+        );
         assert_eq!(last.rows.len(), 5);
-        let off = page(&d, &DeviceQuery { per_page: 10, status: Some(DeviceStatus::Offline), ..Default::default() });
+        let off = page(
+            &d,
+            &DeviceQuery {
+                per_page: 10,
+                status: Some(DeviceStatus::Offline),
+                ..Default::default()
+            },
+        );
         assert_eq!(off.total, 3);
-        let hr = page(&d, &DeviceQuery { per_page: 3, sort: DeviceSort::Hashrate, ..Default::default() });
+        let hr = page(
+            &d,
+            &DeviceQuery {
+                per_page: 3,
+                sort: DeviceSort::Hashrate,
+                ..Default::default()
+            },
+        );
         assert_eq!(hr.rows[0].id, "d24");
-        assert_eq!(page(&d, &DeviceQuery { per_page: 10, search: Some("D1".into()), ..Default::default() }).total, 10);
-        assert_eq!(page(&d, &DeviceQuery { per_page: 0, ..Default::default() }).per_page, 1);
+        assert_eq!(
+            page(
+                &d,
+                &DeviceQuery {
+                    per_page: 10,
+                    search: Some("D1".into()),
+                    ..Default::default()
+                }
+            )
+            .total,
+            10
+        );
+        assert_eq!(
+            page(
+                &d,
+                &DeviceQuery {
+                    per_page: 0,
+                    ..Default::default()
+                }
+            )
+            .per_page,
+            1
+        );
     }
 }
 
@@ -365,7 +559,10 @@ pub fn status_grid(devices: &[Device]) -> Vec<SiteStatuses> {
         let pos = match out.iter().position(|s| s.site == d.site) {
             Some(p) => p,
             None => {
-                out.push(SiteStatuses { site: d.site.clone(), ..Default::default() });
+                out.push(SiteStatuses {
+                    site: d.site.clone(),
+                    ..Default::default()
+                });
                 out.len() - 1
             }
         };

@@ -13,9 +13,18 @@ const DAYS_PER_YEAR: f64 = 365.25;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LeaseTerms {
     /// Colocation: the tenant pays per kW of critical IT load per month, escalating yearly.
-    Colocation { critical_mw: f64, usd_per_kw_month: f64, escalator_pct_per_year: f64 },
+    Colocation {
+        critical_mw: f64,
+        usd_per_kw_month: f64,
+        escalator_pct_per_year: f64,
+    },
     /// GPU cloud: the operator sells GPU-hours; revenue follows utilisation.
-    GpuHours { gpus: u32, usd_per_gpu_hour: f64, utilisation: f64, server_kw_per_gpu: f64 },
+    GpuHours {
+        gpus: u32,
+        usd_per_gpu_hour: f64,
+        utilisation: f64,
+        server_kw_per_gpu: f64,
+    },
 }
 
 /// An AI lease contract at a site.
@@ -56,14 +65,21 @@ impl LeaseContract {
             return 0.0;
         }
         match &self.terms {
-            LeaseTerms::Colocation { critical_mw, usd_per_kw_month, escalator_pct_per_year } => {
+            LeaseTerms::Colocation {
+                critical_mw,
+                usd_per_kw_month,
+                escalator_pct_per_year,
+            } => {
                 let years = ((date - self.start_on).num_days() as f64 / DAYS_PER_YEAR).floor();
                 let price = usd_per_kw_month * (1.0 + escalator_pct_per_year / 100.0).powf(years);
                 critical_mw * 1000.0 * ramp * price / DAYS_PER_MONTH
             }
-            LeaseTerms::GpuHours { gpus, usd_per_gpu_hour, utilisation, .. } => {
-                *gpus as f64 * ramp * usd_per_gpu_hour * 24.0 * utilisation
-            }
+            LeaseTerms::GpuHours {
+                gpus,
+                usd_per_gpu_hour,
+                utilisation,
+                ..
+            } => *gpus as f64 * ramp * usd_per_gpu_hour * 24.0 * utilisation,
         }
     }
 
@@ -72,9 +88,11 @@ impl LeaseContract {
         let ramp = self.ramp_fraction(date);
         match &self.terms {
             LeaseTerms::Colocation { critical_mw, .. } => critical_mw * ramp,
-            LeaseTerms::GpuHours { gpus, server_kw_per_gpu, .. } => {
-                *gpus as f64 * server_kw_per_gpu / 1000.0 * ramp
-            }
+            LeaseTerms::GpuHours {
+                gpus,
+                server_kw_per_gpu,
+                ..
+            } => *gpus as f64 * server_kw_per_gpu / 1000.0 * ramp,
         }
     }
 }
@@ -100,7 +118,11 @@ mod tests {
             id: "c".into(),
             site_id: "s".into(),
             tenant: "t".into(),
-            terms: LeaseTerms::Colocation { critical_mw: 100.0, usd_per_kw_month: 120.0, escalator_pct_per_year: 3.0 },
+            terms: LeaseTerms::Colocation {
+                critical_mw: 100.0,
+                usd_per_kw_month: 120.0,
+                escalator_pct_per_year: 3.0,
+            },
             start_on: day(2025, 1, 1),
             ramp_months,
             end_on: Some(day(2030, 12, 31)),
@@ -111,7 +133,9 @@ mod tests {
     #[test]
     fn colocation_of_100_mw_at_120_per_kw_month_bills_144_million_a_year() {
         let c = colo(0);
-        let year: f64 = (0..365).map(|i| c.revenue_usd(day(2025, 1, 1) + chrono::Duration::days(i))).sum();
+        let year: f64 = (0..365)
+            .map(|i| c.revenue_usd(day(2025, 1, 1) + chrono::Duration::days(i)))
+            .sum();
         // 100,000 kW × $120 × 12 = $144.0 M; 365 of 365.25 days are counted.
         assert!((year - 144e6 * 365.0 / 365.25).abs() < 1.0, "{year}");
         // Second year escalates by 3 %.
@@ -124,7 +148,9 @@ mod tests {
     #[test]
     fn ramp_is_linear_to_full_load() {
         let c = colo(6);
-        let half = c.ramp_fraction(day(2025, 1, 1) + chrono::Duration::days((3.0 * DAYS_PER_MONTH) as i64 - 1));
+        let half = c.ramp_fraction(
+            day(2025, 1, 1) + chrono::Duration::days((3.0 * DAYS_PER_MONTH) as i64 - 1),
+        );
         assert!((half - 0.5).abs() < 0.01, "{half}");
         assert_eq!(c.ramp_fraction(day(2025, 8, 1)), 1.0);
         assert!((c.it_load_mw(day(2025, 8, 1)) - 100.0).abs() < 1e-9);
@@ -133,7 +159,12 @@ mod tests {
     #[test]
     fn gpu_hours_bill_rate_times_gpus_times_utilisation() {
         let mut c = colo(0);
-        c.terms = LeaseTerms::GpuHours { gpus: 4096, usd_per_gpu_hour: 2.0, utilisation: 0.85, server_kw_per_gpu: 1.275 };
+        c.terms = LeaseTerms::GpuHours {
+            gpus: 4096,
+            usd_per_gpu_hour: 2.0,
+            utilisation: 0.85,
+            server_kw_per_gpu: 1.275,
+        };
         let d = day(2025, 3, 1);
         assert!((c.revenue_usd(d) - 4096.0 * 2.0 * 24.0 * 0.85).abs() < 1e-6);
         assert!((c.it_load_mw(d) - 5.2224).abs() < 1e-9);

@@ -74,13 +74,20 @@ pub fn parse_anchors(csv: &str) -> Result<Vec<MarketAnchor>, InputError> {
         }
         let date = NaiveDate::parse_from_str(cols[0], "%Y-%m-%d").map_err(|_| bad("bad date"))?;
         let num = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0);
-        let (Some(btc_usd), Some(difficulty), Some(fees)) = (num(cols[1]), num(cols[2]), num(cols[3])) else {
+        let (Some(btc_usd), Some(difficulty), Some(fees)) =
+            (num(cols[1]), num(cols[2]), num(cols[3]))
+        else {
             return Err(bad("bad number"));
         };
         if out.last().is_some_and(|prev| prev.date >= date) {
             return Err(bad("dates must increase"));
         }
-        out.push(MarketAnchor { date, btc_usd, difficulty, fees_btc_per_block: fees });
+        out.push(MarketAnchor {
+            date,
+            btc_usd,
+            difficulty,
+            fees_btc_per_block: fees,
+        });
     }
     Ok(out)
 }
@@ -142,8 +149,20 @@ mod tests {
 
     #[test]
     fn reward_drops_at_the_2024_halving() {
-        let mk = |d| MarketDay { date: d, btc_usd: 1.0, difficulty: 1.0, fees_btc_per_block: 0.1, source: MarketSource::Bundled };
-        assert_eq!(mk(NaiveDate::from_ymd_opt(2024, 4, 10).unwrap()).reward_btc(), 6.35);
-        assert_eq!(mk(NaiveDate::from_ymd_opt(2024, 5, 10).unwrap()).reward_btc(), 3.225);
+        let mk = |d| MarketDay {
+            date: d,
+            btc_usd: 1.0,
+            difficulty: 1.0,
+            fees_btc_per_block: 0.1,
+            source: MarketSource::Bundled,
+        };
+        assert_eq!(
+            mk(NaiveDate::from_ymd_opt(2024, 4, 10).unwrap()).reward_btc(),
+            6.35
+        );
+        assert_eq!(
+            mk(NaiveDate::from_ymd_opt(2024, 5, 10).unwrap()).reward_btc(),
+            3.225
+        );
     }
 }

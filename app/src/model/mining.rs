@@ -87,7 +87,8 @@ pub fn estimate(inputs: &MiningInputs) -> Result<MiningEstimate, InputError> {
     inputs.validate()?;
     let reward = inputs.subsidy_btc + inputs.fees_btc_per_block;
     let net = 1.0 - inputs.pool_fee_pct / 100.0;
-    let btc_per_day = expected_btc_per_day(inputs.hashrate_ths * THS, inputs.difficulty, reward) * net;
+    let btc_per_day =
+        expected_btc_per_day(inputs.hashrate_ths * THS, inputs.difficulty, reward) * net;
     let revenue = btc_per_day * inputs.btc_price_usd;
     let power_cost = power_cost_usd_per_day(inputs.power_w, inputs.power_cost_usd_per_kwh);
     let kwh_per_day = inputs.power_w / 1000.0 * HOURS_PER_DAY;
@@ -95,7 +96,11 @@ pub fn estimate(inputs: &MiningInputs) -> Result<MiningEstimate, InputError> {
         network_hashrate_ehs: network_hashrate_hs(inputs.difficulty) / 1e18,
         btc_per_day,
         revenue_usd_per_day: revenue,
-        hashprice_usd_per_ph_day: hashprice_usd_per_ph_day(inputs.difficulty, reward, inputs.btc_price_usd),
+        hashprice_usd_per_ph_day: hashprice_usd_per_ph_day(
+            inputs.difficulty,
+            reward,
+            inputs.btc_price_usd,
+        ),
         power_cost_usd_per_day: power_cost,
         margin_usd_per_day: revenue - power_cost,
         efficiency_j_per_th: efficiency_j_per_th(inputs.power_w, inputs.hashrate_ths),
@@ -125,7 +130,11 @@ mod tests {
     fn s21_at_difficulty_100t_earns_what_the_formula_gives_by_hand() {
         // By hand: 200e12 × 86,400 × 3.125 / (100e12 × 4,294,967,296) = 1.2572e-4 BTC/day.
         let e = estimate(&s21_at_100t()).unwrap();
-        assert!((e.btc_per_day - 1.2572e-4).abs() < 1e-8, "{}", e.btc_per_day);
+        assert!(
+            (e.btc_per_day - 1.2572e-4).abs() < 1e-8,
+            "{}",
+            e.btc_per_day
+        );
         assert!((e.revenue_usd_per_day - 12.572).abs() < 0.001);
         // 3.5 kW × 24 h × $0.05 = $4.20
         assert!((e.power_cost_usd_per_day - 4.2).abs() < 1e-9);

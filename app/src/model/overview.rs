@@ -96,10 +96,28 @@ pub fn revenue_per_mw(sites: &[Site], m: &MarketDay) -> Vec<SiteRevenuePerMw> {
 }
 
 /// Market days for `[from, to]`: known days up to `today`, then the scenario's projection.
-pub fn market_window(history: &[MarketDay], today: NaiveDate, from: NaiveDate, to: NaiveDate, scenario: &Scenario) -> Vec<MarketDay> {
-    let mut days: Vec<MarketDay> = history.iter().filter(|d| d.date >= from && d.date <= to && d.date <= today).copied().collect();
-    if let Some(last) = history.iter().filter(|d| d.date <= today).max_by_key(|d| d.date) {
-        days.extend(project(last, to, scenario).into_iter().filter(|d| d.date >= from));
+pub fn market_window(
+    history: &[MarketDay],
+    today: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate,
+    scenario: &Scenario,
+) -> Vec<MarketDay> {
+    let mut days: Vec<MarketDay> = history
+        .iter()
+        .filter(|d| d.date >= from && d.date <= to && d.date <= today)
+        .copied()
+        .collect();
+    if let Some(last) = history
+        .iter()
+        .filter(|d| d.date <= today)
+        .max_by_key(|d| d.date)
+    {
+        days.extend(
+            project(last, to, scenario)
+                .into_iter()
+                .filter(|d| d.date >= from),
+        );
     }
     days
 }
@@ -114,7 +132,10 @@ pub fn overview(
     scenario: &Scenario,
     market_as_of: Option<NaiveDate>,
 ) -> Option<Overview> {
-    let current = history.iter().filter(|d| d.date <= today).max_by_key(|d| d.date)?;
+    let current = history
+        .iter()
+        .filter(|d| d.date <= today)
+        .max_by_key(|d| d.date)?;
     let (from, to) = range.window(today);
     let window = market_window(history, today, from, to, scenario);
     let daily = totals(&site_series(sites, &window));
@@ -152,11 +173,27 @@ mod tests {
     #[test]
     fn overview_joins_history_and_projection_at_today() {
         let today = day(2025, 6, 1);
-        let o = overview(&[example_site()], &history(), today, TimeRange::OneYear, &Scenario::default(), None).unwrap();
+        let o = overview(
+            &[example_site()],
+            &history(),
+            today,
+            TimeRange::OneYear,
+            &Scenario::default(),
+            None,
+        )
+        .unwrap();
         assert_eq!(o.daily.first().unwrap().date, day(2024, 6, 1));
         assert_eq!(o.daily.last().unwrap().date, day(2026, 6, 1));
-        assert!(o.daily.iter().filter(|d| d.date <= today).all(|d| !d.projected));
-        assert!(o.daily.iter().filter(|d| d.date > today).all(|d| d.projected));
+        assert!(o
+            .daily
+            .iter()
+            .filter(|d| d.date <= today)
+            .all(|d| !d.projected));
+        assert!(o
+            .daily
+            .iter()
+            .filter(|d| d.date > today)
+            .all(|d| d.projected));
         assert_eq!(o.kpis.as_of, today);
         assert!(o.simulated);
         // The conversion on 2025-07-01 cuts mining revenue by 40 % overnight.
@@ -168,10 +205,34 @@ mod tests {
     #[test]
     fn ranges_change_the_series_length() {
         let today = day(2025, 6, 1);
-        let six = overview(&[example_site()], &history(), today, TimeRange::SixMonths, &Scenario::default(), None).unwrap();
-        let all = overview(&[example_site()], &history(), today, TimeRange::All, &Scenario::default(), None).unwrap();
+        let six = overview(
+            &[example_site()],
+            &history(),
+            today,
+            TimeRange::SixMonths,
+            &Scenario::default(),
+            None,
+        )
+        .unwrap();
+        let all = overview(
+            &[example_site()],
+            &history(),
+            today,
+            TimeRange::All,
+            &Scenario::default(),
+            None,
+        )
+        .unwrap();
         assert!(all.daily.len() > six.daily.len() * 3);
-        assert!(overview(&[example_site()], &[], today, TimeRange::All, &Scenario::default(), None).is_none());
+        assert!(overview(
+            &[example_site()],
+            &[],
+            today,
+            TimeRange::All,
+            &Scenario::default(),
+            None
+        )
+        .is_none());
     }
 
     #[test]

@@ -20,15 +20,22 @@ pub struct Scenario {
 impl Default for Scenario {
     /// Baseline: difficulty +2 %/month (roughly the 2023–2025 trend), flat price, fees as last seen.
     fn default() -> Self {
-        Self { difficulty_growth_pct_per_month: 2.0, btc_price_change_pct_per_year: 0.0, fees_btc_per_block: None }
+        Self {
+            difficulty_growth_pct_per_month: 2.0,
+            btc_price_change_pct_per_year: 0.0,
+            fees_btc_per_block: None,
+        }
     }
 }
 
 /// Projected market days after `last` through `through` (inclusive).
 pub fn project(last: &MarketDay, through: NaiveDate, scenario: &Scenario) -> Vec<MarketDay> {
-    let diff_daily = (1.0 + scenario.difficulty_growth_pct_per_month / 100.0).powf(1.0 / DAYS_PER_MONTH);
+    let diff_daily =
+        (1.0 + scenario.difficulty_growth_pct_per_month / 100.0).powf(1.0 / DAYS_PER_MONTH);
     let price_daily = (1.0 + scenario.btc_price_change_pct_per_year / 100.0).powf(1.0 / 365.25);
-    let fees = scenario.fees_btc_per_block.unwrap_or(last.fees_btc_per_block);
+    let fees = scenario
+        .fees_btc_per_block
+        .unwrap_or(last.fees_btc_per_block);
     let days = (through - last.date).num_days().max(0);
     (1..=days)
         .map(|i| MarketDay {
@@ -48,8 +55,18 @@ mod tests {
     #[test]
     fn difficulty_compounds_monthly_and_price_yearly() {
         let d0 = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-        let last = MarketDay { date: d0, btc_usd: 100_000.0, difficulty: 100e12, fees_btc_per_block: 0.05, source: MarketSource::Bundled };
-        let s = Scenario { difficulty_growth_pct_per_month: 2.0, btc_price_change_pct_per_year: 10.0, fees_btc_per_block: None };
+        let last = MarketDay {
+            date: d0,
+            btc_usd: 100_000.0,
+            difficulty: 100e12,
+            fees_btc_per_block: 0.05,
+            source: MarketSource::Bundled,
+        };
+        let s = Scenario {
+            difficulty_growth_pct_per_month: 2.0,
+            btc_price_change_pct_per_year: 10.0,
+            fees_btc_per_block: None,
+        };
         let p = project(&last, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), &s);
         assert_eq!(p.len(), 365);
         assert!(p.iter().all(|d| d.source == MarketSource::Projected));

@@ -28,7 +28,12 @@ pub fn history_start() -> NaiveDate {
 }
 
 impl TimeRange {
-    pub const ALL: [TimeRange; 4] = [TimeRange::SixMonths, TimeRange::OneYear, TimeRange::ThreeYears, TimeRange::All];
+    pub const ALL: [TimeRange; 4] = [
+        TimeRange::SixMonths,
+        TimeRange::OneYear,
+        TimeRange::ThreeYears,
+        TimeRange::All,
+    ];
 
     /// The URL form (`?range=1y`).
     pub fn as_str(self) -> &'static str {
@@ -56,12 +61,22 @@ impl TimeRange {
 
     /// (first day, last day) of the window around `today`.
     pub fn window(self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-        let around = |days| ((today - Duration::days(days)).max(history_start()), today + Duration::days(days));
+        let around = |days| {
+            (
+                (today - Duration::days(days)).max(history_start()),
+                today + Duration::days(days),
+            )
+        };
         match self {
             TimeRange::SixMonths => around(182),
             TimeRange::OneYear => around(365),
             TimeRange::ThreeYears => around(1096),
-            TimeRange::All => (history_start(), NaiveDate::from_ymd_opt(2029, 12, 31).expect("valid date").max(today)),
+            TimeRange::All => (
+                history_start(),
+                NaiveDate::from_ymd_opt(2029, 12, 31)
+                    .expect("valid date")
+                    .max(today),
+            ),
         }
     }
 }
@@ -77,7 +92,13 @@ mod tests {
         }
         assert_eq!(TimeRange::parse("5y"), None);
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        let spans: Vec<i64> = TimeRange::ALL.iter().map(|r| { let (a, b) = r.window(today); (b - a).num_days() }).collect();
+        let spans: Vec<i64> = TimeRange::ALL
+            .iter()
+            .map(|r| {
+                let (a, b) = r.window(today);
+                (b - a).num_days()
+            })
+            .collect();
         assert!(spans.windows(2).all(|w| w[0] < w[1]), "{spans:?}");
         assert_eq!(TimeRange::All.window(today).0, history_start());
         let (from, to) = TimeRange::ThreeYears.window(today);

@@ -41,7 +41,10 @@ pub fn site_day(site: &Site, m: &MarketDay) -> RevenueDay {
         site: site.id.clone(),
         mining_usd: btc_mined * m.btc_usd,
         ai_lease_usd: site.contracts.iter().map(|c| c.revenue_usd(m.date)).sum(),
-        power_cost_usd: power_cost_usd_per_day((mining_mw + ai_power_mw) * 1e6, site.power_usd_per_kwh),
+        power_cost_usd: power_cost_usd_per_day(
+            (mining_mw + ai_power_mw) * 1e6,
+            site.power_usd_per_kwh,
+        ),
         btc_mined,
         hashrate_ths,
         mining_mw: site.mining_mw(m.date),
@@ -52,7 +55,9 @@ pub fn site_day(site: &Site, m: &MarketDay) -> RevenueDay {
 
 /// Every site's revenue on every market day, ordered by date then site.
 pub fn site_series(sites: &[Site], days: &[MarketDay]) -> Vec<RevenueDay> {
-    days.iter().flat_map(|m| sites.iter().map(move |s| site_day(s, m))).collect()
+    days.iter()
+        .flat_map(|m| sites.iter().map(move |s| site_day(s, m)))
+        .collect()
 }
 
 /// All sites' revenue on one day.
@@ -96,7 +101,13 @@ mod tests {
     use crate::model::site::tests::{day, example_site};
 
     fn market(d: NaiveDate) -> MarketDay {
-        MarketDay { date: d, btc_usd: 100_000.0, difficulty: 100e12, fees_btc_per_block: 0.0, source: MarketSource::Bundled }
+        MarketDay {
+            date: d,
+            btc_usd: 100_000.0,
+            difficulty: 100e12,
+            fees_btc_per_block: 0.0,
+            source: MarketSource::Bundled,
+        }
     }
 
     #[test]
@@ -105,7 +116,11 @@ mod tests {
         let r = site_day(&s, &market(day(2025, 1, 1)));
         // 5.714 EH/s × $62.86/PH/day = $359,2xx/day; 100 MW × 24 h × $0.04 = $96,000/day.
         let expected = 100e6 / 17.5 / 1000.0 * 62.8653;
-        assert!((r.mining_usd - expected).abs() / expected < 1e-4, "{}", r.mining_usd);
+        assert!(
+            (r.mining_usd - expected).abs() / expected < 1e-4,
+            "{}",
+            r.mining_usd
+        );
         assert!((r.power_cost_usd - 96_000.0).abs() < 1e-6);
         assert_eq!(r.ai_lease_usd, 0.0);
         assert!(!r.projected);

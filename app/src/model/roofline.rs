@@ -116,7 +116,12 @@ pub fn kv_bytes_per_token(params_b: f64, precision: Precision) -> f64 {
 pub const TRAINING_BYTES_PER_PARAM: f64 = 16.0;
 
 pub fn estimate(q: &GpuQuery) -> Result<GpuEstimate, InputError> {
-    let g = *gpu(&q.gpu).ok_or_else(|| InputError::new("gpu", format!("unknown GPU {:?}; see /api/v1/catalogue/gpus", q.gpu)))?;
+    let g = *gpu(&q.gpu).ok_or_else(|| {
+        InputError::new(
+            "gpu",
+            format!("unknown GPU {:?}; see /api/v1/catalogue/gpus", q.gpu),
+        )
+    })?;
     if q.count == 0 || q.count > 1_000_000 {
         return Err(InputError::new("count", "must be between 1 and 1,000,000"));
     }
@@ -127,7 +132,10 @@ pub fn estimate(q: &GpuQuery) -> Result<GpuEstimate, InputError> {
     within("mfu", q.mfu, 0.01, 1.0)?;
     within("pue", q.pue, 1.0, 3.0)?;
     if q.context_tokens == 0 || q.context_tokens > 10_000_000 {
-        return Err(InputError::new("context_tokens", "must be between 1 and 10,000,000"));
+        return Err(InputError::new(
+            "context_tokens",
+            "must be between 1 and 10,000,000",
+        ));
     }
     let kv_per_token = match q.kv_bytes_per_token {
         Some(v) => positive("kv_bytes_per_token", v)?,
@@ -135,7 +143,9 @@ pub fn estimate(q: &GpuQuery) -> Result<GpuEstimate, InputError> {
     };
     let peak_tflops = match q.precision {
         Precision::Bf16 => g.bf16_tflops,
-        Precision::Fp8 => g.fp8_tflops.ok_or_else(|| InputError::new("precision", format!("{} has no FP8 tensor cores", g.name)))?,
+        Precision::Fp8 => g.fp8_tflops.ok_or_else(|| {
+            InputError::new("precision", format!("{} has no FP8 tensor cores", g.name))
+        })?,
     };
     let n = q.model_params_b * 1e9;
     let gpus = q.count as f64;
@@ -144,13 +154,29 @@ pub fn estimate(q: &GpuQuery) -> Result<GpuEstimate, InputError> {
     let kv_total = q.batch as f64 * q.context_tokens as f64 * kv_per_token;
 
     let (tokens_per_s, bound, memory_needed) = match q.workload {
-        Workload::Training => (flops / (6.0 * n), Bound::Compute, n * TRAINING_BYTES_PER_PARAM),
-        Workload::Prefill => (flops / (2.0 * n), Bound::Compute, weights + q.context_tokens as f64 * kv_per_token),
+        Workload::Training => (
+            flops / (6.0 * n),
+            Bound::Compute,
+            n * TRAINING_BYTES_PER_PARAM,
+        ),
+        Workload::Prefill => (
+            flops / (2.0 * n),
+            Bound::Compute,
+            weights + q.context_tokens as f64 * kv_per_token,
+        ),
         Workload::Decode => {
             let memory_s = (weights + kv_total) / (gpus * g.memory_tb_s * 1e12);
             let compute_s = q.batch as f64 * 2.0 * n / flops;
-            let bound = if memory_s >= compute_s { Bound::Memory } else { Bound::Compute };
-            (q.batch as f64 / memory_s.max(compute_s), bound, weights + kv_total)
+            let bound = if memory_s >= compute_s {
+                Bound::Memory
+            } else {
+                Bound::Compute
+            };
+            (
+                q.batch as f64 / memory_s.max(compute_s),
+                bound,
+                weights + kv_total,
+            )
         }
     };
     let power_kw = gpus * g.server_w_per_gpu / 1000.0;
@@ -175,20 +201,46 @@ mod tests {
     use super::*;
 
     fn query(gpu: &str, count: u32, params_b: f64, workload: Workload) -> GpuQuery {
-        GpuQuery { gpu: gpu.into(), count, model_params_b: params_b, workload, precision: Precision::Bf16, batch: 1, mfu: 0.4, context_tokens: 2048, pue: 1.3, kv_bytes_per_token: None }
+        GpuQuery {
+            gpu: gpu.into(),
+            count,
+            model_params_b: params_b,
+            workload,
+            precision: Precision::Bf16,
+            batch: 1,
+            mfu: 0.4,
+            context_tokens: 2048,
+            pue: 1.3,
+            kv_bytes_per_token: None,
+        }
     }
 
     #[test]
     fn llama3_405b_training_matches_metas_reported_400_tflops_per_gpu() {
         // Meta, "The Llama 3 Herd of Models" (2024), Table 4: 405B pre-training on H100s in BF16
         // ran at 38–43 % MFU, about 400 TFLOPS per GPU. Tokens/s per GPU = achieved FLOPs / 6N.
-        let e = estimate(&GpuQuery { mfu: 0.41, ..query("H100-SXM", 16_384, 405.0, Workload::Training) }).unwrap();
+        let e = estimate(&GpuQuery {
+            mfu: 0.41,
+            ..query("H100-SXM", 16_384, 405.0, Workload::Training)
+        })
+        .unwrap();
         let achieved_tflops = e.tokens_per_s_per_gpu * 6.0 * 405e9 / 1e12;
-        assert!((achieved_tflops - 400.0).abs() / 400.0 < 0.05, "{achieved_tflops}");
-        assert!((e.tokens_per_s_per_gpu - 166.9).abs() < 0.5, "{}", e.tokens_per_s_per_gpu);
+        assert!(
+            (achieved_tflops - 400.0).abs() / 400.0 < 0.05,
+            "{achieved_tflops}"
+        );
+        assert!(
+            (e.tokens_per_s_per_gpu - 166.9).abs() < 0.5,
+            "{}",
+            e.tokens_per_s_per_gpu
+        );
         // 405B × 16 B = 6.5 TB of training state fits in 16,384 × 80 GB, not in 64 GPUs.
         assert!(e.fits_in_memory);
-        assert!(!estimate(&query("H100-SXM", 64, 405.0, Workload::Training)).unwrap().fits_in_memory);
+        assert!(
+            !estimate(&query("H100-SXM", 64, 405.0, Workload::Training))
+                .unwrap()
+                .fits_in_memory
+        );
     }
 
     #[test]
@@ -197,9 +249,18 @@ mod tests {
         // 3.35 TB/s ≈ 4.3 ms → ≈ 231 tokens/s; the compute bound is far higher.
         let e = estimate(&query("H100-SXM", 1, 6.7, Workload::Decode)).unwrap();
         assert_eq!(e.bound, Bound::Memory);
-        assert!((200.0..250.0).contains(&e.tokens_per_s), "{}", e.tokens_per_s);
+        assert!(
+            (200.0..250.0).contains(&e.tokens_per_s),
+            "{}",
+            e.tokens_per_s
+        );
         // Large batches become compute-bound.
-        let big = estimate(&GpuQuery { batch: 4096, context_tokens: 256, ..query("H100-SXM", 1, 6.7, Workload::Decode) }).unwrap();
+        let big = estimate(&GpuQuery {
+            batch: 4096,
+            context_tokens: 256,
+            ..query("H100-SXM", 1, 6.7, Workload::Decode)
+        })
+        .unwrap();
         assert_eq!(big.bound, Bound::Compute);
     }
 
@@ -210,13 +271,24 @@ mod tests {
         // Offline serving at this batch is bandwidth-bound, so the roofline's ratio is the
         // bandwidth ratio; the measured figures must sit below the roofline (an upper bound) and
         // above half of it.
-        let run = |gpu: &str| estimate(&GpuQuery { precision: Precision::Fp8, batch: 128, ..query(gpu, 8, 70.0, Workload::Decode) }).unwrap();
+        let run = |gpu: &str| {
+            estimate(&GpuQuery {
+                precision: Precision::Fp8,
+                batch: 128,
+                ..query(gpu, 8, 70.0, Workload::Decode)
+            })
+            .unwrap()
+        };
         let (h100, h200) = (run("H100-SXM"), run("H200"));
         assert_eq!(h100.bound, Bound::Memory);
         let ratio = h200.tokens_per_s / h100.tokens_per_s;
         assert!((ratio / 1.454 - 1.0).abs() < 0.05, "ratio {ratio}");
         for (e, measured) in [(&h100, 21_806.0), (&h200, 31_712.0)] {
-            assert!(e.tokens_per_s >= measured && measured >= 0.5 * e.tokens_per_s, "{} vs {measured}", e.tokens_per_s);
+            assert!(
+                e.tokens_per_s >= measured && measured >= 0.5 * e.tokens_per_s,
+                "{} vs {measured}",
+                e.tokens_per_s
+            );
         }
     }
 
@@ -226,24 +298,65 @@ mod tests {
         assert!((e.power_kw - 10.2).abs() < 1e-9);
         assert!((e.tokens_per_s_per_mw - e.tokens_per_s / (10.2 * 1.3 / 1000.0)).abs() < 1e-6);
         // Prefill at 40 % MFU: 8 × 989.4 TFLOPS × 0.4 / (2 × 70e9) = 22,615 tokens/s.
-        assert!((e.tokens_per_s - 22_615.0).abs() < 5.0, "{}", e.tokens_per_s);
+        assert!(
+            (e.tokens_per_s - 22_615.0).abs() < 5.0,
+            "{}",
+            e.tokens_per_s
+        );
         assert!((e.gpus_per_mw - 603.3).abs() < 0.1);
     }
 
     #[test]
     fn rejects_unknown_gpus_fp8_on_a100_and_nonsense() {
-        assert_eq!(estimate(&query("RTX-9090", 1, 7.0, Workload::Decode)).unwrap_err().field, "gpu");
-        let fp8 = GpuQuery { precision: Precision::Fp8, ..query("A100-80GB", 1, 7.0, Workload::Decode) };
+        assert_eq!(
+            estimate(&query("RTX-9090", 1, 7.0, Workload::Decode))
+                .unwrap_err()
+                .field,
+            "gpu"
+        );
+        let fp8 = GpuQuery {
+            precision: Precision::Fp8,
+            ..query("A100-80GB", 1, 7.0, Workload::Decode)
+        };
         assert_eq!(estimate(&fp8).unwrap_err().field, "precision");
-        assert_eq!(estimate(&GpuQuery { count: 0, ..query("H100-SXM", 1, 7.0, Workload::Decode) }).unwrap_err().field, "count");
-        assert_eq!(estimate(&GpuQuery { mfu: 1.5, ..query("H100-SXM", 1, 7.0, Workload::Decode) }).unwrap_err().field, "mfu");
-        assert_eq!(estimate(&query("H100-SXM", 1, f64::NAN, Workload::Decode)).unwrap_err().field, "model_params_b");
+        assert_eq!(
+            estimate(&GpuQuery {
+                count: 0,
+                ..query("H100-SXM", 1, 7.0, Workload::Decode)
+            })
+            .unwrap_err()
+            .field,
+            "count"
+        );
+        assert_eq!(
+            estimate(&GpuQuery {
+                mfu: 1.5,
+                ..query("H100-SXM", 1, 7.0, Workload::Decode)
+            })
+            .unwrap_err()
+            .field,
+            "mfu"
+        );
+        assert_eq!(
+            estimate(&query("H100-SXM", 1, f64::NAN, Workload::Decode))
+                .unwrap_err()
+                .field,
+            "model_params_b"
+        );
     }
 
     #[test]
     fn request_defaults_follow_the_api_contract() {
-        let q: GpuQuery = serde_json::from_str(r#"{"gpu":"H100-SXM","model_params_b":70,"workload":"decode"}"#).unwrap();
-        assert_eq!((q.count, q.batch, q.precision, q.mfu, q.context_tokens), (1, 1, Precision::Bf16, 0.4, 2048));
-        assert!(serde_json::from_str::<GpuQuery>(r#"{"gpu":"H100-SXM","model_params_b":70,"workload":"sleep"}"#).is_err());
+        let q: GpuQuery =
+            serde_json::from_str(r#"{"gpu":"H100-SXM","model_params_b":70,"workload":"decode"}"#)
+                .unwrap();
+        assert_eq!(
+            (q.count, q.batch, q.precision, q.mfu, q.context_tokens),
+            (1, 1, Precision::Bf16, 0.4, 2048)
+        );
+        assert!(serde_json::from_str::<GpuQuery>(
+            r#"{"gpu":"H100-SXM","model_params_b":70,"workload":"sleep"}"#
+        )
+        .is_err());
     }
 }

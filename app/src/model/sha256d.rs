@@ -42,7 +42,10 @@ impl BlockHeader {
         Self {
             version: 1,
             prev_block: [0; 32],
-            merkle_root: hash_from_display("4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b").expect("valid hex"),
+            merkle_root: hash_from_display(
+                "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b",
+            )
+            .expect("valid hex"),
             time: 1_231_006_505,
             bits: 0x1d00_ffff,
             nonce: 2_083_236_893,
@@ -199,11 +202,19 @@ pub fn scan(mid: &Midstate, start: u32, count: u32, target_be: &[u8; 32]) -> Sca
     // A hash meeting any real target has its most significant byte (the last byte in internal
     // order, the low byte of the last state word) zero: a cheap filter before the full compare.
     let mut check = |nonce: u32, state: &[u32; 8]| {
-        if state[7] & 0xff == 0 && found.is_none() && meets_target(&state_to_bytes(state), target_be) {
+        if state[7] & 0xff == 0
+            && found.is_none()
+            && meets_target(&state_to_bytes(state), target_be)
+        {
             found = Some(nonce);
         }
     };
-    let mut bufs = [mid.tail_block, mid.tail_block, SECOND_BLOCK_TEMPLATE, SECOND_BLOCK_TEMPLATE];
+    let mut bufs = [
+        mid.tail_block,
+        mid.tail_block,
+        SECOND_BLOCK_TEMPLATE,
+        SECOND_BLOCK_TEMPLATE,
+    ];
     let mut i = 0;
     while i + 1 < count {
         let nonce = start.wrapping_add(i);
@@ -217,7 +228,10 @@ pub fn scan(mid: &Midstate, start: u32, count: u32, target_be: &[u8; 32]) -> Sca
         let [tail, _, second, _] = &mut bufs;
         check(nonce, &mid.hash_state(nonce, tail, second));
     }
-    ScanResult { hashes: count as u64, found }
+    ScanResult {
+        hashes: count as u64,
+        found,
+    }
 }
 
 /// Expected hashes to find a block at `difficulty` (difficulty × 2^32).
@@ -236,7 +250,10 @@ mod tests {
         let header = BlockHeader::genesis().to_bytes();
         assert_eq!(display_hash(&sha256d(&header)), GENESIS_HASH);
         let mid = Midstate::new(&header);
-        assert_eq!(display_hash(&mid.hash(BlockHeader::genesis().nonce)), GENESIS_HASH);
+        assert_eq!(
+            display_hash(&mid.hash(BlockHeader::genesis().nonce)),
+            GENESIS_HASH
+        );
     }
 
     #[test]
@@ -244,13 +261,32 @@ mod tests {
         let g = BlockHeader::genesis();
         let target = target_from_bits(g.bits);
         // 0x1d00ffff = 0x00ffff × 256^(0x1d − 3): the famous difficulty-1 target.
-        assert_eq!(display_hash(&{ let mut t = target; t.reverse(); t }), "00000000ffff0000000000000000000000000000000000000000000000000000");
+        assert_eq!(
+            display_hash(&{
+                let mut t = target;
+                t.reverse();
+                t
+            }),
+            "00000000ffff0000000000000000000000000000000000000000000000000000"
+        );
         let mid = Midstate::new(&g.to_bytes());
         let r = scan(&mid, g.nonce - 5, 10, &target);
-        assert_eq!(r, ScanResult { hashes: 10, found: Some(g.nonce) });
+        assert_eq!(
+            r,
+            ScanResult {
+                hashes: 10,
+                found: Some(g.nonce)
+            }
+        );
         // Found in the first and in the second lane of a pair, and in an odd count's last nonce.
         assert_eq!(scan(&mid, g.nonce - 4, 10, &target).found, Some(g.nonce));
-        assert_eq!(scan(&mid, g.nonce - 6, 7, &target), ScanResult { hashes: 7, found: Some(g.nonce) });
+        assert_eq!(
+            scan(&mid, g.nonce - 6, 7, &target),
+            ScanResult {
+                hashes: 7,
+                found: Some(g.nonce)
+            }
+        );
         assert_eq!(scan(&mid, g.nonce + 1, 9, &target).found, None);
         assert!(!meets_target(&mid.hash(g.nonce + 1), &target));
     }
@@ -261,7 +297,11 @@ mod tests {
         let mid = Midstate::new(&header.to_bytes());
         for nonce in [0u32, 1, 0xdead_beef, u32::MAX] {
             header.nonce = nonce;
-            assert_eq!(mid.hash(nonce), sha256d(&header.to_bytes()), "nonce {nonce}");
+            assert_eq!(
+                mid.hash(nonce),
+                sha256d(&header.to_bytes()),
+                "nonce {nonce}"
+            );
         }
     }
 
@@ -271,7 +311,10 @@ mod tests {
         let t = target_from_bits(0x1703_4219);
         let mut le = t;
         le.reverse();
-        assert_eq!(display_hash(&le), "0000000000000000000342190000000000000000000000000000000000000000");
+        assert_eq!(
+            display_hash(&le),
+            "0000000000000000000342190000000000000000000000000000000000000000"
+        );
         assert_eq!(target_from_bits(0), [0u8; 32]);
         assert!(hash_from_display("zz").is_none());
     }

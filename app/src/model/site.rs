@@ -85,7 +85,11 @@ impl Site {
 
     /// MW moved out of mining by `date`.
     pub fn converted_mw(&self, date: NaiveDate) -> f64 {
-        self.conversion.iter().filter(|s| s.effective_on <= date).map(|s| s.mw).sum()
+        self.conversion
+            .iter()
+            .filter(|s| s.effective_on <= date)
+            .map(|s| s.mw)
+            .sum()
     }
 
     /// MW mining on `date`.
@@ -139,13 +143,24 @@ pub(crate) mod tests {
             pue_ai: 1.3,
             mining_uptime: 1.0,
             pool_fee_pct: 0.0,
-            fleet: vec![FleetLine { model_id: "S21".into(), count: 28_571 }],
-            conversion: vec![ConversionStep { effective_on: day(2025, 7, 1), mw: 40.0, label: "Hall A".into() }],
+            fleet: vec![FleetLine {
+                model_id: "S21".into(),
+                count: 28_571,
+            }],
+            conversion: vec![ConversionStep {
+                effective_on: day(2025, 7, 1),
+                mw: 40.0,
+                label: "Hall A".into(),
+            }],
             contracts: vec![LeaseContract {
                 id: "c1".into(),
                 site_id: "tx".into(),
                 tenant: "Tenant".into(),
-                terms: LeaseTerms::Colocation { critical_mw: 30.0, usd_per_kw_month: 120.0, escalator_pct_per_year: 0.0 },
+                terms: LeaseTerms::Colocation {
+                    critical_mw: 30.0,
+                    usd_per_kw_month: 120.0,
+                    escalator_pct_per_year: 0.0,
+                },
                 start_on: day(2026, 1, 1),
                 ramp_months: 0,
                 end_on: None,

@@ -12,7 +12,10 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(field: &str, reason: impl Into<String>) -> Self {
-        Self { field: field.to_string(), reason: reason.into() }
+        Self {
+            field: field.to_string(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -39,7 +42,10 @@ pub fn positive(field: &str, v: f64) -> Result<f64, InputError> {
 /// A finite number within `[lo, hi]`.
 pub fn within(field: &str, v: f64, lo: f64, hi: f64) -> Result<f64, InputError> {
     if !v.is_finite() || v < lo || v > hi {
-        return Err(InputError::new(field, format!("must be between {lo} and {hi}")));
+        return Err(InputError::new(
+            field,
+            format!("must be between {lo} and {hi}"),
+        ));
     }
     Ok(v)
 }

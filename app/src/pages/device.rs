@@ -25,14 +25,34 @@ fn range_label(hours: u32) -> &'static str {
 pub fn DeviceDetailPage() -> impl IntoView {
     let query = use_query_map();
     let id = Memo::new(move |_| query.with(|q| q.get("id").unwrap_or_default()));
-    let hours = Memo::new(move |_| query.with(|q| q.get("hours").and_then(|h| h.parse().ok()).filter(|h| HISTORY_HOURS.contains(h)).unwrap_or(1)));
+    let hours = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("hours")
+                .and_then(|h| h.parse().ok())
+                .filter(|h| HISTORY_HOURS.contains(h))
+                .unwrap_or(1)
+        })
+    });
     let live = live_fleet();
-    let tick = Memo::new(move |_| live.and_then(|l| l.get()).and_then(|s| s.at).map(|t| t.timestamp() / 10));
-    let history = Resource::new(move || (id.get(), hours.get(), tick.get()), |(id, hours, _)| get_device_history(id, hours));
+    let tick = Memo::new(move |_| {
+        live.and_then(|l| l.get())
+            .and_then(|s| s.at)
+            .map(|t| t.timestamp() / 10)
+    });
+    let history = Resource::new(
+        move || (id.get(), hours.get(), tick.get()),
+        |(id, hours, _)| get_device_history(id, hours),
+    );
     let latest = move || history.get().and_then(Result::ok);
-    let kind = move || latest().and_then(|h| h.device.map(|d| d.kind)).unwrap_or(DeviceKind::Asic);
-    let work = Signal::derive(move || latest().map(|h| device_work(&h.points, kind(), &Palette::DARK)));
-    let thermals = Signal::derive(move || latest().map(|h| device_thermals(&h.points, &Palette::DARK)));
+    let kind = move || {
+        latest()
+            .and_then(|h| h.device.map(|d| d.kind))
+            .unwrap_or(DeviceKind::Asic)
+    };
+    let work =
+        Signal::derive(move || latest().map(|h| device_work(&h.points, kind(), &Palette::DARK)));
+    let thermals =
+        Signal::derive(move || latest().map(|h| device_thermals(&h.points, &Palette::DARK)));
     view! {
         <section class="page">
             <div class="page-head">

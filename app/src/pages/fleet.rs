@@ -24,7 +24,13 @@ fn status_name(s: DeviceStatus) -> &'static str {
 }
 
 fn parse_status(s: &str) -> Option<DeviceStatus> {
-    [DeviceStatus::Online, DeviceStatus::Degraded, DeviceStatus::Offline].into_iter().find(|x| status_name(*x) == s)
+    [
+        DeviceStatus::Online,
+        DeviceStatus::Degraded,
+        DeviceStatus::Offline,
+    ]
+    .into_iter()
+    .find(|x| status_name(*x) == s)
 }
 
 fn parse_sort(s: &str) -> DeviceSort {
@@ -53,9 +59,17 @@ pub fn FleetPage() -> impl IntoView {
     let live = live_fleet();
     // Refetch the table whenever the stream reports a new poll cycle.
     let tick = Memo::new(move |_| live.and_then(|l| l.get()).and_then(|s| s.at));
-    let fleet = Resource::new(move || (device_query.get(), tick.get()), |(q, _)| get_fleet(q));
+    let fleet = Resource::new(
+        move || (device_query.get(), tick.get()),
+        |(q, _)| get_fleet(q),
+    );
     // Outside the Suspense so refetches update the drawing in place instead of re-creating it.
-    let heatmap = Signal::derive(move || fleet.get().and_then(Result::ok).map(|v| status_heatmap(&v.grid, &Palette::DARK)));
+    let heatmap = Signal::derive(move || {
+        fleet
+            .get()
+            .and_then(Result::ok)
+            .map(|v| status_heatmap(&v.grid, &Palette::DARK))
+    });
 
     view! {
         <section class="page">
@@ -130,7 +144,12 @@ fn Sites(summary: FleetSummary) -> impl IntoView {
 fn link_with(key: &'static str, value: String) -> impl Fn() -> String {
     let query = use_query_map();
     move || {
-        let mut pairs: Vec<(String, String)> = query.with(|q| ["status", "site", "sort", "q"].iter().filter_map(|k| q.get(k).map(|v| (k.to_string(), v))).collect());
+        let mut pairs: Vec<(String, String)> = query.with(|q| {
+            ["status", "site", "sort", "q"]
+                .iter()
+                .filter_map(|k| q.get(k).map(|v| (k.to_string(), v)))
+                .collect()
+        });
         pairs.retain(|(k, _)| k != key);
         if !value.is_empty() {
             pairs.push((key.to_string(), value.clone()));

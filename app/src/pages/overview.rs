@@ -15,13 +15,23 @@ use crate::model::range::TimeRange;
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let query = use_query_map();
-    let range = Memo::new(move |_| query.read().get("range").and_then(|r| TimeRange::parse(&r)).unwrap_or_default());
+    let range = Memo::new(move |_| {
+        query
+            .read()
+            .get("range")
+            .and_then(|r| TimeRange::parse(&r))
+            .unwrap_or_default()
+    });
     let overview = Resource::new(move || range.get(), get_overview);
     // Charts read the latest successful overview; on a range change they keep the old drawing
     // until the new data arrives, then replace it in place.
     let latest = move || overview.get().and_then(Result::ok);
-    let mix = Signal::derive(move || latest().map(|o| revenue_mix(&o.daily, o.simulated, &Palette::DARK)));
-    let per_mw = Signal::derive(move || latest().map(|o| revenue_per_mw(&o.per_site, o.simulated, &Palette::DARK)));
+    let mix = Signal::derive(move || {
+        latest().map(|o| revenue_mix(&o.daily, o.simulated, &Palette::DARK))
+    });
+    let per_mw = Signal::derive(move || {
+        latest().map(|o| revenue_per_mw(&o.per_site, o.simulated, &Palette::DARK))
+    });
 
     view! {
         <section class="page">

@@ -18,13 +18,21 @@ pub struct HttpError {
 
 impl HttpError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "error": self.message, "code": self.code }))).into_response()
+        (
+            self.status,
+            Json(json!({ "error": self.message, "code": self.code })),
+        )
+            .into_response()
     }
 }
 
@@ -41,11 +49,16 @@ impl From<JsonRejection> for HttpError {
             JsonRejection::JsonDataError(_) => "invalid_input",
             JsonRejection::JsonSyntaxError(_) => "malformed_json",
             JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
-            JsonRejection::BytesRejection(_) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+            JsonRejection::BytesRejection(_) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                "body_too_large"
+            }
             _ => "bad_request",
         };
         let message = match code {
-            "body_too_large" => format!("request body is larger than {} bytes", super::MAX_BODY_BYTES),
+            "body_too_large" => format!(
+                "request body is larger than {} bytes",
+                super::MAX_BODY_BYTES
+            ),
             _ => r.body_text(),
         };
         HttpError::new(r.status(), code, message)

@@ -11,10 +11,10 @@ use app::api::economics::{service, MiningEstimateRequest, MiningEstimateResponse
 use app::api::error::ApiError;
 use app::api::estimators::{Sha256Measurement, Sha256Request};
 use app::api::fleet::NewDevice;
-use app::model::catalogue;
-use app::model::roofline::{self, GpuEstimate, GpuQuery};
 use app::api::ports::Services;
+use app::model::catalogue;
 use app::model::revenue::RevenueDay;
+use app::model::roofline::{self, GpuEstimate, GpuQuery};
 use app::model::site::SitePhase;
 
 use super::HttpError;
@@ -77,7 +77,10 @@ pub struct RevenueResponse {
 }
 
 /// Daily rows per site; defaults to the last 30 days. Days after today are projections.
-pub async fn revenue(State(svc): State<Services>, query: Result<Query<RevenueQuery>, QueryRejection>) -> Result<Json<RevenueResponse>, HttpError> {
+pub async fn revenue(
+    State(svc): State<Services>,
+    query: Result<Query<RevenueQuery>, QueryRejection>,
+) -> Result<Json<RevenueResponse>, HttpError> {
     let Query(q) = query?;
     let today = svc.clock.today();
     let to = q.to.unwrap_or(today);
@@ -94,7 +97,9 @@ pub async fn estimate_mining(
     Ok(Json(service::estimate_mining(&svc, &req)?))
 }
 
-pub async fn estimate_gpu(body: Result<Json<GpuQuery>, JsonRejection>) -> Result<Json<GpuEstimate>, HttpError> {
+pub async fn estimate_gpu(
+    body: Result<Json<GpuQuery>, JsonRejection>,
+) -> Result<Json<GpuEstimate>, HttpError> {
     let Json(q) = body?;
     Ok(Json(roofline::estimate(&q).map_err(ApiError::from)?))
 }
@@ -127,7 +132,10 @@ pub struct FleetResponse {
 }
 
 pub async fn fleet(State(svc): State<Services>) -> Json<FleetResponse> {
-    Json(FleetResponse { devices: svc.fleet.devices().await, summary: svc.fleet.summary().await })
+    Json(FleetResponse {
+        devices: svc.fleet.devices().await,
+        summary: svc.fleet.summary().await,
+    })
 }
 
 pub async fn add_device(
@@ -143,7 +151,10 @@ pub async fn add_device(
     Ok((StatusCode::CREATED, Json(device)))
 }
 
-pub async fn remove_device(State(svc): State<Services>, axum::extract::Path(id): axum::extract::Path<String>) -> Result<StatusCode, HttpError> {
+pub async fn remove_device(
+    State(svc): State<Services>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, HttpError> {
     svc.fleet.remove_device(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -153,5 +164,9 @@ pub async fn not_found() -> HttpError {
 }
 
 pub async fn method_not_allowed() -> HttpError {
-    HttpError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this endpoint")
+    HttpError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "method not allowed on this endpoint",
+    )
 }

@@ -10,22 +10,32 @@ use futures_util::stream::{self, Stream};
 
 use app::api::ports::Services;
 
-pub async fn stream(State(svc): State<Services>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let events = stream::unfold((svc, None::<String>, true), |(svc, last, first)| async move {
-        loop {
-            if !first {
-                tokio::time::sleep(Duration::from_secs(1)).await;
+pub async fn stream(
+    State(svc): State<Services>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let events = stream::unfold(
+        (svc, None::<String>, true),
+        |(svc, last, first)| async move {
+            loop {
+                if !first {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                let summary = svc.fleet.summary().await;
+                let Ok(json) = serde_json::to_string(&summary) else {
+                    continue;
+                };
+                if last.as_deref() != Some(json.as_str()) {
+                    let event = Event::default().event("fleet").data(json.clone());
+                    return Some((Ok(event), (svc, Some(json), false)));
+                }
+                if first {
+                    return Some((
+                        Ok(Event::default().comment("no fleet data yet")),
+                        (svc, last, false),
+                    ));
+                }
             }
-            let summary = svc.fleet.summary().await;
-            let Ok(json) = serde_json::to_string(&summary) else { continue };
-            if last.as_deref() != Some(json.as_str()) {
-                let event = Event::default().event("fleet").data(json.clone());
-                return Some((Ok(event), (svc, Some(json), false)));
-            }
-            if first {
-                return Some((Ok(Event::default().comment("no fleet data yet")), (svc, last, false)));
-            }
-        }
-    });
+        },
+    );
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

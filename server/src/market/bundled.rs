@@ -26,14 +26,21 @@ mod tests {
         let days = daily().unwrap();
         assert_eq!(days.first().unwrap().date, day(2023, 1, 1));
         assert!(days.last().unwrap().date >= day(2025, 11, 1));
-        assert!(days.windows(2).all(|w| (w[1].date - w[0].date).num_days() == 1));
+        assert!(days
+            .windows(2)
+            .all(|w| (w[1].date - w[0].date).num_days() == 1));
     }
 
     #[test]
     fn snapshot_hashprice_matches_the_public_figure_and_the_halving() {
         // Public reference (Luxor Hashrate Index, rounded): ≈ $58/PH/day at the end of January 2025.
         let days = daily().unwrap();
-        let at = |d: NaiveDate| days.iter().find(|m| m.date == d).unwrap().hashprice_usd_per_ph_day();
+        let at = |d: NaiveDate| {
+            days.iter()
+                .find(|m| m.date == d)
+                .unwrap()
+                .hashprice_usd_per_ph_day()
+        };
         let jan = at(day(2025, 1, 31));
         assert!((jan - 58.0).abs() / 58.0 < 0.03, "2025-01-31: {jan}");
         // The halving (block 840,000, 2024-04-20) halves the subsidy: hashprice falls by over 40 %

@@ -19,12 +19,18 @@ pub enum MarketError {
 
 /// Loads the bundled snapshot into the store and, when `simulate` is on, simulated days from the
 /// snapshot's end through `today`. Idempotent: stored days are kept.
-pub async fn ensure_history(store: &SqliteStore, today: NaiveDate, simulate: bool) -> Result<u64, MarketError> {
+pub async fn ensure_history(
+    store: &SqliteStore,
+    today: NaiveDate,
+    simulate: bool,
+) -> Result<u64, MarketError> {
     let snapshot = bundled::daily()?;
     let mut added = store.insert_market_days(&snapshot).await?;
     if simulate {
         if let Some(last) = store.last_market_day().await? {
-            added += store.insert_market_days(&simulated::extend(&last, today)).await?;
+            added += store
+                .insert_market_days(&simulated::extend(&last, today))
+                .await?;
         }
     }
     Ok(added)

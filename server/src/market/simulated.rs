@@ -41,12 +41,19 @@ pub fn extend(last: &MarketDay, today: NaiveDate) -> Vec<MarketDay> {
         let btc_usd = prev.btc_usd * (DAILY_VOL * normal(seed)).exp();
         let days_since = (d - last.date).num_days();
         let difficulty = if days_since % RETARGET_DAYS == 0 {
-            prev.difficulty * (1.0 + RETARGET_DRIFT + RETARGET_VOL * normal(seed ^ 0xD1FF)).max(0.75)
+            prev.difficulty
+                * (1.0 + RETARGET_DRIFT + RETARGET_VOL * normal(seed ^ 0xD1FF)).max(0.75)
         } else {
             prev.difficulty
         };
         let fees = (last.fees_btc_per_block * (1.0 + 0.3 * normal(seed ^ 0xFEE5))).max(0.005);
-        prev = MarketDay { date: d, btc_usd, difficulty, fees_btc_per_block: fees, source: MarketSource::Simulated };
+        prev = MarketDay {
+            date: d,
+            btc_usd,
+            difficulty,
+            fees_btc_per_block: fees,
+            source: MarketSource::Simulated,
+        };
         out.push(prev);
         date = d.succ_opt();
     }
@@ -73,9 +80,14 @@ mod tests {
         let a = extend(&last(), today);
         assert_eq!(a.len() as i64, (today - last().date).num_days());
         assert_eq!(a, extend(&last(), today));
-        assert!(a.iter().all(|d| d.source == MarketSource::Simulated && d.btc_usd > 0.0 && d.fees_btc_per_block > 0.0));
+        assert!(a.iter().all(|d| d.source == MarketSource::Simulated
+            && d.btc_usd > 0.0
+            && d.fees_btc_per_block > 0.0));
         // Difficulty changes only on retarget days and trends upward over a year.
-        let changes = a.windows(2).filter(|w| w[0].difficulty != w[1].difficulty).count();
+        let changes = a
+            .windows(2)
+            .filter(|w| w[0].difficulty != w[1].difficulty)
+            .count();
         assert!(changes <= a.len() / 13, "{changes}");
         assert!(a.last().unwrap().difficulty > last().difficulty);
         assert!(extend(&last(), last().date).is_empty());

@@ -62,7 +62,11 @@ pub async fn start(config: SimulatorConfig, sites: &[Site]) -> std::io::Result<S
     // (site id, model id, weight)
     let lines: Vec<(String, &'static catalogue::AsicModel, f64)> = sites
         .iter()
-        .flat_map(|s| s.fleet.iter().filter_map(move |l| catalogue::asic(&l.model_id).map(|m| (s.id.clone(), m, l.count as f64))))
+        .flat_map(|s| {
+            s.fleet.iter().filter_map(move |l| {
+                catalogue::asic(&l.model_id).map(|m| (s.id.clone(), m, l.count as f64))
+            })
+        })
         .collect();
     let total: f64 = lines.iter().map(|l| l.2).sum();
     let mut devices = Vec::new();
@@ -71,21 +75,46 @@ pub async fn start(config: SimulatorConfig, sites: &[Site]) -> std::io::Result<S
         for i in 0..config.asics {
             // Walk the cumulative weights so the mix follows the fleets.
             let mut target = (i as f64 + 0.5) / config.asics as f64 * total;
-            let (site, model, _) = lines.iter().find(|l| { target -= l.2; target <= 0.0 }).unwrap_or(&lines[lines.len() - 1]);
+            let (site, model, _) = lines
+                .iter()
+                .find(|l| {
+                    target -= l.2;
+                    target <= 0.0
+                })
+                .unwrap_or(&lines[lines.len() - 1]);
             let listener = TcpListener::bind("127.0.0.1:0").await?;
             let addr = listener.local_addr()?;
-            let sim = SimAsic { index: i, model, fault: fault_for(i), epoch };
+            let sim = SimAsic {
+                index: i,
+                model,
+                fault: fault_for(i),
+                epoch,
+            };
             tasks.push(tokio::spawn(asic::serve(listener, sim)));
-            devices.push(DeviceSpec { id: format!("sim-asic-{i:05}"), kind: DeviceKind::Asic, model: model.id.to_string(), site: site.clone(), address: addr.to_string() });
+            devices.push(DeviceSpec {
+                id: format!("sim-asic-{i:05}"),
+                kind: DeviceKind::Asic,
+                model: model.id.to_string(),
+                site: site.clone(),
+                address: addr.to_string(),
+            });
         }
     }
     let ai_sites: Vec<&Site> = sites.iter().filter(|s| !s.contracts.is_empty()).collect();
     for n in 0..config.gpu_nodes {
-        let Some(site) = ai_sites.get(n % ai_sites.len().max(1)) else { break };
+        let Some(site) = ai_sites.get(n % ai_sites.len().max(1)) else {
+            break;
+        };
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         tasks.push(tokio::spawn(gpu::serve(listener, n, epoch)));
-        devices.push(DeviceSpec { id: format!("sim-gpu-node-{n:03}"), kind: DeviceKind::Gpu, model: "H100-SXM".into(), site: site.id.clone(), address: format!("http://{addr}/metrics") });
+        devices.push(DeviceSpec {
+            id: format!("sim-gpu-node-{n:03}"),
+            kind: DeviceKind::Gpu,
+            model: "H100-SXM".into(),
+            site: site.id.clone(),
+            address: format!("http://{addr}/metrics"),
+        });
     }
     Ok(Simulator { devices, tasks })
 }

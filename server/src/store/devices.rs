@@ -54,14 +54,27 @@ impl SqliteStore {
 
     /// Stops polling a device; its samples stay. Returns false if it was not active.
     pub async fn remove_device(&self, id: &str) -> Result<bool, StoreError> {
-        let r = sqlx::query("UPDATE devices SET removed_at = ? WHERE id = ? AND removed_at IS NULL").bind(Utc::now()).bind(id).execute(self.pool()).await?;
+        let r =
+            sqlx::query("UPDATE devices SET removed_at = ? WHERE id = ? AND removed_at IS NULL")
+                .bind(Utc::now())
+                .bind(id)
+                .execute(self.pool())
+                .await?;
         Ok(r.rows_affected() > 0)
     }
 
     /// Retires every active device of `source` whose id is not in `keep` (e.g. simulated
     /// devices of an earlier, larger run, or all of them when the simulator is off).
-    pub async fn retire_source_except(&self, source: &str, keep: &[String]) -> Result<u64, StoreError> {
-        let active: Vec<String> = sqlx::query_scalar("SELECT id FROM devices WHERE source = ? AND removed_at IS NULL").bind(source).fetch_all(self.pool()).await?;
+    pub async fn retire_source_except(
+        &self,
+        source: &str,
+        keep: &[String],
+    ) -> Result<u64, StoreError> {
+        let active: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM devices WHERE source = ? AND removed_at IS NULL")
+                .bind(source)
+                .fetch_all(self.pool())
+                .await?;
         let mut retired = 0;
         for id in active.iter().filter(|id| !keep.contains(id)) {
             retired += self.remove_device(id).await? as u64;
@@ -87,7 +100,11 @@ impl SqliteStore {
     }
 
     /// Writes one poll cycle's samples in a single transaction.
-    pub async fn insert_samples(&self, at: DateTime<Utc>, devices: &[Device]) -> Result<(), StoreError> {
+    pub async fn insert_samples(
+        &self,
+        at: DateTime<Utc>,
+        devices: &[Device],
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         for d in devices {
             sqlx::query("INSERT INTO samples (device_id, at, status, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
@@ -108,7 +125,12 @@ impl SqliteStore {
 
     /// A device's history over the last `hours` before `now`: raw samples averaged into
     /// buckets (about 240 of them) while they are kept, hourly rollups beyond.
-    pub async fn device_history(&self, id: &str, now: DateTime<Utc>, hours: u32) -> Result<Vec<SamplePoint>, StoreError> {
+    pub async fn device_history(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        hours: u32,
+    ) -> Result<Vec<SamplePoint>, StoreError> {
         let from = now - Duration::hours(hours as i64);
         let bucket_secs = ((hours as i64 * 3600) / 240).max(10);
         let mut points: Vec<SamplePoint> = Vec::new();
@@ -123,7 +145,10 @@ impl SqliteStore {
             .await?;
             for r in rows {
                 let hour: String = r.get("hour");
-                let Ok(at) = chrono::NaiveDateTime::parse_from_str(&hour, "%Y-%m-%dT%H:%M:%S") else { continue };
+                let Ok(at) = chrono::NaiveDateTime::parse_from_str(&hour, "%Y-%m-%dT%H:%M:%S")
+                else {
+                    continue;
+                };
                 let samples: i64 = r.get("samples");
                 points.push(SamplePoint {
                     at: at.and_utc(),
@@ -137,7 +162,11 @@ impl SqliteStore {
             }
         }
         // Raw samples fill the window the rollups do not (yet) cover.
-        let raw_from = points.last().map(|p| p.at + Duration::hours(1)).unwrap_or(from).max(from);
+        let raw_from = points
+            .last()
+            .map(|p| p.at + Duration::hours(1))
+            .unwrap_or(from)
+            .max(from);
         let rows = sqlx::query(
             "SELECT (CAST(strftime('%s', at) AS INTEGER) / ?) * ? AS bucket, COUNT(*) AS n, SUM(status = 'online') AS online,
                     AVG(hashrate_ths) AS hashrate_ths, AVG(share_hashrate_ths) AS share_hashrate_ths, AVG(gpu_util_pct) AS gpu_util_pct,
@@ -151,7 +180,9 @@ impl SqliteStore {
         .fetch_all(self.pool())
         .await?;
         for r in rows {
-            let Some(at) = DateTime::from_timestamp(r.get::<i64, _>("bucket"), 0) else { continue };
+            let Some(at) = DateTime::from_timestamp(r.get::<i64, _>("bucket"), 0) else {
+                continue;
+            };
             points.push(SamplePoint {
                 at,
                 hashrate_ths: r.get("hashrate_ths"),
@@ -167,7 +198,11 @@ impl SqliteStore {
 
     /// Rolls raw samples older than the current hour into hourly rows, then deletes raw samples
     /// older than `keep_raw`. Returns (hours written, raw rows deleted).
-    pub async fn roll_up_samples(&self, now: DateTime<Utc>, keep_raw: Duration) -> Result<(u64, u64), StoreError> {
+    pub async fn roll_up_samples(
+        &self,
+        now: DateTime<Utc>,
+        keep_raw: Duration,
+    ) -> Result<(u64, u64), StoreError> {
         let hour_start = now.format("%Y-%m-%dT%H:00:00").to_string();
         let written = sqlx::query(
             "INSERT INTO samples_hourly (device_id, hour, samples, online_samples, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w)
@@ -183,7 +218,11 @@ impl SqliteStore {
         .execute(self.pool())
         .await?
         .rows_affected();
-        let deleted = sqlx::query("DELETE FROM samples WHERE at < ?").bind(now - keep_raw).execute(self.pool()).await?.rows_affected();
+        let deleted = sqlx::query("DELETE FROM samples WHERE at < ?")
+            .bind(now - keep_raw)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
         Ok((written, deleted))
     }
 }
@@ -193,20 +232,54 @@ mod tests {
     use super::*;
 
     fn sample(id: &str, status: DeviceStatus, ths: f64) -> Device {
-        Device { id: id.into(), kind: DeviceKind::Asic, model: "S21".into(), site: "s".into(), address: "a:1".into(), status, hashrate_ths: Some(ths), share_hashrate_ths: None, gpu_util_pct: None, temp_c: Some(60.0), power_w: Some(3500.0), last_seen: None, problem: None }
+        Device {
+            id: id.into(),
+            kind: DeviceKind::Asic,
+            model: "S21".into(),
+            site: "s".into(),
+            address: "a:1".into(),
+            status,
+            hashrate_ths: Some(ths),
+            share_hashrate_ths: None,
+            gpu_util_pct: None,
+            temp_c: Some(60.0),
+            power_w: Some(3500.0),
+            last_seen: None,
+            problem: None,
+        }
     }
 
     #[tokio::test]
     async fn samples_roll_up_hourly_and_old_raw_rows_go() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
-        let now = DateTime::parse_from_rfc3339("2026-11-25T10:30:00Z").unwrap().with_timezone(&Utc);
+        let store =
+            SqliteStore::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+                .await
+                .unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-25T10:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         // Three days ago, two polls in one hour (one offline); and one poll now.
         let old = now - Duration::days(3);
-        store.insert_samples(old, &[sample("d1", DeviceStatus::Online, 200.0)]).await.unwrap();
-        store.insert_samples(old + Duration::minutes(10), &[sample("d1", DeviceStatus::Offline, 100.0)]).await.unwrap();
-        store.insert_samples(now, &[sample("d1", DeviceStatus::Online, 210.0)]).await.unwrap();
-        let (hours, deleted) = store.roll_up_samples(now, Duration::hours(48)).await.unwrap();
+        store
+            .insert_samples(old, &[sample("d1", DeviceStatus::Online, 200.0)])
+            .await
+            .unwrap();
+        store
+            .insert_samples(
+                old + Duration::minutes(10),
+                &[sample("d1", DeviceStatus::Offline, 100.0)],
+            )
+            .await
+            .unwrap();
+        store
+            .insert_samples(now, &[sample("d1", DeviceStatus::Online, 210.0)])
+            .await
+            .unwrap();
+        let (hours, deleted) = store
+            .roll_up_samples(now, Duration::hours(48))
+            .await
+            .unwrap();
         assert_eq!((hours, deleted), (1, 2));
         let week = store.device_history("d1", now, 168).await.unwrap();
         assert_eq!(week.len(), 2, "{week:?}");
@@ -216,7 +289,10 @@ mod tests {
         let hour = store.device_history("d1", now, 1).await.unwrap();
         assert_eq!(hour.len(), 1);
         // Rolling up again changes nothing and keeps the hour.
-        store.roll_up_samples(now, Duration::hours(48)).await.unwrap();
+        store
+            .roll_up_samples(now, Duration::hours(48))
+            .await
+            .unwrap();
         assert_eq!(store.device_history("d1", now, 168).await.unwrap().len(), 2);
     }
 }

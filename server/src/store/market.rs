@@ -54,7 +54,11 @@ impl SqliteStore {
     }
 
     /// Days in `[from, to]`, date-ordered.
-    pub async fn market_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MarketDay>, StoreError> {
+    pub async fn market_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<MarketDay>, StoreError> {
         sqlx::query("SELECT day, btc_usd, difficulty, fees_btc_per_block, source FROM market_days WHERE day BETWEEN ? AND ? ORDER BY day")
             .bind(from)
             .bind(to)
@@ -75,7 +79,9 @@ impl SqliteStore {
 
     /// The most recent stored day of any source.
     pub async fn last_market_day(&self) -> Result<Option<MarketDay>, StoreError> {
-        let last: Option<NaiveDate> = sqlx::query_scalar("SELECT MAX(day) FROM market_days").fetch_one(self.pool()).await?;
+        let last: Option<NaiveDate> = sqlx::query_scalar("SELECT MAX(day) FROM market_days")
+            .fetch_one(self.pool())
+            .await?;
         match last {
             Some(d) => Ok(self.market_days(d, d).await?.into_iter().next()),
             None => Ok(None),
@@ -90,10 +96,12 @@ impl MarketHistory for SqliteStore {
     }
 
     async fn last_real_day(&self) -> Result<Option<NaiveDate>, ApiError> {
-        let d: Option<NaiveDate> = sqlx::query_scalar("SELECT MAX(day) FROM market_days WHERE source IN ('bundled', 'live')")
-            .fetch_one(self.pool())
-            .await
-            .map_err(StoreError::from)?;
+        let d: Option<NaiveDate> = sqlx::query_scalar(
+            "SELECT MAX(day) FROM market_days WHERE source IN ('bundled', 'live')",
+        )
+        .fetch_one(self.pool())
+        .await
+        .map_err(StoreError::from)?;
         Ok(d)
     }
 }

@@ -9,7 +9,9 @@ mod sites;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use app::api::error::ApiError;
 
@@ -31,7 +33,9 @@ pub enum StoreError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => ApiError::Unavailable,
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => {
+                ApiError::Unavailable
+            }
             other => {
                 let id = format!("{:08x}", rand_id());
                 tracing::error!(error = %other, id, "store error");
@@ -43,7 +47,10 @@ impl From<StoreError> for ApiError {
 
 /// A short reference to correlate a user's error with the log line (not security relevant).
 fn rand_id() -> u32 {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     nanos ^ std::process::id().rotate_left(16)
 }
 
@@ -65,7 +72,11 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(5)).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool })
     }

@@ -8,11 +8,14 @@ const SEED_SITES: &str = include_str!("../../data/seed_sites.json");
 
 /// Inserts the bundled example sites into an empty database; returns how many were added.
 pub async fn seed_if_empty(store: &SqliteStore) -> Result<usize, StoreError> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites").fetch_one(store.pool()).await?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites")
+        .fetch_one(store.pool())
+        .await?;
     if count > 0 {
         return Ok(0);
     }
-    let sites: Vec<Site> = serde_json::from_str(SEED_SITES).map_err(|e| StoreError::Corrupt(format!("seed_sites.json: {e}")))?;
+    let sites: Vec<Site> = serde_json::from_str(SEED_SITES)
+        .map_err(|e| StoreError::Corrupt(format!("seed_sites.json: {e}")))?;
     for (i, site) in sites.iter().enumerate() {
         store.insert_site(site, i as i64).await?;
     }

@@ -38,10 +38,18 @@ impl SqliteStore {
         })
         .collect();
 
-        for r in sqlx::query("SELECT site_id, model_id, count FROM fleet_lines ORDER BY site_id, model_id").fetch_all(pool).await? {
+        for r in sqlx::query(
+            "SELECT site_id, model_id, count FROM fleet_lines ORDER BY site_id, model_id",
+        )
+        .fetch_all(pool)
+        .await?
+        {
             let site_id: String = r.get("site_id");
             if let Some(s) = sites.iter_mut().find(|s| s.id == site_id) {
-                s.fleet.push(FleetLine { model_id: r.get("model_id"), count: r.get::<i64, _>("count") as u32 });
+                s.fleet.push(FleetLine {
+                    model_id: r.get("model_id"),
+                    count: r.get::<i64, _>("count") as u32,
+                });
             }
         }
         for r in sqlx::query("SELECT site_id, effective_on, mw, label FROM conversion_steps ORDER BY effective_on, id").fetch_all(pool).await? {
@@ -114,7 +122,8 @@ impl SqliteStore {
                 .await?;
         }
         for c in &site.contracts {
-            let terms = serde_json::to_string(&c.terms).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let terms =
+                serde_json::to_string(&c.terms).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             sqlx::query(
                 "INSERT INTO lease_contracts (id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

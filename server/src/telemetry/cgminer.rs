@@ -18,13 +18,21 @@ pub async fn poll(addr: &str, limits: ExchangeLimits) -> Result<AsicReading, Pol
 pub async fn command(addr: &str, command: &str, limits: ExchangeLimits) -> Result<Json, PollError> {
     let request = serde_json::json!({ "command": command }).to_string();
     let raw = exchange(addr, request.as_bytes(), limits).await?;
-    lenient_json::parse(&String::from_utf8_lossy(&raw)).map_err(|e| PollError::Malformed(e.to_string()))
+    lenient_json::parse(&String::from_utf8_lossy(&raw))
+        .map_err(|e| PollError::Malformed(e.to_string()))
 }
 
 /// Hashrate in TH/s from a section, whatever unit the firmware chose.
 fn hashrate_ths(section: &Json, window: &str) -> Option<f64> {
     let names: &[(&str, f64)] = match window {
-        "5s" => &[("THS 5s", 1.0), ("GHS 5s", 1e-3), ("MHS 5s", 1e-6), ("THS 1m", 1.0), ("GHS 1m", 1e-3), ("MHS 1m", 1e-6)],
+        "5s" => &[
+            ("THS 5s", 1.0),
+            ("GHS 5s", 1e-3),
+            ("MHS 5s", 1e-6),
+            ("THS 1m", 1.0),
+            ("GHS 1m", 1e-3),
+            ("MHS 1m", 1e-6),
+        ],
         _ => &[("THS av", 1.0), ("GHS av", 1e-3), ("MHS av", 1e-6)],
     };
     for (name, scale) in names {
@@ -33,9 +41,19 @@ fn hashrate_ths(section: &Json, window: &str) -> Option<f64> {
         }
     }
     // Newer Antminer firmware: `rate_5s` / `rate_avg` with a `rate_unit`.
-    let field = if window == "5s" { "rate_5s" } else { "rate_avg" };
+    let field = if window == "5s" {
+        "rate_5s"
+    } else {
+        "rate_avg"
+    };
     let v = section.get(field).and_then(Json::as_f64)?;
-    let scale = match section.get("rate_unit").and_then(Json::as_str).unwrap_or("GH/s").to_ascii_uppercase().as_str() {
+    let scale = match section
+        .get("rate_unit")
+        .and_then(Json::as_str)
+        .unwrap_or("GH/s")
+        .to_ascii_uppercase()
+        .as_str()
+    {
         "TH/S" | "THS" => 1.0,
         "MH/S" | "MHS" => 1e-6,
         _ => 1e-3,
@@ -56,7 +74,10 @@ fn check_status(v: &Json) -> Result<(), PollError> {
     }) {
         let code = status.get("STATUS").and_then(Json::as_str).unwrap_or("S");
         if code == "E" || code == "F" {
-            let msg = status.get("Msg").and_then(Json::as_str).unwrap_or("no message");
+            let msg = status
+                .get("Msg")
+                .and_then(Json::as_str)
+                .unwrap_or("no message");
             return Err(PollError::DeviceError(msg.to_string()));
         }
     }
@@ -71,7 +92,11 @@ fn sections(root: &Json) -> Vec<&Json> {
         obj => {
             let joined: Vec<&Json> = ["summary", "stats", "devs", "pools", "version"]
                 .iter()
-                .flat_map(|k| obj.get(k).map(|v| v.as_array().iter().collect::<Vec<_>>()).unwrap_or_default())
+                .flat_map(|k| {
+                    obj.get(k)
+                        .map(|v| v.as_array().iter().collect::<Vec<_>>())
+                        .unwrap_or_default()
+                })
                 .collect();
             if joined.is_empty() {
                 vec![obj]
@@ -89,16 +114,39 @@ pub fn extract(text: &str) -> Result<AsicReading, PollError> {
     for a in &answers {
         check_status(a)?;
     }
-    let items = |name: &str| -> Vec<&Json> { answers.iter().flat_map(|a| a.get(name).map(|v| v.as_array().iter().collect::<Vec<_>>()).unwrap_or_default()).collect() };
+    let items = |name: &str| -> Vec<&Json> {
+        answers
+            .iter()
+            .flat_map(|a| {
+                a.get(name)
+                    .map(|v| v.as_array().iter().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
     let summary = items("SUMMARY");
-    let summary = summary.first().copied().ok_or_else(|| PollError::Malformed("no SUMMARY section".into()))?;
+    let summary = summary
+        .first()
+        .copied()
+        .ok_or_else(|| PollError::Malformed("no SUMMARY section".into()))?;
     let mut r = AsicReading {
-        hashrate_ths: hashrate_ths(summary, "5s").or_else(|| hashrate_ths(summary, "av")).ok_or_else(|| PollError::Malformed("no hashrate field".into()))?,
+        hashrate_ths: hashrate_ths(summary, "5s")
+            .or_else(|| hashrate_ths(summary, "av"))
+            .ok_or_else(|| PollError::Malformed("no hashrate field".into()))?,
         hashrate_avg_ths: hashrate_ths(summary, "av"),
-        accepted: summary.get("Accepted").and_then(Json::as_f64).unwrap_or(0.0) as u64,
-        rejected: summary.get("Rejected").and_then(Json::as_f64).unwrap_or(0.0) as u64,
+        accepted: summary
+            .get("Accepted")
+            .and_then(Json::as_f64)
+            .unwrap_or(0.0) as u64,
+        rejected: summary
+            .get("Rejected")
+            .and_then(Json::as_f64)
+            .unwrap_or(0.0) as u64,
         difficulty_accepted: summary.get("Difficulty Accepted").and_then(Json::as_f64),
-        hw_errors: summary.get("Hardware Errors").and_then(Json::as_f64).unwrap_or(0.0) as u64,
+        hw_errors: summary
+            .get("Hardware Errors")
+            .and_then(Json::as_f64)
+            .unwrap_or(0.0) as u64,
         uptime_s: summary.get("Elapsed").and_then(Json::as_f64).unwrap_or(0.0) as u64,
         power_w: summary.get("Power").and_then(Json::as_f64),
         ..Default::default()
@@ -124,9 +172,15 @@ pub fn extract(text: &str) -> Result<AsicReading, PollError> {
         for (key, value) in stats.members() {
             let k = norm(key);
             let Some(v) = value.as_f64() else { continue };
-            if let Some(n) = k.strip_prefix("chain_acn").and_then(|n| n.parse::<u32>().ok()) {
+            if let Some(n) = k
+                .strip_prefix("chain_acn")
+                .and_then(|n| n.parse::<u32>().ok())
+            {
                 board(&mut r, n).chips = Some(v as u32);
-            } else if let Some(n) = k.strip_prefix("chain_rate").and_then(|n| n.parse::<u32>().ok()) {
+            } else if let Some(n) = k
+                .strip_prefix("chain_rate")
+                .and_then(|n| n.parse::<u32>().ok())
+            {
                 board(&mut r, n).rate_ths = Some(v / 1000.0);
             } else if let Some(n) = k.strip_prefix("temp2_").and_then(|n| n.parse::<u32>().ok()) {
                 // temp2_N is the chip temperature of chain N on Antminers.
@@ -135,14 +189,22 @@ pub fn extract(text: &str) -> Result<AsicReading, PollError> {
                 }
             } else if k.starts_with("fan") && k[3..].parse::<u32>().is_ok() && v > 0.0 {
                 r.fans_rpm.push(v);
-            } else if (k.starts_with("temp") && k[4..].chars().all(|c| c.is_ascii_digit()) && !k[4..].is_empty()) && v > 0.0 {
+            } else if (k.starts_with("temp")
+                && k[4..].chars().all(|c| c.is_ascii_digit())
+                && !k[4..].is_empty())
+                && v > 0.0
+            {
                 // temp1, temp2, … (duplicates kept: several firmware repeat `temp1`).
                 r.temps_c.push(v);
             }
         }
     }
     for devs in items("DEVS") {
-        let n = devs.get("ASC").or_else(|| devs.get("Slot")).and_then(Json::as_f64).unwrap_or(0.0) as u32;
+        let n = devs
+            .get("ASC")
+            .or_else(|| devs.get("Slot"))
+            .and_then(Json::as_f64)
+            .unwrap_or(0.0) as u32;
         if let Some(t) = devs.get("Temperature").and_then(Json::as_f64) {
             board(&mut r, n).temp_c = Some(t);
         }
@@ -150,11 +212,20 @@ pub fn extract(text: &str) -> Result<AsicReading, PollError> {
             board(&mut r, n).rate_ths = Some(rate);
         }
     }
-    if let Some(pool) = items("POOLS").into_iter().find(|p| p.get("Status").and_then(Json::as_str) == Some("Alive")) {
+    if let Some(pool) = items("POOLS")
+        .into_iter()
+        .find(|p| p.get("Status").and_then(Json::as_str) == Some("Alive"))
+    {
         r.pool = pool.get("URL").and_then(Json::as_str).map(str::to_string);
     }
     for v in items("VERSION") {
-        r.firmware = v.get("Firmware").or_else(|| v.get("CGMiner")).or_else(|| v.get("BMMiner")).and_then(Json::as_str).map(str::to_string).or(r.firmware.take());
+        r.firmware = v
+            .get("Firmware")
+            .or_else(|| v.get("CGMiner"))
+            .or_else(|| v.get("BMMiner"))
+            .and_then(Json::as_str)
+            .map(str::to_string)
+            .or(r.firmware.take());
         if let Some(t) = v.get("Type").and_then(Json::as_str) {
             r.model = Some(t.to_string());
         }
@@ -167,7 +238,12 @@ fn board(r: &mut AsicReading, index: u32) -> &mut Hashboard {
     if let Some(pos) = r.boards.iter().position(|b| b.index == index) {
         return &mut r.boards[pos];
     }
-    r.boards.push(Hashboard { index, chips: None, rate_ths: None, temp_c: None });
+    r.boards.push(Hashboard {
+        index,
+        chips: None,
+        rate_ths: None,
+        temp_c: None,
+    });
     r.boards.last_mut().expect("just pushed")
 }
 
@@ -190,7 +266,10 @@ mod tests {
         let r = extract(ANTMINER).unwrap();
         assert!((r.hashrate_ths - 104.12345).abs() < 1e-9);
         assert!((r.hashrate_avg_ths.unwrap() - 103.9981).abs() < 1e-9);
-        assert_eq!((r.accepted, r.rejected, r.hw_errors, r.uptime_s), (156, 2, 7, 86_400));
+        assert_eq!(
+            (r.accepted, r.rejected, r.hw_errors, r.uptime_s),
+            (156, 2, 7, 86_400)
+        );
         assert_eq!(r.difficulty_accepted, Some(123_456_789.0));
         assert_eq!(r.model.as_deref(), Some("Antminer S19j Pro"));
         assert_eq!(r.temps_c, vec![64.0, 66.0, 67.0]);
@@ -221,10 +300,21 @@ mod tests {
 
     #[test]
     fn error_status_and_garbage_are_clear_errors() {
-        let e = extract(r#"{"STATUS":[{"STATUS":"E","Msg":"Access denied to 'summary' command"}],"id":1}"#).unwrap_err();
-        assert_eq!(e, PollError::DeviceError("Access denied to 'summary' command".into()));
-        assert!(matches!(extract("HTTP/1.1 400 Bad Request\r\n"), Err(PollError::Malformed(_))));
-        assert!(matches!(extract(r#"{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"Accepted":1}]}"#), Err(PollError::Malformed(m)) if m.contains("hashrate")));
+        let e = extract(
+            r#"{"STATUS":[{"STATUS":"E","Msg":"Access denied to 'summary' command"}],"id":1}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            PollError::DeviceError("Access denied to 'summary' command".into())
+        );
+        assert!(matches!(
+            extract("HTTP/1.1 400 Bad Request\r\n"),
+            Err(PollError::Malformed(_))
+        ));
+        assert!(
+            matches!(extract(r#"{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"Accepted":1}]}"#), Err(PollError::Malformed(m)) if m.contains("hashrate"))
+        );
         assert!(matches!(extract(""), Err(PollError::Malformed(_))));
     }
 }

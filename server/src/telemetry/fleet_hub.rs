@@ -26,20 +26,39 @@ impl FleetService for FleetHub {
 
     async fn summary(&self) -> FleetSummary {
         let report = self.cache.last_report().await;
-        summarize(&self.cache.snapshot().await, report.as_ref().map(|r| r.at), report.map(|r| r.lag_ms).unwrap_or(0))
+        summarize(
+            &self.cache.snapshot().await,
+            report.as_ref().map(|r| r.at),
+            report.map(|r| r.lag_ms).unwrap_or(0),
+        )
     }
 
     async fn add_device(&self, d: NewDevice) -> Result<String, ApiError> {
         d.validate()?;
         // Ids are derived from the address so registering the same device twice is idempotent.
-        let id = format!("dev-{}", d.address.trim_start_matches("http://").replace(['/', ':', '.'], "-").trim_matches('-'));
-        let spec = DeviceSpec { id: id.clone(), kind: d.kind, model: d.model.unwrap_or_else(|| "unknown".into()), site: d.site, address: d.address };
+        let id = format!(
+            "dev-{}",
+            d.address
+                .trim_start_matches("http://")
+                .replace(['/', ':', '.'], "-")
+                .trim_matches('-')
+        );
+        let spec = DeviceSpec {
+            id: id.clone(),
+            kind: d.kind,
+            model: d.model.unwrap_or_else(|| "unknown".into()),
+            site: d.site,
+            address: d.address,
+        };
         self.store.upsert_device(&spec, "api").await?;
         Ok(id)
     }
 
     async fn history(&self, id: &str, hours: u32) -> Result<Vec<SamplePoint>, ApiError> {
-        Ok(self.store.device_history(id, chrono::Utc::now(), hours).await?)
+        Ok(self
+            .store
+            .device_history(id, chrono::Utc::now(), hours)
+            .await?)
     }
 
     async fn remove_device(&self, id: &str) -> Result<(), ApiError> {

@@ -21,12 +21,20 @@ pub struct ExchangeLimits {
 
 impl Default for ExchangeLimits {
     fn default() -> Self {
-        Self { connect: Duration::from_secs(2), read: Duration::from_secs(3), max_bytes: 256 * 1024 }
+        Self {
+            connect: Duration::from_secs(2),
+            read: Duration::from_secs(3),
+            max_bytes: 256 * 1024,
+        }
     }
 }
 
 /// Sends `request` to `addr` and returns everything the peer sends until it closes.
-pub async fn exchange(addr: &str, request: &[u8], limits: ExchangeLimits) -> Result<Vec<u8>, PollError> {
+pub async fn exchange(
+    addr: &str,
+    request: &[u8],
+    limits: ExchangeLimits,
+) -> Result<Vec<u8>, PollError> {
     let mut stream = match timeout(limits.connect, TcpStream::connect(addr)).await {
         Err(_) => return Err(PollError::ConnectTimeout),
         Ok(Err(e)) => return Err(PollError::Connect(e.to_string())),

@@ -50,7 +50,10 @@ impl Json {
             Json::Object(m) => m,
             _ => &[],
         };
-        members.iter().filter(move |(k, _)| k == key).map(|(_, v)| v)
+        members
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 
     pub fn members(&self) -> &[(String, Json)] {
@@ -87,7 +90,10 @@ impl Json {
 
 /// Parses `text`; several top-level values (`{..}{..}`) come back as an array.
 pub fn parse(text: &str) -> Result<Json, JsonError> {
-    let mut p = Parser { s: text.as_bytes(), i: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+    };
     let mut values = Vec::new();
     loop {
         p.skip_ws();
@@ -97,7 +103,10 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
         values.push(p.value(0)?);
     }
     match values.len() {
-        0 => Err(JsonError { offset: 0, reason: "empty response" }),
+        0 => Err(JsonError {
+            offset: 0,
+            reason: "empty response",
+        }),
         1 => Ok(values.pop().expect("one value")),
         _ => Ok(Json::Array(values)),
     }
@@ -110,7 +119,10 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, reason: &'static str) -> JsonError {
-        JsonError { offset: self.i, reason }
+        JsonError {
+            offset: self.i,
+            reason,
+        }
     }
 
     /// Whitespace, NULs and stray commas between values are all skipped.
@@ -174,12 +186,18 @@ impl Parser<'_> {
         self.i += 1; // opening quote
         let mut out = Vec::new();
         loop {
-            let c = *self.s.get(self.i).ok_or_else(|| self.err("unterminated string"))?;
+            let c = *self
+                .s
+                .get(self.i)
+                .ok_or_else(|| self.err("unterminated string"))?;
             self.i += 1;
             match c {
                 b'"' => break,
                 b'\\' => {
-                    let e = *self.s.get(self.i).ok_or_else(|| self.err("unterminated escape"))?;
+                    let e = *self
+                        .s
+                        .get(self.i)
+                        .ok_or_else(|| self.err("unterminated escape"))?;
                     self.i += 1;
                     match e {
                         b'n' => out.push(b'\n'),
@@ -187,9 +205,15 @@ impl Parser<'_> {
                         b'r' => out.push(b'\r'),
                         b'b' | b'f' => {}
                         b'u' => {
-                            let hex = self.s.get(self.i..self.i + 4).ok_or_else(|| self.err("short unicode escape"))?;
+                            let hex = self
+                                .s
+                                .get(self.i..self.i + 4)
+                                .ok_or_else(|| self.err("short unicode escape"))?;
                             self.i += 4;
-                            let code = std::str::from_utf8(hex).ok().and_then(|h| u32::from_str_radix(h, 16).ok()).ok_or_else(|| self.err("bad unicode escape"))?;
+                            let code = std::str::from_utf8(hex)
+                                .ok()
+                                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                .ok_or_else(|| self.err("bad unicode escape"))?;
                             let ch = char::from_u32(code).unwrap_or('\u{fffd}');
                             let mut buf = [0u8; 4];
                             out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
@@ -260,8 +284,14 @@ mod tests {
         let temps: Vec<f64> = parts[0].get_all("t").filter_map(Json::as_f64).collect();
         assert_eq!(temps, vec![50.0, 61.0]);
         assert_eq!(parts[1].get("b").and_then(Json::as_f64), Some(2.5));
-        assert_eq!(parse("[1,,2,]").unwrap(), Json::Array(vec![Json::Number(1.0), Json::Number(2.0)]));
-        assert_eq!(parse(r#""a\"b\u00e9""#).unwrap(), Json::String("a\"bé".into()));
+        assert_eq!(
+            parse("[1,,2,]").unwrap(),
+            Json::Array(vec![Json::Number(1.0), Json::Number(2.0)])
+        );
+        assert_eq!(
+            parse(r#""a\"b\u00e9""#).unwrap(),
+            Json::String("a\"bé".into())
+        );
     }
 
     #[test]

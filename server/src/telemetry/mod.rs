@@ -4,8 +4,8 @@
 
 pub mod cgminer;
 pub mod dcgm;
-pub mod fleet_hub;
 pub mod error;
+pub mod fleet_hub;
 pub mod io;
 pub mod lenient_json;
 pub mod poller;

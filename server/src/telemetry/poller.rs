@@ -12,7 +12,10 @@ use tokio::sync::{broadcast, RwLock, Semaphore};
 use tokio::time::Instant;
 
 use app::model::catalogue;
-use app::model::fleet::{asic_status, gpu_status, over_reports, share_hashrate_ths, AsicReading, Device, DeviceKind, DeviceStatus, GpuReading};
+use app::model::fleet::{
+    asic_status, gpu_status, over_reports, share_hashrate_ths, AsicReading, Device, DeviceKind,
+    DeviceStatus, GpuReading,
+};
 
 use super::io::ExchangeLimits;
 use super::{cgminer, dcgm, PollError};
@@ -30,7 +33,12 @@ pub struct PollerConfig {
 
 impl Default for PollerConfig {
     fn default() -> Self {
-        Self { interval: Duration::from_secs(10), concurrency: 512, limits: ExchangeLimits::default(), max_backoff: Duration::from_secs(300) }
+        Self {
+            interval: Duration::from_secs(10),
+            concurrency: 512,
+            limits: ExchangeLimits::default(),
+            max_backoff: Duration::from_secs(300),
+        }
     }
 }
 
@@ -79,7 +87,10 @@ impl FleetCache {
 
     async fn remove_endpoint(&self, endpoint_id: &str) {
         let prefix = format!("{endpoint_id}/");
-        self.devices.write().await.retain(|id, _| id != endpoint_id && !id.starts_with(&prefix));
+        self.devices
+            .write()
+            .await
+            .retain(|id, _| id != endpoint_id && !id.starts_with(&prefix));
     }
 }
 
@@ -102,20 +113,35 @@ enum Outcome {
 
 async fn poll_endpoint(spec: &DeviceSpec, limits: ExchangeLimits) -> Result<Outcome, PollError> {
     match spec.kind {
-        DeviceKind::Asic => cgminer::poll(&spec.address, limits).await.map(Outcome::Asic),
+        DeviceKind::Asic => cgminer::poll(&spec.address, limits)
+            .await
+            .map(Outcome::Asic),
         DeviceKind::Gpu => dcgm::scrape(&spec.address, limits).await.map(Outcome::Gpus),
     }
 }
 
 fn nameplate_ths(model: &str) -> Option<f64> {
-    catalogue::ASICS.iter().find(|m| m.id == model || m.name == model).map(|m| m.hashrate_ths)
+    catalogue::ASICS
+        .iter()
+        .find(|m| m.id == model || m.name == model)
+        .map(|m| m.hashrate_ths)
 }
 
-fn asic_device(spec: &DeviceSpec, r: &AsicReading, share: Option<f64>, at: DateTime<Utc>) -> Device {
+fn asic_device(
+    spec: &DeviceSpec,
+    r: &AsicReading,
+    share: Option<f64>,
+    at: DateTime<Utc>,
+) -> Device {
     let (mut status, mut problem) = asic_status(r, nameplate_ths(&spec.model));
     if let Some(s) = share.filter(|s| over_reports(r.hashrate_ths, *s)) {
         status = status.max(DeviceStatus::Degraded);
-        problem.get_or_insert_with(|| format!("reports {:.0} TH/s, shares prove {:.0} TH/s", r.hashrate_ths, s));
+        problem.get_or_insert_with(|| {
+            format!(
+                "reports {:.0} TH/s, shares prove {:.0} TH/s",
+                r.hashrate_ths, s
+            )
+        });
     }
     Device {
         id: spec.id.clone(),
@@ -127,10 +153,17 @@ fn asic_device(spec: &DeviceSpec, r: &AsicReading, share: Option<f64>, at: DateT
         hashrate_ths: Some(r.hashrate_ths),
         share_hashrate_ths: share,
         gpu_util_pct: None,
-        temp_c: r.temps_c.iter().chain(r.boards.iter().filter_map(|b| b.temp_c.as_ref())).copied().reduce(f64::max),
+        temp_c: r
+            .temps_c
+            .iter()
+            .chain(r.boards.iter().filter_map(|b| b.temp_c.as_ref()))
+            .copied()
+            .reduce(f64::max),
         // Antminer firmware does not report power; the nameplate draw stands in (hashrate-scaled
         // figures would reward firmware that over-reports).
-        power_w: r.power_w.or_else(|| catalogue::asic(&spec.model).map(|m| m.power_w)),
+        power_w: r
+            .power_w
+            .or_else(|| catalogue::asic(&spec.model).map(|m| m.power_w)),
         last_seen: Some(at),
         problem,
     }
@@ -141,7 +174,11 @@ fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -> Device {
     Device {
         id: format!("{}/gpu{}", spec.id, g.gpu),
         kind: DeviceKind::Gpu,
-        model: if g.model_name.is_empty() { spec.model.clone() } else { g.model_name.clone() },
+        model: if g.model_name.is_empty() {
+            spec.model.clone()
+        } else {
+            g.model_name.clone()
+        },
         site: spec.site.clone(),
         address: spec.address.clone(),
         status,
@@ -177,30 +214,57 @@ pub struct Poller {
 }
 
 impl Poller {
-    pub fn new(config: PollerConfig, store: Arc<SqliteStore>, cache: Arc<FleetCache>, updates: broadcast::Sender<CycleReport>) -> Self {
+    pub fn new(
+        config: PollerConfig,
+        store: Arc<SqliteStore>,
+        cache: Arc<FleetCache>,
+        updates: broadcast::Sender<CycleReport>,
+    ) -> Self {
         let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
         let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
-        Self { config, store, cache, updates, endpoints: HashMap::new(), in_flight: Default::default(), permits, done_tx, done_rx, cycle: 0 }
+        Self {
+            config,
+            store,
+            cache,
+            updates,
+            endpoints: HashMap::new(),
+            in_flight: Default::default(),
+            permits,
+            done_tx,
+            done_rx,
+            cycle: 0,
+        }
     }
 
     /// Re-reads the device list from the store (new devices polled at once, removed ones dropped).
     async fn sync_endpoints(&mut self) {
-        let Ok(specs) = self.store.active_devices().await else { return };
+        let Ok(specs) = self.store.active_devices().await else {
+            return;
+        };
         let now = Instant::now();
-        let wanted: HashMap<String, DeviceSpec> = specs.into_iter().map(|s| (s.id.clone(), s)).collect();
-        let gone: Vec<String> = self.endpoints.keys().filter(|id| !wanted.contains_key(*id)).cloned().collect();
+        let wanted: HashMap<String, DeviceSpec> =
+            specs.into_iter().map(|s| (s.id.clone(), s)).collect();
+        let gone: Vec<String> = self
+            .endpoints
+            .keys()
+            .filter(|id| !wanted.contains_key(*id))
+            .cloned()
+            .collect();
         for id in gone {
             self.endpoints.remove(&id);
             self.cache.remove_endpoint(&id).await;
         }
         for (id, spec) in wanted {
-            let e = self.endpoints.entry(id.clone()).or_insert_with(|| Endpoint {
-                // Spread first polls over the interval so a large fleet does not arrive at once.
-                next_poll: now + jitter(self.config.interval, &id, 0).mul_f64(0.05),
-                spec: spec.clone(),
-                failures: 0,
-                share_base: None,
-            });
+            let e = self
+                .endpoints
+                .entry(id.clone())
+                .or_insert_with(|| Endpoint {
+                    // Spread first polls over the interval so a large fleet does not arrive at once.
+                    next_poll: now + jitter(self.config.interval, &id, 0).mul_f64(0.05),
+                    spec: spec.clone(),
+                    failures: 0,
+                    share_base: None,
+                });
             e.spec = spec;
         }
     }
@@ -219,8 +283,17 @@ impl Poller {
             polled += 1;
             changed.extend(self.apply(e, result, at).await);
         }
-        let due: Vec<Endpoint> = self.endpoints.values().filter(|e| e.next_poll <= started && !self.in_flight.contains(&e.spec.id)).cloned().collect();
-        let lag_ms = due.iter().map(|e| started.saturating_duration_since(e.next_poll).as_millis() as u64).max().unwrap_or(0);
+        let due: Vec<Endpoint> = self
+            .endpoints
+            .values()
+            .filter(|e| e.next_poll <= started && !self.in_flight.contains(&e.spec.id))
+            .cloned()
+            .collect();
+        let lag_ms = due
+            .iter()
+            .map(|e| started.saturating_duration_since(e.next_poll).as_millis() as u64)
+            .max()
+            .unwrap_or(0);
         let limits = self.config.limits;
         for e in due {
             self.in_flight.insert(e.spec.id.clone());
@@ -244,8 +317,15 @@ impl Poller {
         report
     }
 
-    async fn apply(&mut self, polled: Endpoint, result: Result<Outcome, PollError>, at: DateTime<Utc>) -> Vec<Device> {
-        let Some(e) = self.endpoints.get_mut(&polled.spec.id) else { return Vec::new() };
+    async fn apply(
+        &mut self,
+        polled: Endpoint,
+        result: Result<Outcome, PollError>,
+        at: DateTime<Utc>,
+    ) -> Vec<Device> {
+        let Some(e) = self.endpoints.get_mut(&polled.spec.id) else {
+            return Vec::new();
+        };
         let now = Instant::now();
         let mut out = Vec::new();
         match result {
@@ -255,9 +335,10 @@ impl Poller {
                 match outcome {
                     Outcome::Asic(r) => {
                         let share = match (e.share_base, r.difficulty_accepted) {
-                            (Some(base), Some(d)) if d >= base.1 => {
-                                ((at - base.0).num_seconds() >= SHARE_WINDOW_SECS).then(|| share_hashrate_ths(base, (at, d))).flatten()
-                            }
+                            (Some(base), Some(d)) if d >= base.1 => ((at - base.0).num_seconds()
+                                >= SHARE_WINDOW_SECS)
+                                .then(|| share_hashrate_ths(base, (at, d)))
+                                .flatten(),
                             (_, Some(d)) => {
                                 e.share_base = Some((at, d));
                                 None
@@ -266,17 +347,27 @@ impl Poller {
                         };
                         out.push(asic_device(&e.spec, &r, share, at));
                     }
-                    Outcome::Gpus(gpus) => out.extend(gpus.iter().map(|g| gpu_device(&e.spec, g, at))),
+                    Outcome::Gpus(gpus) => {
+                        out.extend(gpus.iter().map(|g| gpu_device(&e.spec, g, at)))
+                    }
                 }
             }
             Err(err) => {
                 e.failures += 1;
-                let backoff = self.config.interval.saturating_mul(1u32 << e.failures.min(6)).min(self.config.max_backoff);
+                let backoff = self
+                    .config
+                    .interval
+                    .saturating_mul(1u32 << e.failures.min(6))
+                    .min(self.config.max_backoff);
                 e.next_poll = now + jitter(backoff, &e.spec.id, self.cycle);
                 e.share_base = None;
                 tracing::debug!(device = %e.spec.id, error = %err, failures = e.failures, "poll failed");
                 let mut cache = self.cache.devices.write().await;
-                let ids: Vec<String> = cache.keys().filter(|id| **id == e.spec.id || id.starts_with(&format!("{}/", e.spec.id))).cloned().collect();
+                let ids: Vec<String> = cache
+                    .keys()
+                    .filter(|id| **id == e.spec.id || id.starts_with(&format!("{}/", e.spec.id)))
+                    .cloned()
+                    .collect();
                 let mut marked = Vec::new();
                 for id in ids {
                     if let Some(d) = cache.get_mut(&id) {
@@ -316,7 +407,11 @@ impl Poller {
     async fn report(&self, polled: usize, lag_ms: u64, took: Duration) -> CycleReport {
         let devices = self.cache.devices.read().await;
         let count = |s: DeviceStatus| devices.values().filter(|d| d.status == s).count();
-        let gpu_utils: Vec<f64> = devices.values().filter(|d| d.kind == DeviceKind::Gpu && d.status != DeviceStatus::Offline).filter_map(|d| d.gpu_util_pct).collect();
+        let gpu_utils: Vec<f64> = devices
+            .values()
+            .filter(|d| d.kind == DeviceKind::Gpu && d.status != DeviceStatus::Offline)
+            .filter_map(|d| d.gpu_util_pct)
+            .collect();
         CycleReport {
             at: Utc::now(),
             polled,
@@ -325,9 +420,19 @@ impl Poller {
             online: count(DeviceStatus::Online),
             degraded: count(DeviceStatus::Degraded),
             offline: count(DeviceStatus::Offline),
-            asic_hashrate_ths: devices.values().filter(|d| d.status != DeviceStatus::Offline).filter_map(|d| d.hashrate_ths).sum(),
-            gpu_util_avg_pct: (!gpu_utils.is_empty()).then(|| gpu_utils.iter().sum::<f64>() / gpu_utils.len() as f64),
-            power_kw: devices.values().filter(|d| d.status != DeviceStatus::Offline).filter_map(|d| d.power_w).sum::<f64>() / 1000.0,
+            asic_hashrate_ths: devices
+                .values()
+                .filter(|d| d.status != DeviceStatus::Offline)
+                .filter_map(|d| d.hashrate_ths)
+                .sum(),
+            gpu_util_avg_pct: (!gpu_utils.is_empty())
+                .then(|| gpu_utils.iter().sum::<f64>() / gpu_utils.len() as f64),
+            power_kw: devices
+                .values()
+                .filter(|d| d.status != DeviceStatus::Offline)
+                .filter_map(|d| d.power_w)
+                .sum::<f64>()
+                / 1000.0,
         }
     }
 
@@ -342,7 +447,11 @@ impl Poller {
             self.run_cycle().await;
             if last_rollup.elapsed() > Duration::from_secs(600) {
                 last_rollup = Instant::now();
-                if let Err(e) = self.store.roll_up_samples(Utc::now(), chrono::Duration::hours(48)).await {
+                if let Err(e) = self
+                    .store
+                    .roll_up_samples(Utc::now(), chrono::Duration::hours(48))
+                    .await
+                {
                     tracing::warn!(error = %e, "sample rollup failed");
                 }
             }
@@ -358,7 +467,9 @@ mod tests {
     fn jitter_stays_within_ten_percent_and_varies() {
         let base = Duration::from_secs(10);
         let values: Vec<Duration> = (0..50).map(|i| jitter(base, "dev-1", i)).collect();
-        assert!(values.iter().all(|d| *d >= Duration::from_secs(9) && *d <= Duration::from_secs(11)));
+        assert!(values
+            .iter()
+            .all(|d| *d >= Duration::from_secs(9) && *d <= Duration::from_secs(11)));
         assert!(values.iter().any(|d| *d != values[0]));
     }
 }

@@ -13,7 +13,10 @@ pub struct Sample {
 
 impl Sample {
     pub fn label(&self, name: &str) -> Option<&str> {
-        self.labels.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.labels
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -32,7 +35,10 @@ pub fn parse(text: &str) -> Result<Vec<Sample>, ParseError> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        out.push(parse_line(line).map_err(|reason| ParseError { line: n + 1, reason })?);
+        out.push(parse_line(line).map_err(|reason| ParseError {
+            line: n + 1,
+            reason,
+        })?);
     }
     Ok(out)
 }
@@ -42,7 +48,11 @@ fn is_name_char(c: char, first: bool) -> bool {
 }
 
 fn parse_line(line: &str) -> Result<Sample, &'static str> {
-    let name_end = line.char_indices().find(|(i, c)| !is_name_char(*c, *i == 0)).map(|(i, _)| i).unwrap_or(line.len());
+    let name_end = line
+        .char_indices()
+        .find(|(i, c)| !is_name_char(*c, *i == 0))
+        .map(|(i, _)| i)
+        .unwrap_or(line.len());
     if name_end == 0 {
         return Err("missing metric name");
     }
@@ -73,7 +83,10 @@ fn parse_line(line: &str) -> Result<Sample, &'static str> {
                     break;
                 }
             }
-            if key.is_empty() || chars.next().map(|(_, c)| c) != Some('=') || chars.next().map(|(_, c)| c) != Some('"') {
+            if key.is_empty()
+                || chars.next().map(|(_, c)| c) != Some('=')
+                || chars.next().map(|(_, c)| c) != Some('"')
+            {
                 return Err("malformed label");
             }
             let mut value = String::new();
@@ -108,7 +121,12 @@ fn parse_line(line: &str) -> Result<Sample, &'static str> {
     if fields.next().is_some() {
         return Err("trailing data");
     }
-    Ok(Sample { name, labels, value, timestamp_ms })
+    Ok(Sample {
+        name,
+        labels,
+        value,
+        timestamp_ms,
+    })
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
-            prop::collection::btree_map("[A-Za-z %]{1,8}", inner, 0..6).prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[A-Za-z %]{1,8}", inner, 0..6)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -26,10 +27,16 @@ fn same(a: &lenient_json::Json, b: &serde_json::Value) -> bool {
     match (a, b) {
         (Json::Null, serde_json::Value::Null) => true,
         (Json::Bool(x), serde_json::Value::Bool(y)) => x == y,
-        (Json::Number(x), serde_json::Value::Number(y)) => (x - y.as_f64().unwrap_or(f64::NAN)).abs() <= 1e-9 * x.abs().max(1.0),
+        (Json::Number(x), serde_json::Value::Number(y)) => {
+            (x - y.as_f64().unwrap_or(f64::NAN)).abs() <= 1e-9 * x.abs().max(1.0)
+        }
         (Json::String(x), serde_json::Value::String(y)) => x == y,
-        (Json::Array(x), serde_json::Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
-        (Json::Object(x), serde_json::Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+        (Json::Array(x), serde_json::Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Json::Object(x), serde_json::Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
         _ => false,
     }
 }

@@ -79,7 +79,13 @@ impl TestAppBuilder {
         let task = tokio::spawn(server::launch_with_listener(args, listener, async {
             rx.await.ok();
         }));
-        let app = TestApp { addr, client: reqwest::Client::new(), shutdown: Some(tx), task: Some(task), _dir: owned };
+        let app = TestApp {
+            addr,
+            client: reqwest::Client::new(),
+            shutdown: Some(tx),
+            task: Some(task),
+            _dir: owned,
+        };
         // The listener is bound before start-up work; wait until the app answers.
         for _ in 0..200 {
             if let Ok(r) = app.client.get(app.url("/api/v1/health")).send().await {
@@ -96,7 +102,13 @@ impl TestAppBuilder {
 impl TestApp {
     /// A server whose "today" is `today`.
     pub fn on(today: NaiveDate) -> TestAppBuilder {
-        TestAppBuilder { today, simulator: true, asics: 60, db_dir: None, fleet: None }
+        TestAppBuilder {
+            today,
+            simulator: true,
+            asics: 60,
+            db_dir: None,
+            fleet: None,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -109,12 +121,29 @@ impl TestApp {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
-    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
-        self.post_raw(path, "application/json", body.to_string()).await
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.post_raw(path, "application/json", body.to_string())
+            .await
     }
 
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: String) -> (u16, serde_json::Value) {
-        let r = self.client.post(self.url(path)).header("content-type", content_type).body(body).send().await.unwrap();
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> (u16, serde_json::Value) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }

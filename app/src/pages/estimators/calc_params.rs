@@ -14,21 +14,106 @@ pub struct Knob {
     pub step: f64,
 }
 
-pub const SITE_MW: Knob = Knob { key: "mw", label: "Site power (MW)", min: 5.0, max: 500.0, step: 5.0 };
-pub const POWER_PRICE: Knob = Knob { key: "kwh", label: "Power price ($/kWh)", min: 0.01, max: 0.12, step: 0.001 };
-pub const BTC_PRICE: Knob = Knob { key: "btc", label: "BTC price ($)", min: 20_000.0, max: 300_000.0, step: 1_000.0 };
-pub const BTC_CHANGE: Knob = Knob { key: "btcg", label: "BTC price change (%/year)", min: -50.0, max: 100.0, step: 1.0 };
-pub const DIFF_GROWTH: Knob = Knob { key: "dg", label: "Difficulty growth (%/month)", min: -2.0, max: 6.0, step: 0.1 };
-pub const COLO_PRICE: Knob = Knob { key: "kwm", label: "Colocation ($/kW-month)", min: 50.0, max: 300.0, step: 1.0 };
-pub const GPU_HOUR: Knob = Knob { key: "gph", label: "GPU-hour price ($)", min: 0.5, max: 8.0, step: 0.05 };
-pub const UTILISATION: Knob = Knob { key: "util", label: "GPU utilisation", min: 0.2, max: 1.0, step: 0.01 };
-pub const GPU_CAPEX: Knob = Knob { key: "gcap", label: "GPU capex per GPU ($k)", min: 5.0, max: 80.0, step: 0.5 };
-pub const CONVERSION_CAPEX: Knob = Knob { key: "capex", label: "Retrofit capex ($M per MW)", min: 0.0, max: 15.0, step: 0.1 };
-pub const BUILD_MONTHS: Knob = Knob { key: "build", label: "Build time (months)", min: 0.0, max: 36.0, step: 1.0 };
-pub const HORIZON_YEARS: Knob = Knob { key: "years", label: "Horizon (years)", min: 1.0, max: 15.0, step: 1.0 };
+pub const SITE_MW: Knob = Knob {
+    key: "mw",
+    label: "Site power (MW)",
+    min: 5.0,
+    max: 500.0,
+    step: 5.0,
+};
+pub const POWER_PRICE: Knob = Knob {
+    key: "kwh",
+    label: "Power price ($/kWh)",
+    min: 0.01,
+    max: 0.12,
+    step: 0.001,
+};
+pub const BTC_PRICE: Knob = Knob {
+    key: "btc",
+    label: "BTC price ($)",
+    min: 20_000.0,
+    max: 300_000.0,
+    step: 1_000.0,
+};
+pub const BTC_CHANGE: Knob = Knob {
+    key: "btcg",
+    label: "BTC price change (%/year)",
+    min: -50.0,
+    max: 100.0,
+    step: 1.0,
+};
+pub const DIFF_GROWTH: Knob = Knob {
+    key: "dg",
+    label: "Difficulty growth (%/month)",
+    min: -2.0,
+    max: 6.0,
+    step: 0.1,
+};
+pub const COLO_PRICE: Knob = Knob {
+    key: "kwm",
+    label: "Colocation ($/kW-month)",
+    min: 50.0,
+    max: 300.0,
+    step: 1.0,
+};
+pub const GPU_HOUR: Knob = Knob {
+    key: "gph",
+    label: "GPU-hour price ($)",
+    min: 0.5,
+    max: 8.0,
+    step: 0.05,
+};
+pub const UTILISATION: Knob = Knob {
+    key: "util",
+    label: "GPU utilisation",
+    min: 0.2,
+    max: 1.0,
+    step: 0.01,
+};
+pub const GPU_CAPEX: Knob = Knob {
+    key: "gcap",
+    label: "GPU capex per GPU ($k)",
+    min: 5.0,
+    max: 80.0,
+    step: 0.5,
+};
+pub const CONVERSION_CAPEX: Knob = Knob {
+    key: "capex",
+    label: "Retrofit capex ($M per MW)",
+    min: 0.0,
+    max: 15.0,
+    step: 0.1,
+};
+pub const BUILD_MONTHS: Knob = Knob {
+    key: "build",
+    label: "Build time (months)",
+    min: 0.0,
+    max: 36.0,
+    step: 1.0,
+};
+pub const HORIZON_YEARS: Knob = Knob {
+    key: "years",
+    label: "Horizon (years)",
+    min: 1.0,
+    max: 15.0,
+    step: 1.0,
+};
 
 /// Every numeric knob, in display order.
-pub const KNOBS: [Knob; 12] = [SITE_MW, POWER_PRICE, BTC_PRICE, BTC_CHANGE, DIFF_GROWTH, COLO_PRICE, GPU_HOUR, UTILISATION, GPU_CAPEX, CONVERSION_CAPEX, BUILD_MONTHS, HORIZON_YEARS];
+pub const KNOBS: [Knob; 12] = [
+    SITE_MW,
+    POWER_PRICE,
+    BTC_PRICE,
+    BTC_CHANGE,
+    DIFF_GROWTH,
+    COLO_PRICE,
+    GPU_HOUR,
+    UTILISATION,
+    GPU_CAPEX,
+    CONVERSION_CAPEX,
+    BUILD_MONTHS,
+    HORIZON_YEARS,
+];
 
 /// The calculator's state; `None` means "the default".
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -59,7 +144,10 @@ impl CalcParams {
     }
 
     pub fn get(&self, knob: Knob) -> Option<f64> {
-        self.values.iter().find(|(k, _)| *k == knob.key).map(|(_, v)| *v)
+        self.values
+            .iter()
+            .find(|(k, _)| *k == knob.key)
+            .map(|(_, v)| *v)
     }
 
     /// A copy with `knob` set to `v`.
@@ -72,7 +160,10 @@ impl CalcParams {
 
     /// The URL query (without `?`), keys in a stable order.
     pub fn to_query(&self) -> String {
-        let mut parts: Vec<String> = KNOBS.iter().filter_map(|k| self.get(*k).map(|v| format!("{}={}", k.key, v))).collect();
+        let mut parts: Vec<String> = KNOBS
+            .iter()
+            .filter_map(|k| self.get(*k).map(|v| format!("{}={}", k.key, v)))
+            .collect();
         if let Some(a) = &self.asic {
             parts.push(format!("asic={a}"));
         }
@@ -88,12 +179,29 @@ impl CalcParams {
     /// Model inputs: explicit values, else defaults from today's market and industry norms.
     pub fn inputs(&self, m: &MarketNow) -> ConversionInputs {
         let v = |k: Knob, default: f64| self.get(k).unwrap_or(default);
-        let asic_id = self.asic.as_deref().and_then(asic).map(|a| a.id).unwrap_or("S21");
-        let gpu_id = self.gpu.as_deref().and_then(gpu).map(|g| g.id).unwrap_or("H100-SXM");
+        let asic_id = self
+            .asic
+            .as_deref()
+            .and_then(asic)
+            .map(|a| a.id)
+            .unwrap_or("S21");
+        let gpu_id = self
+            .gpu
+            .as_deref()
+            .and_then(gpu)
+            .map(|g| g.id)
+            .unwrap_or("H100-SXM");
         let ai = if self.gpu_cloud {
-            AiOffer::GpuHours { gpu_id, usd_per_gpu_hour: v(GPU_HOUR, 2.0), utilisation: v(UTILISATION, 0.75), gpu_capex_usd: v(GPU_CAPEX, 30.0) * 1000.0 }
+            AiOffer::GpuHours {
+                gpu_id,
+                usd_per_gpu_hour: v(GPU_HOUR, 2.0),
+                utilisation: v(UTILISATION, 0.75),
+                gpu_capex_usd: v(GPU_CAPEX, 30.0) * 1000.0,
+            }
         } else {
-            AiOffer::Colocation { usd_per_kw_month: v(COLO_PRICE, 130.0) }
+            AiOffer::Colocation {
+                usd_per_kw_month: v(COLO_PRICE, 130.0),
+            }
         };
         ConversionInputs {
             start: m.today,
@@ -143,17 +251,35 @@ mod tests {
 
     /// A fixed market for reproducible defaults.
     fn example_market() -> MarketNow {
-        MarketNow { today: NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid"), btc_usd: 100_000.0, difficulty: 150e12, fees_btc_per_block: 0.02, subsidy_btc: 3.125, simulated: true }
+        MarketNow {
+            today: NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid"),
+            btc_usd: 100_000.0,
+            difficulty: 150e12,
+            fees_btc_per_block: 0.02,
+            subsidy_btc: 3.125,
+            simulated: true,
+        }
     }
 
-
     fn query<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
     fn round_trips_through_the_url_and_ignores_junk() {
-        let p = CalcParams::from_query(query(&[("mw", "250"), ("kwh", "abc"), ("btc", "1e12"), ("asic", "S21XP"), ("gpu", "H900"), ("ai", "gpu")]));
+        let p = CalcParams::from_query(query(&[
+            ("mw", "250"),
+            ("kwh", "abc"),
+            ("btc", "1e12"),
+            ("asic", "S21XP"),
+            ("gpu", "H900"),
+            ("ai", "gpu"),
+        ]));
         assert_eq!(p.get(SITE_MW), Some(250.0));
         assert_eq!(p.get(POWER_PRICE), None);
         assert_eq!(p.get(BTC_PRICE), None, "out of range is ignored");
@@ -162,16 +288,30 @@ mod tests {
         assert!(p.gpu_cloud);
         let q = p.with(COLO_PRICE, 150.0).to_query();
         assert_eq!(q, "mw=250&kwm=150&asic=S21XP&ai=gpu");
-        assert_eq!(CalcParams::from_query(|k| q.split('&').find_map(|kv| kv.strip_prefix(&format!("{k}=")).map(String::from))), p.with(COLO_PRICE, 150.0));
+        assert_eq!(
+            CalcParams::from_query(|k| q
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(&format!("{k}=")).map(String::from))),
+            p.with(COLO_PRICE, 150.0)
+        );
     }
 
     #[test]
     fn defaults_come_from_the_market_and_a_slider_moves_the_payback() {
         let m = example_market();
         let i = CalcParams::default().inputs(&m);
-        assert_eq!((i.site_mw, i.btc_price_usd, i.difficulty), (100.0, 100_000.0, 150e12));
-        let slow = crate::model::conversion::compare(&CalcParams::default().with(COLO_PRICE, 120.0).inputs(&m)).unwrap();
-        let fast = crate::model::conversion::compare(&CalcParams::default().with(COLO_PRICE, 220.0).inputs(&m)).unwrap();
+        assert_eq!(
+            (i.site_mw, i.btc_price_usd, i.difficulty),
+            (100.0, 100_000.0, 150e12)
+        );
+        let slow = crate::model::conversion::compare(
+            &CalcParams::default().with(COLO_PRICE, 120.0).inputs(&m),
+        )
+        .unwrap();
+        let fast = crate::model::conversion::compare(
+            &CalcParams::default().with(COLO_PRICE, 220.0).inputs(&m),
+        )
+        .unwrap();
         let fast_months = fast.payback_months.expect("a high lease price pays back");
         assert!(slow.payback_months.is_none_or(|s| fast_months < s));
         assert_eq!(default_value(CONVERSION_CAPEX, &m), 3.0);

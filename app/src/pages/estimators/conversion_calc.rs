@@ -4,7 +4,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use super::calc_params::{default_value, CalcParams, Knob, BTC_CHANGE, BTC_PRICE, BUILD_MONTHS, COLO_PRICE, CONVERSION_CAPEX, DIFF_GROWTH, GPU_CAPEX, GPU_HOUR, HORIZON_YEARS, POWER_PRICE, SITE_MW, UTILISATION};
+use super::calc_params::{
+    default_value, CalcParams, Knob, BTC_CHANGE, BTC_PRICE, BUILD_MONTHS, COLO_PRICE,
+    CONVERSION_CAPEX, DIFF_GROWTH, GPU_CAPEX, GPU_HOUR, HORIZON_YEARS, POWER_PRICE, SITE_MW,
+    UTILISATION,
+};
 use crate::api::estimators::MarketNow;
 use crate::charts::{conversion::cumulative_cash, palette::Palette};
 use crate::components::e_chart::EChart;
@@ -21,13 +25,30 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
     let result = Memo::new(move |_| compare(&params.get().inputs(&market)));
     let navigate = use_navigate();
     let set_params = Callback::new(move |next: CalcParams| {
-        navigate(&format!("/estimators?{}", next.to_query()), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        navigate(
+            &format!("/estimators?{}", next.to_query()),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
     });
 
     let kpi = move |f: fn(&crate::model::conversion::ConversionResult) -> String| {
-        Signal::derive(move || result.get().map(|r| f(&r)).unwrap_or_else(|e| e.to_string()))
+        Signal::derive(move || {
+            result
+                .get()
+                .map(|r| f(&r))
+                .unwrap_or_else(|e| e.to_string())
+        })
     };
-    let chart = Signal::derive(move || result.get().ok().map(|r| cumulative_cash(&r.months, &Palette::DARK)));
+    let chart = Signal::derive(move || {
+        result
+            .get()
+            .ok()
+            .map(|r| cumulative_cash(&r.months, &Palette::DARK))
+    });
     let slider = move |knob: Knob| view! { <Slider knob market params set_params /> };
     let gpu_cloud = move || params.get().gpu_cloud;
 
@@ -105,11 +126,26 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
 
 /// A range input bound to one knob of the URL state.
 #[component]
-fn Slider(knob: Knob, market: MarketNow, params: Memo<CalcParams>, set_params: Callback<CalcParams>) -> impl IntoView {
-    let value = Signal::derive(move || params.with(|p| p.get(knob)).unwrap_or_else(|| default_value(knob, &market)));
+fn Slider(
+    knob: Knob,
+    market: MarketNow,
+    params: Memo<CalcParams>,
+    set_params: Callback<CalcParams>,
+) -> impl IntoView {
+    let value = Signal::derive(move || {
+        params
+            .with(|p| p.get(knob))
+            .unwrap_or_else(|| default_value(knob, &market))
+    });
     let shown = move || {
         let v = value.get();
-        if knob.step < 0.01 { format!("{v:.3}") } else if knob.step < 1.0 { format!("{v:.2}") } else { format!("{v:.0}") }
+        if knob.step < 0.01 {
+            format!("{v:.3}")
+        } else if knob.step < 1.0 {
+            format!("{v:.2}")
+        } else {
+            format!("{v:.0}")
+        }
     };
     view! {
         <label class="field slider">

@@ -18,7 +18,13 @@ pub fn Sha256Panel(market: MarketNow) -> impl IntoView {
     });
     let browser = RwSignal::new(None::<Sha256Measurement>);
     let browser_running = RwSignal::new(false);
-    let server_rate = move || server_run.value().get().and_then(Result::ok).map(|m| m.hashes_per_s);
+    let server_rate = move || {
+        server_run
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|m| m.hashes_per_s)
+    };
     let power_price = default_value(POWER_PRICE, &market);
     let rows = Memo::new(move |_| {
         asic_economics(
@@ -44,7 +50,10 @@ pub fn Sha256Panel(market: MarketNow) -> impl IntoView {
             browser_running.set(false);
         });
     };
-    let rate = |m: Option<Sha256Measurement>| m.map(|m| format!("{:.2} MH/s", m.hashes_per_s / 1e6)).unwrap_or_else(|| "—".into());
+    let rate = |m: Option<Sha256Measurement>| {
+        m.map(|m| format!("{:.2} MH/s", m.hashes_per_s / 1e6))
+            .unwrap_or_else(|| "—".into())
+    };
 
     view! {
         <div class="panel" id="sha256">
@@ -138,6 +147,11 @@ mod browser_sha256 {
         }
         // The rate counts the time spent hashing, not the time the page was given back.
         let seconds = busy_ms / 1000.0;
-        Sha256Measurement { hashes, seconds, hashes_per_s: hashes as f64 / seconds.max(1e-9), threads: 1 }
+        Sha256Measurement {
+            hashes,
+            seconds,
+            hashes_per_s: hashes as f64 / seconds.max(1e-9),
+            threads: 1,
+        }
     }
 }
