@@ -1,7 +1,5 @@
 //! Cumulative cash of staying on mining against converting to AI.
 
-use charming::element::{ItemStyle, LineStyle};
-use charming::series::Line;
 use charming::Chart;
 
 use super::palette::Palette;
@@ -17,12 +15,7 @@ pub fn cumulative_cash(months: &[ConversionMonth], palette: &Palette) -> Chart {
         .collect();
     let millions = |v: f64| (v / 1e6 * 10.0).round() / 10.0;
     let line = |name: &str, color: &'static str, data: Vec<f64>| {
-        Line::new()
-            .name(name)
-            .show_symbol(false)
-            .item_style(ItemStyle::new().color(color))
-            .line_style(LineStyle::new().color(color).width(2))
-            .data(data)
+        super::series_line(name, color, data.into_iter().map(Some).collect(), false)
     };
     super::category_chart(labels, "${value}M")
         .series(line(

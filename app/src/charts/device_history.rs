@@ -1,8 +1,6 @@
 //! A device's history: its work (reported vs share-proven hashrate, or GPU utilisation) and its
 //! temperature and power.
 
-use charming::element::{ItemStyle, LineStyle, LineStyleType};
-use charming::series::Line;
 use charming::Chart;
 
 use super::palette::Palette;
@@ -27,20 +25,7 @@ fn labels(points: &[SamplePoint]) -> Vec<String> {
         .collect()
 }
 
-fn line(name: &str, color: &'static str, data: Vec<Option<f64>>, dashed: bool) -> Line {
-    let style = LineStyle::new().color(color).width(2);
-    Line::new()
-        .name(name)
-        .show_symbol(false)
-        .connect_nulls(false)
-        .item_style(ItemStyle::new().color(color))
-        .line_style(if dashed {
-            style.type_(LineStyleType::Dashed)
-        } else {
-            style
-        })
-        .data(data)
-}
+use super::series_line as line;
 
 fn round1(v: Option<f64>) -> Option<f64> {
     v.map(|v| (v * 10.0).round() / 10.0)

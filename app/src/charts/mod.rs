@@ -11,7 +11,10 @@ pub mod site_revenue;
 pub mod status_heatmap;
 
 use charming::component::{Axis, Grid, Legend, Title};
-use charming::element::{AxisLabel, AxisType, TextStyle, Tooltip, Trigger};
+use charming::element::{
+    AxisLabel, AxisType, ItemStyle, LineStyle, LineStyleType, TextStyle, Tooltip, Trigger,
+};
+use charming::series::Line;
 use charming::Chart;
 
 /// The label every chart built from simulated or bundled data carries.
@@ -45,4 +48,25 @@ pub(crate) fn category_chart(categories: Vec<String>, y_format: &str) -> Chart {
                 .type_(AxisType::Value)
                 .axis_label(AxisLabel::new().formatter(y_format)),
         )
+}
+
+/// A line series in a semantic colour, without symbols; `dashed` marks projected or derived
+/// values. `None` points leave gaps.
+pub(crate) fn series_line(
+    name: &str,
+    color: &'static str,
+    data: Vec<Option<f64>>,
+    dashed: bool,
+) -> Line {
+    let style = LineStyle::new().color(color).width(2);
+    Line::new()
+        .name(name)
+        .show_symbol(false)
+        .item_style(ItemStyle::new().color(color))
+        .line_style(if dashed {
+            style.type_(LineStyleType::Dashed)
+        } else {
+            style
+        })
+        .data(data)
 }

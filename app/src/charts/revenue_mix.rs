@@ -1,7 +1,6 @@
 //! Daily mining revenue against AI lease revenue: history solid, projection dashed and shaded.
 
-use charming::element::{ItemStyle, Label, LineStyle, LineStyleType, MarkArea, MarkAreaData};
-use charming::series::Line;
+use charming::element::{ItemStyle, Label, MarkArea, MarkAreaData};
 use charming::Chart;
 
 use super::palette::Palette;
@@ -44,19 +43,7 @@ pub fn revenue_mix(days: &[DailyTotal], simulated: bool, palette: &Palette) -> C
     let dates: Vec<String> = days.iter().map(|d| d.date.to_string()).collect();
     let (mining, mining_proj) = split(days, |d| d.mining_usd);
     let (ai, ai_proj) = split(days, |d| d.ai_lease_usd);
-    let line = |name: &str, color: &'static str, data: Vec<Option<f64>>, dashed: bool| {
-        let style = LineStyle::new().color(color).width(2);
-        Line::new()
-            .name(name)
-            .show_symbol(false)
-            .item_style(ItemStyle::new().color(color))
-            .line_style(if dashed {
-                style.type_(LineStyleType::Dashed)
-            } else {
-                style
-            })
-            .data(data)
-    };
+    let line = super::series_line;
     let mut mining_projected = line(MINING_PROJECTED, palette.mining, mining_proj, true);
     if let (Some(start), Some(end)) = (days.iter().find(|d| d.projected), days.last()) {
         mining_projected = mining_projected.mark_area(
