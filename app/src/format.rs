@@ -23,6 +23,8 @@ pub fn hashrate_ths(ths: f64) -> String {
     if !ths.is_finite() {
         return "—".into();
     }
+    // An empty f64 sum is -0.0; it must not print as "-0".
+    let ths = ths + 0.0;
     if ths >= 1e6 {
         format!("{:.2} EH/s", ths / 1e6)
     } else if ths >= 1e3 {
@@ -56,6 +58,7 @@ mod tests {
         assert_eq!(hashrate_ths(12_340_000.0), "12.34 EH/s");
         assert_eq!(hashrate_ths(850_000.0), "850.0 PH/s");
         assert_eq!(hashrate_ths(200.0), "200 TH/s");
+        assert_eq!(hashrate_ths(-0.0), "0 TH/s");
         assert_eq!(mw(12.345), "12.3 MW");
     }
 }

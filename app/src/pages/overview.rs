@@ -95,7 +95,7 @@ fn Kpis(o: Overview) -> impl IntoView {
                 view! {
                     <KpiCard label="Polled fleet (live)" test_id="kpi-polled"
                         value=Signal::derive(move || format::hashrate_ths(summary.with(|s| s.asic_hashrate_ths)))
-                        note=Signal::derive(move || summary.with(|s| format!("{} of {} devices up · shares prove {}", s.online + s.degraded, s.devices, format::hashrate_ths(s.share_hashrate_ths)))) />
+                        note=Signal::derive(move || summary.with(|s| format!("{} of {} devices up · shares prove {}", s.online + s.degraded, s.devices, if s.share_hashrate_ths > 0.0 { format::hashrate_ths(s.share_hashrate_ths) } else { "(measuring)".into() }))) />
                 }
             })}
         </div>
