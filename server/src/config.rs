@@ -8,6 +8,8 @@ use chrono::NaiveDate;
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 
+use app::api::auth::Role;
+
 /// Rigshift: revenue, fleet and conversion dashboard for bitcoin miners moving to AI hosting.
 #[derive(Debug, Parser)]
 #[command(name = "rigshift", version, args_conflicts_with_subcommands = true)]
@@ -23,6 +25,68 @@ pub struct Cli {
 pub enum Command {
     /// Start the dashboard (the default).
     Serve(ServeArgs),
+    /// Browser logins.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens for scripts and integrations (`Authorization: Bearer <token>`).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// The database a maintenance command works on.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    #[arg(
+        long,
+        env = "RIGSHIFT_DATABASE_URL",
+        default_value = "sqlite://rigshift.db"
+    )]
+    pub database_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a browser login; the password is read from stdin (one line, at least 10 characters).
+    Add {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List users and their roles.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it (one line); only its SHA-256 digest is stored.
+    Create {
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a token by id; it stops working at once.
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List tokens (ids, names, roles, last use; never the secret).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("{s:?}: expected viewer, operator or admin"))
 }
 
 /// Flags of `rigshift serve`.
@@ -66,6 +130,14 @@ pub struct ServeArgs {
     /// Pin "today" (YYYY-MM-DD) for demos and reproducible tests; defaults to the UTC date.
     #[arg(long, env = "RIGSHIFT_TODAY")]
     pub today: Option<NaiveDate>,
+    /// Mark the session cookie `Secure` (set this when users reach Rigshift over HTTPS; a
+    /// proxy's `X-Forwarded-Proto: https` does the same per request).
+    #[arg(long, env = "RIGSHIFT_COOKIE_SECURE", default_value = "false", num_args = 0..=1, default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub cookie_secure: bool,
+    /// Password of the `admin` user created when the database has no users. Without it a
+    /// random password is generated and logged once.
+    #[arg(long, env = "RIGSHIFT_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
 }
 
 impl Cli {
@@ -73,7 +145,7 @@ impl Cli {
     pub fn serve_args(self) -> ServeArgs {
         match self.command {
             Some(Command::Serve(a)) => a,
-            None => self.serve,
+            _ => self.serve,
         }
     }
 }
@@ -102,5 +174,22 @@ mod tests {
         assert!(!c.simulator);
         assert_eq!(c.today, NaiveDate::from_ymd_opt(2026, 1, 2));
         assert!(Cli::try_parse_from(["rigshift", "--today", "yesterday"]).is_err());
+    }
+
+    #[test]
+    fn token_and_user_commands_parse_roles() {
+        let c = Cli::parse_from([
+            "rigshift", "token", "create", "--role", "operator", "--name", "ci",
+        ]);
+        assert!(matches!(
+            c.command,
+            Some(Command::Token(TokenCommand::Create { role: Role::Operator, ref name, .. })) if name == "ci"
+        ));
+        assert!(Cli::try_parse_from(["rigshift", "token", "create", "--role", "root"]).is_err());
+        let u = Cli::parse_from(["rigshift", "user", "add", "ops", "--role", "viewer"]);
+        assert!(matches!(
+            u.command,
+            Some(Command::User(UserCommand::Add { .. }))
+        ));
     }
 }

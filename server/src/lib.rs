@@ -3,6 +3,8 @@
 //! `launch_with_listener` takes a bound listener and a shutdown signal so tests start the real
 //! server on `127.0.0.1:0` against a temporary SQLite file.
 
+pub mod admin_cli;
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod fleet_file;
@@ -28,6 +30,7 @@ use store::SqliteStore;
 pub struct Runtime {
     pub services: Services,
     pub store: Arc<SqliteStore>,
+    pub auth: Arc<auth::Auth>,
     _simulator: Option<simulator::Simulator>,
     poller: tokio::task::JoinHandle<()>,
 }
@@ -51,6 +54,14 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         tracing::info!(
             sites = seeded,
             "seeded example sites into an empty database"
+        );
+    }
+    let auth = Arc::new(auth::Auth::new(store.clone(), args.cookie_secure));
+    if let Some(pw) = auth.bootstrap_admin(args.admin_password.as_deref()).await? {
+        // Logged once, on the first start of an empty database, so a fresh install can sign in.
+        tracing::warn!(
+            "created user \"admin\" with password {pw} - sign in at /login and keep it safe \
+             (set RIGSHIFT_ADMIN_PASSWORD to choose it; `rigshift user add` adds more users)"
         );
     }
     let clock: Arc<dyn Clock> = match args.today {
@@ -124,11 +135,14 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
             store: store.clone(),
             cache,
         }),
+        timeline: store.clone(),
+        accounts: auth.clone(),
         simulator_on: args.simulator,
     };
     Ok(Runtime {
         services,
         store,
+        auth,
         _simulator: sim,
         poller,
     })
@@ -162,10 +176,18 @@ pub async fn launch_with_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let runtime = start(&args).await?;
-    let app = router::build(&args, listener.local_addr()?, runtime.services.clone());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let app = router::build(
+        &args,
+        listener.local_addr()?,
+        runtime.services.clone(),
+        runtime.auth.clone(),
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     drop(runtime);
     Ok(())
 }

@@ -1,6 +1,7 @@
-//! `rigshift`: parse the command line, start logging, serve.
+//! `rigshift`: parse the command line, start logging, serve or run a maintenance command.
 
 use clap::Parser;
+use server::config::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -9,7 +10,13 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
-    let args = server::config::Cli::parse().serve_args();
-    server::launch(args).await
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::User(cmd)) => server::admin_cli::user(cmd).await,
+        Some(Command::Token(cmd)) => server::admin_cli::token(cmd).await,
+        Some(Command::Serve(args)) => server::launch(args).await,
+        None => server::launch(cli.serve).await,
+    }
 }

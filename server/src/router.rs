@@ -2,6 +2,7 @@
 //! headers every response carries.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
@@ -14,6 +15,7 @@ use tower_http::trace::TraceLayer;
 use app::api::ports::Services;
 use app::app::{shell, App};
 
+use crate::auth::Auth;
 use crate::config::ServeArgs;
 
 /// Leptos options from our flags: the binary runs without cargo-leptos' environment.
@@ -31,7 +33,7 @@ fn leptos_options(args: &ServeArgs, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-pub fn build(args: &ServeArgs, addr: SocketAddr, services: Services) -> Router {
+pub fn build(args: &ServeArgs, addr: SocketAddr, services: Services, auth: Arc<Auth>) -> Router {
     let options = leptos_options(args, addr);
     let routes = generate_route_list(App);
     let context = {
@@ -49,7 +51,12 @@ pub fn build(args: &ServeArgs, addr: SocketAddr, services: Services) -> Router {
         .with_state(options);
     Router::new()
         .nest("/api/v1", crate::http::router(services))
+        .merge(crate::auth::routes::router(auth.clone()))
         .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(
+            auth,
+            crate::auth::middleware::authenticate,
+        ))
         // Only embeds (a later feature) may be framed, and they will set their own policy.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,

@@ -150,6 +150,7 @@ pub mod service {
 /// The executive overview for a time range.
 #[server(endpoint = "get_overview")]
 pub async fn get_overview(range: TimeRange) -> Result<Overview, ApiError> {
+    super::auth::require(super::auth::Role::Viewer)?;
     let run = async { service::load_overview(&super::ports::services()?, range).await };
     super::error::with_status(run.await)
 }

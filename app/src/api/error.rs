@@ -21,6 +21,20 @@ pub enum ApiError {
     Internal { id: String },
     #[error("request failed: {0}")]
     Transport(String),
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A write made against an old version. The current version travels with the error so
+    /// the user sees both texts and loses neither.
+    #[error("changed by {current_author} since you opened it (now version {current_version})")]
+    Conflict {
+        current_version: i64,
+        current_text: String,
+        current_author: String,
+    },
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
 }
 
 impl ApiError {
@@ -32,6 +46,10 @@ impl ApiError {
             ApiError::Unavailable => "unavailable",
             ApiError::Internal { .. } => "internal",
             ApiError::Transport(_) => "transport",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Conflict { .. } => "conflict",
+            ApiError::RateLimited { .. } => "rate_limited",
         }
     }
 
@@ -43,6 +61,10 @@ impl ApiError {
             ApiError::Unavailable => 503,
             ApiError::Internal { .. } => 500,
             ApiError::Transport(_) => 400,
+            ApiError::Unauthenticated => 401,
+            ApiError::Forbidden(_) => 403,
+            ApiError::Conflict { .. } => 409,
+            ApiError::RateLimited { .. } => 429,
         }
     }
 }

@@ -39,6 +39,7 @@ impl Sha256Request {
 /// Measures this server's SHA-256d rate for `millis` milliseconds on all cores.
 #[server(endpoint = "estimate_sha256")]
 pub async fn estimate_sha256(millis: u32) -> Result<Sha256Measurement, ApiError> {
+    super::auth::require(super::auth::Role::Viewer)?;
     let run = async {
         let millis = Sha256Request { millis }.validate()?;
         super::ports::services()?.sha256.measure(millis).await
@@ -61,6 +62,7 @@ pub struct MarketNow {
 /// The latest market day up to today.
 #[server(endpoint = "get_market_now")]
 pub async fn get_market_now() -> Result<MarketNow, ApiError> {
+    super::auth::require(super::auth::Role::Viewer)?;
     let svc = super::ports::services()?;
     let today = svc.clock.today();
     let days = svc

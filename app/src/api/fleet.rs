@@ -67,6 +67,7 @@ pub struct FleetView {
 /// The device table page and summary.
 #[server(endpoint = "get_fleet")]
 pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
+    super::auth::require(super::auth::Role::Viewer)?;
     let fleet = super::ports::services()?.fleet;
     let devices = fleet.devices().await;
     Ok(FleetView {
@@ -90,6 +91,7 @@ pub const HISTORY_HOURS: [u32; 4] = [1, 24, 168, 720];
 /// One device's state and history over the last `hours` (1, 24, 168 or 720).
 #[server(endpoint = "get_device_history")]
 pub async fn get_device_history(id: String, hours: u32) -> Result<DeviceHistory, ApiError> {
+    super::auth::require(super::auth::Role::Viewer)?;
     super::error::with_status(device_history(id, hours).await)
 }
 

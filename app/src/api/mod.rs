@@ -4,6 +4,8 @@
 //! hand the data to `model`. The `ssr`-only helpers here are shared with the `/api/v1` handlers
 //! in the server crate so both paths compute the same figures.
 
+pub mod admin;
+pub mod auth;
 pub mod economics;
 pub mod error;
 pub mod estimators;
@@ -11,3 +13,4 @@ pub mod fleet;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod status;
+pub mod timeline;

@@ -5,9 +5,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
+use super::admin::{AuditEntry, CreatedToken, TokenRow, UserRow};
+use super::auth::Role;
 use super::error::ApiError;
+use crate::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
 use crate::model::market::MarketDay;
 use crate::model::site::Site;
+use crate::model::timeline::{Milestone, MilestoneEdit};
 
 /// Sites with their fleets, conversion steps and contracts.
 #[async_trait]
@@ -49,6 +53,66 @@ pub trait FleetService: Send + Sync {
     ) -> Result<Vec<crate::model::fleet::SamplePoint>, ApiError>;
 }
 
+/// The conversion timeline and operators' annotations. Writes take the actor for the audit log
+/// and the version the caller saw; a stale version is refused with `ApiError::Conflict`.
+#[async_trait]
+pub trait TimelineStore: Send + Sync {
+    async fn milestones(&self) -> Result<Vec<Milestone>, ApiError>;
+    async fn update_milestone(
+        &self,
+        id: &str,
+        edit: &MilestoneEdit,
+        actor: &str,
+    ) -> Result<Milestone, ApiError>;
+    async fn annotations(&self) -> Result<Vec<Annotation>, ApiError>;
+    async fn create_annotation(
+        &self,
+        target: AnnotationTarget,
+        site_id: Option<String>,
+        on_date: NaiveDate,
+        text: &str,
+        actor: &str,
+    ) -> Result<Annotation, ApiError>;
+    async fn edit_annotation(
+        &self,
+        id: i64,
+        text: &str,
+        base_version: i64,
+        actor: &str,
+    ) -> Result<Annotation, ApiError>;
+    async fn annotation_history(&self, id: i64) -> Result<Vec<AnnotationVersion>, ApiError>;
+}
+
+/// Users, API tokens and the audit log (hashing happens behind this port, in the server).
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    async fn users(&self) -> Result<Vec<UserRow>, ApiError>;
+    async fn add_user(
+        &self,
+        name: &str,
+        role: Role,
+        password: &str,
+        actor: &str,
+    ) -> Result<(), ApiError>;
+    async fn tokens(&self) -> Result<Vec<TokenRow>, ApiError>;
+    async fn create_token(
+        &self,
+        name: &str,
+        role: Role,
+        actor: &str,
+    ) -> Result<CreatedToken, ApiError>;
+    async fn revoke_token(&self, id: i64, actor: &str) -> Result<(), ApiError>;
+    async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, ApiError>;
+    /// Appends to the audit log a change made through another port (device registry).
+    async fn record(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), ApiError>;
+}
+
 /// The current date; behind a port so tests can pin it.
 pub trait Clock: Send + Sync {
     fn today(&self) -> NaiveDate;
@@ -62,6 +126,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub sha256: Arc<dyn Sha256Bench>,
     pub fleet: Arc<dyn FleetService>,
+    pub timeline: Arc<dyn TimelineStore>,
+    pub accounts: Arc<dyn Accounts>,
     /// True while the built-in simulator feeds the fleet or the market.
     pub simulator_on: bool,
 }

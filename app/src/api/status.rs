@@ -36,5 +36,6 @@ pub async fn data_status(svc: &super::ports::Services) -> Result<DataStatus, Api
 /// Provenance of the data behind every page.
 #[server(endpoint = "get_data_status")]
 pub async fn get_data_status() -> Result<DataStatus, ApiError> {
+    super::auth::require(super::auth::Role::Viewer)?;
     data_status(&super::ports::services()?).await
 }

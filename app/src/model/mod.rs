@@ -4,12 +4,14 @@
 //! imports leptos, tokio, sqlx or web-sys. Callers pass "today" and data in; functions return
 //! values. It compiles natively and to wasm so the browser can recompute without a round trip.
 
+pub mod annotation;
 pub mod asic_economics;
 pub mod catalogue;
 pub mod chain;
 pub mod conversion;
 pub mod fleet;
 pub mod lease;
+pub mod markdown;
 pub mod market;
 pub mod mining;
 pub mod overview;
@@ -19,4 +21,5 @@ pub mod revenue;
 pub mod roofline;
 pub mod sha256d;
 pub mod site;
+pub mod timeline;
 pub mod validate;

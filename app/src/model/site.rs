@@ -56,6 +56,8 @@ pub struct Site {
     pub mining_uptime: f64,
     pub pool_fee_pct: f64,
     pub fleet: Vec<FleetLine>,
+    /// Derived from the timeline (`model::timeline::apply`); seed files may omit it.
+    #[serde(default)]
     pub conversion: Vec<ConversionStep>,
     pub contracts: Vec<LeaseContract>,
 }

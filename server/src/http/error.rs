@@ -14,6 +14,9 @@ pub struct HttpError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Fields added to the body (a conflict's current version).
+    pub extra: Option<serde_json::Value>,
+    pub retry_after_secs: Option<u64>,
 }
 
 impl HttpError {
@@ -22,24 +25,51 @@ impl HttpError {
             status,
             code,
             message: message.into(),
+            extra: None,
+            retry_after_secs: None,
         }
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({ "error": self.message, "code": self.code })),
-        )
-            .into_response()
+        let mut body = json!({ "error": self.message, "code": self.code });
+        if let (Some(map), Some(serde_json::Value::Object(extra))) =
+            (body.as_object_mut(), self.extra)
+        {
+            map.extend(extra);
+        }
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
+        response
     }
 }
 
 impl From<ApiError> for HttpError {
     fn from(e: ApiError) -> Self {
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        HttpError::new(status, e.code(), e.to_string())
+        let mut out = HttpError::new(status, e.code(), e.to_string());
+        match e {
+            ApiError::Conflict {
+                current_version,
+                current_text,
+                current_author,
+            } => {
+                out.extra = Some(json!({ "current": {
+                    "version": current_version, "text": current_text, "author": current_author
+                }}));
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                out.retry_after_secs = Some(retry_after_secs);
+            }
+            _ => {}
+        }
+        out
     }
 }
 

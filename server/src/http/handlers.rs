@@ -3,10 +3,11 @@
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use app::api::auth::Principal;
 use app::api::economics::{service, MiningEstimateRequest, MiningEstimateResponse};
 use app::api::error::ApiError;
 use app::api::estimators::{Sha256Measurement, Sha256Request};
@@ -140,11 +141,13 @@ pub async fn fleet(State(svc): State<Services>) -> Json<FleetResponse> {
 
 pub async fn add_device(
     State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
     body: Result<Json<NewDevice>, JsonRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), HttpError> {
     let Json(d) = body?;
     let echo = serde_json::json!({ "kind": d.kind, "address": d.address, "site": d.site, "model": d.model.clone().unwrap_or_else(|| "unknown".into()) });
     let id = svc.fleet.add_device(d).await?;
+    super::timeline::audit_device(&svc, &me, "device.add", &id).await;
     let mut device = echo;
     device["id"] = serde_json::Value::String(id);
     device["status"] = serde_json::Value::String("pending".into());
@@ -153,9 +156,11 @@ pub async fn add_device(
 
 pub async fn remove_device(
     State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, HttpError> {
     svc.fleet.remove_device(&id).await?;
+    super::timeline::audit_device(&svc, &me, "device.remove", &id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

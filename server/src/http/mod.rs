@@ -4,12 +4,17 @@
 mod error;
 mod handlers;
 mod live;
+mod timeline;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::middleware::from_fn;
+use axum::routing::{delete, get, patch, post};
 use axum::Router;
 
+use app::api::auth::Role;
 use app::api::ports::Services;
+
+use crate::auth::middleware::require_role;
 
 pub use error::HttpError;
 
@@ -17,10 +22,10 @@ pub use error::HttpError;
 /// refused before it is read into memory.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The `/api/v1` router (to be nested under that prefix).
+/// The `/api/v1` router (to be nested under that prefix). Routes are grouped by the role they
+/// need, so the table below is also the authorisation matrix.
 pub fn router(services: Services) -> Router {
-    Router::new()
-        .route("/health", get(handlers::health))
+    let viewer = Router::new()
         .route("/sites", get(handlers::sites))
         .route("/revenue", get(handlers::revenue))
         .route("/estimate/mining", post(handlers::estimate_mining))
@@ -29,9 +34,33 @@ pub fn router(services: Services) -> Router {
         .route("/catalogue/gpus", get(handlers::catalogue_gpus))
         .route("/catalogue/asics", get(handlers::catalogue_asics))
         .route("/fleet", get(handlers::fleet))
+        .route("/stream", get(live::stream))
+        .route("/timeline", get(timeline::timeline))
+        .route(
+            "/annotations/{id}/history",
+            get(timeline::annotation_history),
+        )
+        .route_layer(from_fn(|r, n| require_role(Role::Viewer, r, n)));
+    let operator = Router::new()
         .route("/devices", post(handlers::add_device))
         .route("/devices/{id}", delete(handlers::remove_device))
-        .route("/stream", get(live::stream))
+        .route("/milestones/{id}", patch(timeline::update_milestone))
+        .route("/annotations", post(timeline::create_annotation))
+        .route("/annotations/{id}", patch(timeline::edit_annotation))
+        .route_layer(from_fn(|r, n| require_role(Role::Operator, r, n)));
+    let admin = Router::new()
+        .route(
+            "/tokens",
+            get(timeline::tokens).post(timeline::create_token),
+        )
+        .route("/tokens/{id}", delete(timeline::revoke_token))
+        .route("/audit", get(timeline::audit))
+        .route_layer(from_fn(|r, n| require_role(Role::Admin, r, n)));
+    Router::new()
+        .route("/health", get(handlers::health))
+        .merge(viewer)
+        .merge(operator)
+        .merge(admin)
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

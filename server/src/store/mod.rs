@@ -1,10 +1,13 @@
 //! The store: SQLite through sqlx (file created on first start, WAL, migrations applied).
 //! One file per aggregate; `StoreError` is the only error that leaves this module.
 
+mod accounts;
+mod audit;
 mod devices;
 mod market;
 mod seed;
 mod sites;
+mod timeline;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -15,6 +18,7 @@ use sqlx::sqlite::{
 
 use app::api::error::ApiError;
 
+pub use accounts::StoredUser;
 pub use devices::DeviceSpec;
 pub use seed::seed_if_empty;
 

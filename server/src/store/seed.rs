@@ -1,10 +1,13 @@
-//! First-start seed: the example sites, when the database has none.
+//! First-start seed: the example sites and their conversion timeline, when the database has
+//! no sites.
 
 use app::model::site::Site;
+use app::model::timeline::Milestone;
 
 use super::{SqliteStore, StoreError};
 
 const SEED_SITES: &str = include_str!("../../data/seed_sites.json");
+const SEED_TIMELINE: &str = include_str!("../../data/seed_timeline.json");
 
 /// Inserts the bundled example sites into an empty database; returns how many were added.
 pub async fn seed_if_empty(store: &SqliteStore) -> Result<usize, StoreError> {
@@ -19,5 +22,8 @@ pub async fn seed_if_empty(store: &SqliteStore) -> Result<usize, StoreError> {
     for (i, site) in sites.iter().enumerate() {
         store.insert_site(site, i as i64).await?;
     }
+    let milestones: Vec<Milestone> = serde_json::from_str(SEED_TIMELINE)
+        .map_err(|e| StoreError::Corrupt(format!("seed_timeline.json: {e}")))?;
+    store.insert_milestones(&milestones).await?;
     Ok(sites.len())
 }

@@ -1,13 +1,13 @@
-//! Sites with their fleet lines, conversion steps and lease contracts.
+//! Sites with their fleet lines and lease contracts; conversion dates come from the timeline.
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
 use sqlx::Row;
 
 use app::api::error::ApiError;
 use app::api::ports::SiteStore;
 use app::model::lease::{LeaseContract, LeaseTerms};
-use app::model::site::{ConversionStep, FleetLine, Site};
+use app::model::site::{FleetLine, Site};
+use app::model::timeline::{self, Milestone, MilestoneKind};
 
 use super::{SqliteStore, StoreError};
 
@@ -52,12 +52,6 @@ impl SqliteStore {
                 });
             }
         }
-        for r in sqlx::query("SELECT site_id, effective_on, mw, label FROM conversion_steps ORDER BY effective_on, id").fetch_all(pool).await? {
-            let site_id: String = r.get("site_id");
-            if let Some(s) = sites.iter_mut().find(|s| s.id == site_id) {
-                s.conversion.push(ConversionStep { effective_on: r.get::<NaiveDate, _>("effective_on"), mw: r.get("mw"), label: r.get("label") });
-            }
-        }
         for r in sqlx::query(
             "SELECT id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through FROM lease_contracts ORDER BY start_on, id",
         )
@@ -81,6 +75,11 @@ impl SqliteStore {
             if let Some(s) = sites.iter_mut().find(|s| s.id == site_id) {
                 s.contracts.push(contract);
             }
+        }
+        // The timeline is the source of conversion dates and contract starts.
+        let milestones = self.milestones().await?;
+        for site in &mut sites {
+            timeline::apply(site, &milestones);
         }
         Ok(sites)
     }
@@ -112,14 +111,23 @@ impl SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        for step in &site.conversion {
-            sqlx::query("INSERT INTO conversion_steps (site_id, effective_on, mw, label) VALUES (?, ?, ?, ?)")
-                .bind(&site.id)
-                .bind(step.effective_on)
-                .bind(step.mw)
-                .bind(&step.label)
-                .execute(&mut *tx)
-                .await?;
+        // Conversion steps given with a site become its decommissioning milestones.
+        for (i, step) in site.conversion.iter().enumerate() {
+            let m = Milestone {
+                id: format!("{}-decommission-{}", site.id, i + 1),
+                site_id: site.id.clone(),
+                kind: MilestoneKind::Decommission,
+                title: step.label.clone(),
+                planned_start: step.effective_on,
+                planned_end: step.effective_on + chrono::Months::new(1),
+                actual_start: None,
+                actual_end: None,
+                mw: step.mw,
+                depends_on: Vec::new(),
+                contract_id: None,
+                version: 1,
+            };
+            super::timeline::insert_milestone(&mut tx, &m, i as i64).await?;
         }
         for c in &site.contracts {
             let terms =

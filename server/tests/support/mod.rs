@@ -2,19 +2,29 @@
 //! `TestApp`: the real server on 127.0.0.1:0 with a fresh SQLite file; dropped, it shuts down
 //! and the temporary directory (database, WAL, SHM) is removed.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use clap::Parser;
 use tokio::sync::oneshot;
 
+use app::api::auth::Role;
+use app::api::ports::Accounts;
 use server::config::{Cli, ServeArgs};
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Sends the admin's API token with every request.
     pub client: reqwest::Client,
+    /// Sends no credentials.
+    pub anon: reqwest::Client,
+    /// An API token per role, created on start (`get_json` and friends send the admin's).
+    pub tokens: HashMap<Role, String>,
+    pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
@@ -66,6 +76,7 @@ impl TestAppBuilder {
         };
         let mut args: ServeArgs = Cli::parse_from(["rigshift"]).serve_args();
         args.database_url = format!("sqlite://{}", dir.join("rigshift.db").display());
+        args.admin_password = Some(ADMIN_PASSWORD.into());
         args.simulator = self.simulator;
         args.simulated_asics = self.asics;
         args.simulated_gpu_nodes = 2;
@@ -73,23 +84,39 @@ impl TestAppBuilder {
         args.fleet = self.fleet;
         args.today = Some(self.today);
         args.site_root = PathBuf::from("target/site");
+        let database_url = args.database_url.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(server::launch_with_listener(args, listener, async {
             rx.await.ok();
         }));
-        let app = TestApp {
+        let mut app = TestApp {
             addr,
             client: reqwest::Client::new(),
+            anon: reqwest::Client::new(),
+            tokens: HashMap::new(),
+            database_url,
             shutdown: Some(tx),
             task: Some(task),
             _dir: owned,
         };
         // The listener is bound before start-up work; wait until the app answers.
         for _ in 0..200 {
-            if let Ok(r) = app.client.get(app.url("/api/v1/health")).send().await {
+            if let Ok(r) = app.anon.get(app.url("/api/v1/health")).send().await {
                 if r.status().is_success() {
+                    app.tokens = create_tokens(&app.database_url).await;
+                    let mut headers = reqwest::header::HeaderMap::new();
+                    headers.insert(
+                        reqwest::header::AUTHORIZATION,
+                        format!("Bearer {}", app.tokens[&Role::Admin])
+                            .parse()
+                            .unwrap(),
+                    );
+                    app.client = reqwest::Client::builder()
+                        .default_headers(headers)
+                        .build()
+                        .unwrap();
                     return app;
                 }
             }
@@ -97,6 +124,29 @@ impl TestAppBuilder {
         }
         panic!("server did not become healthy");
     }
+}
+
+/// Password of the `admin` user every test server starts with.
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+/// One token per role, written through a second connection to the server's database file
+/// (exactly what `rigshift token create` does).
+async fn create_tokens(database_url: &str) -> HashMap<Role, String> {
+    let store = Arc::new(
+        server::store::SqliteStore::connect(database_url)
+            .await
+            .unwrap(),
+    );
+    let auth = server::auth::Auth::new(store, false);
+    let mut out = HashMap::new();
+    for role in Role::ALL {
+        let t = auth
+            .create_token(&format!("test-{}", role.as_str()), role, "test")
+            .await
+            .unwrap();
+        out.insert(role, t.token);
+    }
+    out
 }
 
 impl TestApp {
@@ -115,8 +165,26 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// A request builder carrying the API token of `role` (none for `None`: anonymous).
+    pub fn request_as(
+        &self,
+        role: Option<Role>,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        let b = self.anon.request(method, self.url(path));
+        match role {
+            Some(r) => b.bearer_auth(&self.tokens[&r]),
+            None => b,
+        }
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
-        let r = self.client.get(self.url(path)).send().await.unwrap();
+        let r = self
+            .request_as(Some(Role::Admin), reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
@@ -137,8 +205,7 @@ impl TestApp {
         body: String,
     ) -> (u16, serde_json::Value) {
         let r = self
-            .client
-            .post(self.url(path))
+            .request_as(Some(Role::Admin), reqwest::Method::POST, path)
             .header("content-type", content_type)
             .body(body)
             .send()

@@ -1,0 +1,159 @@
+//! Administration over the seam: users, API tokens and the audit log (admin role only).
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::auth::Role;
+use super::error::ApiError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A token as created: the secret is shown once and never stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// Everything the admin page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminView {
+    pub users: Vec<UserRow>,
+    pub tokens: Vec<TokenRow>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// A user or token name: 1–64 characters of letters, digits, `.`, `_`, `-`.
+pub fn validate_name(field: &str, name: &str) -> Result<(), ApiError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidInput(format!(
+            "{field}: 1 to 64 letters, digits, '.', '_' or '-'"
+        )))
+    }
+}
+
+/// Passwords: at least 10 characters, at most 256.
+pub fn validate_password(password: &str) -> Result<(), ApiError> {
+    let n = password.chars().count();
+    if !(10..=256).contains(&n) {
+        return Err(ApiError::InvalidInput(
+            "password: 10 to 256 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[server(endpoint = "get_admin")]
+pub async fn get_admin() -> Result<AdminView, ApiError> {
+    super::auth::require(Role::Admin)?;
+    let accounts = super::ports::services()?.accounts;
+    Ok(AdminView {
+        users: accounts.users().await?,
+        tokens: accounts.tokens().await?,
+        audit: accounts.audit(200).await?,
+    })
+}
+
+#[server(endpoint = "add_user")]
+pub async fn add_user(name: String, role: Role, password: String) -> Result<UserRow, ApiError> {
+    let me = super::auth::require(Role::Admin)?;
+    super::error::with_status(
+        async {
+            validate_name("name", &name)?;
+            validate_password(&password)?;
+            let accounts = super::ports::services()?.accounts;
+            accounts
+                .add_user(&name, role, &password, &me.actor())
+                .await?;
+            accounts
+                .users()
+                .await?
+                .into_iter()
+                .find(|u| u.name == name)
+                .ok_or_else(|| ApiError::NotFound(format!("user {name}")))
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "create_token")]
+pub async fn create_token(name: String, role: Role) -> Result<CreatedToken, ApiError> {
+    let me = super::auth::require(Role::Admin)?;
+    super::error::with_status(
+        async {
+            validate_name("name", &name)?;
+            super::ports::services()?
+                .accounts
+                .create_token(&name, role, &me.actor())
+                .await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "revoke_token")]
+pub async fn revoke_token(id: i64) -> Result<(), ApiError> {
+    let me = super::auth::require(Role::Admin)?;
+    super::error::with_status(
+        async {
+            super::ports::services()?
+                .accounts
+                .revoke_token(id, &me.actor())
+                .await
+        }
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_passwords_are_checked() {
+        assert!(validate_name("name", "ops-1.b_c").is_ok());
+        assert!(validate_name("name", "").is_err());
+        assert!(validate_name("name", "<script>").is_err());
+        assert!(validate_name("name", &"a".repeat(65)).is_err());
+        assert!(validate_password("short").is_err());
+        assert!(validate_password("long enough pass").is_ok());
+    }
+}

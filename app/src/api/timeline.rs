@@ -1,0 +1,238 @@
+//! The conversion timeline and annotations over the seam. Reads need a viewer; writes an
+//! operator. The `service` functions are shared with `/api/v1` so both validate alike.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use crate::model::annotation::{Annotation, AnnotationVersion};
+use crate::model::timeline::{Milestone, MilestoneEdit, MilestoneStatus, MwMix};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteBrief {
+    pub id: String,
+    pub name: String,
+    pub capacity_mw: f64,
+}
+
+/// A milestone with what is computed from it today.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneRow {
+    #[serde(flatten)]
+    pub milestone: Milestone,
+    pub status: MilestoneStatus,
+    pub slip_days: i64,
+    pub forecast_end: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineView {
+    pub today: NaiveDate,
+    pub sites: Vec<SiteBrief>,
+    pub milestones: Vec<MilestoneRow>,
+    pub annotations: Vec<Annotation>,
+    /// MW mining / converting / AI at each month start, all sites.
+    pub mix: Vec<MwMix>,
+    /// True when the caller may edit (operator or admin).
+    pub can_edit: bool,
+}
+
+/// `POST /annotations` body (API.md): `target` is a site id, a milestone id or a date
+/// (`YYYY-MM-DD`); `date` places a site or milestone note on the time axis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAnnotation {
+    pub target: String,
+    pub text: String,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+}
+
+/// `PATCH /annotations/{id}` body: the new text and the version it was written against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotationEdit {
+    pub text: String,
+    pub version: i64,
+}
+
+#[cfg(feature = "ssr")]
+pub mod service {
+    use super::*;
+    use crate::api::ports::Services;
+    use crate::model::annotation::{validate_text, AnnotationTarget};
+    use crate::model::timeline;
+
+    /// Months shown before the first and after the last milestone.
+    const MARGIN_MONTHS: u32 = 6;
+
+    pub async fn load_timeline(svc: &Services, can_edit: bool) -> Result<TimelineView, ApiError> {
+        let today = svc.clock.today();
+        let sites = svc.sites.list_sites().await?;
+        let milestones = svc.timeline.milestones().await?;
+        let statuses = timeline::statuses(&milestones, today);
+        let first = milestones
+            .iter()
+            .map(|m| m.start())
+            .min()
+            .unwrap_or(today)
+            .min(today);
+        let last = milestones
+            .iter()
+            .map(|m| m.forecast_end())
+            .max()
+            .unwrap_or(today)
+            .max(today);
+        let dates = timeline::month_starts(
+            first - chrono::Months::new(MARGIN_MONTHS),
+            last + chrono::Months::new(MARGIN_MONTHS),
+        );
+        Ok(TimelineView {
+            today,
+            mix: timeline::mw_mix(&sites, &dates),
+            sites: sites
+                .iter()
+                .map(|s| SiteBrief {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                    capacity_mw: s.capacity_mw,
+                })
+                .collect(),
+            milestones: milestones
+                .into_iter()
+                .zip(statuses)
+                .map(|(m, status)| MilestoneRow {
+                    status,
+                    slip_days: m.slip_days(today),
+                    forecast_end: m.forecast_end(),
+                    milestone: m,
+                })
+                .collect(),
+            annotations: svc.timeline.annotations().await?,
+            can_edit,
+        })
+    }
+
+    pub async fn update_milestone(
+        svc: &Services,
+        actor: &str,
+        id: &str,
+        edit: MilestoneEdit,
+    ) -> Result<Milestone, ApiError> {
+        edit.validate()?;
+        svc.timeline.update_milestone(id, &edit, actor).await
+    }
+
+    pub async fn create_annotation(
+        svc: &Services,
+        actor: &str,
+        new: NewAnnotation,
+    ) -> Result<Annotation, ApiError> {
+        let text = validate_text(&new.text)?;
+        let key = new.target.trim();
+        if key.is_empty() || key.len() > 100 {
+            return Err(ApiError::InvalidInput(
+                "target: a site id, a milestone id or a date (YYYY-MM-DD)".into(),
+            ));
+        }
+        let (target, site_id, on_date) = if let Ok(date) = key.parse::<NaiveDate>() {
+            (AnnotationTarget::Date(date), None, date)
+        } else if let Some(m) = svc
+            .timeline
+            .milestones()
+            .await?
+            .into_iter()
+            .find(|m| m.id == key)
+        {
+            let on = new.date.unwrap_or_else(|| m.forecast_end());
+            (AnnotationTarget::Milestone(m.id), Some(m.site_id), on)
+        } else if svc.sites.list_sites().await?.iter().any(|s| s.id == key) {
+            let on = new.date.unwrap_or_else(|| svc.clock.today());
+            (
+                AnnotationTarget::Site(key.to_string()),
+                Some(key.to_string()),
+                on,
+            )
+        } else {
+            return Err(ApiError::InvalidInput(format!(
+                "target: no site or milestone {key:?} (or give a date, YYYY-MM-DD)"
+            )));
+        };
+        svc.timeline
+            .create_annotation(target, site_id, on_date, &text, actor)
+            .await
+    }
+
+    pub async fn edit_annotation(
+        svc: &Services,
+        actor: &str,
+        id: i64,
+        edit: AnnotationEdit,
+    ) -> Result<Annotation, ApiError> {
+        let text = validate_text(&edit.text)?;
+        svc.timeline
+            .edit_annotation(id, &text, edit.version, actor)
+            .await
+    }
+}
+
+#[server(endpoint = "get_timeline")]
+pub async fn get_timeline() -> Result<TimelineView, ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Viewer)?;
+    service::load_timeline(&super::ports::services()?, me.may(Role::Operator)).await
+}
+
+#[server(endpoint = "update_milestone")]
+pub async fn update_milestone(id: String, edit: MilestoneEdit) -> Result<Milestone, ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Operator)?;
+    super::error::with_status(
+        async {
+            service::update_milestone(&super::ports::services()?, &me.actor(), &id, edit).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "create_annotation")]
+pub async fn create_annotation(new: NewAnnotation) -> Result<Annotation, ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Operator)?;
+    super::error::with_status(
+        async { service::create_annotation(&super::ports::services()?, &me.actor(), new).await }
+            .await,
+    )
+}
+
+#[server(endpoint = "edit_annotation")]
+pub async fn edit_annotation(id: i64, edit: AnnotationEdit) -> Result<Annotation, ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Operator)?;
+    super::error::with_status(
+        async { service::edit_annotation(&super::ports::services()?, &me.actor(), id, edit).await }
+            .await,
+    )
+}
+
+#[server(endpoint = "get_annotation_history")]
+pub async fn get_annotation_history(id: i64) -> Result<Vec<AnnotationVersion>, ApiError> {
+    use super::auth::{require, Role};
+    require(Role::Viewer)?;
+    super::error::with_status(
+        async {
+            super::ports::services()?
+                .timeline
+                .annotation_history(id)
+                .await
+        }
+        .await,
+    )
+}
+
+/// The signed-in user (the nav shows it; pages hide edit controls from viewers).
+#[server(endpoint = "get_me")]
+pub async fn get_me() -> Result<super::auth::Principal, ApiError> {
+    super::auth::require(super::auth::Role::Viewer)
+}

@@ -1,0 +1,97 @@
+//! `/auth/login` and `/auth/logout`: plain HTML form posts, so signing in works before (and
+//! without) the wasm bundle. Both answer with a redirect.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::middleware::{cookie, encode_component, safe_next};
+use super::{Auth, LoginError, SESSION_COOKIE, SESSION_DAYS};
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub fn router(auth: Arc<Auth>) -> Router {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .layer(DefaultBodyLimit::max(8 * 1024))
+        .with_state(auth)
+}
+
+fn secure(auth: &Auth, headers: &HeaderMap) -> bool {
+    auth.cookie_secure
+        || headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
+fn set_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let mut c =
+        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}");
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn back_to_login(error: &str, next: &str, extra: &str) -> Response {
+    let next = encode_component(safe_next(next));
+    Redirect::to(&format!("/login?error={error}{extra}&next={next}")).into_response()
+}
+
+async fn login(State(auth): State<Arc<Auth>>, req: Request) -> Response {
+    let address = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let headers = req.headers().clone();
+    let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &()).await else {
+        return back_to_login("invalid", "/", "");
+    };
+    if form.username.len() > 64 || form.password.len() > 256 {
+        return back_to_login("invalid", &form.next, "");
+    }
+    match auth
+        .login(form.username.trim(), &form.password, &address)
+        .await
+    {
+        Ok(secret) => {
+            let mut r = Redirect::to(safe_next(&form.next)).into_response();
+            r.headers_mut().insert(
+                header::SET_COOKIE,
+                set_cookie(&secret, SESSION_DAYS * 86_400, secure(&auth, &headers)),
+            );
+            r
+        }
+        Err(LoginError::RateLimited(wait)) => {
+            back_to_login("rate_limited", &form.next, &format!("&retry={wait}"))
+        }
+        Err(LoginError::Invalid) => back_to_login("invalid", &form.next, ""),
+        Err(LoginError::Internal) => back_to_login("unavailable", &form.next, ""),
+    }
+}
+
+async fn logout(State(auth): State<Arc<Auth>>, headers: HeaderMap) -> Response {
+    if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
+        auth.logout(&secret).await;
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        set_cookie("", 0, secure(&auth, &headers)),
+    );
+    r
+}

@@ -1,0 +1,64 @@
+//! The audit log: who changed what, written in the same transaction as the change.
+
+use chrono::{DateTime, Utc};
+use sqlx::{Row, Sqlite, Transaction};
+
+use app::api::admin::AuditEntry;
+
+use super::{SqliteStore, StoreError};
+
+/// Appends one entry inside `tx`; details are cut to 2,000 characters.
+pub(super) async fn record(
+    tx: &mut Transaction<'_, Sqlite>,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    let detail: String = detail.chars().take(2_000).collect();
+    sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)")
+        .bind(Utc::now())
+        .bind(actor)
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Appends one entry on its own (events with no other write, such as a login).
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        record(&mut tx, actor, action, target, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The newest `limit` entries, newest first.
+    pub async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(sqlx::query(
+            "SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+        )
+        .bind(limit as i64)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| AuditEntry {
+            id: r.get("id"),
+            at: r.get::<DateTime<Utc>, _>("at"),
+            actor: r.get("actor"),
+            action: r.get("action"),
+            target: r.get("target"),
+            detail: r.get("detail"),
+        })
+        .collect())
+    }
+}
