@@ -1,7 +1,9 @@
-//! Client-side contexts: the one live stream every page reads from.
+//! Client-side contexts: the one live stream every page reads from, and who is signed in.
 
 use leptos::prelude::*;
 
+use crate::api::auth::{Principal, Role};
+use crate::api::timeline::get_me;
 use crate::model::fleet::FleetSummary;
 
 /// The latest fleet summary pushed by `/api/v1/stream`; `None` until the first event.
@@ -41,4 +43,22 @@ pub fn provide_live_fleet() {
 /// The live fleet summary, if the stream has delivered one.
 pub fn live_fleet() -> Option<RwSignal<Option<FleetSummary>>> {
     use_context::<LiveFleet>().map(|l| l.0)
+}
+
+/// The signed-in user, loaded once per page load (SSR'd, then hydrated from the HTML).
+#[derive(Clone, Copy)]
+pub struct Me(pub Resource<Result<Principal, crate::api::error::ApiError>>);
+
+pub fn provide_me() {
+    provide_context(Me(Resource::new(|| (), |_| get_me())));
+}
+
+/// The signed-in user's role, once known (`None` while loading or on error).
+pub fn my_role() -> Signal<Option<Role>> {
+    let me = use_context::<Me>();
+    Signal::derive(move || {
+        me.and_then(|m| m.0.get())
+            .and_then(Result::ok)
+            .map(|p| p.role)
+    })
 }

@@ -92,18 +92,40 @@ pub mod service {
     use crate::model::revenue::{site_series, RevenueDay};
     use chrono::NaiveDate;
 
+    /// Market days from `from` through today. When the window holds no day (the market
+    /// source stopped before it, e.g. the simulator is off), the last known day is included so
+    /// the projection has a starting point.
+    async fn history_through_today(
+        svc: &Services,
+        from: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Vec<crate::model::market::MarketDay>, ApiError> {
+        let mut history = svc.market.days(from.min(today), today).await?;
+        if history.is_empty() {
+            if let Some(last) = svc.market.last_real_day().await?.filter(|d| *d <= today) {
+                history = svc.market.days(last, last).await?;
+            }
+        }
+        Ok(history)
+    }
+
     /// The overview for `range` around today.
     pub async fn load_overview(svc: &Services, range: TimeRange) -> Result<Overview, ApiError> {
         let today = svc.clock.today();
         let (from, _) = range.window(today);
         let sites = svc.sites.list_sites().await?;
-        let history = svc.market.days(from, today).await?;
+        let history = history_through_today(svc, from, today).await?;
         let as_of = svc.market.last_real_day().await?;
         let mut o = overview(&sites, &history, today, range, &Scenario::default(), as_of)
             .ok_or_else(|| ApiError::NotFound("no market figures up to today".into()))?;
         o.simulated |= svc.simulator_on;
         let fleet = svc.fleet.summary().await;
         o.telemetry = (fleet.devices > 0).then_some(fleet);
+        o.annotations = crate::model::annotation::AnnotationMarker::within(
+            &svc.timeline.annotations().await?,
+            o.from,
+            o.to,
+        );
         Ok(o)
     }
 
@@ -132,7 +154,7 @@ pub mod service {
                 return Err(ApiError::NotFound(format!("site {id}")));
             }
         }
-        let history = svc.market.days(from.min(today), today).await?;
+        let history = history_through_today(svc, from, today).await?;
         let window =
             crate::model::overview::market_window(&history, today, from, to, &Scenario::default());
         Ok(site_series(&sites, &window))

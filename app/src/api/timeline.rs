@@ -7,24 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use crate::model::annotation::{Annotation, AnnotationVersion};
-use crate::model::timeline::{Milestone, MilestoneEdit, MilestoneStatus, MwMix};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SiteBrief {
-    pub id: String,
-    pub name: String,
-    pub capacity_mw: f64,
-}
-
-/// A milestone with what is computed from it today.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MilestoneRow {
-    #[serde(flatten)]
-    pub milestone: Milestone,
-    pub status: MilestoneStatus,
-    pub slip_days: i64,
-    pub forecast_end: NaiveDate,
-}
+use crate::model::timeline::{Milestone, MilestoneEdit, MwMix};
+pub use crate::model::timeline::{MilestoneRow, SiteBrief};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineView {

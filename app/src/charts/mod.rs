@@ -9,6 +9,7 @@ pub mod palette;
 pub mod revenue_mix;
 pub mod site_revenue;
 pub mod status_heatmap;
+pub mod timeline;
 
 use charming::component::{Axis, Grid, Legend, Title};
 use charming::element::{

@@ -12,6 +12,14 @@ pub struct Palette {
     pub online: &'static str,
     pub degraded: &'static str,
     pub offline: &'static str,
+    /// Megawatts out of mining, not yet earning as AI load.
+    pub converting: &'static str,
+    pub planned: &'static str,
+    pub in_progress: &'static str,
+    pub done: &'static str,
+    pub slipped: &'static str,
+    pub annotation: &'static str,
+    pub today: &'static str,
 }
 
 impl Palette {
@@ -26,7 +34,25 @@ impl Palette {
         online: "#22c55e",
         degraded: "#f59e0b",
         offline: "#ef4444",
+        converting: "#64748b",
+        planned: "#64748b",
+        in_progress: "#38bdf8",
+        done: "#22c55e",
+        slipped: "#ef4444",
+        annotation: "#e879f9",
+        today: "#e2e8f0",
     };
+
+    /// The colour of a milestone status.
+    pub fn status(&self, s: crate::model::timeline::MilestoneStatus) -> &'static str {
+        use crate::model::timeline::MilestoneStatus::*;
+        match s {
+            Planned => self.planned,
+            InProgress => self.in_progress,
+            Done => self.done,
+            Slipped => self.slipped,
+        }
+    }
 }
 
 impl Default for Palette {

@@ -1,10 +1,14 @@
 //! Daily mining revenue against AI lease revenue: history solid, projection dashed and shaded.
 
-use charming::element::{ItemStyle, Label, MarkArea, MarkAreaData};
+use charming::element::{
+    ItemStyle, Label, LineStyle, LineStyleType, MarkArea, MarkAreaData, MarkLine, MarkLineData,
+    MarkLineVariant, Symbol,
+};
 use charming::Chart;
 
 use super::palette::Palette;
 use super::simulated_marker;
+use crate::model::annotation::AnnotationMarker;
 use crate::model::revenue::DailyTotal;
 
 /// Series names, also used by the browser tests and CSV export.
@@ -38,8 +42,45 @@ fn split(
     (history, projection)
 }
 
-/// The revenue-mix chart; `simulated` adds the SIMULATED DATA marker.
-pub fn revenue_mix(days: &[DailyTotal], simulated: bool, palette: &Palette) -> Chart {
+/// Vertical markers for operators' notes on the days they are dated (as Grafana draws
+/// annotations); notes outside the charted days are left out.
+fn annotation_lines(
+    days: &[DailyTotal],
+    notes: &[AnnotationMarker],
+    palette: &Palette,
+) -> Option<MarkLine> {
+    let data: Vec<MarkLineVariant> = notes
+        .iter()
+        .filter(|n| days.iter().any(|d| d.date == n.date))
+        .map(|n| {
+            MarkLineVariant::Simple(
+                MarkLineData::new()
+                    .name(n.label.clone())
+                    .x_axis(n.date.to_string()),
+            )
+        })
+        .collect();
+    (!data.is_empty()).then(|| {
+        MarkLine::new()
+            .symbol(vec![Symbol::None, Symbol::Pin])
+            .line_style(
+                LineStyle::new()
+                    .color(palette.annotation)
+                    .type_(LineStyleType::Dotted),
+            )
+            .label(Label::new().formatter("{b}").color(palette.annotation))
+            .data(data)
+    })
+}
+
+/// The revenue-mix chart; `simulated` adds the SIMULATED DATA marker, `notes` the operators'
+/// annotations.
+pub fn revenue_mix(
+    days: &[DailyTotal],
+    simulated: bool,
+    notes: &[AnnotationMarker],
+    palette: &Palette,
+) -> Chart {
     let dates: Vec<String> = days.iter().map(|d| d.date.to_string()).collect();
     let (mining, mining_proj) = split(days, |d| d.mining_usd);
     let (ai, ai_proj) = split(days, |d| d.ai_lease_usd);
@@ -59,10 +100,14 @@ pub fn revenue_mix(days: &[DailyTotal], simulated: bool, palette: &Palette) -> C
                 )]),
         );
     }
+    let mut ai_history = line(AI, palette.ai_lease, ai, false);
+    if let Some(marks) = annotation_lines(days, notes, palette) {
+        ai_history = ai_history.mark_line(marks);
+    }
     let mut chart = super::category_chart(dates, "${value}k")
         .series(line(MINING, palette.mining, mining, false))
         .series(mining_projected)
-        .series(line(AI, palette.ai_lease, ai, false))
+        .series(ai_history)
         .series(line(AI_PROJECTED, palette.ai_lease, ai_proj, true));
     if simulated {
         chart = chart.title(simulated_marker(palette));
@@ -90,7 +135,7 @@ mod tests {
     }
 
     fn option(simulated: bool) -> Value {
-        serde_json::to_value(revenue_mix(&days(), simulated, &Palette::DARK)).unwrap()
+        serde_json::to_value(revenue_mix(&days(), simulated, &[], &Palette::DARK)).unwrap()
     }
 
     #[test]
@@ -110,6 +155,28 @@ mod tests {
     }
 
     #[test]
+    fn notes_in_range_become_markers_on_their_day() {
+        let notes = vec![
+            AnnotationMarker {
+                id: 1,
+                date: NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+                label: "Hall 2 energised".into(),
+            },
+            AnnotationMarker {
+                id: 2,
+                date: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+                label: "outside".into(),
+            },
+        ];
+        let o = serde_json::to_value(revenue_mix(&days(), false, &notes, &Palette::DARK)).unwrap();
+        let marks = o["series"][2]["markLine"]["data"].as_array().unwrap();
+        assert_eq!(marks.len(), 1);
+        assert_eq!(marks[0]["xAxis"], "2026-01-02");
+        assert_eq!(marks[0]["name"], "Hall 2 energised");
+        assert!(option(false)["series"][2].get("markLine").is_none());
+    }
+
+    #[test]
     fn simulated_data_carries_the_marker() {
         let o = option(true);
         assert_eq!(o["title"][0]["text"], crate::charts::SIMULATED_LABEL);
@@ -119,7 +186,7 @@ mod tests {
     fn all_history_has_no_projection_band() {
         let mut d = days();
         d.iter_mut().for_each(|d| d.projected = false);
-        let o = serde_json::to_value(revenue_mix(&d, false, &Palette::DARK)).unwrap();
+        let o = serde_json::to_value(revenue_mix(&d, false, &[], &Palette::DARK)).unwrap();
         assert!(o["series"][1].get("markArea").is_none());
         assert_eq!(o["series"][1]["data"], json!([null, null, null, null]));
     }

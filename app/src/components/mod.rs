@@ -5,4 +5,5 @@ pub mod e_chart;
 pub mod error_panel;
 pub mod kpi_card;
 pub mod nav;
+pub mod note_text;
 pub mod sim_banner;

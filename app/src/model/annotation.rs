@@ -64,6 +64,28 @@ pub struct Annotation {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A note as a chart marker: where and what, in one line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnotationMarker {
+    pub id: i64,
+    pub date: NaiveDate,
+    pub label: String,
+}
+
+impl AnnotationMarker {
+    /// Markers for the notes dated within `[from, to]`.
+    pub fn within(all: &[Annotation], from: NaiveDate, to: NaiveDate) -> Vec<AnnotationMarker> {
+        all.iter()
+            .filter(|a| a.on_date >= from && a.on_date <= to)
+            .map(|a| AnnotationMarker {
+                id: a.id,
+                date: a.on_date,
+                label: headline(&a.text, 40),
+            })
+            .collect()
+    }
+}
+
 /// One stored version of a note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnnotationVersion {
@@ -97,10 +119,19 @@ pub fn validate_text(text: &str) -> Result<String, InputError> {
     Ok(t.replace("\r\n", "\n"))
 }
 
-/// A short one-line form for chart markers: first line, at most `max` characters.
+/// A short one-line form for chart markers: first line, at most `max` characters, markdown
+/// markers dropped and angle brackets replaced (chart tooltips are HTML; no tag survives).
 pub fn headline(text: &str, max: usize) -> String {
     let first = text.lines().next().unwrap_or("").trim();
-    let plain: String = first.chars().filter(|c| !matches!(c, '*' | '`')).collect();
+    let plain: String = first
+        .chars()
+        .filter(|c| !matches!(c, '*' | '`'))
+        .map(|c| match c {
+            '<' => '‹',
+            '>' => '›',
+            c => c,
+        })
+        .collect();
     if plain.chars().count() <= max {
         plain
     } else {
@@ -130,6 +161,7 @@ mod tests {
     fn headline_is_the_first_line_shortened() {
         assert_eq!(headline("**Energised** early\nmore", 40), "Energised early");
         assert_eq!(headline("abcdefghij", 5), "abcd…");
+        assert_eq!(headline("<script>x</script>", 40), "‹script›x‹/script›");
     }
 
     #[test]

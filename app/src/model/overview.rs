@@ -55,6 +55,9 @@ pub struct Overview {
     pub simulated: bool,
     /// What the poller measures right now, when devices are polled.
     pub telemetry: Option<super::fleet::FleetSummary>,
+    /// Operators' notes dated within the range (markers on the revenue chart).
+    #[serde(default)]
+    pub annotations: Vec<super::annotation::AnnotationMarker>,
 }
 
 /// KPIs of the market day `m` (today).
@@ -150,6 +153,7 @@ pub fn overview(
         market_as_of,
         simulated: history.iter().any(|d| d.source != MarketSource::Live),
         telemetry: None,
+        annotations: Vec::new(),
     })
 }
 

@@ -200,6 +200,23 @@ pub fn apply(site: &mut Site, milestones: &[Milestone]) {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteBrief {
+    pub id: String,
+    pub name: String,
+    pub capacity_mw: f64,
+}
+
+/// A milestone with what is computed from it today.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneRow {
+    #[serde(flatten)]
+    pub milestone: Milestone,
+    pub status: MilestoneStatus,
+    pub slip_days: i64,
+    pub forecast_end: NaiveDate,
+}
+
 /// MW by use on one date, summed over sites.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MwMix {

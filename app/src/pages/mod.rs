@@ -1,7 +1,10 @@
 //! One file per route.
 
+pub mod admin;
 pub mod device;
 pub mod estimators;
 pub mod fleet;
+pub mod login;
 pub mod not_found;
 pub mod overview;
+pub mod timeline;

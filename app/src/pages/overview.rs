@@ -27,7 +27,7 @@ pub fn OverviewPage() -> impl IntoView {
     // until the new data arrives, then replace it in place.
     let latest = move || overview.get().and_then(Result::ok);
     let mix = Signal::derive(move || {
-        latest().map(|o| revenue_mix(&o.daily, o.simulated, &Palette::DARK))
+        latest().map(|o| revenue_mix(&o.daily, o.simulated, &o.annotations, &Palette::DARK))
     });
     let per_mw = Signal::derive(move || {
         latest().map(|o| revenue_per_mw(&o.per_site, o.simulated, &Palette::DARK))

@@ -1,0 +1,119 @@
+//! `/admin`: users, API tokens and the audit log (admin role). A new token's secret is shown
+//! once, right after it is created.
+
+use leptos::prelude::*;
+
+use crate::api::admin::{add_user, create_token, get_admin, revoke_token, AdminView};
+use crate::api::auth::Role;
+use crate::components::error_panel::ErrorPanel;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let data = Resource::new(move || reload.get(), |_| get_admin());
+    view! {
+        <section class="page">
+            <div class="page-head"><h1>"Administration"</h1></div>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                    {move || Suspend::new(async move { data.await.map(|v| view! { <Admin v reload /> }) })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+fn role_options() -> impl IntoView {
+    Role::ALL
+        .into_iter()
+        .map(|r| view! { <option value=r.as_str()>{r.as_str()}</option> })
+        .collect_view()
+}
+
+#[component]
+fn Admin(v: AdminView, reload: RwSignal<u32>) -> impl IntoView {
+    let bump = move || reload.update(|n| *n += 1);
+    let user_name = RwSignal::new(String::new());
+    let user_role = RwSignal::new("viewer".to_string());
+    let user_password = RwSignal::new(String::new());
+    let add = Action::new(move |_: &()| {
+        let (name, role, pw) = (
+            user_name.get_untracked(),
+            user_role.get_untracked(),
+            user_password.get_untracked(),
+        );
+        async move { add_user(name, Role::parse(&role).unwrap_or(Role::Viewer), pw).await }
+    });
+    let token_name = RwSignal::new(String::new());
+    let token_role = RwSignal::new("viewer".to_string());
+    let create = Action::new(move |_: &()| {
+        let (name, role) = (token_name.get_untracked(), token_role.get_untracked());
+        async move { create_token(name, Role::parse(&role).unwrap_or(Role::Viewer)).await }
+    });
+    let revoke = Action::new(move |id: &i64| {
+        let id = *id;
+        async move { revoke_token(id).await }
+    });
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            user_password.set(String::new());
+            bump();
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(revoke.value().get(), Some(Ok(_))) {
+            bump();
+        }
+    });
+    view! {
+        <div class="panel">
+            <div class="panel-head"><h2>"Users"</h2><span class="panel-note">"Viewers read; operators also edit the timeline, annotations and devices; admins also manage accounts."</span></div>
+            <table class="data-table"><thead><tr><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"State"</th></tr></thead>
+                <tbody>{v.users.into_iter().map(|u| view! {
+                    <tr><td>{u.name}</td><td>{u.role.as_str()}</td><td>{u.created_at.format("%Y-%m-%d").to_string()}</td><td>{if u.disabled { "disabled" } else { "active" }}</td></tr>
+                }).collect_view()}</tbody>
+            </table>
+            <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
+                <label>"Name"<input bind:value=user_name maxlength="64" required /></label>
+                <label>"Role"<select bind:value=user_role>{role_options()}</select></label>
+                <label>"Password (10+ characters)"<input type="password" bind:value=user_password autocomplete="new-password" required /></label>
+                <div class="form-actions"><button type="submit" class="primary">"Add user"</button></div>
+                {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
+            </form>
+        </div>
+        <div class="panel">
+            <div class="panel-head"><h2>"API tokens"</h2><span class="panel-note">"For scripts: Authorization: Bearer <token>. Stored as SHA-256 only."</span></div>
+            <table class="data-table"><thead><tr><th>"Id"</th><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th><th></th></tr></thead>
+                <tbody>{v.tokens.into_iter().map(|t| {
+                    let active = t.revoked_at.is_none();
+                    view! {
+                        <tr>
+                            <td>{t.id}</td><td>{t.name}</td><td>{t.role.as_str()}</td>
+                            <td>{format!("{} by {}", t.created_at.format("%Y-%m-%d"), t.created_by)}</td>
+                            <td>{t.last_used_at.map_or("never".to_string(), |d| d.format("%Y-%m-%d %H:%M").to_string())}</td>
+                            <td>{t.revoked_at.map_or("active".to_string(), |d| format!("revoked {}", d.format("%Y-%m-%d")))}</td>
+                            <td>{active.then(|| view! { <button class="link-button" on:click=move |_| { revoke.dispatch(t.id); }>"Revoke"</button> })}</td>
+                        </tr>
+                    }
+                }).collect_view()}</tbody>
+            </table>
+            <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
+                <label>"Name"<input bind:value=token_name maxlength="64" required /></label>
+                <label>"Role"<select bind:value=token_role>{role_options()}</select></label>
+                <div class="form-actions"><button type="submit" class="primary">"Create token"</button></div>
+                {move || create.value().get().map(|r| match r {
+                    Ok(t) => view! { <p class="token-once" data-testid="new-token">"Copy it now, it is not shown again: "<code>{t.token}</code></p> }.into_any(),
+                    Err(e) => view! { <p class="error-text" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
+            </form>
+        </div>
+        <div class="panel">
+            <div class="panel-head"><h2>"Audit log"</h2><span class="panel-note">"Newest first, last 200 entries."</span></div>
+            <table class="data-table small" data-testid="audit-log"><thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Target"</th><th>"Detail"</th></tr></thead>
+                <tbody>{v.audit.into_iter().map(|e| view! {
+                    <tr><td>{e.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.target}</td><td class="detail">{e.detail}</td></tr>
+                }).collect_view()}</tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,147 @@
+//! Milestone details by site; operators edit dates, MW and title in place. The status is not
+//! an input: it follows from the dates (an actual end marks it done).
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+
+use super::Reload;
+use crate::api::error::ApiError;
+use crate::api::timeline::{update_milestone, TimelineView};
+use crate::model::timeline::{MilestoneEdit, MilestoneRow, MilestoneStatus};
+
+fn status_class(s: MilestoneStatus) -> &'static str {
+    match s {
+        MilestoneStatus::Planned => "status-planned",
+        MilestoneStatus::InProgress => "status-in-progress",
+        MilestoneStatus::Done => "status-done",
+        MilestoneStatus::Slipped => "status-slipped",
+    }
+}
+
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map_or("—".into(), |d| d.to_string())
+}
+
+#[component]
+pub fn MilestoneTable(t: TimelineView) -> impl IntoView {
+    let editing = RwSignal::new(None::<String>);
+    let can_edit = t.can_edit;
+    let sites = t.sites.clone();
+    view! {
+        <div class="panel">
+            <div class="panel-head">
+                <h2>"Milestones"</h2>
+                <span class="panel-note">{if can_edit { "Edit a row to move it; projected revenue follows the new dates." } else { "Read-only: operators edit the timeline." }}</span>
+            </div>
+            <table class="data-table milestones" data-testid="milestone-table">
+                <thead><tr>
+                    <th>"Site"</th><th>"Milestone"</th><th>"Status"</th><th>"Planned"</th><th>"Actual"</th><th class="num">"MW"</th><th>"Waits for"</th><th></th>
+                </tr></thead>
+                <tbody>
+                    {t.milestones.into_iter().map(|row| {
+                        let site = sites.iter().find(|s| s.id == row.milestone.site_id).map_or(row.milestone.site_id.clone(), |s| s.name.clone());
+                        let id = row.milestone.id.clone();
+                        let id_for_edit = id.clone();
+                        let m = row.milestone.clone();
+                        let slip = (row.slip_days > 0).then(|| format!(" (+{} d)", row.slip_days));
+                        view! {
+                            <tr data-testid="milestone" data-id=id.clone() class=status_class(row.status)>
+                                <td>{site}</td>
+                                <td>{m.title.clone()}<div class="muted small">{m.kind.label()}</div></td>
+                                <td><span class=format!("badge {}", status_class(row.status))>{row.status.label()}</span>{slip}</td>
+                                <td>{format!("{} → {}", m.planned_start, m.planned_end)}</td>
+                                <td>{format!("{} → {}", opt_date(m.actual_start), opt_date(m.actual_end))}</td>
+                                <td class="num">{format!("{:.1}", m.mw)}</td>
+                                <td class="small">{m.depends_on.join(", ")}</td>
+                                <td>{can_edit.then(|| view! {
+                                    <button class="link-button" on:click=move |_| editing.set(Some(id_for_edit.clone()))>"Edit"</button>
+                                })}</td>
+                            </tr>
+                            {move || (editing.get().as_deref() == Some(id.as_str())).then(|| view! {
+                                <tr class="edit-row"><td colspan="8"><MilestoneForm row=row.clone() editing /></td></tr>
+                            })}
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn parse_date(field: &str, s: &str) -> Result<Option<NaiveDate>, ApiError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse()
+        .map(Some)
+        .map_err(|_| ApiError::InvalidInput(format!("{field}: expected YYYY-MM-DD")))
+}
+
+#[component]
+fn MilestoneForm(row: MilestoneRow, editing: RwSignal<Option<String>>) -> impl IntoView {
+    let reload = use_context::<Reload>();
+    let m = row.milestone;
+    let title = RwSignal::new(m.title.clone());
+    let planned_start = RwSignal::new(m.planned_start.to_string());
+    let planned_end = RwSignal::new(m.planned_end.to_string());
+    let actual_start = RwSignal::new(m.actual_start.map(|d| d.to_string()).unwrap_or_default());
+    let actual_end = RwSignal::new(m.actual_end.map(|d| d.to_string()).unwrap_or_default());
+    let mw = RwSignal::new(format!("{}", m.mw));
+    let id = m.id.clone();
+    let version = m.version;
+    let save = Action::new(move |_: &()| {
+        let id = id.clone();
+        let edit = (|| -> Result<MilestoneEdit, ApiError> {
+            Ok(MilestoneEdit {
+                planned_start: parse_date("planned start", &planned_start.get_untracked())?
+                    .ok_or_else(|| ApiError::InvalidInput("planned start: required".into()))?,
+                planned_end: parse_date("planned end", &planned_end.get_untracked())?
+                    .ok_or_else(|| ApiError::InvalidInput("planned end: required".into()))?,
+                actual_start: parse_date("actual start", &actual_start.get_untracked())?,
+                actual_end: parse_date("actual end", &actual_end.get_untracked())?,
+                mw: mw
+                    .get_untracked()
+                    .trim()
+                    .parse()
+                    .map_err(|_| ApiError::InvalidInput("MW: a number".into()))?,
+                title: title.get_untracked(),
+                version,
+            })
+        })();
+        async move {
+            let edit = edit?;
+            edit.validate()?;
+            update_milestone(id, edit).await
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            editing.set(None);
+            if let Some(r) = reload {
+                r.bump();
+            }
+        }
+    });
+    view! {
+        <form class="edit-form" data-testid="milestone-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
+            <label class="wide">"Title"<input bind:value=title maxlength="200" required /></label>
+            <label>"Planned start"<input type="date" bind:value=planned_start required /></label>
+            <label>"Planned end"<input type="date" bind:value=planned_end required /></label>
+            <label>"Actual start"<input type="date" bind:value=actual_start /></label>
+            <label>"Actual end"<input type="date" bind:value=actual_end /></label>
+            <label>"MW"<input type="number" step="0.1" min="0" bind:value=mw /></label>
+            <div class="form-actions">
+                <button type="submit" class="primary" disabled=move || save.pending().get()>"Save"</button>
+                <button type="button" class="link-button" on:click=move |_| editing.set(None)>"Cancel"</button>
+            </div>
+            {move || save.value().get().and_then(Result::err).map(|e| {
+                let msg = match &e {
+                    ApiError::Conflict { current_text, .. } => format!("{e}. Current: {current_text}. Reload to edit the current version."),
+                    other => other.to_string(),
+                };
+                view! { <p class="error-text" role="alert">{msg}</p> }
+            })}
+        </form>
+    }
+}

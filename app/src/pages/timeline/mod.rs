@@ -1,0 +1,98 @@
+//! `/timeline`: each site's conversion from mining to AI — Gantt of milestones, MW by use over
+//! time, milestone details (operators edit them in place) and operators' annotations.
+
+mod annotations;
+mod milestones;
+
+use leptos::prelude::*;
+
+use crate::api::timeline::{get_timeline, TimelineView};
+use crate::charts::palette::Palette;
+use crate::charts::timeline::{gantt, mw_mix};
+use crate::components::chart_panel::ChartPanel;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::kpi_card::KpiCard;
+use crate::format;
+use crate::model::timeline::MilestoneStatus;
+
+/// Bumped after every successful edit; the page's data refetches.
+#[derive(Clone, Copy)]
+pub(crate) struct Reload(pub RwSignal<u32>);
+
+impl Reload {
+    pub fn bump(self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
+#[component]
+pub fn TimelinePage() -> impl IntoView {
+    let reload = Reload(RwSignal::new(0));
+    provide_context(reload);
+    let data = Resource::new(move || reload.0.get(), |_| get_timeline());
+    let latest = move || data.get().and_then(Result::ok);
+    let gantt_chart = Signal::derive(move || {
+        latest().map(|t| {
+            gantt(
+                &t.milestones,
+                &t.sites,
+                &t.annotations,
+                t.today,
+                &Palette::DARK,
+            )
+        })
+    });
+    let mix_chart =
+        Signal::derive(move || latest().map(|t| mw_mix(&t.mix, t.today, &Palette::DARK)));
+
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>"Conversion timeline"</h1>
+            </div>
+            <Transition fallback=|| view! { <p class="loading">"Loading the timeline…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                    {move || Suspend::new(async move { data.await.map(|t| view! { <Summary t /> }) })}
+                </ErrorBoundary>
+            </Transition>
+            <ChartPanel title="Milestones by site" id="chart-gantt" chart=gantt_chart height_px=560 label="Gantt chart of conversion milestones per site, coloured by status, with today marked and annotations pinned" note="Bars: actual or forecast dates. Dashed: planned dates of slipped items. Pins: annotations." />
+            <ChartPanel title="Megawatts by use" id="chart-mw-mix" chart=mix_chart height_px=300 label="Stacked megawatts mining, converting and AI over time" note="Converting: out of mining, not yet earning as AI load." />
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    data.await.map(|t| view! {
+                        <milestones::MilestoneTable t=t.clone() />
+                        <annotations::AnnotationsPanel t />
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Summary(t: TimelineView) -> impl IntoView {
+    let count = |s: MilestoneStatus| t.milestones.iter().filter(|r| r.status == s).count();
+    let (done, slipped, in_progress) = (
+        count(MilestoneStatus::Done),
+        count(MilestoneStatus::Slipped),
+        count(MilestoneStatus::InProgress),
+    );
+    let now = t.mix.iter().rev().find(|m| m.date <= t.today).copied();
+    let next = t
+        .milestones
+        .iter()
+        .filter(|r| r.status != MilestoneStatus::Done && r.milestone.start() >= t.today)
+        .min_by_key(|r| r.milestone.start())
+        .map(|r| format!("{} · {}", r.milestone.start(), r.milestone.title));
+    view! {
+        <div class="kpis">
+            <KpiCard label="Milestones done" value=format!("{done} of {}", t.milestones.len()) test_id="kpi-done" />
+            <KpiCard label="In progress" value=in_progress.to_string() test_id="kpi-in-progress" />
+            <KpiCard label="Slipped" value=slipped.to_string() test_id="kpi-slipped" accent="mining" />
+            <KpiCard label="MW mining now" value=now.map_or("—".into(), |m| format::mw(m.mining_mw)) test_id="kpi-mw-mining" accent="mining" />
+            <KpiCard label="MW AI now" value=now.map_or("—".into(), |m| format::mw(m.ai_mw)) test_id="kpi-mw-ai" accent="ai" />
+            <KpiCard label="Next start" value=next.unwrap_or_else(|| "—".into()) test_id="kpi-next" />
+        </div>
+        <p class="as-of">{format!("As of {}", t.today)}</p>
+    }
+}

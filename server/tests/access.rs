@@ -1,0 +1,747 @@
+//! Accounts and access over real HTTP against a real SQLite file: the authorisation matrix
+//! (every role against every write endpoint and server function), sessions and CSRF, the
+//! login rate limit, token revocation, versioned annotations and the timeline driving revenue.
+
+mod support;
+
+use app::api::auth::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::{day, TestApp, ADMIN_PASSWORD};
+
+/// Who may call an endpoint at least.
+#[derive(Clone, Copy, Debug)]
+enum Needs {
+    Viewer,
+    Operator,
+    Admin,
+}
+
+impl Needs {
+    fn role(self) -> Role {
+        match self {
+            Needs::Viewer => Role::Viewer,
+            Needs::Operator => Role::Operator,
+            Needs::Admin => Role::Admin,
+        }
+    }
+}
+
+const CALLERS: [Option<Role>; 4] = [
+    None,
+    Some(Role::Viewer),
+    Some(Role::Operator),
+    Some(Role::Admin),
+];
+
+async fn version_of_milestone(app: &TestApp, id: &str) -> i64 {
+    let (_, t) = app.get_json("/api/v1/timeline").await;
+    t["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap()["version"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn new_annotation(app: &TestApp, text: &str) -> (i64, i64) {
+    let (s, a) = app
+        .post_json(
+            "/api/v1/annotations",
+            &json!({ "target": "pecos-ridge", "text": text }),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    (a["id"].as_i64().unwrap(), a["version"].as_i64().unwrap())
+}
+
+async fn new_token_id(app: &TestApp) -> i64 {
+    let (s, t) = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({ "name": "victim", "role": "viewer" }),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    t["id"].as_i64().unwrap()
+}
+
+async fn new_device_id(app: &TestApp, port: u16) -> String {
+    let (s, d) = app
+        .post_json(
+            "/api/v1/devices",
+            &json!({ "kind": "asic", "address": format!("127.0.0.1:{port}"), "site": "pecos-ridge" }),
+        )
+        .await;
+    assert_eq!(s, 201, "{d}");
+    d["id"].as_str().unwrap().to_string()
+}
+
+/// One call of the matrix: method, path, form or JSON body, prepared fresh for each caller
+/// (versions and ids change as authorised callers succeed).
+struct Call {
+    method: Method,
+    path: String,
+    json: Option<Value>,
+    form: Option<Vec<(String, String)>>,
+}
+
+fn json_call(method: Method, path: impl Into<String>, body: Option<Value>) -> Call {
+    Call {
+        method,
+        path: path.into(),
+        json: body,
+        form: None,
+    }
+}
+
+fn server_fn(name: &str, form: &[(&str, String)]) -> Call {
+    Call {
+        method: Method::POST,
+        path: format!("/api/{name}"),
+        json: None,
+        form: Some(
+            form.iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        ),
+    }
+}
+
+/// Builds the call `name` against the app's current state.
+async fn prepare(app: &TestApp, name: &str, n: u16) -> Call {
+    let milestone = "musk-retrofit-c";
+    match name {
+        "POST /devices" => json_call(
+            Method::POST,
+            "/api/v1/devices",
+            Some(
+                json!({ "kind": "asic", "address": format!("127.0.0.1:{}", 40_000 + n), "site": "muskogee" }),
+            ),
+        ),
+        "DELETE /devices/{id}" => {
+            let id = new_device_id(app, 41_000 + n).await;
+            json_call(Method::DELETE, format!("/api/v1/devices/{id}"), None)
+        }
+        "PATCH /milestones/{id}" => {
+            let v = version_of_milestone(app, milestone).await;
+            json_call(
+                Method::PATCH,
+                format!("/api/v1/milestones/{milestone}"),
+                Some(
+                    json!({ "planned_start": "2026-12-15", "planned_end": "2027-02-01", "actual_start": null,
+                              "actual_end": null, "mw": 40.0, "title": format!("Building C retrofit ({n})"), "version": v }),
+                ),
+            )
+        }
+        "POST /annotations" => json_call(
+            Method::POST,
+            "/api/v1/annotations",
+            Some(json!({ "target": milestone, "text": format!("note {n}") })),
+        ),
+        "PATCH /annotations/{id}" => {
+            let (id, v) = new_annotation(app, "to be edited").await;
+            json_call(
+                Method::PATCH,
+                format!("/api/v1/annotations/{id}"),
+                Some(json!({ "text": format!("edited {n}"), "version": v })),
+            )
+        }
+        "GET /tokens" => json_call(Method::GET, "/api/v1/tokens", None),
+        "POST /tokens" => json_call(
+            Method::POST,
+            "/api/v1/tokens",
+            Some(json!({ "name": format!("made-{n}"), "role": "viewer" })),
+        ),
+        "DELETE /tokens/{id}" => {
+            let id = new_token_id(app).await;
+            json_call(Method::DELETE, format!("/api/v1/tokens/{id}"), None)
+        }
+        "GET /audit" => json_call(Method::GET, "/api/v1/audit", None),
+        "fn update_milestone" => {
+            let v = version_of_milestone(app, milestone).await;
+            server_fn(
+                "update_milestone",
+                &[
+                    ("id", milestone.to_string()),
+                    ("edit[planned_start]", "2026-12-15".into()),
+                    ("edit[planned_end]", "2027-02-01".into()),
+                    ("edit[mw]", "40".into()),
+                    ("edit[title]", format!("Building C retrofit (fn {n})")),
+                    ("edit[version]", v.to_string()),
+                ],
+            )
+        }
+        "fn create_annotation" => server_fn(
+            "create_annotation",
+            &[
+                ("new[target]", "muskogee".into()),
+                ("new[text]", format!("fn note {n}")),
+            ],
+        ),
+        "fn edit_annotation" => {
+            let (id, v) = new_annotation(app, "fn to be edited").await;
+            server_fn(
+                "edit_annotation",
+                &[
+                    ("id", id.to_string()),
+                    ("edit[text]", format!("fn edited {n}")),
+                    ("edit[version]", v.to_string()),
+                ],
+            )
+        }
+        "fn get_admin" => server_fn("get_admin", &[]),
+        "fn add_user" => server_fn(
+            "add_user",
+            &[
+                ("name", format!("user{n}")),
+                ("role", "viewer".into()),
+                ("password", "a long password".into()),
+            ],
+        ),
+        "fn create_token" => server_fn(
+            "create_token",
+            &[("name", format!("fn-{n}")), ("role", "viewer".into())],
+        ),
+        "fn revoke_token" => {
+            let id = new_token_id(app).await;
+            server_fn("revoke_token", &[("id", id.to_string())])
+        }
+        "fn get_timeline" => server_fn("get_timeline", &[]),
+        "fn get_overview" => server_fn("get_overview", &[("range", "1y".into())]),
+        "fn get_annotation_history" => {
+            let (id, _) = new_annotation(app, "history").await;
+            server_fn("get_annotation_history", &[("id", id.to_string())])
+        }
+        other => panic!("unknown call {other}"),
+    }
+}
+
+#[tokio::test]
+async fn every_role_against_every_write_endpoint_and_server_function() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let matrix: &[(&str, Needs)] = &[
+        ("POST /devices", Needs::Operator),
+        ("DELETE /devices/{id}", Needs::Operator),
+        ("PATCH /milestones/{id}", Needs::Operator),
+        ("POST /annotations", Needs::Operator),
+        ("PATCH /annotations/{id}", Needs::Operator),
+        ("GET /tokens", Needs::Admin),
+        ("POST /tokens", Needs::Admin),
+        ("DELETE /tokens/{id}", Needs::Admin),
+        ("GET /audit", Needs::Admin),
+        ("fn update_milestone", Needs::Operator),
+        ("fn create_annotation", Needs::Operator),
+        ("fn edit_annotation", Needs::Operator),
+        ("fn get_admin", Needs::Admin),
+        ("fn add_user", Needs::Admin),
+        ("fn create_token", Needs::Admin),
+        ("fn revoke_token", Needs::Admin),
+        ("fn get_timeline", Needs::Viewer),
+        ("fn get_overview", Needs::Viewer),
+        ("fn get_annotation_history", Needs::Viewer),
+    ];
+    let mut n = 0u16;
+    let mut checked = 0;
+    for (name, needs) in matrix {
+        for caller in CALLERS {
+            n += 1;
+            let call = prepare(&app, name, n).await;
+            let mut req = app.request_as(caller, call.method.clone(), &call.path);
+            if let Some(j) = &call.json {
+                req = req.json(j);
+            }
+            if let Some(f) = &call.form {
+                req = req.form(f);
+            }
+            let resp = req.send().await.unwrap();
+            let status = resp.status();
+            let body: Value = resp.json().await.unwrap_or(Value::Null);
+            let allowed = caller.is_some_and(|r| r >= needs.role());
+            match (caller, allowed) {
+                (None, _) => {
+                    assert_eq!(status, StatusCode::UNAUTHORIZED, "{name} anonymous: {body}")
+                }
+                (Some(r), false) => {
+                    assert_eq!(status, StatusCode::FORBIDDEN, "{name} as {r:?}: {body}");
+                    assert!(body.to_string().contains("forbidden"), "{name}: {body}");
+                }
+                (Some(r), true) => assert!(status.is_success(), "{name} as {r:?}: {status} {body}"),
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, matrix.len() * 4);
+    // Writes were audited with their actor.
+    let (_, audit) = app.get_json("/api/v1/audit").await;
+    let actions: Vec<String> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["actor"].as_str().unwrap(),
+                e["action"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for expected in [
+        "token:test-operator milestone.update",
+        "token:test-operator annotation.create",
+        "token:test-operator device.add",
+        "token:test-operator device.remove",
+        "token:test-admin token.revoke",
+        "token:test-admin user.add",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "audit lacks {expected}: {actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn anonymous_visitors_get_the_login_page_and_nothing_else() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for page in ["/", "/timeline", "/fleet", "/admin", "/device?id=x&hours=1"] {
+        let r = no_redirect.get(app.url(page)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{page}");
+        let location = r.headers()["location"].to_str().unwrap();
+        assert!(location.starts_with("/login?next=/"), "{page}: {location}");
+    }
+    let login = no_redirect.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(login.status(), 200);
+    let html = login.text().await.unwrap();
+    assert!(
+        html.contains(r#"action="/auth/login""#),
+        "login form missing"
+    );
+    assert!(
+        !html.contains("pecos-ridge"),
+        "site data leaked to the login page"
+    );
+    for api in [
+        "/api/v1/sites",
+        "/api/v1/timeline",
+        "/api/v1/fleet",
+        "/api/v1/stream",
+    ] {
+        let r = no_redirect.get(app.url(api)).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{api}");
+    }
+    assert_eq!(
+        no_redirect
+            .get(app.url("/api/v1/health"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // A wrong or revoked token is refused outright, not treated as anonymous.
+    let r = no_redirect
+        .get(app.url("/api/v1/sites"))
+        .bearer_auth("rsk_0000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+/// Logs in through the HTML form; returns the session cookie's `name=value`.
+async fn login(
+    app: &TestApp,
+    user: &str,
+    password: &str,
+    origin: &str,
+) -> (StatusCode, String, Option<String>) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .post(app.url("/auth/login"))
+        .header("origin", origin)
+        .form(&[
+            ("username", user),
+            ("password", password),
+            ("next", "/timeline"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .map(|c| c.to_str().unwrap().to_string())
+        .filter(|c| !c.starts_with("rigshift_session=;"));
+    (r.status(), location, cookie)
+}
+
+#[tokio::test]
+async fn a_session_cookie_works_from_our_pages_and_is_refused_cross_site() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let origin = format!("http://{}", app.addr);
+    let (status, location, cookie) = login(&app, "admin", ADMIN_PASSWORD, &origin).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/timeline");
+    let set_cookie = cookie.expect("session cookie");
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    assert!(
+        !set_cookie.contains("Secure"),
+        "plain-HTTP loopback must not get a Secure cookie"
+    );
+    let session = set_cookie.split(';').next().unwrap().to_string();
+
+    let post = |origin: Option<&str>| {
+        let mut r = app
+            .anon
+            .post(app.url("/api/v1/annotations"))
+            .header("cookie", &session)
+            .json(&json!({ "target": "pecos-ridge", "text": "from a page" }));
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        r.send()
+    };
+    assert_eq!(post(Some(&origin)).await.unwrap().status(), 201);
+    let forged = post(Some("http://evil.example")).await.unwrap();
+    assert_eq!(forged.status(), 403);
+    let body: Value = forged.json().await.unwrap();
+    assert_eq!(body["code"], "csrf_rejected");
+    assert_eq!(post(None).await.unwrap().status(), 403);
+    // The same for a server function.
+    let forged_fn = app
+        .anon
+        .post(app.url("/api/create_annotation"))
+        .header("cookie", &session)
+        .header("origin", "http://evil.example")
+        .form(&[("new[target]", "muskogee"), ("new[text]", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged_fn.status(), 403);
+    let (_, t) = app.get_json("/api/v1/timeline").await;
+    let texts: Vec<&str> = t["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        vec!["from a page"],
+        "a refused write must change nothing"
+    );
+
+    // Logging out ends the session server-side.
+    let out = app
+        .anon
+        .post(app.url("/auth/logout"))
+        .header("cookie", &session)
+        .header("origin", &origin)
+        .send()
+        .await
+        .unwrap();
+    assert!(out.status().is_success() || out.status().is_redirection());
+    let after = app
+        .anon
+        .get(app.url("/api/v1/sites"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 401);
+}
+
+#[tokio::test]
+async fn login_attempts_are_rate_limited_even_with_the_right_password() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let origin = format!("http://{}", app.addr);
+    for _ in 0..5 {
+        let (status, location, cookie) = login(&app, "admin", "wrong password!", &origin).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/login?error=invalid"), "{location}");
+        assert!(cookie.is_none());
+    }
+    let (_, location, cookie) = login(&app, "admin", ADMIN_PASSWORD, &origin).await;
+    assert!(
+        location.starts_with("/login?error=rate_limited&retry="),
+        "{location}"
+    );
+    assert!(cookie.is_none(), "a limited login must not open a session");
+    // Login CSRF: a form posted from another site is refused before the password is checked.
+    let (status, _, _) = login(&app, "other", "whatever pass", "http://evil.example").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_revoked_token_stops_working_at_once() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let (s, created) = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({ "name": "ir-script", "role": "viewer" }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let token = created["token"].as_str().unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let sites = || {
+        app.anon
+            .get(app.url("/api/v1/sites"))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(sites().await.unwrap().status(), 200);
+    let (_, list) = app.get_json("/api/v1/tokens").await;
+    assert!(
+        !list.to_string().contains(token),
+        "token list must not hold secrets"
+    );
+    let r = app
+        .request_as(
+            Some(Role::Admin),
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(sites().await.unwrap().status(), 401);
+}
+
+#[tokio::test]
+async fn a_stale_annotation_edit_gets_409_and_both_versions_are_kept() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let (id, v1) = new_annotation(&app, "Transformer delivery **confirmed** for March").await;
+    let edit = |role: Role, text: &str, version: i64| {
+        app.request_as(
+            Some(role),
+            Method::PATCH,
+            &format!("/api/v1/annotations/{id}"),
+        )
+        .json(&json!({ "text": text, "version": version }))
+        .send()
+    };
+    // Two operators open version 1; the first saves.
+    let first = edit(Role::Operator, "Transformer slipped to April", v1)
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let second = edit(Role::Admin, "Transformer confirmed, crane booked", v1)
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 409);
+    let body: Value = second.json().await.unwrap();
+    assert_eq!(body["code"], "conflict");
+    assert_eq!(body["current"]["version"], 2);
+    assert_eq!(body["current"]["text"], "Transformer slipped to April");
+    assert_eq!(body["current"]["author"], "token:test-operator");
+
+    let (s, h) = app
+        .get_json(&format!("/api/v1/annotations/{id}/history"))
+        .await;
+    assert_eq!(s, 200);
+    let versions: Vec<(i64, &str)> = h["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["version"].as_i64().unwrap(), v["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        versions,
+        vec![
+            (1, "Transformer delivery **confirmed** for March"),
+            (2, "Transformer slipped to April")
+        ]
+    );
+    // The refused text is not lost: the audit log holds it.
+    let (_, audit) = app.get_json("/api/v1/audit").await;
+    assert!(
+        audit.to_string().contains("crane booked"),
+        "refused text not kept"
+    );
+    // Re-applied on top of the current version, it becomes version 3.
+    let third = edit(Role::Admin, "Transformer confirmed, crane booked", 2)
+        .await
+        .unwrap();
+    assert_eq!(third.status(), 200);
+    let (_, h) = app
+        .get_json(&format!("/api/v1/annotations/{id}/history"))
+        .await;
+    assert_eq!(h["versions"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn hostile_annotation_input_is_refused_and_markup_is_stored_as_text() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let (s, b) = app
+        .post_json(
+            "/api/v1/annotations",
+            &json!({ "target": "nowhere", "text": "x" }),
+        )
+        .await;
+    assert_eq!((s, b["code"].as_str()), (422, Some("invalid_input")));
+    let (s, _) = app
+        .post_json(
+            "/api/v1/annotations",
+            &json!({ "target": "pecos-ridge", "text": "x".repeat(5_000) }),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let (s, _) = app
+        .post_json(
+            "/api/v1/annotations",
+            &json!({ "target": "pecos-ridge", "text": "   " }),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let (s, a) = app
+        .post_json(
+            "/api/v1/annotations",
+            &json!({ "target": "2026-12-01", "text": "<script>alert(1)</script>" }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(a["text"], "<script>alert(1)</script>");
+    assert_eq!(a["target"], json!({ "kind": "date", "id": "2026-12-01" }));
+    // A milestone note sits at the milestone's forecast end unless dated.
+    let (_, m) = app
+        .post_json(
+            "/api/v1/annotations",
+            &json!({ "target": "baie-ramp-1", "text": "tenant LOI signed" }),
+        )
+        .await;
+    assert_eq!(m["on_date"], "2028-09-30");
+    assert_eq!(m["site_id"], "baie-comeau");
+}
+
+fn projected_ai_total(days: &Value) -> f64 {
+    days["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["ai_lease_usd"].as_f64().unwrap())
+        .sum()
+}
+
+fn projected_mining_total(days: &Value) -> f64 {
+    days["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["mining_usd"].as_f64().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn moving_a_milestone_moves_the_projected_revenue() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let window = "/api/v1/revenue?from=2027-06-01&to=2028-12-31&site=baie-comeau";
+    let (_, before) = app.get_json(window).await;
+
+    // Baie-Comeau's tenant ramp slips six months (operator edit through the API).
+    let v = version_of_milestone(&app, "baie-ramp-1").await;
+    let r = app
+        .request_as(Some(Role::Operator), Method::PATCH, "/api/v1/milestones/baie-ramp-1")
+        .json(&json!({ "planned_start": "2028-07-01", "planned_end": "2029-03-31", "actual_start": null,
+                       "actual_end": null, "mw": 36.0, "title": "Colocation tenant ramp to 36 MW", "version": v }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, after) = app.get_json(window).await;
+    let (b, a) = (projected_ai_total(&before), projected_ai_total(&after));
+    assert!(
+        b > 0.0 && a < b * 0.6,
+        "AI lease revenue should fall when the ramp slips: {b} -> {a}"
+    );
+    let first_ai = |d: &Value| {
+        d["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["ai_lease_usd"].as_f64().unwrap() > 0.0)
+            .map(|x| x["date"].as_str().unwrap().to_string())
+    };
+    assert_eq!(first_ai(&before).as_deref(), Some("2028-01-01"));
+    assert_eq!(first_ai(&after).as_deref(), Some("2028-07-01"));
+
+    // Decommissioning later keeps miners running longer: more mining revenue in the window.
+    let v = version_of_milestone(&app, "baie-decom-north").await;
+    let r = app
+        .request_as(Some(Role::Operator), Method::PATCH, "/api/v1/milestones/baie-decom-north")
+        .json(&json!({ "planned_start": "2028-03-01", "planned_end": "2028-04-15", "actual_start": null,
+                       "actual_end": null, "mw": 45.0, "title": "North hall: decommission miners", "version": v }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, later) = app.get_json(window).await;
+    assert!(projected_mining_total(&later) > projected_mining_total(&after) * 1.05);
+
+    // A stale milestone edit is refused and changes nothing.
+    let r = app
+        .request_as(Some(Role::Operator), Method::PATCH, "/api/v1/milestones/baie-decom-north")
+        .json(&json!({ "planned_start": "2027-01-01", "planned_end": "2027-02-01", "actual_start": null,
+                       "actual_end": null, "mw": 45.0, "title": "stale", "version": v }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let (_, unchanged) = app.get_json(window).await;
+    assert_eq!(
+        projected_mining_total(&unchanged),
+        projected_mining_total(&later)
+    );
+    // And an impossible one is a 422.
+    let r = app
+        .request_as(Some(Role::Operator), Method::PATCH, "/api/v1/milestones/baie-decom-north")
+        .json(&json!({ "planned_start": "2028-05-01", "planned_end": "2028-04-01", "actual_start": null,
+                       "actual_end": null, "mw": 45.0, "title": "x", "version": v + 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+}
