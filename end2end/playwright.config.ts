@@ -3,6 +3,19 @@ import path from "node:path";
 
 const root = path.resolve(__dirname, "..");
 const port = 3100;
+const db = "sqlite://target/e2e.db";
+
+/** Accounts the browser tests sign in with (created before the server starts). */
+export const ACCOUNTS = {
+  viewer: "viewer-password-e2e",
+  operator: "operator-password-e2e",
+  admin: "admin-password-e2e",
+} as const;
+export const VIEWER_STATE = path.join(root, "target", "e2e-viewer-state.json");
+
+const addUsers = Object.entries(ACCOUNTS)
+  .map(([name, pw]) => `printf '%s\\n' '${pw}' | target/release/rigshift user add ${name} --role ${name} --database-url ${db}`)
+  .join(" && ");
 
 export default defineConfig({
   testDir: "./tests",
@@ -20,10 +33,15 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },
-  projects: [{ name: "chromium" }],
+  projects: [
+    // Signs in as a viewer once; the other tests start from that session.
+    { name: "sign-in", testMatch: /auth\.setup\.ts/ },
+    { name: "chromium", dependencies: ["sign-in"], use: { storageState: VIEWER_STATE } },
+  ],
   webServer: {
-    // The release build against a fresh SQLite file, with the simulator on (the defaults).
-    command: `rm -f target/e2e.db target/e2e.db-wal target/e2e.db-shm && target/release/rigshift serve --addr 127.0.0.1:${port} --database-url sqlite://target/e2e.db`,
+    // The release build against a fresh SQLite file, with the simulator on (the defaults), and
+    // one account per role.
+    command: `rm -f target/e2e.db target/e2e.db-wal target/e2e.db-shm && ${addUsers} && target/release/rigshift serve --addr 127.0.0.1:${port} --database-url ${db}`,
     cwd: root,
     url: `http://127.0.0.1:${port}/api/v1/health`,
     timeout: 60_000,

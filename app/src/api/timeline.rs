@@ -83,16 +83,34 @@ pub mod service {
                     capacity_mw: s.capacity_mw,
                 })
                 .collect(),
-            milestones: milestones
-                .into_iter()
-                .zip(statuses)
-                .map(|(m, status)| MilestoneRow {
-                    status,
-                    slip_days: m.slip_days(today),
-                    forecast_end: m.forecast_end(),
-                    milestone: m,
-                })
-                .collect(),
+            milestones: {
+                // Sites in their display order, then by start: the Gantt reads top to bottom.
+                let position =
+                    |id: &str| sites.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
+                let mut rows: Vec<MilestoneRow> = milestones
+                    .into_iter()
+                    .zip(statuses)
+                    .map(|(m, status)| MilestoneRow {
+                        status,
+                        slip_days: m.slip_days(today),
+                        forecast_end: m.forecast_end(),
+                        milestone: m,
+                    })
+                    .collect();
+                rows.sort_by(|a, b| {
+                    (
+                        position(&a.milestone.site_id),
+                        a.milestone.start(),
+                        &a.milestone.id,
+                    )
+                        .cmp(&(
+                            position(&b.milestone.site_id),
+                            b.milestone.start(),
+                            &b.milestone.id,
+                        ))
+                });
+                rows
+            },
             annotations: svc.timeline.annotations().await?,
             can_edit,
         })

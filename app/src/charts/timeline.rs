@@ -28,7 +28,10 @@ pub fn row_label(row: &MilestoneRow, sites: &[SiteBrief]) -> String {
         .iter()
         .find(|s| s.id == row.milestone.site_id)
         .map_or(row.milestone.site_id.as_str(), |s| s.name.as_str());
-    let title: String = row.milestone.title.chars().take(44).collect();
+    let mut title: String = row.milestone.title.chars().take(36).collect();
+    if row.milestone.title.chars().count() > 36 {
+        title.push('…');
+    }
     // Tooltips are HTML: no angle bracket from an operator's text reaches them.
     format!("{site} · {title}")
         .replace('<', "‹")
@@ -69,7 +72,14 @@ pub fn gantt(
     let mut chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item))
         .legend(Legend::new().top("0").left("0"))
-        .grid(Grid::new().left("300").right("24").top("40").bottom("32"))
+        .grid(
+            Grid::new()
+                .left("8")
+                .right("24")
+                .top("40")
+                .bottom("32")
+                .contain_label(true),
+        )
         .x_axis(Axis::new().type_(AxisType::Time))
         .y_axis(
             Axis::new()
@@ -78,29 +88,6 @@ pub fn gantt(
                 .data(labels.clone())
                 .axis_label(AxisLabel::new().font_size(11)),
         );
-    // Baselines first so the actual bars draw over them.
-    for (row, label) in rows.iter().zip(&labels) {
-        if row.status == MilestoneStatus::Slipped {
-            let m = &row.milestone;
-            chart = chart.series(
-                Line::new()
-                    .name(BASELINE)
-                    .show_symbol(false)
-                    .silent(true)
-                    .item_style(ItemStyle::new().color(palette.planned))
-                    .line_style(
-                        LineStyle::new()
-                            .color(palette.planned)
-                            .width(3)
-                            .type_(LineStyleType::Dashed),
-                    )
-                    .data(vec![
-                        point(m.planned_start, label),
-                        point(m.planned_end, label),
-                    ]),
-            );
-        }
-    }
     let mut first = true;
     for (row, label) in rows.iter().zip(&labels) {
         let m = &row.milestone;
@@ -130,6 +117,30 @@ pub fn gantt(
             first = false;
         }
         chart = chart.series(series);
+    }
+    // Planned dates of slipped milestones, drawn over their bars as a thin dashed line.
+    for (row, label) in rows.iter().zip(&labels) {
+        if row.status == MilestoneStatus::Slipped {
+            let m = &row.milestone;
+            chart = chart.series(
+                Line::new()
+                    .name(BASELINE)
+                    .show_symbol(false)
+                    .silent(true)
+                    .z(3)
+                    .item_style(ItemStyle::new().color(palette.today))
+                    .line_style(
+                        LineStyle::new()
+                            .color(palette.today)
+                            .width(2)
+                            .type_(LineStyleType::Dashed),
+                    )
+                    .data(vec![
+                        point(m.planned_start, label),
+                        point(m.planned_end, label),
+                    ]),
+            );
+        }
     }
     // Pins: a milestone note on its row, a site note on the site's first row, a date note on
     // the top row.
@@ -303,25 +314,25 @@ mod tests {
             serde_json::to_value(gantt(&rows, &sites(), &[], d(2026, 7, 1), &Palette::DARK))
                 .unwrap();
         let series = o["series"].as_array().unwrap();
-        // One baseline (the slipped one) and three bars.
+        // Three bars, then the slipped one's planned dates as a baseline.
         assert_eq!(series.len(), 4);
-        assert_eq!(series[0]["name"], BASELINE);
+        assert_eq!(series[3]["name"], BASELINE);
         assert_eq!(
-            series[0]["data"],
+            series[3]["data"],
             json!([
                 ["2026-03-01", "Texas · b ‹b›"],
                 ["2026-06-01", "Texas · b ‹b›"]
             ])
         );
-        assert_eq!(series[1]["name"], "Done");
-        assert_eq!(series[1]["itemStyle"]["color"], Palette::DARK.done);
-        assert_eq!(series[1]["markLine"]["data"][0]["xAxis"], "2026-07-01");
+        assert_eq!(series[0]["name"], "Done");
+        assert_eq!(series[0]["itemStyle"]["color"], Palette::DARK.done);
+        assert_eq!(series[0]["markLine"]["data"][0]["xAxis"], "2026-07-01");
         // A slipped, unfinished bar runs to today at least.
-        assert_eq!(series[2]["data"][1][0], "2026-07-01");
-        assert_eq!(series[2]["itemStyle"]["color"], Palette::DARK.slipped);
+        assert_eq!(series[1]["data"][1][0], "2026-07-01");
+        assert_eq!(series[1]["itemStyle"]["color"], Palette::DARK.slipped);
         // A go-live is a single diamond.
-        assert_eq!(series[3]["data"].as_array().unwrap().len(), 1);
-        assert_eq!(series[3]["symbol"], "diamond");
+        assert_eq!(series[2]["data"].as_array().unwrap().len(), 1);
+        assert_eq!(series[2]["symbol"], "diamond");
         assert_eq!(o["yAxis"]["inverse"], true);
         assert_eq!(o["xAxis"]["type"], "time");
     }

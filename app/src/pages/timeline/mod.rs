@@ -82,8 +82,10 @@ fn Summary(t: TimelineView) -> impl IntoView {
         .milestones
         .iter()
         .filter(|r| r.status != MilestoneStatus::Done && r.milestone.start() >= t.today)
-        .min_by_key(|r| r.milestone.start())
-        .map(|r| format!("{} · {}", r.milestone.start(), r.milestone.title));
+        .min_by_key(|r| r.milestone.start());
+    let (next_date, next_title) = next.map_or(("—".to_string(), String::new()), |r| {
+        (r.milestone.start().to_string(), r.milestone.title.clone())
+    });
     view! {
         <div class="kpis">
             <KpiCard label="Milestones done" value=format!("{done} of {}", t.milestones.len()) test_id="kpi-done" />
@@ -91,7 +93,7 @@ fn Summary(t: TimelineView) -> impl IntoView {
             <KpiCard label="Slipped" value=slipped.to_string() test_id="kpi-slipped" accent="mining" />
             <KpiCard label="MW mining now" value=now.map_or("—".into(), |m| format::mw(m.mining_mw)) test_id="kpi-mw-mining" accent="mining" />
             <KpiCard label="MW AI now" value=now.map_or("—".into(), |m| format::mw(m.ai_mw)) test_id="kpi-mw-ai" accent="ai" />
-            <KpiCard label="Next start" value=next.unwrap_or_else(|| "—".into()) test_id="kpi-next" />
+            <KpiCard label="Next start" value=next_date note=next_title test_id="kpi-next" />
         </div>
         <p class="as-of">{format!("As of {}", t.today)}</p>
     }

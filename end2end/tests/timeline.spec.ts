@@ -1,0 +1,93 @@
+import { test, expect, Page } from "@playwright/test";
+import { ACCOUNTS } from "../playwright.config";
+
+async function hydrated(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+/** The option ECharts holds for the chart in #id. */
+async function chartOption(page: Page, id: string) {
+  return page.evaluate((id) => {
+    const el = document.getElementById(id);
+    const inst = el && (window as any).echarts.getInstanceByDom(el);
+    return inst ? JSON.parse(JSON.stringify(inst.getOption())) : null;
+  }, id);
+}
+
+test.describe("as an operator", () => {
+  // Start signed out: this test signs in through the form itself.
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("signs in, annotates the timeline, and sees the note after a reload on the timeline and the overview", async ({ page }) => {
+    await page.goto("/timeline");
+    await expect(page).toHaveURL(/\/login\?next=/);
+    await page.getByLabel("User name").fill("operator");
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("login-error")).toContainText("Wrong user name or password");
+    await page.getByLabel("User name").fill("operator");
+    await page.getByLabel("Password").fill(ACCOUNTS.operator);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/timeline$/);
+    await hydrated(page);
+    await expect(page.getByTestId("whoami")).toContainText("operator");
+
+    // A note dated ten days ago, inside the overview's default range; its text tries markup.
+    const day = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    const text = "Energised **16 MW** for tenant A <script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\">";
+    const form = page.getByTestId("annotation-form");
+    await form.getByLabel("About").selectOption("pecos-ridge");
+    await form.getByLabel("Date (optional)").fill(day);
+    await form.getByLabel("Note").fill(text);
+    await form.getByRole("button", { name: "Add note" }).click();
+    const note = page.getByTestId("annotation").filter({ hasText: "Energised" });
+    await expect(note).toHaveCount(1);
+
+    await page.reload();
+    await hydrated(page);
+    await expect(note).toHaveCount(1);
+    // Markdown bold is rendered; the markup is shown as the text it is and never runs.
+    await expect(note.locator("strong")).toHaveText("16 MW");
+    await expect(note).toContainText("<script>window.__pwned = 1</script>");
+    expect(await note.locator("script, img").count()).toBe(0);
+    expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+
+    // Pinned on the Gantt chart…
+    await expect(page.locator("#chart-gantt")).toHaveAttribute("data-chart-ready", "true");
+    const gantt = await chartOption(page, "chart-gantt");
+    const pins = gantt.series.find((s: any) => s.name === "Annotations");
+    const names: string[] = pins.data.map((d: any) => d.name);
+    expect(names.some((n) => n.startsWith("Energised 16 MW for tenant A ‹script›")), names.join(" | ")).toBe(true);
+
+    // …and marked on the overview's revenue chart on its day.
+    await page.goto("/");
+    await hydrated(page);
+    await expect(page.locator("#chart-revenue-mix")).toHaveAttribute("data-chart-ready", "true");
+    const mix = await chartOption(page, "chart-revenue-mix");
+    const marks = mix.series.flatMap((s: any) => (s.markLine ? s.markLine.data : []));
+    const mark = marks.find((m: any) => String(m.name).startsWith("Energised 16 MW"));
+    expect(mark, JSON.stringify(marks)).toBeTruthy();
+    expect(mark.xAxis).toBe(day);
+    expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  });
+});
+
+test("a viewer reads the timeline but gets no edit controls", async ({ page }) => {
+  await page.goto("/timeline");
+  await hydrated(page);
+  await expect(page.getByTestId("whoami")).toContainText("viewer");
+  const rows = page.getByTestId("milestone");
+  expect(await rows.count()).toBeGreaterThanOrEqual(10);
+  await expect(page.locator(".badge.status-slipped").first()).toBeVisible();
+  await expect(page.getByTestId("annotation-form")).toHaveCount(0);
+  await expect(rows.first().getByRole("button", { name: "Edit" })).toHaveCount(0);
+  await expect(page.locator("#chart-gantt")).toHaveAttribute("data-chart-ready", "true");
+  const drawn = await page.evaluate(() => {
+    const c = document.querySelector("#chart-gantt canvas") as HTMLCanvasElement;
+    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+  expect(drawn).toBeGreaterThan(5000);
+});
