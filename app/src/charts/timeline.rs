@@ -74,7 +74,7 @@ pub fn gantt(
         .legend(Legend::new().top("0").left("0"))
         .grid(
             Grid::new()
-                .left("8")
+                .left("24")
                 .right("24")
                 .top("40")
                 .bottom("32")

@@ -26,6 +26,7 @@ fn opt_date(d: Option<NaiveDate>) -> String {
 pub fn MilestoneTable(t: TimelineView) -> impl IntoView {
     let editing = RwSignal::new(None::<String>);
     let can_edit = t.can_edit;
+    let today = t.today;
     let sites = t.sites.clone();
     view! {
         <div class="panel">
@@ -58,7 +59,7 @@ pub fn MilestoneTable(t: TimelineView) -> impl IntoView {
                                 })}</td>
                             </tr>
                             {move || (editing.get().as_deref() == Some(id.as_str())).then(|| view! {
-                                <tr class="edit-row"><td colspan="8"><MilestoneForm row=row.clone() editing /></td></tr>
+                                <tr class="edit-row"><td colspan="8"><MilestoneForm row=row.clone() editing today /></td></tr>
                             })}
                         }
                     }).collect_view()}
@@ -79,7 +80,11 @@ fn parse_date(field: &str, s: &str) -> Result<Option<NaiveDate>, ApiError> {
 }
 
 #[component]
-fn MilestoneForm(row: MilestoneRow, editing: RwSignal<Option<String>>) -> impl IntoView {
+fn MilestoneForm(
+    row: MilestoneRow,
+    editing: RwSignal<Option<String>>,
+    today: NaiveDate,
+) -> impl IntoView {
     let reload = use_context::<Reload>();
     let m = row.milestone;
     let title = RwSignal::new(m.title.clone());
@@ -133,6 +138,12 @@ fn MilestoneForm(row: MilestoneRow, editing: RwSignal<Option<String>>) -> impl I
             <label>"MW"<input type="number" step="0.1" min="0" bind:value=mw /></label>
             <div class="form-actions">
                 <button type="submit" class="primary" disabled=move || save.pending().get()>"Save"</button>
+                // Status follows the dates: these set them, the save makes it so.
+                <button type="button" class="link-button" on:click=move |_| actual_start.set(today.to_string())>"Started today"</button>
+                <button type="button" class="link-button" on:click=move |_| {
+                    if actual_start.get_untracked().trim().is_empty() { actual_start.set(today.to_string()); }
+                    actual_end.set(today.to_string());
+                }>"Done today"</button>
                 <button type="button" class="link-button" on:click=move |_| editing.set(None)>"Cancel"</button>
             </div>
             {move || save.value().get().and_then(Result::err).map(|e| {
