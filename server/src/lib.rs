@@ -7,6 +7,7 @@ pub mod admin_cli;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod embed;
 pub mod fleet_file;
 pub mod http;
 pub mod market;
@@ -137,6 +138,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         }),
         timeline: store.clone(),
         accounts: auth.clone(),
+        embeds: auth.clone(),
         simulator_on: args.simulator,
     };
     Ok(Runtime {

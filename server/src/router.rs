@@ -49,15 +49,11 @@ pub fn build(args: &ServeArgs, addr: SocketAddr, services: Services, auth: Arc<A
             context, shell,
         ))
         .with_state(options);
-    Router::new()
-        .nest("/api/v1", crate::http::router(services))
+    // Nothing but an embed may be framed: the dashboard, its API and its assets say so.
+    let dashboard = Router::new()
+        .nest("/api/v1", crate::http::router(services.clone()))
         .merge(crate::auth::routes::router(auth.clone()))
         .merge(pages)
-        .layer(axum::middleware::from_fn_with_state(
-            auth,
-            crate::auth::middleware::authenticate,
-        ))
-        // Only embeds (a later feature) may be framed, and they will set their own policy.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
@@ -65,6 +61,14 @@ pub fn build(args: &ServeArgs, addr: SocketAddr, services: Services, auth: Arc<A
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("frame-ancestors 'none'"),
+        ));
+    Router::new()
+        // Embeds set their own frame-ancestors from the token (crate::embed).
+        .merge(crate::embed::router(services))
+        .merge(dashboard)
+        .layer(axum::middleware::from_fn_with_state(
+            auth,
+            crate::auth::middleware::authenticate,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

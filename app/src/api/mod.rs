@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod auth;
 pub mod economics;
+pub mod embeds;
 pub mod error;
 pub mod estimators;
 pub mod fleet;

@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 
 use super::admin::{AuditEntry, CreatedToken, TokenRow, UserRow};
 use super::auth::Role;
+use super::embeds::{CreatedEmbed, EmbedGrant, EmbedRow};
+use crate::model::embed::EmbedSpec;
 use super::error::ApiError;
 use crate::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
 use crate::model::market::MarketDay;
@@ -113,6 +115,16 @@ pub trait Accounts: Send + Sync {
     ) -> Result<(), ApiError>;
 }
 
+/// Embed tokens: created and revoked by admins, resolved (read-only) by the embed views.
+#[async_trait]
+pub trait Embeds: Send + Sync {
+    async fn list(&self) -> Result<Vec<EmbedRow>, ApiError>;
+    async fn create(&self, spec: &EmbedSpec, actor: &str) -> Result<CreatedEmbed, ApiError>;
+    async fn revoke(&self, id: i64, actor: &str) -> Result<(), ApiError>;
+    /// The grant of a valid, unrevoked token; `None` otherwise.
+    async fn resolve(&self, token: &str) -> Result<Option<EmbedGrant>, ApiError>;
+}
+
 /// The current date; behind a port so tests can pin it.
 pub trait Clock: Send + Sync {
     fn today(&self) -> NaiveDate;
@@ -128,6 +140,7 @@ pub struct Services {
     pub fleet: Arc<dyn FleetService>,
     pub timeline: Arc<dyn TimelineStore>,
     pub accounts: Arc<dyn Accounts>,
+    pub embeds: Arc<dyn Embeds>,
     /// True while the built-in simulator feeds the fleet or the market.
     pub simulator_on: bool,
 }

@@ -4,7 +4,9 @@
 //! AI lease, simulated) are set here because they carry meaning; the rest comes from the theme.
 
 pub mod conversion;
+pub mod csv;
 pub mod device_history;
+pub mod embed;
 pub mod palette;
 pub mod revenue_mix;
 pub mod site_revenue;

@@ -43,6 +43,17 @@ impl Palette {
         today: "#e2e8f0",
     };
 
+    /// For embeds on light IR pages: the same meanings, darker neutrals.
+    pub const LIGHT: Palette = Palette {
+        projection_band: "rgba(100,116,139,0.12)",
+        simulated: "#b45309",
+        text_muted: "#475569",
+        converting: "#94a3b8",
+        planned: "#94a3b8",
+        today: "#334155",
+        ..Palette::DARK
+    };
+
     /// The colour of a milestone status.
     pub fn status(&self, s: crate::model::timeline::MilestoneStatus) -> &'static str {
         use crate::model::timeline::MilestoneStatus::*;

@@ -3,6 +3,7 @@
 use charming::Chart;
 use leptos::prelude::*;
 
+use super::chart_export::ChartExport;
 use super::e_chart::EChart;
 
 #[component]
@@ -15,6 +16,9 @@ pub fn ChartPanel(
     /// Accessible description of what the chart shows.
     label: &'static str,
     #[prop(optional)] note: Option<&'static str>,
+    /// Server CSV of the chart's data; without it the CSV is built from the chart in the browser.
+    #[prop(optional, into)]
+    csv_href: Option<Signal<String>>,
 ) -> impl IntoView {
     view! {
         <div class="panel">
@@ -23,6 +27,7 @@ pub fn ChartPanel(
                 {note.map(|n| view! { <span class="panel-note">{n}</span> })}
             </div>
             <EChart id chart height_px label />
+            <ChartExport id chart csv_href=csv_href />
         </div>
     }
 }

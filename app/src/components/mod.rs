@@ -1,5 +1,6 @@
 //! Reusable views. `e_chart` is the only chart code that touches the browser.
 
+pub mod chart_export;
 pub mod chart_panel;
 pub mod e_chart;
 pub mod error_panel;

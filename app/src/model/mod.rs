@@ -9,6 +9,7 @@ pub mod asic_economics;
 pub mod catalogue;
 pub mod chain;
 pub mod conversion;
+pub mod embed;
 pub mod fleet;
 pub mod lease;
 pub mod markdown;

@@ -21,6 +21,16 @@ fn range_label(hours: u32) -> &'static str {
     }
 }
 
+/// Percent-encodes a device id for a query value.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[component]
 pub fn DeviceDetailPage() -> impl IntoView {
     let query = use_query_map();
@@ -80,8 +90,8 @@ pub fn DeviceDetailPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
-            <ChartPanel title="Work" id="chart-device-work" chart=work height_px=280 label="Reported hashrate against share-proven hashrate, or GPU utilisation, over time" note="An ASIC's reported hashrate against what its accepted shares prove." />
-            <ChartPanel title="Temperature and power" id="chart-device-thermals" chart=thermals height_px=240 label="Temperature and power over time" />
+            <ChartPanel title="Work" id="chart-device-work" chart=work height_px=280 csv_href=Signal::derive(move || format!("/api/v1/export/device-work.csv?id={}&hours={}", encode(&id.get()), hours.get())) label="Reported hashrate against share-proven hashrate, or GPU utilisation, over time" note="An ASIC's reported hashrate against what its accepted shares prove." />
+            <ChartPanel title="Temperature and power" id="chart-device-thermals" chart=thermals height_px=240 csv_href=Signal::derive(move || format!("/api/v1/export/device-thermals.csv?id={}&hours={}", encode(&id.get()), hours.get())) label="Temperature and power over time" />
         </section>
     }
 }

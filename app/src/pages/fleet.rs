@@ -88,7 +88,7 @@ pub fn FleetPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
-            <ChartPanel title="Status map" id="chart-fleet-status" chart=heatmap height_px=260 label="Status of every device by site: online, degraded, offline" note="One cell per device, 100 per row, grouped by site." />
+            <ChartPanel title="Status map" id="chart-fleet-status" chart=heatmap height_px=260 csv_href=Signal::stored("/api/v1/export/fleet.csv".to_string()) label="Status of every device by site: online, degraded, offline" note="One cell per device, 100 per row, grouped by site." />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     fleet.await.ok().map(|view| view! {

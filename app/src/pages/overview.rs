@@ -37,15 +37,22 @@ pub fn OverviewPage() -> impl IntoView {
         <section class="page">
             <div class="page-head">
                 <h1>"Overview"</h1>
-                <RangePicker current=range />
+                <div class="page-actions">
+                    <RangePicker current=range />
+                    // The print stylesheet lays the page out for a board pack (print to PDF).
+                    <button type="button" class="no-print" data-testid="print" on:click=move |_| {
+                        #[cfg(feature = "hydrate")]
+                        if let Some(w) = web_sys::window() { w.print().ok(); }
+                    }>"Print / PDF"</button>
+                </div>
             </div>
             <Transition fallback=|| view! { <p class="loading">"Loading figures…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move { overview.await.map(|o| view! { <Kpis o /> }) })}
                 </ErrorBoundary>
             </Transition>
-            <ChartPanel title="Daily revenue: mining vs AI lease (USD thousands per day)" id="chart-revenue-mix" chart=mix height_px=340 label="Daily mining and AI lease revenue, history then projection" note="Solid: history. Dashed, shaded: projection (difficulty +2 %/month, flat BTC price)." />
-            <ChartPanel title="Revenue per MW by site, today (USD per MW per day)" id="chart-site-revenue" chart=per_mw height_px=280 label="Revenue per MW per day by site, mining against AI lease" />
+            <ChartPanel title="Daily revenue: mining vs AI lease (USD thousands per day)" id="chart-revenue-mix" chart=mix height_px=340 csv_href=Signal::derive(move || format!("/api/v1/export/revenue-mix.csv?range={}", range.get().as_str())) label="Daily mining and AI lease revenue, history then projection" note="Solid: history. Dashed, shaded: projection (difficulty +2 %/month, flat BTC price)." />
+            <ChartPanel title="Revenue per MW by site, today (USD per MW per day)" id="chart-site-revenue" chart=per_mw height_px=280 csv_href=Signal::derive(move || format!("/api/v1/export/site-revenue.csv?range={}", range.get().as_str())) label="Revenue per MW per day by site, mining against AI lease" />
         </section>
     }
 }

@@ -19,7 +19,9 @@ use chrono::Utc;
 use app::api::admin::{AuditEntry, CreatedToken, TokenRow, UserRow};
 use app::api::auth::{Credential, Principal, Role};
 use app::api::error::ApiError;
-use app::api::ports::Accounts;
+use app::api::embeds::{CreatedEmbed, EmbedGrant, EmbedRow};
+use app::api::ports::{Accounts, Embeds};
+use app::model::embed::EmbedSpec;
 
 use crate::store::SqliteStore;
 pub use limiter::LoginLimiter;
@@ -198,6 +200,38 @@ impl Auth {
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| secrets::hash_password("no such user").unwrap_or_default())
+}
+
+/// Prefix of embed tokens (distinct from API tokens: an embed token opens no API).
+pub const EMBED_TOKEN_PREFIX: &str = "rse_";
+
+#[async_trait]
+impl Embeds for Auth {
+    async fn list(&self) -> Result<Vec<EmbedRow>, ApiError> {
+        Ok(self.store.embeds().await?)
+    }
+
+    async fn create(&self, spec: &EmbedSpec, actor: &str) -> Result<CreatedEmbed, ApiError> {
+        let secret = secrets::random_secret().map_err(|_| ApiError::Internal { id: "random".into() })?;
+        let token = format!("{EMBED_TOKEN_PREFIX}{secret}");
+        let embed = self.store.create_embed(spec, &secrets::digest(&token), actor).await?;
+        Ok(CreatedEmbed { embed, token })
+    }
+
+    async fn revoke(&self, id: i64, actor: &str) -> Result<(), ApiError> {
+        if self.store.revoke_embed(id, actor).await? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound(format!("active embed {id}")))
+        }
+    }
+
+    async fn resolve(&self, token: &str) -> Result<Option<EmbedGrant>, ApiError> {
+        if !token.starts_with(EMBED_TOKEN_PREFIX) || token.len() > 200 {
+            return Ok(None);
+        }
+        Ok(self.store.embed_grant(&secrets::digest(token)).await?)
+    }
 }
 
 #[async_trait]

@@ -1,7 +1,9 @@
 //! The public JSON API under `/api/v1` (API.md). Handlers are thin: parse, call the same
 //! services as the server functions, answer JSON. Every failure is a JSON error body.
 
+mod admin;
 mod error;
+mod export;
 mod handlers;
 mod live;
 mod timeline;
@@ -36,6 +38,7 @@ pub fn router(services: Services) -> Router {
         .route("/fleet", get(handlers::fleet))
         .route("/stream", get(live::stream))
         .route("/timeline", get(timeline::timeline))
+        .route("/export/{file}", get(export::export))
         .route(
             "/annotations/{id}/history",
             get(timeline::annotation_history),
@@ -48,19 +51,18 @@ pub fn router(services: Services) -> Router {
         .route("/annotations", post(timeline::create_annotation))
         .route("/annotations/{id}", patch(timeline::edit_annotation))
         .route_layer(from_fn(|r, n| require_role(Role::Operator, r, n)));
-    let admin = Router::new()
-        .route(
-            "/tokens",
-            get(timeline::tokens).post(timeline::create_token),
-        )
-        .route("/tokens/{id}", delete(timeline::revoke_token))
-        .route("/audit", get(timeline::audit))
+    let admin_routes = Router::new()
+        .route("/tokens", get(admin::tokens).post(admin::create_token))
+        .route("/tokens/{id}", delete(admin::revoke_token))
+        .route("/embeds", get(admin::list_embeds).post(admin::create_embed))
+        .route("/embeds/{id}", delete(admin::revoke_embed))
+        .route("/audit", get(admin::audit))
         .route_layer(from_fn(|r, n| require_role(Role::Admin, r, n)));
     Router::new()
         .route("/health", get(handlers::health))
         .merge(viewer)
         .merge(operator)
-        .merge(admin)
+        .merge(admin_routes)
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

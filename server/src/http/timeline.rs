@@ -1,13 +1,11 @@
-//! `/api/v1` timeline, annotations and admin handlers. The role each needs is set where the
+//! `/api/v1` timeline and annotation handlers. The role each needs is set where the
 //! routes are grouped (`http::router`); handlers take the caller from the request extensions.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use serde::Deserialize;
 
-use app::api::admin::{AuditEntry, CreatedToken, TokenRow};
 use app::api::auth::{Principal, Role};
 use app::api::ports::Services;
 use app::api::timeline::{service, AnnotationEdit, NewAnnotation, TimelineView};
@@ -65,45 +63,6 @@ pub async fn annotation_history(
 ) -> Result<Json<serde_json::Value>, HttpError> {
     let versions: Vec<AnnotationVersion> = svc.timeline.annotation_history(id).await?;
     Ok(Json(serde_json::json!({ "id": id, "versions": versions })))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewToken {
-    name: String,
-    role: Role,
-}
-
-pub async fn tokens(State(svc): State<Services>) -> Result<Json<serde_json::Value>, HttpError> {
-    let tokens: Vec<TokenRow> = svc.accounts.tokens().await?;
-    Ok(Json(serde_json::json!({ "tokens": tokens })))
-}
-
-pub async fn create_token(
-    State(svc): State<Services>,
-    Extension(me): Extension<Principal>,
-    body: Result<Json<NewToken>, JsonRejection>,
-) -> Result<(StatusCode, Json<CreatedToken>), HttpError> {
-    let Json(t) = body?;
-    let created = svc
-        .accounts
-        .create_token(&t.name, t.role, &me.actor())
-        .await?;
-    Ok((StatusCode::CREATED, Json(created)))
-}
-
-pub async fn revoke_token(
-    State(svc): State<Services>,
-    Extension(me): Extension<Principal>,
-    Path(id): Path<i64>,
-) -> Result<StatusCode, HttpError> {
-    svc.accounts.revoke_token(id, &me.actor()).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-pub async fn audit(State(svc): State<Services>) -> Result<Json<serde_json::Value>, HttpError> {
-    let entries: Vec<AuditEntry> = svc.accounts.audit(500).await?;
-    Ok(Json(serde_json::json!({ "entries": entries })))
 }
 
 /// Records a device registry change in the audit log (the registry itself does not know who).

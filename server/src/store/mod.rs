@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod devices;
+mod embeds;
 mod market;
 mod seed;
 mod sites;

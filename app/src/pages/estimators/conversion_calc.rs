@@ -11,6 +11,7 @@ use super::calc_params::{
 };
 use crate::api::estimators::MarketNow;
 use crate::charts::{conversion::cumulative_cash, palette::Palette};
+use crate::components::chart_export::ChartExport;
 use crate::components::e_chart::EChart;
 use crate::components::kpi_card::KpiCard;
 use crate::format;
@@ -117,6 +118,8 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
                             value=kpi(|r| if r.gpus > 0.0 { format!("{:.0} GPUs", r.gpus) } else { format!("{:.1} MW critical IT", r.critical_it_mw) }) />
                     </div>
                     <EChart id="chart-conversion" chart height_px=320 label="Cumulative cash of keeping the site mining against converting it to AI" />
+                    // Computed in the browser, so its CSV is too (from the same option).
+                    <ChartExport id="chart-conversion" chart />
                     <p class="panel-note">"Mining: the site's MW at the model's J/TH (PUE 1.05), subsidy by block height across the 2028 halving. AI: nothing during the build, then a 6-month ramp; colocation tenants pay their power, an own GPU cloud pays it. Capex is spent at the start."</p>
                 </div>
             </div>

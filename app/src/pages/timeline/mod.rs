@@ -55,8 +55,8 @@ pub fn TimelinePage() -> impl IntoView {
                     {move || Suspend::new(async move { data.await.map(|t| view! { <Summary t /> }) })}
                 </ErrorBoundary>
             </Transition>
-            <ChartPanel title="Milestones by site" id="chart-gantt" chart=gantt_chart height_px=560 label="Gantt chart of conversion milestones per site, coloured by status, with today marked and annotations pinned" note="Bars: actual or forecast dates. Dashed: planned dates of slipped items. Pins: annotations." />
-            <ChartPanel title="Megawatts by use" id="chart-mw-mix" chart=mix_chart height_px=300 label="Stacked megawatts mining, converting and AI over time" note="Converting: out of mining, not yet earning as AI load." />
+            <ChartPanel title="Milestones by site" id="chart-gantt" chart=gantt_chart height_px=560 csv_href=Signal::stored("/api/v1/export/timeline.csv".to_string()) label="Gantt chart of conversion milestones per site, coloured by status, with today marked and annotations pinned" note="Bars: actual or forecast dates. Dashed: planned dates of slipped items. Pins: annotations." />
+            <ChartPanel title="Megawatts by use" id="chart-mw-mix" chart=mix_chart height_px=300 csv_href=Signal::stored("/api/v1/export/mw-mix.csv".to_string()) label="Stacked megawatts mining, converting and AI over time" note="Converting: out of mining, not yet earning as AI load." />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     data.await.map(|t| view! {

@@ -1,0 +1,160 @@
+//! Embed tokens over the seam (admin) and the read-only assembly of an embed's public data.
+//!
+//! `service::embed_data` is the only path from an embed token to data: it takes the grant (one
+//! view, some sites) and builds that view's `EmbedData` from read ports. It has no principal and
+//! touches no write port, so an embed cannot reach anything but its own view.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use crate::model::embed::{EmbedSpec, EmbedView};
+
+/// An embed token as the admin page lists it (never the secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbedRow {
+    pub id: i64,
+    pub name: String,
+    pub view: EmbedView,
+    pub sites: Vec<String>,
+    pub origins: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new embed token: the secret is shown once (it ends up in the IR page's iframe URL).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedEmbed {
+    pub embed: EmbedRow,
+    pub token: String,
+}
+
+/// What a valid, unrevoked embed token grants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbedGrant {
+    pub id: i64,
+    pub view: EmbedView,
+    pub sites: Vec<String>,
+    pub origins: Vec<String>,
+}
+
+#[server(endpoint = "get_embeds")]
+pub async fn get_embeds() -> Result<Vec<EmbedRow>, ApiError> {
+    super::auth::require(super::auth::Role::Admin)?;
+    super::ports::services()?.embeds.list().await
+}
+
+#[server(endpoint = "create_embed")]
+pub async fn create_embed(spec: EmbedSpec) -> Result<CreatedEmbed, ApiError> {
+    let me = super::auth::require(super::auth::Role::Admin)?;
+    super::error::with_status(
+        async { service::create(&super::ports::services()?, spec, &me.actor()).await }.await,
+    )
+}
+
+#[server(endpoint = "revoke_embed")]
+pub async fn revoke_embed(id: i64) -> Result<(), ApiError> {
+    let me = super::auth::require(super::auth::Role::Admin)?;
+    super::error::with_status(
+        async { super::ports::services()?.embeds.revoke(id, &me.actor()).await }.await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+pub mod service {
+    use chrono::{Datelike, Months, NaiveDate};
+
+    use super::*;
+    use crate::api::ports::Services;
+    use crate::model::embed::{monthly, EmbedData, EmbedPayload, FleetTotals, PublicMilestone};
+    use crate::model::site::Site;
+    use crate::model::timeline;
+
+    /// Months of history and of projection an embed shows.
+    const MONTHS_BACK: u32 = 24;
+    const MONTHS_AHEAD: u32 = 36;
+
+    /// Validates the spec (sites must exist) and stores a new embed token.
+    pub async fn create(svc: &Services, spec: EmbedSpec, actor: &str) -> Result<CreatedEmbed, ApiError> {
+        let spec = spec.validated()?;
+        let known = svc.sites.list_sites().await?;
+        if let Some(unknown) = spec.sites.iter().find(|id| !known.iter().any(|s| &s.id == *id)) {
+            return Err(ApiError::InvalidInput(format!("sites: no site {unknown:?}")));
+        }
+        svc.embeds.create(&spec, actor).await
+    }
+
+    fn covered(sites: Vec<Site>, grant: &EmbedGrant) -> Vec<Site> {
+        sites
+            .into_iter()
+            .filter(|s| grant.sites.is_empty() || grant.sites.contains(&s.id))
+            .collect()
+    }
+
+    /// The public data of the granted view.
+    pub async fn embed_data(svc: &Services, grant: &EmbedGrant) -> Result<EmbedData, ApiError> {
+        let today = svc.clock.today();
+        let sites = covered(svc.sites.list_sites().await?, grant);
+        let month_start = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+        let from = month_start - Months::new(MONTHS_BACK);
+        let to = month_start + Months::new(MONTHS_AHEAD + 1) - chrono::Duration::days(1);
+        let payload = match grant.view {
+            EmbedView::RevenueMix => {
+                let ids: Vec<&str> = sites.iter().map(|s| s.id.as_str()).collect();
+                let days = crate::api::economics::service::load_revenue(svc, from, to, None).await?;
+                let days: Vec<_> = days.into_iter().filter(|d| ids.contains(&d.site.as_str())).collect();
+                EmbedPayload::RevenueMix { months: monthly(&days) }
+            }
+            EmbedView::MwConverted => EmbedPayload::MwConverted {
+                mix: timeline::mw_mix(&sites, &timeline::month_starts(from, to)),
+            },
+            EmbedView::Timeline => {
+                let all = svc.timeline.milestones().await?;
+                let statuses = timeline::statuses(&all, today);
+                let mut milestones: Vec<PublicMilestone> = all
+                    .iter()
+                    .zip(statuses)
+                    .filter_map(|(m, status)| {
+                        let site = sites.iter().find(|s| s.id == m.site_id)?;
+                        Some(PublicMilestone {
+                            site: site.name.clone(),
+                            title: m.title.clone(),
+                            kind: m.kind,
+                            start: m.start(),
+                            end: m.forecast_end().max(m.start()),
+                            status,
+                            mw: m.mw,
+                        })
+                    })
+                    .collect();
+                let position = |name: &str| sites.iter().position(|s| s.name == name).unwrap_or(usize::MAX);
+                milestones.sort_by(|a, b| (position(&a.site), a.start).cmp(&(position(&b.site), b.start)));
+                EmbedPayload::Timeline { milestones, today }
+            }
+            EmbedView::FleetSummary => {
+                let devices: Vec<_> = svc
+                    .fleet
+                    .devices()
+                    .await
+                    .into_iter()
+                    .filter(|d| sites.iter().any(|s| s.id == d.site))
+                    .collect();
+                let live = svc.fleet.summary().await;
+                let summary = crate::model::fleet::summarize(&devices, live.at, live.poll_lag_ms);
+                EmbedPayload::FleetSummary { totals: FleetTotals::from(&summary) }
+            }
+        };
+        let status = crate::api::status::data_status(svc).await?;
+        Ok(EmbedData {
+            view: grant.view,
+            title: grant.view.title().to_string(),
+            sites: sites.iter().map(|s| s.name.clone()).collect(),
+            as_of: Utc::now(),
+            today,
+            simulated: status.simulated,
+            payload,
+        })
+    }
+}

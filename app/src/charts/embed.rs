@@ -1,0 +1,106 @@
+//! Charts of the public embeds, built from `EmbedData` only (never from internal types), so an
+//! embed's option can hold nothing the payload does not.
+
+use charming::element::{ItemStyle, Tooltip, Trigger};
+use charming::series::Bar;
+use charming::Chart;
+
+use super::palette::Palette;
+use super::simulated_marker;
+use crate::model::embed::{EmbedData, EmbedPayload, MonthRevenue};
+use crate::model::timeline::{Milestone, MilestoneRow, MilestoneStatus};
+
+pub const MINING: &str = "Mining";
+pub const AI: &str = "AI leases";
+pub const MINING_PROJECTED: &str = "Mining (projected)";
+pub const AI_PROJECTED: &str = "AI leases (projected)";
+
+/// Monthly revenue in USD millions, mining and AI stacked; projected months in their own,
+/// lighter series so the split is visible in print and in the legend.
+pub fn revenue_months(months: &[MonthRevenue], simulated: bool, palette: &Palette) -> Chart {
+    let labels: Vec<String> = months.iter().map(|m| m.month.format("%Y-%m").to_string()).collect();
+    let millions = |v: f64| (v / 1e6 * 100.0).round() / 100.0;
+    let pick = |projected: bool, f: fn(&MonthRevenue) -> f64| -> Vec<Option<f64>> {
+        months
+            .iter()
+            .map(|m| (m.projected == projected).then(|| millions(f(m))))
+            .collect()
+    };
+    let bar = |name: &str, color: &'static str, opacity: f64, data: Vec<Option<f64>>| {
+        Bar::new()
+            .name(name)
+            .stack("revenue")
+            .item_style(ItemStyle::new().color(color).opacity(opacity))
+            .data(data)
+    };
+    let mut chart = super::category_chart(labels, "${value}M")
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .series(bar(MINING, palette.mining, 1.0, pick(false, |m| m.mining_usd)))
+        .series(bar(AI, palette.ai_lease, 1.0, pick(false, |m| m.ai_lease_usd)))
+        .series(bar(MINING_PROJECTED, palette.mining, 0.45, pick(true, |m| m.mining_usd)))
+        .series(bar(AI_PROJECTED, palette.ai_lease, 0.45, pick(true, |m| m.ai_lease_usd)));
+    if simulated {
+        chart = chart.title(simulated_marker(palette));
+    }
+    chart
+}
+
+/// The chart of an embed, if its view has one (the fleet summary is figures only).
+pub fn embed_chart(data: &EmbedData, palette: &Palette) -> Option<Chart> {
+    match &data.payload {
+        EmbedPayload::RevenueMix { months } => Some(revenue_months(months, data.simulated, palette)),
+        EmbedPayload::MwConverted { mix } => Some(super::timeline::mw_mix(mix, data.today, palette)),
+        EmbedPayload::Timeline { milestones, today } => {
+            let rows: Vec<MilestoneRow> = milestones
+                .iter()
+                .enumerate()
+                .map(|(i, m)| MilestoneRow {
+                    milestone: Milestone {
+                        id: i.to_string(),
+                        site_id: m.site.clone(),
+                        kind: m.kind,
+                        title: m.title.clone(),
+                        planned_start: m.start,
+                        planned_end: m.end,
+                        actual_start: None,
+                        actual_end: None,
+                        mw: m.mw,
+                        depends_on: Vec::new(),
+                        contract_id: None,
+                        version: 0,
+                    },
+                    // The public view shows no planned-vs-actual baseline.
+                    status: if m.status == MilestoneStatus::Slipped { MilestoneStatus::InProgress } else { m.status },
+                    slip_days: 0,
+                    forecast_end: m.end,
+                })
+                .collect();
+            Some(super::timeline::gantt(&rows, &[], &[], *today, palette))
+        }
+        EmbedPayload::FleetSummary { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use serde_json::{json, Value};
+
+    #[test]
+    fn months_split_into_actual_and_projected_stacks() {
+        let m = |mo: u32, projected| MonthRevenue {
+            month: NaiveDate::from_ymd_opt(2026, mo, 1).unwrap(),
+            mining_usd: 12_345_678.0,
+            ai_lease_usd: 2_000_000.0,
+            projected,
+        };
+        let o: Value = serde_json::to_value(revenue_months(&[m(11, false), m(12, true)], true, &Palette::LIGHT)).unwrap();
+        assert_eq!(o["xAxis"]["data"], json!(["2026-11", "2026-12"]));
+        assert_eq!(o["series"][0]["data"], json!([12.35, null]));
+        assert_eq!(o["series"][2]["data"], json!([null, 12.35]));
+        assert_eq!(o["series"][3]["name"], AI_PROJECTED);
+        assert_eq!(o["series"][0]["stack"], "revenue");
+        assert_eq!(o["title"][0]["text"], crate::charts::SIMULATED_LABEL);
+    }
+}

@@ -1,0 +1,27 @@
+// Draws an embed's chart from the option the server put inline (no app, no wasm). At narrow
+// widths the Gantt's row labels give way to the bars; tooltips still name every row.
+(function () {
+  "use strict";
+  var el = document.getElementById("chart");
+  var source = document.getElementById("chart-option");
+  if (!el || !source || !window.echarts) return;
+  var option = JSON.parse(source.textContent);
+  var dark = document.documentElement.getAttribute("data-theme") === "dark";
+  var narrow = function () { return el.clientWidth < 520; };
+  var shape = function (o) {
+    [].concat(o.yAxis || []).forEach(function (axis) {
+      if (axis.type === "category") {
+        axis.axisLabel = Object.assign({}, axis.axisLabel, { show: !narrow() });
+      }
+    });
+    o.backgroundColor = "transparent";
+    return o;
+  };
+  var chart = window.echarts.init(el, dark ? "rigshift" : null, { renderer: "canvas" });
+  chart.setOption(shape(option));
+  el.setAttribute("data-chart-ready", "true");
+  window.addEventListener("resize", function () {
+    chart.setOption(shape(option));
+    chart.resize();
+  });
+})();

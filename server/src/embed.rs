@@ -1,0 +1,242 @@
+//! `/embed/{view}?token=…&theme=light|dark`: public, read-only iframe views for investor-
+//! relations pages (and `/embed/{view}.json` with the same data).
+//!
+//! A page is plain server-rendered HTML with the chart option inline as JSON and two static
+//! scripts (ECharts and `embed.js`): no wasm, no app, no session. It answers only to a valid,
+//! unrevoked embed token for that very view, and its `Content-Security-Policy: frame-ancestors`
+//! lists exactly the token's origins. Responses carry an ETag and a short `Cache-Control`.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use app::api::auth::{Principal, Role};
+use app::api::embeds::{service, EmbedGrant};
+use app::api::ports::Services;
+use app::charts::embed::embed_chart;
+use app::charts::palette::Palette;
+use app::model::embed::{EmbedData, EmbedPayload, EmbedView};
+
+/// How long browsers and proxies may reuse an embed response, seconds.
+pub const MAX_AGE_SECS: u32 = 60;
+
+pub fn router(services: Services) -> Router {
+    Router::new()
+        .route("/embed/{view}", get(embed))
+        .with_state(services)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EmbedQuery {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    theme: Option<String>,
+    /// Admin preview on the admin page: framed by the dashboard itself.
+    #[serde(default)]
+    preview: Option<String>,
+}
+
+/// `?theme=`: light (the default; most IR sites are light) or dark.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// A refusal: a short page that no site may frame.
+fn refuse(status: StatusCode, message: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Embed unavailable</title><p>{}</p></html>",
+        escape(message)
+    );
+    let mut r = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn embed(
+    State(svc): State<Services>,
+    Path(file): Path<String>,
+    Query(q): Query<EmbedQuery>,
+    caller: Option<Extension<Principal>>,
+    headers: HeaderMap,
+) -> Response {
+    let (slug, json) = match file.strip_suffix(".json") {
+        Some(s) => (s, true),
+        None => (file.as_str(), false),
+    };
+    let Some(view) = EmbedView::from_slug(slug) else {
+        return refuse(StatusCode::NOT_FOUND, "No such embed view.");
+    };
+    let grant: EmbedGrant = match svc.embeds.resolve(&q.token).await {
+        Ok(Some(g)) => g,
+        Ok(None) => return refuse(StatusCode::FORBIDDEN, "This embed link is not valid or has been revoked."),
+        Err(e) => {
+            tracing::error!(error = %e, "embed token lookup");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, "Temporarily unavailable.");
+        }
+    };
+    if grant.view != view {
+        return refuse(StatusCode::FORBIDDEN, "This embed link is for another view.");
+    }
+    let data = match service::embed_data(&svc, &grant).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "embed data");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, "Temporarily unavailable.");
+        }
+    };
+    let theme = match q.theme.as_deref() {
+        Some("dark") => Theme::Dark,
+        _ => Theme::Light,
+    };
+    let preview = q.preview.is_some() && caller.is_some_and(|Extension(p)| p.may(Role::Admin));
+    let (body, content_type) = if json {
+        match serde_json::to_string(&data) {
+            Ok(s) => (s, "application/json"),
+            Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Could not encode the data."),
+        }
+    } else {
+        (render(&data, theme), "text/html; charset=utf-8")
+    };
+    let etag = format!("\"{}\"", &hex(&Sha256::digest(body.as_bytes()))[..32]);
+    let csp = policy(&grant, preview);
+    let cache = if preview { "private, no-store".to_string() } else { format!("public, max-age={MAX_AGE_SECS}") };
+    let not_modified = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, content_type)], body).into_response()
+    };
+    let h = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, csp),
+        (header::ETAG, etag),
+        (header::CACHE_CONTROL, cache),
+        (header::REFERRER_POLICY, "no-referrer".to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    }
+    response
+}
+
+/// The embed's policy: framed only by the token's origins (the dashboard itself for an admin
+/// preview); scripts, styles and images from this server only.
+fn policy(grant: &EmbedGrant, preview: bool) -> String {
+    let ancestors = if preview { "'self'".to_string() } else { grant.origins.join(" ") };
+    format!(
+        "frame-ancestors {ancestors}; default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'"
+    )
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// JSON safe inside `<script type="application/json">`: no `<` can close the element.
+fn inline_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c")
+}
+
+fn fmt_number(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+fn fleet_tiles(data: &EmbedData) -> String {
+    let EmbedPayload::FleetSummary { totals: t } = &data.payload else {
+        return String::new();
+    };
+    let tile = |label: &str, value: String| {
+        format!("<div class=\"tile\"><div class=\"tile-label\">{}</div><div class=\"tile-value\">{}</div></div>", escape(label), escape(&value))
+    };
+    [
+        tile("Devices reporting", format!("{} of {}", fmt_number((t.online + t.degraded) as f64, 0), fmt_number(t.devices as f64, 0))),
+        tile("ASIC hashrate", format!("{} PH/s", fmt_number(t.asic_hashrate_ths / 1000.0, 1))),
+        tile("GPUs", fmt_number(t.gpus as f64, 0)),
+        tile("GPU utilisation", t.gpu_util_avg_pct.map_or("—".into(), |u| format!("{u:.0} %"))),
+        tile("Power draw", format!("{} MW", fmt_number(t.power_kw / 1000.0, 2))),
+    ]
+    .concat()
+}
+
+/// The embed's HTML.
+pub fn render(data: &EmbedData, theme: Theme) -> String {
+    let palette = if theme == Theme::Dark { Palette::DARK } else { Palette::LIGHT };
+    let theme_name = if theme == Theme::Dark { "dark" } else { "light" };
+    let chart = embed_chart(data, &palette)
+        .map(|c| {
+            format!(
+                "<div id=\"chart\" class=\"chart\" role=\"img\" aria-label=\"{}\"></div><script type=\"application/json\" id=\"chart-option\">{}</script>",
+                escape(&data.title),
+                inline_json(&c)
+            )
+        })
+        .unwrap_or_else(|| format!("<div class=\"tiles\">{}</div>", fleet_tiles(data)));
+    let sites = if data.sites.is_empty() { "no sites".to_string() } else { data.sites.join(", ") };
+    let note = if data.view.forward_looking() {
+        "<p class=\"fls\">Figures after today are projections: forward-looking estimates based on the company's conversion plan and stated assumptions (network difficulty +2 % a month, flat bitcoin price). Actual results may differ materially.</p>"
+    } else {
+        ""
+    };
+    let simulated = if data.simulated {
+        "<p class=\"simulated\">SIMULATED DATA — for demonstration, not the company's figures.</p>"
+    } else {
+        ""
+    };
+    format!(
+        "<!doctype html><html lang=\"en\" data-theme=\"{theme_name}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/embed-assets/embed.css\"><script src=\"/vendor/echarts.min.js\" defer></script><script src=\"/vendor/echarts-theme-rigshift.js\" defer></script><script src=\"/embed-assets/embed.js\" defer></script></head><body><main class=\"embed\"><header><h1>{title}</h1><p class=\"as-of\">As of {as_of} UTC · {sites}</p></header>{chart}<footer>{simulated}{note}<p class=\"source\">Rigshift</p></footer></main></body></html>",
+        title = escape(&data.title),
+        as_of = data.as_of.format("%Y-%m-%d %H:%M"),
+        sites = escape(&sites),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_and_json_cannot_close_its_script() {
+        assert_eq!(fmt_number(1234567.891, 1), "1,234,567.9");
+        assert_eq!(fmt_number(-1000.0, 0), "-1,000");
+        assert_eq!(fmt_number(12.0, 2), "12.00");
+        assert_eq!(inline_json(&"</script><script>"), "\"\\u003c/script>\\u003cscript>\"");
+        assert_eq!(escape("<a href=\"x\">'"), "&lt;a href=&quot;x&quot;&gt;&#39;");
+    }
+}

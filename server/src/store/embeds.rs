@@ -1,0 +1,121 @@
+//! Embed tokens: stored as SHA-256 digests with their view, sites and allowed origins.
+
+use chrono::Utc;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use app::api::embeds::{EmbedGrant, EmbedRow};
+use app::model::embed::{EmbedSpec, EmbedView};
+
+use super::audit::record;
+use super::{SqliteStore, StoreError};
+
+fn view_name(v: EmbedView) -> &'static str {
+    match v {
+        EmbedView::RevenueMix => "revenue_mix",
+        EmbedView::MwConverted => "mw_converted",
+        EmbedView::Timeline => "timeline",
+        EmbedView::FleetSummary => "fleet_summary",
+    }
+}
+
+fn parse_view(s: &str) -> Result<EmbedView, StoreError> {
+    EmbedView::ALL
+        .into_iter()
+        .find(|v| view_name(*v) == s)
+        .ok_or_else(|| StoreError::Corrupt(format!("embed view {s:?}")))
+}
+
+fn json_list(r: &SqliteRow, column: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(r.get::<&str, _>(column))
+        .map_err(|e| StoreError::Corrupt(format!("embed {column}: {e}")))
+}
+
+fn row(r: &SqliteRow) -> Result<EmbedRow, StoreError> {
+    Ok(EmbedRow {
+        id: r.get("id"),
+        name: r.get("name"),
+        view: parse_view(r.get("view"))?,
+        sites: json_list(r, "sites")?,
+        origins: json_list(r, "origins")?,
+        created_at: r.get("created_at"),
+        created_by: r.get("created_by"),
+        revoked_at: r.get("revoked_at"),
+    })
+}
+
+impl SqliteStore {
+    pub async fn embeds(&self) -> Result<Vec<EmbedRow>, StoreError> {
+        sqlx::query("SELECT id, name, view, sites, origins, created_at, created_by, revoked_at FROM embed_tokens ORDER BY id DESC")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(row)
+            .collect()
+    }
+
+    /// Stores a validated spec under the token's digest; returns the new row.
+    pub async fn create_embed(&self, spec: &EmbedSpec, secret_hash: &str, actor: &str) -> Result<EmbedRow, StoreError> {
+        let to_json = |v: &Vec<String>| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO embed_tokens (name, view, sites, origins, secret_hash, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&spec.name)
+        .bind(view_name(spec.view))
+        .bind(to_json(&spec.sites)?)
+        .bind(to_json(&spec.origins)?)
+        .bind(secret_hash)
+        .bind(Utc::now())
+        .bind(actor)
+        .fetch_one(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            actor,
+            "embed.create",
+            &format!("{id} {}", spec.name),
+            &format!("{} for {}", spec.view.slug(), spec.origins.join(" ")),
+        )
+        .await?;
+        let created = sqlx::query("SELECT id, name, view, sites, origins, created_at, created_by, revoked_at FROM embed_tokens WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        row(&created)
+    }
+
+    pub async fn revoke_embed(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query("UPDATE embed_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(Utc::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if done {
+            record(&mut tx, actor, "embed.revoke", &id.to_string(), "").await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    pub async fn embed_grant(&self, secret_hash: &str) -> Result<Option<EmbedGrant>, StoreError> {
+        sqlx::query("SELECT id, view, sites, origins FROM embed_tokens WHERE secret_hash = ? AND revoked_at IS NULL")
+            .bind(secret_hash)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| {
+                Ok(EmbedGrant {
+                    id: r.get("id"),
+                    view: parse_view(r.get("view"))?,
+                    sites: json_list(&r, "sites")?,
+                    origins: json_list(&r, "origins")?,
+                })
+            })
+            .transpose()
+    }
+}
