@@ -62,9 +62,17 @@ fn refuse(status: StatusCode, message: &str) -> Response {
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Embed unavailable</title><p>{}</p></html>",
         escape(message)
     );
-    let mut r = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    let mut r = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
@@ -86,14 +94,22 @@ async fn embed(
     };
     let grant: EmbedGrant = match svc.embeds.resolve(&q.token).await {
         Ok(Some(g)) => g,
-        Ok(None) => return refuse(StatusCode::FORBIDDEN, "This embed link is not valid or has been revoked."),
+        Ok(None) => {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "This embed link is not valid or has been revoked.",
+            )
+        }
         Err(e) => {
             tracing::error!(error = %e, "embed token lookup");
             return refuse(StatusCode::SERVICE_UNAVAILABLE, "Temporarily unavailable.");
         }
     };
     if grant.view != view {
-        return refuse(StatusCode::FORBIDDEN, "This embed link is for another view.");
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "This embed link is for another view.",
+        );
     }
     let data = match service::embed_data(&svc, &grant).await {
         Ok(d) => d,
@@ -110,14 +126,23 @@ async fn embed(
     let (body, content_type) = if json {
         match serde_json::to_string(&data) {
             Ok(s) => (s, "application/json"),
-            Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Could not encode the data."),
+            Err(_) => {
+                return refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Could not encode the data.",
+                )
+            }
         }
     } else {
         (render(&data, theme), "text/html; charset=utf-8")
     };
     let etag = format!("\"{}\"", &hex(&Sha256::digest(body.as_bytes()))[..32]);
     let csp = policy(&grant, preview);
-    let cache = if preview { "private, no-store".to_string() } else { format!("public, max-age={MAX_AGE_SECS}") };
+    let cache = if preview {
+        "private, no-store".to_string()
+    } else {
+        format!("public, max-age={MAX_AGE_SECS}")
+    };
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -144,7 +169,11 @@ async fn embed(
 /// The embed's policy: framed only by the token's origins (the dashboard itself for an admin
 /// preview); scripts, styles and images from this server only.
 fn policy(grant: &EmbedGrant, preview: bool) -> String {
-    let ancestors = if preview { "'self'".to_string() } else { grant.origins.join(" ") };
+    let ancestors = if preview {
+        "'self'".to_string()
+    } else {
+        grant.origins.join(" ")
+    };
     format!(
         "frame-ancestors {ancestors}; default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'"
     )
@@ -163,7 +192,9 @@ fn inline_json(value: &impl serde::Serialize) -> String {
 
 fn fmt_number(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
     let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -186,19 +217,44 @@ fn fleet_tiles(data: &EmbedData) -> String {
         format!("<div class=\"tile\"><div class=\"tile-label\">{}</div><div class=\"tile-value\">{}</div></div>", escape(label), escape(&value))
     };
     [
-        tile("Devices reporting", format!("{} of {}", fmt_number((t.online + t.degraded) as f64, 0), fmt_number(t.devices as f64, 0))),
-        tile("ASIC hashrate", format!("{} PH/s", fmt_number(t.asic_hashrate_ths / 1000.0, 1))),
+        tile(
+            "Devices reporting",
+            format!(
+                "{} of {}",
+                fmt_number((t.online + t.degraded) as f64, 0),
+                fmt_number(t.devices as f64, 0)
+            ),
+        ),
+        tile(
+            "ASIC hashrate",
+            format!("{} PH/s", fmt_number(t.asic_hashrate_ths / 1000.0, 1)),
+        ),
         tile("GPUs", fmt_number(t.gpus as f64, 0)),
-        tile("GPU utilisation", t.gpu_util_avg_pct.map_or("—".into(), |u| format!("{u:.0} %"))),
-        tile("Power draw", format!("{} MW", fmt_number(t.power_kw / 1000.0, 2))),
+        tile(
+            "GPU utilisation",
+            t.gpu_util_avg_pct
+                .map_or("—".into(), |u| format!("{u:.0} %")),
+        ),
+        tile(
+            "Power draw",
+            format!("{} MW", fmt_number(t.power_kw / 1000.0, 2)),
+        ),
     ]
     .concat()
 }
 
 /// The embed's HTML.
 pub fn render(data: &EmbedData, theme: Theme) -> String {
-    let palette = if theme == Theme::Dark { Palette::DARK } else { Palette::LIGHT };
-    let theme_name = if theme == Theme::Dark { "dark" } else { "light" };
+    let palette = if theme == Theme::Dark {
+        Palette::DARK
+    } else {
+        Palette::LIGHT
+    };
+    let theme_name = if theme == Theme::Dark {
+        "dark"
+    } else {
+        "light"
+    };
     let chart = embed_chart(data, &palette)
         .map(|c| {
             format!(
@@ -208,7 +264,11 @@ pub fn render(data: &EmbedData, theme: Theme) -> String {
             )
         })
         .unwrap_or_else(|| format!("<div class=\"tiles\">{}</div>", fleet_tiles(data)));
-    let sites = if data.sites.is_empty() { "no sites".to_string() } else { data.sites.join(", ") };
+    let sites = if data.sites.is_empty() {
+        "no sites".to_string()
+    } else {
+        data.sites.join(", ")
+    };
     let note = if data.view.forward_looking() {
         "<p class=\"fls\">Figures after today are projections: forward-looking estimates based on the company's conversion plan and stated assumptions (network difficulty +2 % a month, flat bitcoin price). Actual results may differ materially.</p>"
     } else {
@@ -236,7 +296,13 @@ mod tests {
         assert_eq!(fmt_number(1234567.891, 1), "1,234,567.9");
         assert_eq!(fmt_number(-1000.0, 0), "-1,000");
         assert_eq!(fmt_number(12.0, 2), "12.00");
-        assert_eq!(inline_json(&"</script><script>"), "\"\\u003c/script>\\u003cscript>\"");
-        assert_eq!(escape("<a href=\"x\">'"), "&lt;a href=&quot;x&quot;&gt;&#39;");
+        assert_eq!(
+            inline_json(&"</script><script>"),
+            "\"\\u003c/script>\\u003cscript>\""
+        );
+        assert_eq!(
+            escape("<a href=\"x\">'"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;"
+        );
     }
 }

@@ -68,6 +68,17 @@ async fn new_token_id(app: &TestApp) -> i64 {
     t["id"].as_i64().unwrap()
 }
 
+async fn new_embed_id(app: &TestApp) -> i64 {
+    let (s, e) = app
+        .post_json(
+            "/api/v1/embeds",
+            &json!({ "name": "victim", "view": "timeline", "origins": ["https://ir.example.com"] }),
+        )
+        .await;
+    assert_eq!(s, 201, "{e}");
+    e["embed"]["id"].as_i64().unwrap()
+}
+
 async fn new_device_id(app: &TestApp, port: u16) -> String {
     let (s, d) = app
         .post_json(
@@ -160,6 +171,30 @@ async fn prepare(app: &TestApp, name: &str, n: u16) -> Call {
             json_call(Method::DELETE, format!("/api/v1/tokens/{id}"), None)
         }
         "GET /audit" => json_call(Method::GET, "/api/v1/audit", None),
+        "POST /embeds" => json_call(
+            Method::POST,
+            "/api/v1/embeds",
+            Some(
+                json!({ "name": format!("ir-{n}"), "view": "revenue_mix", "origins": ["https://ir.example.com"] }),
+            ),
+        ),
+        "DELETE /embeds/{id}" => {
+            let id = new_embed_id(app).await;
+            json_call(Method::DELETE, format!("/api/v1/embeds/{id}"), None)
+        }
+        "fn get_embeds" => server_fn("get_embeds", &[]),
+        "fn create_embed" => server_fn(
+            "create_embed",
+            &[
+                ("spec[name]", format!("fn-ir-{n}")),
+                ("spec[view]", "timeline".into()),
+                ("spec[origins][0]", "https://ir.example.com".into()),
+            ],
+        ),
+        "fn revoke_embed" => {
+            let id = new_embed_id(app).await;
+            server_fn("revoke_embed", &[("id", id.to_string())])
+        }
         "fn update_milestone" => {
             let v = version_of_milestone(app, milestone).await;
             server_fn(
@@ -235,6 +270,11 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
         ("POST /tokens", Needs::Admin),
         ("DELETE /tokens/{id}", Needs::Admin),
         ("GET /audit", Needs::Admin),
+        ("POST /embeds", Needs::Admin),
+        ("DELETE /embeds/{id}", Needs::Admin),
+        ("fn get_embeds", Needs::Admin),
+        ("fn create_embed", Needs::Admin),
+        ("fn revoke_embed", Needs::Admin),
         ("fn update_milestone", Needs::Operator),
         ("fn create_annotation", Needs::Operator),
         ("fn edit_annotation", Needs::Operator),

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiError;
 use crate::model::embed::{EmbedSpec, EmbedView};
 
-/// An embed token as the admin page lists it (never the secret).
+/// An embed token as the admin page lists it. The token is included: it is published in the
+/// IR page's iframe URL by design, and the snippet generator needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmbedRow {
     pub id: i64,
@@ -19,16 +20,23 @@ pub struct EmbedRow {
     pub view: EmbedView,
     pub sites: Vec<String>,
     pub origins: Vec<String>,
+    pub token: String,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// A new embed token: the secret is shown once (it ends up in the IR page's iframe URL).
+/// A new embed token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedEmbed {
     pub embed: EmbedRow,
-    pub token: String,
+}
+
+/// The admin page's embed section: the tokens and the sites one may cover.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbedsView {
+    pub embeds: Vec<EmbedRow>,
+    pub sites: Vec<crate::model::timeline::SiteBrief>,
 }
 
 /// What a valid, unrevoked embed token grants.
@@ -41,9 +49,23 @@ pub struct EmbedGrant {
 }
 
 #[server(endpoint = "get_embeds")]
-pub async fn get_embeds() -> Result<Vec<EmbedRow>, ApiError> {
+pub async fn get_embeds() -> Result<EmbedsView, ApiError> {
     super::auth::require(super::auth::Role::Admin)?;
-    super::ports::services()?.embeds.list().await
+    let svc = super::ports::services()?;
+    Ok(EmbedsView {
+        embeds: svc.embeds.list().await?,
+        sites: svc
+            .sites
+            .list_sites()
+            .await?
+            .into_iter()
+            .map(|s| crate::model::timeline::SiteBrief {
+                id: s.id,
+                name: s.name,
+                capacity_mw: s.capacity_mw,
+            })
+            .collect(),
+    })
 }
 
 #[server(endpoint = "create_embed")]
@@ -58,7 +80,13 @@ pub async fn create_embed(spec: EmbedSpec) -> Result<CreatedEmbed, ApiError> {
 pub async fn revoke_embed(id: i64) -> Result<(), ApiError> {
     let me = super::auth::require(super::auth::Role::Admin)?;
     super::error::with_status(
-        async { super::ports::services()?.embeds.revoke(id, &me.actor()).await }.await,
+        async {
+            super::ports::services()?
+                .embeds
+                .revoke(id, &me.actor())
+                .await
+        }
+        .await,
     )
 }
 
@@ -77,11 +105,21 @@ pub mod service {
     const MONTHS_AHEAD: u32 = 36;
 
     /// Validates the spec (sites must exist) and stores a new embed token.
-    pub async fn create(svc: &Services, spec: EmbedSpec, actor: &str) -> Result<CreatedEmbed, ApiError> {
+    pub async fn create(
+        svc: &Services,
+        spec: EmbedSpec,
+        actor: &str,
+    ) -> Result<CreatedEmbed, ApiError> {
         let spec = spec.validated()?;
         let known = svc.sites.list_sites().await?;
-        if let Some(unknown) = spec.sites.iter().find(|id| !known.iter().any(|s| &s.id == *id)) {
-            return Err(ApiError::InvalidInput(format!("sites: no site {unknown:?}")));
+        if let Some(unknown) = spec
+            .sites
+            .iter()
+            .find(|id| !known.iter().any(|s| &s.id == *id))
+        {
+            return Err(ApiError::InvalidInput(format!(
+                "sites: no site {unknown:?}"
+            )));
         }
         svc.embeds.create(&spec, actor).await
     }
@@ -103,9 +141,15 @@ pub mod service {
         let payload = match grant.view {
             EmbedView::RevenueMix => {
                 let ids: Vec<&str> = sites.iter().map(|s| s.id.as_str()).collect();
-                let days = crate::api::economics::service::load_revenue(svc, from, to, None).await?;
-                let days: Vec<_> = days.into_iter().filter(|d| ids.contains(&d.site.as_str())).collect();
-                EmbedPayload::RevenueMix { months: monthly(&days) }
+                let days =
+                    crate::api::economics::service::load_revenue(svc, from, to, None).await?;
+                let days: Vec<_> = days
+                    .into_iter()
+                    .filter(|d| ids.contains(&d.site.as_str()))
+                    .collect();
+                EmbedPayload::RevenueMix {
+                    months: monthly(&days),
+                }
             }
             EmbedView::MwConverted => EmbedPayload::MwConverted {
                 mix: timeline::mw_mix(&sites, &timeline::month_starts(from, to)),
@@ -129,8 +173,15 @@ pub mod service {
                         })
                     })
                     .collect();
-                let position = |name: &str| sites.iter().position(|s| s.name == name).unwrap_or(usize::MAX);
-                milestones.sort_by(|a, b| (position(&a.site), a.start).cmp(&(position(&b.site), b.start)));
+                let position = |name: &str| {
+                    sites
+                        .iter()
+                        .position(|s| s.name == name)
+                        .unwrap_or(usize::MAX)
+                };
+                milestones.sort_by(|a, b| {
+                    (position(&a.site), a.start).cmp(&(position(&b.site), b.start))
+                });
                 EmbedPayload::Timeline { milestones, today }
             }
             EmbedView::FleetSummary => {
@@ -143,7 +194,9 @@ pub mod service {
                     .collect();
                 let live = svc.fleet.summary().await;
                 let summary = crate::model::fleet::summarize(&devices, live.at, live.poll_lag_ms);
-                EmbedPayload::FleetSummary { totals: FleetTotals::from(&summary) }
+                EmbedPayload::FleetSummary {
+                    totals: FleetTotals::from(&summary),
+                }
             }
         };
         let status = crate::api::status::data_status(svc).await?;

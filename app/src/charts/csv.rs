@@ -22,7 +22,11 @@ pub fn field(s: &str) -> String {
 
 /// One CSV line from fields, with the trailing newline.
 pub fn line<I: IntoIterator<Item = String>>(fields: I) -> String {
-    let mut l = fields.into_iter().map(|f| field(&f)).collect::<Vec<_>>().join(",");
+    let mut l = fields
+        .into_iter()
+        .map(|f| field(&f))
+        .collect::<Vec<_>>()
+        .join(",");
     l.push('\n');
     l
 }
@@ -50,15 +54,25 @@ pub fn category_csv(chart: &Chart, first_column: &str) -> String {
         .as_array()
         .map(|a| a.iter().map(cell).collect())
         .unwrap_or_default();
-    let series: Vec<&Value> = option["series"].as_array().map(|s| s.iter().collect()).unwrap_or_default();
+    let series: Vec<&Value> = option["series"]
+        .as_array()
+        .map(|s| s.iter().collect())
+        .unwrap_or_default();
     let mut out = line(
-        std::iter::once(first_column.to_string())
-            .chain(series.iter().map(|s| s["name"].as_str().unwrap_or("").to_string())),
+        std::iter::once(first_column.to_string()).chain(
+            series
+                .iter()
+                .map(|s| s["name"].as_str().unwrap_or("").to_string()),
+        ),
     );
     for (i, category) in categories.iter().enumerate() {
-        out.push_str(&line(std::iter::once(category.clone()).chain(
-            series.iter().map(|s| s["data"].get(i).map(cell).unwrap_or_default()),
-        )));
+        out.push_str(&line(
+            std::iter::once(category.clone()).chain(
+                series
+                    .iter()
+                    .map(|s| s["data"].get(i).map(cell).unwrap_or_default()),
+            ),
+        ));
     }
     out
 }

@@ -18,7 +18,10 @@ pub const AI_PROJECTED: &str = "AI leases (projected)";
 /// Monthly revenue in USD millions, mining and AI stacked; projected months in their own,
 /// lighter series so the split is visible in print and in the legend.
 pub fn revenue_months(months: &[MonthRevenue], simulated: bool, palette: &Palette) -> Chart {
-    let labels: Vec<String> = months.iter().map(|m| m.month.format("%Y-%m").to_string()).collect();
+    let labels: Vec<String> = months
+        .iter()
+        .map(|m| m.month.format("%Y-%m").to_string())
+        .collect();
     let millions = |v: f64| (v / 1e6 * 100.0).round() / 100.0;
     let pick = |projected: bool, f: fn(&MonthRevenue) -> f64| -> Vec<Option<f64>> {
         months
@@ -35,10 +38,30 @@ pub fn revenue_months(months: &[MonthRevenue], simulated: bool, palette: &Palett
     };
     let mut chart = super::category_chart(labels, "${value}M")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .series(bar(MINING, palette.mining, 1.0, pick(false, |m| m.mining_usd)))
-        .series(bar(AI, palette.ai_lease, 1.0, pick(false, |m| m.ai_lease_usd)))
-        .series(bar(MINING_PROJECTED, palette.mining, 0.45, pick(true, |m| m.mining_usd)))
-        .series(bar(AI_PROJECTED, palette.ai_lease, 0.45, pick(true, |m| m.ai_lease_usd)));
+        .series(bar(
+            MINING,
+            palette.mining,
+            1.0,
+            pick(false, |m| m.mining_usd),
+        ))
+        .series(bar(
+            AI,
+            palette.ai_lease,
+            1.0,
+            pick(false, |m| m.ai_lease_usd),
+        ))
+        .series(bar(
+            MINING_PROJECTED,
+            palette.mining,
+            0.45,
+            pick(true, |m| m.mining_usd),
+        ))
+        .series(bar(
+            AI_PROJECTED,
+            palette.ai_lease,
+            0.45,
+            pick(true, |m| m.ai_lease_usd),
+        ));
     if simulated {
         chart = chart.title(simulated_marker(palette));
     }
@@ -48,8 +71,12 @@ pub fn revenue_months(months: &[MonthRevenue], simulated: bool, palette: &Palett
 /// The chart of an embed, if its view has one (the fleet summary is figures only).
 pub fn embed_chart(data: &EmbedData, palette: &Palette) -> Option<Chart> {
     match &data.payload {
-        EmbedPayload::RevenueMix { months } => Some(revenue_months(months, data.simulated, palette)),
-        EmbedPayload::MwConverted { mix } => Some(super::timeline::mw_mix(mix, data.today, palette)),
+        EmbedPayload::RevenueMix { months } => {
+            Some(revenue_months(months, data.simulated, palette))
+        }
+        EmbedPayload::MwConverted { mix } => {
+            Some(super::timeline::mw_mix(mix, data.today, palette))
+        }
         EmbedPayload::Timeline { milestones, today } => {
             let rows: Vec<MilestoneRow> = milestones
                 .iter()
@@ -70,7 +97,11 @@ pub fn embed_chart(data: &EmbedData, palette: &Palette) -> Option<Chart> {
                         version: 0,
                     },
                     // The public view shows no planned-vs-actual baseline.
-                    status: if m.status == MilestoneStatus::Slipped { MilestoneStatus::InProgress } else { m.status },
+                    status: if m.status == MilestoneStatus::Slipped {
+                        MilestoneStatus::InProgress
+                    } else {
+                        m.status
+                    },
                     slip_days: 0,
                     forecast_end: m.end,
                 })
@@ -95,7 +126,12 @@ mod tests {
             ai_lease_usd: 2_000_000.0,
             projected,
         };
-        let o: Value = serde_json::to_value(revenue_months(&[m(11, false), m(12, true)], true, &Palette::LIGHT)).unwrap();
+        let o: Value = serde_json::to_value(revenue_months(
+            &[m(11, false), m(12, true)],
+            true,
+            &Palette::LIGHT,
+        ))
+        .unwrap();
         assert_eq!(o["xAxis"]["data"], json!(["2026-11", "2026-12"]));
         assert_eq!(o["series"][0]["data"], json!([12.35, null]));
         assert_eq!(o["series"][2]["data"], json!([null, 12.35]));

@@ -25,9 +25,15 @@ mod js {
 #[cfg(feature = "hydrate")]
 fn download(href: &str, filename: &str) {
     use wasm_bindgen::JsCast;
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(a) = doc.create_element("a") else { return };
-    let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(a) = doc.create_element("a") else {
+        return;
+    };
+    let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else {
+        return;
+    };
     a.set_href(href);
     a.set_download(filename);
     a.click();
@@ -78,7 +84,10 @@ pub fn ChartExport(
     let local_csv = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(c) = chart.get_untracked() {
-            download_text(&crate::charts::csv::category_csv(&c, "x"), &format!("rigshift-{stem}.csv"));
+            download_text(
+                &crate::charts::csv::category_csv(&c, "x"),
+                &format!("rigshift-{stem}.csv"),
+            );
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = chart;

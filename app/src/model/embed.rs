@@ -64,7 +64,9 @@ pub const MAX_ORIGINS: usize = 10;
 pub fn validate_origin(raw: &str) -> Result<String, InputError> {
     let bad = |why: &str| InputError::new("origins", format!("{raw:?}: {why}"));
     let s = raw.trim().trim_end_matches('/');
-    let (scheme, rest) = s.split_once("://").ok_or_else(|| bad("expected https://host[:port]"))?;
+    let (scheme, rest) = s
+        .split_once("://")
+        .ok_or_else(|| bad("expected https://host[:port]"))?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {
         return Err(bad("only http and https origins"));
@@ -213,10 +215,19 @@ impl From<&FleetSummary> for FleetTotals {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EmbedPayload {
-    RevenueMix { months: Vec<MonthRevenue> },
-    MwConverted { mix: Vec<MwMix> },
-    Timeline { milestones: Vec<PublicMilestone>, today: NaiveDate },
-    FleetSummary { totals: FleetTotals },
+    RevenueMix {
+        months: Vec<MonthRevenue>,
+    },
+    MwConverted {
+        mix: Vec<MwMix>,
+    },
+    Timeline {
+        milestones: Vec<PublicMilestone>,
+        today: NaiveDate,
+    },
+    FleetSummary {
+        totals: FleetTotals,
+    },
 }
 
 /// Everything one embed shows.
@@ -239,8 +250,14 @@ mod tests {
 
     #[test]
     fn origins_are_normalised_and_anything_else_refused() {
-        assert_eq!(validate_origin("https://IR.Example.com/").unwrap(), "https://ir.example.com");
-        assert_eq!(validate_origin("http://127.0.0.1:3101").unwrap(), "http://127.0.0.1:3101");
+        assert_eq!(
+            validate_origin("https://IR.Example.com/").unwrap(),
+            "https://ir.example.com"
+        );
+        assert_eq!(
+            validate_origin("http://127.0.0.1:3101").unwrap(),
+            "http://127.0.0.1:3101"
+        );
         for bad in [
             "ir.example.com",
             "javascript://x",
@@ -262,14 +279,27 @@ mod tests {
             name: " IR site ".into(),
             view: EmbedView::RevenueMix,
             sites: vec!["b".into(), "a".into(), "a".into()],
-            origins: vec!["https://ir.example.com".into(), "https://IR.example.com/".into()],
+            origins: vec![
+                "https://ir.example.com".into(),
+                "https://IR.example.com/".into(),
+            ],
         };
         let v = spec.clone().validated().unwrap();
         assert_eq!(v.name, "IR site");
         assert_eq!(v.origins, vec!["https://ir.example.com"]);
         assert_eq!(v.sites, vec!["a", "b"]);
-        assert!(EmbedSpec { origins: vec![], ..spec.clone() }.validated().is_err());
-        assert!(EmbedSpec { origins: vec!["https://x.example".into(); 11], ..spec }.validated().is_err());
+        assert!(EmbedSpec {
+            origins: vec![],
+            ..spec.clone()
+        }
+        .validated()
+        .is_err());
+        assert!(EmbedSpec {
+            origins: vec!["https://x.example".into(); 11],
+            ..spec
+        }
+        .validated()
+        .is_err());
     }
 
     #[test]
@@ -293,7 +323,10 @@ mod tests {
             day(2026, 2, 2, 5.0, true),
         ]);
         assert_eq!(m.len(), 2);
-        assert_eq!((m[0].mining_usd, m[0].ai_lease_usd, m[0].projected), (30.0, 2.0, false));
+        assert_eq!(
+            (m[0].mining_usd, m[0].ai_lease_usd, m[0].projected),
+            (30.0, 2.0, false)
+        );
         assert_eq!((m[1].mining_usd, m[1].projected), (10.0, true));
         assert_eq!(m[1].month, NaiveDate::from_ymd_opt(2026, 2, 1).unwrap());
     }

@@ -107,6 +107,7 @@ fn Admin(v: AdminView, reload: RwSignal<u32>) -> impl IntoView {
                 })}
             </form>
         </div>
+        <crate::pages::admin_embeds::EmbedsAdmin />
         <div class="panel">
             <div class="panel-head"><h2>"Audit log"</h2><span class="panel-note">"Newest first, last 200 entries."</span></div>
             <table class="data-table small" data-testid="audit-log"><thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Target"</th><th>"Detail"</th></tr></thead>

@@ -1,6 +1,7 @@
 //! One file per route.
 
 pub mod admin;
+pub mod admin_embeds;
 pub mod device;
 pub mod estimators;
 pub mod fleet;

@@ -22,6 +22,9 @@ pub fn is_public(path: &str) -> bool {
         "/login" | "/auth/login" | "/api/v1/health" | "/favicon.svg" | "/robots.txt"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/vendor/")
+        // Embeds check their own token; they are read-only and hold no session.
+        || path.starts_with("/embed/")
+        || path.starts_with("/embed-assets/")
 }
 
 /// The value of cookie `name` in the request, if any.

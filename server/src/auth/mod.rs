@@ -18,8 +18,8 @@ use chrono::Utc;
 
 use app::api::admin::{AuditEntry, CreatedToken, TokenRow, UserRow};
 use app::api::auth::{Credential, Principal, Role};
-use app::api::error::ApiError;
 use app::api::embeds::{CreatedEmbed, EmbedGrant, EmbedRow};
+use app::api::error::ApiError;
 use app::api::ports::{Accounts, Embeds};
 use app::model::embed::EmbedSpec;
 
@@ -212,10 +212,15 @@ impl Embeds for Auth {
     }
 
     async fn create(&self, spec: &EmbedSpec, actor: &str) -> Result<CreatedEmbed, ApiError> {
-        let secret = secrets::random_secret().map_err(|_| ApiError::Internal { id: "random".into() })?;
+        let secret = secrets::random_secret().map_err(|_| ApiError::Internal {
+            id: "random".into(),
+        })?;
         let token = format!("{EMBED_TOKEN_PREFIX}{secret}");
-        let embed = self.store.create_embed(spec, &secrets::digest(&token), actor).await?;
-        Ok(CreatedEmbed { embed, token })
+        let embed = self
+            .store
+            .create_embed(spec, &token, &secrets::digest(&token), actor)
+            .await?;
+        Ok(CreatedEmbed { embed })
     }
 
     async fn revoke(&self, id: i64, actor: &str) -> Result<(), ApiError> {

@@ -53,8 +53,12 @@ pub async fn audit(State(svc): State<Services>) -> Result<Json<serde_json::Value
     Ok(Json(serde_json::json!({ "entries": entries })))
 }
 
-pub async fn list_embeds(State(svc): State<Services>) -> Result<Json<serde_json::Value>, HttpError> {
-    Ok(Json(serde_json::json!({ "embeds": svc.embeds.list().await? })))
+pub async fn list_embeds(
+    State(svc): State<Services>,
+) -> Result<Json<serde_json::Value>, HttpError> {
+    Ok(Json(
+        serde_json::json!({ "embeds": svc.embeds.list().await? }),
+    ))
 }
 
 pub async fn create_embed(
@@ -63,7 +67,10 @@ pub async fn create_embed(
     body: Result<Json<EmbedSpec>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedEmbed>), HttpError> {
     let Json(spec) = body?;
-    Ok((StatusCode::CREATED, Json(embeds::create(&svc, spec, &me.actor()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(embeds::create(&svc, spec, &me.actor()).await?),
+    ))
 }
 
 pub async fn revoke_embed(

@@ -40,18 +40,27 @@ pub struct ExportQuery {
 fn csv_response(name: &str, today: NaiveDate, body: Body) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"rigshift-{name}-{today}.csv\"")) {
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"rigshift-{name}-{today}.csv\""
+    )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     r
 }
 
 fn range(q: &ExportQuery) -> Result<TimeRange, ApiError> {
     match &q.range {
         None => Ok(TimeRange::default()),
-        Some(r) => TimeRange::parse(r).ok_or_else(|| ApiError::InvalidInput(format!("range: unknown {r:?}"))),
+        Some(r) => TimeRange::parse(r)
+            .ok_or_else(|| ApiError::InvalidInput(format!("range: unknown {r:?}"))),
     }
 }
 
@@ -69,11 +78,17 @@ pub async fn export(
     let csv = match name {
         "revenue-mix" => {
             let o = economics::load_overview(&svc, range(&q)?).await?;
-            category_csv(&revenue_mix::revenue_mix(&o.daily, o.simulated, &o.annotations, &palette), "date")
+            category_csv(
+                &revenue_mix::revenue_mix(&o.daily, o.simulated, &o.annotations, &palette),
+                "date",
+            )
         }
         "site-revenue" => {
             let o = economics::load_overview(&svc, range(&q)?).await?;
-            category_csv(&site_revenue::revenue_per_mw(&o.per_site, o.simulated, &palette), "site")
+            category_csv(
+                &site_revenue::revenue_per_mw(&o.per_site, o.simulated, &palette),
+                "site",
+            )
         }
         "mw-mix" => {
             let t = timeline::load_timeline(&svc, false).await?;
@@ -82,8 +97,20 @@ pub async fn export(
         "timeline" => {
             let t = timeline::load_timeline(&svc, false).await?;
             let mut out = line(
-                ["site", "milestone", "kind", "status", "planned_start", "planned_end", "actual_start", "actual_end", "forecast_end", "slip_days", "mw"]
-                    .map(String::from),
+                [
+                    "site",
+                    "milestone",
+                    "kind",
+                    "status",
+                    "planned_start",
+                    "planned_end",
+                    "actual_start",
+                    "actual_end",
+                    "forecast_end",
+                    "slip_days",
+                    "mw",
+                ]
+                .map(String::from),
             );
             for r in &t.milestones {
                 let m = &r.milestone;
@@ -106,14 +133,31 @@ pub async fn export(
         }
         "fleet" => {
             let mut out = line(
-                ["id", "kind", "model", "site", "address", "status", "hashrate_ths", "share_hashrate_ths", "gpu_util_pct", "temp_c", "power_w", "last_seen", "problem"]
-                    .map(String::from),
+                [
+                    "id",
+                    "kind",
+                    "model",
+                    "site",
+                    "address",
+                    "status",
+                    "hashrate_ths",
+                    "share_hashrate_ths",
+                    "gpu_util_pct",
+                    "temp_c",
+                    "power_w",
+                    "last_seen",
+                    "problem",
+                ]
+                .map(String::from),
             );
             let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
             for d in svc.fleet.devices().await {
                 out.push_str(&line([
                     d.id,
-                    match d.kind { DeviceKind::Asic => "asic".into(), DeviceKind::Gpu => "gpu".into() },
+                    match d.kind {
+                        DeviceKind::Asic => "asic".into(),
+                        DeviceKind::Gpu => "gpu".into(),
+                    },
                     d.model,
                     d.site,
                     d.address,
@@ -130,15 +174,30 @@ pub async fn export(
             out
         }
         "device-work" | "device-thermals" => {
-            let id = q.id.clone().ok_or_else(|| ApiError::InvalidInput("id: required".into()))?;
+            let id =
+                q.id.clone()
+                    .ok_or_else(|| ApiError::InvalidInput("id: required".into()))?;
             let hours = q.hours.unwrap_or(24);
             if !app::api::fleet::HISTORY_HOURS.contains(&hours) {
-                return Err(ApiError::InvalidInput(format!("hours: one of {:?}", app::api::fleet::HISTORY_HOURS)).into());
+                return Err(ApiError::InvalidInput(format!(
+                    "hours: one of {:?}",
+                    app::api::fleet::HISTORY_HOURS
+                ))
+                .into());
             }
             let points = svc.fleet.history(&id, hours).await?;
-            let kind = svc.fleet.devices().await.into_iter().find(|d| d.id == id).map_or(DeviceKind::Asic, |d| d.kind);
+            let kind = svc
+                .fleet
+                .devices()
+                .await
+                .into_iter()
+                .find(|d| d.id == id)
+                .map_or(DeviceKind::Asic, |d| d.kind);
             if name == "device-work" {
-                category_csv(&device_history::device_work(&points, kind, &palette), "time")
+                category_csv(
+                    &device_history::device_work(&points, kind, &palette),
+                    "time",
+                )
             } else {
                 category_csv(&device_history::device_thermals(&points, &palette), "time")
             }
@@ -155,8 +214,19 @@ async fn revenue(svc: &Services, q: &ExportQuery, today: NaiveDate) -> Result<Re
     let from = q.from.unwrap_or(to - chrono::Duration::days(29));
     let days = economics::load_revenue(svc, from, to, q.site.as_deref()).await?;
     let header = line(
-        ["date", "site", "mining_usd", "ai_lease_usd", "power_cost_usd", "btc_mined", "hashrate_ths", "mining_mw", "ai_mw", "projected"]
-            .map(String::from),
+        [
+            "date",
+            "site",
+            "mining_usd",
+            "ai_lease_usd",
+            "power_cost_usd",
+            "btc_mined",
+            "hashrate_ths",
+            "mining_mw",
+            "ai_mw",
+            "projected",
+        ]
+        .map(String::from),
     );
     let chunks: Vec<String> = std::iter::once(header)
         .chain(days.chunks(CHUNK_ROWS).map(|rows| {

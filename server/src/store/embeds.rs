@@ -38,6 +38,7 @@ fn row(r: &SqliteRow) -> Result<EmbedRow, StoreError> {
         view: parse_view(r.get("view"))?,
         sites: json_list(r, "sites")?,
         origins: json_list(r, "origins")?,
+        token: r.get("token"),
         created_at: r.get("created_at"),
         created_by: r.get("created_by"),
         revoked_at: r.get("revoked_at"),
@@ -46,7 +47,7 @@ fn row(r: &SqliteRow) -> Result<EmbedRow, StoreError> {
 
 impl SqliteStore {
     pub async fn embeds(&self) -> Result<Vec<EmbedRow>, StoreError> {
-        sqlx::query("SELECT id, name, view, sites, origins, created_at, created_by, revoked_at FROM embed_tokens ORDER BY id DESC")
+        sqlx::query("SELECT id, name, view, sites, origins, token, created_at, created_by, revoked_at FROM embed_tokens ORDER BY id DESC")
             .fetch_all(self.pool())
             .await?
             .iter()
@@ -55,18 +56,27 @@ impl SqliteStore {
     }
 
     /// Stores a validated spec under the token's digest; returns the new row.
-    pub async fn create_embed(&self, spec: &EmbedSpec, secret_hash: &str, actor: &str) -> Result<EmbedRow, StoreError> {
-        let to_json = |v: &Vec<String>| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+    pub async fn create_embed(
+        &self,
+        spec: &EmbedSpec,
+        token: &str,
+        secret_hash: &str,
+        actor: &str,
+    ) -> Result<EmbedRow, StoreError> {
+        let to_json = |v: &Vec<String>| {
+            serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+        };
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO embed_tokens (name, view, sites, origins, secret_hash, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO embed_tokens (name, view, sites, origins, secret_hash, token, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&spec.name)
         .bind(view_name(spec.view))
         .bind(to_json(&spec.sites)?)
         .bind(to_json(&spec.origins)?)
         .bind(secret_hash)
+        .bind(token)
         .bind(Utc::now())
         .bind(actor)
         .fetch_one(&mut *tx)
@@ -79,7 +89,7 @@ impl SqliteStore {
             &format!("{} for {}", spec.view.slug(), spec.origins.join(" ")),
         )
         .await?;
-        let created = sqlx::query("SELECT id, name, view, sites, origins, created_at, created_by, revoked_at FROM embed_tokens WHERE id = ?")
+        let created = sqlx::query("SELECT id, name, view, sites, origins, token, created_at, created_by, revoked_at FROM embed_tokens WHERE id = ?")
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
@@ -89,12 +99,14 @@ impl SqliteStore {
 
     pub async fn revoke_embed(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let done = sqlx::query("UPDATE embed_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-            .bind(Utc::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
+        let done = sqlx::query(
+            "UPDATE embed_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        )
+        .bind(Utc::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
             == 1;
         if done {
             record(&mut tx, actor, "embed.revoke", &id.to_string(), "").await?;

@@ -1,0 +1,323 @@
+//! IR embeds and exports over real HTTP: framing headers, token checks, caching, what embed
+//! data may never contain, and CSV exports that match the charts they come from.
+
+mod support;
+
+use app::api::auth::Role;
+use app::charts::csv::category_csv;
+use app::charts::palette::Palette;
+use app::model::overview::Overview;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::{day, TestApp};
+
+const IR: &str = "https://ir.example.com";
+
+async fn create_embed(app: &TestApp, view: &str, sites: Value) -> (i64, String) {
+    let (s, e) = app
+        .post_json(
+            "/api/v1/embeds",
+            &json!({ "name": format!("IR {view}"), "view": view, "sites": sites, "origins": [IR, "http://127.0.0.1:3101/"] }),
+        )
+        .await;
+    assert_eq!(s, 201, "{e}");
+    (
+        e["embed"]["id"].as_i64().unwrap(),
+        e["embed"]["token"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn an_embed_is_framed_only_by_its_origins_and_the_dashboard_by_nobody() {
+    let app = TestApp::on(day(2026, 11, 25)).asics(20).start().await;
+    let (id, token) = create_embed(&app, "revenue_mix", json!([])).await;
+    let url = app.url(&format!("/embed/revenue-mix?token={token}"));
+    let r = app.anon.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.starts_with(&format!("frame-ancestors {IR} http://127.0.0.1:3101;")),
+        "{csp}"
+    );
+    assert!(
+        r.headers().get("x-frame-options").is_none(),
+        "an embed must not send X-Frame-Options"
+    );
+    assert_eq!(r.headers()["cache-control"], "public, max-age=60");
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Monthly revenue: bitcoin mining and AI leases"));
+    assert!(html.contains("forward-looking"));
+    assert!(html.contains("SIMULATED DATA"));
+    assert!(html.contains(r#"<script type="application/json" id="chart-option">"#));
+
+    // Unchanged within the minute: a conditional request costs a 304 and no body.
+    let again = app
+        .anon
+        .get(&url)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+
+    // The dashboard, its API and an embed with a bad token may not be framed by anyone.
+    for path in ["/", "/timeline", "/api/v1/sites"] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.headers()["x-frame-options"], "DENY", "{path}");
+        assert_eq!(
+            r.headers()["content-security-policy"],
+            "frame-ancestors 'none'",
+            "{path}"
+        );
+    }
+    for (path, status) in [
+        (format!("/embed/revenue-mix?token={token}x"), 403),
+        ("/embed/revenue-mix".to_string(), 403),
+        (format!("/embed/timeline?token={token}"), 403),
+        (format!("/embed/device-table?token={token}"), 404),
+    ] {
+        let r = app.anon.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        assert_eq!(
+            r.headers()["content-security-policy"],
+            "frame-ancestors 'none'",
+            "{path}"
+        );
+    }
+
+    // An embed token opens no API, and revoking it closes the embed at once.
+    let api = app
+        .anon
+        .get(app.url("/api/v1/sites"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 401);
+    let r = app
+        .request_as(
+            Some(Role::Admin),
+            Method::DELETE,
+            &format!("/api/v1/embeds/{id}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let gone = app.anon.get(&url).send().await.unwrap();
+    assert_eq!(gone.status(), 403);
+    assert_eq!(
+        gone.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
+}
+
+#[tokio::test]
+async fn embed_data_never_holds_an_address_an_annotation_or_a_user() {
+    let app = TestApp::on(day(2026, 11, 25)).asics(20).start().await;
+    // Give the poller a cycle so devices have live state, and write a note with a marker text.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let secret = "INTERNAL-NOTE-7f3a: tenant pricing under NDA";
+    let (s, _) = app
+        .post_json(
+            "/api/v1/annotations",
+            &json!({ "target": "pecos-retrofit-h2", "text": secret }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (_, fleet) = app.get_json("/api/v1/fleet").await;
+    let addresses: Vec<String> = fleet["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["address"].as_str().unwrap().to_string())
+        .collect();
+    assert!(addresses.len() > 20);
+
+    for view in ["revenue_mix", "mw_converted", "timeline", "fleet_summary"] {
+        let (_, token) = create_embed(&app, view, json!([])).await;
+        let slug = view.replace('_', "-");
+        for file in [format!("{slug}.json"), slug.clone()] {
+            let r = app
+                .anon
+                .get(app.url(&format!("/embed/{file}?token={token}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{file}");
+            let body = r.text().await.unwrap();
+            for a in &addresses {
+                assert!(
+                    !body.contains(a.as_str()),
+                    "{file} leaks device address {a}"
+                );
+            }
+            assert!(
+                !body.contains("127.0.0.1"),
+                "{file} leaks a loopback address"
+            );
+            assert!(
+                !body.contains("INTERNAL-NOTE"),
+                "{file} leaks an annotation"
+            );
+            assert!(
+                !body.contains("test-admin") && !body.contains("\"admin\""),
+                "{file} leaks a user"
+            );
+            assert!(!body.contains("sim-asic"), "{file} leaks device ids");
+        }
+    }
+
+    // The timeline embed shows the milestones of its sites only.
+    let (_, token) = create_embed(&app, "timeline", json!(["baie-comeau"])).await;
+    let r = app
+        .anon
+        .get(app.url(&format!("/embed/timeline.json?token={token}")))
+        .send()
+        .await
+        .unwrap();
+    let data: Value = r.json().await.unwrap();
+    let sites: Vec<&str> = data["payload"]["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["site"].as_str().unwrap())
+        .collect();
+    assert_eq!(sites.len(), 3);
+    assert!(sites.iter().all(|s| *s == "Baie-Comeau"), "{sites:?}");
+}
+
+#[tokio::test]
+async fn embed_specs_are_validated() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    for (spec, field) in [
+        (
+            json!({ "name": "x", "view": "timeline", "origins": ["ir.example.com"] }),
+            "origins",
+        ),
+        (
+            json!({ "name": "x", "view": "timeline", "origins": ["https://a.example; script-src *"] }),
+            "origins",
+        ),
+        (
+            json!({ "name": "x", "view": "timeline", "origins": [] }),
+            "origins",
+        ),
+        (
+            json!({ "name": "x", "view": "timeline", "sites": ["atlantis"], "origins": [IR] }),
+            "sites",
+        ),
+        (
+            json!({ "name": "", "view": "timeline", "origins": [IR] }),
+            "name",
+        ),
+    ] {
+        let (s, b) = app.post_json("/api/v1/embeds", &spec).await;
+        assert_eq!(s, 422, "{spec}: {b}");
+        assert!(b["error"].as_str().unwrap().contains(field), "{b}");
+    }
+    let (s, _) = app
+        .post_json(
+            "/api/v1/embeds",
+            &json!({ "name": "x", "view": "device_table", "origins": [IR] }),
+        )
+        .await;
+    assert_eq!(s, 422);
+}
+
+#[tokio::test]
+async fn chart_csv_matches_the_chart_and_large_ranges_stream() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let (s, _) = app
+        .post_json(
+            "/api/v1/annotations",
+            &json!({ "target": "2026-06-01", "text": "mid-year review" }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    // The overview as the page gets it (server function), drawn by the page's chart builder…
+    let r = app
+        .client
+        .post(app.url("/api/get_overview"))
+        .form(&[("range", "1y")])
+        .send()
+        .await
+        .unwrap();
+    let overview: Overview = r.json().await.unwrap();
+    let chart = app::charts::revenue_mix::revenue_mix(
+        &overview.daily,
+        overview.simulated,
+        &overview.annotations,
+        &Palette::DARK,
+    );
+    // …and the export of that chart hold the same table.
+    let r = app
+        .client
+        .get(app.url("/api/v1/export/revenue-mix.csv?range=1y"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("rigshift-revenue-mix-2026-11-25.csv"));
+    let csv = r.text().await.unwrap();
+    assert_eq!(csv, category_csv(&chart, "date"));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), overview.daily.len() + 1);
+    assert_eq!(
+        lines[0],
+        "date,Mining revenue,Mining (projected),AI lease revenue,AI lease (projected)"
+    );
+
+    // Ten years of daily rows for three sites (history from the snapshot's start), streamed.
+    let r = app
+        .client
+        .get(app.url("/api/v1/export/revenue.csv?from=2023-01-01&to=2032-12-31"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers().get("content-length").is_none(),
+        "a large export is streamed, not buffered"
+    );
+    let body = r.text().await.unwrap();
+    let days = (day(2032, 12, 31) - day(2023, 1, 1)).num_days() + 1;
+    assert_eq!(body.lines().count() as i64, 1 + 3 * days);
+
+    // The timeline export lists every milestone; exports need a signed-in viewer.
+    let r = app
+        .client
+        .get(app.url("/api/v1/export/timeline.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap().lines().count(), 1 + 19);
+    let anon = app
+        .anon
+        .get(app.url("/api/v1/export/timeline.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), 401);
+    let bad = app
+        .client
+        .get(app.url("/api/v1/export/revenue-mix.csv?range=forever"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+}
