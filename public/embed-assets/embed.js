@@ -14,6 +14,8 @@
         axis.axisLabel = Object.assign({}, axis.axisLabel, { show: !narrow() });
       }
     });
+    // The legend wraps at narrow widths: give it room above the plot.
+    [].concat(o.grid || []).forEach(function (grid) { grid.top = narrow() ? 72 : 40; });
     o.backgroundColor = "transparent";
     return o;
   };

@@ -71,9 +71,9 @@ pub fn revenue_months(months: &[MonthRevenue], simulated: bool, palette: &Palett
 /// The chart of an embed, if its view has one (the fleet summary is figures only).
 pub fn embed_chart(data: &EmbedData, palette: &Palette) -> Option<Chart> {
     match &data.payload {
-        EmbedPayload::RevenueMix { months } => {
-            Some(revenue_months(months, data.simulated, palette))
-        }
+        // The embed's footer carries the SIMULATED note; in the chart it would crowd the legend
+        // at IR-page widths.
+        EmbedPayload::RevenueMix { months } => Some(revenue_months(months, false, palette)),
         EmbedPayload::MwConverted { mix } => {
             Some(super::timeline::mw_mix(mix, data.today, palette))
         }
