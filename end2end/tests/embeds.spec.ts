@@ -111,6 +111,14 @@ test.describe("embeds", () => {
     expect(refused.length, refused.join("\n")).toBeGreaterThanOrEqual(3);
   });
 
+  test("the embed's scripts are cached by visitors for an hour", async () => {
+    for (const path of ["/vendor/echarts.min.js", "/embed-assets/embed.js", "/embed-assets/embed.css"]) {
+      const r = await admin.get(path);
+      expect(r.status(), path).toBe(200);
+      expect(r.headers()["cache-control"], path).toBe("public, max-age=3600");
+    }
+  });
+
   test("dark theme and the fleet summary show totals only", async ({ page }) => {
     const { token } = await createEmbed("fleet_summary");
     await page.goto(`${ALLOWED}/?src=${encodeURIComponent(`${DASHBOARD}/embed/fleet-summary?token=${token}&theme=dark`)}`);

@@ -280,9 +280,13 @@ pub fn render(data: &EmbedData, theme: Theme) -> String {
         ""
     };
     format!(
-        "<!doctype html><html lang=\"en\" data-theme=\"{theme_name}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/embed-assets/embed.css\"><script src=\"/vendor/echarts.min.js\" defer></script><script src=\"/vendor/echarts-theme-rigshift.js\" defer></script><script src=\"/embed-assets/embed.js\" defer></script></head><body><main class=\"embed\"><header><h1>{title}</h1><p class=\"as-of\">As of {as_of} UTC · {sites}</p></header>{chart}<footer>{simulated}{note}<p class=\"source\">Rigshift</p></footer></main></body></html>",
+        "<!doctype html><html lang=\"en\" data-theme=\"{theme_name}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/embed-assets/embed.css\"><script src=\"/vendor/echarts.min.js\" defer></script><script src=\"/vendor/echarts-theme-rigshift.js\" defer></script><script src=\"/embed-assets/embed.js\" defer></script></head><body><main class=\"embed\"><header><h1>{title}</h1><p class=\"as-of\">As of {as_of} · {sites}</p></header>{chart}<footer>{simulated}{note}<p class=\"source\">Rigshift</p></footer></main></body></html>",
         title = escape(&data.title),
-        as_of = data.as_of.format("%Y-%m-%d %H:%M"),
+        as_of = if data.view == EmbedView::FleetSummary {
+            data.as_of.format("%Y-%m-%d %H:%M UTC").to_string()
+        } else {
+            data.today.to_string()
+        },
         sites = escape(&sites),
     )
 }

@@ -66,6 +66,7 @@ pub fn build(args: &ServeArgs, addr: SocketAddr, services: Services, auth: Arc<A
         // Embeds set their own frame-ancestors from the token (crate::embed).
         .merge(crate::embed::router(services))
         .merge(dashboard)
+        .layer(axum::middleware::from_fn(cache_static_assets))
         .layer(axum::middleware::from_fn_with_state(
             auth,
             crate::auth::middleware::authenticate,
@@ -76,4 +77,25 @@ pub fn build(args: &ServeArgs, addr: SocketAddr, services: Services, auth: Arc<A
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// Third-party and embed assets change only with a release: let browsers and an IR site's
+/// visitors keep them an hour instead of re-fetching ECharts (≈330 KB gzip) for every embed.
+/// (`/pkg` is left to revalidation: its file names carry no hash.)
+async fn cache_static_assets(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let cacheable = {
+        let p = req.uri().path();
+        p.starts_with("/vendor/") || p.starts_with("/embed-assets/")
+    };
+    let mut response = next.run(req).await;
+    if cacheable && response.status().is_success() {
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("public, max-age=3600"));
+    }
+    response
 }

@@ -54,7 +54,7 @@ async fn an_embed_is_framed_only_by_its_origins_and_the_dashboard_by_nobody() {
     assert!(html.contains("SIMULATED DATA"));
     assert!(html.contains(r#"<script type="application/json" id="chart-option">"#));
 
-    // Unchanged within the minute: a conditional request costs a 304 and no body.
+    // Unchanged data: a conditional request costs a 304 and no body.
     let again = app
         .anon
         .get(&url)

@@ -92,7 +92,7 @@ pub async fn revoke_embed(id: i64) -> Result<(), ApiError> {
 
 #[cfg(feature = "ssr")]
 pub mod service {
-    use chrono::{Datelike, Months, NaiveDate};
+    use chrono::{Datelike, DurationRound, Months, NaiveDate};
 
     use super::*;
     use crate::api::ports::Services;
@@ -199,12 +199,22 @@ pub mod service {
                 }
             }
         };
+        // Market-based views are as of the market day (stable all day, so ETags hold until the
+        // data changes); the fleet is as of its last poll cycle, to the minute.
+        let as_of = match grant.view {
+            EmbedView::FleetSummary => {
+                let at = svc.fleet.summary().await.at.unwrap_or_else(Utc::now);
+                at.duration_trunc(chrono::TimeDelta::minutes(1))
+                    .unwrap_or(at)
+            }
+            _ => today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+        };
         let status = crate::api::status::data_status(svc).await?;
         Ok(EmbedData {
             view: grant.view,
             title: grant.view.title().to_string(),
             sites: sites.iter().map(|s| s.name.clone()).collect(),
-            as_of: Utc::now(),
+            as_of,
             today,
             simulated: status.simulated,
             payload,
