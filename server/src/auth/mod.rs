@@ -122,34 +122,16 @@ impl Auth {
     }
 
     pub async fn session_principal(&self, secret: &str) -> Option<Principal> {
-        match self.store.session_user(&secrets::digest(secret)).await {
-            Ok(found) => found.map(|(name, role)| Principal {
-                name,
-                role,
-                via: Credential::Session,
-            }),
-            Err(e) => {
-                tracing::error!(error = %e, "session lookup");
-                None
-            }
-        }
+        let found = self.store.session_user(&secrets::digest(secret)).await;
+        principal(found, Credential::Session)
     }
 
     pub async fn token_principal(&self, token: &str) -> Option<Principal> {
         if !token.starts_with(secrets::TOKEN_PREFIX) || token.len() > 200 {
             return None;
         }
-        match self.store.token_user(&secrets::digest(token)).await {
-            Ok(found) => found.map(|(name, role)| Principal {
-                name,
-                role,
-                via: Credential::Token,
-            }),
-            Err(e) => {
-                tracing::error!(error = %e, "token lookup");
-                None
-            }
-        }
+        let found = self.store.token_user(&secrets::digest(token)).await;
+        principal(found, Credential::Token)
     }
 
     /// Creates a user with an argon2id hash of `password`.
@@ -192,6 +174,21 @@ impl Auth {
             .await
             .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
         Ok(generated.then_some(pw))
+    }
+}
+
+/// The caller behind a session or token lookup; a store failure counts as no caller (logged),
+/// so an outage fails closed.
+fn principal(
+    found: Result<Option<(String, Role)>, crate::store::StoreError>,
+    via: Credential,
+) -> Option<Principal> {
+    match found {
+        Ok(found) => found.map(|(name, role)| Principal { name, role, via }),
+        Err(e) => {
+            tracing::error!(error = %e, ?via, "credential lookup");
+            None
+        }
     }
 }
 
