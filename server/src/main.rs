@@ -4,7 +4,7 @@ use clap::Parser;
 use server::config::{Cli, Command};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -13,10 +13,15 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Some(Command::User(cmd)) => server::admin_cli::user(cmd).await,
         Some(Command::Token(cmd)) => server::admin_cli::token(cmd).await,
         Some(Command::Serve(args)) => server::launch(args).await,
         None => server::launch(cli.serve).await,
+    };
+    // One readable line with its causes, not a backtrace, whatever RUST_BACKTRACE says.
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
     }
 }
