@@ -59,6 +59,17 @@ test.describe("as an operator", () => {
     const names: string[] = pins.data.map((d: any) => d.name);
     expect(names.some((n) => n.startsWith("Energised 16 MW for tenant A ‹script›")), names.join(" | ")).toBe(true);
 
+    // An operator adds a milestone to a roadmap; it joins the table.
+    const add = page.getByTestId("new-milestone");
+    await add.getByLabel("Site").selectOption("baie-comeau");
+    await add.getByLabel("Kind").selectOption("retrofit");
+    await add.getByLabel("Title").fill("South substation upgrade");
+    await add.getByLabel("Planned start").fill("2027-11-01");
+    await add.getByLabel("Planned end").fill("2028-02-01");
+    await add.getByLabel("MW").fill("45");
+    await add.getByRole("button", { name: "Add milestone" }).click();
+    await expect(page.getByTestId("milestone").filter({ hasText: "South substation upgrade" })).toHaveCount(1);
+
     // …and marked on the overview's revenue chart on its day.
     await page.goto("/");
     await hydrated(page);

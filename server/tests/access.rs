@@ -147,6 +147,25 @@ async fn prepare(app: &TestApp, name: &str, n: u16) -> Call {
                 ),
             )
         }
+        "POST /milestones" => json_call(
+            Method::POST,
+            "/api/v1/milestones",
+            Some(
+                json!({ "site_id": "baie-comeau", "kind": "retrofit", "title": format!("Extra works {n}"),
+                          "planned_start": "2028-02-01", "planned_end": "2028-03-01", "mw": 5.0 }),
+            ),
+        ),
+        "fn create_milestone" => server_fn(
+            "create_milestone",
+            &[
+                ("new[site_id]", "muskogee".into()),
+                ("new[kind]", "retrofit".into()),
+                ("new[title]", format!("Fn works {n}")),
+                ("new[planned_start]", "2027-04-01".into()),
+                ("new[planned_end]", "2027-05-01".into()),
+                ("new[mw]", "2".into()),
+            ],
+        ),
         "POST /annotations" => json_call(
             Method::POST,
             "/api/v1/annotations",
@@ -264,6 +283,8 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
         ("POST /devices", Needs::Operator),
         ("DELETE /devices/{id}", Needs::Operator),
         ("PATCH /milestones/{id}", Needs::Operator),
+        ("POST /milestones", Needs::Operator),
+        ("fn create_milestone", Needs::Operator),
         ("POST /annotations", Needs::Operator),
         ("PATCH /annotations/{id}", Needs::Operator),
         ("GET /tokens", Needs::Admin),
@@ -333,6 +354,7 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
         .collect();
     for expected in [
         "token:test-operator milestone.update",
+        "token:test-operator milestone.create",
         "token:test-operator annotation.create",
         "token:test-operator device.add",
         "token:test-operator device.remove",
@@ -780,6 +802,57 @@ async fn moving_a_milestone_moves_the_projected_revenue() {
         .request_as(Some(Role::Operator), Method::PATCH, "/api/v1/milestones/baie-decom-north")
         .json(&json!({ "planned_start": "2028-05-01", "planned_end": "2028-04-01", "actual_start": null,
                        "actual_end": null, "mw": 45.0, "title": "x", "version": v + 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+}
+
+#[tokio::test]
+async fn an_added_decommissioning_milestone_takes_its_mw_out_of_mining() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let window = "/api/v1/revenue?from=2027-01-01&to=2027-06-30&site=baie-comeau";
+    let (_, before) = app.get_json(window).await;
+    let r = app
+        .request_as(Some(Role::Operator), Method::POST, "/api/v1/milestones")
+        .json(&json!({ "site_id": "baie-comeau", "kind": "decommission", "title": "South hall: early decommissioning",
+                       "planned_start": "2027-01-01", "planned_end": "2027-02-01", "mw": 20.0,
+                       "depends_on": [] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let m: Value = r.json().await.unwrap();
+    assert_eq!(m["id"], "baie-comeau-south-hall-early-decommissioning");
+    assert_eq!(m["version"], 1);
+    let (_, after) = app.get_json(window).await;
+    let mw = |d: &Value| d["days"][10]["mining_mw"].as_f64().unwrap();
+    // 20 of Baie-Comeau's 85 MW leave mining; revenue falls by about the same share.
+    assert!(
+        (mw(&before) - mw(&after) - 20.0 * 0.97).abs() < 1.0,
+        "{} -> {}",
+        mw(&before),
+        mw(&after)
+    );
+    let ratio = projected_mining_total(&after) / projected_mining_total(&before);
+    assert!((ratio - 65.0 / 85.0).abs() < 0.01, "{ratio}");
+    // It shows on the timeline, and a contract can only be driven by a ramp of its own site.
+    let (_, t) = app.get_json("/api/v1/timeline").await;
+    assert!(t["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["id"] == m["id"]));
+    let r = app
+        .request_as(Some(Role::Operator), Method::POST, "/api/v1/milestones")
+        .json(
+            &json!({ "site_id": "baie-comeau", "kind": "ai_ramp", "title": "Borrowed contract",
+                       "planned_start": "2027-01-01", "planned_end": "2027-02-01", "mw": 1.0,
+                       "contract_id": "pecos-colo-a" }),
+        )
         .send()
         .await
         .unwrap();

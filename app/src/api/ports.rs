@@ -60,6 +60,8 @@ pub trait FleetService: Send + Sync {
 #[async_trait]
 pub trait TimelineStore: Send + Sync {
     async fn milestones(&self) -> Result<Vec<Milestone>, ApiError>;
+    /// Adds a validated milestone (its id chosen by the caller).
+    async fn create_milestone(&self, milestone: &Milestone, actor: &str) -> Result<(), ApiError>;
     async fn update_milestone(
         &self,
         id: &str,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use crate::model::annotation::{Annotation, AnnotationVersion};
-use crate::model::timeline::{Milestone, MilestoneEdit, MwMix};
+use crate::model::timeline::{Milestone, MilestoneEdit, MwMix, NewMilestone};
 pub use crate::model::timeline::{MilestoneRow, SiteBrief};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,6 +116,19 @@ pub mod service {
         })
     }
 
+    pub async fn create_milestone(
+        svc: &Services,
+        actor: &str,
+        new: NewMilestone,
+    ) -> Result<Milestone, ApiError> {
+        let sites = svc.sites.list_sites().await?;
+        let existing = svc.timeline.milestones().await?;
+        new.validate(sites.iter().find(|s| s.id == new.site_id), &existing)?;
+        let milestone = new.clone().into_milestone(new.id(&existing));
+        svc.timeline.create_milestone(&milestone, actor).await?;
+        Ok(milestone)
+    }
+
     pub async fn update_milestone(
         svc: &Services,
         actor: &str,
@@ -184,6 +197,16 @@ pub async fn get_timeline() -> Result<TimelineView, ApiError> {
     use super::auth::{require, Role};
     let me = require(Role::Viewer)?;
     service::load_timeline(&super::ports::services()?, me.may(Role::Operator)).await
+}
+
+#[server(endpoint = "create_milestone")]
+pub async fn create_milestone(new: NewMilestone) -> Result<Milestone, ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Operator)?;
+    super::error::with_status(
+        async { service::create_milestone(&super::ports::services()?, &me.actor(), new).await }
+            .await,
+    )
 }
 
 #[server(endpoint = "update_milestone")]

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::site::{ConversionStep, Site};
+use super::validate::InputError;
 
 /// What a milestone does to the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -278,8 +279,7 @@ pub struct MilestoneEdit {
 
 impl MilestoneEdit {
     /// Checks the edit on its own: dates in order, MW finite and non-negative, a title.
-    pub fn validate(&self) -> Result<(), super::validate::InputError> {
-        use super::validate::InputError;
+    pub fn validate(&self) -> Result<(), InputError> {
         if self.planned_end < self.planned_start {
             return Err(InputError::new(
                 "planned_end",
@@ -317,6 +317,114 @@ impl MilestoneEdit {
         m.actual_end = self.actual_end;
         m.mw = self.mw;
         m.title = self.title.trim().to_string();
+    }
+}
+
+/// A milestone an operator adds to a site's roadmap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMilestone {
+    pub site_id: String,
+    pub kind: MilestoneKind,
+    pub title: String,
+    pub planned_start: NaiveDate,
+    pub planned_end: NaiveDate,
+    pub mw: f64,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    #[serde(default)]
+    pub contract_id: Option<String>,
+}
+
+impl NewMilestone {
+    /// Checks the milestone against the roadmap it joins: the site exists, dependencies are
+    /// known milestones, a contract belongs to the site and only an AI ramp drives one.
+    pub fn validate(&self, site: Option<&Site>, existing: &[Milestone]) -> Result<(), InputError> {
+        let site = site.ok_or_else(|| InputError::new("site_id", "no such site"))?;
+        MilestoneEdit {
+            planned_start: self.planned_start,
+            planned_end: self.planned_end,
+            actual_start: None,
+            actual_end: None,
+            mw: self.mw,
+            title: self.title.clone(),
+            version: 0,
+        }
+        .validate()?;
+        if self.depends_on.len() > 20 {
+            return Err(InputError::new("depends_on", "at most 20 milestones"));
+        }
+        if let Some(unknown) = self
+            .depends_on
+            .iter()
+            .find(|d| !existing.iter().any(|m| &m.id == *d))
+        {
+            return Err(InputError::new(
+                "depends_on",
+                format!("no milestone {unknown:?}"),
+            ));
+        }
+        if let Some(c) = &self.contract_id {
+            if self.kind != MilestoneKind::AiRamp {
+                return Err(InputError::new(
+                    "contract_id",
+                    "only an AI ramp starts a contract",
+                ));
+            }
+            if !site.contracts.iter().any(|k| &k.id == c) {
+                return Err(InputError::new(
+                    "contract_id",
+                    format!("no contract {c:?} at this site"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// An id from the site and the title (`pecos-ridge-hall-5-retrofit`), unique among `taken`.
+    pub fn id(&self, taken: &[Milestone]) -> String {
+        let mut slug = String::new();
+        for c in self.title.trim().to_lowercase().chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
+            }
+        }
+        let slug: String = slug.trim_end_matches('-').chars().take(40).collect();
+        let base = format!(
+            "{}-{}",
+            self.site_id,
+            if slug.is_empty() {
+                "milestone"
+            } else {
+                slug.as_str()
+            }
+        );
+        let mut id = base.clone();
+        let mut n = 2;
+        while taken.iter().any(|m| m.id == id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+
+    pub fn into_milestone(self, id: String) -> Milestone {
+        Milestone {
+            id,
+            site_id: self.site_id,
+            kind: self.kind,
+            title: self.title.trim().to_string(),
+            planned_start: self.planned_start,
+            planned_end: self.planned_end,
+            actual_start: None,
+            actual_end: None,
+            mw: self.mw,
+            depends_on: self.depends_on,
+            contract_id: self.contract_id,
+            version: 1,
+        }
     }
 }
 
@@ -485,6 +593,47 @@ mod tests {
             ..ok
         };
         assert!(empty.validate().is_err());
+    }
+
+    #[test]
+    fn new_milestones_are_checked_against_the_roadmap_and_get_readable_ids() {
+        let site = example_site();
+        let existing = vec![milestone(
+            "tx-hall-a",
+            MilestoneKind::Retrofit,
+            day(2026, 1, 1),
+            day(2026, 2, 1),
+        )];
+        let new = NewMilestone {
+            site_id: "tx".into(),
+            kind: MilestoneKind::AiRamp,
+            title: "Hall A: tenant ramp!".into(),
+            planned_start: day(2026, 3, 1),
+            planned_end: day(2026, 9, 1),
+            mw: 30.0,
+            depends_on: vec!["tx-hall-a".into()],
+            contract_id: Some("c1".into()),
+        };
+        assert!(new.validate(Some(&site), &existing).is_ok());
+        assert_eq!(new.id(&existing), "tx-hall-a-tenant-ramp");
+        let taken = vec![new.clone().into_milestone("tx-hall-a-tenant-ramp".into())];
+        assert_eq!(new.id(&taken), "tx-hall-a-tenant-ramp-2");
+        assert!(new.validate(None, &existing).is_err());
+        let bad_dep = NewMilestone {
+            depends_on: vec!["nope".into()],
+            ..new.clone()
+        };
+        assert!(bad_dep.validate(Some(&site), &existing).is_err());
+        let wrong_kind = NewMilestone {
+            kind: MilestoneKind::Retrofit,
+            ..new.clone()
+        };
+        assert!(wrong_kind.validate(Some(&site), &existing).is_err());
+        let other_contract = NewMilestone {
+            contract_id: Some("elsewhere".into()),
+            ..new
+        };
+        assert!(other_contract.validate(Some(&site), &existing).is_err());
     }
 
     #[test]

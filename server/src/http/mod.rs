@@ -47,6 +47,7 @@ pub fn router(services: Services) -> Router {
     let operator = Router::new()
         .route("/devices", post(handlers::add_device))
         .route("/devices/{id}", delete(handlers::remove_device))
+        .route("/milestones", post(timeline::create_milestone))
         .route("/milestones/{id}", patch(timeline::update_milestone))
         .route("/annotations", post(timeline::create_annotation))
         .route("/annotations/{id}", patch(timeline::edit_annotation))

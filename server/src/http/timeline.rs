@@ -10,7 +10,7 @@ use app::api::auth::{Principal, Role};
 use app::api::ports::Services;
 use app::api::timeline::{service, AnnotationEdit, NewAnnotation, TimelineView};
 use app::model::annotation::{Annotation, AnnotationVersion};
-use app::model::timeline::{Milestone, MilestoneEdit};
+use app::model::timeline::{Milestone, MilestoneEdit, NewMilestone};
 
 use super::HttpError;
 
@@ -33,6 +33,16 @@ pub async fn update_milestone(
     Ok(Json(
         service::update_milestone(&svc, &me.actor(), &id, edit).await?,
     ))
+}
+
+pub async fn create_milestone(
+    State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
+    body: Result<Json<NewMilestone>, JsonRejection>,
+) -> Result<(StatusCode, Json<Milestone>), HttpError> {
+    let Json(new) = body?;
+    let m = service::create_milestone(&svc, &me.actor(), new).await?;
+    Ok((StatusCode::CREATED, Json(m)))
 }
 
 pub async fn create_annotation(

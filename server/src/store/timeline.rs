@@ -373,6 +373,26 @@ impl TimelineStore for SqliteStore {
         Ok(SqliteStore::milestones(self).await?)
     }
 
+    async fn create_milestone(&self, milestone: &Milestone, actor: &str) -> Result<(), ApiError> {
+        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+        let position: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM milestones")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+        insert_milestone(&mut tx, milestone, position).await?;
+        record(
+            &mut tx,
+            actor,
+            "milestone.create",
+            &milestone.id,
+            &milestone_summary(milestone),
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
     async fn update_milestone(
         &self,
         id: &str,

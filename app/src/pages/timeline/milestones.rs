@@ -6,8 +6,10 @@ use leptos::prelude::*;
 
 use super::Reload;
 use crate::api::error::ApiError;
-use crate::api::timeline::{update_milestone, TimelineView};
-use crate::model::timeline::{MilestoneEdit, MilestoneRow, MilestoneStatus};
+use crate::api::timeline::{create_milestone, update_milestone, TimelineView};
+use crate::model::timeline::{
+    MilestoneEdit, MilestoneKind, MilestoneRow, MilestoneStatus, NewMilestone,
+};
 
 fn status_class(s: MilestoneStatus) -> &'static str {
     match s {
@@ -26,6 +28,7 @@ fn opt_date(d: Option<NaiveDate>) -> String {
 pub fn MilestoneTable(t: TimelineView) -> impl IntoView {
     let editing = RwSignal::new(None::<String>);
     let can_edit = t.can_edit;
+    let form_data = t.clone();
     let today = t.today;
     let sites = t.sites.clone();
     view! {
@@ -65,7 +68,74 @@ pub fn MilestoneTable(t: TimelineView) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            {can_edit.then(|| view! { <NewMilestoneForm t=form_data.clone() /> })}
         </div>
+    }
+}
+
+/// Adds a milestone to a site's roadmap (an AI ramp may name the lease contract it starts).
+#[component]
+fn NewMilestoneForm(t: TimelineView) -> impl IntoView {
+    let reload = use_context::<Reload>();
+    let site = RwSignal::new(t.sites.first().map(|s| s.id.clone()).unwrap_or_default());
+    let kind = RwSignal::new(MilestoneKind::Retrofit.as_str().to_string());
+    let title = RwSignal::new(String::new());
+    let start = RwSignal::new(String::new());
+    let end = RwSignal::new(String::new());
+    let mw = RwSignal::new(String::new());
+    let waits_for = RwSignal::new(String::new());
+    let add = Action::new(move |_: &()| {
+        let new = (|| -> Result<NewMilestone, ApiError> {
+            Ok(NewMilestone {
+                site_id: site.get_untracked(),
+                kind: MilestoneKind::parse(&kind.get_untracked())
+                    .ok_or_else(|| ApiError::InvalidInput("kind: choose one".into()))?,
+                title: title.get_untracked(),
+                planned_start: parse_date("planned start", &start.get_untracked())?
+                    .ok_or_else(|| ApiError::InvalidInput("planned start: required".into()))?,
+                planned_end: parse_date("planned end", &end.get_untracked())?
+                    .ok_or_else(|| ApiError::InvalidInput("planned end: required".into()))?,
+                mw: mw
+                    .get_untracked()
+                    .trim()
+                    .parse()
+                    .map_err(|_| ApiError::InvalidInput("MW: a number".into()))?,
+                depends_on: Some(waits_for.get_untracked())
+                    .filter(|w| !w.is_empty())
+                    .into_iter()
+                    .collect(),
+                contract_id: None,
+            })
+        })();
+        async move { create_milestone(new?).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = add.value().get() {
+            title.set(String::new());
+            if let Some(r) = reload {
+                r.bump();
+            }
+        }
+    });
+    view! {
+        <form class="edit-form" data-testid="new-milestone" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
+            <label>"Site"<select bind:value=site>
+                {t.sites.iter().map(|s| view! { <option value=s.id.clone()>{s.name.clone()}</option> }).collect_view()}
+            </select></label>
+            <label>"Kind"<select bind:value=kind>
+                {MilestoneKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+            </select></label>
+            <label class="wide">"Title"<input bind:value=title maxlength="200" required /></label>
+            <label>"Planned start"<input type="date" bind:value=start required /></label>
+            <label>"Planned end"<input type="date" bind:value=end required /></label>
+            <label>"MW"<input type="number" step="0.1" min="0" bind:value=mw required /></label>
+            <label>"Waits for"<select bind:value=waits_for>
+                <option value="">"—"</option>
+                {t.milestones.iter().map(|r| view! { <option value=r.milestone.id.clone()>{r.milestone.title.clone()}</option> }).collect_view()}
+            </select></label>
+            <div class="form-actions"><button type="submit" class="primary" disabled=move || add.pending().get()>"Add milestone"</button></div>
+            {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
+        </form>
     }
 }
 
