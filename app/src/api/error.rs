@@ -97,3 +97,22 @@ pub fn with_status<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conflict_travels_to_the_browser_with_the_current_version() {
+        let e = ApiError::Conflict {
+            current_version: 3,
+            current_text: "Transformer slipped".into(),
+            current_author: "user:ops".into(),
+        };
+        let wire = serde_json::to_string(&e).unwrap();
+        assert_eq!(serde_json::from_str::<ApiError>(&wire).unwrap(), e);
+        assert_eq!((e.status(), e.code()), (409, "conflict"));
+        assert_eq!(ApiError::RateLimited { retry_after_secs: 5 }.status(), 429);
+        assert_eq!(ApiError::Unauthenticated.status(), 401);
+    }
+}
