@@ -102,3 +102,52 @@ test("a viewer reads the timeline but gets no edit controls", async ({ page }) =
   });
   expect(drawn).toBeGreaterThan(5000);
 });
+
+test.describe("two operators", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("a stale edit shows both texts and loses neither", async ({ page, browser }) => {
+    const signIn = async (p: Page) => {
+      await p.goto("/login?next=/timeline");
+      await p.getByLabel("User name").fill("operator");
+      await p.getByLabel("Password").fill(ACCOUNTS.operator);
+      await p.getByRole("button", { name: "Sign in" }).click();
+      await expect(p).toHaveURL(/\/timeline$/);
+      await hydrated(p);
+    };
+    await signIn(page);
+    const form = page.getByTestId("annotation-form");
+    await form.getByLabel("About").selectOption("muskogee");
+    await form.getByLabel("Note").fill("Crane booked for week 3");
+    await form.getByRole("button", { name: "Add note" }).click();
+    const note = page.getByTestId("annotation").filter({ hasText: "Crane booked for week 3" });
+    await expect(note).toHaveCount(1);
+
+    // Both open the note for editing; the other one saves first.
+    await note.getByRole("button", { name: "Edit" }).click();
+    const other = await browser.newPage();
+    await signIn(other);
+    const theirs = other.getByTestId("annotation").filter({ hasText: "Crane booked for week 3" });
+    await theirs.getByRole("button", { name: "Edit" }).click();
+    await theirs.getByTestId("annotation-edit").locator("textarea").fill("Crane moved to week 4");
+    await theirs.getByRole("button", { name: "Save" }).click();
+    await expect(other.getByTestId("annotation").filter({ hasText: "Crane moved to week 4" })).toHaveCount(1);
+    await other.close();
+
+    const mine = note.getByTestId("annotation-edit");
+    await mine.locator("textarea").fill("Crane booked, week 3 confirmed by vendor");
+    await mine.getByRole("button", { name: "Save" }).click();
+    const conflict = mine.getByTestId("conflict");
+    await expect(conflict).toContainText("saved version 2 while you were editing");
+    await expect(conflict).toContainText("Crane moved to week 4");
+    await expect(mine.locator("textarea")).toHaveValue("Crane booked, week 3 confirmed by vendor");
+
+    await conflict.getByRole("button", { name: "Save mine over it" }).click();
+    const saved = page.getByTestId("annotation").filter({ hasText: "week 3 confirmed by vendor" });
+    await expect(saved).toHaveCount(1);
+    await saved.getByRole("button", { name: "History" }).click();
+    const history = saved.getByTestId("annotation-history").locator("li");
+    await expect(history).toHaveCount(3);
+    await expect(history.nth(1)).toContainText("Crane moved to week 4");
+  });
+});
