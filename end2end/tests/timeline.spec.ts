@@ -63,10 +63,10 @@ test.describe("as an operator", () => {
     const add = page.getByTestId("new-milestone");
     await add.getByLabel("Site").selectOption("baie-comeau");
     await add.getByLabel("Kind").selectOption("retrofit");
-    await add.getByLabel("Title").fill("South substation upgrade");
+    await add.getByLabel("Title", { exact: true }).fill("South substation upgrade");
     await add.getByLabel("Planned start").fill("2027-11-01");
     await add.getByLabel("Planned end").fill("2028-02-01");
-    await add.getByLabel("MW").fill("45");
+    await add.getByLabel("MW", { exact: true }).fill("45");
     await add.getByRole("button", { name: "Add milestone" }).click();
     await expect(page.getByTestId("milestone").filter({ hasText: "South substation upgrade" })).toHaveCount(1);
 
