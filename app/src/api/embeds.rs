@@ -138,6 +138,9 @@ pub mod service {
         let month_start = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
         let from = month_start - Months::new(MONTHS_BACK);
         let to = month_start + Months::new(MONTHS_AHEAD + 1) - chrono::Duration::days(1);
+        // Market-based views are as of the market day (stable all day, so ETags hold until the
+        // data changes); the fleet is as of its last poll cycle, to the minute.
+        let mut as_of = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
         let payload = match grant.view {
             EmbedView::RevenueMix => {
                 let ids: Vec<&str> = sites.iter().map(|s| s.id.as_str()).collect();
@@ -193,21 +196,15 @@ pub mod service {
                     .filter(|d| sites.iter().any(|s| s.id == d.site))
                     .collect();
                 let live = svc.fleet.summary().await;
+                let at = live.at.unwrap_or_else(Utc::now);
+                as_of = at
+                    .duration_trunc(chrono::TimeDelta::minutes(1))
+                    .unwrap_or(at);
                 let summary = crate::model::fleet::summarize(&devices, live.at, live.poll_lag_ms);
                 EmbedPayload::FleetSummary {
                     totals: FleetTotals::from(&summary),
                 }
             }
-        };
-        // Market-based views are as of the market day (stable all day, so ETags hold until the
-        // data changes); the fleet is as of its last poll cycle, to the minute.
-        let as_of = match grant.view {
-            EmbedView::FleetSummary => {
-                let at = svc.fleet.summary().await.at.unwrap_or_else(Utc::now);
-                at.duration_trunc(chrono::TimeDelta::minutes(1))
-                    .unwrap_or(at)
-            }
-            _ => today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
         };
         let status = crate::api::status::data_status(svc).await?;
         Ok(EmbedData {

@@ -112,7 +112,13 @@ mod tests {
         let wire = serde_json::to_string(&e).unwrap();
         assert_eq!(serde_json::from_str::<ApiError>(&wire).unwrap(), e);
         assert_eq!((e.status(), e.code()), (409, "conflict"));
-        assert_eq!(ApiError::RateLimited { retry_after_secs: 5 }.status(), 429);
+        assert_eq!(
+            ApiError::RateLimited {
+                retry_after_secs: 5
+            }
+            .status(),
+            429
+        );
         assert_eq!(ApiError::Unauthenticated.status(), 401);
     }
 }

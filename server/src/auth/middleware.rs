@@ -17,14 +17,18 @@ use crate::http::HttpError;
 
 /// Paths anonymous visitors may load.
 pub fn is_public(path: &str) -> bool {
-    matches!(
-        path,
-        "/login" | "/auth/login" | "/api/v1/health" | "/favicon.svg" | "/robots.txt"
-    ) || path.starts_with("/pkg/")
-        || path.starts_with("/vendor/")
+    is_static(path)
+        || matches!(path, "/login" | "/auth/login" | "/api/v1/health" | "/robots.txt")
         // Embeds check their own token; they are read-only and hold no session.
         || path.starts_with("/embed/")
+}
+
+/// Built assets: public, identical for everyone, never a write.
+fn is_static(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || path.starts_with("/vendor/")
         || path.starts_with("/embed-assets/")
+        || path == "/favicon.svg"
 }
 
 /// The value of cookie `name` in the request, if any.
@@ -101,6 +105,10 @@ pub fn encode_component(s: &str) -> String {
 }
 
 pub async fn authenticate(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) -> Response {
+    // Static files need no caller: skip the credential lookup (a query per asset otherwise).
+    if is_static(req.uri().path()) {
+        return next.run(req).await;
+    }
     let headers = req.headers();
     let principal: Option<Principal> = if let Some(token) = bearer(headers) {
         match auth.token_principal(token).await {
