@@ -80,7 +80,9 @@ async fn main() -> anyhow::Result<()> {
         concurrency: 1024,
         ..Default::default()
     };
-    let mut poller = Poller::new(config, store.clone(), cache.clone(), tx);
+    let metrics = Arc::new(server::metrics::Metrics::default());
+    let mut poller =
+        Poller::new(config, store.clone(), cache.clone(), tx).with_metrics(metrics.clone());
 
     let (cpu0, start) = (cpu_seconds(), Instant::now());
     let mut polled = 0usize;
@@ -120,6 +122,20 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "cpu: {cpu:.1} s over {wall:.1} s = {:.0} % of one core",
         cpu / wall * 100.0
+    );
+    // What a Prometheus scrape of this fleet costs (render only; the HTTP hop is loopback).
+    let summary = app::model::fleet::summarize(&devices, None, max_lag);
+    let scrapes = 20;
+    let t = Instant::now();
+    let mut bytes = 0;
+    for _ in 0..scrapes {
+        bytes = metrics.render(&devices, &summary).len();
+    }
+    println!(
+        "/metrics render: {:.1} ms per scrape, {:.0} KiB for {} devices",
+        t.elapsed().as_secs_f64() * 1000.0 / scrapes as f64,
+        bytes as f64 / 1024.0,
+        devices.len()
     );
     println!("peak RSS: {:.0} MiB", peak_rss_mib());
     Ok(())

@@ -85,6 +85,16 @@ pub enum TokenCommand {
     },
 }
 
+fn parse_optional_addr(s: &str) -> Result<Option<SocketAddr>, String> {
+    match s.trim() {
+        "" | "off" | "none" => Ok(None),
+        a => a
+            .parse()
+            .map(Some)
+            .map_err(|e| format!("{a:?}: {e} (expected host:port or off)")),
+    }
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| format!("{s:?}: expected viewer, operator or admin"))
 }
@@ -95,6 +105,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "RIGSHIFT_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
+    /// Address of the Prometheus `/metrics` listener (no login: keep it on loopback or a
+    /// management network); `off` turns it off.
+    #[arg(long, env = "RIGSHIFT_METRICS_ADDR", default_value = "127.0.0.1:9464", value_parser = parse_optional_addr)]
+    // Spelled out so clap takes the parser's `Option` as the value ("off" is None).
+    pub metrics_addr: ::std::option::Option<SocketAddr>,
     /// Database URL; the SQLite file is created on first start and migrated.
     #[arg(
         long,
@@ -173,6 +188,10 @@ mod tests {
             Cli::parse_from(["rigshift", "--simulator=0", "--today", "2026-01-02"]).serve_args();
         assert!(!c.simulator);
         assert_eq!(c.today, NaiveDate::from_ymd_opt(2026, 1, 2));
+        assert_eq!(a.metrics_addr.map(|m| m.port()), Some(9464));
+        let off = Cli::parse_from(["rigshift", "--metrics-addr", "off"]).serve_args();
+        assert_eq!(off.metrics_addr, None);
+        assert!(Cli::try_parse_from(["rigshift", "--metrics-addr", "localhost"]).is_err());
         assert!(Cli::try_parse_from(["rigshift", "--today", "yesterday"]).is_err());
     }
 

@@ -11,6 +11,7 @@ pub mod embed;
 pub mod fleet_file;
 pub mod http;
 pub mod market;
+pub mod metrics;
 mod router;
 pub mod sha256_bench;
 pub mod simulator;
@@ -32,6 +33,7 @@ pub struct Runtime {
     pub services: Services,
     pub store: Arc<SqliteStore>,
     pub auth: Arc<auth::Auth>,
+    pub metrics: Arc<metrics::Metrics>,
     _simulator: Option<simulator::Simulator>,
     poller: tokio::task::JoinHandle<()>,
 }
@@ -124,8 +126,11 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         concurrency: args.poll_concurrency.max(1),
         ..Default::default()
     };
+    let metrics = Arc::new(metrics::Metrics::default());
     let poller = tokio::spawn(
-        telemetry::poller::Poller::new(config, store.clone(), cache.clone(), updates).run(),
+        telemetry::poller::Poller::new(config, store.clone(), cache.clone(), updates)
+            .with_metrics(metrics.clone())
+            .run(),
     );
     let services = Services {
         sites: store.clone(),
@@ -145,6 +150,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         services,
         store,
         auth,
+        metrics,
         _simulator: sim,
         poller,
     })
@@ -159,22 +165,46 @@ fn raise_open_file_limit() {
     }
 }
 
-/// Binds `args.addr` and serves until Ctrl-C.
+/// Binds `args.addr` (and `args.metrics_addr`) and serves until Ctrl-C.
 pub async fn launch(args: ServeArgs) -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
     tracing::info!("Rigshift listening on http://{}", listener.local_addr()?);
-    launch_with_listener(args, listener, async {
+    let metrics_listener = match args.metrics_addr {
+        // The dashboard matters more than its metrics: a taken port is a warning, not an exit.
+        Some(addr) => match TcpListener::bind(addr).await {
+            Ok(l) => {
+                tracing::info!("Prometheus metrics on http://{addr}/metrics");
+                Some(l)
+            }
+            Err(e) => {
+                tracing::warn!(%addr, error = %e, "metrics listener not started");
+                None
+            }
+        },
+        None => None,
+    };
+    launch_with_listeners(args, listener, metrics_listener, async {
         tokio::signal::ctrl_c().await.ok();
     })
     .await
 }
 
-/// Serves on `listener` until `shutdown` completes.
+/// Serves on `listener` until `shutdown` completes (no metrics listener).
 pub async fn launch_with_listener(
     args: ServeArgs,
     listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    launch_with_listeners(args, listener, None, shutdown).await
+}
+
+/// Serves the dashboard on `listener` and `/metrics` on `metrics_listener` until `shutdown`.
+pub async fn launch_with_listeners(
+    args: ServeArgs,
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let runtime = start(&args).await?;
@@ -183,13 +213,21 @@ pub async fn launch_with_listener(
         listener.local_addr()?,
         runtime.services.clone(),
         runtime.auth.clone(),
+        runtime.metrics.clone(),
     );
+    let metrics_server = metrics_listener.map(|l| {
+        let app = metrics::router(runtime.metrics.clone(), runtime.services.fleet.clone());
+        tokio::spawn(async move { axum::serve(l, app).await })
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await?;
+    if let Some(task) = metrics_server {
+        task.abort();
+    }
     drop(runtime);
     Ok(())
 }

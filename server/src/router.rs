@@ -17,6 +17,7 @@ use app::app::{shell, App};
 
 use crate::auth::Auth;
 use crate::config::ServeArgs;
+use crate::metrics::{record_http, Metrics};
 
 /// Leptos options from our flags: the binary runs without cargo-leptos' environment.
 fn leptos_options(args: &ServeArgs, addr: SocketAddr) -> LeptosOptions {
@@ -33,7 +34,13 @@ fn leptos_options(args: &ServeArgs, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-pub fn build(args: &ServeArgs, addr: SocketAddr, services: Services, auth: Arc<Auth>) -> Router {
+pub fn build(
+    args: &ServeArgs,
+    addr: SocketAddr,
+    services: Services,
+    auth: Arc<Auth>,
+    metrics: Arc<Metrics>,
+) -> Router {
     let options = leptos_options(args, addr);
     let routes = generate_route_list(App);
     let context = {
@@ -76,6 +83,8 @@ pub fn build(args: &ServeArgs, addr: SocketAddr, services: Services, auth: Arc<A
             HeaderValue::from_static("nosniff"),
         ))
         .layer(CompressionLayer::new())
+        .layer(axum::Extension(metrics.clone()))
+        .layer(axum::middleware::from_fn_with_state(metrics, record_http))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -346,3 +346,177 @@ async fn devices_in_the_fleet_file_are_polled_and_a_bad_file_stops_start_up() {
         .expect("a bad fleet file must stop start-up");
     assert!(format!("{err:#}").contains("entry 1 (no-port)"), "{err:#}");
 }
+
+/// Scrapes the metrics listener and parses the exposition with the DCGM parser.
+async fn scrape(app: &TestApp) -> Vec<server::telemetry::prometheus::Sample> {
+    let resp = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    server::telemetry::prometheus::parse(&resp.text().await.unwrap()).expect("valid exposition")
+}
+
+fn metric(
+    samples: &[server::telemetry::prometheus::Sample],
+    name: &str,
+    labels: &[(&str, &str)],
+) -> f64 {
+    samples
+        .iter()
+        .filter(|s| s.name == name && labels.iter().all(|(k, v)| s.label(k) == Some(*v)))
+        .map(|s| s.value)
+        .sum()
+}
+
+#[tokio::test]
+async fn metrics_show_the_fleet_the_api_shows_and_the_latency_of_polls_and_requests() {
+    let app = TestApp::on(day(2026, 11, 25)).asics(40).start().await;
+    // Wait until the silent device has timed out, so every status is settled.
+    fleet_until(&app, |f| {
+        f["devices"].as_array().is_some_and(|d| {
+            d.iter()
+                .any(|d| d["id"] == "sim-asic-00031" && d["status"] == "offline")
+        })
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.anon
+                .get(app.url("/api/v1/health"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    // The fleet moves between polls: compare a scrape with API reads on both sides of it.
+    let mut tries = 0;
+    let (before, samples, after) = loop {
+        tries += 1;
+        assert!(tries < 50, "the fleet never held still across a scrape");
+        let (_, before) = app.get_json("/api/v1/fleet").await;
+        let samples = scrape(&app).await;
+        let (_, after) = app.get_json("/api/v1/fleet").await;
+        let statuses = |f: &Value| {
+            f["devices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["status"].clone())
+                .collect::<Vec<_>>()
+        };
+        if statuses(&before) == statuses(&after) {
+            break (before, samples, after);
+        }
+    };
+    drop(after);
+    let devices = before["devices"].as_array().unwrap();
+    for status in ["online", "degraded", "offline"] {
+        for kind in ["asic", "gpu"] {
+            let api = devices
+                .iter()
+                .filter(|d| d["status"] == status && d["kind"] == kind)
+                .count();
+            assert_eq!(
+                metric(
+                    &samples,
+                    "rigshift_devices",
+                    &[("kind", kind), ("status", status)]
+                ),
+                api as f64,
+                "{kind} {status}"
+            );
+        }
+    }
+    assert_eq!(
+        metric(
+            &samples,
+            "rigshift_device_up",
+            &[("device", "sim-asic-00031")]
+        ),
+        0.0
+    );
+    assert_eq!(
+        metric(
+            &samples,
+            "rigshift_device_up",
+            &[("device", "sim-asic-00000")]
+        ),
+        1.0
+    );
+    let reported = device(&before, "sim-asic-00000")["hashrate_ths"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        metric(
+            &samples,
+            "rigshift_device_hashrate_ths",
+            &[("device", "sim-asic-00000")]
+        ) > 0.5 * reported
+    );
+    // Polls over both protocols, and the silent device's timeouts, are timed by outcome.
+    let polls = |protocol, outcome| {
+        metric(
+            &samples,
+            "rigshift_poll_duration_seconds_count",
+            &[("protocol", protocol), ("outcome", outcome)],
+        )
+    };
+    assert!(polls("cgminer", "ok") >= 39.0, "{}", polls("cgminer", "ok"));
+    assert!(polls("dcgm", "ok") >= 2.0);
+    assert!(polls("cgminer", "read_timeout") >= 1.0);
+    // Requests are labelled by route pattern.
+    assert!(
+        metric(
+            &samples,
+            "rigshift_http_request_duration_seconds_count",
+            &[
+                ("method", "GET"),
+                ("route", "/api/v1/health"),
+                ("status", "200")
+            ]
+        ) >= 3.0
+    );
+    assert!(
+        metric(
+            &samples,
+            "rigshift_http_request_duration_seconds_count",
+            &[("route", "/api/v1/fleet"), ("status", "200")]
+        ) >= 1.0
+    );
+    // /metrics lives on its own listener only: the dashboard's port does not serve it.
+    let on_main = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert!(!on_main.text().await.unwrap().contains("rigshift_devices"));
+}
+
+#[tokio::test]
+async fn metrics_count_live_stream_clients_while_connected() {
+    let app = TestApp::on(day(2026, 11, 25)).asics(4).start().await;
+    let clients =
+        |s: Vec<server::telemetry::prometheus::Sample>| metric(&s, "rigshift_sse_clients", &[]);
+    assert_eq!(clients(scrape(&app).await), 0.0);
+    let mut resp = app
+        .client
+        .get(app.url("/api/v1/stream"))
+        .send()
+        .await
+        .unwrap();
+    let _ = timeout(Duration::from_secs(5), resp.chunk()).await;
+    assert_eq!(clients(scrape(&app).await), 1.0);
+    drop(resp);
+    let mut gone = false;
+    // The server notices a closed stream at its next write (an event, or the 15 s keep-alive).
+    for _ in 0..250 {
+        if clients(scrape(&app).await) == 0.0 {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(gone, "a closed stream must stop counting");
+}

@@ -4,15 +4,23 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::stream::{self, Stream};
+use axum::Extension;
+use futures_util::stream::{self, Stream, StreamExt};
 
 use app::api::ports::Services;
 
+use crate::metrics::Metrics;
+
 pub async fn stream(
     State(svc): State<Services>,
+    metrics: Option<Extension<Arc<Metrics>>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // Counted while the stream lives: axum drops it when the client goes away.
+    let client = metrics.map(|Extension(m)| m.sse_client());
     let events = stream::unfold(
         (svc, None::<String>, true),
         |(svc, last, first)| async move {
@@ -37,5 +45,9 @@ pub async fn stream(
             }
         },
     );
+    let events = events.map(move |e| {
+        let _connected = &client;
+        e
+    });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

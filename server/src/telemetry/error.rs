@@ -19,3 +19,19 @@ pub enum PollError {
     #[error("HTTP status {0}")]
     HttpStatus(u16),
 }
+
+impl PollError {
+    /// A short, fixed name for metrics labels (the message carries details that vary).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PollError::ConnectTimeout => "connect_timeout",
+            PollError::Connect(_) => "connect_refused",
+            PollError::ReadTimeout => "read_timeout",
+            PollError::TooLarge(_) => "too_large",
+            PollError::Io(_) => "io",
+            PollError::Malformed(_) => "malformed",
+            PollError::DeviceError(_) => "device_error",
+            PollError::HttpStatus(_) => "http_status",
+        }
+    }
+}

@@ -19,6 +19,7 @@ use app::model::fleet::{
 
 use super::io::ExchangeLimits;
 use super::{cgminer, dcgm, PollError};
+use crate::metrics::Metrics;
 use crate::store::{DeviceSpec, SqliteStore};
 
 /// Poller settings.
@@ -211,6 +212,7 @@ pub struct Poller {
     done_tx: tokio::sync::mpsc::UnboundedSender<PollResult>,
     done_rx: tokio::sync::mpsc::UnboundedReceiver<PollResult>,
     cycle: u64,
+    metrics: Arc<Metrics>,
 }
 
 impl Poller {
@@ -233,7 +235,14 @@ impl Poller {
             done_tx,
             done_rx,
             cycle: 0,
+            metrics: Arc::new(Metrics::default()),
         }
+    }
+
+    /// Records poll and cycle latency into `metrics` (the server's `/metrics`).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Re-reads the device list from the store (new devices polled at once, removed ones dropped).
@@ -298,9 +307,19 @@ impl Poller {
         for e in due {
             self.in_flight.insert(e.spec.id.clone());
             let (permits, done) = (self.permits.clone(), self.done_tx.clone());
+            let metrics = self.metrics.clone();
             tokio::spawn(async move {
                 let _permit = permits.acquire_owned().await.ok();
+                let polling = Instant::now();
                 let result = poll_endpoint(&e.spec, limits).await;
+                let protocol = match e.spec.kind {
+                    DeviceKind::Asic => "cgminer",
+                    DeviceKind::Gpu => "dcgm",
+                };
+                let outcome = result.as_ref().map_or_else(PollError::kind, |_| "ok");
+                metrics
+                    .polls
+                    .observe(&[protocol, outcome], polling.elapsed().as_secs_f64());
                 let _ = done.send((e, result, Utc::now()));
             });
         }
@@ -310,6 +329,9 @@ impl Poller {
             }
         }
         let report = self.report(polled, lag_ms, started.elapsed()).await;
+        self.metrics
+            .poll_cycles
+            .observe(&[], started.elapsed().as_secs_f64());
         if polled > 0 {
             *self.cache.last_report.write().await = Some(report.clone());
             let _ = self.updates.send(report.clone());

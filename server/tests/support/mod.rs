@@ -18,6 +18,8 @@ use server::config::{Cli, ServeArgs};
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The Prometheus `/metrics` listener.
+    pub metrics_addr: SocketAddr,
     /// Sends the admin's API token with every request.
     pub client: reqwest::Client,
     /// Sends no credentials.
@@ -87,12 +89,20 @@ impl TestAppBuilder {
         let database_url = args.database_url.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let metrics_addr = metrics.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::launch_with_listener(args, listener, async {
-            rx.await.ok();
-        }));
+        let task = tokio::spawn(server::launch_with_listeners(
+            args,
+            listener,
+            Some(metrics),
+            async {
+                rx.await.ok();
+            },
+        ));
         let mut app = TestApp {
             addr,
+            metrics_addr,
             client: reqwest::Client::new(),
             anon: reqwest::Client::new(),
             tokens: HashMap::new(),
