@@ -28,12 +28,19 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WB_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/echarts/dist/echarts.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm packages (echarts, binaryen, playwright)"
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/echarts/lib ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages (echarts, esbuild, binaryen, playwright)"
   npm ci --no-audit --no-fund
 fi
-mkdir -p public/vendor
-cp -u node_modules/echarts/dist/echarts.min.js public/vendor/echarts.min.js
+# ECharts with only the series and components our charts use (~195 KB gzip instead of ~330 KB
+# for the full build): every dashboard visit and every IR embed loads it.
+VENDOR=public/vendor/echarts.min.js
+if [ ! -f "$VENDOR" ] || [ scripts/echarts-entry.mjs -nt "$VENDOR" ] || [ package-lock.json -nt "$VENDOR" ]; then
+  log "bundling ECharts (scripts/echarts-entry.mjs)"
+  mkdir -p public/vendor
+  node_modules/.bin/esbuild scripts/echarts-entry.mjs --bundle --minify --format=iife \
+    --target=es2019 --legal-comments=eof --log-level=warning --outfile="$VENDOR"
+fi
 
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
   log "installing Chromium from apt"

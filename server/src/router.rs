@@ -89,7 +89,7 @@ pub fn build(
 }
 
 /// Third-party and embed assets change only with a release: let browsers and an IR site's
-/// visitors keep them an hour instead of re-fetching ECharts (≈330 KB gzip) for every embed.
+/// visitors keep them an hour instead of re-fetching ECharts (≈195 KB gzip) for every embed.
 /// (`/pkg` is left to revalidation: its file names carry no hash.)
 async fn cache_static_assets(
     req: axum::extract::Request,
