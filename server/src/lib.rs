@@ -1,6 +1,6 @@
 //! Rigshift's server: wires the edges (store, market, HTTP) to the Leptos app.
 //!
-//! `launch_with_listener` takes a bound listener and a shutdown signal so tests start the real
+//! `launch_with_listeners` takes bound listeners and a shutdown signal so tests start the real
 //! server on `127.0.0.1:0` against a temporary SQLite file.
 
 pub mod admin_cli;
@@ -189,15 +189,6 @@ pub async fn launch(args: ServeArgs) -> anyhow::Result<()> {
         tokio::signal::ctrl_c().await.ok();
     })
     .await
-}
-
-/// Serves on `listener` until `shutdown` completes (no metrics listener).
-pub async fn launch_with_listener(
-    args: ServeArgs,
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    launch_with_listeners(args, listener, None, shutdown).await
 }
 
 /// Serves the dashboard on `listener` and `/metrics` on `metrics_listener` until `shutdown`.

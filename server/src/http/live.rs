@@ -2,9 +2,8 @@
 //! time a poll cycle changed it (checked every second), so KPIs update without a reload.
 
 use std::convert::Infallible;
-use std::time::Duration;
-
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
