@@ -62,3 +62,20 @@ mod tests {
         assert_eq!(mw(12.345), "12.3 MW");
     }
 }
+
+/// A moment as "2026-11-25 10:40 UTC".
+pub fn utc_minute(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A share as a percentage with sensible precision: "100 %", "12.5 %", "0.15 %".
+pub fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p >= 99.95 || p == 0.0 {
+        format!("{p:.0} %")
+    } else if p >= 10.0 {
+        format!("{p:.1} %")
+    } else {
+        format!("{p:.2} %")
+    }
+}

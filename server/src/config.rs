@@ -122,6 +122,11 @@ pub struct ServeArgs {
     /// `--simulator=false` or RIGSHIFT_SIMULATOR=0 turns it off.
     #[arg(long, env = "RIGSHIFT_SIMULATOR", default_value = "true", num_args = 0..=1, default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub simulator: bool,
+    /// Base URL of a mempool-compatible REST API (e.g. `https://mempool.space` or a self-hosted
+    /// instance beside your node) for live BTC price, difficulty, fees and height. Without it,
+    /// market figures come from the bundled snapshot (and the simulator after it).
+    #[arg(long, env = "RIGSHIFT_MARKET_URL", value_parser = parse_http_url)]
+    pub market_url: Option<String>,
     /// TOML fleet file listing devices to poll (`[[asic]] address, site, model` and
     /// `[[gpu]] url, site`); re-read at each start, devices no longer listed stop being polled.
     #[arg(long, env = "RIGSHIFT_FLEET")]
@@ -153,6 +158,19 @@ pub struct ServeArgs {
     /// random password is generated and logged once.
     #[arg(long, env = "RIGSHIFT_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+}
+
+/// An `http://` or `https://` URL without a trailing slash.
+fn parse_http_url(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"))
+        .ok_or("must start with http:// or https://")?;
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err("needs a host".into());
+    }
+    Ok(s.to_string())
 }
 
 impl Cli {

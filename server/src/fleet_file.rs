@@ -9,6 +9,12 @@
 //! [[gpu]]
 //! url = "http://10.0.1.2:9400/metrics"
 //! site = "muskogee"
+//!
+//! [[pool]]
+//! kind = "braiins"
+//! site = "pecos-ridge"
+//! token_env = "BRAIINS_TOKEN_PECOS"   # the token itself never goes in this file
+//! # url = "https://pool.braiins.com"  # the default
 //! ```
 
 use serde::Deserialize;
@@ -25,6 +31,27 @@ struct FleetFile {
     asic: Vec<AsicEntry>,
     #[serde(default)]
     gpu: Vec<GpuEntry>,
+    #[serde(default)]
+    pool: Vec<PoolEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PoolEntry {
+    kind: String,
+    site: String,
+    token_env: String,
+    url: Option<String>,
+}
+
+/// A pool account whose payouts count for a site. The token is read from `token_env` when the
+/// payouts are fetched, so it lives only in the environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolAccount {
+    pub kind: crate::pool::PoolKind,
+    pub site: String,
+    pub url: String,
+    pub token_env: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,12 +127,70 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<DeviceSpec>, FleetFileError> 
         out.push(DeviceSpec {
             id,
             kind,
-            model: model.unwrap_or_else(|| "unknown".into()),
+            model: model.unwrap_or_else(|| crate::telemetry::poller::UNKNOWN_MODEL.into()),
             site,
             address,
         });
     }
     Ok(out)
+}
+
+/// The `[[pool]]` entries of a fleet file; every entry must name a known pool kind and an
+/// environment variable that is set.
+pub fn parse_pools(
+    path: &str,
+    text: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<PoolAccount>, FleetFileError> {
+    let invalid = |message: String| FleetFileError::Invalid {
+        path: path.to_string(),
+        message,
+    };
+    let file: FleetFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    file.pool
+        .into_iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let at = |why: String| invalid(format!("pool entry {}: {why}", n + 1));
+            let kind = crate::pool::PoolKind::parse(&p.kind)
+                .ok_or_else(|| at(format!("unknown pool kind {:?} (known: braiins)", p.kind)))?;
+            if p.site.trim().is_empty() {
+                return Err(at("site is empty".into()));
+            }
+            if env(&p.token_env).is_none_or(|t| t.trim().is_empty()) {
+                return Err(at(format!(
+                    "environment variable {} (token_env) is not set",
+                    p.token_env
+                )));
+            }
+            let url = p
+                .url
+                .unwrap_or_else(|| kind.default_url().to_string())
+                .trim_end_matches('/')
+                .to_string();
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(at(format!(
+                    "url {url:?} must start with http:// or https://"
+                )));
+            }
+            Ok(PoolAccount {
+                kind,
+                site: p.site,
+                url,
+                token_env: p.token_env,
+            })
+        })
+        .collect()
+}
+
+/// Reads the `[[pool]]` entries of the file at `path`, tokens from the process environment.
+pub fn load_pools(path: &std::path::Path) -> Result<Vec<PoolAccount>, FleetFileError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| FleetFileError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    parse_pools(&shown, &text, |k| std::env::var(k).ok())
 }
 
 /// Reads and parses the file at `path`.
@@ -121,6 +206,36 @@ pub fn load(path: &std::path::Path) -> Result<Vec<DeviceSpec>, FleetFileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pool_entries_name_their_token_variable_never_the_token() {
+        let text = "[[pool]]\nkind = \"braiins\"\nsite = \"tx\"\ntoken_env = \"TOK\"\n";
+        let pools = parse_pools("f.toml", text, |k| (k == "TOK").then(|| "secret".into())).unwrap();
+        assert_eq!(pools[0].url, "https://pool.braiins.com");
+        assert_eq!(pools[0].token_env, "TOK");
+        let missing = parse_pools("f.toml", text, |_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            missing.contains("TOK") && missing.contains("not set"),
+            "{missing}"
+        );
+        let bad = parse_pools(
+            "f.toml",
+            "[[pool]]\nkind = \"nope\"\nsite = \"tx\"\ntoken_env = \"TOK\"\n",
+            |_| Some("x".into()),
+        );
+        assert!(bad.unwrap_err().to_string().contains("unknown pool kind"));
+        // A token written into the file is refused, not silently used.
+        assert!(parse_pools(
+            "f.toml",
+            "[[pool]]\nkind = \"braiins\"\nsite = \"tx\"\ntoken_env = \"TOK\"\ntoken = \"abc\"\n",
+            |_| Some("x".into())
+        )
+        .is_err());
+        // Device entries still parse beside pools.
+        assert!(parse("f.toml", text).unwrap().is_empty());
+    }
 
     #[test]
     fn reads_asics_and_gpu_nodes() {

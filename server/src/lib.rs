@@ -12,6 +12,8 @@ pub mod fleet_file;
 pub mod http;
 pub mod market;
 pub mod metrics;
+pub mod pool;
+pub mod remote;
 mod router;
 pub mod sha256_bench;
 pub mod simulator;
@@ -36,11 +38,16 @@ pub struct Runtime {
     pub metrics: Arc<metrics::Metrics>,
     _simulator: Option<simulator::Simulator>,
     poller: tokio::task::JoinHandle<()>,
+    /// The market feed and pool syncs, when configured.
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Runtime {
     fn drop(&mut self) {
         self.poller.abort();
+        for task in &self.background {
+            task.abort();
+        }
     }
 }
 
@@ -71,12 +78,35 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         Some(d) => Arc::new(clock::FixedClock(d)),
         None => Arc::new(clock::SystemClock),
     };
-    let added = market::ensure_history(&store, clock.today(), args.simulator).await?;
+    // With a live feed, the days after the snapshot come from it, never from the simulator.
+    let simulate_market = args.simulator && args.market_url.is_none();
+    let added = market::ensure_history(&store, clock.today(), simulate_market).await?;
     tracing::info!(
         days = added,
-        simulator = args.simulator,
+        simulated = simulate_market,
         "market history ready"
     );
+    let mut background = Vec::new();
+    let market_feed = match &args.market_url {
+        Some(url) => {
+            let feed = market::feed::MempoolFeed::new(url, remote::RemoteLimits::default())?;
+            let host = feed.host();
+            let from = market::bundled::daily()?
+                .last()
+                .map(|d| d.date + chrono::Duration::days(1))
+                .unwrap_or_else(|| clock.today());
+            tracing::info!(%url, from = %from, "live market feed");
+            background.push(market::feed::spawn(
+                feed,
+                store.clone(),
+                clock.clone(),
+                from,
+                market::feed::FeedSchedule::default(),
+            ));
+            Some(host)
+        }
+        None => None,
+    };
 
     let sim = if args.simulator {
         raise_open_file_limit();
@@ -101,10 +131,19 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     } else {
         None
     };
-    let from_file = match &args.fleet {
-        Some(path) => fleet_file::load(path)?,
-        None => Vec::new(),
+    let (from_file, pools) = match &args.fleet {
+        Some(path) => (fleet_file::load(path)?, fleet_file::load_pools(path)?),
+        None => (Vec::new(), Vec::new()),
     };
+    if !pools.is_empty() {
+        tracing::info!(accounts = pools.len(), "pool accounts from the fleet file");
+        background.push(pool::spawn(
+            store.clone(),
+            pools,
+            clock.clone(),
+            std::time::Duration::from_secs(3600),
+        ));
+    }
     for d in &from_file {
         store.upsert_device(d, "fleet_file").await?;
     }
@@ -144,7 +183,9 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         timeline: store.clone(),
         accounts: auth.clone(),
         embeds: auth.clone(),
-        simulator_on: args.simulator,
+        pools: store.clone(),
+        fleet_simulated: args.simulator,
+        market_feed,
     };
     Ok(Runtime {
         services,
@@ -153,6 +194,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         metrics,
         _simulator: sim,
         poller,
+        background,
     })
 }
 

@@ -87,7 +87,7 @@ impl MiningEstimateRequest {
 pub mod service {
     use super::*;
     use crate::api::ports::Services;
-    use crate::model::overview::overview;
+    use crate::model::overview::{overview, MarketFeedStatus, Observed};
     use crate::model::projection::Scenario;
     use crate::model::revenue::{site_series, RevenueDay};
     use chrono::NaiveDate;
@@ -109,6 +109,33 @@ pub mod service {
         Ok(history)
     }
 
+    /// Telemetry and pool payouts for `[from, to]` (history days only).
+    pub async fn observed(
+        svc: &Services,
+        sites: &[crate::model::site::Site],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Observed, ApiError> {
+        if from > to {
+            return Ok(Observed::default());
+        }
+        let groups = svc.fleet.site_days(from, to).await?;
+        let paid = svc.pools.rewards(from, to, None).await?;
+        Ok(Observed {
+            telemetry: crate::model::measured::by_site(&groups, sites),
+            pool_paid: crate::model::pool::paid_by_site_day(&paid),
+        })
+    }
+
+    /// Where the live market figures stand, when a feed is configured.
+    pub async fn market_feed_status(svc: &Services) -> Result<Option<MarketFeedStatus>, ApiError> {
+        let Some(host) = svc.market_feed.clone() else {
+            return Ok(None);
+        };
+        let fetched = svc.market.newest_live().await?.map(|(_, at)| at);
+        Ok(Some(MarketFeedStatus::new(host, fetched, svc.clock.now())))
+    }
+
     /// The overview for `range` around today.
     pub async fn load_overview(svc: &Services, range: TimeRange) -> Result<Overview, ApiError> {
         let today = svc.clock.today();
@@ -116,9 +143,21 @@ pub mod service {
         let sites = svc.sites.list_sites().await?;
         let history = history_through_today(svc, from, today).await?;
         let as_of = svc.market.last_real_day().await?;
-        let mut o = overview(&sites, &history, today, range, &Scenario::default(), as_of)
-            .ok_or_else(|| ApiError::NotFound("no market figures up to today".into()))?;
-        o.simulated |= svc.simulator_on;
+        let observed = observed(svc, &sites, from.min(today), today).await?;
+        let mut o = overview(
+            &sites,
+            &history,
+            today,
+            range,
+            &Scenario::default(),
+            as_of,
+            &observed,
+        )
+        .ok_or_else(|| ApiError::NotFound("no market figures up to today".into()))?;
+        o.fleet_simulated = svc.fleet_simulated;
+        // History measured on simulated machines is simulated too.
+        o.simulated |= svc.fleet_simulated && o.measured_days > 0;
+        o.market_feed = market_feed_status(svc).await?;
         let fleet = svc.fleet.summary().await;
         o.telemetry = (fleet.devices > 0).then_some(fleet);
         o.annotations = crate::model::annotation::AnnotationMarker::within(
@@ -157,7 +196,10 @@ pub mod service {
         let history = history_through_today(svc, from, today).await?;
         let window =
             crate::model::overview::market_window(&history, today, from, to, &Scenario::default());
-        Ok(site_series(&sites, &window))
+        let observed = observed(svc, &sites, from, to.min(today)).await?;
+        let mut rows = site_series(&sites, &window, &observed.telemetry);
+        crate::model::revenue::attach_pool_payouts(&mut rows, &observed.pool_paid);
+        Ok(rows)
     }
 
     /// The mining estimate with the current height from the clock.

@@ -55,7 +55,7 @@ pub struct MarketNow {
     pub difficulty: f64,
     pub fees_btc_per_block: f64,
     pub subsidy_btc: f64,
-    /// True when these figures are simulated or from the bundled snapshot.
+    /// True when these figures are simulated.
     pub simulated: bool,
 }
 
@@ -78,6 +78,6 @@ pub async fn get_market_now() -> Result<MarketNow, ApiError> {
         difficulty: last.difficulty,
         fees_btc_per_block: last.fees_btc_per_block,
         subsidy_btc: last.subsidy_btc(),
-        simulated: svc.simulator_on || last.source != crate::model::market::MarketSource::Live,
+        simulated: last.source == crate::model::market::MarketSource::Simulated,
     })
 }

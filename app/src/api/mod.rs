@@ -11,6 +11,7 @@ pub mod embeds;
 pub mod error;
 pub mod estimators;
 pub mod fleet;
+pub mod market;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod status;

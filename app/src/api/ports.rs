@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::admin::{AuditEntry, CreatedToken, TokenRow, UserRow};
 use super::auth::Role;
@@ -28,6 +28,20 @@ pub trait MarketHistory: Send + Sync {
     async fn days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MarketDay>, ApiError>;
     /// Last day of real (bundled or live) figures, if any.
     async fn last_real_day(&self) -> Result<Option<NaiveDate>, ApiError>;
+    /// The newest live day and when it was fetched.
+    async fn newest_live(&self) -> Result<Option<(NaiveDate, DateTime<Utc>)>, ApiError>;
+}
+
+/// What pools paid, per site and day.
+#[async_trait]
+pub trait PoolRewards: Send + Sync {
+    /// Rows in `[from, to]`, date- then site-ordered; `site` filters by site id.
+    async fn rewards(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        site: Option<&str>,
+    ) -> Result<Vec<crate::model::pool::PoolDay>, ApiError>;
 }
 
 /// Measures SHA-256d throughput on the server's CPU.
@@ -53,6 +67,13 @@ pub trait FleetService: Send + Sync {
         id: &str,
         hours: u32,
     ) -> Result<Vec<crate::model::fleet::SamplePoint>, ApiError>;
+    /// What polled devices delivered per site and day in `[from, to]` (hourly rollups and the
+    /// current hour), grouped by kind and model.
+    async fn site_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<crate::model::measured::TelemetryGroup>, ApiError>;
 }
 
 /// The conversion timeline and operators' annotations. Writes take the actor for the audit log
@@ -130,6 +151,10 @@ pub trait Embeds: Send + Sync {
 /// The current date; behind a port so tests can pin it.
 pub trait Clock: Send + Sync {
     fn today(&self) -> NaiveDate;
+    /// Wall-clock time: how old a fetched figure is does not depend on a pinned date.
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
 }
 
 /// Everything the server provides to server functions, through Leptos context.
@@ -143,8 +168,11 @@ pub struct Services {
     pub timeline: Arc<dyn TimelineStore>,
     pub accounts: Arc<dyn Accounts>,
     pub embeds: Arc<dyn Embeds>,
-    /// True while the built-in simulator feeds the fleet or the market.
-    pub simulator_on: bool,
+    pub pools: Arc<dyn PoolRewards>,
+    /// True while the built-in simulator feeds the fleet.
+    pub fleet_simulated: bool,
+    /// The live market source (its host), when one is configured.
+    pub market_feed: Option<String>,
 }
 
 /// The `Services` of this request.

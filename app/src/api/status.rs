@@ -1,34 +1,61 @@
-//! Where the data on screen comes from (drives the SIMULATED DATA banner on every page).
+//! Where the data on screen comes from (drives the SIMULATED DATA banner on every page and the
+//! stale-market warning).
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
+use crate::model::market::MarketSource;
+use crate::model::overview::MarketFeedStatus;
 
 /// Data provenance shown on every page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataStatus {
-    /// True while the simulator or the bundled snapshot is a source of what is shown.
+    /// True when something shown is simulated (the market, the fleet, or both).
     pub simulated: bool,
-    pub simulator_on: bool,
+    /// The fleet is the built-in simulator's.
+    pub fleet_simulated: bool,
+    /// Today's market figures (or the latest before today) are the simulator's.
+    pub market_simulated: bool,
+    /// Source of the market figures of today (or the latest day before it).
+    pub market_source: Option<MarketSource>,
     /// Last day of real (bundled or live) market figures.
     pub market_as_of: Option<NaiveDate>,
+    /// The live feed, when configured, and how fresh it is.
+    pub market_feed: Option<MarketFeedStatus>,
     pub today: NaiveDate,
+}
+
+impl DataStatus {
+    /// What the banner names as simulated, in words; `None` when nothing is.
+    pub fn simulated_parts(&self) -> Option<&'static str> {
+        match (self.market_simulated, self.fleet_simulated) {
+            (true, true) => Some("market figures and fleet"),
+            (true, false) => Some("market figures"),
+            (false, true) => Some("fleet"),
+            (false, false) => None,
+        }
+    }
 }
 
 /// (ssr) Provenance from the services; shared with the JSON API.
 #[cfg(feature = "ssr")]
 pub async fn data_status(svc: &super::ports::Services) -> Result<DataStatus, ApiError> {
     let today = svc.clock.today();
-    let days = svc.market.days(today, today).await?;
-    let live_today = days
-        .iter()
-        .any(|d| d.source == crate::model::market::MarketSource::Live);
+    let recent = svc
+        .market
+        .days(today - chrono::Duration::days(7), today)
+        .await?;
+    let market_source = recent.last().map(|d| d.source);
+    let market_simulated = market_source == Some(MarketSource::Simulated);
     Ok(DataStatus {
-        simulated: svc.simulator_on || !live_today,
-        simulator_on: svc.simulator_on,
+        simulated: svc.fleet_simulated || market_simulated,
+        fleet_simulated: svc.fleet_simulated,
+        market_simulated,
+        market_source,
         market_as_of: svc.market.last_real_day().await?,
+        market_feed: super::economics::service::market_feed_status(svc).await?,
         today,
     })
 }

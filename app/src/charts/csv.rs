@@ -94,6 +94,10 @@ mod tests {
                 power_cost_usd: 0.0,
                 btc_mined: 0.0,
                 projected: i == 2,
+                hashrate_ths: 0.0,
+                measured: false,
+                pool_paid_btc: None,
+                pool_paid_usd: None,
             })
             .collect();
         let chart = crate::charts::revenue_mix::revenue_mix(&days, false, &[], &Palette::DARK);

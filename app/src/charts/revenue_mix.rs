@@ -130,6 +130,10 @@ mod tests {
                 power_cost_usd: 100.0,
                 btc_mined: 0.01,
                 projected: i >= 2,
+                hashrate_ths: 0.0,
+                measured: false,
+                pool_paid_btc: None,
+                pool_paid_usd: None,
             })
             .collect()
     }

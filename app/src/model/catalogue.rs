@@ -97,9 +97,60 @@ pub fn asic(id: &str) -> Option<&'static AsicModel> {
     ASICS.iter().find(|m| m.id == id)
 }
 
+/// Lower-case letters and digits only, with the vendor's brand names dropped, so "Antminer
+/// S19j Pro", "S19jPro" and "S19J PRO" compare equal.
+fn model_key(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let stripped = [
+        "antminer",
+        "whatsminer",
+        "bitmain",
+        "microbt",
+        "(immersion)",
+    ]
+    .iter()
+    .fold(lower, |acc, brand| acc.replace(brand, ""));
+    stripped
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '+')
+        .collect()
+}
+
+/// The catalogue model a device's own answer names (`Type` in Antminer `stats`, `Model` in
+/// Whatsminer and Braiins answers), by id or name; firmware suffixes such as " (88)" or a
+/// trailing "+" variant do not match a different model. `None` for models we do not know.
+pub fn identify_asic(reported: &str) -> Option<&'static AsicModel> {
+    let key = model_key(reported.split('(').next().unwrap_or(reported));
+    if key.is_empty() {
+        return None;
+    }
+    ASICS.iter().find(|m| {
+        model_key(m.id) == key || model_key(m.name.split('(').next().unwrap_or(m.name)) == key
+    })
+}
+
+/// An ASIC model by catalogue id, else by what a device calls itself.
+pub fn asic_by_any_name(name: &str) -> Option<&'static AsicModel> {
+    asic(name).or_else(|| identify_asic(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn devices_are_identified_by_what_they_call_themselves() {
+        assert_eq!(identify_asic("Antminer S19j Pro").unwrap().id, "S19jPro");
+        assert_eq!(identify_asic("Antminer S21 XP").unwrap().id, "S21XP");
+        assert_eq!(identify_asic("S21").unwrap().id, "S21");
+        assert_eq!(identify_asic("WhatsMiner M60S").unwrap().id, "M60S");
+        assert_eq!(identify_asic("M66S").unwrap().id, "M66S");
+        // Near names are different machines, not a loose match.
+        assert!(identify_asic("Antminer S21+").is_none());
+        assert!(identify_asic("Antminer S19").is_none());
+        assert!(identify_asic("").is_none());
+        assert!(identify_asic("unknown").is_none());
+    }
 
     #[test]
     fn efficiencies_match_the_published_j_per_th() {

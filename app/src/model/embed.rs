@@ -315,6 +315,10 @@ mod tests {
             mining_mw: 0.0,
             ai_mw: 0.0,
             projected,
+            hashrate_source: crate::model::measured::HashrateSource::Modelled,
+            telemetry_coverage: 0.0,
+            gpu_utilisation_measured: None,
+            pool_paid_btc: None,
         };
         let m = monthly(&[
             day(2026, 2, 1, 5.0, true),

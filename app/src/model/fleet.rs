@@ -82,6 +82,12 @@ pub struct Device {
     pub last_seen: Option<DateTime<Utc>>,
     /// Why the device is degraded or offline, in words.
     pub problem: Option<String>,
+    /// Firmware the device reports (e.g. `BMMiner 2.0.0`, `btminer 20230912`).
+    #[serde(default)]
+    pub firmware: Option<String>,
+    /// The model the device reports when it differs from the one it was registered with.
+    #[serde(default)]
+    pub model_mismatch: Option<String>,
 }
 
 /// Hottest board or chip temperature an ASIC may run at before it counts as degraded, °C.
@@ -447,6 +453,8 @@ mod summary_tests {
             power_w: Some(3500.0),
             last_seen: None,
             problem: None,
+            firmware: None,
+            model_mismatch: None,
         }
     }
 

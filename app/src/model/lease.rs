@@ -60,6 +60,12 @@ impl LeaseContract {
 
     /// Revenue billed for `date`, USD.
     pub fn revenue_usd(&self, date: NaiveDate) -> f64 {
+        self.revenue_usd_at(date, None)
+    }
+
+    /// Revenue billed for `date` with GPU-hour contracts at a measured utilisation (0–1) instead
+    /// of the contract's assumption; colocation does not depend on it.
+    pub fn revenue_usd_at(&self, date: NaiveDate, measured_utilisation: Option<f64>) -> f64 {
         let ramp = self.ramp_fraction(date);
         if ramp == 0.0 {
             return 0.0;
@@ -79,7 +85,10 @@ impl LeaseContract {
                 usd_per_gpu_hour,
                 utilisation,
                 ..
-            } => *gpus as f64 * ramp * usd_per_gpu_hour * 24.0 * utilisation,
+            } => {
+                let u = measured_utilisation.map_or(*utilisation, |m| m.clamp(0.0, 1.0));
+                *gpus as f64 * ramp * usd_per_gpu_hour * 24.0 * u
+            }
         }
     }
 

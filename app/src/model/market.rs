@@ -21,6 +21,39 @@ pub enum MarketSource {
     Projected,
 }
 
+impl MarketSource {
+    /// The name used in the store and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MarketSource::Bundled => "bundled",
+            MarketSource::Simulated => "simulated",
+            MarketSource::Live => "live",
+            MarketSource::Projected => "projected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            MarketSource::Bundled,
+            MarketSource::Simulated,
+            MarketSource::Live,
+            MarketSource::Projected,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
+    }
+
+    /// How a reader should understand a figure of this source.
+    pub fn describe(self) -> &'static str {
+        match self {
+            MarketSource::Bundled => "bundled snapshot of public figures (monthly, interpolated)",
+            MarketSource::Simulated => "simulated",
+            MarketSource::Live => "live",
+            MarketSource::Projected => "projected by the scenario",
+        }
+    }
+}
+
 /// One day of market figures.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MarketDay {
@@ -29,13 +62,21 @@ pub struct MarketDay {
     pub difficulty: f64,
     /// Average transaction fees per block, BTC.
     pub fees_btc_per_block: f64,
+    /// Block height at the day's end when a source reported it; otherwise estimated.
+    #[serde(default)]
+    pub height: Option<u64>,
     pub source: MarketSource,
 }
 
 impl MarketDay {
-    /// Subsidy on this day, from the estimated block height.
+    /// The reported height, else the estimate from the date.
+    pub fn height(&self) -> u64 {
+        self.height.unwrap_or_else(|| estimated_height(self.date))
+    }
+
+    /// Subsidy on this day, from the block height.
     pub fn subsidy_btc(&self) -> f64 {
-        subsidy_btc(estimated_height(self.date))
+        subsidy_btc(self.height())
     }
 
     /// Subsidy plus average fees, BTC per block.
@@ -106,6 +147,7 @@ pub fn interpolate_daily(anchors: &[MarketAnchor]) -> Vec<MarketDay> {
                 btc_usd: lerp(a.btc_usd, b.btc_usd),
                 difficulty: lerp(a.difficulty, b.difficulty),
                 fees_btc_per_block: lerp(a.fees_btc_per_block, b.fees_btc_per_block),
+                height: None,
                 source: MarketSource::Bundled,
             });
         }
@@ -116,6 +158,7 @@ pub fn interpolate_daily(anchors: &[MarketAnchor]) -> Vec<MarketDay> {
             btc_usd: last.btc_usd,
             difficulty: last.difficulty,
             fees_btc_per_block: last.fees_btc_per_block,
+            height: None,
             source: MarketSource::Bundled,
         });
     }
@@ -154,6 +197,7 @@ mod tests {
             btc_usd: 1.0,
             difficulty: 1.0,
             fees_btc_per_block: 0.1,
+            height: None,
             source: MarketSource::Bundled,
         };
         assert_eq!(

@@ -4,9 +4,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::market::{MarketDay, MarketSource};
+use super::measured::{HashrateSource, SiteTelemetry};
 use super::projection::{project, Scenario};
 use super::range::TimeRange;
-use super::revenue::{site_day, site_series, totals, DailyTotal};
+use super::revenue::{attach_pool_payouts, site_day_with, site_series, totals, DailyTotal};
 use super::site::{Site, SitePhase};
 
 /// Today's headline figures across all sites.
@@ -23,6 +24,29 @@ pub struct Kpis {
     pub ai_mw: f64,
     pub btc_usd: f64,
     pub difficulty: f64,
+    /// Block height of the day (reported by the market source, else estimated).
+    pub height: u64,
+    pub market_source: MarketSource,
+    pub hashrate_source: HashrateSource,
+    /// Share of mining capacity polled today (0 when modelled).
+    pub telemetry_coverage: f64,
+    /// ASICs whose telemetry measured today's hashrate.
+    pub polled_asics: u32,
+}
+
+/// Pool payouts against what the hashrate was expected to earn, over the days pools reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolComparison {
+    pub days: u32,
+    pub paid_btc: f64,
+    pub expected_btc: f64,
+}
+
+impl PoolComparison {
+    /// Paid over expected, minus one: luck, the pool's fee and downtime together.
+    pub fn gap(&self) -> Option<f64> {
+        (self.expected_btc > 0.0).then(|| self.paid_btc / self.expected_btc - 1.0)
+    }
 }
 
 /// One site's revenue per MW today, mining against AI.
@@ -58,11 +82,69 @@ pub struct Overview {
     /// Operators' notes dated within the range (markers on the revenue chart).
     #[serde(default)]
     pub annotations: Vec<super::annotation::AnnotationMarker>,
+    /// History days in the range whose hashrate is measured, and modelled.
+    pub measured_days: u32,
+    pub modelled_days: u32,
+    /// Paid by pools against expected, when a pool reported in the range.
+    pub pool: Option<PoolComparison>,
+    /// The live market source and how fresh it is (filled by the service).
+    #[serde(default)]
+    pub market_feed: Option<MarketFeedStatus>,
+    /// The fleet on this dashboard is the built-in simulator's.
+    #[serde(default)]
+    pub fleet_simulated: bool,
 }
 
-/// KPIs of the market day `m` (today).
-pub fn kpis(sites: &[Site], m: &MarketDay) -> Kpis {
-    let rows: Vec<_> = sites.iter().map(|s| site_day(s, m)).collect();
+/// Where the market figures come from right now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarketFeedStatus {
+    /// The feed's host, e.g. `mempool.example.com`.
+    pub host: String,
+    /// When the newest live figure was fetched.
+    pub fetched_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Set when the newest live figure is older than [`STALE_AFTER_HOURS`].
+    pub stale_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Live market figures older than this are flagged stale.
+pub const STALE_AFTER_HOURS: i64 = 2;
+
+impl MarketFeedStatus {
+    pub fn new(
+        host: String,
+        fetched_at: Option<chrono::DateTime<chrono::Utc>>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        let stale_since = match fetched_at {
+            Some(at) if now - at > chrono::Duration::hours(STALE_AFTER_HOURS) => Some(at),
+            Some(_) => None,
+            // Configured but never answered: stale from the start.
+            None => Some(now),
+        };
+        Self {
+            host,
+            fetched_at,
+            stale_since,
+        }
+    }
+}
+
+/// KPIs of the market day `m` (today), measured where `telemetry` covers it.
+pub fn kpis(sites: &[Site], m: &MarketDay, telemetry: &SiteTelemetry) -> Kpis {
+    let today = |s: &Site| telemetry.get(&(m.date, s.id.clone()));
+    let rows: Vec<_> = sites
+        .iter()
+        .map(|s| site_day_with(s, m, today(s)))
+        .collect();
+    let measured = rows
+        .iter()
+        .any(|r| r.hashrate_source == HashrateSource::Measured);
+    let capacity: f64 = sites.iter().map(|s| s.mining_capacity_ths(m.date)).sum();
+    let covered: f64 = rows
+        .iter()
+        .zip(sites)
+        .map(|(r, s)| r.telemetry_coverage * s.mining_capacity_ths(m.date))
+        .sum();
     Kpis {
         as_of: m.date,
         fleet_hashrate_ths: rows.iter().map(|r| r.hashrate_ths).sum(),
@@ -75,6 +157,19 @@ pub fn kpis(sites: &[Site], m: &MarketDay) -> Kpis {
         ai_mw: rows.iter().map(|r| r.ai_mw).sum(),
         btc_usd: m.btc_usd,
         difficulty: m.difficulty,
+        height: m.height(),
+        market_source: m.source,
+        hashrate_source: if measured {
+            HashrateSource::Measured
+        } else {
+            HashrateSource::Modelled
+        },
+        telemetry_coverage: if capacity > 0.0 {
+            covered / capacity
+        } else {
+            0.0
+        },
+        polled_asics: sites.iter().filter_map(today).map(|t| t.asics).sum(),
     }
 }
 
@@ -83,7 +178,7 @@ pub fn revenue_per_mw(sites: &[Site], m: &MarketDay) -> Vec<SiteRevenuePerMw> {
     sites
         .iter()
         .map(|s| {
-            let r = site_day(s, m);
+            let r = super::revenue::site_day(s, m);
             let per = |usd: f64, mw: f64| (mw > 0.0).then(|| usd / mw);
             SiteRevenuePerMw {
                 site_id: s.id.clone(),
@@ -125,6 +220,14 @@ pub fn market_window(
     days
 }
 
+/// What the overview is computed from besides sites and market days.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub telemetry: SiteTelemetry,
+    /// Pool payouts per (date, site id), BTC.
+    pub pool_paid: std::collections::BTreeMap<(NaiveDate, String), f64>,
+}
+
 /// The overview for `range` around `today`. `history` must hold days up to `today`, date-ordered.
 /// `market_as_of` is the last day of real (bundled or live) figures, which may lie before the window.
 pub fn overview(
@@ -134,6 +237,7 @@ pub fn overview(
     range: TimeRange,
     scenario: &Scenario,
     market_as_of: Option<NaiveDate>,
+    observed: &Observed,
 ) -> Option<Overview> {
     let current = history
         .iter()
@@ -141,19 +245,45 @@ pub fn overview(
         .max_by_key(|d| d.date)?;
     let (from, to) = range.window(today);
     let window = market_window(history, today, from, to, scenario);
-    let daily = totals(&site_series(sites, &window));
+    let mut rows = site_series(sites, &window, &observed.telemetry);
+    attach_pool_payouts(&mut rows, &observed.pool_paid);
+    let pool = {
+        let paid: Vec<_> = rows.iter().filter(|r| r.pool_paid_btc.is_some()).collect();
+        (!paid.is_empty()).then(|| PoolComparison {
+            days: paid
+                .iter()
+                .map(|r| r.date)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len() as u32,
+            paid_btc: paid.iter().filter_map(|r| r.pool_paid_btc).sum(),
+            expected_btc: paid.iter().map(|r| r.btc_mined).sum(),
+        })
+    };
+    let mut daily = totals(&rows);
+    for (d, m) in daily.iter_mut().zip(&window) {
+        d.pool_paid_usd = d.pool_paid_btc.map(|b| b * m.btc_usd);
+    }
+    let history_days = daily.iter().filter(|d| !d.projected);
+    let measured_days = history_days.clone().filter(|d| d.measured).count() as u32;
+    let modelled_days = history_days.count() as u32 - measured_days;
     Some(Overview {
         range,
         from,
         to,
         today,
-        kpis: kpis(sites, current),
-        daily,
+        kpis: kpis(sites, current, &observed.telemetry),
         per_site: revenue_per_mw(sites, current),
         market_as_of,
-        simulated: history.iter().any(|d| d.source != MarketSource::Live),
+        // Bundled figures are real (public, monthly); only simulated days make a view simulated.
+        simulated: window.iter().any(|d| d.source == MarketSource::Simulated),
         telemetry: None,
         annotations: Vec::new(),
+        measured_days,
+        modelled_days,
+        pool,
+        market_feed: None,
+        fleet_simulated: false,
+        daily,
     })
 }
 
@@ -169,6 +299,7 @@ mod tests {
                 btc_usd: 60_000.0 + i as f64 * 50.0,
                 difficulty: 80e12 + i as f64 * 0.05e12,
                 fees_btc_per_block: 0.05,
+                height: None,
                 source: MarketSource::Bundled,
             })
             .collect()
@@ -184,6 +315,7 @@ mod tests {
             TimeRange::OneYear,
             &Scenario::default(),
             None,
+            &Observed::default(),
         )
         .unwrap();
         assert_eq!(o.daily.first().unwrap().date, day(2024, 6, 1));
@@ -199,7 +331,7 @@ mod tests {
             .filter(|d| d.date > today)
             .all(|d| d.projected));
         assert_eq!(o.kpis.as_of, today);
-        assert!(o.simulated);
+        assert!(!o.simulated, "bundled figures are not simulated");
         // The conversion on 2025-07-01 cuts mining revenue by 40 % overnight.
         let jun30 = o.daily.iter().find(|d| d.date == day(2025, 6, 30)).unwrap();
         let jul1 = o.daily.iter().find(|d| d.date == day(2025, 7, 1)).unwrap();
@@ -216,6 +348,7 @@ mod tests {
             TimeRange::SixMonths,
             &Scenario::default(),
             None,
+            &Observed::default(),
         )
         .unwrap();
         let all = overview(
@@ -225,6 +358,7 @@ mod tests {
             TimeRange::All,
             &Scenario::default(),
             None,
+            &Observed::default(),
         )
         .unwrap();
         assert!(all.daily.len() > six.daily.len() * 3);
@@ -234,7 +368,8 @@ mod tests {
             today,
             TimeRange::All,
             &Scenario::default(),
-            None
+            None,
+            &Observed::default(),
         )
         .is_none());
     }

@@ -43,6 +43,8 @@ pub fn project(last: &MarketDay, through: NaiveDate, scenario: &Scenario) -> Vec
             btc_usd: last.btc_usd * price_daily.powi(i as i32),
             difficulty: last.difficulty * diff_daily.powi(i as i32),
             fees_btc_per_block: fees,
+            // A known tip height runs on at the 144 blocks a day difficulty aims for.
+            height: last.height.map(|h| h + 144 * i as u64),
             source: MarketSource::Projected,
         })
         .collect()
@@ -60,6 +62,7 @@ mod tests {
             btc_usd: 100_000.0,
             difficulty: 100e12,
             fees_btc_per_block: 0.05,
+            height: None,
             source: MarketSource::Bundled,
         };
         let s = Scenario {

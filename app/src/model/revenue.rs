@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::market::{MarketDay, MarketSource};
+use super::measured::{measured_hashrate, HashrateSource, SiteTelemetry, SiteTelemetryDay};
 use super::mining::{expected_btc_per_day, power_cost_usd_per_day, THS};
 use super::site::Site;
 
@@ -21,11 +22,45 @@ pub struct RevenueDay {
     pub ai_mw: f64,
     /// True when the day's market figures are a scenario projection.
     pub projected: bool,
+    pub hashrate_source: HashrateSource,
+    /// Share of the site's hashing capacity polled that day (0 when modelled or projected).
+    pub telemetry_coverage: f64,
+    /// Mean GPU utilisation measured by DCGM that day (0–1), used for GPU-hour contracts.
+    #[serde(default)]
+    pub gpu_utilisation_measured: Option<f64>,
+    /// What the site's pool accounts paid that day, BTC, where a pool is configured.
+    #[serde(default)]
+    pub pool_paid_btc: Option<f64>,
 }
 
-/// `site`'s revenue on the market day `m`.
+/// `site`'s revenue on the market day `m`, modelled from its capacity.
 pub fn site_day(site: &Site, m: &MarketDay) -> RevenueDay {
-    let hashrate_ths = site.mining_hashrate_ths(m.date);
+    site_day_with(site, m, None)
+}
+
+/// `site`'s revenue on the market day `m`, from telemetry `t` where the day has it (history
+/// only: a projected day never is).
+pub fn site_day_with(site: &Site, m: &MarketDay, t: Option<&SiteTelemetryDay>) -> RevenueDay {
+    let projected = m.source == MarketSource::Projected;
+    let t = t.filter(|_| !projected);
+    let measured = t.and_then(|t| measured_hashrate(site.mining_capacity_ths(m.date), t));
+    let (hashrate_ths, hashrate_source, telemetry_coverage) = match measured {
+        Some((ths, coverage)) => (ths, HashrateSource::Measured, coverage),
+        None if projected => (
+            site.mining_hashrate_ths(m.date),
+            HashrateSource::Projected,
+            0.0,
+        ),
+        None => (
+            site.mining_hashrate_ths(m.date),
+            HashrateSource::Modelled,
+            0.0,
+        ),
+    };
+    let gpu_utilisation_measured = t
+        .filter(|t| t.gpus > 0)
+        .and_then(|t| t.gpu_util_pct)
+        .map(|pct| pct / 100.0);
     let net = 1.0 - site.pool_fee_pct / 100.0;
     let btc_mined = expected_btc_per_day(hashrate_ths * THS, m.difficulty, m.reward_btc()) * net;
     let mining_mw = site.mining_mw(m.date) * site.mining_uptime;
@@ -40,7 +75,11 @@ pub fn site_day(site: &Site, m: &MarketDay) -> RevenueDay {
         date: m.date,
         site: site.id.clone(),
         mining_usd: btc_mined * m.btc_usd,
-        ai_lease_usd: site.contracts.iter().map(|c| c.revenue_usd(m.date)).sum(),
+        ai_lease_usd: site
+            .contracts
+            .iter()
+            .map(|c| c.revenue_usd_at(m.date, gpu_utilisation_measured))
+            .sum(),
         power_cost_usd: power_cost_usd_per_day(
             (mining_mw + ai_power_mw) * 1e6,
             site.power_usd_per_kwh,
@@ -49,15 +88,38 @@ pub fn site_day(site: &Site, m: &MarketDay) -> RevenueDay {
         hashrate_ths,
         mining_mw: site.mining_mw(m.date),
         ai_mw: site.ai_mw(m.date),
-        projected: m.source == MarketSource::Projected,
+        projected,
+        hashrate_source,
+        telemetry_coverage,
+        gpu_utilisation_measured,
+        pool_paid_btc: None,
     }
 }
 
-/// Every site's revenue on every market day, ordered by date then site.
-pub fn site_series(sites: &[Site], days: &[MarketDay]) -> Vec<RevenueDay> {
+/// Every site's revenue on every market day, ordered by date then site; days with telemetry
+/// are measured.
+pub fn site_series(
+    sites: &[Site],
+    days: &[MarketDay],
+    telemetry: &SiteTelemetry,
+) -> Vec<RevenueDay> {
     days.iter()
-        .flat_map(|m| sites.iter().map(move |s| site_day(s, m)))
+        .flat_map(|m| {
+            sites
+                .iter()
+                .map(move |s| site_day_with(s, m, telemetry.get(&(m.date, s.id.clone()))))
+        })
         .collect()
+}
+
+/// Sets what pools paid on the rows they cover.
+pub fn attach_pool_payouts(
+    rows: &mut [RevenueDay],
+    paid: &std::collections::BTreeMap<(NaiveDate, String), f64>,
+) {
+    for r in rows {
+        r.pool_paid_btc = paid.get(&(r.date, r.site.clone())).copied();
+    }
 }
 
 /// All sites' revenue on one day.
@@ -69,6 +131,12 @@ pub struct DailyTotal {
     pub power_cost_usd: f64,
     pub btc_mined: f64,
     pub projected: bool,
+    pub hashrate_ths: f64,
+    /// True when any site's hashrate that day is measured.
+    pub measured: bool,
+    /// Paid by pools, BTC and USD at the day's price; `None` where no pool reported.
+    pub pool_paid_btc: Option<f64>,
+    pub pool_paid_usd: Option<f64>,
 }
 
 /// Sums a date-ordered per-site series into one row per date.
@@ -81,6 +149,11 @@ pub fn totals(series: &[RevenueDay]) -> Vec<DailyTotal> {
                 t.ai_lease_usd += r.ai_lease_usd;
                 t.power_cost_usd += r.power_cost_usd;
                 t.btc_mined += r.btc_mined;
+                t.hashrate_ths += r.hashrate_ths;
+                t.measured |= r.hashrate_source == HashrateSource::Measured;
+                if let Some(p) = r.pool_paid_btc {
+                    *t.pool_paid_btc.get_or_insert(0.0) += p;
+                }
             }
             _ => out.push(DailyTotal {
                 date: r.date,
@@ -89,6 +162,10 @@ pub fn totals(series: &[RevenueDay]) -> Vec<DailyTotal> {
                 power_cost_usd: r.power_cost_usd,
                 btc_mined: r.btc_mined,
                 projected: r.projected,
+                hashrate_ths: r.hashrate_ths,
+                measured: r.hashrate_source == HashrateSource::Measured,
+                pool_paid_btc: r.pool_paid_btc,
+                pool_paid_usd: None,
             }),
         }
     }
@@ -106,6 +183,7 @@ mod tests {
             btc_usd: 100_000.0,
             difficulty: 100e12,
             fees_btc_per_block: 0.0,
+            height: None,
             source: MarketSource::Bundled,
         }
     }
@@ -134,7 +212,11 @@ mod tests {
         assert!((after.mining_usd / before.mining_usd - 0.6).abs() < 1e-9);
         // 30 MW × 1000 × $120 / 30.4375 days
         assert!((after.ai_lease_usd - 30_000.0 * 120.0 / 30.4375).abs() < 1e-6);
-        let t = totals(&site_series(&[s.clone(), s], &[market(day(2026, 6, 1))]));
+        let t = totals(&site_series(
+            &[s.clone(), s],
+            &[market(day(2026, 6, 1))],
+            &Default::default(),
+        ));
         assert_eq!(t.len(), 1);
         assert!((t[0].ai_lease_usd - 2.0 * after.ai_lease_usd).abs() < 1e-6);
     }

@@ -104,12 +104,17 @@ impl Site {
         self.contracts.iter().map(|c| c.it_load_mw(date)).sum()
     }
 
-    /// Hashrate delivered on `date`, TH/s: mining MW at the fleet's efficiency, times uptime.
-    pub fn mining_hashrate_ths(&self, date: NaiveDate) -> f64 {
+    /// Hashing capacity in service on `date`, TH/s: mining MW at the fleet's efficiency.
+    pub fn mining_capacity_ths(&self, date: NaiveDate) -> f64 {
         match self.fleet_efficiency_j_per_th() {
-            Some(j_th) => self.mining_mw(date) * 1e6 / j_th * self.mining_uptime,
+            Some(j_th) => self.mining_mw(date) * 1e6 / j_th,
             None => 0.0,
         }
+    }
+
+    /// Hashrate modelled for `date`, TH/s: the capacity times the assumed uptime.
+    pub fn mining_hashrate_ths(&self, date: NaiveDate) -> f64 {
+        self.mining_capacity_ths(date) * self.mining_uptime
     }
 
     /// Phase on `date`: mining until the first step, AI live once no MW mines, converting between.

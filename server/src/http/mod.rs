@@ -6,6 +6,7 @@ mod error;
 mod export;
 mod handlers;
 mod live;
+mod market;
 mod timeline;
 
 use axum::extract::DefaultBodyLimit;
@@ -30,6 +31,9 @@ pub fn router(services: Services) -> Router {
     let viewer = Router::new()
         .route("/sites", get(handlers::sites))
         .route("/revenue", get(handlers::revenue))
+        .route("/market", get(market::market))
+        .route("/market/latest", get(market::latest))
+        .route("/pool-rewards", get(market::pool_rewards))
         .route("/estimate/mining", post(handlers::estimate_mining))
         .route("/estimate/gpu", post(handlers::estimate_gpu))
         .route("/estimate/sha256", post(handlers::estimate_sha256))

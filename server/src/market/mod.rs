@@ -3,6 +3,8 @@
 //! through its `source`.
 
 pub mod bundled;
+pub mod feed;
+pub mod mempool;
 pub mod simulated;
 
 use chrono::NaiveDate;

@@ -52,6 +52,7 @@ pub fn extend(last: &MarketDay, today: NaiveDate) -> Vec<MarketDay> {
             btc_usd,
             difficulty,
             fees_btc_per_block: fees,
+            height: None,
             source: MarketSource::Simulated,
         };
         out.push(prev);
@@ -70,6 +71,7 @@ mod tests {
             btc_usd: 100_000.0,
             difficulty: 150e12,
             fees_btc_per_block: 0.02,
+            height: None,
             source: MarketSource::Bundled,
         }
     }

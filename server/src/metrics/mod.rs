@@ -336,6 +336,8 @@ mod tests {
             power_w: Some(3500.0),
             last_seen: None,
             problem: None,
+            firmware: None,
+            model_mismatch: None,
         }
     }
 

@@ -1,9 +1,10 @@
 //! Registered devices and their telemetry samples.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use sqlx::Row;
 
 use app::model::fleet::{Device, DeviceKind, DeviceStatus, SamplePoint};
+use app::model::measured::TelemetryGroup;
 
 use super::{SqliteStore, StoreError};
 
@@ -21,6 +22,14 @@ fn kind_name(k: DeviceKind) -> &'static str {
     match k {
         DeviceKind::Asic => "asic",
         DeviceKind::Gpu => "gpu",
+    }
+}
+
+fn parse_kind(s: &str) -> Result<DeviceKind, StoreError> {
+    match s {
+        "asic" => Ok(DeviceKind::Asic),
+        "gpu" => Ok(DeviceKind::Gpu),
+        other => Err(StoreError::Corrupt(format!("device kind {other:?}"))),
     }
 }
 
@@ -89,11 +98,7 @@ impl SqliteStore {
             .await?
             .into_iter()
             .map(|r| {
-                let kind = match r.get::<&str, _>("kind") {
-                    "asic" => DeviceKind::Asic,
-                    "gpu" => DeviceKind::Gpu,
-                    other => return Err(StoreError::Corrupt(format!("device kind {other:?}"))),
-                };
+                let kind = parse_kind(r.get("kind"))?;
                 Ok(DeviceSpec { id: r.get("id"), kind, model: r.get("model"), site: r.get("site"), address: r.get("address") })
             })
             .collect()
@@ -196,6 +201,94 @@ impl SqliteStore {
         Ok(points)
     }
 
+    /// What devices delivered per site, day, kind and model in `[from, to]`: each device's mean
+    /// over the hours it was polled (rolled-up hours, plus the current hour's raw samples), then
+    /// summed (hashrate) or averaged (GPU utilisation) per group. GPU samples are per GPU
+    /// (`node/gpuN`) and count under their node's registration.
+    pub async fn site_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TelemetryGroup>, StoreError> {
+        let hour_start = now
+            .date_naive()
+            .and_hms_opt(now.hour(), 0, 0)
+            .expect("valid hour")
+            .and_utc();
+        let rows = sqlx::query(
+            "WITH hours AS (
+               SELECT device_id, hour,
+                      COALESCE(delivered_ths, hashrate_ths * online_samples / samples) AS delivered, gpu_util_pct
+               FROM samples_hourly WHERE hour >= ?1 AND hour < ?2
+               UNION ALL
+               SELECT device_id, strftime('%Y-%m-%dT%H:00:00', at) AS hour,
+                      AVG(CASE WHEN status = 'offline' THEN 0 ELSE COALESCE(share_hashrate_ths, hashrate_ths, 0) END),
+                      AVG(gpu_util_pct)
+               FROM samples WHERE at >= ?3 GROUP BY device_id, hour
+             ),
+             per_device AS (
+               SELECT device_id, substr(hour, 1, 10) AS day, AVG(delivered) AS delivered, AVG(gpu_util_pct) AS util
+               FROM hours GROUP BY device_id, day
+             )
+             SELECT d.site AS site, p.day AS day, d.kind AS kind,
+                    CASE WHEN d.model = 'unknown' THEN COALESCE(d.reported_model, d.model) ELSE d.model END AS model,
+                    COUNT(*) AS n, SUM(p.delivered) AS delivered, AVG(p.util) AS util
+             FROM per_device p
+             JOIN devices d ON d.id = CASE WHEN instr(p.device_id, '/') > 0
+                                           THEN substr(p.device_id, 1, instr(p.device_id, '/') - 1)
+                                           ELSE p.device_id END
+             WHERE p.day BETWEEN ?4 AND ?5
+             GROUP BY d.site, p.day, d.kind, 4
+             ORDER BY p.day, d.site",
+        )
+        .bind(format!("{from}T00:00:00"))
+        .bind(format!("{}T00:00:00", to + Duration::days(1)))
+        .bind(hour_start)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                let day: String = r.get("day");
+                Ok(TelemetryGroup {
+                    site: r.get("site"),
+                    date: day
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt(format!("sample day {day:?}")))?,
+                    kind: parse_kind(r.get("kind"))?,
+                    model: r.get("model"),
+                    devices: r.get::<i64, _>("n") as u32,
+                    delivered_ths: r.get::<Option<f64>, _>("delivered").unwrap_or(0.0),
+                    gpu_util_pct: r.get("util"),
+                })
+            })
+            .collect()
+    }
+
+    /// Records what a device says it is (model, firmware); a device registered by address alone
+    /// takes the model it reports. Returns the model now registered.
+    pub async fn record_identity(
+        &self,
+        id: &str,
+        reported_model: Option<&str>,
+        firmware: Option<&str>,
+        registered_model: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE devices SET reported_model = COALESCE(?, reported_model), firmware = COALESCE(?, firmware),
+               model = COALESCE(?, model) WHERE id = ?",
+        )
+        .bind(reported_model)
+        .bind(firmware)
+        .bind(registered_model)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Rolls raw samples older than the current hour into hourly rows, then deletes raw samples
     /// older than `keep_raw`. Returns (hours written, raw rows deleted).
     pub async fn roll_up_samples(
@@ -205,14 +298,16 @@ impl SqliteStore {
     ) -> Result<(u64, u64), StoreError> {
         let hour_start = now.format("%Y-%m-%dT%H:00:00").to_string();
         let written = sqlx::query(
-            "INSERT INTO samples_hourly (device_id, hour, samples, online_samples, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w)
+            "INSERT INTO samples_hourly (device_id, hour, samples, online_samples, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w, delivered_ths)
              SELECT device_id, strftime('%Y-%m-%dT%H:00:00', at) AS hour, COUNT(*), SUM(status = 'online'),
-                    AVG(hashrate_ths), AVG(share_hashrate_ths), AVG(gpu_util_pct), AVG(temp_c), AVG(power_w)
+                    AVG(hashrate_ths), AVG(share_hashrate_ths), AVG(gpu_util_pct), AVG(temp_c), AVG(power_w),
+                    AVG(CASE WHEN status = 'offline' THEN 0 ELSE COALESCE(share_hashrate_ths, hashrate_ths, 0) END)
              FROM samples WHERE strftime('%Y-%m-%dT%H:00:00', at) < ?
              GROUP BY device_id, hour
              ON CONFLICT(device_id, hour) DO UPDATE SET samples = excluded.samples, online_samples = excluded.online_samples,
                hashrate_ths = excluded.hashrate_ths, share_hashrate_ths = excluded.share_hashrate_ths,
-               gpu_util_pct = excluded.gpu_util_pct, temp_c = excluded.temp_c, power_w = excluded.power_w",
+               gpu_util_pct = excluded.gpu_util_pct, temp_c = excluded.temp_c, power_w = excluded.power_w,
+               delivered_ths = excluded.delivered_ths",
         )
         .bind(&hour_start)
         .execute(self.pool())
@@ -246,6 +341,8 @@ mod tests {
             power_w: Some(3500.0),
             last_seen: None,
             problem: None,
+            firmware: None,
+            model_mismatch: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Daily market figures.
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
 use app::api::error::ApiError;
@@ -10,23 +10,21 @@ use app::model::market::{MarketDay, MarketSource};
 
 use super::{SqliteStore, StoreError};
 
-fn source_name(s: MarketSource) -> &'static str {
-    match s {
-        MarketSource::Bundled => "bundled",
-        MarketSource::Simulated => "simulated",
-        MarketSource::Live => "live",
-        // Projections are computed on read and never stored.
-        MarketSource::Projected => "projected",
-    }
+fn parse_source(s: &str) -> Result<MarketSource, StoreError> {
+    MarketSource::parse(s)
+        .filter(|m| *m != MarketSource::Projected)
+        .ok_or_else(|| StoreError::Corrupt(format!("market source {s:?}")))
 }
 
-fn parse_source(s: &str) -> Result<MarketSource, StoreError> {
-    match s {
-        "bundled" => Ok(MarketSource::Bundled),
-        "simulated" => Ok(MarketSource::Simulated),
-        "live" => Ok(MarketSource::Live),
-        other => Err(StoreError::Corrupt(format!("market source {other:?}"))),
-    }
+fn day_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<MarketDay, StoreError> {
+    Ok(MarketDay {
+        date: r.get("day"),
+        btc_usd: r.get("btc_usd"),
+        difficulty: r.get("difficulty"),
+        fees_btc_per_block: r.get("fees_btc_per_block"),
+        height: r.get::<Option<i64>, _>("height").map(|h| h.max(0) as u64),
+        source: parse_source(r.get("source"))?,
+    })
 }
 
 impl SqliteStore {
@@ -39,12 +37,13 @@ impl SqliteStore {
             if d.source == MarketSource::Projected {
                 continue;
             }
-            added += sqlx::query("INSERT OR IGNORE INTO market_days (day, btc_usd, difficulty, fees_btc_per_block, source) VALUES (?, ?, ?, ?, ?)")
+            added += sqlx::query("INSERT OR IGNORE INTO market_days (day, btc_usd, difficulty, fees_btc_per_block, height, source) VALUES (?, ?, ?, ?, ?, ?)")
                 .bind(d.date)
                 .bind(d.btc_usd)
                 .bind(d.difficulty)
                 .bind(d.fees_btc_per_block)
-                .bind(source_name(d.source))
+                .bind(d.height.map(|h| h as i64))
+                .bind(d.source.as_str())
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -59,22 +58,69 @@ impl SqliteStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<MarketDay>, StoreError> {
-        sqlx::query("SELECT day, btc_usd, difficulty, fees_btc_per_block, source FROM market_days WHERE day BETWEEN ? AND ? ORDER BY day")
-            .bind(from)
-            .bind(to)
-            .fetch_all(self.pool())
+        sqlx::query("SELECT day, btc_usd, difficulty, fees_btc_per_block, height, source FROM market_days WHERE day BETWEEN ? AND ? ORDER BY day")
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(day_from_row)
+        .collect()
+    }
+
+    /// Writes live rows, replacing whatever the day held (a simulated stand-in, an older live
+    /// fetch), with the time they were fetched.
+    pub async fn upsert_live_days(
+        &self,
+        days: &[MarketDay],
+        fetched_at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut written = 0;
+        for d in days.iter().filter(|d| d.source == MarketSource::Live) {
+            written += sqlx::query(
+                "INSERT INTO market_days (day, btc_usd, difficulty, fees_btc_per_block, height, source, fetched_at)
+                 VALUES (?, ?, ?, ?, ?, 'live', ?)
+                 ON CONFLICT(day) DO UPDATE SET btc_usd = excluded.btc_usd, difficulty = excluded.difficulty,
+                   fees_btc_per_block = excluded.fees_btc_per_block, height = excluded.height,
+                   source = 'live', fetched_at = excluded.fetched_at",
+            )
+            .bind(d.date)
+            .bind(d.btc_usd)
+            .bind(d.difficulty)
+            .bind(d.fees_btc_per_block)
+            .bind(d.height.map(|h| h as i64))
+            .bind(fetched_at)
+            .execute(&mut *tx)
             .await?
-            .into_iter()
-            .map(|r| {
-                Ok(MarketDay {
-                    date: r.get("day"),
-                    btc_usd: r.get("btc_usd"),
-                    difficulty: r.get("difficulty"),
-                    fees_btc_per_block: r.get("fees_btc_per_block"),
-                    source: parse_source(r.get("source"))?,
-                })
-            })
-            .collect()
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// Days in `[from, to]` that hold no live row yet.
+    pub async fn days_without_live(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<NaiveDate>, StoreError> {
+        let live: Vec<NaiveDate> = sqlx::query_scalar(
+            "SELECT day FROM market_days WHERE source = 'live' AND day BETWEEN ? AND ?",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        let mut d = from;
+        while d <= to {
+            if !live.contains(&d) {
+                out.push(d);
+            }
+            d = d.succ_opt().expect("date in range");
+        }
+        Ok(out)
     }
 
     /// The most recent stored day of any source.
@@ -93,6 +139,16 @@ impl SqliteStore {
 impl MarketHistory for SqliteStore {
     async fn days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MarketDay>, ApiError> {
         Ok(self.market_days(from, to).await?)
+    }
+
+    async fn newest_live(&self) -> Result<Option<(NaiveDate, DateTime<Utc>)>, ApiError> {
+        let row: Option<(NaiveDate, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "SELECT day, fetched_at FROM market_days WHERE source = 'live' ORDER BY day DESC LIMIT 1",
+        )
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::from)?;
+        Ok(row.and_then(|(d, at)| Some((d, at?))))
     }
 
     async fn last_real_day(&self) -> Result<Option<NaiveDate>, ApiError> {

@@ -6,6 +6,7 @@ mod audit;
 mod devices;
 mod embeds;
 mod market;
+mod pool;
 mod seed;
 mod sites;
 mod timeline;

@@ -164,9 +164,10 @@ pub fn extract(text: &str) -> Result<AsicReading, PollError> {
         if let Some(t) = stats.get("Type").and_then(Json::as_str) {
             r.model.get_or_insert_with(|| t.to_string());
         }
-        for key in ["CompileTime", "Miner", "BMMiner"] {
+        // The miner program and its version name the firmware; `CompileTime` is only a date.
+        for key in ["BMMiner", "CGMiner", "BOSminer", "LUXminer"] {
             if let Some(v) = stats.get(key).and_then(Json::as_str) {
-                r.firmware.get_or_insert_with(|| v.to_string());
+                r.firmware.get_or_insert_with(|| format!("{key} {v}"));
             }
         }
         for (key, value) in stats.members() {
@@ -197,6 +198,13 @@ pub fn extract(text: &str) -> Result<AsicReading, PollError> {
                 // temp1, temp2, … (duplicates kept: several firmware repeat `temp1`).
                 r.temps_c.push(v);
             }
+        }
+    }
+    // Whatsminer (btminer) and Braiins OS name the model `Model` in their summary and
+    // `devdetails` answers.
+    for section in items("DEVDETAILS").into_iter().chain([summary]) {
+        if let Some(m) = section.get("Model").and_then(Json::as_str) {
+            r.model.get_or_insert_with(|| m.to_string());
         }
     }
     for devs in items("DEVS") {

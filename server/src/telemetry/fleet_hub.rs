@@ -46,7 +46,10 @@ impl FleetService for FleetHub {
         let spec = DeviceSpec {
             id: id.clone(),
             kind: d.kind,
-            model: d.model.unwrap_or_else(|| "unknown".into()),
+            // Registered by address alone: the device's own answer names it on the first poll.
+            model: d
+                .model
+                .unwrap_or_else(|| super::poller::UNKNOWN_MODEL.into()),
             site: d.site,
             address: d.address,
         };
@@ -59,6 +62,14 @@ impl FleetService for FleetHub {
             .store
             .device_history(id, chrono::Utc::now(), hours)
             .await?)
+    }
+
+    async fn site_days(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<app::model::measured::TelemetryGroup>, ApiError> {
+        Ok(self.store.site_days(from, to, chrono::Utc::now()).await?)
     }
 
     async fn remove_device(&self, id: &str) -> Result<(), ApiError> {

@@ -51,6 +51,8 @@ struct Endpoint {
     failures: u32,
     /// First accepted-difficulty reading of the current uptime, for the share-based rate.
     share_base: Option<(DateTime<Utc>, f64)>,
+    /// The (model, firmware) last recorded in the store for this device.
+    identity: Option<(Option<String>, Option<String>)>,
 }
 
 /// A fleet-wide summary pushed to the live stream after every cycle.
@@ -121,12 +123,35 @@ async fn poll_endpoint(spec: &DeviceSpec, limits: ExchangeLimits) -> Result<Outc
     }
 }
 
-fn nameplate_ths(model: &str) -> Option<f64> {
-    catalogue::ASICS
-        .iter()
-        .find(|m| m.id == model || m.name == model)
-        .map(|m| m.hashrate_ths)
+/// What a device registered as `registered` is, given what it reports: the registered model
+/// when one was given (with the reported one as a mismatch when they differ), else the reported
+/// model — identified against the catalogue when it can be, verbatim otherwise.
+pub fn resolve_model(registered: &str, reported: Option<&str>) -> (String, Option<String>) {
+    let reported = reported.map(str::trim).filter(|r| !r.is_empty());
+    if registered == UNKNOWN_MODEL {
+        return match reported {
+            Some(r) => (
+                catalogue::identify_asic(r).map_or_else(|| r.to_string(), |m| m.id.to_string()),
+                None,
+            ),
+            None => (registered.to_string(), None),
+        };
+    }
+    let mismatch = reported.filter(|r| {
+        match (
+            catalogue::asic_by_any_name(registered),
+            catalogue::identify_asic(r),
+        ) {
+            (Some(a), Some(b)) => a.id != b.id,
+            // A model we cannot place is not evidence of a mismatch.
+            _ => false,
+        }
+    });
+    (registered.to_string(), mismatch.map(str::to_string))
 }
+
+/// The model a device registered by address alone carries until it answers.
+pub const UNKNOWN_MODEL: &str = "unknown";
 
 fn asic_device(
     spec: &DeviceSpec,
@@ -134,7 +159,9 @@ fn asic_device(
     share: Option<f64>,
     at: DateTime<Utc>,
 ) -> Device {
-    let (mut status, mut problem) = asic_status(r, nameplate_ths(&spec.model));
+    let (model, model_mismatch) = resolve_model(&spec.model, r.model.as_deref());
+    let catalogue_model = catalogue::asic_by_any_name(&model);
+    let (mut status, mut problem) = asic_status(r, catalogue_model.map(|m| m.hashrate_ths));
     if let Some(s) = share.filter(|s| over_reports(r.hashrate_ths, *s)) {
         status = status.max(DeviceStatus::Degraded);
         problem.get_or_insert_with(|| {
@@ -144,10 +171,18 @@ fn asic_device(
             )
         });
     }
+    if let Some(reported) = &model_mismatch {
+        problem.get_or_insert_with(|| {
+            format!(
+                "registered as {}, the device reports {reported}",
+                spec.model
+            )
+        });
+    }
     Device {
         id: spec.id.clone(),
         kind: DeviceKind::Asic,
-        model: spec.model.clone(),
+        model,
         site: spec.site.clone(),
         address: spec.address.clone(),
         status,
@@ -162,11 +197,11 @@ fn asic_device(
             .reduce(f64::max),
         // Antminer firmware does not report power; the nameplate draw stands in (hashrate-scaled
         // figures would reward firmware that over-reports).
-        power_w: r
-            .power_w
-            .or_else(|| catalogue::asic(&spec.model).map(|m| m.power_w)),
+        power_w: r.power_w.or_else(|| catalogue_model.map(|m| m.power_w)),
         last_seen: Some(at),
         problem,
+        firmware: r.firmware.clone(),
+        model_mismatch,
     }
 }
 
@@ -190,6 +225,8 @@ fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -> Device {
         power_w: g.power_w,
         last_seen: Some(at),
         problem,
+        firmware: None,
+        model_mismatch: None,
     }
 }
 
@@ -273,6 +310,7 @@ impl Poller {
                     spec: spec.clone(),
                     failures: 0,
                     share_base: None,
+                    identity: None,
                 });
             e.spec = spec;
         }
@@ -367,7 +405,36 @@ impl Poller {
                             }
                             _ => None,
                         };
-                        out.push(asic_device(&e.spec, &r, share, at));
+                        let device = asic_device(&e.spec, &r, share, at);
+                        let identity = (r.model.clone(), r.firmware.clone());
+                        if e.identity.as_ref() != Some(&identity) {
+                            // Once per change, not per poll: a device registered by address
+                            // alone keeps the model it reported from now on.
+                            let adopt = (e.spec.model == UNKNOWN_MODEL
+                                && device.model != UNKNOWN_MODEL)
+                                .then(|| device.model.clone());
+                            match self
+                                .store
+                                .record_identity(
+                                    &e.spec.id,
+                                    r.model.as_deref(),
+                                    r.firmware.as_deref(),
+                                    adopt.as_deref(),
+                                )
+                                .await
+                            {
+                                Ok(()) => {
+                                    if let Some(m) = adopt {
+                                        e.spec.model = m;
+                                    }
+                                    e.identity = Some(identity);
+                                }
+                                Err(err) => {
+                                    tracing::warn!(device = %e.spec.id, error = %err, "could not record device identity")
+                                }
+                            }
+                        }
+                        out.push(device);
                     }
                     Outcome::Gpus(gpus) => {
                         out.extend(gpus.iter().map(|g| gpu_device(&e.spec, g, at)))
@@ -413,6 +480,8 @@ impl Poller {
                         power_w: None,
                         last_seen: None,
                         problem: Some(err.to_string()),
+                        firmware: None,
+                        model_mismatch: None,
                     });
                     cache.insert(e.spec.id.clone(), marked[0].clone());
                 }

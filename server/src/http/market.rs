@@ -1,0 +1,67 @@
+//! `/api/v1/market`, `/market/latest` and `/pool-rewards`.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::Json;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use app::api::market::{service, MarketLatest, MarketRow};
+use app::api::ports::Services;
+use app::model::pool::PoolRewardRow;
+
+use super::HttpError;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowQuery {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    site: Option<String>,
+}
+
+impl WindowQuery {
+    /// Defaults to the 30 days through today.
+    fn window(&self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let to = self.to.unwrap_or(today);
+        (self.from.unwrap_or(to - chrono::Duration::days(29)), to)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MarketResponse {
+    from: NaiveDate,
+    to: NaiveDate,
+    days: Vec<MarketRow>,
+}
+
+pub async fn market(
+    State(svc): State<Services>,
+    query: Result<Query<WindowQuery>, QueryRejection>,
+) -> Result<Json<MarketResponse>, HttpError> {
+    let Query(q) = query?;
+    let (from, to) = q.window(svc.clock.today());
+    let days = service::load_market(&svc, from, to).await?;
+    Ok(Json(MarketResponse { from, to, days }))
+}
+
+pub async fn latest(State(svc): State<Services>) -> Result<Json<MarketLatest>, HttpError> {
+    Ok(Json(service::load_latest(&svc).await?))
+}
+
+#[derive(Debug, Serialize)]
+pub struct PoolRewardsResponse {
+    from: NaiveDate,
+    to: NaiveDate,
+    rewards: Vec<PoolRewardRow>,
+}
+
+pub async fn pool_rewards(
+    State(svc): State<Services>,
+    query: Result<Query<WindowQuery>, QueryRejection>,
+) -> Result<Json<PoolRewardsResponse>, HttpError> {
+    let Query(q) = query?;
+    let (from, to) = q.window(svc.clock.today());
+    let rewards = service::load_pool_rewards(&svc, from, to, q.site.as_deref()).await?;
+    Ok(Json(PoolRewardsResponse { from, to, rewards }))
+}

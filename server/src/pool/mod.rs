@@ -1,0 +1,142 @@
+//! Pool payouts: what each site's pool account was paid per day. One `PoolSource` per pool
+//! kind (one file each); `sync` fetches the days not stored yet (and the last few again, since
+//! pools revise the current day) and writes them to the store.
+
+pub mod braiins;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+use app::model::pool::PoolDay;
+
+use crate::fleet_file::PoolAccount;
+use crate::remote::{Remote, RemoteError, RemoteLimits};
+use crate::store::SqliteStore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolKind {
+    Braiins,
+}
+
+impl PoolKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "braiins" => Some(PoolKind::Braiins),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoolKind::Braiins => "braiins",
+        }
+    }
+
+    pub fn default_url(self) -> &'static str {
+        match self {
+            PoolKind::Braiins => "https://pool.braiins.com",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
+    #[error("unexpected answer from the pool: {0}")]
+    Parse(String),
+    #[error("environment variable {0} holding the pool token is not set")]
+    NoToken(String),
+}
+
+/// A pool's API for one account.
+#[async_trait]
+pub trait PoolSource: Send + Sync {
+    /// BTC paid per day in `[from, to]` (the days the pool reports).
+    async fn daily_rewards(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, f64)>, PoolError>;
+}
+
+/// The source for an account, with its token read from the environment now.
+pub fn source_for(
+    account: &PoolAccount,
+    limits: RemoteLimits,
+) -> Result<Box<dyn PoolSource>, PoolError> {
+    let token = std::env::var(&account.token_env)
+        .map_err(|_| PoolError::NoToken(account.token_env.clone()))?;
+    match account.kind {
+        PoolKind::Braiins => Ok(Box::new(braiins::Braiins::new(
+            Remote::new(&account.url, limits)?,
+            &token,
+        ))),
+    }
+}
+
+/// How far back the first sync of an account reaches.
+pub const FIRST_SYNC_DAYS: i64 = 365;
+/// Days re-fetched on every sync: the pool revises the current day until it closes.
+pub const REVISED_DAYS: i64 = 2;
+
+/// Fetches and stores the days of `account` up to `today`. Returns the rows written.
+pub async fn sync(
+    store: &SqliteStore,
+    account: &PoolAccount,
+    source: &dyn PoolSource,
+    today: NaiveDate,
+) -> Result<u64, PoolError> {
+    let kind = account.kind.as_str();
+    let from = match store.last_pool_day(&account.site, kind).await {
+        Ok(Some(last)) => last - chrono::Duration::days(REVISED_DAYS),
+        _ => today - chrono::Duration::days(FIRST_SYNC_DAYS),
+    };
+    let days = source.daily_rewards(from, today).await?;
+    let rows: Vec<PoolDay> = days
+        .into_iter()
+        .filter(|(d, _)| *d >= from && *d <= today)
+        .map(|(date, btc)| PoolDay {
+            date,
+            site: account.site.clone(),
+            pool: kind.to_string(),
+            btc,
+        })
+        .collect();
+    store
+        .upsert_pool_days(&rows, chrono::Utc::now())
+        .await
+        .map_err(|e| PoolError::Parse(e.to_string()))
+}
+
+/// Syncs every account now and then every `every`, logging failures (a pool that is down
+/// leaves the stored days as they were).
+pub fn spawn(
+    store: Arc<SqliteStore>,
+    accounts: Vec<PoolAccount>,
+    clock: Arc<dyn app::api::ports::Clock>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            for account in &accounts {
+                let result = match source_for(account, RemoteLimits::default()) {
+                    Ok(source) => sync(&store, account, source.as_ref(), clock.today()).await,
+                    Err(e) => Err(e),
+                };
+                match result {
+                    Ok(n) => {
+                        tracing::info!(site = %account.site, pool = account.kind.as_str(), rows = n, "pool payouts synced")
+                    }
+                    Err(e) => {
+                        tracing::warn!(site = %account.site, pool = account.kind.as_str(), error = %e, "pool payouts not synced")
+                    }
+                }
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
