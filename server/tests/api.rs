@@ -1,5 +1,7 @@
 //! `/api/v1` and the server functions over real HTTP against a real SQLite file.
 
+#[path = "figures/mod.rs"]
+mod figures;
 mod support;
 
 use serde_json::{json, Value};

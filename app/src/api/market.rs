@@ -93,12 +93,20 @@ pub mod service {
 
     pub async fn load_latest(svc: &Services) -> Result<MarketLatest, ApiError> {
         let today = svc.clock.today();
-        let day = svc
+        // The newest stored day, however old: a stale figure is shown as stale, not hidden.
+        let recent = svc
             .market
             .days(today - chrono::Duration::days(31), today)
             .await?
-            .pop()
-            .ok_or_else(|| ApiError::NotFound("no market figures in the last 31 days".into()))?;
+            .pop();
+        let day = match recent {
+            Some(d) => d,
+            None => match svc.market.last_real_day().await?.filter(|d| *d <= today) {
+                Some(last) => svc.market.days(last, last).await?.pop(),
+                None => None,
+            }
+            .ok_or_else(|| ApiError::NotFound("no market figures up to today".into()))?,
+        };
         let feed = crate::api::economics::service::market_feed_status(svc).await?;
         let fetched = match day.source {
             MarketSource::Live => svc

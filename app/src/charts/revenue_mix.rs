@@ -16,6 +16,7 @@ pub const MINING: &str = "Mining revenue";
 pub const MINING_PROJECTED: &str = "Mining (projected)";
 pub const AI: &str = "AI lease revenue";
 pub const AI_PROJECTED: &str = "AI lease (projected)";
+pub const POOL_PAID: &str = "Paid by pool";
 
 /// Splits a value series at the first projected day: (history, projection). The projection
 /// repeats the last history point so the dashed line continues from the solid one.
@@ -109,6 +110,17 @@ pub fn revenue_mix(
         .series(mining_projected)
         .series(ai_history)
         .series(line(AI_PROJECTED, palette.ai_lease, ai_proj, true));
+    // What pools actually paid, beside the mining revenue expected from the hashrate.
+    if days.iter().any(|d| d.pool_paid_usd.is_some()) {
+        let paid = days
+            .iter()
+            .map(|d| {
+                d.pool_paid_usd
+                    .map(|usd| (usd / 1000.0 * 10.0).round() / 10.0)
+            })
+            .collect();
+        chart = chart.series(line(POOL_PAID, palette.text_muted, paid, false));
+    }
     if simulated {
         chart = chart.title(simulated_marker(palette));
     }
@@ -140,6 +152,20 @@ mod tests {
 
     fn option(simulated: bool) -> Value {
         serde_json::to_value(revenue_mix(&days(), simulated, &[], &Palette::DARK)).unwrap()
+    }
+
+    #[test]
+    fn pool_payouts_draw_a_series_only_when_a_pool_reported() {
+        let without =
+            serde_json::to_value(revenue_mix(&days(), false, &[], &Palette::DARK)).unwrap();
+        assert!(!without.to_string().contains(POOL_PAID));
+        let mut d = days();
+        d[1].pool_paid_usd = Some(950.0);
+        let with = serde_json::to_value(revenue_mix(&d, false, &[], &Palette::DARK)).unwrap();
+        let series = with["series"].as_array().unwrap();
+        let paid = series.iter().find(|s| s["name"] == POOL_PAID).unwrap();
+        assert_eq!(paid["data"][1], json!(1.0));
+        assert_eq!(paid["data"][0], Value::Null);
     }
 
     #[test]

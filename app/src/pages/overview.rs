@@ -83,29 +83,44 @@ fn RangePicker(current: Memo<TimeRange>) -> impl IntoView {
 
 #[component]
 fn Kpis(o: Overview) -> impl IntoView {
-    let k = o.kpis;
+    let market = o.market_note();
+    let hashrate = o.hashrate_note();
+    let k = o.kpis.clone();
     let margin = k.mining_usd_per_day + k.ai_lease_usd_per_day - k.power_cost_usd_per_day;
+    let mining_source = format!("{} · hashrate {}", market, k.hashrate_source.as_str());
+    let timeline = "site MW from the conversion timeline".to_string();
     view! {
-        <div class="kpis">
-            <KpiCard label="Fleet hashrate" value=format::hashrate_ths(k.fleet_hashrate_ths) test_id="kpi-hashrate" accent="mining" />
-            <KpiCard label="BTC mined / day" value=format::btc(k.btc_per_day) note=format!("at {} per BTC", format::usd(k.btc_usd)) test_id="kpi-btc" accent="mining" />
-            <KpiCard label="Hashprice" value=format!("${:.2}", k.hashprice_usd_per_ph_day) note="USD per PH/s per day".to_string() test_id="kpi-hashprice" />
-            <KpiCard label="Mining revenue / day" value=format::usd(k.mining_usd_per_day) test_id="kpi-mining-usd" accent="mining" />
-            <KpiCard label="AI lease revenue / day" value=format::usd(k.ai_lease_usd_per_day) test_id="kpi-ai-usd" accent="ai" />
-            <KpiCard label="Margin / day" value=format::usd(margin) note=format!("after {} power", format::usd(k.power_cost_usd_per_day)) test_id="kpi-margin" />
-            <KpiCard label="MW mining" value=format::mw(k.mining_mw) test_id="kpi-mining-mw" accent="mining" />
-            <KpiCard label="MW AI (IT load)" value=format::mw(k.ai_mw) test_id="kpi-ai-mw" accent="ai" />
-            {o.telemetry.map(|t| {
-                // The stream replaces the server-rendered figure as poll cycles land.
-                let live = crate::state::live_fleet();
-                let summary = Signal::derive(move || live.and_then(|l| l.get()).unwrap_or_else(|| t.clone()));
-                view! {
-                    <KpiCard label="Polled fleet (live)" test_id="kpi-polled"
-                        value=Signal::derive(move || format::hashrate_ths(summary.with(|s| s.asic_hashrate_ths)))
-                        note=Signal::derive(move || summary.with(|s| format!("{} of {} devices up · shares prove {}", s.online + s.degraded, s.devices, if s.share_hashrate_ths > 0.0 { format::hashrate_ths(s.share_hashrate_ths) } else { "(measuring)".into() }))) />
-                }
-            })}
-        </div>
-        <p class="as-of">{format!("As of {} · range {} to {}", k.as_of, o.from, o.to)}</p>
-    }
+    <div class="kpis">
+        <KpiCard label="Fleet hashrate" value=format::hashrate_ths(k.fleet_hashrate_ths) source=hashrate test_id="kpi-hashrate" accent="mining" />
+        <KpiCard label="BTC mined / day" value=format::btc(k.btc_per_day) note=format!("at {} per BTC", format::usd(k.btc_usd)) source=mining_source.clone() test_id="kpi-btc" accent="mining" />
+        <KpiCard label="Hashprice" value=format!("${:.2}", k.hashprice_usd_per_ph_day) note=format!("USD per PH/s per day · block {}", k.height) source=market.clone() test_id="kpi-hashprice" />
+        <KpiCard label="Mining revenue / day" value=format::usd(k.mining_usd_per_day) source=mining_source test_id="kpi-mining-usd" accent="mining" />
+        <KpiCard label="AI lease revenue / day" value=format::usd(k.ai_lease_usd_per_day) source="contracts on the timeline (GPU-hours at measured utilisation where DCGM covers them)".to_string() test_id="kpi-ai-usd" accent="ai" />
+        <KpiCard label="Margin / day" value=format::usd(margin) note=format!("after {} power", format::usd(k.power_cost_usd_per_day)) source="computed from the figures beside it".to_string() test_id="kpi-margin" />
+        <KpiCard label="MW mining" value=format::mw(k.mining_mw) source=timeline.clone() test_id="kpi-mining-mw" accent="mining" />
+        <KpiCard label="MW AI (IT load)" value=format::mw(k.ai_mw) source=timeline test_id="kpi-ai-mw" accent="ai" />
+        {o.pool.clone().map(|p| {
+            let gap = p.gap().map(|g| format!(" · gap {:+.1} % (luck, pool fee, downtime)", g * 100.0)).unwrap_or_default();
+            view! {
+                <KpiCard label="Paid by pool (range)" value=format::btc(p.paid_btc) note=format!("expected {} from hashrate over {} days{gap}", format::btc(p.expected_btc), p.days) source="reported by the pool's API".to_string() test_id="kpi-pool" accent="mining" />
+            }
+        })}
+        {o.telemetry.clone().map(|t| {
+            // The stream replaces the server-rendered figure as poll cycles land.
+            let live = crate::state::live_fleet();
+            let summary = Signal::derive(move || live.and_then(|l| l.get()).unwrap_or_else(|| t.clone()));
+            let sim = if o.fleet_simulated { "simulated devices on loopback · " } else { "" };
+            view! {
+                <KpiCard label="Polled fleet (live)" test_id="kpi-polled"
+                    value=Signal::derive(move || format::hashrate_ths(summary.with(|s| s.asic_hashrate_ths)))
+                    note=Signal::derive(move || summary.with(|s| format!("{} of {} devices up · shares prove {}", s.online + s.degraded, s.devices, if s.share_hashrate_ths > 0.0 { format::hashrate_ths(s.share_hashrate_ths) } else { "(measuring)".into() })))
+                    source=format!("{sim}what the polled devices deliver now; their availability measures the fleet hashrate") />
+            }
+        })}
+    </div>
+    <p class="as-of" data-testid="history-provenance">{format!(
+        "As of {} · range {} to {} · history: {} days measured from telemetry, {} modelled from site capacity; after today: projected",
+        k.as_of, o.from, o.to, o.measured_days, o.modelled_days
+    )}</p>
+        }
 }

@@ -555,6 +555,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_device_names_its_model_and_a_registered_one_is_checked_against_it() {
+        assert_eq!(
+            resolve_model(UNKNOWN_MODEL, Some("Antminer S21 XP")),
+            ("S21XP".into(), None)
+        );
+        assert_eq!(
+            resolve_model(UNKNOWN_MODEL, Some("Antminer S23")),
+            ("Antminer S23".into(), None)
+        );
+        assert_eq!(
+            resolve_model(UNKNOWN_MODEL, None),
+            (UNKNOWN_MODEL.into(), None)
+        );
+        assert_eq!(
+            resolve_model("S21", Some("Antminer S21")),
+            ("S21".into(), None)
+        );
+        assert_eq!(
+            resolve_model("M60S", Some("Antminer S21")),
+            ("M60S".into(), Some("Antminer S21".into()))
+        );
+        // An unplaceable answer is not evidence against the registration.
+        assert_eq!(resolve_model("S21", Some("weird")), ("S21".into(), None));
+    }
+
+    #[test]
     fn jitter_stays_within_ten_percent_and_varies() {
         let base = Duration::from_secs(10);
         let values: Vec<Duration> = (0..50).map(|i| jitter(base, "dev-1", i)).collect();

@@ -42,9 +42,16 @@ pub struct TestAppBuilder {
     asics: usize,
     db_dir: Option<PathBuf>,
     fleet: Option<PathBuf>,
+    market_url: Option<String>,
 }
 
 impl TestAppBuilder {
+    /// Read live market figures from this mempool-compatible URL.
+    pub fn market_url(mut self, url: &str) -> Self {
+        self.market_url = Some(url.to_string());
+        self
+    }
+
     pub fn simulator(mut self, on: bool) -> Self {
         self.simulator = on;
         self
@@ -84,6 +91,7 @@ impl TestAppBuilder {
         args.simulated_gpu_nodes = 2;
         args.poll_interval_secs = 2;
         args.fleet = self.fleet;
+        args.market_url = self.market_url;
         args.today = Some(self.today);
         args.site_root = PathBuf::from("target/site");
         let database_url = args.database_url.clone();
@@ -168,6 +176,7 @@ impl TestApp {
             asics: 60,
             db_dir: None,
             fleet: None,
+            market_url: None,
         }
     }
 
