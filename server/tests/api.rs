@@ -226,7 +226,12 @@ async fn overview_server_function_returns_the_range_asked_for() {
     assert_eq!(daily.first().unwrap()["date"], "2023-01-01");
     assert_eq!(daily.last().unwrap()["date"], "2029-12-31");
     assert_eq!(o["kpis"]["as_of"], "2025-06-15");
-    assert_eq!(o["simulated"], true);
+    // Bundled public figures drawn over a history without telemetry: nothing charted is
+    // simulated, though the fleet on the page is.
+    assert_eq!(o["simulated"], false);
+    assert_eq!(o["fleet_simulated"], true);
+    assert_eq!(o["kpis"]["market_source"], "bundled");
+    assert_eq!(o["kpis"]["hashrate_source"], "modelled");
     assert_eq!(o["per_site"].as_array().unwrap().len(), 3);
     // KPIs are the sum of the sites' revenue rows for today.
     let (_, rev) = app
