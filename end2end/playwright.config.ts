@@ -4,6 +4,10 @@ import path from "node:path";
 const root = path.resolve(__dirname, "..");
 const port = 3100;
 const db = "sqlite://target/e2e.db";
+/** A second server with real-figure sources only: no simulator, the market from a local mempool. */
+export const LIVE_PORT = 3103;
+const liveDb = "sqlite://target/e2e-live.db";
+const mempoolPort = 3199;
 
 /** Accounts the browser tests sign in with (created before the server starts). */
 export const ACCOUNTS = {
@@ -38,15 +42,33 @@ export default defineConfig({
     { name: "sign-in", testMatch: /auth\.setup\.ts/ },
     { name: "chromium", dependencies: ["sign-in"], use: { storageState: VIEWER_STATE } },
   ],
-  webServer: {
-    // The release build against a fresh SQLite file, with the simulator on (the defaults), and
-    // one account per role.
-    command: `rm -f target/e2e.db target/e2e.db-wal target/e2e.db-shm && ${addUsers} && target/release/rigshift serve --addr 127.0.0.1:${port} --database-url ${db}`,
-    cwd: root,
-    url: `http://127.0.0.1:${port}/api/v1/health`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      // The release build against a fresh SQLite file, with the simulator on (the defaults), and
+      // one account per role.
+      command: `rm -f target/e2e.db target/e2e.db-wal target/e2e.db-shm && ${addUsers} && target/release/rigshift serve --addr 127.0.0.1:${port} --database-url ${db}`,
+      cwd: root,
+      url: `http://127.0.0.1:${port}/api/v1/health`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: `node end2end/fake-mempool.mjs ${mempoolPort}`,
+      cwd: root,
+      url: `http://127.0.0.1:${mempoolPort}/health`,
+      timeout: 20_000,
+      reuseExistingServer: false,
+    },
+    {
+      command: `rm -f target/e2e-live.db target/e2e-live.db-wal target/e2e-live.db-shm && printf '%s\\n' '${ACCOUNTS.viewer}' | target/release/rigshift user add viewer --role viewer --database-url ${liveDb} && target/release/rigshift serve --addr 127.0.0.1:${LIVE_PORT} --metrics-addr off --database-url ${liveDb} --simulator=false --market-url http://127.0.0.1:${mempoolPort}`,
+      cwd: root,
+      url: `http://127.0.0.1:${LIVE_PORT}/api/v1/health`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });
