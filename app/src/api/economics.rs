@@ -109,6 +109,21 @@ pub mod service {
         Ok(history)
     }
 
+    /// Refuses a reversed window or one longer than [`MAX_REVENUE_DAYS`].
+    pub fn check_window(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
+        if from > to {
+            return Err(ApiError::InvalidInput(format!(
+                "from ({from}) is after to ({to})"
+            )));
+        }
+        if (to - from).num_days() >= MAX_REVENUE_DAYS {
+            return Err(ApiError::InvalidInput(format!(
+                "the range may span at most {MAX_REVENUE_DAYS} days"
+            )));
+        }
+        Ok(())
+    }
+
     /// Telemetry and pool payouts for `[from, to]` (history days only).
     pub async fn observed(
         svc: &Services,
@@ -175,16 +190,7 @@ pub mod service {
         to: NaiveDate,
         site: Option<&str>,
     ) -> Result<Vec<RevenueDay>, ApiError> {
-        if from > to {
-            return Err(ApiError::InvalidInput(format!(
-                "from ({from}) is after to ({to})"
-            )));
-        }
-        if (to - from).num_days() >= MAX_REVENUE_DAYS {
-            return Err(ApiError::InvalidInput(format!(
-                "the range may span at most {MAX_REVENUE_DAYS} days"
-            )));
-        }
+        check_window(from, to)?;
         let today = svc.clock.today();
         let mut sites = svc.sites.list_sites().await?;
         if let Some(id) = site {

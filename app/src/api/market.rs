@@ -50,25 +50,11 @@ pub struct MarketLatest {
 #[cfg(feature = "ssr")]
 pub mod service {
     use super::*;
-    use crate::api::economics::MAX_REVENUE_DAYS;
+    use crate::api::economics::service::check_window;
     use crate::api::error::ApiError;
     use crate::api::ports::Services;
     use crate::model::pool::PoolRewardRow;
     use crate::model::projection::Scenario;
-
-    fn check_window(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
-        if from > to {
-            return Err(ApiError::InvalidInput(format!(
-                "from ({from}) is after to ({to})"
-            )));
-        }
-        if (to - from).num_days() >= MAX_REVENUE_DAYS {
-            return Err(ApiError::InvalidInput(format!(
-                "the range may span at most {MAX_REVENUE_DAYS} days"
-            )));
-        }
-        Ok(())
-    }
 
     /// Stored days through today, then the scenario's projection.
     pub async fn load_market(
