@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/tools.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
-cargo leptos build --release
+scripts/build.sh
 exec target/release/rigshift serve "$@"

@@ -27,7 +27,7 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p app --target wasm32-unknown-unknown --features hydrate --test wasm_model 2>&1 | grep -E '^(test|error)|panicked'
 
 step "release build (server + hydrating wasm)"
-cargo leptos build --release
+scripts/build.sh
 
 step "browser tests (Playwright, Debian chromium)"
 npx playwright test --config end2end/playwright.config.ts

@@ -28,8 +28,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WB_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/echarts/lib ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm packages (echarts, esbuild, binaryen, playwright)"
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/echarts/lib ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages (echarts, esbuild, binaryen, playwright, axe-core)"
   npm ci --no-audit --no-fund
 fi
 # ECharts with only the series and components our charts use (~195 KB gzip instead of ~330 KB

@@ -1,9 +1,9 @@
 //! The shell, the root component and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::components::nav::Nav;
 use crate::components::sim_banner::SimBanner;
@@ -26,6 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" id="leptos" href=stylesheet_href(&options) />
                 <script src="/vendor/echarts.min.js"></script>
                 <script src="/vendor/echarts-theme-rigshift.js"></script>
                 <AutoReload options=options.clone() />
@@ -37,6 +38,31 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// `/pkg/rigshift.css`, or its content-hashed name when the build hashed file names (the hash
+/// file cargo-leptos writes beside the binary lists it as `css: <hash>`).
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let name = options.output_name.to_string();
+        let hash = options
+            .hash_files
+            .then(|| {
+                let exe = std::env::current_exe().ok()?;
+                let text = std::fs::read_to_string(exe.parent()?.join(&*options.hash_file)).ok()?;
+                text.lines()
+                    .filter_map(|l| l.split_once(':'))
+                    .find(|(k, _)| k.trim() == "css")
+                    .map(|(_, h)| h.trim().to_string())
+            })
+            .flatten();
+        match hash {
+            Some(h) => format!("/{}/{name}.{h}.css", options.site_pkg_dir),
+            None => format!("/{}/{name}.css", options.site_pkg_dir),
+        }
+    })
+    .clone()
 }
 
 #[component]
@@ -53,7 +79,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href="/pkg/rigshift.css" />
         <Title text="Rigshift" />
         <Router>
             <Routes fallback=|| view! { <main><NotFoundPage /></main> }>
@@ -62,11 +87,13 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page, numbers included, arrives as HTML (readable before wasm loads).
                 <ParentRoute path=path!("") view=Dashboard ssr=SsrMode::Async>
                     <Route path=path!("") view=OverviewPage ssr=SsrMode::Async />
-                    <Route path=path!("fleet") view=FleetPage ssr=SsrMode::Async />
-                    <Route path=path!("device") view=DeviceDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("estimators") view=EstimatorsPage ssr=SsrMode::Async />
-                    <Route path=path!("timeline") view=TimelinePage ssr=SsrMode::Async />
-                    <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
+                    // The other pages are split into their own wasm chunks (`cargo leptos
+                    // build --split`): the overview's first load carries none of them.
+                    <Route path=path!("fleet") view={Lazy::<FleetRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("device") view={Lazy::<DeviceRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("estimators") view={Lazy::<EstimatorsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("timeline") view={Lazy::<TimelineRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -86,3 +113,28 @@ fn Dashboard() -> impl IntoView {
         </main>
     }
 }
+
+/// A page loaded as its own wasm chunk. The page components load their own data, so a route
+/// carries no data of its own; only the view is lazy.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(FleetRoute, FleetPage);
+lazy_page!(DeviceRoute, DeviceDetailPage);
+lazy_page!(EstimatorsRoute, EstimatorsPage);
+lazy_page!(TimelineRoute, TimelinePage);
+lazy_page!(AdminRoute, AdminPage);

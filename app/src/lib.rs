@@ -14,5 +14,6 @@ pub mod state;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy: the route chunks split off by `cargo leptos build --split` load on demand.
+    leptos::mount::hydrate_lazy(app::App);
 }

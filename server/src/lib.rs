@@ -17,6 +17,7 @@ pub mod remote;
 mod router;
 pub mod sha256_bench;
 pub mod simulator;
+pub mod static_files;
 pub mod store;
 pub mod telemetry;
 
@@ -186,6 +187,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         pools: store.clone(),
         fleet_simulated: args.simulator,
         market_feed,
+        overview_cache: Default::default(),
     };
     Ok(Runtime {
         services,

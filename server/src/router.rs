@@ -27,6 +27,8 @@ fn leptos_options(args: &ServeArgs, addr: SocketAddr) -> LeptosOptions {
     };
     LeptosOptions::builder()
         .output_name("rigshift")
+        // The release build hashes the bundle's names and lists them beside the binary.
+        .hash_files(crate::static_files::hash_file().is_some())
         .site_root(args.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(addr)
@@ -42,6 +44,7 @@ pub fn build(
     metrics: Arc<Metrics>,
 ) -> Router {
     let options = leptos_options(args, addr);
+    let hashed = options.hash_files;
     let routes = generate_route_list(App);
     let context = {
         let services = services.clone();
@@ -72,8 +75,8 @@ pub fn build(
     Router::new()
         // Embeds set their own frame-ancestors from the token (crate::embed).
         .merge(crate::embed::router(services))
+        .merge(crate::static_files::router(&args.site_root, hashed))
         .merge(dashboard)
-        .layer(axum::middleware::from_fn(cache_static_assets))
         .layer(axum::middleware::from_fn_with_state(
             auth,
             crate::auth::middleware::authenticate,
@@ -86,25 +89,4 @@ pub fn build(
         .layer(axum::Extension(metrics.clone()))
         .layer(axum::middleware::from_fn_with_state(metrics, record_http))
         .layer(TraceLayer::new_for_http())
-}
-
-/// Third-party and embed assets change only with a release: let browsers and an IR site's
-/// visitors keep them an hour instead of re-fetching ECharts (≈195 KB gzip) for every embed.
-/// (`/pkg` is left to revalidation: its file names carry no hash.)
-async fn cache_static_assets(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let cacheable = {
-        let p = req.uri().path();
-        p.starts_with("/vendor/") || p.starts_with("/embed-assets/")
-    };
-    let mut response = next.run(req).await;
-    if cacheable && response.status().is_success() {
-        response
-            .headers_mut()
-            .entry(header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static("public, max-age=3600"));
-    }
-    response
 }

@@ -221,10 +221,27 @@ async fn overview_server_function_returns_the_range_asked_for() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    let o: Value = resp.json().await.unwrap();
-    let daily = o["daily"].as_array().unwrap();
-    assert_eq!(daily.first().unwrap()["date"], "2023-01-01");
-    assert_eq!(daily.last().unwrap()["date"], "2029-12-31");
+    let page: Value = resp.json().await.unwrap();
+    let o = &page["overview"];
+    // The page gets both charts built and no daily rows; 2023–2029 comes as weekly averages.
+    assert_eq!(o["daily"].as_array().unwrap().len(), 0);
+    assert_eq!(o["bucket_days"], 7);
+    let dates = page["revenue_mix"]["xAxis"]["data"].as_array().unwrap();
+    assert_eq!(dates.first().unwrap(), "2023-01-01");
+    assert!(dates.len() <= 1000 && dates.len() > 300, "{}", dates.len());
+    // Weekly rows from the first day; the last one starts within the final week of 2029.
+    let last = dates.last().unwrap().as_str().unwrap();
+    assert!(last > "2029-12-24" && last <= "2029-12-31", "{last}");
+    for series in page["revenue_mix"]["series"].as_array().unwrap() {
+        assert_eq!(series["data"].as_array().unwrap().len(), dates.len());
+    }
+    assert_eq!(
+        page["revenue_per_mw"]["xAxis"]["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     assert_eq!(o["kpis"]["as_of"], "2025-06-15");
     // Bundled public figures drawn over a history without telemetry: nothing charted is
     // simulated, though the fleet on the page is.
@@ -232,7 +249,6 @@ async fn overview_server_function_returns_the_range_asked_for() {
     assert_eq!(o["fleet_simulated"], true);
     assert_eq!(o["kpis"]["market_source"], "bundled");
     assert_eq!(o["kpis"]["hashrate_source"], "modelled");
-    assert_eq!(o["per_site"].as_array().unwrap().len(), 3);
     // KPIs are the sum of the sites' revenue rows for today.
     let (_, rev) = app
         .get_json("/api/v1/revenue?from=2025-06-15&to=2025-06-15")

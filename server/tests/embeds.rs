@@ -4,9 +4,8 @@
 mod support;
 
 use app::api::auth::Role;
-use app::charts::csv::category_csv;
-use app::charts::palette::Palette;
-use app::model::overview::Overview;
+use app::api::economics::OverviewPage;
+use app::charts::csv::option_csv;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::{day, TestApp};
@@ -245,7 +244,7 @@ async fn chart_csv_matches_the_chart_and_large_ranges_stream() {
         )
         .await;
     assert_eq!(s, 201);
-    // The overview as the page gets it (server function), drawn by the page's chart builder…
+    // The chart as the page gets it (server function, built on the server)…
     let r = app
         .client
         .post(app.url("/api/get_overview"))
@@ -253,13 +252,12 @@ async fn chart_csv_matches_the_chart_and_large_ranges_stream() {
         .send()
         .await
         .unwrap();
-    let overview: Overview = r.json().await.unwrap();
-    let chart = app::charts::revenue_mix::revenue_mix(
-        &overview.daily,
-        overview.simulated,
-        &overview.annotations,
-        &Palette::DARK,
-    );
+    let page: OverviewPage = r.json().await.unwrap();
+    let drawn = page.revenue_mix.value();
+    let days = drawn["xAxis"]["data"].as_array().unwrap().len();
+    // One year each way is drawn day by day, with the note on its day.
+    assert_eq!(page.overview.bucket_days, 1);
+    assert!(page.revenue_mix.json().contains("mid-year review"));
     // …and the export of that chart hold the same table.
     let r = app
         .client
@@ -274,9 +272,9 @@ async fn chart_csv_matches_the_chart_and_large_ranges_stream() {
         .unwrap()
         .contains("rigshift-revenue-mix-2026-11-25.csv"));
     let csv = r.text().await.unwrap();
-    assert_eq!(csv, category_csv(&chart, "date"));
+    assert_eq!(csv, option_csv(&drawn, "date"));
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines.len(), overview.daily.len() + 1);
+    assert_eq!(lines.len(), days + 1);
     assert_eq!(
         lines[0],
         "date,Mining revenue,Mining (projected),AI lease revenue,AI lease (projected)"

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
+use crate::charts::option::ChartOption;
 use crate::model::mining::{MiningEstimate, MiningInputs};
 use crate::model::overview::Overview;
 use crate::model::range::TimeRange;
@@ -151,9 +152,60 @@ pub mod service {
         Ok(Some(MarketFeedStatus::new(host, fetched, svc.clock.now())))
     }
 
-    /// The overview for `range` around today.
+    /// The overview for `range` around today: the figures shared through the cache, with the
+    /// live fleet summary of this moment.
     pub async fn load_overview(svc: &Services, range: TimeRange) -> Result<Overview, ApiError> {
         let today = svc.clock.today();
+        let shared = svc
+            .overview_cache
+            .overview(
+                range,
+                (today, svc.clock.now()),
+                compute_overview(svc, range, today),
+            )
+            .await?;
+        let mut o = Overview::clone(&shared);
+        o.telemetry = live_fleet(svc).await;
+        Ok(o)
+    }
+
+    /// What the overview page receives, shared between requests like the overview itself.
+    pub async fn load_overview_page(
+        svc: &Services,
+        range: TimeRange,
+    ) -> Result<OverviewPage, ApiError> {
+        let today = svc.clock.today();
+        let build = async {
+            let shared = svc
+                .overview_cache
+                .overview(
+                    range,
+                    (today, svc.clock.now()),
+                    compute_overview(svc, range, today),
+                )
+                .await?;
+            Ok::<_, ApiError>(OverviewPage::new(Overview::clone(&shared)))
+        };
+        let page = svc
+            .overview_cache
+            .page(range, (today, svc.clock.now()), build)
+            .await?;
+        let mut page = OverviewPage::clone(&page);
+        page.overview.telemetry = live_fleet(svc).await;
+        Ok(page)
+    }
+
+    /// What the polled devices deliver right now (not cached: the stream moves it every cycle).
+    async fn live_fleet(svc: &Services) -> Option<crate::model::fleet::FleetSummary> {
+        let fleet = svc.fleet.summary().await;
+        (fleet.devices > 0).then_some(fleet)
+    }
+
+    async fn compute_overview(
+        svc: &Services,
+        range: TimeRange,
+        today: NaiveDate,
+    ) -> Result<Overview, ApiError> {
         let (from, _) = range.window(today);
         let sites = svc.sites.list_sites().await?;
         let history = history_through_today(svc, from, today).await?;
@@ -173,8 +225,6 @@ pub mod service {
         // History measured on simulated machines is simulated too.
         o.simulated |= svc.fleet_simulated && o.measured_days > 0;
         o.market_feed = market_feed_status(svc).await?;
-        let fleet = svc.fleet.summary().await;
-        o.telemetry = (fleet.devices > 0).then_some(fleet);
         o.annotations = crate::model::annotation::AnnotationMarker::within(
             &svc.timeline.annotations().await?,
             o.from,
@@ -192,13 +242,33 @@ pub mod service {
     ) -> Result<Vec<RevenueDay>, ApiError> {
         check_window(from, to)?;
         let today = svc.clock.today();
-        let mut sites = svc.sites.list_sites().await?;
         if let Some(id) = site {
-            sites.retain(|s| s.id == id);
-            if sites.is_empty() {
+            if !svc.sites.list_sites().await?.iter().any(|s| s.id == id) {
                 return Err(ApiError::NotFound(format!("site {id}")));
             }
         }
+        let all = svc
+            .overview_cache
+            .revenue(
+                (from, to),
+                (today, svc.clock.now()),
+                all_sites_revenue(svc, from, to, today),
+            )
+            .await?;
+        Ok(all
+            .iter()
+            .filter(|r| site.is_none_or(|id| r.site == id))
+            .cloned()
+            .collect())
+    }
+
+    async fn all_sites_revenue(
+        svc: &Services,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Vec<RevenueDay>, ApiError> {
+        let sites = svc.sites.list_sites().await?;
         let history = history_through_today(svc, from, today).await?;
         let window =
             crate::model::overview::market_window(&history, today, from, to, &Scenario::default());
@@ -217,11 +287,47 @@ pub mod service {
     }
 }
 
+/// The overview page's data: the headline figures and the two charts, built on the server so
+/// the overview's wasm carries no chart builder. Daily rows, sites and notes stay behind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewPage {
+    pub overview: Overview,
+    pub revenue_mix: ChartOption,
+    pub revenue_per_mw: ChartOption,
+}
+
+impl OverviewPage {
+    #[cfg(feature = "ssr")]
+    pub fn new(o: Overview) -> Self {
+        use crate::charts::{palette::Palette, revenue_mix, site_revenue};
+        // Long ranges as weekly averages: a few thousand points per chart at most.
+        let mut overview = o.for_chart();
+        let revenue_mix = revenue_mix::revenue_mix(
+            &overview.daily,
+            overview.simulated,
+            &overview.annotations,
+            &Palette::DARK,
+        )
+        .into();
+        let revenue_per_mw =
+            site_revenue::revenue_per_mw(&overview.per_site, overview.simulated, &Palette::DARK)
+                .into();
+        overview.daily = Vec::new();
+        overview.per_site = Vec::new();
+        overview.annotations = Vec::new();
+        OverviewPage {
+            overview,
+            revenue_mix,
+            revenue_per_mw,
+        }
+    }
+}
+
 /// The executive overview for a time range.
 #[server(endpoint = "get_overview")]
-pub async fn get_overview(range: TimeRange) -> Result<Overview, ApiError> {
+pub async fn get_overview(range: TimeRange) -> Result<OverviewPage, ApiError> {
     super::auth::require(super::auth::Role::Viewer)?;
-    let run = async { service::load_overview(&super::ports::services()?, range).await };
+    let run = async { service::load_overview_page(&super::ports::services()?, range).await };
     super::error::with_status(run.await)
 }
 

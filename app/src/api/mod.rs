@@ -13,6 +13,8 @@ pub mod estimators;
 pub mod fleet;
 pub mod market;
 #[cfg(feature = "ssr")]
+pub mod overview_cache;
+#[cfg(feature = "ssr")]
 pub mod ports;
 pub mod status;
 pub mod timeline;

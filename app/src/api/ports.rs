@@ -173,6 +173,8 @@ pub struct Services {
     pub fleet_simulated: bool,
     /// The live market source (its host), when one is configured.
     pub market_feed: Option<String>,
+    /// The overview shared between requests; writes that change it invalidate it.
+    pub overview_cache: Arc<super::overview_cache::OverviewCache>,
 }
 
 /// The `Services` of this request.

@@ -126,6 +126,7 @@ pub mod service {
         new.validate(sites.iter().find(|s| s.id == new.site_id), &existing)?;
         let milestone = new.clone().into_milestone(new.id(&existing));
         svc.timeline.create_milestone(&milestone, actor).await?;
+        svc.overview_cache.invalidate();
         Ok(milestone)
     }
 
@@ -136,7 +137,9 @@ pub mod service {
         edit: MilestoneEdit,
     ) -> Result<Milestone, ApiError> {
         edit.validate()?;
-        svc.timeline.update_milestone(id, &edit, actor).await
+        let m = svc.timeline.update_milestone(id, &edit, actor).await?;
+        svc.overview_cache.invalidate();
+        Ok(m)
     }
 
     pub async fn create_annotation(
@@ -174,9 +177,12 @@ pub mod service {
                 "target: no site or milestone {key:?} (or give a date, YYYY-MM-DD)"
             )));
         };
-        svc.timeline
+        let a = svc
+            .timeline
             .create_annotation(target, site_id, on_date, &text, actor)
-            .await
+            .await?;
+        svc.overview_cache.invalidate();
+        Ok(a)
     }
 
     pub async fn edit_annotation(
@@ -186,9 +192,12 @@ pub mod service {
         edit: AnnotationEdit,
     ) -> Result<Annotation, ApiError> {
         let text = validate_text(&edit.text)?;
-        svc.timeline
+        let a = svc
+            .timeline
             .edit_annotation(id, &text, edit.version, actor)
-            .await
+            .await?;
+        svc.overview_cache.invalidate();
+        Ok(a)
     }
 }
 

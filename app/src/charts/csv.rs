@@ -45,7 +45,14 @@ fn cell(v: &Value) -> String {
 /// The data of a category chart (`xAxis.data` + each series' `data`) as CSV with the header
 /// `first_column,<series names…>`.
 pub fn category_csv(chart: &Chart, first_column: &str) -> String {
-    let option = serde_json::to_value(chart).unwrap_or(Value::Null);
+    option_csv(
+        &serde_json::to_value(chart).unwrap_or(Value::Null),
+        first_column,
+    )
+}
+
+/// [`category_csv`] of an option already in JSON form.
+pub fn option_csv(option: &Value, first_column: &str) -> String {
     let x_axis = match &option["xAxis"] {
         Value::Array(a) => a.first().cloned().unwrap_or(Value::Null),
         other => other.clone(),

@@ -7,6 +7,7 @@ pub mod conversion;
 pub mod csv;
 pub mod device_history;
 pub mod embed;
+pub mod option;
 pub mod palette;
 pub mod revenue_mix;
 pub mod site_revenue;

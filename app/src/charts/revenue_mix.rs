@@ -50,14 +50,26 @@ fn annotation_lines(
     notes: &[AnnotationMarker],
     palette: &Palette,
 ) -> Option<MarkLine> {
+    // Rows may be weekly or monthly averages: a note sits on the row whose period holds its day.
+    let step = match days {
+        [a, b, ..] => (b.date - a.date).num_days().max(1),
+        _ => 1,
+    };
+    let row_of = |date: chrono::NaiveDate| {
+        let i = days.partition_point(|d| d.date <= date).checked_sub(1)?;
+        let end = days
+            .get(i + 1)
+            .map_or(days[i].date + chrono::Duration::days(step), |d| d.date);
+        (date < end).then_some(days[i].date)
+    };
     let data: Vec<MarkLineVariant> = notes
         .iter()
-        .filter(|n| days.iter().any(|d| d.date == n.date))
-        .map(|n| {
+        .filter_map(|n| row_of(n.date).map(|row| (n, row)))
+        .map(|(n, row)| {
             MarkLineVariant::Simple(
                 MarkLineData::new()
                     .name(n.label.clone())
-                    .x_axis(n.date.to_string()),
+                    .x_axis(row.to_string()),
             )
         })
         .collect();
@@ -204,6 +216,35 @@ mod tests {
         assert_eq!(marks[0]["xAxis"], "2026-01-02");
         assert_eq!(marks[0]["name"], "Hall 2 energised");
         assert!(option(false)["series"][2].get("markLine").is_none());
+    }
+
+    #[test]
+    fn on_weekly_rows_a_note_sits_on_the_week_that_holds_its_day() {
+        let weekly: Vec<DailyTotal> = days()
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut d)| {
+                d.date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+                    + chrono::Duration::days(7 * i as i64);
+                d
+            })
+            .collect();
+        let note = |id, date| AnnotationMarker {
+            id,
+            date,
+            label: format!("n{id}"),
+        };
+        let notes = vec![
+            note(1, NaiveDate::from_ymd_opt(2026, 1, 10).unwrap()),
+            // The last week runs 22 Jan through 28 Jan; 29 Jan is past the chart.
+            note(2, NaiveDate::from_ymd_opt(2026, 1, 28).unwrap()),
+            note(3, NaiveDate::from_ymd_opt(2026, 1, 29).unwrap()),
+            note(4, NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()),
+        ];
+        let o = serde_json::to_value(revenue_mix(&weekly, false, &notes, &Palette::DARK)).unwrap();
+        let marks = o["series"][2]["markLine"]["data"].as_array().unwrap();
+        let at: Vec<&str> = marks.iter().map(|m| m["xAxis"].as_str().unwrap()).collect();
+        assert_eq!(at, ["2026-01-08", "2026-01-22"]);
     }
 
     #[test]

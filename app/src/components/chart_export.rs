@@ -2,7 +2,7 @@
 //! chart's data lives there, else from the chart's own option in the browser) and the drawing
 //! as a PNG (ECharts' `getDataURL`, so the SIMULATED marker and annotations come along).
 
-use charming::Chart;
+use crate::charts::option::ChartOption;
 use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
@@ -58,7 +58,7 @@ pub fn ChartExport(
     id: &'static str,
     /// The chart being shown (for the in-browser CSV when there is no `csv_href`).
     #[prop(into)]
-    chart: Signal<Option<Chart>>,
+    chart: Signal<Option<ChartOption>>,
     /// Server CSV of this chart's data, with the page's current parameters.
     #[prop(default = None)]
     csv_href: Option<Signal<String>>,
@@ -85,7 +85,7 @@ pub fn ChartExport(
         #[cfg(feature = "hydrate")]
         if let Some(c) = chart.get_untracked() {
             download_text(
-                &crate::charts::csv::category_csv(&c, "x"),
+                &crate::charts::csv::option_csv(&c.value(), "x"),
                 &format!("rigshift-{stem}.csv"),
             );
         }

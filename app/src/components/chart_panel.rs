@@ -1,6 +1,6 @@
 //! A titled panel holding one chart: the layout every chart on every page uses.
 
-use charming::Chart;
+use crate::charts::option::ChartOption;
 use leptos::prelude::*;
 
 use super::chart_export::ChartExport;
@@ -11,11 +11,11 @@ pub fn ChartPanel(
     title: &'static str,
     /// Passed through to `EChart`: stable DOM id and e2e handle.
     id: &'static str,
-    #[prop(into)] chart: Signal<Option<Chart>>,
+    #[prop(into)] chart: Signal<Option<ChartOption>>,
     height_px: u32,
     /// Accessible description of what the chart shows.
     label: &'static str,
-    #[prop(optional)] note: Option<&'static str>,
+    #[prop(optional, into)] note: MaybeProp<String>,
     /// Server CSV of the chart's data; without it the CSV is built from the chart in the browser.
     #[prop(optional, into)]
     csv_href: Option<Signal<String>>,
@@ -24,7 +24,7 @@ pub fn ChartPanel(
         <div class="panel">
             <div class="panel-head">
                 <h2>{title}</h2>
-                {note.map(|n| view! { <span class="panel-note">{n}</span> })}
+                {move || note.get().map(|n| view! { <span class="panel-note">{n}</span> })}
             </div>
             <EChart id chart height_px label />
             <ChartExport id chart csv_href=csv_href />

@@ -6,7 +6,7 @@
 //! `notMerge`, resize, dispose) instead of charming's `WasmRenderer`, whose `init` would abort
 //! the wasm module if the `echarts` script failed to load and which cannot dispose.
 
-use charming::Chart;
+use crate::charts::option::ChartOption;
 use leptos::html::Div;
 use leptos::prelude::*;
 
@@ -38,7 +38,7 @@ pub fn EChart(
     id: &'static str,
     /// `None` while there is nothing to draw yet.
     #[prop(into)]
-    chart: Signal<Option<Chart>>,
+    chart: Signal<Option<ChartOption>>,
     #[prop(default = 320)] height_px: u32,
     /// Accessible description of what the chart shows.
     label: &'static str,
@@ -53,9 +53,9 @@ pub fn EChart(
         Effect::new(move |_| {
             let Some(chart) = chart.get() else { return };
             let Some(div) = el.get() else { return };
-            let option = match serde_json::to_string(&chart).map(|s| js_sys::JSON::parse(&s)) {
-                Ok(Ok(o)) => o,
-                _ => {
+            let option = match js_sys::JSON::parse(chart.json()) {
+                Ok(o) => o,
+                Err(_) => {
                     error.set(Some("This chart's data could not be encoded.".into()));
                     return;
                 }

@@ -9,6 +9,7 @@ pub mod asic_economics;
 pub mod catalogue;
 pub mod chain;
 pub mod conversion;
+pub mod daily_series;
 pub mod embed;
 pub mod fleet;
 pub mod lease;

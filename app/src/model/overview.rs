@@ -71,7 +71,11 @@ pub struct Overview {
     pub to: NaiveDate,
     pub today: NaiveDate,
     pub kpis: Kpis,
+    /// One row per day of the range, or per [`Overview::bucket_days`] once downsampled.
     pub daily: Vec<DailyTotal>,
+    /// Days averaged into each row of `daily` (1 = daily).
+    #[serde(default = "one")]
+    pub bucket_days: u32,
     pub per_site: Vec<SiteRevenuePerMw>,
     /// Last day of real (bundled or live) market figures.
     pub market_as_of: Option<NaiveDate>,
@@ -93,6 +97,22 @@ pub struct Overview {
     /// The fleet on this dashboard is the built-in simulator's.
     #[serde(default)]
     pub fleet_simulated: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Overview {
+    /// The overview as the page receives it: long ranges averaged into weekly or monthly rows.
+    pub fn for_chart(mut self) -> Self {
+        let bucket = super::daily_series::bucket_days(self.daily.len());
+        if bucket > 1 {
+            self.daily = super::daily_series::downsample(&self.daily, bucket);
+            self.bucket_days = bucket as u32;
+        }
+        self
+    }
 }
 
 /// Where the market figures come from right now.
@@ -341,6 +361,7 @@ pub fn overview(
         market_feed: None,
         fleet_simulated: false,
         daily,
+        bucket_days: 1,
     })
 }
 

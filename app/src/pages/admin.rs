@@ -68,7 +68,7 @@ fn Admin(v: AdminView, reload: RwSignal<u32>) -> impl IntoView {
     view! {
         <div class="panel">
             <div class="panel-head"><h2>"Users"</h2><span class="panel-note">"Viewers read; operators also edit the timeline, annotations and devices; admins also manage accounts."</span></div>
-            <table class="data-table"><thead><tr><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"State"</th></tr></thead>
+            <table class="data-table" tabindex="0"><thead><tr><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"State"</th></tr></thead>
                 <tbody>{v.users.into_iter().map(|u| view! {
                     <tr><td>{u.name}</td><td>{u.role.as_str()}</td><td>{u.created_at.format("%Y-%m-%d").to_string()}</td><td>{if u.disabled { "disabled" } else { "active" }}</td></tr>
                 }).collect_view()}</tbody>
@@ -83,7 +83,7 @@ fn Admin(v: AdminView, reload: RwSignal<u32>) -> impl IntoView {
         </div>
         <div class="panel">
             <div class="panel-head"><h2>"API tokens"</h2><span class="panel-note">"For scripts: Authorization: Bearer <token>. Stored as SHA-256 only."</span></div>
-            <table class="data-table"><thead><tr><th>"Id"</th><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th><th></th></tr></thead>
+            <table class="data-table" tabindex="0"><thead><tr><th>"Id"</th><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th><th></th></tr></thead>
                 <tbody>{v.tokens.into_iter().map(|t| {
                     let active = t.revoked_at.is_none();
                     view! {
@@ -110,7 +110,7 @@ fn Admin(v: AdminView, reload: RwSignal<u32>) -> impl IntoView {
         <crate::pages::admin_embeds::EmbedsAdmin />
         <div class="panel">
             <div class="panel-head"><h2>"Audit log"</h2><span class="panel-note">"Newest first, last 200 entries."</span></div>
-            <table class="data-table small" data-testid="audit-log"><thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Target"</th><th>"Detail"</th></tr></thead>
+            <table class="data-table small" tabindex="0" data-testid="audit-log"><thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Target"</th><th>"Detail"</th></tr></thead>
                 <tbody>{v.audit.into_iter().map(|e| view! {
                     <tr><td>{e.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.target}</td><td class="detail">{e.detail}</td></tr>
                 }).collect_view()}</tbody>

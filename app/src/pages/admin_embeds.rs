@@ -87,7 +87,7 @@ fn Embeds(v: EmbedsView, reload: RwSignal<u32>) -> impl IntoView {
             <div class="form-actions"><button type="submit" class="primary">"Create embed"</button></div>
             {move || create.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
         </form>
-        <table class="data-table" data-testid="embed-table">
+        <table class="data-table" tabindex="0" data-testid="embed-table">
             <thead><tr><th>"Name"</th><th>"View"</th><th>"Sites"</th><th>"Origins"</th><th>"Created"</th><th>"State"</th><th></th></tr></thead>
             <tbody>
                 {v.embeds.into_iter().map(|e| {

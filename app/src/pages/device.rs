@@ -61,10 +61,11 @@ pub fn DeviceDetailPage() -> impl IntoView {
             .and_then(|h| h.device.map(|d| d.kind))
             .unwrap_or(DeviceKind::Asic)
     };
-    let work =
-        Signal::derive(move || latest().map(|h| device_work(&h.points, kind(), &Palette::DARK)));
+    let work = Signal::derive(move || {
+        latest().map(|h| device_work(&h.points, kind(), &Palette::DARK).into())
+    });
     let thermals =
-        Signal::derive(move || latest().map(|h| device_thermals(&h.points, &Palette::DARK)));
+        Signal::derive(move || latest().map(|h| device_thermals(&h.points, &Palette::DARK).into()));
     view! {
         <section class="page">
             <div class="page-head">
@@ -79,7 +80,7 @@ pub fn DeviceDetailPage() -> impl IntoView {
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move {
                         history.await.map(|h| h.device.map(|d| view! {
-                            <table class="data-table" data-testid="device-state">
+                            <table class="data-table" tabindex="0" data-testid="device-state">
                                 <tbody>
                                     <tr><th>"Status"</th><td>{format!("{:?}", d.status).to_lowercase()}{d.problem.map(|p| format!(" — {p}")).unwrap_or_default()}</td></tr>
                                     <tr><th>"Site / model"</th><td>{format!("{} / {}", d.site, d.model)}</td></tr>

@@ -68,7 +68,7 @@ pub fn FleetPage() -> impl IntoView {
         fleet
             .get()
             .and_then(Result::ok)
-            .map(|v| status_heatmap(&v.grid, &Palette::DARK))
+            .map(|v| status_heatmap(&v.grid, &Palette::DARK).into())
     });
 
     view! {
@@ -121,7 +121,7 @@ fn Sites(summary: FleetSummary) -> impl IntoView {
     view! {
         <div class="panel">
             <div class="panel-head"><h2>"By site"</h2></div>
-            <table class="data-table">
+            <table class="data-table" tabindex="0">
                 <thead><tr><th>"Site"</th><th>"ASICs"</th><th>"GPUs"</th><th>"Online"</th><th>"Degraded"</th><th>"Offline"</th><th>"Hashrate"</th></tr></thead>
                 <tbody>
                     {summary.sites.into_iter().map(|s| view! {
@@ -184,7 +184,7 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
                     <a href=link_with("sort", "id".into())>"Id"</a>
                 </nav>
             </div>
-            <table class="data-table" data-testid="device-table">
+            <table class="data-table" tabindex="0" data-testid="device-table">
                 <thead>
                     <tr><th>"Device"</th><th>"Site"</th><th>"Model"</th><th>"Status"</th><th>"Reported"</th><th>"By shares"</th><th>"GPU util"</th><th>"Temp"</th><th>"Power"</th><th>"Problem"</th></tr>
                 </thead>

@@ -4,7 +4,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::economics::get_overview;
-use crate::charts::{palette::Palette, revenue_mix::revenue_mix, site_revenue::revenue_per_mw};
 use crate::components::chart_panel::ChartPanel;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
@@ -26,12 +25,8 @@ pub fn OverviewPage() -> impl IntoView {
     // Charts read the latest successful overview; on a range change they keep the old drawing
     // until the new data arrives, then replace it in place.
     let latest = move || overview.get().and_then(Result::ok);
-    let mix = Signal::derive(move || {
-        latest().map(|o| revenue_mix(&o.daily, o.simulated, &o.annotations, &Palette::DARK))
-    });
-    let per_mw = Signal::derive(move || {
-        latest().map(|o| revenue_per_mw(&o.per_site, o.simulated, &Palette::DARK))
-    });
+    let mix = Signal::derive(move || latest().map(|p| p.revenue_mix));
+    let per_mw = Signal::derive(move || latest().map(|p| p.revenue_per_mw));
 
     view! {
         <section class="page">
@@ -48,10 +43,17 @@ pub fn OverviewPage() -> impl IntoView {
             </div>
             <Transition fallback=|| view! { <p class="loading">"Loading figures…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                    {move || Suspend::new(async move { overview.await.map(|o| view! { <Kpis o /> }) })}
+                    {move || Suspend::new(async move { overview.await.map(|p| view! { <Kpis o=p.overview /> }) })}
                 </ErrorBoundary>
             </Transition>
-            <ChartPanel title="Daily revenue: mining vs AI lease (USD thousands per day)" id="chart-revenue-mix" chart=mix height_px=340 csv_href=Signal::derive(move || format!("/api/v1/export/revenue-mix.csv?range={}", range.get().as_str())) label="Daily mining and AI lease revenue, history then projection" note="Solid: history. Dashed, shaded: projection (difficulty +2 %/month, flat BTC price)." />
+            <ChartPanel title="Daily revenue: mining vs AI lease (USD thousands per day)" id="chart-revenue-mix" chart=mix height_px=340 csv_href=Signal::derive(move || format!("/api/v1/export/revenue-mix.csv?range={}", range.get().as_str())) label="Daily mining and AI lease revenue, history then projection" note=Signal::derive(move || {
+                let averaged = match latest().map(|p| p.overview.bucket_days).unwrap_or(1) {
+                    1 => "",
+                    7 => " Weekly averages.",
+                    _ => " Monthly averages.",
+                };
+                format!("Solid: history. Dashed, shaded: projection (difficulty +2 %/month, flat BTC price).{averaged}")
+            }) />
             <ChartPanel title="Revenue per MW by site, today (USD per MW per day)" id="chart-site-revenue" chart=per_mw height_px=280 csv_href=Signal::derive(move || format!("/api/v1/export/site-revenue.csv?range={}", range.get().as_str())) label="Revenue per MW per day by site, mining against AI lease" />
         </section>
     }

@@ -85,7 +85,7 @@ pub fn GpuEstimator() -> impl IntoView {
                 <div class="calc-outputs">
                     {move || match result.get() {
                         Ok(e) => view! {
-                            <table class="data-table" data-testid="gpu-result">
+                            <table class="data-table" tabindex="0" data-testid="gpu-result">
                                 <tbody>
                                     <tr><th>"Tokens/s (all GPUs)"</th><td>{format!("{:.0}", e.tokens_per_s)}</td></tr>
                                     <tr><th>"Tokens/s per GPU"</th><td>{format!("{:.1}", e.tokens_per_s_per_gpu)}</td></tr>

@@ -82,7 +82,7 @@ pub fn Sha256Panel(market: MarketNow) -> impl IntoView {
                     </button>
                 </div>
             </div>
-            <table class="data-table" data-testid="asic-table">
+            <table class="data-table" tabindex="0" data-testid="asic-table">
                 <thead>
                     <tr>
                         <th>"ASIC"</th><th>"TH/s"</th><th>"J/TH"</th><th>"BTC/day"</th><th>"Margin/day"</th>

@@ -37,7 +37,7 @@ pub fn MilestoneTable(t: TimelineView) -> impl IntoView {
                 <h2>"Milestones"</h2>
                 <span class="panel-note">{if can_edit { "Edit a row to move it; projected revenue follows the new dates." } else { "Read-only: operators edit the timeline." }}</span>
             </div>
-            <table class="data-table milestones" data-testid="milestone-table">
+            <table class="data-table milestones" tabindex="0" data-testid="milestone-table">
                 <thead><tr>
                     <th>"Site"</th><th>"Milestone"</th><th>"Status"</th><th>"Planned"</th><th>"Actual"</th><th class="num">"MW"</th><th>"Waits for"</th><th></th>
                 </tr></thead>

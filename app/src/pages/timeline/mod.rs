@@ -40,10 +40,11 @@ pub fn TimelinePage() -> impl IntoView {
                 t.today,
                 &Palette::DARK,
             )
+            .into()
         })
     });
     let mix_chart =
-        Signal::derive(move || latest().map(|t| mw_mix(&t.mix, t.today, &Palette::DARK)));
+        Signal::derive(move || latest().map(|t| mw_mix(&t.mix, t.today, &Palette::DARK).into()));
 
     view! {
         <section class="page">
