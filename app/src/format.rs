@@ -44,8 +44,24 @@ pub fn btc(v: f64) -> String {
     format!("{v:.4} BTC")
 }
 
+/// "1 day", "365 days".
+pub fn days(n: u32) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn day_counts_read_as_english() {
+        assert_eq!(days(1), "1 day");
+        assert_eq!(days(0), "0 days");
+        assert_eq!(days(365), "365 days");
+    }
+
     use super::*;
 
     #[test]

@@ -46,14 +46,7 @@ pub fn OverviewPage() -> impl IntoView {
                     {move || Suspend::new(async move { overview.await.map(|p| view! { <Kpis o=p.overview /> }) })}
                 </ErrorBoundary>
             </Transition>
-            <ChartPanel title="Daily revenue: mining vs AI lease (USD thousands per day)" id="chart-revenue-mix" chart=mix height_px=340 csv_href=Signal::derive(move || format!("/api/v1/export/revenue-mix.csv?range={}", range.get().as_str())) label="Daily mining and AI lease revenue, history then projection" note=Signal::derive(move || {
-                let averaged = match latest().map(|p| p.overview.bucket_days).unwrap_or(1) {
-                    1 => "",
-                    7 => " Weekly averages.",
-                    _ => " Monthly averages.",
-                };
-                format!("Solid: history. Dashed, shaded: projection (difficulty +2 %/month, flat BTC price).{averaged}")
-            }) />
+            <ChartPanel title="Daily revenue: mining vs AI lease (USD thousands per day)" id="chart-revenue-mix" chart=mix height_px=340 csv_href=Signal::derive(move || format!("/api/v1/export/revenue-mix.csv?range={}", range.get().as_str())) label="Daily mining and AI lease revenue, history then projection" note="Solid: history. Dashed, shaded: projection (difficulty +2 %/month, flat BTC price)." />
             <ChartPanel title="Revenue per MW by site, today (USD per MW per day)" id="chart-site-revenue" chart=per_mw height_px=280 csv_href=Signal::derive(move || format!("/api/v1/export/site-revenue.csv?range={}", range.get().as_str())) label="Revenue per MW per day by site, mining against AI lease" />
         </section>
     }
@@ -121,8 +114,13 @@ fn Kpis(o: Overview) -> impl IntoView {
         })}
     </div>
     <p class="as-of" data-testid="history-provenance">{format!(
-        "As of {} · range {} to {} · history: {} days measured from telemetry, {} modelled from site capacity; after today: projected",
-        k.as_of, o.from, o.to, o.measured_days, o.modelled_days
+        "As of {} · range {} to {} · history: {} measured from telemetry, {} modelled from site capacity; after today: projected{}",
+        k.as_of, o.from, o.to, format::days(o.measured_days), format::days(o.modelled_days),
+        match o.bucket_days {
+            1 => "",
+            7 => " · chart: weekly averages",
+            _ => " · chart: monthly averages",
+        }
     )}</p>
         }
 }
