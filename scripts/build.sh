@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
+# The browser's SHA-256d measurement module (SIMD, run by one Web Worker per core), first: the
+# frontend build copies public/ into the site and precompresses it.
+cargo build -p sha256-worker --target wasm32-unknown-unknown --profile worker-release
+cp target/wasm32-unknown-unknown/worker-release/sha256_worker.wasm public/vendor/sha256-worker.wasm
 cargo leptos build --release --split --precompress --frontend-only &
 front=$!
 cargo leptos build --release --server-only &

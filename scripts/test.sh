@@ -22,8 +22,9 @@ if grep -qE 'FAILED|^error' target/cargo-test.log || ! grep -q '^test result' ta
 fi
 awk '/^test result/ { p += $4; f += $6 } END { printf "cargo test summary: %d passed, %d failed\n", p, f }' target/cargo-test.log
 
-step "model in wasm (genesis block, roofline) under node"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+step "model in wasm (genesis block, SIMD SHA-256d, roofline) under node"
+# NODE_PATH: the lazy routes' split imports resolve to a stub (app/tests/node-shims).
+NODE_PATH="$PWD/app/tests/node-shims" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p app --target wasm32-unknown-unknown --features hydrate --test wasm_model 2>&1 | grep -E '^(test|error)|panicked'
 
 step "release build (server + hydrating wasm)"

@@ -5,7 +5,7 @@
 
 use app::model::roofline::{estimate, GpuQuery, Precision, Workload};
 use app::model::sha256d::{
-    display_hash, meets_target, sha256d, target_from_bits, BlockHeader, Midstate,
+    display_hash, meets_target, sha256d, simd, target_from_bits, BlockHeader, Midstate,
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -35,4 +35,55 @@ fn roofline_prefill_figure_is_the_same_in_wasm() {
     })
     .unwrap();
     assert!((e.tokens_per_s - 22_615.0).abs() < 5.0);
+}
+
+fn state_bytes(words: &[u32; 8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (chunk, w) in out.chunks_exact_mut(4).zip(words) {
+        chunk.copy_from_slice(&w.to_be_bytes());
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+fn the_simd_path_hashes_the_genesis_header_and_finds_its_nonce() {
+    let g = BlockHeader::genesis();
+    let mid = Midstate::new(&g.to_bytes());
+    let lanes = simd::double4(&mid.state(), &mid.tail_words(), g.nonce - 2);
+    assert_eq!(
+        display_hash(&state_bytes(&lanes[2])),
+        "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"
+    );
+    assert_eq!(
+        simd::scan4(&mid.state(), &mid.tail_words(), g.nonce - 7, 12),
+        Some(g.nonce)
+    );
+    assert_eq!(
+        simd::scan4(&mid.state(), &mid.tail_words(), g.nonce + 1, 64),
+        None
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_simd_path_agrees_with_the_plain_digest_on_random_headers() {
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..50 {
+        let mut header = [0u8; 80];
+        for chunk in header.chunks_mut(8) {
+            chunk.copy_from_slice(&next().to_le_bytes());
+        }
+        let mid = Midstate::new(&header);
+        let nonce = next() as u32;
+        let lanes = simd::double4(&mid.state(), &mid.tail_words(), nonce);
+        for (i, lane) in lanes.iter().enumerate() {
+            header[76..80].copy_from_slice(&nonce.wrapping_add(i as u32).to_le_bytes());
+            assert_eq!(state_bytes(lane), sha256d(&header), "lane {i}");
+        }
+    }
 }

@@ -8,6 +8,8 @@
 
 #[cfg(target_arch = "x86_64")]
 pub mod shani;
+#[cfg(target_arch = "wasm32")]
+pub mod simd;
 
 use sha2::block_api::compress256;
 use sha2::{Digest, Sha256};
