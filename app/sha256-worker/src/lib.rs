@@ -4,7 +4,7 @@
 //!
 //! Protocol: `job(m0..m7, t0..t2)` sets the midstate and header tail; `scan(start, count)`
 //! returns 1 and remembers the nonce (`found()`) when a hash has its top 32 bits zero.
-#![no_std]
+#![cfg_attr(target_arch = "wasm32", no_std)]
 
 #[cfg(target_arch = "wasm32")]
 #[path = "../../src/model/sha256d/simd.rs"]
