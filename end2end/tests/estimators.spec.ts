@@ -42,14 +42,27 @@ test("the GPU estimator recomputes locally and explains what bounds it", async (
 });
 
 test("SHA-256d runs on the server and in the browser, and fills the ASIC comparison", async ({ page }) => {
+  // The SIMD worker module loads only when the button is pressed.
+  const workerWasm: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("sha256-worker")) workerWasm.push(new URL(r.url()).pathname);
+  });
   await page.goto("/estimators");
   await hydrated(page);
   await page.getByRole("button", { name: /Measure on the server/ }).click();
   await expect(page.getByTestId("sha-server").locator(".kpi-value")).toHaveText(/[0-9.]+ MH\/s/, { timeout: 20_000 });
   const table = page.getByTestId("asic-table");
   await expect(table).not.toContainText("measure first");
+  expect(workerWasm).toEqual([]);
   await page.getByRole("button", { name: /Measure in this browser/ }).click();
   await expect(page.getByTestId("sha-browser").locator(".kpi-value")).toHaveText(/[0-9.]+ MH\/s/, { timeout: 20_000 });
+  // One worker per core, each on wasm SIMD (headless Chromium has both).
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const threads = page.getByTestId("sha-browser-threads");
+  await expect(threads).toContainText(`on ${cores} thread`);
+  await expect(threads).toContainText("wasm SIMD");
+  expect(parseFloat((await threads.textContent())!.split("·")[1])).toBeGreaterThan(0.5);
+  expect(workerWasm).toContain("/vendor/sha256-worker.wasm");
   const rates = await page.locator('[data-testid^="sha-"] .kpi-value').allTextContents();
   for (const r of rates) expect(parseFloat(r)).toBeGreaterThan(0.05);
 });

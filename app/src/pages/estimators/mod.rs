@@ -2,6 +2,8 @@
 //! measurement. Everything but the server-side SHA-256d run is computed in the browser by the
 //! same model code the server uses.
 
+#[cfg(feature = "hydrate")]
+mod browser_sha256;
 mod calc_params;
 mod conversion_calc;
 mod gpu_estimator;

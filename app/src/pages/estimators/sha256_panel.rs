@@ -18,6 +18,7 @@ pub fn Sha256Panel(market: MarketNow) -> impl IntoView {
     });
     let browser = RwSignal::new(None::<Sha256Measurement>);
     let browser_running = RwSignal::new(false);
+    let browser_how = RwSignal::new("");
     let server_rate = move || {
         server_run
             .value()
@@ -45,8 +46,9 @@ pub fn Sha256Panel(market: MarketNow) -> impl IntoView {
         browser_running.set(true);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let m = browser_sha256::measure(MEASURE_MS).await;
+            let (m, how) = super::browser_sha256::measure(MEASURE_MS).await;
             browser.set(Some(m));
+            browser_how.set(how);
             browser_running.set(false);
         });
     };
@@ -74,9 +76,13 @@ pub fn Sha256Panel(market: MarketNow) -> impl IntoView {
                     </button>
                 </div>
                 <div class="kpi" data-testid="sha-browser">
-                    <div class="kpi-label">"Your browser (one thread, wasm)"</div>
+                    <div class="kpi-label">"Your browser (every core, wasm)"</div>
                     <div class="kpi-value">{move || rate(browser.get())}</div>
-                    <div class="kpi-note">{move || browser.get().map(|m| format!("{} hashes in {:.2} s, in 20 ms slices", m.hashes, m.seconds))}</div>
+                    <div class="kpi-note" data-testid="sha-browser-threads">{move || browser.get().map(|m| format!(
+                        "{} hashes in {:.2} s on {} thread{} · {:.2} MH/s per thread · {}",
+                        m.hashes, m.seconds, m.threads, if m.threads == 1 { "" } else { "s" },
+                        m.hashes_per_s / f64::from(m.threads.max(1)) / 1e6, browser_how.get()
+                    ))}</div>
                     <button on:click=measure_browser disabled=move || browser_running.get()>
                         {move || if browser_running.get() { "Measuring…" } else { "Measure in this browser (1 s)" }}
                     </button>
@@ -106,52 +112,5 @@ pub fn Sha256Panel(market: MarketNow) -> impl IntoView {
             </table>
             <p class="panel-note">{format!("At today's market and {power_price:.3} $/kWh.")}</p>
         </div>
-    }
-}
-
-/// The browser-side measurement: the model's kernel in short slices so the page stays responsive.
-#[cfg(feature = "hydrate")]
-mod browser_sha256 {
-    use crate::api::estimators::Sha256Measurement;
-    use crate::model::sha256d::{scan, BlockHeader, Midstate};
-
-    /// Work between yields to the event loop, ms.
-    const SLICE_MS: f64 = 20.0;
-
-    fn now_ms() -> f64 {
-        js_sys::Date::now()
-    }
-
-    async fn yield_to_browser() {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-            }
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-
-    pub async fn measure(millis: u32) -> Sha256Measurement {
-        let mid = Midstate::new(&BlockHeader::genesis().to_bytes());
-        let impossible = [0u8; 32];
-        let start = now_ms();
-        let (mut hashes, mut nonce, mut busy_ms) = (0u64, 0u32, 0.0);
-        while now_ms() - start < millis as f64 {
-            let slice_start = now_ms();
-            while now_ms() - slice_start < SLICE_MS {
-                hashes += scan(&mid, nonce, 1024, &impossible).hashes;
-                nonce = nonce.wrapping_add(1024);
-            }
-            busy_ms += now_ms() - slice_start;
-            yield_to_browser().await;
-        }
-        // The rate counts the time spent hashing, not the time the page was given back.
-        let seconds = busy_ms / 1000.0;
-        Sha256Measurement {
-            hashes,
-            seconds,
-            hashes_per_s: hashes as f64 / seconds.max(1e-9),
-            threads: 1,
-        }
     }
 }
