@@ -57,6 +57,9 @@ pub trait FleetService: Send + Sync {
     /// Every device's latest state.
     async fn devices(&self) -> Vec<crate::model::fleet::Device>;
     async fn summary(&self) -> crate::model::fleet::FleetSummary;
+    /// The summary as the live stream sends it (JSON), with a number that changes whenever it
+    /// may have: computed once per change and shared by every stream.
+    async fn summary_json(&self) -> (u64, Arc<str>);
     /// Registers a device; it is polled from the next cycle on. Returns its id.
     async fn add_device(&self, device: super::fleet::NewDevice) -> Result<String, ApiError>;
     /// Stops polling a device; its history stays.

@@ -289,17 +289,38 @@ pub struct SiteFleet {
 }
 
 /// Totals over `devices`; offline devices contribute no hashrate, utilisation or power.
-pub fn summarize(devices: &[Device], at: Option<DateTime<Utc>>, poll_lag_ms: u64) -> FleetSummary {
-    let live = |d: &&Device| d.status != DeviceStatus::Offline;
-    let count = |s: DeviceStatus| devices.iter().filter(|d| d.status == s).count();
-    let utils: Vec<f64> = devices
-        .iter()
-        .filter(live)
-        .filter(|d| d.kind == DeviceKind::Gpu)
-        .filter_map(|d| d.gpu_util_pct)
-        .collect();
+pub fn summarize<'a, I>(devices: I, at: Option<DateTime<Utc>>, poll_lag_ms: u64) -> FleetSummary
+where
+    I: IntoIterator<Item = &'a Device>,
+{
+    // One pass: at 100,000 devices the summary is computed once per change and shared.
+    let mut total = FleetSummary {
+        at,
+        poll_lag_ms,
+        ..Default::default()
+    };
+    let (mut util_sum, mut util_n, mut power_w) = (0.0, 0usize, 0.0);
     let mut sites: Vec<SiteFleet> = Vec::new();
     for d in devices {
+        let live = d.status != DeviceStatus::Offline;
+        total.devices += 1;
+        match d.status {
+            DeviceStatus::Online => total.online += 1,
+            DeviceStatus::Degraded => total.degraded += 1,
+            DeviceStatus::Offline => total.offline += 1,
+        }
+        if d.kind == DeviceKind::Gpu {
+            total.gpus += 1;
+            if let Some(u) = d.gpu_util_pct.filter(|_| live) {
+                util_sum += u;
+                util_n += 1;
+            }
+        }
+        if live {
+            total.asic_hashrate_ths += d.hashrate_ths.unwrap_or(0.0);
+            total.share_hashrate_ths += d.share_hashrate_ths.unwrap_or(0.0);
+            power_w += d.power_w.unwrap_or(0.0);
+        }
         let pos = match sites.iter().position(|s| s.site == d.site) {
             Some(p) => p,
             None => {
@@ -320,39 +341,15 @@ pub fn summarize(devices: &[Device], at: Option<DateTime<Utc>>, poll_lag_ms: u64
             DeviceStatus::Degraded => s.degraded += 1,
             DeviceStatus::Offline => s.offline += 1,
         }
-        if d.status != DeviceStatus::Offline {
+        if live {
             s.asic_hashrate_ths += d.hashrate_ths.unwrap_or(0.0);
         }
     }
     sites.sort_by(|a, b| a.site.cmp(&b.site));
-    FleetSummary {
-        at,
-        devices: devices.len(),
-        online: count(DeviceStatus::Online),
-        degraded: count(DeviceStatus::Degraded),
-        offline: count(DeviceStatus::Offline),
-        asic_hashrate_ths: devices
-            .iter()
-            .filter(live)
-            .filter_map(|d| d.hashrate_ths)
-            .sum(),
-        share_hashrate_ths: devices
-            .iter()
-            .filter(live)
-            .filter_map(|d| d.share_hashrate_ths)
-            .sum(),
-        gpus: devices.iter().filter(|d| d.kind == DeviceKind::Gpu).count(),
-        gpu_util_avg_pct: (!utils.is_empty())
-            .then(|| utils.iter().sum::<f64>() / utils.len() as f64),
-        power_kw: devices
-            .iter()
-            .filter(live)
-            .filter_map(|d| d.power_w)
-            .sum::<f64>()
-            / 1000.0,
-        poll_lag_ms,
-        sites,
-    }
+    total.gpu_util_avg_pct = (util_n > 0).then(|| util_sum / util_n as f64);
+    total.power_kw = power_w / 1000.0;
+    total.sites = sites;
+    total
 }
 
 /// Sort keys of the device table.

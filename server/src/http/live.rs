@@ -20,30 +20,25 @@ pub async fn stream(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Counted while the stream lives: axum drops it when the client goes away.
     let client = metrics.map(|Extension(m)| m.sse_client());
-    let events = stream::unfold(
-        (svc, None::<String>, true),
-        |(svc, last, first)| async move {
-            loop {
-                if !first {
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-                let summary = svc.fleet.summary().await;
-                let Ok(json) = serde_json::to_string(&summary) else {
-                    continue;
-                };
-                if last.as_deref() != Some(json.as_str()) {
-                    let event = Event::default().event("fleet").data(json.clone());
-                    return Some((Ok(event), (svc, Some(json), false)));
-                }
-                if first {
-                    return Some((
-                        Ok(Event::default().comment("no fleet data yet")),
-                        (svc, last, false),
-                    ));
-                }
+    // Every stream reads the one shared summary: nothing is copied or recomputed per client.
+    let events = stream::unfold((svc, None::<u64>, true), |(svc, last, first)| async move {
+        loop {
+            if !first {
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
-        },
-    );
+            let (generation, json) = svc.fleet.summary_json().await;
+            if last != Some(generation) {
+                let event = Event::default().event("fleet").data(&*json);
+                return Some((Ok(event), (svc, Some(generation), false)));
+            }
+            if first {
+                return Some((
+                    Ok(Event::default().comment("no fleet data yet")),
+                    (svc, last, false),
+                ));
+            }
+        }
+    });
     let events = events.map(move |e| {
         let _connected = &client;
         e

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use app::api::error::ApiError;
 use app::api::fleet::NewDevice;
 use app::api::ports::FleetService;
-use app::model::fleet::{summarize, Device, FleetSummary, SamplePoint};
+use app::model::fleet::{Device, FleetSummary, SamplePoint};
 
 use super::poller::FleetCache;
 use crate::store::{DeviceSpec, SqliteStore};
@@ -25,12 +25,12 @@ impl FleetService for FleetHub {
     }
 
     async fn summary(&self) -> FleetSummary {
-        let report = self.cache.last_report().await;
-        summarize(
-            &self.cache.snapshot().await,
-            report.as_ref().map(|r| r.at),
-            report.map(|r| r.lag_ms).unwrap_or(0),
-        )
+        FleetSummary::clone(&self.cache.shared_summary().await.summary)
+    }
+
+    async fn summary_json(&self) -> (u64, Arc<str>) {
+        let s = self.cache.shared_summary().await;
+        (s.generation, s.json)
     }
 
     async fn add_device(&self, d: NewDevice) -> Result<String, ApiError> {

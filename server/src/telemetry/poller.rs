@@ -4,6 +4,7 @@
 //! API and the live stream read, and in the store once per cycle.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,8 +14,8 @@ use tokio::time::Instant;
 
 use app::model::catalogue;
 use app::model::fleet::{
-    asic_status, gpu_status, over_reports, share_hashrate_ths, AsicReading, Device, DeviceKind,
-    DeviceStatus, GpuReading,
+    asic_status, gpu_status, over_reports, share_hashrate_ths, summarize, AsicReading, Device,
+    DeviceKind, DeviceStatus, FleetSummary, GpuReading,
 };
 
 use super::io::ExchangeLimits;
@@ -75,9 +76,55 @@ pub struct CycleReport {
 pub struct FleetCache {
     devices: RwLock<HashMap<String, Device>>,
     last_report: RwLock<Option<CycleReport>>,
+    /// Bumped by every write above: what the shared summary was computed from.
+    generation: AtomicU64,
+    summary: tokio::sync::Mutex<Option<SharedSummary>>,
+}
+
+/// The fleet summary of one cache generation, computed once and handed to every reader (each
+/// live-stream client, each page): readers never copy the devices.
+#[derive(Clone)]
+pub struct SharedSummary {
+    pub generation: u64,
+    pub summary: Arc<FleetSummary>,
+    /// The summary as the stream sends it.
+    pub json: Arc<str>,
 }
 
 impl FleetCache {
+    fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// The summary of the current state; computed by the first reader after a change, under a
+    /// lock, so concurrent readers wait for that one computation instead of repeating it.
+    pub async fn shared_summary(&self) -> SharedSummary {
+        let mut slot = self.summary.lock().await;
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some(s) = slot.as_ref().filter(|s| s.generation == generation) {
+            return s.clone();
+        }
+        let report = self.last_report.read().await.clone();
+        let summary = {
+            let devices = self.devices.read().await;
+            summarize(
+                devices.values(),
+                report.as_ref().map(|r| r.at),
+                report.map(|r| r.lag_ms).unwrap_or(0),
+            )
+        };
+        let json: Arc<str> = serde_json::to_string(&summary)
+            .unwrap_or_else(|_| "{}".into())
+            .into();
+        let shared = SharedSummary {
+            generation,
+            summary: Arc::new(summary),
+            json,
+        };
+        *slot = Some(shared.clone());
+        shared
+    }
+
     pub async fn snapshot(&self) -> Vec<Device> {
         let mut v: Vec<Device> = self.devices.read().await.values().cloned().collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -94,6 +141,7 @@ impl FleetCache {
             .write()
             .await
             .retain(|id, _| id != endpoint_id && !id.starts_with(&prefix));
+        self.changed();
     }
 }
 
@@ -372,6 +420,7 @@ impl Poller {
             .observe(&[], started.elapsed().as_secs_f64());
         if polled > 0 {
             *self.cache.last_report.write().await = Some(report.clone());
+            self.cache.changed();
             let _ = self.updates.send(report.clone());
         }
         report
@@ -485,6 +534,8 @@ impl Poller {
                     });
                     cache.insert(e.spec.id.clone(), marked[0].clone());
                 }
+                drop(cache);
+                self.cache.changed();
                 return marked;
             }
         }
@@ -492,6 +543,8 @@ impl Poller {
         for d in &out {
             cache.insert(d.id.clone(), d.clone());
         }
+        drop(cache);
+        self.cache.changed();
         out
     }
 
@@ -553,6 +606,62 @@ impl Poller {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn device(id: &str, site: &str, status: DeviceStatus, ths: f64) -> Device {
+        Device {
+            id: id.into(),
+            kind: DeviceKind::Asic,
+            model: "S21".into(),
+            site: site.into(),
+            address: "127.0.0.1:4028".into(),
+            status,
+            hashrate_ths: Some(ths),
+            share_hashrate_ths: None,
+            gpu_util_pct: None,
+            temp_c: None,
+            power_w: Some(3_500.0),
+            last_seen: None,
+            problem: None,
+            firmware: None,
+            model_mismatch: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_summary_is_computed_once_per_change_and_shared() {
+        let cache = FleetCache::default();
+        {
+            let mut d = cache.devices.write().await;
+            d.insert(
+                "a".into(),
+                device("a", "north", DeviceStatus::Online, 200.0),
+            );
+            d.insert(
+                "b".into(),
+                device("b", "south", DeviceStatus::Offline, 190.0),
+            );
+        }
+        cache.changed();
+        let first = cache.shared_summary().await;
+        let again = cache.shared_summary().await;
+        // No change: the very same summary and JSON, not a recomputed copy.
+        assert!(Arc::ptr_eq(&first.summary, &again.summary));
+        assert!(Arc::ptr_eq(&first.json, &again.json));
+        assert_eq!(first.summary.devices, 2);
+        assert_eq!(first.summary.asic_hashrate_ths, 200.0);
+        assert_eq!(first.summary.sites.len(), 2);
+        cache.devices.write().await.insert(
+            "b".into(),
+            device("b", "south", DeviceStatus::Online, 190.0),
+        );
+        cache.changed();
+        let after = cache.shared_summary().await;
+        assert!(after.generation > first.generation);
+        assert_eq!(after.summary.online, 2);
+        assert_eq!(after.summary.asic_hashrate_ths, 390.0);
+        let json: serde_json::Value = serde_json::from_str(&after.json).unwrap();
+        assert_eq!(json["online"], 2);
+    }
 
     #[test]
     fn a_device_names_its_model_and_a_registered_one_is_checked_against_it() {
