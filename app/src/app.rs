@@ -5,6 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
+use crate::components::hydration_marker::HydrationMarker;
 use crate::components::nav::Nav;
 use crate::components::sim_banner::SimBanner;
 use crate::pages::admin::AdminPage;
@@ -68,25 +69,15 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Browser tests wait for this attribute before they interact.
-    #[cfg(feature = "hydrate")]
-    Effect::new(|_| {
-        if let Some(body) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body())
-        {
-            body.set_attribute("data-hydrated", "true").ok();
-        }
-    });
     view! {
         <Title text="Rigshift" />
         <Router>
-            <Routes fallback=|| view! { <main><NotFoundPage /></main> }>
+            <Routes fallback=|| view! { <main><NotFoundPage /></main> <HydrationMarker /> }>
                 // The login page stands alone: no nav, no data, no live stream.
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=|| view! { <LoginPage /> <HydrationMarker /> } ssr=SsrMode::Async />
                 // Async: the whole page, numbers included, arrives as HTML (readable before wasm loads).
                 <ParentRoute path=path!("") view=Dashboard ssr=SsrMode::Async>
-                    <Route path=path!("") view=OverviewPage ssr=SsrMode::Async />
+                    <Route path=path!("") view=|| view! { <OverviewPage /> <HydrationMarker /> } ssr=SsrMode::Async />
                     // The other pages are split into their own wasm chunks (`cargo leptos
                     // build --split`): the overview's first load carries none of them.
                     <Route path=path!("fleet") view={Lazy::<FleetRoute>::new()} ssr=SsrMode::Async />
@@ -127,7 +118,7 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
-                view! { <$page /> }.into_any()
+                view! { <$page /> <HydrationMarker /> }.into_any()
             }
         }
     };

@@ -73,12 +73,12 @@ test("changing the time range redraws the chart without a reload", async ({ page
   expect(after!.points).toBeGreaterThan(300);
   expect(after!.points).not.toBe(before!.points);
   await expect(page.getByTestId("history-provenance")).toContainText("chart: weekly averages");
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  await expect(page.getByRole("link", { name: "2023 – 2029" })).toHaveAttribute("aria-current", "true");
   // Loaded directly, the server-rendered page says so too (no mismatch after hydration).
   await page.reload();
   await hydrated(page);
   await expect(page.getByTestId("history-provenance")).toContainText("chart: weekly averages");
-  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
-  await expect(page.getByRole("link", { name: "2023 – 2029" })).toHaveAttribute("aria-current", "true");
 });
 
 test("unknown pages answer 404 with a way back", async ({ page }) => {

@@ -4,6 +4,7 @@ pub mod chart_export;
 pub mod chart_panel;
 pub mod e_chart;
 pub mod error_panel;
+pub mod hydration_marker;
 pub mod kpi_card;
 pub mod nav;
 pub mod note_text;
