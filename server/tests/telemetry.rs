@@ -520,3 +520,116 @@ async fn metrics_count_live_stream_clients_while_connected() {
     }
     assert!(gone, "a closed stream must stop counting");
 }
+
+/// A peer on `ip:port` answering every connection with `answer` (a recorded miner reply, or
+/// garbage).
+async fn listen_on(ip: &str, port: u16, answer: &'static str) -> u16 {
+    let listener = TcpListener::bind((ip, port)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 256];
+                let _ = s.read(&mut buf).await;
+                let _ = s.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    port
+}
+
+const ANTMINER: &str = concat!(
+    r#"{"summary":[{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"GHS 5s":"200123.4","Accepted":10}]}],"#,
+    r#""stats":[{"STATUS":[{"STATUS":"S"}],"STATS":[{"BMMiner":"1.0.0","Type":"Antminer S21"},{"temp1":60}]}]}"#
+);
+/// Hashrate in MH/s, as some firmware report it.
+const S19XP_IN_MHS: &str = concat!(
+    r#"{"summary":[{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"MHS 5s":182000000.5,"Accepted":12,"Temperature":71.5}]}],"#,
+    r#""stats":[{"STATUS":[{"STATUS":"S"}],"STATS":[{"Type":"Antminer S19 XP"}]}]}"#
+);
+
+#[tokio::test]
+async fn a_range_scan_finds_exactly_the_miners_and_registers_them_on_request() {
+    // Three loopback hosts of 127.0.0.0/29 on one port: two miners, one that answers garbage.
+    let port = listen_on("127.0.0.2", 0, ANTMINER).await;
+    listen_on("127.0.0.5", port, S19XP_IN_MHS).await;
+    listen_on(
+        "127.0.0.3",
+        port,
+        "HTTP/1.1 400 Bad Request\r\n\r\nnot a miner",
+    )
+    .await;
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let scan =
+        |add: bool| json!({ "cidr": "127.0.0.0/29", "port": port, "site": "muskogee", "add": add });
+    let (s, body) = app.post_json("/api/v1/devices/scan", &scan(false)).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["scanned"], 6);
+    let found: Vec<(&str, &str)> = body["found"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["address"].as_str().unwrap(), f["model"].as_str().unwrap()))
+        .collect();
+    let a = format!("127.0.0.2:{port}");
+    let b = format!("127.0.0.5:{port}");
+    assert_eq!(found, [(a.as_str(), "S21"), (b.as_str(), "S19XP")]);
+    assert_eq!(body["found"][0]["firmware"], "BMMiner 1.0.0");
+    assert_eq!(body["found"][0]["already_registered"], false);
+    assert_eq!(body["unidentified"], json!([format!("127.0.0.3:{port}")]));
+    assert!(body["seconds"].as_f64().unwrap() < 10.0);
+
+    // With `add` the new ones are registered (and audited); a second scan knows them.
+    let (s, body) = app.post_json("/api/v1/devices/scan", &scan(true)).await;
+    assert_eq!(s, 200, "{body}");
+    assert!(body["found"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["added"] == true));
+    let fleet = fleet_until(&app, |f| {
+        f["devices"]
+            .as_array()
+            .is_some_and(|d| d.iter().filter(|d| d["status"] == "online").count() == 2)
+    })
+    .await;
+    let mut models: Vec<&str> = fleet["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["model"].as_str().unwrap())
+        .collect();
+    models.sort();
+    assert_eq!(models, ["S19XP", "S21"]);
+    let (_, audit) = app.get_json("/api/v1/audit").await;
+    let adds = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "device.add")
+        .count();
+    assert_eq!(adds, 2);
+    let (_, again) = app.post_json("/api/v1/devices/scan", &scan(true)).await;
+    assert!(again["found"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["already_registered"] == true && f["added"] == false));
+
+    // Too large a range, or adding without a site, is refused with the reason.
+    let (s, body) = app
+        .post_json("/api/v1/devices/scan", &json!({ "cidr": "10.0.0.0/8" }))
+        .await;
+    assert_eq!(s, 422);
+    assert!(body["error"].as_str().unwrap().contains("/16"), "{body}");
+    let (s, _) = app
+        .post_json(
+            "/api/v1/devices/scan",
+            &json!({ "cidr": "127.0.0.0/29", "add": true }),
+        )
+        .await;
+    assert_eq!(s, 422);
+}

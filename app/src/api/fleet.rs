@@ -95,6 +95,69 @@ pub async fn get_device_history(id: String, hours: u32) -> Result<DeviceHistory,
     super::error::with_status(device_history(id, hours).await)
 }
 
+/// (ssr) Discovery, shared by `POST /api/v1/devices/scan` and the fleet page's form.
+#[cfg(feature = "ssr")]
+pub mod service {
+    use super::*;
+    use crate::api::ports::Services;
+    use crate::model::discovery::{ScanReport, ScanRequest};
+
+    /// Scans the range; with `add`, registers the miners not registered yet, each audited.
+    pub async fn scan(
+        svc: &Services,
+        actor: &str,
+        req: ScanRequest,
+    ) -> Result<ScanReport, ApiError> {
+        let range = req.range().map_err(ApiError::InvalidInput)?;
+        let site = req
+            .site
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string();
+        if req.add && !svc.sites.list_sites().await?.iter().any(|s| s.id == site) {
+            return Err(ApiError::InvalidInput(format!("site: no site {site:?}")));
+        }
+        let registered = svc
+            .fleet
+            .devices()
+            .await
+            .into_iter()
+            .map(|d| d.address)
+            .collect();
+        let mut report = svc.fleet.scan(range, req.port, &registered).await;
+        if req.add {
+            for found in report.found.iter_mut().filter(|f| !f.already_registered) {
+                let id = svc
+                    .fleet
+                    .add_device(NewDevice {
+                        kind: DeviceKind::Asic,
+                        address: found.address.clone(),
+                        site: site.clone(),
+                        model: Some(found.model.clone()),
+                    })
+                    .await?;
+                found.added = true;
+                let detail = format!("found by a scan of {}", req.cidr.trim());
+                if let Err(e) = svc.accounts.record(actor, "device.add", &id, &detail).await {
+                    leptos::logging::warn!("audit log write failed: {e}");
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Scans a range for miners (operators); the fleet page's "Scan a range" form.
+#[server(endpoint = "scan_devices")]
+pub async fn scan_devices(
+    req: crate::model::discovery::ScanRequest,
+) -> Result<crate::model::discovery::ScanReport, ApiError> {
+    let me = super::auth::require(super::auth::Role::Operator)?;
+    let run = async { service::scan(&super::ports::services()?, &me.actor(), req).await };
+    super::error::with_status(run.await)
+}
+
 #[cfg(feature = "ssr")]
 async fn device_history(id: String, hours: u32) -> Result<DeviceHistory, ApiError> {
     if !HISTORY_HOURS.contains(&hours) {

@@ -60,6 +60,14 @@ pub trait FleetService: Send + Sync {
     /// The summary as the live stream sends it (JSON), with a number that changes whenever it
     /// may have: computed once per change and shared by every stream.
     async fn summary_json(&self) -> (u64, Arc<str>);
+    /// Asks every host of `range` on `port` whether it is a miner (`registered`: addresses
+    /// already in the registry).
+    async fn scan(
+        &self,
+        range: crate::model::discovery::Cidr,
+        port: u16,
+        registered: &std::collections::HashSet<String>,
+    ) -> crate::model::discovery::ScanReport;
     /// Registers a device; it is polled from the next cycle on. Returns its id.
     async fn add_device(&self, device: super::fleet::NewDevice) -> Result<String, ApiError>;
     /// Stops polling a device; its history stays.

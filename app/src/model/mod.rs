@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod chain;
 pub mod conversion;
 pub mod daily_series;
+pub mod discovery;
 pub mod embed;
 pub mod fleet;
 pub mod lease;

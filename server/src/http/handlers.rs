@@ -154,6 +154,17 @@ pub async fn add_device(
     Ok((StatusCode::CREATED, Json(device)))
 }
 
+pub async fn scan_devices(
+    State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
+    body: Result<Json<app::model::discovery::ScanRequest>, JsonRejection>,
+) -> Result<Json<app::model::discovery::ScanReport>, HttpError> {
+    let Json(req) = body?;
+    Ok(Json(
+        app::api::fleet::service::scan(&svc, &me.actor(), req).await?,
+    ))
+}
+
 pub async fn remove_device(
     State(svc): State<Services>,
     Extension(me): Extension<Principal>,

@@ -50,6 +50,7 @@ pub fn router(services: Services) -> Router {
         .route_layer(from_fn(|r, n| require_role(Role::Viewer, r, n)));
     let operator = Router::new()
         .route("/devices", post(handlers::add_device))
+        .route("/devices/scan", post(handlers::scan_devices))
         .route("/devices/{id}", delete(handlers::remove_device))
         .route("/milestones", post(timeline::create_milestone))
         .route("/milestones/{id}", patch(timeline::update_milestone))

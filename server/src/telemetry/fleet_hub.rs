@@ -33,6 +33,15 @@ impl FleetService for FleetHub {
         (s.generation, s.json)
     }
 
+    async fn scan(
+        &self,
+        range: app::model::discovery::Cidr,
+        port: u16,
+        registered: &std::collections::HashSet<String>,
+    ) -> app::model::discovery::ScanReport {
+        super::discovery::scan(range, port, registered, super::discovery::limits()).await
+    }
+
     async fn add_device(&self, d: NewDevice) -> Result<String, ApiError> {
         d.validate()?;
         // Ids are derived from the address so registering the same device twice is idempotent.

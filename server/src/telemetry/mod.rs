@@ -4,6 +4,7 @@
 
 pub mod cgminer;
 pub mod dcgm;
+pub mod discovery;
 pub mod error;
 pub mod fleet_hub;
 pub mod io;
