@@ -1,4 +1,5 @@
 import { test, expect } from "@playwright/test";
+import { ACCOUNTS } from "../playwright.config";
 
 test("the fleet page updates live from the stream without a reload", async ({ page }) => {
   await page.goto("/fleet");
@@ -40,4 +41,41 @@ test("the status map has one cell per device and a device opens its history", as
   await expect(page).toHaveURL(/\/device\?id=/);
   await expect(page.getByTestId("device-state")).toContainText("Last seen");
   await expect(page.locator("#chart-device-work")).toHaveAttribute("data-chart-ready", "true", { timeout: 20_000 });
+});
+
+test.describe("as an operator", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("scans a range from the fleet page and finds the miner there", async ({ page }) => {
+    await page.goto("/login?next=/fleet");
+    await page.getByLabel("User name").fill("operator");
+    await page.getByLabel("Password").fill(ACCOUNTS.operator);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/fleet$/);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    // A simulated ASIC's address (host:port) from the table, scanned as a /32.
+    const row = page.getByTestId("device-table").locator("tbody tr").filter({ hasText: "TH/s" }).first();
+    const address = await row.locator("td").first().getAttribute("title");
+    const [host, port] = address!.split(":");
+    const form = page.getByTestId("scan-form");
+    await form.getByLabel("Range (CIDR)").fill(`${host}/32`);
+    await form.getByLabel("Port").fill(port);
+    await form.getByRole("button", { name: "Scan" }).click();
+    await expect(page.getByTestId("scan-summary")).toContainText("1 miner found among 1 addresses");
+    const found = page.getByTestId("scan-found").locator("tbody tr");
+    await expect(found).toHaveCount(1);
+    await expect(found.first()).toContainText(address!);
+    await expect(found.first()).toContainText("registered");
+    // A range too large is refused with the reason, on the page.
+    await form.getByLabel("Range (CIDR)").fill("10.0.0.0/8");
+    await form.getByRole("button", { name: "Scan" }).click();
+    await expect(page.getByTestId("scan-panel").getByRole("alert")).toContainText("/16");
+  });
+});
+
+test("a viewer gets no scan form", async ({ page }) => {
+  await page.goto("/fleet");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId("device-table")).toBeVisible();
+  await expect(page.getByTestId("scan-panel")).toHaveCount(0);
 });

@@ -97,6 +97,7 @@ pub fn FleetPage() -> impl IntoView {
                     })
                 })}
             </Transition>
+            <super::fleet_scan::ScanPanel />
         </section>
     }
 }

@@ -5,6 +5,7 @@ pub mod admin_embeds;
 pub mod device;
 pub mod estimators;
 pub mod fleet;
+pub mod fleet_scan;
 pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -1,0 +1,87 @@
+//! The fleet page's "Scan a range" form (operators): finds miners on a range of addresses and,
+//! when asked, registers the new ones. The server does the scanning (`scan_devices`).
+
+use leptos::prelude::*;
+
+use crate::api::auth::Role;
+use crate::api::fleet::scan_devices;
+use crate::model::discovery::{Cidr, ScanRequest};
+
+#[component]
+pub fn ScanPanel() -> impl IntoView {
+    let role = crate::state::my_role();
+    let may_scan = move || role.get().is_some_and(|r| r >= Role::Operator);
+    view! {
+        <Show when=may_scan fallback=|| ()>
+            <ScanForm />
+        </Show>
+    }
+}
+
+#[component]
+fn ScanForm() -> impl IntoView {
+    let cidr = RwSignal::new(String::new());
+    let port = RwSignal::new("4028".to_string());
+    let site = RwSignal::new(String::new());
+    let add = RwSignal::new(false);
+    let scan = Action::new(|req: &ScanRequest| scan_devices(req.clone()));
+    // What the running scan covers, for the progress line.
+    let scanning = RwSignal::new(None::<(String, u64)>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let range = cidr.get_untracked();
+        let count = Cidr::parse(&range).map(|c| c.host_count()).unwrap_or(0);
+        scanning.set(Some((range.clone(), count)));
+        scan.dispatch(ScanRequest {
+            cidr: range,
+            port: port.get_untracked().trim().parse().unwrap_or(0),
+            site: Some(site.get_untracked()).filter(|s| !s.trim().is_empty()),
+            add: add.get_untracked(),
+        });
+    };
+    let result = move || scan.value().get();
+    view! {
+        <div class="panel" data-testid="scan-panel">
+            <div class="panel-head">
+                <h2>"Scan a range"</h2>
+                <span class="panel-note">"Asks every address of the range on the CGMiner port whether it is a miner (at most a /16). Found miners can be registered at once."</span>
+            </div>
+            <form class="edit-form" on:submit=submit data-testid="scan-form">
+                <label>"Range (CIDR)"<input name="cidr" required placeholder="10.0.0.0/22" maxlength="18" prop:value=cidr on:input=move |ev| cidr.set(event_target_value(&ev)) /></label>
+                <label>"Port"<input name="port" type="number" min="1" max="65535" prop:value=port on:input=move |ev| port.set(event_target_value(&ev)) /></label>
+                <label>"Site for new devices"<input name="site" placeholder="e.g. muskogee" maxlength="100" prop:value=site on:input=move |ev| site.set(event_target_value(&ev)) /></label>
+                <label class="check"><input type="checkbox" prop:checked=add on:change=move |ev| add.set(event_target_checked(&ev)) />"Register the new ones"</label>
+                <div class="form-actions wide">
+                    <button type="submit" class="primary" disabled=move || scan.pending().get()>"Scan"</button>
+                    <Show when=move || scan.pending().get() fallback=|| ()>
+                        <progress aria-label="Scanning"></progress>
+                        <span class="muted" data-testid="scan-progress">{move || scanning.get().map(|(r, n)| format!("Scanning {n} addresses of {r}…"))}</span>
+                    </Show>
+                </div>
+            </form>
+            {move || result().map(|r| match r {
+                Err(e) => view! { <p class="error-text" role="alert">{e.to_string()}</p> }.into_any(),
+                Ok(report) => view! {
+                    <p class="muted" data-testid="scan-summary">{format!(
+                        "{} miner{} found among {} addresses in {:.1} s{}",
+                        report.found.len(), if report.found.len() == 1 { "" } else { "s" }, report.scanned, report.seconds,
+                        if report.unidentified.is_empty() { String::new() } else { format!("; {} answered but not as a miner: {}", report.unidentified.len(), report.unidentified.join(", ")) }
+                    )}</p>
+                    <table class="data-table" tabindex="0" data-testid="scan-found">
+                        <thead><tr><th>"Address"</th><th>"Model"</th><th>"Firmware"</th><th>"Registry"</th></tr></thead>
+                        <tbody>
+                            {report.found.into_iter().map(|f| view! {
+                                <tr>
+                                    <td>{f.address}</td>
+                                    <td>{f.model}</td>
+                                    <td>{f.firmware.unwrap_or_default()}</td>
+                                    <td>{if f.added { "added now" } else if f.already_registered { "registered" } else { "new" }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            })}
+        </div>
+    }
+}
