@@ -11,11 +11,13 @@ use crate::model::discovery::{Cidr, ScanRequest};
 pub fn ScanPanel() -> impl IntoView {
     let role = crate::state::my_role();
     let may_scan = move || role.get().is_some_and(|r| r >= Role::Operator);
+    // Erased: the form's view type nested in the fleet page's overflows rustc's query depth.
     view! {
         <Show when=may_scan fallback=|| ()>
             <ScanForm />
         </Show>
     }
+    .into_any()
 }
 
 #[component]
@@ -84,4 +86,5 @@ fn ScanForm() -> impl IntoView {
             })}
         </div>
     }
+    .into_any()
 }
