@@ -7,6 +7,10 @@
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
 #[cfg(target_arch = "wasm32")]
+#[path = "../../src/model/sha256d/constants.rs"]
+mod constants;
+
+#[cfg(target_arch = "wasm32")]
 #[path = "../../src/model/sha256d/simd.rs"]
 #[allow(dead_code)] // double4 is for the tests in app
 mod simd;

@@ -152,19 +152,26 @@ pub mod service {
         Ok(Some(MarketFeedStatus::new(host, fetched, svc.clock.now())))
     }
 
-    /// The overview for `range` around today: the figures shared through the cache, with the
-    /// live fleet summary of this moment.
-    pub async fn load_overview(svc: &Services, range: TimeRange) -> Result<Overview, ApiError> {
+    /// The overview for `range` around today as every request shares it (without the live
+    /// fleet summary).
+    async fn shared_overview(
+        svc: &Services,
+        range: TimeRange,
+    ) -> Result<std::sync::Arc<Overview>, ApiError> {
         let today = svc.clock.today();
-        let shared = svc
-            .overview_cache
+        svc.overview_cache
             .overview(
                 range,
                 (today, svc.clock.now()),
                 compute_overview(svc, range, today),
             )
-            .await?;
-        let mut o = Overview::clone(&shared);
+            .await
+    }
+
+    /// The overview for `range` around today: the figures shared through the cache, with the
+    /// live fleet summary of this moment.
+    pub async fn load_overview(svc: &Services, range: TimeRange) -> Result<Overview, ApiError> {
+        let mut o = Overview::clone(&*shared_overview(svc, range).await?);
         o.telemetry = live_fleet(svc).await;
         Ok(o)
     }
@@ -174,21 +181,13 @@ pub mod service {
         svc: &Services,
         range: TimeRange,
     ) -> Result<OverviewPage, ApiError> {
-        let today = svc.clock.today();
         let build = async {
-            let shared = svc
-                .overview_cache
-                .overview(
-                    range,
-                    (today, svc.clock.now()),
-                    compute_overview(svc, range, today),
-                )
-                .await?;
+            let shared = shared_overview(svc, range).await?;
             Ok::<_, ApiError>(OverviewPage::new(Overview::clone(&shared)))
         };
         let page = svc
             .overview_cache
-            .page(range, (today, svc.clock.now()), build)
+            .page(range, (svc.clock.today(), svc.clock.now()), build)
             .await?;
         let mut page = OverviewPage::clone(&page);
         page.overview.telemetry = live_fleet(svc).await;

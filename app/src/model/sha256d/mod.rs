@@ -6,6 +6,7 @@
 //! interleaved); elsewhere (including wasm) it uses the `sha2` crate's compression function.
 //! No clock here: callers time `scan`.
 
+mod constants;
 #[cfg(target_arch = "x86_64")]
 pub mod shani;
 #[cfg(target_arch = "wasm32")]
@@ -14,10 +15,7 @@ pub mod simd;
 use sha2::block_api::compress256;
 use sha2::{Digest, Sha256};
 
-/// SHA-256 initial hash values (FIPS 180-4, 5.3.3).
-pub const SHA256_IV: [u32; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-];
+pub use constants::SHA256_IV;
 
 /// A block header's fields; hashes are in internal (little-endian) byte order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
