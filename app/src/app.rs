@@ -8,6 +8,7 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 use crate::components::hydration_marker::HydrationMarker;
 use crate::components::nav::Nav;
 use crate::components::sim_banner::SimBanner;
+use crate::pages::account::AccountPage;
 use crate::pages::admin::AdminPage;
 use crate::pages::device::DeviceDetailPage;
 use crate::pages::estimators::EstimatorsPage;
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("estimators") view={Lazy::<EstimatorsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("timeline") view={Lazy::<TimelineRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -129,3 +131,4 @@ lazy_page!(DeviceRoute, DeviceDetailPage);
 lazy_page!(EstimatorsRoute, EstimatorsPage);
 lazy_page!(TimelineRoute, TimelinePage);
 lazy_page!(AdminRoute, AdminPage);
+lazy_page!(AccountRoute, AccountPage);

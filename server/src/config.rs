@@ -158,6 +158,26 @@ pub struct ServeArgs {
     /// random password is generated and logged once.
     #[arg(long, env = "RIGSHIFT_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+    /// A browser session ends after this many minutes without a request.
+    #[arg(long, env = "RIGSHIFT_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..))]
+    pub session_idle_minutes: u32,
+    /// A browser session ends this many hours after sign-in, however busy.
+    #[arg(long, env = "RIGSHIFT_SESSION_LIFETIME_HOURS", default_value_t = 168, value_parser = clap::value_parser!(u32).range(1..))]
+    pub session_lifetime_hours: u32,
+    /// API requests per second one client (signed-in user, token, or address) may make on
+    /// average; bursts of four seconds' worth pass. 0 turns the limit off.
+    #[arg(long, env = "RIGSHIFT_API_RATE", default_value_t = 50)]
+    pub api_rate: u32,
+    /// Live streams (`/api/v1/stream`) one client may hold open at once.
+    #[arg(long, env = "RIGSHIFT_MAX_STREAMS_PER_CLIENT", default_value_t = 8)]
+    pub max_streams_per_client: u32,
+    /// Seconds a request may take before it is answered 408 (streams excepted).
+    #[arg(long, env = "RIGSHIFT_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+    /// Slack-compatible incoming-webhook URL for alerts (device offline, over-temperature,
+    /// under-delivering hashrate, poll lag, site hashrate drop, slipped milestone).
+    #[arg(long, env = "RIGSHIFT_WEBHOOK_URL", value_parser = parse_http_url, hide_env_values = true)]
+    pub webhook_url: Option<String>,
 }
 
 /// An `http://` or `https://` URL without a trailing slash.

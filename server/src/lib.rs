@@ -67,7 +67,12 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
             "seeded example sites into an empty database"
         );
     }
-    let auth = Arc::new(auth::Auth::new(store.clone(), args.cookie_secure));
+    let auth = Arc::new(
+        auth::Auth::new(store.clone(), args.cookie_secure).with_sessions(auth::SessionPolicy {
+            idle: chrono::Duration::minutes(args.session_idle_minutes.into()),
+            lifetime: chrono::Duration::hours(args.session_lifetime_hours.into()),
+        }),
+    );
     if let Some(pw) = auth.bootstrap_admin(args.admin_password.as_deref()).await? {
         // Logged once, on the first start of an empty database, so a fresh install can sign in.
         tracing::warn!(

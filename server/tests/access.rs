@@ -247,6 +247,18 @@ async fn prepare(app: &TestApp, name: &str, n: u16) -> Call {
             )
         }
         "fn get_admin" => server_fn("get_admin", &[]),
+        "GET /users" => json_call(Method::GET, "/api/v1/users", None),
+        "GET /sessions" => json_call(Method::GET, "/api/v1/sessions", None),
+        "PATCH /users/{name}" => json_call(
+            Method::PATCH,
+            "/api/v1/users/admin",
+            Some(json!({ "disabled": false })),
+        ),
+        "fn update_user" => server_fn(
+            "update_user",
+            &[("name", "admin".into()), ("disabled", "false".into())],
+        ),
+        "fn get_account" => server_fn("get_account", &[]),
         "fn add_user" => server_fn(
             "add_user",
             &[
@@ -300,6 +312,11 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
         ("fn create_annotation", Needs::Operator),
         ("fn edit_annotation", Needs::Operator),
         ("fn get_admin", Needs::Admin),
+        ("GET /users", Needs::Admin),
+        ("PATCH /users/{name}", Needs::Admin),
+        ("fn update_user", Needs::Admin),
+        ("GET /sessions", Needs::Viewer),
+        ("fn get_account", Needs::Viewer),
         ("fn add_user", Needs::Admin),
         ("fn create_token", Needs::Admin),
         ("fn revoke_token", Needs::Admin),
@@ -857,4 +874,439 @@ async fn an_added_decommissioning_milestone_takes_its_mw_out_of_mining() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
+}
+
+/// A signed-in browser: the session cookie plus our Origin on every call.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookie: String,
+    origin: String,
+}
+
+impl<'a> Browser<'a> {
+    async fn sign_in(app: &'a TestApp, user: &str, password: &str) -> Browser<'a> {
+        let origin = format!("http://{}", app.addr);
+        let (_, location, cookie) = login(app, user, password, &origin).await;
+        let cookie = cookie.unwrap_or_else(|| panic!("{user} could not sign in: {location}"));
+        Browser {
+            app,
+            cookie: cookie.split(';').next().unwrap().to_string(),
+            origin,
+        }
+    }
+
+    fn call(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.app
+            .anon
+            .request(method, self.app.url(path))
+            .header("cookie", &self.cookie)
+            .header("origin", &self.origin)
+    }
+
+    async fn status_of(&self, path: &str) -> u16 {
+        self.call(Method::GET, path)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    async fn json(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut r = self.call(method, path);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let r = r.send().await.unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<String> {
+    let (_, audit) = app.get_json("/api/v1/audit").await;
+    audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e["actor"].as_str().unwrap(),
+                e["action"].as_str().unwrap(),
+                e["target"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+async fn add_user(app: &TestApp, name: &str, role: &str, password: &str) {
+    let r = app
+        .request_as(Some(Role::Admin), Method::POST, "/api/add_user")
+        .form(&[("name", name), ("role", role), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "adding {name}: {}", r.status());
+}
+
+#[tokio::test]
+async fn changing_your_password_ends_your_other_sessions_only() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    add_user(&app, "vera", "viewer", "vera-first-password").await;
+    let laptop = Browser::sign_in(&app, "vera", "vera-first-password").await;
+    let phone = Browser::sign_in(&app, "vera", "vera-first-password").await;
+    let admin = Browser::sign_in(&app, "admin", ADMIN_PASSWORD).await;
+
+    // Each user sees their own sessions, the current one marked; an admin sees everyone's.
+    let (s, mine) = laptop.json(Method::GET, "/api/v1/sessions", None).await;
+    assert_eq!(s, 200);
+    let rows = mine["sessions"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{mine}");
+    assert!(rows.iter().all(|r| r["user"] == "vera"));
+    assert_eq!(rows.iter().filter(|r| r["current"] == true).count(), 1);
+    assert!(
+        !mine
+            .to_string()
+            .contains(laptop.cookie.split('=').nth(1).unwrap()),
+        "a session list must not hold secrets"
+    );
+    let (_, all) = admin.json(Method::GET, "/api/v1/sessions", None).await;
+    let users: Vec<&str> = all["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user"].as_str().unwrap())
+        .collect();
+    assert!(users.contains(&"admin") && users.iter().filter(|u| **u == "vera").count() == 2);
+
+    // A wrong current password changes nothing and is audited.
+    let (s, e) = laptop
+        .json(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(json!({ "current": "not my password", "new": "vera-second-password" })),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["error"].as_str().unwrap().contains("current"), "{e}");
+    assert_eq!(phone.status_of("/api/v1/sites").await, 200);
+    // A too-short new password is refused before anything changes.
+    let (s, _) = laptop
+        .json(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(json!({ "current": "vera-first-password", "new": "short" })),
+        )
+        .await;
+    assert_eq!(s, 422);
+
+    let (s, _) = laptop
+        .json(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(json!({ "current": "vera-first-password", "new": "vera-second-password" })),
+        )
+        .await;
+    assert_eq!(s, 204);
+    assert_eq!(
+        laptop.status_of("/api/v1/sites").await,
+        200,
+        "this session stays"
+    );
+    assert_eq!(
+        phone.status_of("/api/v1/sites").await,
+        401,
+        "the other one ends at once"
+    );
+    assert_eq!(
+        admin.status_of("/api/v1/sites").await,
+        200,
+        "other users' sessions stay"
+    );
+    let origin = format!("http://{}", app.addr);
+    let (_, _, old) = login(&app, "vera", "vera-first-password", &origin).await;
+    assert!(old.is_none(), "the old password no longer opens a session");
+    Browser::sign_in(&app, "vera", "vera-second-password").await;
+
+    // An API token has no password to change.
+    let r = app
+        .request_as(Some(Role::Admin), Method::POST, "/api/v1/me/password")
+        .json(&json!({ "current": "x", "new": "yyyyyyyyyyyy" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    let actions = audit_actions(&app).await;
+    for expected in [
+        "user:vera password.change_failed vera",
+        "user:vera password.change vera",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "audit lacks {expected}: {actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn revoking_a_session_signs_that_browser_out_and_only_its_owner_or_an_admin_may() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    add_user(&app, "olga", "operator", "olga-password-1").await;
+    add_user(&app, "vic", "viewer", "vic-password-12").await;
+    let olga = Browser::sign_in(&app, "olga", "olga-password-1").await;
+    let olga2 = Browser::sign_in(&app, "olga", "olga-password-1").await;
+    let vic = Browser::sign_in(&app, "vic", "vic-password-12").await;
+    let (_, list) = olga.json(Method::GET, "/api/v1/sessions", None).await;
+    let other_id = list["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["current"] == false)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // Someone else's session is not theirs to see or end.
+    let (s, _) = vic
+        .json(
+            Method::DELETE,
+            &format!("/api/v1/sessions/{other_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 404);
+    assert_eq!(olga2.status_of("/api/v1/sites").await, 200);
+    let (s, _) = olga
+        .json(
+            Method::DELETE,
+            &format!("/api/v1/sessions/{other_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 204);
+    assert_eq!(olga2.status_of("/api/v1/sites").await, 401);
+    assert_eq!(olga.status_of("/api/v1/sites").await, 200);
+    // An admin ends anyone's (the admin's API token here).
+    let (_, list) = vic.json(Method::GET, "/api/v1/sessions", None).await;
+    let vic_id = list["sessions"][0]["id"].as_i64().unwrap();
+    let r = app
+        .request_as(
+            Some(Role::Admin),
+            Method::DELETE,
+            &format!("/api/v1/sessions/{vic_id}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(vic.status_of("/api/v1/sites").await, 401);
+    let actions = audit_actions(&app).await;
+    assert!(
+        actions.contains(&format!("user:olga session.revoke {other_id}")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&format!("token:test-admin session.revoke {vic_id}")),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_disables_enables_and_resets_users_and_their_access_ends_at_once() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    add_user(&app, "carol", "admin", "carol-password-1").await;
+    let carol = Browser::sign_in(&app, "carol", "carol-password-1").await;
+    // Carol mints a token while signed in: it is hers and ends with her access.
+    let (s, created) = carol
+        .json(
+            Method::POST,
+            "/api/v1/tokens",
+            Some(json!({ "name": "carol-script", "role": "viewer" })),
+        )
+        .await;
+    assert_eq!(s, 201, "{created}");
+    let token = created["token"].as_str().unwrap().to_string();
+    let with_token = || {
+        app.anon
+            .get(app.url("/api/v1/sites"))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(with_token().await.unwrap().status(), 200);
+
+    // Nobody below admin may; an admin cannot lock themselves out.
+    for role in [Role::Viewer, Role::Operator] {
+        let r = app
+            .request_as(Some(role), Method::PATCH, "/api/v1/users/carol")
+            .json(&json!({ "disabled": true }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+    }
+    let (s, e) = carol
+        .json(
+            Method::PATCH,
+            "/api/v1/users/carol",
+            Some(json!({ "disabled": true })),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let r = app
+        .request_as(Some(Role::Admin), Method::PATCH, "/api/v1/users/nobody")
+        .json(&json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = app
+        .request_as(Some(Role::Admin), Method::PATCH, "/api/v1/users/carol")
+        .json(&json!({ "disabled": true, "role": "viewer" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "unknown fields are refused, not ignored");
+    assert_eq!(carol.status_of("/api/v1/sites").await, 200);
+
+    let r = app
+        .request_as(Some(Role::Admin), Method::PATCH, "/api/v1/users/carol")
+        .json(&json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let user: Value = r.json().await.unwrap();
+    assert_eq!(user["name"], "carol");
+    assert_eq!(user["disabled"], true);
+    assert_eq!(
+        carol.status_of("/api/v1/sites").await,
+        401,
+        "session ends at once"
+    );
+    assert_eq!(
+        with_token().await.unwrap().status(),
+        401,
+        "her token ends at once"
+    );
+    let origin = format!("http://{}", app.addr);
+    assert!(login(&app, "carol", "carol-password-1", &origin)
+        .await
+        .2
+        .is_none());
+
+    let r = app
+        .request_as(Some(Role::Admin), Method::PATCH, "/api/v1/users/carol")
+        .json(&json!({ "disabled": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let carol = Browser::sign_in(&app, "carol", "carol-password-1").await;
+
+    // A reset: a too-short password changes nothing; a good one ends her sessions.
+    let r = app
+        .request_as(Some(Role::Admin), Method::PATCH, "/api/v1/users/carol")
+        .json(&json!({ "password": "short" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(carol.status_of("/api/v1/sites").await, 200);
+    let r = app
+        .request_as(Some(Role::Admin), Method::PATCH, "/api/v1/users/carol")
+        .json(&json!({ "password": "carol-password-2" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(carol.status_of("/api/v1/sites").await, 401);
+    assert!(login(&app, "carol", "carol-password-1", &origin)
+        .await
+        .2
+        .is_none());
+    Browser::sign_in(&app, "carol", "carol-password-2").await;
+
+    let actions = audit_actions(&app).await;
+    for expected in [
+        "token:test-admin user.disable carol",
+        "token:test-admin user.enable carol",
+        "token:test-admin user.password_reset carol",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "audit lacks {expected}: {actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_or_past_their_lifetime_and_slide_while_used() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let a = Browser::sign_in(&app, "admin", ADMIN_PASSWORD).await;
+    let b = Browser::sign_in(&app, "admin", ADMIN_PASSWORD).await;
+    let c = Browser::sign_in(&app, "admin", ADMIN_PASSWORD).await;
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM sessions ORDER BY id")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let set = |sql: &'static str, at: chrono::DateTime<chrono::Utc>, id: i64| {
+        let db = db.clone();
+        async move {
+            sqlx::query(sql)
+                .bind(at)
+                .bind(id)
+                .execute(&db)
+                .await
+                .unwrap();
+        }
+    };
+    // a: used 5 minutes ago (within the 12 h idle window) — works and slides forward.
+    set(
+        "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
+        now - chrono::Duration::minutes(5),
+        ids[0],
+    )
+    .await;
+    // b: idle for 13 h.
+    set(
+        "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
+        now - chrono::Duration::hours(13),
+        ids[1],
+    )
+    .await;
+    // c: busy, but past its absolute lifetime.
+    set(
+        "UPDATE sessions SET expires_at = ? WHERE id = ?",
+        now - chrono::Duration::seconds(1),
+        ids[2],
+    )
+    .await;
+    assert_eq!(a.status_of("/api/v1/sites").await, 200);
+    assert_eq!(b.status_of("/api/v1/sites").await, 401);
+    assert_eq!(c.status_of("/api/v1/sites").await, 401);
+    let seen: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT last_seen_at FROM sessions WHERE id = ?")
+            .bind(ids[0])
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(
+        seen > now - chrono::Duration::seconds(5),
+        "use slides the idle window: {seen}"
+    );
 }

@@ -46,11 +46,46 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// A signed-in browser session (its secret never leaves the server).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub id: i64,
+    pub user: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// When it ends unless used again (the earlier of idle timeout and absolute lifetime).
+    pub expires_at: DateTime<Utc>,
+    /// The client address it was last used from.
+    pub address: String,
+    pub user_agent: String,
+    /// The session making this request.
+    pub current: bool,
+}
+
+/// An admin's change to a user: either or both fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// A user's change of their own password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
 /// Everything the admin page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdminView {
     pub users: Vec<UserRow>,
     pub tokens: Vec<TokenRow>,
+    pub sessions: Vec<SessionRow>,
     pub audit: Vec<AuditEntry>,
 }
 
@@ -83,11 +118,12 @@ pub fn validate_password(password: &str) -> Result<(), ApiError> {
 
 #[server(endpoint = "get_admin")]
 pub async fn get_admin() -> Result<AdminView, ApiError> {
-    super::auth::require(Role::Admin)?;
+    let me = super::auth::require(Role::Admin)?;
     let accounts = super::ports::services()?.accounts;
     Ok(AdminView {
         users: accounts.users().await?,
         tokens: accounts.tokens().await?,
+        sessions: accounts.sessions(&me).await?,
         audit: accounts.audit(200).await?,
     })
 }
@@ -137,6 +173,75 @@ pub async fn revoke_token(id: i64) -> Result<(), ApiError> {
             super::ports::services()?
                 .accounts
                 .revoke_token(id, &me.actor())
+                .await
+        }
+        .await,
+    )
+}
+
+/// An admin disables, enables or resets the password of a user.
+#[server(endpoint = "update_user")]
+pub async fn update_user(
+    name: String,
+    disabled: Option<bool>,
+    password: Option<String>,
+) -> Result<UserRow, ApiError> {
+    let me = super::auth::require(Role::Admin)?;
+    super::error::with_status(
+        async {
+            super::ports::services()?
+                .accounts
+                .update_user(&me, &name, &UserPatch { disabled, password })
+                .await
+        }
+        .await,
+    )
+}
+
+/// What the account page shows: who you are and your live sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub name: String,
+    pub role: Role,
+    pub sessions: Vec<SessionRow>,
+}
+
+#[server(endpoint = "get_account")]
+pub async fn get_account() -> Result<AccountView, ApiError> {
+    let me = super::auth::require(Role::Viewer)?;
+    let accounts = super::ports::services()?.accounts;
+    let mut sessions = accounts.sessions(&me).await?;
+    // The account page is about you, even for an admin (who sees everyone's on /admin).
+    sessions.retain(|s| s.user == me.name);
+    Ok(AccountView {
+        name: me.name.clone(),
+        role: me.role,
+        sessions,
+    })
+}
+
+#[server(endpoint = "change_password")]
+pub async fn change_password(current: String, new: String) -> Result<(), ApiError> {
+    let me = super::auth::require(Role::Viewer)?;
+    super::error::with_status(
+        async {
+            super::ports::services()?
+                .accounts
+                .change_password(&me, &PasswordChange { current, new })
+                .await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "revoke_session")]
+pub async fn revoke_session(id: i64) -> Result<(), ApiError> {
+    let me = super::auth::require(Role::Viewer)?;
+    super::error::with_status(
+        async {
+            super::ports::services()?
+                .accounts
+                .revoke_session(&me, id)
                 .await
         }
         .await,

@@ -49,6 +49,9 @@ pub struct Principal {
     pub name: String,
     pub role: Role,
     pub via: Credential,
+    /// The browser session's id (to tell "this session" from the others); `None` for tokens.
+    #[serde(default)]
+    pub session_id: Option<i64>,
 }
 
 impl Principal {
@@ -102,6 +105,7 @@ mod tests {
             name: "ops".into(),
             role: Role::Operator,
             via: Credential::Session,
+            session_id: Some(1),
         };
         assert!(check(Some(&op), Role::Viewer).is_ok());
         assert!(check(Some(&op), Role::Operator).is_ok());

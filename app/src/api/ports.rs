@@ -5,8 +5,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::admin::{AuditEntry, CreatedToken, TokenRow, UserRow};
-use super::auth::Role;
+use super::admin::{
+    AuditEntry, CreatedToken, PasswordChange, SessionRow, TokenRow, UserPatch, UserRow,
+};
+use super::auth::{Principal, Role};
 use super::embeds::{CreatedEmbed, EmbedGrant, EmbedRow};
 use super::error::ApiError;
 use crate::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
@@ -138,6 +140,24 @@ pub trait Accounts: Send + Sync {
         actor: &str,
     ) -> Result<CreatedToken, ApiError>;
     async fn revoke_token(&self, id: i64, actor: &str) -> Result<(), ApiError>;
+    /// `me` changes their own password (the current one is checked); their other sessions end.
+    async fn change_password(
+        &self,
+        me: &Principal,
+        change: &PasswordChange,
+    ) -> Result<(), ApiError>;
+    /// An admin disables/enables a user or resets their password; either ends the user's
+    /// sessions and the tokens they created at once.
+    async fn update_user(
+        &self,
+        me: &Principal,
+        name: &str,
+        patch: &UserPatch,
+    ) -> Result<UserRow, ApiError>;
+    /// Live sessions: `me`'s own, or everyone's for an admin; `current` marks `me`'s.
+    async fn sessions(&self, me: &Principal) -> Result<Vec<SessionRow>, ApiError>;
+    /// Ends a session: one's own, or anyone's for an admin (404 otherwise).
+    async fn revoke_session(&self, me: &Principal, id: i64) -> Result<(), ApiError>;
     async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, ApiError>;
     /// Appends to the audit log a change made through another port (device registry).
     async fn record(

@@ -8,4 +8,5 @@ pub mod hydration_marker;
 pub mod kpi_card;
 pub mod nav;
 pub mod note_text;
+pub mod sessions_table;
 pub mod sim_banner;

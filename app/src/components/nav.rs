@@ -28,7 +28,7 @@ pub fn Nav() -> impl IntoView {
                 {move || me.and_then(|m| m.0.get()).and_then(Result::ok).map(|p| view! {
                     // A plain form: signing out works without wasm and carries our Origin.
                     <form class="whoami" method="post" action="/auth/logout">
-                        <span data-testid="whoami">{p.name.clone()}" · "{p.role.as_str()}</span>
+                        <a href="/account" data-testid="whoami" title="Your account: password and sessions">{p.name.clone()}" · "{p.role.as_str()}</a>
                         <button type="submit" class="link-button">"Sign out"</button>
                     </form>
                 })}

@@ -1,11 +1,14 @@
-//! `/admin`: users, API tokens and the audit log (admin role). A new token's secret is shown
-//! once, right after it is created.
+//! `/admin`: users (add, disable/enable, reset a password), everyone's sessions, API tokens and
+//! the audit log (admin role). A new token's secret is shown once, right after it is created.
 
 use leptos::prelude::*;
 
-use crate::api::admin::{add_user, create_token, get_admin, revoke_token, AdminView};
+use crate::api::admin::{
+    add_user, create_token, get_admin, revoke_session, revoke_token, update_user, AdminView,
+};
 use crate::api::auth::Role;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::sessions_table::SessionsTable;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -65,14 +68,54 @@ fn Admin(v: AdminView, reload: RwSignal<u32>) -> impl IntoView {
             bump();
         }
     });
+    // (name, disabled) from the users table's buttons.
+    let toggle = Action::new(move |(name, disabled): &(String, bool)| {
+        let (name, disabled) = (name.clone(), *disabled);
+        async move { update_user(name, Some(disabled), None).await }
+    });
+    let reset_name = RwSignal::new(String::new());
+    let reset_password = RwSignal::new(String::new());
+    let reset = Action::new(move |_: &()| {
+        let (name, pw) = (reset_name.get_untracked(), reset_password.get_untracked());
+        async move { update_user(name, None, Some(pw)).await }
+    });
+    let end_session = Action::new(move |id: &i64| {
+        let id = *id;
+        async move { revoke_session(id).await }
+    });
+    Effect::new(move |_| {
+        let done = matches!(toggle.value().get(), Some(Ok(_)))
+            || matches!(end_session.value().get(), Some(Ok(_)));
+        if done {
+            bump();
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(reset.value().get(), Some(Ok(_))) {
+            reset_password.set(String::new());
+            bump();
+        }
+    });
+    let user_names: Vec<String> = v.users.iter().map(|u| u.name.clone()).collect();
     view! {
         <div class="panel">
             <div class="panel-head"><h2>"Users"</h2><span class="panel-note">"Viewers read; operators also edit the timeline, annotations and devices; admins also manage accounts."</span></div>
-            <table class="data-table" tabindex="0"><thead><tr><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"State"</th></tr></thead>
-                <tbody>{v.users.into_iter().map(|u| view! {
-                    <tr><td>{u.name}</td><td>{u.role.as_str()}</td><td>{u.created_at.format("%Y-%m-%d").to_string()}</td><td>{if u.disabled { "disabled" } else { "active" }}</td></tr>
+            <table class="data-table" tabindex="0" data-testid="users"><thead><tr><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"State"</th><th></th></tr></thead>
+                <tbody>{v.users.into_iter().map(|u| {
+                    let (name, disabled) = (u.name.clone(), u.disabled);
+                    let row_name = u.name.clone();
+                    view! {
+                        <tr data-user=row_name>
+                            <td>{u.name}</td><td>{u.role.as_str()}</td><td>{u.created_at.format("%Y-%m-%d").to_string()}</td>
+                            <td>{if disabled { "disabled" } else { "active" }}</td>
+                            <td><button class="link-button" on:click=move |_| { toggle.dispatch((name.clone(), !disabled)); }>
+                                {if disabled { "Enable" } else { "Disable" }}
+                            </button></td>
+                        </tr>
+                    }
                 }).collect_view()}</tbody>
             </table>
+            {move || toggle.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
             <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
                 <label>"Name"<input bind:value=user_name maxlength="64" required /></label>
                 <label>"Role"<select bind:value=user_role>{role_options()}</select></label>
@@ -80,6 +123,25 @@ fn Admin(v: AdminView, reload: RwSignal<u32>) -> impl IntoView {
                 <div class="form-actions"><button type="submit" class="primary">"Add user"</button></div>
                 {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
             </form>
+        </div>
+        <div class="panel">
+            <div class="panel-head"><h2>"Reset a password"</h2><span class="panel-note">"The user's sessions and the API tokens they created end at once."</span></div>
+            <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); reset.dispatch(()); }>
+                <label>"User"<select bind:value=reset_name required>
+                    <option value="">"choose…"</option>
+                    {user_names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                </select></label>
+                <label>"New password (10+ characters)"<input type="password" bind:value=reset_password autocomplete="new-password" required /></label>
+                <div class="form-actions"><button type="submit" class="primary">"Reset password"</button></div>
+                {move || reset.value().get().map(|r| match r {
+                    Ok(u) => view! { <p class="ok-text" role="status">{format!("Password of {} reset; their sessions ended.", u.name)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error-text" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
+            </form>
+        </div>
+        <div class="panel">
+            <div class="panel-head"><h2>"Sessions"</h2><span class="panel-note">"Everyone signed in. Ending a session signs that browser out at its next request."</span></div>
+            <SessionsTable sessions=v.sessions with_user=true revoke=end_session />
         </div>
         <div class="panel">
             <div class="panel-head"><h2>"API tokens"</h2><span class="panel-note">"For scripts: Authorization: Bearer <token>. Stored as SHA-256 only."</span></div>

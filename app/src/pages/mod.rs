@@ -1,5 +1,6 @@
 //! One file per route.
 
+pub mod account;
 pub mod admin;
 pub mod admin_embeds;
 pub mod device;

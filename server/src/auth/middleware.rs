@@ -104,6 +104,15 @@ pub fn encode_component(s: &str) -> String {
         .collect()
 }
 
+/// The peer's IP address as text ("unknown" when the connection info is absent, in tests
+/// that call the router directly).
+pub fn client_address(req: &Request) -> String {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
 pub async fn authenticate(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) -> Response {
     // Static files need no caller: skip the credential lookup (a query per asset otherwise).
     if is_static(req.uri().path()) {
@@ -123,7 +132,8 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut req: Request, next:
             }
         }
     } else if let Some(secret) = cookie(headers, SESSION_COOKIE) {
-        auth.session_principal(&secret).await
+        let address = client_address(&req);
+        auth.session_principal(&secret, &address).await
     } else {
         None
     };

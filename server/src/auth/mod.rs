@@ -16,7 +16,9 @@ use std::time::Instant;
 use async_trait::async_trait;
 use chrono::Utc;
 
-use app::api::admin::{AuditEntry, CreatedToken, TokenRow, UserRow};
+use app::api::admin::{
+    AuditEntry, CreatedToken, PasswordChange, SessionRow, TokenRow, UserPatch, UserRow,
+};
 use app::api::auth::{Credential, Principal, Role};
 use app::api::embeds::{CreatedEmbed, EmbedGrant, EmbedRow};
 use app::api::error::ApiError;
@@ -28,14 +30,30 @@ pub use limiter::LoginLimiter;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "rigshift_session";
-/// How long a browser session lasts.
-pub const SESSION_DAYS: i64 = 7;
+
+/// How long a browser session lives: it ends after `idle` without a request, and after
+/// `lifetime` however busy it is.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle: chrono::Duration,
+    pub lifetime: chrono::Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            idle: chrono::Duration::hours(12),
+            lifetime: chrono::Duration::days(7),
+        }
+    }
+}
 
 pub struct Auth {
     pub store: Arc<SqliteStore>,
     pub limiter: LoginLimiter,
     /// Mark cookies `Secure` even when the request does not say it came over HTTPS.
     pub cookie_secure: bool,
+    pub sessions: SessionPolicy,
 }
 
 /// Why a login failed.
@@ -52,7 +70,13 @@ impl Auth {
             store,
             limiter: LoginLimiter::default(),
             cookie_secure,
+            sessions: SessionPolicy::default(),
         }
+    }
+
+    pub fn with_sessions(mut self, sessions: SessionPolicy) -> Self {
+        self.sessions = sessions;
+        self
     }
 
     /// Checks a password and opens a session; returns the session secret for the cookie.
@@ -61,6 +85,7 @@ impl Auth {
         name: &str,
         password: &str,
         address: &str,
+        user_agent: &str,
     ) -> Result<String, LoginError> {
         if let Err(wait) = self.limiter.check(name, address, Instant::now()) {
             self.store
@@ -74,18 +99,7 @@ impl Auth {
             LoginError::Internal
         })?;
         let hash = user.as_ref().map(|u| u.password_hash.clone());
-        let pw = password.to_string();
-        // argon2 takes tens of milliseconds of CPU: keep it off the async workers. An unknown
-        // user still pays one verification, so timing does not reveal which names exist.
-        let ok = tokio::task::spawn_blocking(move || match hash {
-            Some(h) => secrets::verify_password(&pw, &h),
-            None => {
-                secrets::verify_password(&pw, dummy_hash());
-                false
-            }
-        })
-        .await
-        .unwrap_or(false);
+        let ok = verify(password, hash).await;
         let Some(user) = user.filter(|_| ok) else {
             self.limiter.fail(name, address, Instant::now());
             self.store
@@ -100,7 +114,9 @@ impl Auth {
             .create_session(
                 &secrets::digest(&secret),
                 user.id,
-                Utc::now() + chrono::Duration::days(SESSION_DAYS),
+                Utc::now() + self.sessions.lifetime,
+                address,
+                user_agent,
             )
             .await
             .map_err(|_| LoginError::Internal)?;
@@ -121,9 +137,15 @@ impl Auth {
         }
     }
 
-    pub async fn session_principal(&self, secret: &str) -> Option<Principal> {
-        let found = self.store.session_user(&secrets::digest(secret)).await;
-        principal(found, Credential::Session)
+    pub async fn session_principal(&self, secret: &str, address: &str) -> Option<Principal> {
+        let found = self
+            .store
+            .session_user(&secrets::digest(secret), self.sessions.idle, address)
+            .await;
+        principal(
+            found.map(|o| o.map(|s| (s.name, s.role, Some(s.session_id)))),
+            Credential::Session,
+        )
     }
 
     pub async fn token_principal(&self, token: &str) -> Option<Principal> {
@@ -131,7 +153,22 @@ impl Auth {
             return None;
         }
         let found = self.store.token_user(&secrets::digest(token)).await;
-        principal(found, Credential::Token)
+        principal(
+            found.map(|o| o.map(|(name, role)| (name, role, None))),
+            Credential::Token,
+        )
+    }
+
+    /// An argon2id hash of a new password, checked for length first.
+    async fn new_hash(password: &str) -> Result<String, ApiError> {
+        app::api::admin::validate_password(password)?;
+        let pw = password.to_string();
+        tokio::task::spawn_blocking(move || secrets::hash_password(&pw))
+            .await
+            .map_err(|_| ApiError::Internal {
+                id: "hash-task".into(),
+            })?
+            .map_err(|_| ApiError::Internal { id: "hash".into() })
     }
 
     /// Creates a user with an argon2id hash of `password`.
@@ -143,14 +180,7 @@ impl Auth {
         actor: &str,
     ) -> Result<(), ApiError> {
         app::api::admin::validate_name("name", name)?;
-        app::api::admin::validate_password(password)?;
-        let pw = password.to_string();
-        let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&pw))
-            .await
-            .map_err(|_| ApiError::Internal {
-                id: "hash-task".into(),
-            })?
-            .map_err(|_| ApiError::Internal { id: "hash".into() })?;
+        let hash = Self::new_hash(password).await?;
         if self.store.add_user(name, role, &hash, actor).await? {
             Ok(())
         } else {
@@ -177,14 +207,35 @@ impl Auth {
     }
 }
 
+/// Checks `password` against `hash` off the async workers (argon2 takes tens of milliseconds
+/// of CPU). Without a hash (no such user) one verification is still paid, so timing does not
+/// reveal which names exist.
+async fn verify(password: &str, hash: Option<String>) -> bool {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || match hash {
+        Some(h) => secrets::verify_password(&pw, &h),
+        None => {
+            secrets::verify_password(&pw, dummy_hash());
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
 /// The caller behind a session or token lookup; a store failure counts as no caller (logged),
 /// so an outage fails closed.
 fn principal(
-    found: Result<Option<(String, Role)>, crate::store::StoreError>,
+    found: Result<Option<(String, Role, Option<i64>)>, crate::store::StoreError>,
     via: Credential,
 ) -> Option<Principal> {
     match found {
-        Ok(found) => found.map(|(name, role)| Principal { name, role, via }),
+        Ok(found) => found.map(|(name, role, session_id)| Principal {
+            name,
+            role,
+            via,
+            session_id,
+        }),
         Err(e) => {
             tracing::error!(error = %e, ?via, "credential lookup");
             None
@@ -283,6 +334,110 @@ impl Accounts for Auth {
             Ok(())
         } else {
             Err(ApiError::NotFound(format!("active token {id}")))
+        }
+    }
+
+    async fn change_password(
+        &self,
+        me: &Principal,
+        change: &PasswordChange,
+    ) -> Result<(), ApiError> {
+        if me.via != Credential::Session {
+            return Err(ApiError::Forbidden(
+                "an API token has no password; sign in to change yours".into(),
+            ));
+        }
+        // Guessing the current password through this form is as limited as at the login.
+        let limiter_key = "change-password";
+        if let Err(wait) = self.limiter.check(&me.name, limiter_key, Instant::now()) {
+            return Err(ApiError::RateLimited {
+                retry_after_secs: wait,
+            });
+        }
+        if change.current.len() > 256 {
+            return Err(ApiError::InvalidInput("current: wrong password".into()));
+        }
+        let hash = self.store.password_hash(&me.name).await?;
+        if !verify(&change.current, hash).await {
+            self.limiter.fail(&me.name, limiter_key, Instant::now());
+            self.store
+                .audit(&me.actor(), "password.change_failed", &me.name, "")
+                .await?;
+            return Err(ApiError::InvalidInput("current: wrong password".into()));
+        }
+        if change.new == change.current {
+            return Err(ApiError::InvalidInput(
+                "new: choose a password different from the current one".into(),
+            ));
+        }
+        let hash = Self::new_hash(&change.new).await?;
+        self.limiter.succeed(&me.name, limiter_key);
+        self.store
+            .set_password(
+                &me.name,
+                &hash,
+                me.session_id,
+                false,
+                &me.actor(),
+                "password.change",
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn update_user(
+        &self,
+        me: &Principal,
+        name: &str,
+        patch: &UserPatch,
+    ) -> Result<UserRow, ApiError> {
+        if patch.disabled.is_none() && patch.password.is_none() {
+            return Err(ApiError::InvalidInput(
+                "body: give \"disabled\" and/or \"password\"".into(),
+            ));
+        }
+        if patch.disabled == Some(true) && me.via == Credential::Session && me.name == name {
+            return Err(ApiError::InvalidInput(
+                "disabled: you cannot disable your own account (ask another admin)".into(),
+            ));
+        }
+        // Hash first: a too-short password changes nothing.
+        let hash = match &patch.password {
+            Some(p) => Some(Self::new_hash(p).await?),
+            None => None,
+        };
+        if self.store.user_row(name).await?.is_none() {
+            return Err(ApiError::NotFound(format!("user {name}")));
+        }
+        if let Some(hash) = hash {
+            self.store
+                .set_password(name, &hash, None, true, &me.actor(), "user.password_reset")
+                .await?;
+        }
+        if let Some(disabled) = patch.disabled {
+            self.store.set_disabled(name, disabled, &me.actor()).await?;
+        }
+        self.store
+            .user_row(name)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("user {name}")))
+    }
+
+    async fn sessions(&self, me: &Principal) -> Result<Vec<SessionRow>, ApiError> {
+        let owner = (!me.may(Role::Admin)).then_some(me.name.as_str());
+        let mut rows = self.store.sessions(owner, self.sessions.idle).await?;
+        for r in &mut rows {
+            r.current = me.session_id == Some(r.id);
+        }
+        Ok(rows)
+    }
+
+    async fn revoke_session(&self, me: &Principal, id: i64) -> Result<(), ApiError> {
+        let owner = (!me.may(Role::Admin)).then_some(me.name.as_str());
+        if self.store.revoke_session(id, owner, &me.actor()).await? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound(format!("session {id}")))
         }
     }
 

@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::middleware::{cookie, encode_component, safe_next};
-use super::{Auth, LoginError, SESSION_COOKIE, SESSION_DAYS};
+use super::{Auth, LoginError, SESSION_COOKIE};
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -64,15 +64,23 @@ async fn login(State(auth): State<Arc<Auth>>, req: Request) -> Response {
     if form.username.len() > 64 || form.password.len() > 256 {
         return back_to_login("invalid", &form.next, "");
     }
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     match auth
-        .login(form.username.trim(), &form.password, &address)
+        .login(form.username.trim(), &form.password, &address, agent)
         .await
     {
         Ok(secret) => {
             let mut r = Redirect::to(safe_next(&form.next)).into_response();
             r.headers_mut().insert(
                 header::SET_COOKIE,
-                set_cookie(&secret, SESSION_DAYS * 86_400, secure(&auth, &headers)),
+                set_cookie(
+                    &secret,
+                    auth.sessions.lifetime.num_seconds(),
+                    secure(&auth, &headers),
+                ),
             );
             r
         }

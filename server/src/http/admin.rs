@@ -1,4 +1,5 @@
-//! `/api/v1` admin handlers: API tokens, embed tokens, the audit log.
+//! `/api/v1` account handlers: users, sessions, passwords, API tokens, embed tokens, the audit
+//! log.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -6,7 +7,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
 
-use app::api::admin::{AuditEntry, CreatedToken, TokenRow};
+use app::api::admin::{AuditEntry, CreatedToken, PasswordChange, TokenRow, UserPatch, UserRow};
 use app::api::auth::{Principal, Role};
 use app::api::embeds::{service as embeds, CreatedEmbed};
 use app::api::ports::Services;
@@ -79,5 +80,49 @@ pub async fn revoke_embed(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, HttpError> {
     svc.embeds.revoke(id, &me.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn users(State(svc): State<Services>) -> Result<Json<serde_json::Value>, HttpError> {
+    Ok(Json(
+        serde_json::json!({ "users": svc.accounts.users().await? }),
+    ))
+}
+
+pub async fn update_user(
+    State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
+    Path(name): Path<String>,
+    body: Result<Json<UserPatch>, JsonRejection>,
+) -> Result<Json<UserRow>, HttpError> {
+    let Json(patch) = body?;
+    Ok(Json(svc.accounts.update_user(&me, &name, &patch).await?))
+}
+
+pub async fn change_password(
+    State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
+    body: Result<Json<PasswordChange>, JsonRejection>,
+) -> Result<StatusCode, HttpError> {
+    let Json(change) = body?;
+    svc.accounts.change_password(&me, &change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn sessions(
+    State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
+) -> Result<Json<serde_json::Value>, HttpError> {
+    Ok(Json(
+        serde_json::json!({ "sessions": svc.accounts.sessions(&me).await? }),
+    ))
+}
+
+pub async fn revoke_session(
+    State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, HttpError> {
+    svc.accounts.revoke_session(&me, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -47,6 +47,10 @@ pub fn router(services: Services) -> Router {
             "/annotations/{id}/history",
             get(timeline::annotation_history),
         )
+        // Every signed-in user manages their own password and sessions (an admin: everyone's).
+        .route("/me/password", post(admin::change_password))
+        .route("/sessions", get(admin::sessions))
+        .route("/sessions/{id}", delete(admin::revoke_session))
         .route_layer(from_fn(|r, n| require_role(Role::Viewer, r, n)));
     let operator = Router::new()
         .route("/devices", post(handlers::add_device))
@@ -63,6 +67,8 @@ pub fn router(services: Services) -> Router {
         .route("/embeds", get(admin::list_embeds).post(admin::create_embed))
         .route("/embeds/{id}", delete(admin::revoke_embed))
         .route("/audit", get(admin::audit))
+        .route("/users", get(admin::users))
+        .route("/users/{name}", patch(admin::update_user))
         .route_layer(from_fn(|r, n| require_role(Role::Admin, r, n)));
     Router::new()
         .route("/health", get(handlers::health))

@@ -4,11 +4,50 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use app::api::admin::{TokenRow, UserRow};
+use app::api::admin::{SessionRow, TokenRow, UserRow};
 use app::api::auth::Role;
 
 use super::audit::record;
 use super::{SqliteStore, StoreError};
+
+/// Who is behind a live session.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub session_id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+async fn end_sessions(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    user_id: i64,
+    keep: Option<i64>,
+) -> Result<u64, StoreError> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND (? IS NULL OR id <> ?)")
+            .bind(user_id)
+            .bind(keep)
+            .bind(keep)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Revokes the unrevoked API tokens `name` created (signed in, so the audit actor `user:NAME`).
+async fn revoke_tokens_of(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    name: &str,
+) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "UPDATE api_tokens SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
+    )
+    .bind(Utc::now())
+    .bind(format!("user:{name}"))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}
 
 /// A user as the login check needs it.
 #[derive(Debug, Clone)]
@@ -91,42 +130,73 @@ impl SqliteStore {
             .collect()
     }
 
+    /// Opens a session; returns its public id. Expired sessions are swept on the way.
     pub async fn create_session(
         &self,
         secret_hash: &str,
         user_id: i64,
         expires_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+        address: &str,
+        user_agent: &str,
+    ) -> Result<i64, StoreError> {
         let now = Utc::now();
         sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
             .bind(now)
             .execute(self.pool())
             .await?;
-        sqlx::query("INSERT INTO sessions (secret_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-            .bind(secret_hash)
-            .bind(user_id)
-            .bind(now)
-            .bind(expires_at)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        let agent: String = user_agent.chars().take(200).collect();
+        Ok(sqlx::query_scalar(
+            "INSERT INTO sessions (secret_hash, user_id, created_at, last_seen_at, expires_at, address, user_agent)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(secret_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(now)
+        .bind(expires_at)
+        .bind(address)
+        .bind(agent)
+        .fetch_one(self.pool())
+        .await?)
     }
 
-    /// The (name, role) behind an unexpired session of an enabled user.
+    /// The session behind `secret_hash` if it is within its lifetime, was used within `idle`,
+    /// and belongs to an enabled user. Use is noted (sliding the idle window) at most once a
+    /// minute, so a busy page does not write on every request.
     pub async fn session_user(
         &self,
         secret_hash: &str,
-    ) -> Result<Option<(String, Role)>, StoreError> {
-        sqlx::query(
-            "SELECT u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.secret_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL",
+        idle: chrono::Duration,
+        address: &str,
+    ) -> Result<Option<SessionUser>, StoreError> {
+        let now = Utc::now();
+        let Some(r) = sqlx::query(
+            "SELECT s.id, s.last_seen_at, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.secret_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled_at IS NULL",
         )
         .bind(secret_hash)
-        .bind(Utc::now())
+        .bind(now)
+        .bind(now - idle)
         .fetch_optional(self.pool())
         .await?
-        .map(|r| Ok((r.get("name"), role_of(r.get("role"))?)))
-        .transpose()
+        else {
+            return Ok(None);
+        };
+        let id: i64 = r.get("id");
+        let last: DateTime<Utc> = r.get("last_seen_at");
+        if now - last > chrono::Duration::minutes(1) {
+            sqlx::query("UPDATE sessions SET last_seen_at = ?, address = ? WHERE id = ?")
+                .bind(now)
+                .bind(address)
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(Some(SessionUser {
+            session_id: id,
+            name: r.get("name"),
+            role: role_of(r.get("role"))?,
+        }))
     }
 
     pub async fn delete_session(&self, secret_hash: &str) -> Result<(), StoreError> {
@@ -135,6 +205,158 @@ impl SqliteStore {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// Live sessions, newest use first: of `user` only, or everyone's with `None`.
+    pub async fn sessions(
+        &self,
+        user: Option<&str>,
+        idle: chrono::Duration,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        let now = Utc::now();
+        sqlx::query(
+            "SELECT s.id, u.name, s.created_at, s.last_seen_at, s.expires_at, s.address, s.user_agent
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.expires_at > ? AND s.last_seen_at > ? AND (? IS NULL OR u.name = ?)
+             ORDER BY s.last_seen_at DESC, s.id DESC",
+        )
+        .bind(now)
+        .bind(now - idle)
+        .bind(user)
+        .bind(user)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let last_seen_at: DateTime<Utc> = r.get("last_seen_at");
+            let expires_at: DateTime<Utc> = r.get("expires_at");
+            Ok(SessionRow {
+                id: r.get("id"),
+                user: r.get("name"),
+                created_at: r.get("created_at"),
+                last_seen_at,
+                expires_at: expires_at.min(last_seen_at + idle),
+                address: r.get("address"),
+                user_agent: r.get("user_agent"),
+                current: false,
+            })
+        })
+        .collect()
+    }
+
+    /// Ends session `id` (of `owner` only, unless `None`: an admin); audited. `Ok(false)` if
+    /// there is no such session the caller may end.
+    pub async fn revoke_session(
+        &self,
+        id: i64,
+        owner: Option<&str>,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let user: Option<String> = sqlx::query_scalar(
+            "DELETE FROM sessions WHERE id = ? AND (? IS NULL OR user_id = (SELECT id FROM users WHERE name = ?))
+             RETURNING (SELECT name FROM users WHERE users.id = sessions.user_id)",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(owner)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(user) = &user {
+            record(&mut tx, actor, "session.revoke", &id.to_string(), user).await?;
+        }
+        tx.commit().await?;
+        Ok(user.is_some())
+    }
+
+    /// The password hash of an enabled user.
+    pub async fn password_hash(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT password_hash FROM users WHERE name = ? AND disabled_at IS NULL",
+        )
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Sets `name`'s password hash and ends their sessions except `keep` (the caller's own,
+    /// when users change their own password). `end_tokens` also revokes the API tokens the
+    /// user created (an admin reset: whoever held the old password may have minted some).
+    /// Audited as `action`. `Ok(false)` if there is no such user.
+    pub async fn set_password(
+        &self,
+        name: &str,
+        hash: &str,
+        keep: Option<i64>,
+        end_tokens: bool,
+        actor: &str,
+        action: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let Some(user_id) = sqlx::query_scalar::<_, i64>(
+            "UPDATE users SET password_hash = ? WHERE name = ? RETURNING id",
+        )
+        .bind(hash)
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(false);
+        };
+        let ended = end_sessions(&mut tx, user_id, keep).await?;
+        let revoked = if end_tokens {
+            revoke_tokens_of(&mut tx, name).await?
+        } else {
+            0
+        };
+        record(
+            &mut tx,
+            actor,
+            action,
+            name,
+            &format!("{ended} sessions ended, {revoked} tokens revoked"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Disables (ending every session and revoking the tokens the user created) or enables
+    /// `name`; audited. `None` if there is no such user.
+    pub async fn set_disabled(
+        &self,
+        name: &str,
+        disabled: bool,
+        actor: &str,
+    ) -> Result<Option<UserRow>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let Some(user_id) = sqlx::query_scalar::<_, i64>(
+            "UPDATE users SET disabled_at = CASE WHEN ? THEN COALESCE(disabled_at, ?) ELSE NULL END
+             WHERE name = ? RETURNING id",
+        )
+        .bind(disabled)
+        .bind(Utc::now())
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        if disabled {
+            let ended = end_sessions(&mut tx, user_id, None).await?;
+            let revoked = revoke_tokens_of(&mut tx, name).await?;
+            let detail = format!("{ended} sessions ended, {revoked} tokens revoked");
+            record(&mut tx, actor, "user.disable", name, &detail).await?;
+        } else {
+            record(&mut tx, actor, "user.enable", name, "").await?;
+        }
+        tx.commit().await?;
+        Ok(self.user_row(name).await?)
+    }
+
+    /// One user as the admin page lists them.
+    pub async fn user_row(&self, name: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(self.users().await?.into_iter().find(|u| u.name == name))
     }
 
     /// Stores a new token's digest; returns its id.

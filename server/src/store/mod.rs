@@ -20,7 +20,7 @@ use sqlx::sqlite::{
 
 use app::api::error::ApiError;
 
-pub use accounts::StoredUser;
+pub use accounts::{SessionUser, StoredUser};
 pub use devices::DeviceSpec;
 pub use seed::seed_if_empty;
 
@@ -75,7 +75,7 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()

@@ -1,0 +1,45 @@
+//! Live browser sessions with a revoke button each: the account page shows one's own, the
+//! admin page everyone's.
+
+use leptos::prelude::*;
+
+use crate::api::admin::SessionRow;
+use crate::api::error::ApiError;
+
+#[component]
+pub fn SessionsTable(
+    sessions: Vec<SessionRow>,
+    /// Show whose session each row is (the admin's view of everyone's).
+    #[prop(optional)]
+    with_user: bool,
+    revoke: Action<i64, Result<(), ApiError>>,
+) -> impl IntoView {
+    let when = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d %H:%M").to_string();
+    view! {
+        <table class="data-table small" tabindex="0" data-testid="sessions">
+            <thead><tr>
+                {with_user.then(|| view! { <th>"User"</th> })}
+                <th>"Signed in (UTC)"</th><th>"Last seen"</th><th>"Ends unless used"</th><th>"From"</th><th>"Browser"</th><th></th>
+            </tr></thead>
+            <tbody>{sessions.into_iter().map(|s| {
+                let id = s.id;
+                view! {
+                    <tr data-session=id>
+                        {with_user.then(|| view! { <td>{s.user.clone()}</td> })}
+                        <td>{when(s.created_at)}</td>
+                        <td>{when(s.last_seen_at)}</td>
+                        <td>{when(s.expires_at)}</td>
+                        <td>{s.address}</td>
+                        <td class="detail">{s.user_agent}</td>
+                        <td>{if s.current {
+                            view! { <span class="badge">"this session"</span> }.into_any()
+                        } else {
+                            view! { <button class="link-button" on:click=move |_| { revoke.dispatch(id); }>"Revoke"</button> }.into_any()
+                        }}</td>
+                    </tr>
+                }
+            }).collect_view()}</tbody>
+        </table>
+        {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
+    }
+}
