@@ -31,6 +31,21 @@ pub enum Command {
     /// API tokens for scripts and integrations (`Authorization: Bearer <token>`).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a consistent copy of the database to FILE, safe while the server runs.
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Replace the database with the backup FILE (the server must be stopped).
+    Restore {
+        file: PathBuf,
+        /// Replace an existing database (its current content is lost).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 /// The database a maintenance command works on.

@@ -5,6 +5,7 @@
 
 pub mod admin_cli;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod embed;
@@ -39,8 +40,22 @@ pub struct Runtime {
     pub metrics: Arc<metrics::Metrics>,
     _simulator: Option<simulator::Simulator>,
     poller: tokio::task::JoinHandle<()>,
+    stop_poller: tokio::sync::watch::Sender<bool>,
     /// The market feed and pool syncs, when configured.
     background: Vec<tokio::task::JoinHandle<()>>,
+    /// Held while serving: a restore (or a second server) on the same file is refused.
+    _lock: Option<backup::DatabaseLock>,
+}
+
+impl Runtime {
+    /// Stops the poller after its current cycle (its samples written), waiting up to `grace`.
+    pub async fn shut_down(mut self, grace: std::time::Duration) {
+        self.stop_poller.send_replace(true);
+        let poller = &mut self.poller;
+        if tokio::time::timeout(grace, poller).await.is_err() {
+            tracing::warn!("the poller's last cycle did not finish in time");
+        }
+    }
 }
 
 impl Drop for Runtime {
@@ -55,6 +70,10 @@ impl Drop for Runtime {
 /// Opens the store, seeds and tops up data, starts the simulator and the poller, and builds the
 /// services the app runs on.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
+    let lock = match backup::sqlite_path(&args.database_url) {
+        Ok(path) => Some(backup::DatabaseLock::acquire(&path)?),
+        Err(_) => None,
+    };
     let store = Arc::new(
         SqliteStore::connect(&args.database_url)
             .await
@@ -172,10 +191,11 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         ..Default::default()
     };
     let metrics = Arc::new(metrics::Metrics::default());
+    let (stop_poller, stop) = tokio::sync::watch::channel(false);
     let poller = tokio::spawn(
         telemetry::poller::Poller::new(config, store.clone(), cache.clone(), updates)
             .with_metrics(metrics.clone())
-            .run(),
+            .run_until(stop),
     );
     let services = Services {
         sites: store.clone(),
@@ -201,7 +221,9 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         metrics,
         _simulator: sim,
         poller,
+        stop_poller,
         background,
+        _lock: lock,
     })
 }
 
@@ -234,11 +256,43 @@ pub async fn launch(args: ServeArgs) -> anyhow::Result<()> {
         },
         None => None,
     };
-    launch_with_listeners(args, listener, metrics_listener, async {
-        tokio::signal::ctrl_c().await.ok();
-    })
-    .await
+    launch_with_listeners(args, listener, metrics_listener, termination()).await
 }
+
+/// Ctrl-C or SIGTERM (what `docker stop`, systemd and Kubernetes send).
+async fn termination() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no SIGTERM handler");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+/// How long in-flight requests get to finish after a shutdown signal; the poller's last cycle
+/// gets the rest of the 10 seconds a supervisor usually waits before SIGKILL.
+const REQUEST_GRACE: std::time::Duration = std::time::Duration::from_secs(7);
+const POLLER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Set when the server is shutting down: live streams end so the graceful shutdown does not
+/// wait on them forever.
+#[derive(Clone)]
+pub struct ShuttingDown(pub tokio::sync::watch::Receiver<bool>);
 
 /// Serves the dashboard on `listener` and `/metrics` on `metrics_listener` until `shutdown`.
 pub async fn launch_with_listeners(
@@ -248,26 +302,41 @@ pub async fn launch_with_listeners(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let runtime = start(&args).await?;
+    let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let app = router::build(
         &args,
         listener.local_addr()?,
         runtime.services.clone(),
         runtime.auth.clone(),
         runtime.metrics.clone(),
+        ShuttingDown(closing_rx.clone()),
     );
     let metrics_server = metrics_listener.map(|l| {
         let app = metrics::router(runtime.metrics.clone(), runtime.services.fleet.clone());
         tokio::spawn(async move { axum::serve(l, app).await })
     });
-    axum::serve(
+    let serve = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections; finishing requests, closing streams");
+        closing.send_replace(true);
+    });
+    let mut closing_rx = closing_rx;
+    let deadline = async move {
+        let _ = closing_rx.wait_for(|c| *c).await;
+        tokio::time::sleep(REQUEST_GRACE).await;
+    };
+    tokio::select! {
+        served = serve => served?,
+        _ = deadline => tracing::warn!("requests still running after {REQUEST_GRACE:?}; exiting anyway"),
+    }
     if let Some(task) = metrics_server {
         task.abort();
     }
-    drop(runtime);
+    runtime.shut_down(POLLER_GRACE).await;
+    tracing::info!("stopped");
     Ok(())
 }

@@ -17,6 +17,14 @@ async fn main() {
         Some(Command::User(cmd)) => server::admin_cli::user(cmd).await,
         Some(Command::Token(cmd)) => server::admin_cli::token(cmd).await,
         Some(Command::Serve(args)) => server::launch(args).await,
+        Some(Command::Backup { file, db }) => server::backup::backup(&db.database_url, &file)
+            .await
+            .map(|inv| eprintln!("backed up to {}: {inv}", file.display())),
+        Some(Command::Restore { file, force, db }) => {
+            server::backup::restore(&db.database_url, &file, force)
+                .await
+                .map(|inv| eprintln!("restored {}: {inv}", file.display()))
+        }
         None => server::launch(cli.serve).await,
     };
     // One readable line with its causes, not a backtrace, whatever RUST_BACKTRACE says.

@@ -42,6 +42,7 @@ pub fn build(
     services: Services,
     auth: Arc<Auth>,
     metrics: Arc<Metrics>,
+    shutting_down: crate::ShuttingDown,
 ) -> Router {
     let options = leptos_options(args, addr);
     let hashed = options.hash_files;
@@ -87,6 +88,7 @@ pub fn build(
         ))
         .layer(CompressionLayer::new())
         .layer(axum::Extension(metrics.clone()))
+        .layer(axum::Extension(shutting_down))
         .layer(axum::middleware::from_fn_with_state(metrics, record_http))
         .layer(TraceLayer::new_for_http())
 }

@@ -17,6 +17,7 @@ use crate::metrics::Metrics;
 pub async fn stream(
     State(svc): State<Services>,
     metrics: Option<Extension<Arc<Metrics>>>,
+    closing: Option<Extension<crate::ShuttingDown>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Counted while the stream lives: axum drops it when the client goes away.
     let client = metrics.map(|Extension(m)| m.sse_client());
@@ -43,5 +44,16 @@ pub async fn stream(
         let _connected = &client;
         e
     });
+    // A shutting-down server ends its streams (browsers reconnect, to another replica or to
+    // this one restarted), so the graceful shutdown is not held open by them.
+    let closed = async move {
+        match closing {
+            Some(Extension(crate::ShuttingDown(mut rx))) => {
+                let _ = rx.wait_for(|c| *c).await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    let events = events.take_until(closed);
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

@@ -77,7 +77,7 @@ impl SqliteStore {
         password_hash: &str,
         actor: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO NOTHING",
         )
@@ -252,7 +252,7 @@ impl SqliteStore {
         owner: Option<&str>,
         actor: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let user: Option<String> = sqlx::query_scalar(
             "DELETE FROM sessions WHERE id = ? AND (? IS NULL OR user_id = (SELECT id FROM users WHERE name = ?))
              RETURNING (SELECT name FROM users WHERE users.id = sessions.user_id)",
@@ -292,7 +292,7 @@ impl SqliteStore {
         actor: &str,
         action: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let Some(user_id) = sqlx::query_scalar::<_, i64>(
             "UPDATE users SET password_hash = ? WHERE name = ? RETURNING id",
         )
@@ -329,7 +329,7 @@ impl SqliteStore {
         disabled: bool,
         actor: &str,
     ) -> Result<Option<UserRow>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let Some(user_id) = sqlx::query_scalar::<_, i64>(
             "UPDATE users SET disabled_at = CASE WHEN ? THEN COALESCE(disabled_at, ?) ELSE NULL END
              WHERE name = ? RETURNING id",
@@ -367,7 +367,7 @@ impl SqliteStore {
         secret_hash: &str,
         actor: &str,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_tokens (name, role, secret_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
@@ -392,7 +392,7 @@ impl SqliteStore {
 
     /// Revokes a token; `Ok(false)` if there is no such unrevoked token.
     pub async fn revoke_token(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let done =
             sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
                 .bind(Utc::now())

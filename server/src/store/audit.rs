@@ -36,7 +36,7 @@ impl SqliteStore {
         target: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         record(&mut tx, actor, action, target, detail).await?;
         tx.commit().await?;
         Ok(())

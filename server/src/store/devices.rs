@@ -110,7 +110,7 @@ impl SqliteStore {
         at: DateTime<Utc>,
         devices: &[Device],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         for d in devices {
             sqlx::query("INSERT INTO samples (device_id, at, status, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 .bind(&d.id)

@@ -66,7 +66,7 @@ impl SqliteStore {
         let to_json = |v: &Vec<String>| {
             serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO embed_tokens (name, view, sites, origins, secret_hash, token, created_at, created_by)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -98,7 +98,7 @@ impl SqliteStore {
     }
 
     pub async fn revoke_embed(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE embed_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
         )

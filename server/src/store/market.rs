@@ -31,7 +31,7 @@ impl SqliteStore {
     /// Inserts days that are not stored yet (existing days are kept: a live figure is never
     /// overwritten by a bundled or simulated one). Returns how many rows were added.
     pub async fn insert_market_days(&self, days: &[MarketDay]) -> Result<u64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut added = 0;
         for d in days {
             if d.source == MarketSource::Projected {
@@ -75,7 +75,7 @@ impl SqliteStore {
         days: &[MarketDay],
         fetched_at: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut written = 0;
         for d in days.iter().filter(|d| d.source == MarketSource::Live) {
             written += sqlx::query(

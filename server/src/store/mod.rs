@@ -90,4 +90,12 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// A transaction that takes SQLite's write lock at its start. A plain (deferred) one
+    /// that reads first and writes later cannot wait for the lock: if another connection
+    /// wrote in between, its upgrade fails at once with "database is locked" however long
+    /// the busy timeout, so concurrent versioned edits would turn into 500s.
+    pub async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
 }

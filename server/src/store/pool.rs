@@ -17,7 +17,7 @@ impl SqliteStore {
         days: &[PoolDay],
         fetched_at: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut n = 0;
         for d in days {
             n += sqlx::query(

@@ -86,7 +86,7 @@ impl SqliteStore {
 
     /// Inserts a site with its lines, steps and contracts in one transaction.
     pub async fn insert_site(&self, site: &Site, position: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -128,7 +128,7 @@ impl SqliteStore {
 
     /// Inserts milestones (seed); ids already present are skipped.
     pub async fn insert_milestones(&self, all: &[Milestone]) -> Result<usize, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut added = 0;
         for (i, m) in all.iter().enumerate() {
             let exists: Option<String> =
@@ -151,7 +151,7 @@ impl SqliteStore {
         edit: &MilestoneEdit,
         actor: &str,
     ) -> Result<Result<Milestone, ApiError>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let Some(row) = sqlx::query(select_milestones!("WHERE id = ?"))
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -213,7 +213,7 @@ impl SqliteStore {
         actor: &str,
     ) -> Result<Annotation, StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO annotations (target_kind, target, site_id, on_date, version, text, author, created_at, updated_at)
              VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
@@ -259,7 +259,7 @@ impl SqliteStore {
         actor: &str,
     ) -> Result<Result<Annotation, ApiError>, StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let Some(row) = sqlx::query(select_annotations!("WHERE id = ?"))
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -374,7 +374,7 @@ impl TimelineStore for SqliteStore {
     }
 
     async fn create_milestone(&self, milestone: &Milestone, actor: &str) -> Result<(), ApiError> {
-        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+        let mut tx = self.write_tx().await.map_err(StoreError::from)?;
         let position: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM milestones")
                 .fetch_one(&mut *tx)

@@ -580,14 +580,24 @@ impl Poller {
         }
     }
 
-    /// Runs until the process ends: a cycle every quarter second picks up whatever is due, and
-    /// raw samples are rolled up hourly.
-    pub async fn run(mut self) {
+    /// Runs until the process ends.
+    pub async fn run(self) {
+        let (_keep, stop) = tokio::sync::watch::channel(false);
+        self.run_until(stop).await
+    }
+
+    /// Runs until `stop` turns true: a cycle every quarter second picks up whatever is due, and
+    /// raw samples are rolled up every ten minutes. A cycle under way when `stop` turns is
+    /// finished, its samples written, before this returns.
+    pub async fn run_until(mut self, mut stop: tokio::sync::watch::Receiver<bool>) {
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_rollup = Instant::now();
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
             self.run_cycle().await;
             if last_rollup.elapsed() > Duration::from_secs(600) {
                 last_rollup = Instant::now();

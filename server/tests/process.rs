@@ -1,0 +1,456 @@
+//! The real `rigshift` binary as an operator runs it: killed with SIGKILL mid-write (every
+//! acknowledged write must survive), stopped with SIGTERM (graceful, within 10 s), and backed
+//! up while it runs then restored (identical API answers).
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rigshift");
+const TODAY: &str = "2026-11-25";
+
+/// A free loopback port (bound, read, released).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn db_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("rigshift.db").display())
+}
+
+/// `rigshift token create` on the database file: the token it prints.
+fn token(dir: &Path, role: &str) -> String {
+    let out = Command::new(BIN)
+        .args(["token", "create", "--role", role, "--name", role])
+        .args(["--database-url", &db_url(dir)])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(dir: &Path, simulator: bool) -> Server {
+        let port = free_port();
+        let child = Command::new(BIN)
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .args(["--metrics-addr", "off", "--today", TODAY])
+            .args(["--database-url", &db_url(dir)])
+            .args(["--simulator", if simulator { "true" } else { "false" }])
+            .args(["--simulated-asics", "20", "--simulated-gpu-nodes", "1"])
+            .args(["--poll-interval-secs", "1", "--api-rate", "0"])
+            .env("RIGSHIFT_ADMIN_PASSWORD", "admin-password-for-tests")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..400 {
+            if let Ok(r) = client.get(server.url("/api/v1/health")).send().await {
+                if r.status().is_success() {
+                    return server;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("rigshift did not become healthy");
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn signal(&self, name: &str) {
+        let ok = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{name}");
+    }
+
+    /// Waits for the process to end; its exit status and how long that took.
+    fn wait(mut self, limit: Duration) -> (std::process::ExitStatus, Duration, String) {
+        let t = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                let mut err = String::new();
+                use std::io::Read;
+                self.child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err)
+                    .ok();
+                return (status, t.elapsed(), err);
+            }
+            if t.elapsed() > limit {
+                self.child.kill().ok();
+                panic!("rigshift still running after {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// A tiny deterministic generator for kill moments (seed printed, so a failure replays).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_acknowledged_write_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    // Creates and migrates the database, and gives us an operator token.
+    let token = token(dir.path(), "operator");
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    eprintln!("crash test seed {seed}");
+    let mut rng = Lcg(seed);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let milestone = "musk-retrofit-c";
+    // What the server acknowledged: annotation texts, and the milestone's last version+title.
+    let mut acked_notes: Vec<String> = Vec::new();
+    let mut acked_milestone: Option<(i64, String)> = None;
+    let kills = 24;
+    let mut attempted = 0usize;
+    for round in 0..kills {
+        let server = Server::start(dir.path(), false).await;
+        let deadline = Instant::now() + Duration::from_millis(40 + rng.next(400));
+        let notes = {
+            let (client, base, token) = (client.clone(), server.base.clone(), token.clone());
+            tokio::spawn(async move {
+                let mut acked = Vec::new();
+                let mut n = 0;
+                loop {
+                    let text = format!("round {round} note {n}");
+                    n += 1;
+                    let r = client
+                        .post(format!("{base}/api/v1/annotations"))
+                        .bearer_auth(&token)
+                        .json(&json!({ "target": "pecos-ridge", "text": text }))
+                        .send()
+                        .await;
+                    match r {
+                        Ok(r) if r.status() == 201 => acked.push(text),
+                        Ok(r) => panic!("annotation refused: {}", r.status()),
+                        Err(_) => return (acked, n), // the server died under us
+                    }
+                }
+            })
+        };
+        let edits = {
+            let (client, base, token) = (client.clone(), server.base.clone(), token.clone());
+            tokio::spawn(async move {
+                let mut last = None;
+                let mut n = 0;
+                loop {
+                    let Ok(r) = client
+                        .get(format!("{base}/api/v1/timeline"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                    else {
+                        return (last, n);
+                    };
+                    let Ok(t) = r.json::<Value>().await else {
+                        return (last, n);
+                    };
+                    let m = t["milestones"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|m| m["id"] == milestone)
+                        .unwrap()
+                        .clone();
+                    let title = format!("Building C retrofit (round {round}, edit {n})");
+                    n += 1;
+                    let r = client
+                        .patch(format!("{base}/api/v1/milestones/{milestone}"))
+                        .bearer_auth(&token)
+                        .json(&json!({
+                            "planned_start": m["planned_start"], "planned_end": m["planned_end"],
+                            "actual_start": m["actual_start"], "actual_end": m["actual_end"],
+                            "mw": m["mw"], "title": title, "version": m["version"],
+                        }))
+                        .send()
+                        .await;
+                    match r {
+                        Ok(r) if r.status() == 200 => {
+                            let body: Value = r.json().await.unwrap_or(Value::Null);
+                            if let Some(v) = body["version"].as_i64() {
+                                last = Some((v, title));
+                            }
+                        }
+                        Ok(r) => panic!(
+                            "milestone edit refused: {} {}",
+                            r.status(),
+                            r.text().await.unwrap_or_default()
+                        ),
+                        Err(_) => return (last, n),
+                    }
+                }
+            })
+        };
+        tokio::time::sleep_until(deadline.into()).await;
+        server.signal("KILL");
+        let (status, _, _) = server.wait(Duration::from_secs(5));
+        assert!(!status.success(), "SIGKILL must end the process");
+        let (notes, tried) = notes.await.unwrap();
+        attempted += tried;
+        acked_notes.extend(notes);
+        let (edit, tried) = edits.await.unwrap();
+        attempted += tried;
+        if edit.is_some() {
+            acked_milestone = edit;
+        }
+    }
+
+    // Everything acknowledged is there, and the file is sound.
+    let db = sqlx::SqlitePool::connect(&db_url(dir.path()))
+        .await
+        .unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    let stored: std::collections::HashSet<String> =
+        sqlx::query_scalar("SELECT text FROM annotations")
+            .fetch_all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    let lost: Vec<&String> = acked_notes
+        .iter()
+        .filter(|t| !stored.contains(*t))
+        .collect();
+    assert!(lost.is_empty(), "acknowledged annotations lost: {lost:?}");
+    let (version, title) = acked_milestone.expect("at least one milestone edit acknowledged");
+    let (v, t): (i64, String) =
+        sqlx::query_as("SELECT version, title FROM milestones WHERE id = ?")
+            .bind(milestone)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(v >= version, "milestone version went back: {v} < {version}");
+    if v == version {
+        assert_eq!(t, title);
+    }
+    assert!(
+        acked_notes.len() >= kills,
+        "too few writes to mean anything: {}",
+        acked_notes.len()
+    );
+    eprintln!(
+        "crash test: {kills} SIGKILLs, {} writes attempted, {} annotations and {version} milestone versions acknowledged and found",
+        attempted,
+        acked_notes.len()
+    );
+}
+
+#[tokio::test]
+async fn sigterm_ends_streams_finishes_and_exits_within_ten_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = token(dir.path(), "viewer");
+    let server = Server::start(dir.path(), true).await;
+    let client = reqwest::Client::new();
+    let mut stream = client
+        .get(server.url("/api/v1/stream"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let first = stream.chunk().await.unwrap().expect("a first event");
+    assert!(!first.is_empty());
+    let sent = Instant::now();
+    server.signal("TERM");
+    // The stream ends (the body completes) instead of holding the shutdown open.
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the live stream was not closed on SIGTERM");
+    let (status, _, log) = server.wait(Duration::from_secs(10));
+    let took = sent.elapsed();
+    assert!(status.success(), "exit status {status}: {log}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(!log.contains("exiting anyway"), "{log}");
+}
+
+fn rigshift(args: &[&str]) -> (bool, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+async fn answers(server: &Server, token: &str) -> Vec<Value> {
+    let client = reqwest::Client::new();
+    let mut out = Vec::new();
+    for path in [
+        "/api/v1/sites",
+        "/api/v1/timeline",
+        "/api/v1/users",
+        "/api/v1/tokens",
+        "/api/v1/embeds",
+        "/api/v1/revenue?from=2026-01-01&to=2026-12-31",
+    ] {
+        let r = client
+            .get(server.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let mut v: Value = r.json().await.unwrap();
+        // When a token was last used moves with every call; everything else must not.
+        if let Some(tokens) = v["tokens"].as_array_mut() {
+            for t in tokens {
+                t["last_used_at"] = Value::Null;
+            }
+        }
+        out.push(v);
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_to_identical_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = token(dir.path(), "admin");
+    let url = db_url(dir.path());
+    let server = Server::start(dir.path(), false).await;
+    let client = reqwest::Client::new();
+    let post = |path: &'static str, body: Value| {
+        client
+            .post(server.url(path))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        post(
+            "/api/v1/annotations",
+            json!({ "target": "pecos-ridge", "text": "before the backup" })
+        )
+        .await
+        .unwrap()
+        .status(),
+        201
+    );
+    assert_eq!(
+        post("/api/v1/embeds", json!({ "name": "IR site", "view": "revenue_mix", "origins": ["https://ir.example.com"] }))
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let before = answers(&server, &token).await;
+    let backup = dir.path().join("backup.db");
+    let (ok, err) = rigshift(&["backup", backup.to_str().unwrap(), "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(err.contains("annotations"), "{err}");
+    // A second backup to the same name is refused rather than overwriting it.
+    let (ok, err) = rigshift(&["backup", backup.to_str().unwrap(), "--database-url", &url]);
+    assert!(!ok && err.contains("exists"), "{err}");
+    // Restoring over a running server is refused, even with --force.
+    let (ok, err) = rigshift(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--force",
+        "--database-url",
+        &url,
+    ]);
+    assert!(!ok && err.contains("running"), "{err}");
+    // A write after the backup is not in it.
+    assert_eq!(
+        post(
+            "/api/v1/annotations",
+            json!({ "target": "pecos-ridge", "text": "after the backup" })
+        )
+        .await
+        .unwrap()
+        .status(),
+        201
+    );
+    server.signal("TERM");
+    server.wait(Duration::from_secs(10));
+
+    // Not a database: refused, nothing touched.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not sqlite at all").unwrap();
+    let (ok, err) = rigshift(&[
+        "restore",
+        junk.to_str().unwrap(),
+        "--force",
+        "--database-url",
+        &url,
+    ]);
+    assert!(!ok, "{err}");
+    let (ok, err) = rigshift(&["restore", backup.to_str().unwrap(), "--database-url", &url]);
+    assert!(!ok && err.contains("--force"), "{err}");
+    let (ok, err) = rigshift(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--force",
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{err}");
+
+    let server = Server::start(dir.path(), false).await;
+    let after = answers(&server, &token).await;
+    assert_eq!(before, after);
+    assert!(!after[1].to_string().contains("after the backup"));
+    server.signal("TERM");
+    server.wait(Duration::from_secs(10));
+    // Into a fresh location too (a new machine).
+    let fresh = tempfile::tempdir().unwrap();
+    let (ok, err) = rigshift(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--database-url",
+        &db_url(fresh.path()),
+    ]);
+    assert!(ok, "{err}");
+    let server = Server::start(fresh.path(), false).await;
+    assert_eq!(answers(&server, &token).await, before);
+    server.signal("TERM");
+    server.wait(Duration::from_secs(10));
+}
