@@ -42,6 +42,17 @@ if [ ! -f "$VENDOR" ] || [ scripts/echarts-entry.mjs -nt "$VENDOR" ] || [ packag
     --target=es2019 --legal-comments=eof --log-level=warning --outfile="$VENDOR"
 fi
 
+# promtool checks and unit-tests the shipped alerting rules (Debian's prometheus package; no
+# server is started by the tests).
+if [ "${1:-}" = "--browser" ] && ! command -v promtool >/dev/null; then
+  log "installing promtool (Debian package prometheus)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  # Debian's package may start a server where an init system runs; the tests do not need it.
+  $SUDO service prometheus stop >/dev/null 2>&1 || true
+fi
+
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
   log "installing Chromium from apt"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -189,6 +189,9 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 408 (streams excepted).
     #[arg(long, env = "RIGSHIFT_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
+    /// Seconds a client has to send a request's head once connected (slow clients are cut off).
+    #[arg(long, env = "RIGSHIFT_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: u64,
     /// Slack-compatible incoming-webhook URL for alerts (device offline, over-temperature,
     /// under-delivering hashrate, poll lag, site hashrate drop, slipped milestone).
     #[arg(long, env = "RIGSHIFT_WEBHOOK_URL", value_parser = parse_http_url, hide_env_values = true)]

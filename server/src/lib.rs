@@ -11,11 +11,13 @@ pub mod config;
 pub mod embed;
 pub mod fleet_file;
 pub mod http;
+pub mod limits;
 pub mod market;
 pub mod metrics;
 pub mod pool;
 pub mod remote;
 mod router;
+pub mod serve;
 pub mod sha256_bench;
 pub mod simulator;
 pub mod static_files;
@@ -315,23 +317,22 @@ pub async fn launch_with_listeners(
         let app = metrics::router(runtime.metrics.clone(), runtime.services.fleet.clone());
         tokio::spawn(async move { axum::serve(l, app).await })
     });
-    let serve = axum::serve(
+    let all_done = serve::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app,
+        std::time::Duration::from_secs(args.header_timeout_secs),
+        async move {
+            shutdown.await;
+            tracing::info!(
+                "shutting down: no new connections; finishing requests, closing streams"
+            );
+            closing.send_replace(true);
+        },
+        REQUEST_GRACE,
     )
-    .with_graceful_shutdown(async move {
-        shutdown.await;
-        tracing::info!("shutting down: no new connections; finishing requests, closing streams");
-        closing.send_replace(true);
-    });
-    let mut closing_rx = closing_rx;
-    let deadline = async move {
-        let _ = closing_rx.wait_for(|c| *c).await;
-        tokio::time::sleep(REQUEST_GRACE).await;
-    };
-    tokio::select! {
-        served = serve => served?,
-        _ = deadline => tracing::warn!("requests still running after {REQUEST_GRACE:?}; exiting anyway"),
+    .await;
+    if !all_done {
+        tracing::warn!("requests still running after {REQUEST_GRACE:?}; exiting anyway");
     }
     if let Some(task) = metrics_server {
         task.abort();

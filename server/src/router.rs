@@ -4,12 +4,15 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::http::{header, HeaderValue};
+use std::time::Duration;
+
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use app::api::ports::Services;
@@ -36,6 +39,36 @@ fn leptos_options(args: &ServeArgs, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
+/// Browser features no page of ours uses, turned off for every response.
+const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), \
+     magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()";
+
+/// The Content-Security-Policy of a rendered page: scripts from this server only, the inline
+/// hydration scripts by this response's nonce; `wasm-unsafe-eval` lets the app and its lazy
+/// route chunks compile (no JS `eval`); workers (SHA-256d) from this server; styles from
+/// this server plus inline `style` attributes (ECharts' tooltips and Leptos' `style:`).
+pub fn page_csp_value(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
+         worker-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// In a page render: the CSP header carrying the nonce Leptos put on its inline scripts.
+fn page_csp() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(v) = HeaderValue::from_str(&page_csp_value(&nonce)) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
 pub fn build(
     args: &ServeArgs,
     addr: SocketAddr,
@@ -49,7 +82,10 @@ pub fn build(
     let routes = generate_route_list(App);
     let context = {
         let services = services.clone();
-        move || provide_context(services.clone())
+        move || {
+            provide_context(services.clone());
+            page_csp();
+        }
     };
     let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
@@ -60,7 +96,8 @@ pub fn build(
             context, shell,
         ))
         .with_state(options);
-    // Nothing but an embed may be framed: the dashboard, its API and its assets say so.
+    // Nothing but an embed may be framed: the dashboard, its API and its assets say so. Pages
+    // replace this CSP with the full one (page_csp).
     let dashboard = Router::new()
         .nest("/api/v1", crate::http::router(services.clone()))
         .merge(crate::auth::routes::router(auth.clone()))
@@ -73,22 +110,45 @@ pub fn build(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("frame-ancestors 'none'"),
         ));
-    Router::new()
+    let mut app = Router::new()
         // Embeds set their own frame-ancestors from the token (crate::embed).
         .merge(crate::embed::router(services))
         .merge(crate::static_files::router(&args.site_root, hashed))
         .merge(dashboard)
-        .layer(axum::middleware::from_fn_with_state(
-            auth,
-            crate::auth::middleware::authenticate,
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(CompressionLayer::new())
-        .layer(axum::Extension(metrics.clone()))
-        .layer(axum::Extension(shutting_down))
-        .layer(axum::middleware::from_fn_with_state(metrics, record_http))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::Extension(crate::limits::StreamLimiter::new(
+            args.max_streams_per_client,
+        )));
+    // Counted per caller, so it runs after authentication (layers run outside-in).
+    if let Some(limiter) = crate::limits::RateLimiter::new(args.api_rate) {
+        app = app.layer(axum::middleware::from_fn_with_state(
+            limiter,
+            crate::limits::rate_limit,
+        ));
+    }
+    app.layer(axum::middleware::from_fn_with_state(
+        auth,
+        crate::auth::middleware::authenticate,
+    ))
+    // Times the handler until the response head: a stream's body is not cut.
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(args.request_timeout_secs),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    ))
+    .layer(CompressionLayer::new())
+    .layer(axum::Extension(metrics.clone()))
+    .layer(axum::Extension(shutting_down))
+    .layer(axum::middleware::from_fn_with_state(metrics, record_http))
+    .layer(TraceLayer::new_for_http())
 }

@@ -1310,3 +1310,239 @@ async fn sessions_end_when_idle_or_past_their_lifetime_and_slide_while_used() {
         "use slides the idle window: {seen}"
     );
 }
+
+/// The `nonce="…"` values in an HTML page.
+fn nonces(html: &str) -> Vec<String> {
+    html.split("nonce=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_carries_a_strict_csp_whose_nonce_matches_its_scripts() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let admin = Browser::sign_in(&app, "admin", ADMIN_PASSWORD).await;
+    let mut seen = std::collections::HashSet::new();
+    for path in [
+        "/",
+        "/fleet",
+        "/device?id=nope",
+        "/timeline",
+        "/estimators",
+        "/admin",
+        "/account",
+        "/no-such-page",
+    ] {
+        let r = admin.call(Method::GET, path).send().await.unwrap();
+        let h = r.headers().clone();
+        let html = r.text().await.unwrap();
+        let csp = h["content-security-policy"].to_str().unwrap().to_string();
+        for part in [
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "worker-src 'self'",
+        ] {
+            assert!(csp.contains(part), "{path}: {csp}");
+        }
+        let script_src = csp
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .unwrap();
+        assert!(
+            !script_src.contains("unsafe-inline") && !script_src.contains("'unsafe-eval'"),
+            "{path}: {script_src}"
+        );
+        let nonce = script_src
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|r| r.split('\'').next())
+            .unwrap_or_else(|| panic!("{path}: no nonce in {csp}"));
+        assert!(nonce.len() >= 16, "{path}: weak nonce {nonce}");
+        assert!(seen.insert(nonce.to_string()), "{path}: nonce reused");
+        // Every inline script carries this response's nonce; others load from this server.
+        for tag in html.split("<script").skip(1) {
+            let head = tag.split('>').next().unwrap();
+            let inline = !head.contains("src=");
+            if inline {
+                assert!(
+                    head.contains(&format!("nonce=\"{nonce}\"")),
+                    "{path}: <script{head}>"
+                );
+            } else {
+                assert!(
+                    head.contains("src=\"/"),
+                    "{path}: foreign script <script{head}>"
+                );
+            }
+        }
+        assert!(nonces(&html).iter().all(|n| n == nonce), "{path}");
+        // No inline event handlers (they would need 'unsafe-inline').
+        let lower = html.to_ascii_lowercase();
+        for handler in [
+            " onclick=",
+            " onload=",
+            " onerror=",
+            " onsubmit=",
+            " onchange=",
+        ] {
+            assert!(!lower.contains(handler), "{path}: inline {handler}");
+        }
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert!(
+            h["permissions-policy"]
+                .to_str()
+                .unwrap()
+                .contains("camera=()"),
+            "{path}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+    }
+    // The login page too, for anonymous visitors.
+    let r = app.anon.get(app.url("/login")).send().await.unwrap();
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("'nonce-"));
+    // The API answers carry the framing policy and the same referrer/permissions policies.
+    let r = admin
+        .call(Method::GET, "/api/v1/sites")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
+    assert_eq!(r.headers()["referrer-policy"], "same-origin");
+}
+
+#[tokio::test]
+async fn api_rate_and_stream_limits_answer_429_with_retry_after() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .args(|a| {
+            a.api_rate = 5;
+            a.max_streams_per_client = 2;
+        })
+        .start()
+        .await;
+    // A burst of four seconds' worth (20) passes, then 429 until tokens refill.
+    let mut statuses = Vec::new();
+    for _ in 0..24 {
+        let r = app
+            .request_as(Some(Role::Viewer), Method::GET, "/api/v1/sites")
+            .send()
+            .await
+            .unwrap();
+        statuses.push((r.status().as_u16(), r.headers().get("retry-after").cloned()));
+        if r.status() == 429 {
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["code"], "rate_limited", "{body}");
+        }
+    }
+    let ok = statuses.iter().filter(|(s, _)| *s == 200).count();
+    assert!((20..=21).contains(&ok), "{statuses:?}");
+    let limited: Vec<_> = statuses.iter().filter(|(s, _)| *s == 429).collect();
+    assert!(!limited.is_empty());
+    assert!(
+        limited
+            .iter()
+            .all(|(_, ra)| ra.as_ref().is_some_and(|v| v == "1")),
+        "{limited:?}"
+    );
+    // Another client has its own budget; health checks are never limited.
+    let r = app
+        .request_as(Some(Role::Operator), Method::GET, "/api/v1/sites")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    for _ in 0..30 {
+        assert_eq!(
+            app.anon
+                .get(app.url("/api/v1/health"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    // After a second, a token has come back.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = app
+        .request_as(Some(Role::Viewer), Method::GET, "/api/v1/sites")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Streams: two per client at once; a third is refused until one closes.
+    let open = || {
+        app.request_as(Some(Role::Admin), Method::GET, "/api/v1/stream")
+            .send()
+    };
+    let a = open().await.unwrap();
+    let b = open().await.unwrap();
+    assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    let c = open().await.unwrap();
+    assert_eq!(c.status(), 429);
+    assert!(c.headers().contains_key("retry-after"));
+    drop(a);
+    let mut reopened = StatusCode::TOO_MANY_REQUESTS;
+    for _ in 0..40 {
+        reopened = open().await.unwrap().status();
+        if reopened == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(reopened, StatusCode::OK, "a closed stream frees its slot");
+    drop(b);
+}
+
+#[tokio::test]
+async fn a_client_that_trickles_its_request_head_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .args(|a| a.header_timeout_secs = 1)
+        .start()
+        .await;
+    let mut slow = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    slow.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    // The server answers 408 or just closes; either way the socket ends within the timeout.
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        slow.read_to_end(&mut buf),
+    )
+    .await;
+    assert!(read.is_ok(), "the server kept a slow client's socket open");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    // A prompt client on the same server is served.
+    assert_eq!(
+        app.anon
+            .get(app.url("/api/v1/health"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}

@@ -5,20 +5,39 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, StreamExt};
 
 use app::api::ports::Services;
 
+use crate::limits::{client_key, too_many, StreamLimiter};
 use crate::metrics::Metrics;
 
 pub async fn stream(
     State(svc): State<Services>,
     metrics: Option<Extension<Arc<Metrics>>>,
     closing: Option<Extension<crate::ShuttingDown>>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    limiter: Option<Extension<Arc<StreamLimiter>>>,
+    req: Request,
+) -> Response {
+    let slot = match limiter {
+        Some(Extension(l)) => match l.open(client_key(&req)) {
+            Some(slot) => Some(slot),
+            None => {
+                return too_many(
+                    5,
+                    &format!(
+                        "at most {} live streams per client; close one first",
+                        l.max()
+                    ),
+                )
+            }
+        },
+        None => None,
+    };
     // Counted while the stream lives: axum drops it when the client goes away.
     let client = metrics.map(|Extension(m)| m.sse_client());
     // Every stream reads the one shared summary: nothing is copied or recomputed per client.
@@ -30,7 +49,7 @@ pub async fn stream(
             let (generation, json) = svc.fleet.summary_json().await;
             if last != Some(generation) {
                 let event = Event::default().event("fleet").data(&*json);
-                return Some((Ok(event), (svc, Some(generation), false)));
+                return Some((Ok::<_, Infallible>(event), (svc, Some(generation), false)));
             }
             if first {
                 return Some((
@@ -41,7 +60,7 @@ pub async fn stream(
         }
     });
     let events = events.map(move |e| {
-        let _connected = &client;
+        let _held = (&client, &slot);
         e
     });
     // A shutting-down server ends its streams (browsers reconnect, to another replica or to
@@ -55,5 +74,7 @@ pub async fn stream(
         }
     };
     let events = events.take_until(closed);
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
 }

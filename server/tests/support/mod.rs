@@ -43,9 +43,16 @@ pub struct TestAppBuilder {
     db_dir: Option<PathBuf>,
     fleet: Option<PathBuf>,
     market_url: Option<String>,
+    tweak: Option<Box<dyn FnOnce(&mut ServeArgs) + Send>>,
 }
 
 impl TestAppBuilder {
+    /// Sets any other flag.
+    pub fn args(mut self, f: impl FnOnce(&mut ServeArgs) + Send + 'static) -> Self {
+        self.tweak = Some(Box::new(f));
+        self
+    }
+
     /// Read live market figures from this mempool-compatible URL.
     pub fn market_url(mut self, url: &str) -> Self {
         self.market_url = Some(url.to_string());
@@ -94,6 +101,9 @@ impl TestAppBuilder {
         args.market_url = self.market_url;
         args.today = Some(self.today);
         args.site_root = PathBuf::from("target/site");
+        if let Some(f) = self.tweak {
+            f(&mut args);
+        }
         let database_url = args.database_url.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -177,6 +187,7 @@ impl TestApp {
             db_dir: None,
             fleet: None,
             market_url: None,
+            tweak: None,
         }
     }
 

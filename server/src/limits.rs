@@ -1,0 +1,185 @@
+//! Per-client limits: API request rate (token bucket) and concurrent live streams. A client is
+//! the signed-in user or API token when there is one (so colleagues behind one NAT do not
+//! share a budget), else the peer address. Over a limit the answer is 429 with `Retry-After`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use app::api::auth::Principal;
+
+use crate::auth::middleware::client_address;
+use crate::http::HttpError;
+
+/// Who a limit counts against.
+pub fn client_key(req: &Request) -> String {
+    match req.extensions().get::<Principal>() {
+        Some(p) => p.actor(),
+        None => format!("addr:{}", client_address(req)),
+    }
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+/// A token bucket per client: `rate` requests per second on average, bursts of `burst`.
+pub struct RateLimiter {
+    rate: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<String, Bucket>>,
+}
+
+impl RateLimiter {
+    /// `None` when `rate` is 0 (no limit).
+    pub fn new(rate_per_sec: u32) -> Option<Arc<Self>> {
+        (rate_per_sec > 0).then(|| {
+            Arc::new(Self {
+                rate: rate_per_sec as f64,
+                burst: rate_per_sec as f64 * 4.0,
+                buckets: Mutex::new(HashMap::new()),
+            })
+        })
+    }
+
+    /// Takes one token; `Err(seconds to wait)` when there is none.
+    pub fn take(&self, key: &str, now: Instant) -> Result<(), u64> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() > 10_000 {
+            // Forget clients whose bucket has refilled: they would start full anyway.
+            let full = Duration::from_secs_f64(self.burst / self.rate);
+            buckets.retain(|_, b| now.duration_since(b.at) < full);
+        }
+        let b = buckets.entry(key.to_string()).or_insert(Bucket {
+            tokens: self.burst,
+            at: now,
+        });
+        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * self.rate).min(self.burst);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - b.tokens) / self.rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// Middleware over `/api/…` (JSON API and server functions); health checks and the live
+/// stream (limited by count instead) pass.
+pub async fn rate_limit(
+    State(limiter): State<Arc<RateLimiter>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let counted = path.starts_with("/api/") && path != "/api/v1/health" && path != "/api/v1/stream";
+    if counted {
+        if let Err(wait) = limiter.take(&client_key(&req), Instant::now()) {
+            return too_many(
+                wait,
+                &format!(
+                    "too many requests: at most {} per second on average",
+                    limiter.rate
+                ),
+            );
+        }
+    }
+    next.run(req).await
+}
+
+pub fn too_many(retry_after: u64, message: &str) -> Response {
+    let mut r =
+        HttpError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message).into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    r
+}
+
+/// Open live streams per client.
+pub struct StreamLimiter {
+    max: u32,
+    open: Mutex<HashMap<String, u32>>,
+}
+
+/// Held by a stream while it is open.
+pub struct StreamSlot {
+    limiter: Arc<StreamLimiter>,
+    key: String,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.limiter.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
+}
+
+impl StreamLimiter {
+    pub fn new(max: u32) -> Arc<Self> {
+        Arc::new(Self {
+            max,
+            open: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn max(&self) -> u32 {
+        self.max
+    }
+
+    /// A slot for one more stream of `key`, or `None` at the limit.
+    pub fn open(self: &Arc<Self>, key: String) -> Option<StreamSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(key.clone()).or_insert(0);
+        if *n >= self.max {
+            return None;
+        }
+        *n += 1;
+        Some(StreamSlot {
+            limiter: self.clone(),
+            key,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_the_rate() {
+        let l = RateLimiter::new(2).unwrap();
+        let t0 = Instant::now();
+        for _ in 0..8 {
+            assert!(l.take("a", t0).is_ok());
+        }
+        assert_eq!(l.take("a", t0), Err(1));
+        assert!(l.take("b", t0).is_ok(), "clients have separate budgets");
+        // Half a second refills one token at 2/s.
+        assert!(l.take("a", t0 + Duration::from_millis(500)).is_ok());
+        assert!(l.take("a", t0 + Duration::from_millis(500)).is_err());
+        assert!(RateLimiter::new(0).is_none());
+    }
+
+    #[test]
+    fn stream_slots_are_counted_and_freed() {
+        let l = StreamLimiter::new(2);
+        let a = l.open("u".into()).unwrap();
+        let _b = l.open("u".into()).unwrap();
+        assert!(l.open("u".into()).is_none());
+        assert!(l.open("v".into()).is_some());
+        drop(a);
+        assert!(l.open("u".into()).is_some());
+    }
+}
