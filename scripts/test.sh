@@ -14,6 +14,10 @@ if grep -rnE '\b(leptos|tokio|sqlx|web_sys|wasm_bindgen|rand)::|SystemTime|Utc::
 fi
 echo "ok"
 
+step "alerting rules: promtool check and unit tests (deploy/prometheus)"
+promtool check rules deploy/prometheus/rules.yml
+(cd deploy/prometheus && promtool test rules rules.test.yml)
+
 mkdir -p target
 step "cargo test (workspace: model, charts, api, store, market, HTTP)"
 cargo test --workspace 2>&1 | tee target/cargo-test.log | grep -E '^(test result|running|error)|FAILED|panicked' || true

@@ -196,6 +196,9 @@ pub struct ServeArgs {
     /// under-delivering hashrate, poll lag, site hashrate drop, slipped milestone).
     #[arg(long, env = "RIGSHIFT_WEBHOOK_URL", value_parser = parse_http_url, hide_env_values = true)]
     pub webhook_url: Option<String>,
+    /// Seconds between alert evaluations (and so at most one webhook message per interval).
+    #[arg(long, env = "RIGSHIFT_ALERT_INTERVAL_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub alert_interval_secs: u64,
 }
 
 /// An `http://` or `https://` URL without a trailing slash.

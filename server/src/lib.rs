@@ -4,6 +4,7 @@
 //! server on `127.0.0.1:0` against a temporary SQLite file.
 
 pub mod admin_cli;
+pub mod alerts;
 pub mod auth;
 pub mod backup;
 pub mod clock;
@@ -216,6 +217,21 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         market_feed,
         overview_cache: Default::default(),
     };
+    if let Some(url) = &args.webhook_url {
+        background.push(
+            alerts::WebhookAlerts {
+                url: url.clone(),
+                interval: std::time::Duration::from_secs(args.alert_interval_secs),
+                services: services.clone(),
+                store: store.clone(),
+            }
+            .spawn(),
+        );
+        tracing::info!(
+            "alerts go to the webhook every {} s",
+            args.alert_interval_secs
+        );
+    }
     Ok(Runtime {
         services,
         store,
@@ -314,7 +330,7 @@ pub async fn launch_with_listeners(
         ShuttingDown(closing_rx.clone()),
     );
     let metrics_server = metrics_listener.map(|l| {
-        let app = metrics::router(runtime.metrics.clone(), runtime.services.fleet.clone());
+        let app = metrics::router(runtime.metrics.clone(), runtime.services.clone());
         tokio::spawn(async move { axum::serve(l, app).await })
     });
     let all_done = serve::serve(

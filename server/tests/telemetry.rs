@@ -633,3 +633,282 @@ async fn a_range_scan_finds_exactly_the_miners_and_registers_them_on_request() {
         .await;
     assert_eq!(s, 422);
 }
+
+/// Every `rigshift_*` series name in `text` (PromQL or YAML).
+fn series_names(text: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("rigshift_") {
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(tail.len());
+        out.insert(tail[..end].to_string());
+        rest = &tail[end..];
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_shipped_grafana_dashboard_and_alert_rules_use_only_series_metrics_exports() {
+    let app = TestApp::on(day(2026, 11, 25)).asics(10).start().await;
+    fleet_until(&app, |f| f["summary"]["at"].is_string()).await;
+    app.get_json("/api/v1/sites").await;
+    let text = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // Families as declared (a family may have no sample at a given moment: still exported).
+    let mut exported = std::collections::BTreeSet::new();
+    for line in text.lines().filter_map(|l| l.strip_prefix("# TYPE ")) {
+        let mut parts = line.split_whitespace();
+        let (name, kind) = (parts.next().unwrap(), parts.next().unwrap());
+        exported.insert(name.to_string());
+        if kind == "histogram" {
+            for suffix in ["_bucket", "_sum", "_count"] {
+                exported.insert(format!("{name}{suffix}"));
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dashboard: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("deploy/grafana/rigshift.json")).unwrap(),
+    )
+    .expect("the Grafana dashboard is valid JSON");
+    assert!(dashboard["uid"].is_string() && dashboard["title"].is_string());
+    let panels: Vec<&Value> = dashboard["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["type"] != "row")
+        .collect();
+    assert!(panels.len() >= 10, "{} panels", panels.len());
+    let mut used = std::collections::BTreeSet::new();
+    for p in &panels {
+        let targets = p["targets"].as_array().unwrap();
+        assert!(!targets.is_empty(), "panel {} has no query", p["title"]);
+        assert!(
+            p["datasource"]["uid"].is_string(),
+            "panel {} has no datasource",
+            p["title"]
+        );
+        let g = &p["gridPos"];
+        assert!(g["x"].as_u64().unwrap() + g["w"].as_u64().unwrap() <= 24);
+        for t in targets {
+            let expr = t["expr"].as_str().unwrap();
+            let names = series_names(expr);
+            assert!(!names.is_empty(), "panel {}: {expr}", p["title"]);
+            used.extend(names);
+        }
+    }
+    let rules = std::fs::read_to_string(root.join("deploy/prometheus/rules.yml")).unwrap();
+    let from_rules = series_names(&rules);
+    assert!(from_rules.len() >= 7, "{from_rules:?}");
+    used.extend(from_rules);
+    let missing: Vec<&String> = used.iter().filter(|n| !exported.contains(*n)).collect();
+    assert!(
+        missing.is_empty(),
+        "not exported by /metrics: {missing:?}\nexported: {exported:?}"
+    );
+
+    // The roadmap series agree with the timeline page's statuses.
+    let (_, timeline) = app.get_json("/api/v1/timeline").await;
+    let samples = server::telemetry::prometheus::parse(&text).unwrap();
+    let mut checked = 0;
+    for m in timeline["milestones"].as_array().unwrap() {
+        let id = m["id"].as_str().unwrap();
+        let slipped = metric(&samples, "rigshift_milestone_slipped", &[("milestone", id)]);
+        let days = metric(
+            &samples,
+            "rigshift_milestone_slip_days",
+            &[("milestone", id)],
+        );
+        match m["status"].as_str().unwrap() {
+            "done" => continue,
+            "slipped" => assert_eq!(slipped, 1.0, "{id}"),
+            _ => assert_eq!(slipped, 0.0, "{id}"),
+        }
+        assert_eq!(days, m["slip_days"].as_f64().unwrap(), "{id}");
+        checked += 1;
+    }
+    assert!(checked >= 3, "{checked} open milestones checked");
+}
+
+/// A Slack-style webhook receiver: records every JSON body; answers 500 to the first
+/// `fail_first` posts.
+async fn webhook_receiver(
+    fail_first: usize,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+) {
+    use axum::routing::post;
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    let app = axum::Router::new().route(
+        "/hooks/T000/SECRET",
+        post({
+            let got = got.clone();
+            move |axum::Json(body): axum::Json<Value>| {
+                let got = got.clone();
+                async move {
+                    let mut g = got.lock().unwrap();
+                    g.push(body);
+                    if g.len() <= fail_first {
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        axum::http::StatusCode::OK
+                    }
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, got)
+}
+
+#[tokio::test]
+async fn webhook_alerts_are_sent_once_retried_on_failure_resolved_and_audited() {
+    let (hook, got) = webhook_receiver(1).await;
+    let url = format!("http://{hook}/hooks/T000/SECRET");
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .args(move |a| {
+            a.webhook_url = Some(url);
+            a.alert_interval_secs = 1;
+        })
+        .start()
+        .await;
+    // Make one milestone slip: planned to end before "today", not finished.
+    let (_, t) = app.get_json("/api/v1/timeline").await;
+    let m = t["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["status"] != "done" && m["status"] != "slipped")
+        .expect("an on-time milestone")
+        .clone();
+    let id = m["id"].as_str().unwrap().to_string();
+    let patch = |end: Option<&str>, version: i64| {
+        let body = serde_json::json!({
+            "planned_start": "2026-10-01", "planned_end": "2026-11-01",
+            "actual_start": "2026-10-01", "actual_end": end,
+            "mw": m["mw"], "title": m["title"], "version": version,
+        });
+        app.request_as(
+            Some(app::api::auth::Role::Operator),
+            reqwest::Method::PATCH,
+            &format!("/api/v1/milestones/{id}"),
+        )
+        .json(&body)
+        .send()
+    };
+    let r = patch(None, m["version"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let version = r.json::<Value>().await.unwrap()["version"]
+        .as_i64()
+        .unwrap();
+    let title = m["title"].as_str().unwrap().to_string();
+    let mentions = |v: &Value, what: &str| {
+        v["text"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .any(|l| l.contains(&title) && l.contains(what))
+    };
+    let wait_for = |what: &'static str, pred: Box<dyn Fn(&[Value]) -> bool + Send>| {
+        let got = got.clone();
+        async move {
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            loop {
+                if pred(&got.lock().unwrap()) {
+                    return;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{what}: {:?}",
+                    got.lock().unwrap()
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    // The first delivery fails (500); its alerts are sent again with the next evaluation.
+    wait_for("no retry", Box::new(|g: &[Value]| g.len() >= 2)).await;
+    {
+        let g = got.lock().unwrap();
+        let first: Vec<&str> = g[0]["text"].as_str().unwrap().lines().skip(1).collect();
+        let second = g[1]["text"].as_str().unwrap();
+        assert!(
+            !first.is_empty() && first.iter().all(|l| second.contains(l)),
+            "{g:?}"
+        );
+    }
+    let t2 = title.clone();
+    wait_for(
+        "the slip was not sent",
+        Box::new(move |g: &[Value]| {
+            g.iter().skip(1).any(|v| {
+                v["text"]
+                    .as_str()
+                    .unwrap()
+                    .lines()
+                    .any(|l| l.contains(&t2) && l.contains("slipped, 24 days late"))
+            })
+        }),
+    )
+    .await;
+    // Deduplicated: the slips hold, but no new message follows.
+    let n = got.lock().unwrap().len();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(got.lock().unwrap().len(), n, "{:?}", got.lock().unwrap());
+    // Finished: one "resolved" message.
+    let r = patch(Some("2026-11-20"), version).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while got.lock().unwrap().len() < 3 {
+        assert!(std::time::Instant::now() < deadline, "no resolved message");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        mentions(&got.lock().unwrap()[2], "resolved"),
+        "{:?}",
+        got.lock().unwrap()[2]
+    );
+    let (_, audit) = app.get_json("/api/v1/audit").await;
+    let entries: Vec<String> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "alerts")
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e["action"].as_str().unwrap(),
+                e["target"].as_str().unwrap(),
+                e["detail"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.starts_with(&format!("webhook.failed {hook} HTTP 500"))),
+        "{entries:?}"
+    );
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.starts_with("webhook.delivered"))
+            .count(),
+        2,
+        "{entries:?}"
+    );
+    assert!(
+        !audit.to_string().contains("SECRET"),
+        "the webhook's secret path must not be logged"
+    );
+}

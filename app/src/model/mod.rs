@@ -4,6 +4,7 @@
 //! imports leptos, tokio, sqlx or web-sys. Callers pass "today" and data in; functions return
 //! values. It compiles natively and to wasm so the browser can recompute without a round trip.
 
+pub mod alerts;
 pub mod annotation;
 pub mod asic_economics;
 pub mod catalogue;

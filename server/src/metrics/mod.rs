@@ -17,8 +17,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use app::api::ports::FleetService;
+use app::api::ports::Services;
 use app::model::fleet::{Device, DeviceKind, DeviceStatus, FleetSummary};
+use app::model::timeline::{statuses, Milestone, MilestoneStatus};
+use chrono::NaiveDate;
 
 use exposition::{Exposition, Kind};
 use histogram::HistogramFamily;
@@ -288,15 +290,20 @@ fn unmatched_route(path: &str) -> &'static str {
 }
 
 /// The metrics listener's router: `GET /metrics` and nothing else.
-pub fn router(metrics: Arc<Metrics>, fleet: Arc<dyn FleetService>) -> Router {
+pub fn router(metrics: Arc<Metrics>, services: Services) -> Router {
     Router::new().route(
         "/metrics",
         get(move || {
-            let (metrics, fleet) = (metrics.clone(), fleet.clone());
+            let (metrics, services) = (metrics.clone(), services.clone());
             async move {
-                let devices = fleet.devices().await;
-                let summary = fleet.summary().await;
-                let body = metrics.render(&devices, &summary);
+                let devices = services.fleet.devices().await;
+                let summary = services.fleet.summary().await;
+                let mut body = metrics.render(&devices, &summary);
+                // The roadmap's state, for alerting on slipped milestones.
+                match services.timeline.milestones().await {
+                    Ok(ms) => body.push_str(&milestone_exposition(&ms, services.clock.today())),
+                    Err(e) => tracing::warn!(error = %e, "metrics: reading milestones"),
+                }
                 (
                     [(
                         header::CONTENT_TYPE,
@@ -308,6 +315,56 @@ pub fn router(metrics: Arc<Metrics>, fleet: Arc<dyn FleetService>) -> Router {
             }
         }),
     )
+}
+
+/// `rigshift_milestone_slipped` (0/1, as the timeline page shows it) and
+/// `rigshift_milestone_slip_days` for every milestone not yet done.
+pub fn milestone_exposition(milestones: &[Milestone], today: NaiveDate) -> String {
+    let mut out = Exposition::default();
+    let open: Vec<(&Milestone, MilestoneStatus)> = milestones
+        .iter()
+        .zip(statuses(milestones, today))
+        .filter(|(_, s)| *s != MilestoneStatus::Done)
+        .collect();
+    out.family(
+        "rigshift_milestone_slipped",
+        "1 when a conversion milestone not yet done has slipped (late, or waiting on a late dependency).",
+        Kind::Gauge,
+    );
+    for (m, s) in &open {
+        let labels = [
+            ("kind", m.kind.as_str()),
+            ("milestone", m.id.as_str()),
+            ("site", m.site_id.as_str()),
+        ];
+        out.sample(
+            "rigshift_milestone_slipped",
+            &labels,
+            if *s == MilestoneStatus::Slipped {
+                1.0
+            } else {
+                0.0
+            },
+        );
+    }
+    out.family(
+        "rigshift_milestone_slip_days",
+        "Days a milestone's forecast end lies past its planned end.",
+        Kind::Gauge,
+    );
+    for (m, _) in &open {
+        let labels = [
+            ("kind", m.kind.as_str()),
+            ("milestone", m.id.as_str()),
+            ("site", m.site_id.as_str()),
+        ];
+        out.sample(
+            "rigshift_milestone_slip_days",
+            &labels,
+            m.slip_days(today) as f64,
+        );
+    }
+    out.finish()
 }
 
 #[cfg(test)]
