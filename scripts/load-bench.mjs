@@ -96,7 +96,8 @@ for (const [name, password] of Object.entries(pw)) {
 }
 // The server's log goes to a file: it would drown the table (kept if the bench fails).
 const log = fs.openSync(path.join(dir, "server.log"), "w");
-const server = spawn(BIN, ["serve", "--addr", `127.0.0.1:${PORT}`, "--metrics-addr", "off", "--database-url", DB], {
+// The per-client API rate limit is off: one bench client stands for many browsers.
+const server = spawn(BIN, ["serve", "--addr", `127.0.0.1:${PORT}`, "--metrics-addr", "off", "--database-url", DB, "--api-rate", "0"], {
   stdio: ["ignore", log, log],
 });
 let failed = true;
