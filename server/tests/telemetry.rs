@@ -40,9 +40,10 @@ where
 }
 
 async fn poll(addr: &str) -> Result<app::model::fleet::AsicReading, PollError> {
-    timeout(Duration::from_secs(5), cgminer::poll(addr, TIGHT))
+    timeout(Duration::from_secs(5), cgminer::poll(addr, None, TIGHT))
         .await
         .expect("the client must give up by itself")
+        .map(|(r, _)| r)
 }
 
 #[tokio::test]

@@ -90,6 +90,14 @@ pub const ASICS: &[AsicModel] = &[
         power_w: 5513.0,
         source: "MicroBT spec sheet (298 TH/s, 18.5 J/TH)",
     },
+    AsicModel {
+        id: "A1566",
+        maker: "Canaan",
+        name: "Avalon A1566",
+        hashrate_ths: 185.0,
+        power_w: 3420.0,
+        source: "Canaan spec sheet (185 TH/s, 18.5 J/TH)",
+    },
 ];
 
 /// Looks a model up by id.
@@ -106,6 +114,9 @@ fn model_key(s: &str) -> String {
         "whatsminer",
         "bitmain",
         "microbt",
+        "avalonminer",
+        "avalon",
+        "canaan",
         "(immersion)",
     ]
     .iter()

@@ -82,6 +82,13 @@ pub async fn start(config: SimulatorConfig, sites: &[Site]) -> std::io::Result<S
                     target <= 0.0
                 })
                 .unwrap_or(&lines[lines.len() - 1]);
+            // One machine in forty is a Canaan Avalon, so a fresh install shows every firmware
+            // family the poller reads (the site's modelled fleet is unchanged).
+            let model: &'static catalogue::AsicModel = if i % 40 == 23 {
+                catalogue::asic("A1566").unwrap_or(model)
+            } else {
+                model
+            };
             let listener = TcpListener::bind("127.0.0.1:0").await?;
             let addr = listener.local_addr()?;
             let sim = SimAsic {
@@ -89,6 +96,7 @@ pub async fn start(config: SimulatorConfig, sites: &[Site]) -> std::io::Result<S
                 model,
                 fault: fault_for(i),
                 epoch,
+                family: asic::family_for(i, model),
             };
             tasks.push(tokio::spawn(asic::serve(listener, sim)));
             devices.push(DeviceSpec {

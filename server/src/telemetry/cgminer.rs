@@ -1,17 +1,27 @@
-//! The CGMiner-family JSON API (Antminer/BMMiner, Whatsminer, Avalon, Braiins): TCP 4028,
-//! `{"command":"summary+stats"}`, answer until the peer closes. Parse leniently, extract
-//! strictly: every figure is found by name and unit, or left unknown.
+//! The CGMiner-family JSON API (Antminer, Whatsminer, Braiins OS, LuxOS, VNish, Avalon): TCP
+//! 4028, `{"command":"summary+stats"}` (each family's own set, `firmware::Family::command`),
+//! answer until the peer closes. Parse leniently, extract strictly: every figure is found by
+//! name and unit, or left unknown. What the families share is read here; `firmware` adds each
+//! one's quirks.
 
 use app::model::fleet::{AsicReading, Hashboard};
 
 use super::error::PollError;
+use super::firmware::{self, Answer, Family};
 use super::io::{exchange, ExchangeLimits};
 use super::lenient_json::{self, Json};
 
-/// Queries `addr` with `summary+stats` and extracts a reading.
-pub async fn poll(addr: &str, limits: ExchangeLimits) -> Result<AsicReading, PollError> {
-    let raw = exchange(addr, br#"{"command":"summary+stats"}"#, limits).await?;
-    extract(&String::from_utf8_lossy(&raw))
+/// Queries `addr` with the commands of `family` (or, unknown, asks what it is as well) and
+/// extracts a reading and the family it answered as.
+pub async fn poll(
+    addr: &str,
+    family: Option<Family>,
+    limits: ExchangeLimits,
+) -> Result<(AsicReading, Family), PollError> {
+    let command = family.map_or(firmware::IDENTIFY_COMMAND, Family::command);
+    let request = format!(r#"{{"command":"{command}"}}"#);
+    let raw = exchange(addr, request.as_bytes(), limits).await?;
+    extract_as(&String::from_utf8_lossy(&raw), family)
 }
 
 /// Sends any command (`summary`, `stats`, `devs`, `pools`, `version`, joined with `+`).
@@ -90,14 +100,25 @@ fn sections(root: &Json) -> Vec<&Json> {
     match root {
         Json::Array(parts) => parts.iter().collect(),
         obj => {
-            let joined: Vec<&Json> = ["summary", "stats", "devs", "pools", "version"]
-                .iter()
-                .flat_map(|k| {
-                    obj.get(k)
-                        .map(|v| v.as_array().iter().collect::<Vec<_>>())
-                        .unwrap_or_default()
-                })
-                .collect();
+            let joined: Vec<&Json> = [
+                "summary",
+                "stats",
+                "devs",
+                "pools",
+                "version",
+                "devdetails",
+                "temps",
+                "fans",
+                "tunerstatus",
+                "power",
+            ]
+            .iter()
+            .flat_map(|k| {
+                obj.get(k)
+                    .map(|v| v.as_array().iter().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .collect();
             if joined.is_empty() {
                 vec![obj]
             } else {
@@ -107,28 +128,39 @@ fn sections(root: &Json) -> Vec<&Json> {
     }
 }
 
-/// Extracts a reading from a `summary+stats` (or `summary`) answer.
+/// Extracts a reading from a `summary+stats` (or `summary`, or any family's) answer.
 pub fn extract(text: &str) -> Result<AsicReading, PollError> {
+    extract_family(text).map(|(r, _)| r)
+}
+
+/// Extracts a reading and recognises the firmware family that sent it.
+pub fn extract_family(text: &str) -> Result<(AsicReading, Family), PollError> {
+    extract_as(text, None)
+}
+
+/// Extracts a reading of a device asked as `known` (its answer may say otherwise).
+pub fn extract_as(text: &str, known: Option<Family>) -> Result<(AsicReading, Family), PollError> {
     let root = lenient_json::parse(text).map_err(|e| PollError::Malformed(e.to_string()))?;
-    let answers = sections(&root);
-    for a in &answers {
-        check_status(a)?;
+    // A family that does not know one of the joined commands answers that part with an error
+    // (btminer on `stats`): the part is dropped, the rest is read.
+    let mut parts = Vec::new();
+    let mut refused = None;
+    for a in sections(&root) {
+        match check_status(a) {
+            Ok(()) => parts.push(a),
+            Err(e) => {
+                refused.get_or_insert(e);
+            }
+        }
     }
-    let items = |name: &str| -> Vec<&Json> {
-        answers
-            .iter()
-            .flat_map(|a| {
-                a.get(name)
-                    .map(|v| v.as_array().iter().collect::<Vec<_>>())
-                    .unwrap_or_default()
-            })
-            .collect()
-    };
+    let answer = Answer { parts };
+    let items = |name: &str| answer.items(name);
     let summary = items("SUMMARY");
-    let summary = summary
-        .first()
-        .copied()
-        .ok_or_else(|| PollError::Malformed("no SUMMARY section".into()))?;
+    let summary = match (summary.first().copied(), refused) {
+        (Some(s), _) => s,
+        (None, Some(e)) => return Err(e),
+        (None, None) => return Err(PollError::Malformed("no SUMMARY section".into())),
+    };
     let mut r = AsicReading {
         hashrate_ths: hashrate_ths(summary, "5s")
             .or_else(|| hashrate_ths(summary, "av"))
@@ -163,12 +195,6 @@ pub fn extract(text: &str) -> Result<AsicReading, PollError> {
     for stats in items("STATS") {
         if let Some(t) = stats.get("Type").and_then(Json::as_str) {
             r.model.get_or_insert_with(|| t.to_string());
-        }
-        // The miner program and its version name the firmware; `CompileTime` is only a date.
-        for key in ["BMMiner", "CGMiner", "BOSminer", "LUXminer"] {
-            if let Some(v) = stats.get(key).and_then(Json::as_str) {
-                r.firmware.get_or_insert_with(|| format!("{key} {v}"));
-            }
         }
         for (key, value) in stats.members() {
             let k = norm(key);
@@ -213,7 +239,12 @@ pub fn extract(text: &str) -> Result<AsicReading, PollError> {
             .or_else(|| devs.get("Slot"))
             .and_then(Json::as_f64)
             .unwrap_or(0.0) as u32;
-        if let Some(t) = devs.get("Temperature").and_then(Json::as_f64) {
+        // 0 or -273: the firmware has no sensor there.
+        if let Some(t) = devs
+            .get("Temperature")
+            .and_then(Json::as_f64)
+            .filter(|t| *t > 0.0)
+        {
             board(&mut r, n).temp_c = Some(t);
         }
         if let Some(rate) = hashrate_ths(devs, "5s") {
@@ -227,22 +258,18 @@ pub fn extract(text: &str) -> Result<AsicReading, PollError> {
         r.pool = pool.get("URL").and_then(Json::as_str).map(str::to_string);
     }
     for v in items("VERSION") {
-        r.firmware = v
-            .get("Firmware")
-            .or_else(|| v.get("CGMiner"))
-            .or_else(|| v.get("BMMiner"))
-            .and_then(Json::as_str)
-            .map(str::to_string)
-            .or(r.firmware.take());
         if let Some(t) = v.get("Type").and_then(Json::as_str) {
             r.model = Some(t.to_string());
         }
     }
+    // The miner program and its version name the firmware (`CompileTime` is only a date).
+    let family = firmware::identify(&answer, known);
+    firmware::refine(family, &answer, &mut r);
     r.boards.sort_by_key(|b| b.index);
-    Ok(r)
+    Ok((r, family))
 }
 
-fn board(r: &mut AsicReading, index: u32) -> &mut Hashboard {
+pub(super) fn board(r: &mut AsicReading, index: u32) -> &mut Hashboard {
     if let Some(pos) = r.boards.iter().position(|b| b.index == index) {
         return &mut r.boards[pos];
     }

@@ -38,8 +38,8 @@ enum Answer {
 }
 
 async fn probe(address: &str, limits: ExchangeLimits) -> Answer {
-    match cgminer::poll(address, limits).await {
-        Ok(r) => {
+    match cgminer::poll(address, None, limits).await {
+        Ok((r, _)) => {
             let (model, _) = resolve_model(UNKNOWN_MODEL, r.model.as_deref());
             Answer::Miner {
                 model,

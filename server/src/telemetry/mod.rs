@@ -6,6 +6,7 @@ pub mod cgminer;
 pub mod dcgm;
 pub mod discovery;
 pub mod error;
+pub mod firmware;
 pub mod fleet_hub;
 pub mod io;
 pub mod lenient_json;

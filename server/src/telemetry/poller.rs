@@ -18,6 +18,7 @@ use app::model::fleet::{
     DeviceKind, DeviceStatus, FleetSummary, GpuReading,
 };
 
+use super::firmware::Family;
 use super::io::ExchangeLimits;
 use super::{cgminer, dcgm, PollError};
 use crate::metrics::Metrics;
@@ -54,6 +55,8 @@ struct Endpoint {
     share_base: Option<(DateTime<Utc>, f64)>,
     /// The (model, firmware) last recorded in the store for this device.
     identity: Option<(Option<String>, Option<String>)>,
+    /// The firmware family the device last answered as (`None`: ask it what it is).
+    family: Option<Family>,
 }
 
 /// A fleet-wide summary pushed to the live stream after every cycle.
@@ -158,15 +161,19 @@ fn jitter(base: Duration, id: &str, salt: u64) -> Duration {
 
 /// What one endpoint poll produced.
 enum Outcome {
-    Asic(AsicReading),
+    Asic(AsicReading, Family),
     Gpus(Vec<GpuReading>),
 }
 
-async fn poll_endpoint(spec: &DeviceSpec, limits: ExchangeLimits) -> Result<Outcome, PollError> {
+async fn poll_endpoint(
+    spec: &DeviceSpec,
+    family: Option<Family>,
+    limits: ExchangeLimits,
+) -> Result<Outcome, PollError> {
     match spec.kind {
-        DeviceKind::Asic => cgminer::poll(&spec.address, limits)
+        DeviceKind::Asic => cgminer::poll(&spec.address, family, limits)
             .await
-            .map(Outcome::Asic),
+            .map(|(r, f)| Outcome::Asic(r, f)),
         DeviceKind::Gpu => dcgm::scrape(&spec.address, limits).await.map(Outcome::Gpus),
     }
 }
@@ -359,6 +366,7 @@ impl Poller {
                     failures: 0,
                     share_base: None,
                     identity: None,
+                    family: None,
                 });
             e.spec = spec;
         }
@@ -397,7 +405,7 @@ impl Poller {
             tokio::spawn(async move {
                 let _permit = permits.acquire_owned().await.ok();
                 let polling = Instant::now();
-                let result = poll_endpoint(&e.spec, limits).await;
+                let result = poll_endpoint(&e.spec, e.family, limits).await;
                 let protocol = match e.spec.kind {
                     DeviceKind::Asic => "cgminer",
                     DeviceKind::Gpu => "dcgm",
@@ -442,7 +450,8 @@ impl Poller {
                 e.failures = 0;
                 e.next_poll = now + jitter(self.config.interval, &e.spec.id, self.cycle);
                 match outcome {
-                    Outcome::Asic(r) => {
+                    Outcome::Asic(r, family) => {
+                        e.family = Some(family);
                         let share = match (e.share_base, r.difficulty_accepted) {
                             (Some(base), Some(d)) if d >= base.1 => ((at - base.0).num_seconds()
                                 >= SHARE_WINDOW_SECS)
@@ -492,6 +501,10 @@ impl Poller {
             }
             Err(err) => {
                 e.failures += 1;
+                // An answer that no longer parses may be new firmware: ask what it is again.
+                if matches!(err, PollError::Malformed(_) | PollError::DeviceError(_)) {
+                    e.family = None;
+                }
                 let backoff = self
                     .config
                     .interval

@@ -528,7 +528,13 @@ async fn a_device_registered_by_address_reports_what_it_is() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|d| d["kind"] == "asic" && d["model"].as_str().unwrap().starts_with('S'))
+            .find(|d| {
+                d["kind"] == "asic"
+                    && d["model"].as_str().unwrap().starts_with('S')
+                    && d["firmware"]
+                        .as_str()
+                        .is_some_and(|f| f.starts_with("BMMiner"))
+            })
             .cloned();
         if antminer.is_some() {
             break;
@@ -568,6 +574,7 @@ async fn a_device_registered_by_address_reports_what_it_is() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(found["model"], antminer["model"], "{found}");
+    assert_eq!(found["firmware"], antminer["firmware"], "{found}");
     assert!(found["firmware"].as_str().unwrap().contains("BMMiner"));
     assert!(found["model_mismatch"].is_null());
 }
