@@ -1,7 +1,13 @@
 //! Fleet-scale polling: the simulator on loopback, the real poller, a real SQLite file.
+//!
 //! `cargo bench -p server --bench poller -- 10000 30` polls 10,000 ASICs on a 30-second cycle for
 //! two cycles and reports polls per second, cycle lag, CPU time and peak memory of this process
-//! (simulator and poller together — both run here, as on the 2-core target machine).
+//! (simulator and poller together, as on a 2-core machine running the demo).
+//!
+//! `cargo bench -p server --bench poller -- 100000 30 --fleet a.toml --fleet b.toml …` polls the
+//! devices of fleet files written by `rigshift simulate` processes: the simulator's CPU is then
+//! spent in those processes, and this process's CPU is the poller's own — per poll, the figure
+//! to compare with other pollers (pyasic) on the same devices.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,10 +46,17 @@ fn peak_rss_mib() -> f64 {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    let mut args = Vec::new();
+    let mut fleets = Vec::new();
+    let mut it = all.iter();
+    while let Some(a) = it.next() {
+        if a == "--fleet" {
+            fleets.extend(it.next().cloned());
+        } else if !a.starts_with("--") {
+            args.push(a.clone());
+        }
+    }
     let asics: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(2_000);
     let interval = Duration::from_secs(args.get(1).and_then(|a| a.parse().ok()).unwrap_or(30));
     rlimit::increase_nofile_limit(u64::MAX)?;
@@ -58,21 +71,29 @@ async fn main() -> anyhow::Result<()> {
     server::store::seed_if_empty(&store).await?;
     let sites = store.sites().await?;
     let t0 = Instant::now();
-    let sim = simulator::start(
-        SimulatorConfig {
-            asics,
-            gpu_nodes: 0,
-        },
-        &sites,
-    )
-    .await?;
-    for d in &sim.devices {
-        store.upsert_device(d, "simulator").await?;
-    }
-    println!(
-        "simulator: {asics} ASICs listening in {:.1} s",
-        t0.elapsed().as_secs_f64()
-    );
+    let (_sim, devices) = if fleets.is_empty() {
+        let sim = simulator::start(SimulatorConfig::new(asics, 0), &sites).await?;
+        println!(
+            "simulator in this process: {asics} ASICs listening in {:.1} s",
+            t0.elapsed().as_secs_f64()
+        );
+        let devices = sim.devices.clone();
+        (Some(sim), devices)
+    } else {
+        let mut devices = Vec::new();
+        for f in &fleets {
+            devices.extend(server::fleet_file::load(std::path::Path::new(f))?);
+        }
+        devices.truncate(asics);
+        println!(
+            "simulator in other processes: {} devices from {} fleet file(s)",
+            devices.len(),
+            fleets.len()
+        );
+        (None, devices)
+    };
+    let asics = devices.len();
+    store.upsert_devices(&devices, "simulator").await?;
     let cache = Arc::new(FleetCache::default());
     let (tx, _) = tokio::sync::broadcast::channel(4);
     let config = PollerConfig {

@@ -31,6 +31,8 @@ pub enum Command {
     /// API tokens for scripts and integrations (`Authorization: Bearer <token>`).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Run only the fleet simulator (devices on loopback) and write a fleet file for `serve`.
+    Simulate(crate::simulator::standalone::SimulateArgs),
     /// Write a consistent copy of the database to FILE, safe while the server runs.
     Backup {
         file: PathBuf,

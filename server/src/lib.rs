@@ -140,17 +140,12 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         raise_open_file_limit();
         let sites = store.sites().await?;
         let sim = simulator::start(
-            simulator::SimulatorConfig {
-                asics: args.simulated_asics,
-                gpu_nodes: args.simulated_gpu_nodes,
-            },
+            simulator::SimulatorConfig::new(args.simulated_asics, args.simulated_gpu_nodes),
             &sites,
         )
         .await
         .context("starting the fleet simulator")?;
-        for d in &sim.devices {
-            store.upsert_device(d, "simulator").await?;
-        }
+        store.upsert_devices(&sim.devices, "simulator").await?;
         tracing::info!(
             devices = sim.devices.len(),
             "fleet simulator listening on loopback"
@@ -172,9 +167,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
             std::time::Duration::from_secs(3600),
         ));
     }
-    for d in &from_file {
-        store.upsert_device(d, "fleet_file").await?;
-    }
+    store.upsert_devices(&from_file, "fleet_file").await?;
     let file_ids: Vec<String> = from_file.iter().map(|d| d.id.clone()).collect();
     store.retire_source_except("fleet_file", &file_ids).await?;
     if !from_file.is_empty() {
@@ -278,7 +271,7 @@ pub async fn launch(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Ctrl-C or SIGTERM (what `docker stop`, systemd and Kubernetes send).
-async fn termination() {
+pub async fn termination() {
     let ctrl_c = async {
         tokio::signal::ctrl_c().await.ok();
     };

@@ -17,6 +17,7 @@ async fn main() {
         Some(Command::User(cmd)) => server::admin_cli::user(cmd).await,
         Some(Command::Token(cmd)) => server::admin_cli::token(cmd).await,
         Some(Command::Serve(args)) => server::launch(args).await,
+        Some(Command::Simulate(args)) => server::simulator::standalone::run(args).await,
         Some(Command::Backup { file, db }) => server::backup::backup(&db.database_url, &file)
             .await
             .map(|inv| eprintln!("backed up to {}: {inv}", file.display())),

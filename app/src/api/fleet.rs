@@ -60,8 +60,8 @@ impl NewDevice {
 pub struct FleetView {
     pub summary: FleetSummary,
     pub page: DevicePage,
-    /// Every device's status by site, for the heatmap.
-    pub grid: Vec<crate::model::fleet::SiteStatuses>,
+    /// Every device's status by site (blocks of devices in a large fleet), for the heatmap.
+    pub grid: crate::model::fleet::StatusGrid,
 }
 
 /// The device table page and summary.
@@ -73,7 +73,7 @@ pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
     Ok(FleetView {
         summary: fleet.summary().await,
         page: crate::model::fleet::page(&devices, &query),
-        grid: crate::model::fleet::status_grid(&devices),
+        grid: crate::model::fleet::status_grid(&devices, crate::model::fleet::MAX_STATUS_CELLS),
     })
 }
 

@@ -1,5 +1,6 @@
-//! One cell per device, grouped by site, coloured by status: problems stand out at fleet scale
-//! (drawn on canvas, so 100,000 cells stay smooth).
+//! One cell per device (or per block of devices in a large fleet: `model::fleet::status_grid`
+//! keeps the map within 12,000 cells), grouped by site, coloured by status, so problems stand
+//! out at fleet scale. Drawn on canvas.
 
 use charming::component::{Axis, Grid, VisualMap, VisualMapPiece, VisualMapType};
 use charming::datatype::{DataFrame, DataPoint};
@@ -8,7 +9,7 @@ use charming::series::Heatmap;
 use charming::Chart;
 
 use super::palette::Palette;
-use crate::model::fleet::{DeviceStatus, SiteStatuses};
+use crate::model::fleet::{status_of_cell, DeviceStatus, StatusGrid};
 
 /// Cells per row.
 pub const COLUMNS: usize = 100;
@@ -22,31 +23,45 @@ fn code(s: DeviceStatus) -> i64 {
 }
 
 /// Rows the heatmap needs (each site starts a new row).
-pub fn rows(grid: &[SiteStatuses]) -> usize {
-    grid.iter()
-        .map(|s| s.statuses.len().div_ceil(COLUMNS).max(1))
+pub fn rows(grid: &StatusGrid) -> usize {
+    grid.sites
+        .iter()
+        .map(|s| s.cells.chars().count().div_ceil(COLUMNS).max(1))
         .sum()
 }
 
-pub fn status_heatmap(grid: &[SiteStatuses], palette: &Palette) -> Chart {
+/// What one cell stands for, in words (the panel's note).
+pub fn legend(grid: &StatusGrid) -> String {
+    if grid.block <= 1 {
+        format!("One cell per device, {COLUMNS} per row, grouped by site.")
+    } else {
+        format!(
+            "One cell per {} devices in id order (the worst status among them), {COLUMNS} per row, grouped by site.",
+            grid.block
+        )
+    }
+}
+
+pub fn status_heatmap(grid: &StatusGrid, palette: &Palette) -> Chart {
     let mut labels = Vec::new();
     let mut data: Vec<Vec<i64>> = Vec::new();
-    for site in grid {
+    for site in &grid.sites {
         let first_row = labels.len();
-        let site_rows = site.statuses.len().div_ceil(COLUMNS).max(1);
+        let site_rows = site.cells.chars().count().div_ceil(COLUMNS).max(1);
         for r in 0..site_rows {
-            // Category values must be unique; only a site's first row shows its name.
+            // Only a site's first row is labelled; category values must stay unique, so the
+            // other rows carry invisible zero-width spaces instead of a pile of names.
             labels.push(if r == 0 {
                 site.site.clone()
             } else {
-                format!("{} ·{}", site.site, r + 1)
+                "\u{200b}".repeat(labels.len())
             });
         }
-        for (i, s) in site.statuses.iter().enumerate() {
+        for (i, c) in site.cells.chars().enumerate() {
             data.push(vec![
                 (i % COLUMNS) as i64,
                 (first_row + i / COLUMNS) as i64,
-                code(*s),
+                code(status_of_cell(c)),
             ]);
         }
     }
@@ -98,29 +113,47 @@ pub fn status_heatmap(grid: &[SiteStatuses], palette: &Palette) -> Chart {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fleet::SiteStatuses;
 
     #[test]
-    fn one_cell_per_device_and_sites_start_new_rows() {
-        let grid = vec![
-            SiteStatuses {
-                site: "a".into(),
-                statuses: vec![DeviceStatus::Online; 150],
-            },
-            SiteStatuses {
-                site: "b".into(),
-                statuses: vec![DeviceStatus::Offline, DeviceStatus::Degraded],
-            },
-        ];
+    fn one_cell_per_block_and_sites_start_new_rows() {
+        let grid = StatusGrid {
+            block: 1,
+            sites: vec![
+                SiteStatuses {
+                    site: "a".into(),
+                    devices: 150,
+                    cells: "0".repeat(150),
+                },
+                SiteStatuses {
+                    site: "b".into(),
+                    devices: 2,
+                    cells: "21".into(),
+                },
+            ],
+        };
         assert_eq!(rows(&grid), 3);
         let o = serde_json::to_value(status_heatmap(&grid, &Palette::DARK)).unwrap();
         let data = o["series"][0]["data"].as_array().unwrap();
         assert_eq!(data.len(), 152);
         assert_eq!(data[149], serde_json::json!([49, 1, 0]));
         assert_eq!(data[150], serde_json::json!([0, 2, 2]));
-        assert_eq!(o["yAxis"]["data"], serde_json::json!(["a", "a ·2", "b"]));
+        assert_eq!(data[151], serde_json::json!([1, 2, 1]));
+        // Continuation rows are unlabelled (and still distinct categories).
+        let labels: Vec<String> = o["yAxis"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(labels[0], "a");
+        assert_eq!(labels[2], "b");
+        assert!(labels[1].chars().all(|c| c == '\u{200b}') && !labels[1].is_empty());
         assert_eq!(
             o["visualMap"][0]["pieces"][2]["color"],
             Palette::DARK.offline
         );
+        assert!(legend(&grid).starts_with("One cell per device"));
+        assert!(legend(&StatusGrid { block: 10, ..grid }).starts_with("One cell per 10 devices"));
     }
 }

@@ -550,31 +550,151 @@ mod summary_tests {
     }
 }
 
-/// Every device's status, grouped by site in id order: the data of the status heatmap.
+/// A site's row of the status map: one character per cell, `0` online, `1` degraded, `2`
+/// offline — the worst status of the cell's devices. Compact on the wire (100,000 devices
+/// are 100 KB before compression and a few KB after; aggregated, far less).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SiteStatuses {
     pub site: String,
-    pub statuses: Vec<DeviceStatus>,
+    /// Devices at the site.
+    pub devices: usize,
+    pub cells: String,
 }
 
-/// Groups `devices` (already id-ordered) by site, sites in name order.
-pub fn status_grid(devices: &[Device]) -> Vec<SiteStatuses> {
-    let mut out: Vec<SiteStatuses> = Vec::new();
-    for d in devices {
-        let pos = match out.iter().position(|s| s.site == d.site) {
-            Some(p) => p,
-            None => {
-                out.push(SiteStatuses {
-                    site: d.site.clone(),
-                    ..Default::default()
-                });
-                out.len() - 1
-            }
-        };
-        out[pos].statuses.push(d.status);
+/// The status map: every device (`block` = 1) or, for large fleets, blocks of `block`
+/// consecutive devices (in id order within a site) showing their worst status.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StatusGrid {
+    pub block: usize,
+    pub sites: Vec<SiteStatuses>,
+}
+
+/// Cells the status map draws at most: beyond that a cell stands for a block of devices.
+pub const MAX_STATUS_CELLS: usize = 12_000;
+
+fn status_char(s: DeviceStatus) -> char {
+    match s {
+        DeviceStatus::Online => '0',
+        DeviceStatus::Degraded => '1',
+        DeviceStatus::Offline => '2',
     }
-    out.sort_by(|a, b| a.site.cmp(&b.site));
-    out
+}
+
+/// The status of a cell character (online for anything unexpected).
+pub fn status_of_cell(c: char) -> DeviceStatus {
+    match c {
+        '1' => DeviceStatus::Degraded,
+        '2' => DeviceStatus::Offline,
+        _ => DeviceStatus::Online,
+    }
+}
+
+/// The smallest block size (1, 2, 5, 10, 20, 50, …) that keeps `devices` within `max_cells`.
+pub fn block_size(devices: usize, max_cells: usize) -> usize {
+    let mut step = 1usize;
+    loop {
+        for m in [1, 2, 5] {
+            let b = step * m;
+            if devices.div_ceil(b) <= max_cells.max(1) {
+                return b;
+            }
+        }
+        step *= 10;
+    }
+}
+
+/// Groups `devices` (already id-ordered) by site, sites in name order, in blocks small enough
+/// that the map stays within `max_cells`.
+pub fn status_grid(devices: &[Device], max_cells: usize) -> StatusGrid {
+    let mut by_site: std::collections::BTreeMap<&str, Vec<DeviceStatus>> = Default::default();
+    for d in devices {
+        by_site.entry(&d.site).or_default().push(d.status);
+    }
+    // Sites start new rows, so count their blocks, not devices alone.
+    let block = block_size(
+        devices.len(),
+        max_cells.saturating_sub(by_site.len()).max(1),
+    );
+    let sites = by_site
+        .into_iter()
+        .map(|(site, statuses)| SiteStatuses {
+            site: site.to_string(),
+            devices: statuses.len(),
+            cells: statuses
+                .chunks(block)
+                .map(|c| status_char(c.iter().copied().max().unwrap_or(DeviceStatus::Online)))
+                .collect(),
+        })
+        .collect();
+    StatusGrid { block, sites }
+}
+
+#[cfg(test)]
+mod status_grid_tests {
+    use super::*;
+
+    fn device(i: usize, site: &str, status: DeviceStatus) -> Device {
+        Device {
+            id: format!("d{i:06}"),
+            kind: DeviceKind::Asic,
+            model: "S21".into(),
+            site: site.into(),
+            address: String::new(),
+            status,
+            hashrate_ths: None,
+            share_hashrate_ths: None,
+            gpu_util_pct: None,
+            temp_c: None,
+            power_w: None,
+            last_seen: None,
+            problem: None,
+            firmware: None,
+            model_mismatch: None,
+        }
+    }
+
+    #[test]
+    fn small_fleets_get_a_cell_per_device_large_ones_blocks_with_the_worst_status() {
+        let mut devices: Vec<Device> = (0..150)
+            .map(|i| device(i, if i < 100 { "b" } else { "a" }, DeviceStatus::Online))
+            .collect();
+        devices[3].status = DeviceStatus::Offline;
+        devices[120].status = DeviceStatus::Degraded;
+        let g = status_grid(&devices, MAX_STATUS_CELLS);
+        assert_eq!(g.block, 1);
+        assert_eq!(
+            g.sites.iter().map(|s| s.site.as_str()).collect::<Vec<_>>(),
+            vec!["a", "b"]
+        );
+        assert_eq!(g.sites[1].cells.len(), 100);
+        assert_eq!(&g.sites[1].cells[..5], "00020");
+        assert_eq!(g.sites[0].cells.chars().nth(20), Some('1'));
+
+        let mut big: Vec<Device> = (0..100_000)
+            .map(|i| device(i, ["x", "y", "z"][i % 3], DeviceStatus::Online))
+            .collect();
+        big.sort_by(|a, b| a.id.cmp(&b.id));
+        big[30].status = DeviceStatus::Offline; // site x, its 11th device
+        let g = status_grid(&big, MAX_STATUS_CELLS);
+        assert_eq!(g.block, 10);
+        let cells: usize = g.sites.iter().map(|s| s.cells.len()).sum();
+        assert!(cells <= MAX_STATUS_CELLS, "{cells}");
+        assert_eq!(g.sites.iter().map(|s| s.devices).sum::<usize>(), 100_000);
+        assert_eq!(
+            &g.sites[0].cells[..3],
+            "020",
+            "the block holding the offline device shows it"
+        );
+    }
+
+    #[test]
+    fn block_sizes_are_round_numbers() {
+        assert_eq!(block_size(12_000, 12_000), 1);
+        assert_eq!(block_size(12_001, 12_000), 2);
+        assert_eq!(block_size(50_000, 12_000), 5);
+        assert_eq!(block_size(1_000_000, 12_000), 100);
+        assert_eq!(block_size(0, 12_000), 1);
+    }
 }
 
 /// One point of a device's history (averaged over its bucket).

@@ -71,6 +71,13 @@ pub fn FleetPage() -> impl IntoView {
             .map(|v| status_heatmap(&v.grid, &Palette::DARK).into())
     });
 
+    let heatmap_note = Signal::derive(move || {
+        fleet
+            .get()
+            .and_then(Result::ok)
+            .map(|v| crate::charts::status_heatmap::legend(&v.grid))
+    });
+
     view! {
         <section class="page">
             <div class="page-head">
@@ -88,7 +95,7 @@ pub fn FleetPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
-            <ChartPanel title="Status map" id="chart-fleet-status" chart=heatmap height_px=260 csv_href=Signal::stored("/api/v1/export/fleet.csv".to_string()) label="Status of every device by site: online, degraded, offline" note="One cell per device, 100 per row, grouped by site." />
+            <ChartPanel title="Status map" id="chart-fleet-status" chart=heatmap height_px=320 csv_href=Signal::stored("/api/v1/export/fleet.csv".to_string()) label="Status of every device by site: online, degraded, offline" note=heatmap_note />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     fleet.await.ok().map(|view| view! {

@@ -8,6 +8,7 @@
 
 mod asic;
 mod gpu;
+pub mod standalone;
 
 use std::time::Instant;
 
@@ -22,11 +23,32 @@ use crate::store::DeviceSpec;
 
 pub use asic::{Fault, SimAsic};
 
-/// Simulator size.
-#[derive(Debug, Clone, Copy)]
+/// Simulator size and where its devices listen.
+#[derive(Debug, Clone)]
 pub struct SimulatorConfig {
     pub asics: usize,
     pub gpu_nodes: usize,
+    /// Loopback addresses the devices are spread over (each address has its own ~28,000
+    /// ephemeral ports, so large fleets need several).
+    pub listen: Vec<std::net::Ipv4Addr>,
+    /// Index of the first device: several simulator processes number their devices apart.
+    pub first_index: usize,
+}
+
+impl SimulatorConfig {
+    pub fn new(asics: usize, gpu_nodes: usize) -> Self {
+        Self {
+            asics,
+            gpu_nodes,
+            listen: vec![std::net::Ipv4Addr::LOCALHOST],
+            first_index: 0,
+        }
+    }
+
+    fn address(&self, n: usize) -> std::net::SocketAddr {
+        let ip = self.listen[n % self.listen.len().max(1)];
+        std::net::SocketAddr::from((ip, 0))
+    }
 }
 
 /// Running simulated devices; dropping it stops them.
@@ -72,9 +94,10 @@ pub async fn start(config: SimulatorConfig, sites: &[Site]) -> std::io::Result<S
     let mut devices = Vec::new();
     let mut tasks = Vec::new();
     if total > 0.0 {
-        for i in 0..config.asics {
+        for n in 0..config.asics {
+            let i = config.first_index + n;
             // Walk the cumulative weights so the mix follows the fleets.
-            let mut target = (i as f64 + 0.5) / config.asics as f64 * total;
+            let mut target = (n as f64 + 0.5) / config.asics as f64 * total;
             let (site, model, _) = lines
                 .iter()
                 .find(|l| {
@@ -89,7 +112,7 @@ pub async fn start(config: SimulatorConfig, sites: &[Site]) -> std::io::Result<S
             } else {
                 model
             };
-            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let listener = TcpListener::bind(config.address(n)).await?;
             let addr = listener.local_addr()?;
             let sim = SimAsic {
                 index: i,
@@ -113,11 +136,11 @@ pub async fn start(config: SimulatorConfig, sites: &[Site]) -> std::io::Result<S
         let Some(site) = ai_sites.get(n % ai_sites.len().max(1)) else {
             break;
         };
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let listener = TcpListener::bind(config.address(n)).await?;
         let addr = listener.local_addr()?;
         tasks.push(tokio::spawn(gpu::serve(listener, n, epoch)));
         devices.push(DeviceSpec {
-            id: format!("sim-gpu-node-{n:03}"),
+            id: format!("sim-gpu-node-{:03}", config.first_index + n),
             kind: DeviceKind::Gpu,
             model: "H100-SXM".into(),
             site: site.id.clone(),

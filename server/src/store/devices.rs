@@ -44,20 +44,35 @@ fn status_name(s: DeviceStatus) -> &'static str {
 impl SqliteStore {
     /// Adds or re-activates a device (same id: address, model and site are updated).
     pub async fn upsert_device(&self, d: &DeviceSpec, source: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO devices (id, kind, model, site, address, source, added_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
-             ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, model = excluded.model, site = excluded.site,
-               address = excluded.address, source = excluded.source, removed_at = NULL",
-        )
-        .bind(&d.id)
-        .bind(kind_name(d.kind))
-        .bind(&d.model)
-        .bind(&d.site)
-        .bind(&d.address)
-        .bind(source)
-        .bind(Utc::now())
-        .execute(self.pool())
-        .await?;
+        self.upsert_devices(std::slice::from_ref(d), source).await
+    }
+
+    /// Registers (or updates) many devices in one transaction: a 100,000-device fleet file is
+    /// one commit at start-up, not 100,000.
+    pub async fn upsert_devices(
+        &self,
+        devices: &[DeviceSpec],
+        source: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let now = Utc::now();
+        for d in devices {
+            sqlx::query(
+                "INSERT INTO devices (id, kind, model, site, address, source, added_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+                 ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, model = excluded.model, site = excluded.site,
+                   address = excluded.address, source = excluded.source, removed_at = NULL",
+            )
+            .bind(&d.id)
+            .bind(kind_name(d.kind))
+            .bind(&d.model)
+            .bind(&d.site)
+            .bind(&d.address)
+            .bind(source)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -84,10 +99,21 @@ impl SqliteStore {
                 .bind(source)
                 .fetch_all(self.pool())
                 .await?;
+        let keep: std::collections::HashSet<&str> = keep.iter().map(String::as_str).collect();
+        let mut tx = self.write_tx().await?;
+        let now = Utc::now();
         let mut retired = 0;
-        for id in active.iter().filter(|id| !keep.contains(id)) {
-            retired += self.remove_device(id).await? as u64;
+        for id in active.iter().filter(|id| !keep.contains(id.as_str())) {
+            retired += sqlx::query(
+                "UPDATE devices SET removed_at = ? WHERE id = ? AND removed_at IS NULL",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         }
+        tx.commit().await?;
         Ok(retired)
     }
 

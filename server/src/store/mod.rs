@@ -22,7 +22,7 @@ use app::api::error::ApiError;
 
 pub use accounts::{SessionUser, StoredUser};
 pub use devices::DeviceSpec;
-pub use seed::seed_if_empty;
+pub use seed::{example_sites, seed_if_empty};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -9,6 +9,12 @@ use super::{SqliteStore, StoreError};
 const SEED_SITES: &str = include_str!("../../data/seed_sites.json");
 const SEED_TIMELINE: &str = include_str!("../../data/seed_timeline.json");
 
+/// The bundled example sites.
+pub fn example_sites() -> Result<Vec<Site>, StoreError> {
+    serde_json::from_str(SEED_SITES)
+        .map_err(|e| StoreError::Corrupt(format!("seed_sites.json: {e}")))
+}
+
 /// Inserts the bundled example sites into an empty database; returns how many were added.
 pub async fn seed_if_empty(store: &SqliteStore) -> Result<usize, StoreError> {
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites")
@@ -17,8 +23,7 @@ pub async fn seed_if_empty(store: &SqliteStore) -> Result<usize, StoreError> {
     if count > 0 {
         return Ok(0);
     }
-    let sites: Vec<Site> = serde_json::from_str(SEED_SITES)
-        .map_err(|e| StoreError::Corrupt(format!("seed_sites.json: {e}")))?;
+    let sites = example_sites()?;
     for (i, site) in sites.iter().enumerate() {
         store.insert_site(site, i as i64).await?;
     }
