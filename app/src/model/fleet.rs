@@ -293,63 +293,121 @@ pub fn summarize<'a, I>(devices: I, at: Option<DateTime<Utc>>, poll_lag_ms: u64)
 where
     I: IntoIterator<Item = &'a Device>,
 {
-    // One pass: at 100,000 devices the summary is computed once per change and shared.
-    let mut total = FleetSummary {
-        at,
-        poll_lag_ms,
-        ..Default::default()
-    };
-    let (mut util_sum, mut util_n, mut power_w) = (0.0, 0usize, 0.0);
-    let mut sites: Vec<SiteFleet> = Vec::new();
+    let mut totals = FleetTotals::default();
     for d in devices {
-        let live = d.status != DeviceStatus::Offline;
-        total.devices += 1;
-        match d.status {
-            DeviceStatus::Online => total.online += 1,
-            DeviceStatus::Degraded => total.degraded += 1,
-            DeviceStatus::Offline => total.offline += 1,
-        }
-        if d.kind == DeviceKind::Gpu {
-            total.gpus += 1;
-            if let Some(u) = d.gpu_util_pct.filter(|_| live) {
-                util_sum += u;
-                util_n += 1;
-            }
-        }
-        if live {
-            total.asic_hashrate_ths += d.hashrate_ths.unwrap_or(0.0);
-            total.share_hashrate_ths += d.share_hashrate_ths.unwrap_or(0.0);
-            power_w += d.power_w.unwrap_or(0.0);
-        }
-        let pos = match sites.iter().position(|s| s.site == d.site) {
-            Some(p) => p,
-            None => {
-                sites.push(SiteFleet {
-                    site: d.site.clone(),
-                    ..Default::default()
-                });
-                sites.len() - 1
-            }
+        totals.add(d);
+    }
+    totals.summary(at, poll_lag_ms)
+}
+
+/// Fixed-point millionths: sums that a device can be added to and taken out of again exactly,
+/// however many times (floating-point running sums would drift).
+fn micros(v: Option<f64>) -> i64 {
+    v.filter(|v| v.is_finite())
+        .map_or(0, |v| (v * 1e6).round() as i64)
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct SiteTotals {
+    asics: usize,
+    gpus: usize,
+    online: usize,
+    degraded: usize,
+    offline: usize,
+    hashrate: i64,
+    share_hashrate: i64,
+    power: i64,
+    util: i64,
+    util_n: usize,
+}
+
+/// The fleet summary kept up to date device by device: the poller adds a device's new state
+/// and takes out its old one, so a summary costs one pass over the sites, not over 100,000
+/// devices.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FleetTotals {
+    sites: std::collections::BTreeMap<String, SiteTotals>,
+}
+
+impl FleetTotals {
+    pub fn add(&mut self, d: &Device) {
+        self.apply(d, 1);
+    }
+
+    pub fn remove(&mut self, d: &Device) {
+        self.apply(d, -1);
+    }
+
+    fn apply(&mut self, d: &Device, sign: i64) {
+        let s = match self.sites.get_mut(&d.site) {
+            Some(s) => s,
+            None => self.sites.entry(d.site.clone()).or_default(),
         };
-        let s = &mut sites[pos];
+        let step = |n: &mut usize| {
+            *n = if sign > 0 {
+                *n + 1
+            } else {
+                n.saturating_sub(1)
+            };
+        };
         match d.kind {
-            DeviceKind::Asic => s.asics += 1,
-            DeviceKind::Gpu => s.gpus += 1,
+            DeviceKind::Asic => step(&mut s.asics),
+            DeviceKind::Gpu => step(&mut s.gpus),
         }
         match d.status {
-            DeviceStatus::Online => s.online += 1,
-            DeviceStatus::Degraded => s.degraded += 1,
-            DeviceStatus::Offline => s.offline += 1,
+            DeviceStatus::Online => step(&mut s.online),
+            DeviceStatus::Degraded => step(&mut s.degraded),
+            DeviceStatus::Offline => step(&mut s.offline),
         }
-        if live {
-            s.asic_hashrate_ths += d.hashrate_ths.unwrap_or(0.0);
+        if d.status != DeviceStatus::Offline {
+            s.hashrate += sign * micros(d.hashrate_ths);
+            s.share_hashrate += sign * micros(d.share_hashrate_ths);
+            s.power += sign * micros(d.power_w);
+            if d.kind == DeviceKind::Gpu && d.gpu_util_pct.is_some() {
+                s.util += sign * micros(d.gpu_util_pct);
+                step(&mut s.util_n);
+            }
+        }
+        if s.asics + s.gpus == 0 {
+            self.sites.remove(&d.site);
         }
     }
-    sites.sort_by(|a, b| a.site.cmp(&b.site));
-    total.gpu_util_avg_pct = (util_n > 0).then(|| util_sum / util_n as f64);
-    total.power_kw = power_w / 1000.0;
-    total.sites = sites;
-    total
+
+    pub fn summary(&self, at: Option<DateTime<Utc>>, poll_lag_ms: u64) -> FleetSummary {
+        let mut total = FleetSummary {
+            at,
+            poll_lag_ms,
+            ..Default::default()
+        };
+        let (mut share, mut power, mut util, mut util_n) = (0i64, 0i64, 0i64, 0usize);
+        let mut hashrate = 0i64;
+        for (site, s) in &self.sites {
+            total.devices += s.asics + s.gpus;
+            total.gpus += s.gpus;
+            total.online += s.online;
+            total.degraded += s.degraded;
+            total.offline += s.offline;
+            hashrate += s.hashrate;
+            share += s.share_hashrate;
+            power += s.power;
+            util += s.util;
+            util_n += s.util_n;
+            total.sites.push(SiteFleet {
+                site: site.clone(),
+                asics: s.asics,
+                gpus: s.gpus,
+                online: s.online,
+                degraded: s.degraded,
+                offline: s.offline,
+                asic_hashrate_ths: s.hashrate as f64 / 1e6,
+            });
+        }
+        total.asic_hashrate_ths = hashrate as f64 / 1e6;
+        total.share_hashrate_ths = share as f64 / 1e6;
+        total.power_kw = power as f64 / 1e9;
+        total.gpu_util_avg_pct = (util_n > 0).then(|| util as f64 / 1e6 / util_n as f64);
+        total
+    }
 }
 
 /// Sort keys of the device table.
@@ -685,6 +743,55 @@ mod status_grid_tests {
             "020",
             "the block holding the offline device shows it"
         );
+    }
+
+    #[test]
+    fn totals_kept_device_by_device_equal_a_fresh_summary() {
+        // 3,000 devices change state 50,000 times; the running totals must equal a summary
+        // computed from scratch over the final states, exactly.
+        let mut state: Vec<Device> = (0..3_000)
+            .map(|i| {
+                let mut d = device(i, ["a", "b", "c", "d"][i % 4], DeviceStatus::Online);
+                d.hashrate_ths = Some(100.0 + i as f64 * 0.37);
+                d.power_w = Some(3_000.0 + i as f64);
+                if i % 10 == 0 {
+                    d.kind = DeviceKind::Gpu;
+                    d.gpu_util_pct = Some(50.0);
+                }
+                d
+            })
+            .collect();
+        let mut totals = FleetTotals::default();
+        for d in &state {
+            totals.add(d);
+        }
+        let mut x: u64 = 12345;
+        for step in 0..50_000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let i = (x >> 33) as usize % state.len();
+            let mut next = state[i].clone();
+            next.status = [
+                DeviceStatus::Online,
+                DeviceStatus::Degraded,
+                DeviceStatus::Offline,
+            ][(x >> 20) as usize % 3];
+            next.hashrate_ths = Some(90.0 + (x >> 40) as f64 / 7.0);
+            next.share_hashrate_ths = (step % 3 == 0).then_some(88.125);
+            next.gpu_util_pct = next.gpu_util_pct.map(|_| (x % 100) as f64 + 0.5);
+            totals.remove(&state[i]);
+            totals.add(&next);
+            state[i] = next;
+        }
+        let fresh = summarize(&state, None, 7);
+        assert_eq!(totals.summary(None, 7), fresh);
+        assert_eq!(fresh.devices, 3_000);
+        // Removing everything leaves nothing behind.
+        for d in &state {
+            totals.remove(d);
+        }
+        assert_eq!(totals, FleetTotals::default());
     }
 
     #[test]

@@ -136,19 +136,34 @@ impl SqliteStore {
         at: DateTime<Utc>,
         devices: &[Device],
     ) -> Result<(), StoreError> {
+        // Many rows per statement: each statement is a round trip to sqlx's SQLite thread, which
+        // costs more than the insert itself at thousands of polls a second.
+        const ROWS: usize = 200;
         let mut tx = self.write_tx().await?;
-        for d in devices {
-            sqlx::query("INSERT INTO samples (device_id, at, status, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                .bind(&d.id)
-                .bind(at)
-                .bind(status_name(d.status))
-                .bind(d.hashrate_ths)
-                .bind(d.share_hashrate_ths)
-                .bind(d.gpu_util_pct)
-                .bind(d.temp_c)
-                .bind(d.power_w)
-                .execute(&mut *tx)
-                .await?;
+        for chunk in devices.chunks(ROWS) {
+            let mut sql = String::with_capacity(160 + chunk.len() * 20);
+            sql.push_str("INSERT INTO samples (device_id, at, status, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w) VALUES ");
+            for i in 0..chunk.len() {
+                sql.push_str(if i == 0 {
+                    "(?,?,?,?,?,?,?,?)"
+                } else {
+                    ",(?,?,?,?,?,?,?,?)"
+                });
+            }
+            // Only the full-size statement is worth keeping prepared; the remainder varies.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(chunk.len() == ROWS);
+            for d in chunk {
+                q = q
+                    .bind(&d.id)
+                    .bind(at)
+                    .bind(status_name(d.status))
+                    .bind(d.hashrate_ths)
+                    .bind(d.share_hashrate_ths)
+                    .bind(d.gpu_util_pct)
+                    .bind(d.temp_c)
+                    .bind(d.power_w);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

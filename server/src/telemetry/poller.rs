@@ -14,8 +14,8 @@ use tokio::time::Instant;
 
 use app::model::catalogue;
 use app::model::fleet::{
-    asic_status, gpu_status, over_reports, share_hashrate_ths, summarize, AsicReading, Device,
-    DeviceKind, DeviceStatus, FleetSummary, GpuReading,
+    asic_status, gpu_status, over_reports, share_hashrate_ths, AsicReading, Device, DeviceKind,
+    DeviceStatus, FleetSummary, FleetTotals, GpuReading,
 };
 
 use super::firmware::Family;
@@ -57,6 +57,8 @@ struct Endpoint {
     identity: Option<(Option<String>, Option<String>)>,
     /// The firmware family the device last answered as (`None`: ask it what it is).
     family: Option<Family>,
+    /// Ids of the devices its last answer produced (a GPU node's GPUs; an ASIC itself).
+    produced: Vec<String>,
 }
 
 /// A fleet-wide summary pushed to the live stream after every cycle.
@@ -74,10 +76,37 @@ pub struct CycleReport {
     pub power_kw: f64,
 }
 
+/// Every device's latest state with the running totals over them, changed together.
+#[derive(Default)]
+pub struct CacheState {
+    devices: HashMap<String, Device>,
+    totals: FleetTotals,
+}
+
+impl CacheState {
+    /// Replaces (or adds) a device, keeping the totals in step.
+    pub fn put(&mut self, d: Device) {
+        self.totals.add(&d);
+        if let Some(old) = self.devices.insert(d.id.clone(), d) {
+            self.totals.remove(&old);
+        }
+    }
+
+    pub fn remove(&mut self, id: &str) {
+        if let Some(old) = self.devices.remove(id) {
+            self.totals.remove(&old);
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Device> {
+        self.devices.get(id)
+    }
+}
+
 /// The latest state of every device, shared by the poller (writer) and readers.
 #[derive(Default)]
 pub struct FleetCache {
-    devices: RwLock<HashMap<String, Device>>,
+    state: RwLock<CacheState>,
     last_report: RwLock<Option<CycleReport>>,
     /// Bumped by every write above: what the shared summary was computed from.
     generation: AtomicU64,
@@ -108,14 +137,11 @@ impl FleetCache {
             return s.clone();
         }
         let report = self.last_report.read().await.clone();
-        let summary = {
-            let devices = self.devices.read().await;
-            summarize(
-                devices.values(),
-                report.as_ref().map(|r| r.at),
-                report.map(|r| r.lag_ms).unwrap_or(0),
-            )
-        };
+        // From the running totals: a pass over the sites, not the devices.
+        let summary = self.state.read().await.totals.summary(
+            report.as_ref().map(|r| r.at),
+            report.map(|r| r.lag_ms).unwrap_or(0),
+        );
         let json: Arc<str> = serde_json::to_string(&summary)
             .unwrap_or_else(|_| "{}".into())
             .into();
@@ -129,7 +155,7 @@ impl FleetCache {
     }
 
     pub async fn snapshot(&self) -> Vec<Device> {
-        let mut v: Vec<Device> = self.devices.read().await.values().cloned().collect();
+        let mut v: Vec<Device> = self.state.read().await.devices.values().cloned().collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
         v
     }
@@ -138,12 +164,24 @@ impl FleetCache {
         self.last_report.read().await.clone()
     }
 
-    async fn remove_endpoint(&self, endpoint_id: &str) {
-        let prefix = format!("{endpoint_id}/");
-        self.devices
-            .write()
-            .await
-            .retain(|id, _| id != endpoint_id && !id.starts_with(&prefix));
+    /// Drops the devices an endpoint produced (`ids`, plus the endpoint's own id).
+    async fn remove_endpoint(&self, endpoint_id: &str, ids: &[String]) {
+        let mut state = self.state.write().await;
+        state.remove(endpoint_id);
+        for id in ids {
+            state.remove(id);
+        }
+        drop(state);
+        self.changed();
+    }
+
+    /// Writes devices (as the poller does); for tests and benches that fill a cache.
+    pub async fn put_all(&self, devices: impl IntoIterator<Item = Device>) {
+        let mut state = self.state.write().await;
+        for d in devices {
+            state.put(d);
+        }
+        drop(state);
         self.changed();
     }
 }
@@ -352,8 +390,9 @@ impl Poller {
             .cloned()
             .collect();
         for id in gone {
-            self.endpoints.remove(&id);
-            self.cache.remove_endpoint(&id).await;
+            if let Some(e) = self.endpoints.remove(&id) {
+                self.cache.remove_endpoint(&id, &e.produced).await;
+            }
         }
         for (id, spec) in wanted {
             let e = self
@@ -367,6 +406,7 @@ impl Poller {
                     share_base: None,
                     identity: None,
                     family: None,
+                    produced: Vec::new(),
                 });
             e.spec = spec;
         }
@@ -513,22 +553,20 @@ impl Poller {
                 e.next_poll = now + jitter(backoff, &e.spec.id, self.cycle);
                 e.share_base = None;
                 tracing::debug!(device = %e.spec.id, error = %err, failures = e.failures, "poll failed");
-                let mut cache = self.cache.devices.write().await;
-                let ids: Vec<String> = cache
-                    .keys()
-                    .filter(|id| **id == e.spec.id || id.starts_with(&format!("{}/", e.spec.id)))
-                    .cloned()
-                    .collect();
+                let mut cache = self.cache.state.write().await;
+                // Only this endpoint's devices: no scan of the whole fleet per failure.
                 let mut marked = Vec::new();
-                for id in ids {
-                    if let Some(d) = cache.get_mut(&id) {
+                for id in &e.produced {
+                    if let Some(d) = cache.get(id) {
+                        let mut d = d.clone();
                         d.status = DeviceStatus::Offline;
                         d.problem = Some(err.to_string());
-                        marked.push(d.clone());
+                        cache.put(d.clone());
+                        marked.push(d);
                     }
                 }
                 if marked.is_empty() {
-                    marked.push(Device {
+                    let d = Device {
                         id: e.spec.id.clone(),
                         kind: e.spec.kind,
                         model: e.spec.model.clone(),
@@ -544,17 +582,20 @@ impl Poller {
                         problem: Some(err.to_string()),
                         firmware: None,
                         model_mismatch: None,
-                    });
-                    cache.insert(e.spec.id.clone(), marked[0].clone());
+                    };
+                    e.produced = vec![d.id.clone()];
+                    cache.put(d.clone());
+                    marked.push(d);
                 }
                 drop(cache);
                 self.cache.changed();
                 return marked;
             }
         }
-        let mut cache = self.cache.devices.write().await;
+        e.produced = out.iter().map(|d| d.id.clone()).collect();
+        let mut cache = self.cache.state.write().await;
         for d in &out {
-            cache.insert(d.id.clone(), d.clone());
+            cache.put(d.clone());
         }
         drop(cache);
         self.cache.changed();
@@ -562,34 +603,19 @@ impl Poller {
     }
 
     async fn report(&self, polled: usize, lag_ms: u64, took: Duration) -> CycleReport {
-        let devices = self.cache.devices.read().await;
-        let count = |s: DeviceStatus| devices.values().filter(|d| d.status == s).count();
-        let gpu_utils: Vec<f64> = devices
-            .values()
-            .filter(|d| d.kind == DeviceKind::Gpu && d.status != DeviceStatus::Offline)
-            .filter_map(|d| d.gpu_util_pct)
-            .collect();
+        // From the running totals: no pass over the devices per tick.
+        let t = self.cache.state.read().await.totals.summary(None, lag_ms);
         CycleReport {
             at: Utc::now(),
             polled,
             lag_ms,
             duration_ms: took.as_millis() as u64,
-            online: count(DeviceStatus::Online),
-            degraded: count(DeviceStatus::Degraded),
-            offline: count(DeviceStatus::Offline),
-            asic_hashrate_ths: devices
-                .values()
-                .filter(|d| d.status != DeviceStatus::Offline)
-                .filter_map(|d| d.hashrate_ths)
-                .sum(),
-            gpu_util_avg_pct: (!gpu_utils.is_empty())
-                .then(|| gpu_utils.iter().sum::<f64>() / gpu_utils.len() as f64),
-            power_kw: devices
-                .values()
-                .filter(|d| d.status != DeviceStatus::Offline)
-                .filter_map(|d| d.power_w)
-                .sum::<f64>()
-                / 1000.0,
+            online: t.online,
+            degraded: t.degraded,
+            offline: t.offline,
+            asic_hashrate_ths: t.asic_hashrate_ths,
+            gpu_util_avg_pct: t.gpu_util_avg_pct,
+            power_kw: t.power_kw,
         }
     }
 
@@ -653,18 +679,12 @@ mod tests {
     #[tokio::test]
     async fn the_summary_is_computed_once_per_change_and_shared() {
         let cache = FleetCache::default();
-        {
-            let mut d = cache.devices.write().await;
-            d.insert(
-                "a".into(),
+        cache
+            .put_all([
                 device("a", "north", DeviceStatus::Online, 200.0),
-            );
-            d.insert(
-                "b".into(),
                 device("b", "south", DeviceStatus::Offline, 190.0),
-            );
-        }
-        cache.changed();
+            ])
+            .await;
         let first = cache.shared_summary().await;
         let again = cache.shared_summary().await;
         // No change: the very same summary and JSON, not a recomputed copy.
@@ -673,11 +693,9 @@ mod tests {
         assert_eq!(first.summary.devices, 2);
         assert_eq!(first.summary.asic_hashrate_ths, 200.0);
         assert_eq!(first.summary.sites.len(), 2);
-        cache.devices.write().await.insert(
-            "b".into(),
-            device("b", "south", DeviceStatus::Online, 190.0),
-        );
-        cache.changed();
+        cache
+            .put_all([device("b", "south", DeviceStatus::Online, 190.0)])
+            .await;
         let after = cache.shared_summary().await;
         assert!(after.generation > first.generation);
         assert_eq!(after.summary.online, 2);
