@@ -69,11 +69,10 @@ pub struct FleetView {
 pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
     super::auth::require(super::auth::Role::Viewer)?;
     let fleet = super::ports::services()?.fleet;
-    let devices = fleet.devices().await;
     Ok(FleetView {
         summary: fleet.summary().await,
-        page: crate::model::fleet::page(&devices, &query),
-        grid: crate::model::fleet::status_grid(&devices, crate::model::fleet::MAX_STATUS_CELLS),
+        page: fleet.page(&query).await,
+        grid: crate::model::fleet::StatusGrid::clone(&*fleet.status_grid().await),
     })
 }
 
@@ -166,7 +165,7 @@ async fn device_history(id: String, hours: u32) -> Result<DeviceHistory, ApiErro
         )));
     }
     let fleet = super::ports::services()?.fleet;
-    let device = fleet.devices().await.into_iter().find(|d| d.id == id);
+    let device = fleet.device(&id).await;
     let points = fleet.history(&id, hours).await?;
     if device.is_none() && points.is_empty() {
         return Err(ApiError::NotFound(format!("device {id}")));

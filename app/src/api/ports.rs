@@ -56,8 +56,18 @@ pub trait Sha256Bench: Send + Sync {
 /// Live fleet state and the device registry.
 #[async_trait]
 pub trait FleetService: Send + Sync {
-    /// Every device's latest state.
+    /// Every device's latest state (a copy of the whole fleet: for exports and scrapes, not
+    /// for pages).
     async fn devices(&self) -> Vec<crate::model::fleet::Device>;
+    /// One device's latest state.
+    async fn device(&self, id: &str) -> Option<crate::model::fleet::Device>;
+    /// A page of the device table, computed where the devices are (nothing copied but the page).
+    async fn page(
+        &self,
+        query: &crate::model::fleet::DeviceQuery,
+    ) -> crate::model::fleet::DevicePage;
+    /// The status map of the current state, computed once per change and shared.
+    async fn status_grid(&self) -> Arc<crate::model::fleet::StatusGrid>;
     async fn summary(&self) -> crate::model::fleet::FleetSummary;
     /// The summary as the live stream sends it (JSON), with a number that changes whenever it
     /// may have: computed once per change and shared by every stream.

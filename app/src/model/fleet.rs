@@ -444,14 +444,14 @@ pub struct DevicePage {
 }
 
 /// Filters, sorts (problems first by default) and pages `devices`; `per_page` is capped at 500.
-pub fn page(devices: &[Device], q: &DeviceQuery) -> DevicePage {
+pub fn page<'a>(devices: impl IntoIterator<Item = &'a Device>, q: &DeviceQuery) -> DevicePage {
     let needle = q
         .search
         .as_deref()
         .map(str::to_lowercase)
         .filter(|s| !s.is_empty());
     let mut rows: Vec<&Device> = devices
-        .iter()
+        .into_iter()
         .filter(|d| q.status.is_none_or(|s| d.status == s))
         .filter(|d| q.site.as_deref().is_none_or(|s| d.site == s))
         .filter(|d| {
@@ -663,16 +663,18 @@ pub fn block_size(devices: usize, max_cells: usize) -> usize {
 
 /// Groups `devices` (already id-ordered) by site, sites in name order, in blocks small enough
 /// that the map stays within `max_cells`.
-pub fn status_grid(devices: &[Device], max_cells: usize) -> StatusGrid {
+pub fn status_grid<'a>(
+    devices: impl IntoIterator<Item = &'a Device>,
+    max_cells: usize,
+) -> StatusGrid {
     let mut by_site: std::collections::BTreeMap<&str, Vec<DeviceStatus>> = Default::default();
+    let mut count = 0;
     for d in devices {
         by_site.entry(&d.site).or_default().push(d.status);
+        count += 1;
     }
     // Sites start new rows, so count their blocks, not devices alone.
-    let block = block_size(
-        devices.len(),
-        max_cells.saturating_sub(by_site.len()).max(1),
-    );
+    let block = block_size(count, max_cells.saturating_sub(by_site.len()).max(1));
     let sites = by_site
         .into_iter()
         .map(|(site, statuses)| SiteStatuses {

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use app::api::error::ApiError;
 use app::api::fleet::NewDevice;
 use app::api::ports::FleetService;
-use app::model::fleet::{Device, FleetSummary, SamplePoint};
+use app::model::fleet::{Device, DevicePage, DeviceQuery, FleetSummary, SamplePoint, StatusGrid};
 
 use super::poller::FleetCache;
 use crate::store::{DeviceSpec, SqliteStore};
@@ -22,6 +22,18 @@ pub struct FleetHub {
 impl FleetService for FleetHub {
     async fn devices(&self) -> Vec<Device> {
         self.cache.snapshot().await
+    }
+
+    async fn device(&self, id: &str) -> Option<Device> {
+        self.cache.device(id).await
+    }
+
+    async fn page(&self, query: &DeviceQuery) -> DevicePage {
+        self.cache.page(query).await
+    }
+
+    async fn status_grid(&self) -> Arc<StatusGrid> {
+        self.cache.status_grid().await
     }
 
     async fn summary(&self) -> FleetSummary {

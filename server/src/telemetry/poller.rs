@@ -14,8 +14,9 @@ use tokio::time::Instant;
 
 use app::model::catalogue;
 use app::model::fleet::{
-    asic_status, gpu_status, over_reports, share_hashrate_ths, AsicReading, Device, DeviceKind,
-    DeviceStatus, FleetSummary, FleetTotals, GpuReading,
+    asic_status, gpu_status, over_reports, page, share_hashrate_ths, status_grid, AsicReading,
+    Device, DeviceKind, DevicePage, DeviceQuery, DeviceStatus, FleetSummary, FleetTotals,
+    GpuReading, StatusGrid, MAX_STATUS_CELLS,
 };
 
 use super::firmware::Family;
@@ -111,6 +112,7 @@ pub struct FleetCache {
     /// Bumped by every write above: what the shared summary was computed from.
     generation: AtomicU64,
     summary: tokio::sync::Mutex<Option<SharedSummary>>,
+    grid: tokio::sync::Mutex<Option<(u64, Arc<StatusGrid>)>>,
 }
 
 /// The fleet summary of one cache generation, computed once and handed to every reader (each
@@ -152,6 +154,38 @@ impl FleetCache {
         };
         *slot = Some(shared.clone());
         shared
+    }
+
+    /// The status map of the current generation; computed by the first reader after a change.
+    pub async fn status_grid(&self) -> Arc<StatusGrid> {
+        let mut slot = self.grid.lock().await;
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some((g, grid)) = slot.as_ref().filter(|(g, _)| *g == generation) {
+            let _ = g;
+            return grid.clone();
+        }
+        let grid = {
+            let state = self.state.read().await;
+            let mut refs: Vec<&Device> = state.devices.values().collect();
+            refs.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+            Arc::new(status_grid(refs, MAX_STATUS_CELLS))
+        };
+        *slot = Some((generation, grid.clone()));
+        grid
+    }
+
+    /// A page of the device table, sorted and filtered over references: only the page's rows
+    /// are copied.
+    pub async fn page(&self, query: &DeviceQuery) -> DevicePage {
+        let state = self.state.read().await;
+        let mut refs: Vec<&Device> = state.devices.values().collect();
+        // Id order first, so every sort is stable and paging is deterministic.
+        refs.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        page(refs, query)
+    }
+
+    pub async fn device(&self, id: &str) -> Option<Device> {
+        self.state.read().await.get(id).cloned()
     }
 
     pub async fn snapshot(&self) -> Vec<Device> {
