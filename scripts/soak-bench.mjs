@@ -3,7 +3,7 @@
 // pages and API calls for 10 minutes, sampling the server's resident memory every 10 s. Reports
 // memory after the first minute (warm), at the end, the growth between, and request latency.
 //
-//   scripts/build.sh && node scripts/soak-bench.mjs [--minutes 10] [--streams 50] [--rate 100]
+//   scripts/build.sh && node scripts/soak-bench.mjs [--minutes 10] [--streams 50] [--rate 100] [--routes /,/fleet]
 //
 // A bench, not a test: it takes ten minutes and its numbers go in docs/PERFORMANCE.md.
 import { spawn, execFileSync } from "node:child_process";
@@ -68,7 +68,7 @@ try {
     });
     streams.push(req);
   }
-  const routes = ["/", "/api/v1/fleet", "/timeline", "/api/v1/revenue?from=2026-01-01&to=2026-06-30", "/fleet"];
+  const routes = arg("routes", "/,/api/v1/fleet,/timeline,/api/v1/revenue?from=2026-01-01&to=2026-06-30,/fleet").split(",");
   const latencies = [];
   let errors = 0;
   const samples = [];
@@ -94,7 +94,7 @@ try {
   samples.push({ s: Math.round((performance.now() - t0) / 1000), kb: rssKb(server.pid) });
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  const warm = samples.find((x) => x.s >= 60) ?? samples[0];
+  const warm = samples.find((x) => x.s >= Math.min(60, MINUTES * 30)) ?? samples[0];
   const last = samples[samples.length - 1];
   const peak = Math.max(...samples.map((x) => x.kb));
   console.log(`soak bench · ${os.cpus().length} cores (${os.cpus()[0].model}) · ${new Date().toISOString()}`);

@@ -141,8 +141,10 @@ async fn main() -> anyhow::Result<()> {
         devices.len()
     );
     println!(
-        "cpu: {cpu:.1} s over {wall:.1} s = {:.0} % of one core",
-        cpu / wall * 100.0
+        "cpu: {cpu:.1} s over {wall:.1} s = {:.0} % of one core; {:.3} ms per poll{}",
+        cpu / wall * 100.0,
+        cpu * 1000.0 / polled.max(1) as f64,
+        if fleets.is_empty() { " (simulator included)" } else { " (poller only)" }
     );
     // What a Prometheus scrape of this fleet costs (render only; the HTTP hop is loopback).
     let summary = app::model::fleet::summarize(&devices, None, max_lag);
