@@ -73,6 +73,7 @@ impl SqliteStore {
             .await?;
         }
         tx.commit().await?;
+        self.registry_changed();
         Ok(())
     }
 
@@ -84,6 +85,7 @@ impl SqliteStore {
                 .bind(id)
                 .execute(self.pool())
                 .await?;
+        self.registry_changed();
         Ok(r.rows_affected() > 0)
     }
 
@@ -114,6 +116,7 @@ impl SqliteStore {
             .rows_affected();
         }
         tx.commit().await?;
+        self.registry_changed();
         Ok(retired)
     }
 
@@ -136,10 +139,37 @@ impl SqliteStore {
         at: DateTime<Utc>,
         devices: &[Device],
     ) -> Result<(), StoreError> {
+        self.write_tick(at, devices, &[]).await
+    }
+
+    /// One poller tick's writes in one transaction (one commit, one fsync): the samples, and
+    /// the identities learned — (id, reported model, firmware, model adopted by a device
+    /// registered without one).
+    pub async fn write_tick(
+        &self,
+        at: DateTime<Utc>,
+        devices: &[Device],
+        identities: &[(&str, Option<&str>, Option<&str>, Option<&str>)],
+    ) -> Result<(), StoreError> {
         // Many rows per statement: each statement is a round trip to sqlx's SQLite thread, which
         // costs more than the insert itself at thousands of polls a second.
         const ROWS: usize = 200;
         let mut tx = self.write_tx().await?;
+        for (id, reported, firmware, adopt) in identities {
+            sqlx::query(
+                "UPDATE devices SET reported_model = COALESCE(?, reported_model), firmware = COALESCE(?, firmware),
+                   model = COALESCE(?, model) WHERE id = ?",
+            )
+            .bind(reported)
+            .bind(firmware)
+            .bind(adopt)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if identities.iter().any(|i| i.3.is_some()) {
+            self.registry_changed();
+        }
         for chunk in devices.chunks(ROWS) {
             let mut sql = String::with_capacity(160 + chunk.len() * 20);
             sql.push_str("INSERT INTO samples (device_id, at, status, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w) VALUES ");
@@ -306,28 +336,6 @@ impl SqliteStore {
                 })
             })
             .collect()
-    }
-
-    /// Records what a device says it is (model, firmware); a device registered by address alone
-    /// takes the model it reports. Returns the model now registered.
-    pub async fn record_identity(
-        &self,
-        id: &str,
-        reported_model: Option<&str>,
-        firmware: Option<&str>,
-        registered_model: Option<&str>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE devices SET reported_model = COALESCE(?, reported_model), firmware = COALESCE(?, firmware),
-               model = COALESCE(?, model) WHERE id = ?",
-        )
-        .bind(reported_model)
-        .bind(firmware)
-        .bind(registered_model)
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 
     /// Rolls raw samples older than the current hour into hourly rows, then deletes raw samples

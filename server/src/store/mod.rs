@@ -64,6 +64,9 @@ fn rand_id() -> u32 {
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Bumped by every change to the device registry made through this store, so the poller
+    /// re-reads the registry only when it changed.
+    registry: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl SqliteStore {
@@ -84,11 +87,23 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            registry: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    pub fn registry_generation(&self) -> u64 {
+        self.registry.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn registry_changed(&self) {
+        self.registry
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// A transaction that takes SQLite's write lock at its start. A plain (deferred) one

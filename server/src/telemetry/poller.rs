@@ -49,7 +49,8 @@ impl Default for PollerConfig {
 /// Per-endpoint state between polls.
 #[derive(Debug, Clone)]
 struct Endpoint {
-    spec: DeviceSpec,
+    /// Shared with the poll task (an `Arc`: nothing is copied per poll).
+    spec: Arc<DeviceSpec>,
     next_poll: Instant,
     failures: u32,
     /// First accepted-difficulty reading of the current uptime, for the share-based rate.
@@ -360,7 +361,16 @@ fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -> Device {
 /// Minimum window before the share-based rate is trusted (shares arrive as a Poisson process).
 const SHARE_WINDOW_SECS: i64 = 120;
 
-type PollResult = (Endpoint, Result<Outcome, PollError>, DateTime<Utc>);
+/// A finished poll: the endpoint's id, what it answered, when.
+type PollResult = (String, Result<Outcome, PollError>, DateTime<Utc>);
+
+/// A device identity to record (model, firmware, adopted model) and what to remember once it is.
+struct IdentityChange {
+    id: String,
+    reported_model: Option<String>,
+    firmware: Option<String>,
+    adopt: Option<String>,
+}
 
 /// The poller, owning the endpoint schedule. Polls run as independent tasks: a tick dispatches
 /// whatever is due and applies whatever has finished, so a device that hangs until its timeout
@@ -377,6 +387,14 @@ pub struct Poller {
     done_rx: tokio::sync::mpsc::UnboundedReceiver<PollResult>,
     cycle: u64,
     metrics: Arc<Metrics>,
+    /// When each endpoint is due, earliest first; entries whose time no longer matches the
+    /// endpoint's are stale and skipped. A tick looks at what is due, not at every endpoint.
+    schedule: std::collections::BinaryHeap<std::cmp::Reverse<(Instant, String)>>,
+    /// Identities learned this tick, written in one transaction with the samples.
+    identities: Vec<IdentityChange>,
+    /// The registry generation last synced, and when (a full re-read at least every minute
+    /// catches changes made by other processes).
+    synced: Option<(u64, Instant)>,
 }
 
 impl Poller {
@@ -400,6 +418,9 @@ impl Poller {
             done_rx,
             cycle: 0,
             metrics: Arc::new(Metrics::default()),
+            schedule: Default::default(),
+            identities: Vec::new(),
+            synced: None,
         }
     }
 
@@ -409,11 +430,20 @@ impl Poller {
         self
     }
 
-    /// Re-reads the device list from the store (new devices polled at once, removed ones dropped).
+    /// Re-reads the device list from the store (new devices polled at once, removed ones
+    /// dropped) when it has changed, and at least once a minute.
     async fn sync_endpoints(&mut self) {
+        let generation = self.store.registry_generation();
+        if self
+            .synced
+            .is_some_and(|(g, at)| g == generation && at.elapsed() < Duration::from_secs(60))
+        {
+            return;
+        }
         let Ok(specs) = self.store.active_devices().await else {
             return;
         };
+        self.synced = Some((generation, Instant::now()));
         let now = Instant::now();
         let wanted: HashMap<String, DeviceSpec> =
             specs.into_iter().map(|s| (s.id.clone(), s)).collect();
@@ -429,20 +459,31 @@ impl Poller {
             }
         }
         for (id, spec) in wanted {
-            let e = self
-                .endpoints
-                .entry(id.clone())
-                .or_insert_with(|| Endpoint {
+            match self.endpoints.get_mut(&id) {
+                Some(e) => {
+                    if *e.spec != spec {
+                        e.spec = Arc::new(spec);
+                    }
+                }
+                None => {
                     // Spread first polls over the interval so a large fleet does not arrive at once.
-                    next_poll: now + jitter(self.config.interval, &id, 0).mul_f64(0.05),
-                    spec: spec.clone(),
-                    failures: 0,
-                    share_base: None,
-                    identity: None,
-                    family: None,
-                    produced: Vec::new(),
-                });
-            e.spec = spec;
+                    let next_poll = now + jitter(self.config.interval, &id, 0).mul_f64(0.05);
+                    self.schedule
+                        .push(std::cmp::Reverse((next_poll, id.clone())));
+                    self.endpoints.insert(
+                        id,
+                        Endpoint {
+                            next_poll,
+                            spec: Arc::new(spec),
+                            failures: 0,
+                            share_base: None,
+                            identity: None,
+                            family: None,
+                            produced: Vec::new(),
+                        },
+                    );
+                }
+            }
         }
     }
 
@@ -455,32 +496,39 @@ impl Poller {
         }
         let mut changed: Vec<Device> = Vec::new();
         let mut polled = 0;
-        while let Ok((e, result, at)) = self.done_rx.try_recv() {
-            self.in_flight.remove(&e.spec.id);
+        while let Ok((id, result, at)) = self.done_rx.try_recv() {
+            self.in_flight.remove(&id);
             polled += 1;
-            changed.extend(self.apply(e, result, at).await);
+            changed.extend(self.apply(&id, result, at).await);
         }
-        let due: Vec<Endpoint> = self
-            .endpoints
-            .values()
-            .filter(|e| e.next_poll <= started && !self.in_flight.contains(&e.spec.id))
-            .cloned()
-            .collect();
-        let lag_ms = due
-            .iter()
-            .map(|e| started.saturating_duration_since(e.next_poll).as_millis() as u64)
-            .max()
-            .unwrap_or(0);
+        let mut lag_ms = 0;
+        let mut due: Vec<(Arc<DeviceSpec>, Option<Family>)> = Vec::new();
+        while let Some(std::cmp::Reverse((at, _))) = self.schedule.peek() {
+            if *at > started {
+                break;
+            }
+            let Some(std::cmp::Reverse((at, id))) = self.schedule.pop() else {
+                break;
+            };
+            let Some(e) = self.endpoints.get(&id) else {
+                continue;
+            };
+            if e.next_poll != at || self.in_flight.contains(&id) {
+                continue;
+            }
+            lag_ms = lag_ms.max(started.saturating_duration_since(at).as_millis() as u64);
+            due.push((e.spec.clone(), e.family));
+            self.in_flight.insert(id);
+        }
         let limits = self.config.limits;
-        for e in due {
-            self.in_flight.insert(e.spec.id.clone());
+        for (spec, family) in due {
             let (permits, done) = (self.permits.clone(), self.done_tx.clone());
             let metrics = self.metrics.clone();
             tokio::spawn(async move {
                 let _permit = permits.acquire_owned().await.ok();
                 let polling = Instant::now();
-                let result = poll_endpoint(&e.spec, e.family, limits).await;
-                let protocol = match e.spec.kind {
+                let result = poll_endpoint(&spec, family, limits).await;
+                let protocol = match spec.kind {
                     DeviceKind::Asic => "cgminer",
                     DeviceKind::Gpu => "dcgm",
                 };
@@ -488,13 +536,11 @@ impl Poller {
                 metrics
                     .polls
                     .observe(&[protocol, outcome], polling.elapsed().as_secs_f64());
-                let _ = done.send((e, result, Utc::now()));
+                let _ = done.send((spec.id.clone(), result, Utc::now()));
             });
         }
-        if !changed.is_empty() {
-            if let Err(err) = self.store.insert_samples(Utc::now(), &changed).await {
-                tracing::warn!(error = %err, "could not store samples");
-            }
+        if !changed.is_empty() || !self.identities.is_empty() {
+            self.write_tick(&changed).await;
         }
         let report = self.report(polled, lag_ms, started.elapsed()).await;
         self.metrics
@@ -508,13 +554,45 @@ impl Poller {
         report
     }
 
+    /// Samples and learned identities of one tick, in one transaction.
+    async fn write_tick(&mut self, changed: &[Device]) {
+        let identities = std::mem::take(&mut self.identities);
+        let rows: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = identities
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.reported_model.as_deref(),
+                    c.firmware.as_deref(),
+                    c.adopt.as_deref(),
+                )
+            })
+            .collect();
+        match self.store.write_tick(Utc::now(), changed, &rows).await {
+            Ok(()) => {
+                for c in identities {
+                    if let Some(e) = self.endpoints.get_mut(&c.id) {
+                        if let Some(m) = c.adopt {
+                            // A device registered by address alone keeps the model it reported.
+                            let mut spec = DeviceSpec::clone(&e.spec);
+                            spec.model = m;
+                            e.spec = Arc::new(spec);
+                        }
+                        e.identity = Some((c.reported_model, c.firmware));
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "could not store samples"),
+        }
+    }
+
     async fn apply(
         &mut self,
-        polled: Endpoint,
+        id: &str,
         result: Result<Outcome, PollError>,
         at: DateTime<Utc>,
     ) -> Vec<Device> {
-        let Some(e) = self.endpoints.get_mut(&polled.spec.id) else {
+        let Some(e) = self.endpoints.get_mut(id) else {
             return Vec::new();
         };
         let now = Instant::now();
@@ -523,6 +601,8 @@ impl Poller {
             Ok(outcome) => {
                 e.failures = 0;
                 e.next_poll = now + jitter(self.config.interval, &e.spec.id, self.cycle);
+                self.schedule
+                    .push(std::cmp::Reverse((e.next_poll, e.spec.id.clone())));
                 match outcome {
                     Outcome::Asic(r, family) => {
                         e.family = Some(family);
@@ -540,31 +620,19 @@ impl Poller {
                         let device = asic_device(&e.spec, &r, share, at);
                         let identity = (r.model.clone(), r.firmware.clone());
                         if e.identity.as_ref() != Some(&identity) {
-                            // Once per change, not per poll: a device registered by address
-                            // alone keeps the model it reported from now on.
+                            // Once per change, not per poll, and written with the tick's samples.
                             let adopt = (e.spec.model == UNKNOWN_MODEL
                                 && device.model != UNKNOWN_MODEL)
                                 .then(|| device.model.clone());
-                            match self
-                                .store
-                                .record_identity(
-                                    &e.spec.id,
-                                    r.model.as_deref(),
-                                    r.firmware.as_deref(),
-                                    adopt.as_deref(),
-                                )
-                                .await
-                            {
-                                Ok(()) => {
-                                    if let Some(m) = adopt {
-                                        e.spec.model = m;
-                                    }
-                                    e.identity = Some(identity);
-                                }
-                                Err(err) => {
-                                    tracing::warn!(device = %e.spec.id, error = %err, "could not record device identity")
-                                }
-                            }
+                            // Remembered now so a failed write is not retried every poll; the
+                            // next change writes again.
+                            e.identity = Some(identity.clone());
+                            self.identities.push(IdentityChange {
+                                id: e.spec.id.clone(),
+                                reported_model: identity.0,
+                                firmware: identity.1,
+                                adopt,
+                            });
                         }
                         out.push(device);
                     }
@@ -585,6 +653,8 @@ impl Poller {
                     .saturating_mul(1u32 << e.failures.min(6))
                     .min(self.config.max_backoff);
                 e.next_poll = now + jitter(backoff, &e.spec.id, self.cycle);
+                self.schedule
+                    .push(std::cmp::Reverse((e.next_poll, e.spec.id.clone())));
                 e.share_base = None;
                 tracing::debug!(device = %e.spec.id, error = %err, failures = e.failures, "poll failed");
                 let mut cache = self.cache.state.write().await;
