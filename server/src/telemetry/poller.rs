@@ -61,6 +61,7 @@ struct Endpoint {
     family: Option<Family>,
     /// Ids of the devices its last answer produced (a GPU node's GPUs; an ASIC itself).
     produced: Vec<String>,
+    resolved: Option<Resolved>,
 }
 
 /// A fleet-wide summary pushed to the live stream after every cycle.
@@ -281,14 +282,43 @@ pub fn resolve_model(registered: &str, reported: Option<&str>) -> (String, Optio
 /// The model a device registered by address alone carries until it answers.
 pub const UNKNOWN_MODEL: &str = "unknown";
 
+/// What a device is, resolved from its registered and reported models; kept per endpoint and
+/// recomputed only when either changes (catalogue matching normalises strings: not per poll).
+#[derive(Debug, Clone)]
+struct Resolved {
+    registered: String,
+    reported: Option<String>,
+    model: String,
+    mismatch: Option<String>,
+    catalogue: Option<&'static catalogue::AsicModel>,
+}
+
+impl Resolved {
+    fn of(registered: &str, reported: Option<&str>) -> Self {
+        let (model, mismatch) = resolve_model(registered, reported);
+        Self {
+            registered: registered.to_string(),
+            reported: reported.map(str::to_string),
+            catalogue: catalogue::asic_by_any_name(&model),
+            model,
+            mismatch,
+        }
+    }
+
+    fn matches(&self, registered: &str, reported: Option<&str>) -> bool {
+        self.registered == registered && self.reported.as_deref() == reported
+    }
+}
+
 fn asic_device(
     spec: &DeviceSpec,
+    resolved: &Resolved,
     r: &AsicReading,
     share: Option<f64>,
     at: DateTime<Utc>,
 ) -> Device {
-    let (model, model_mismatch) = resolve_model(&spec.model, r.model.as_deref());
-    let catalogue_model = catalogue::asic_by_any_name(&model);
+    let (model, model_mismatch) = (resolved.model.clone(), resolved.mismatch.clone());
+    let catalogue_model = resolved.catalogue;
     let (mut status, mut problem) = asic_status(r, catalogue_model.map(|m| m.hashrate_ths));
     if let Some(s) = share.filter(|s| over_reports(r.hashrate_ths, *s)) {
         status = status.max(DeviceStatus::Degraded);
@@ -480,6 +510,7 @@ impl Poller {
                             identity: None,
                             family: None,
                             produced: Vec::new(),
+                            resolved: None,
                         },
                     );
                 }
@@ -617,7 +648,15 @@ impl Poller {
                             }
                             _ => None,
                         };
-                        let device = asic_device(&e.spec, &r, share, at);
+                        if !e
+                            .resolved
+                            .as_ref()
+                            .is_some_and(|x| x.matches(&e.spec.model, r.model.as_deref()))
+                        {
+                            e.resolved = Some(Resolved::of(&e.spec.model, r.model.as_deref()));
+                        }
+                        let resolved = e.resolved.as_ref().expect("just resolved");
+                        let device = asic_device(&e.spec, resolved, &r, share, at);
                         let identity = (r.model.clone(), r.firmware.clone());
                         if e.identity.as_ref() != Some(&identity) {
                             // Once per change, not per poll, and written with the tick's samples.
