@@ -102,7 +102,9 @@ pub fn status_heatmap(grid: &StatusGrid, palette: &Palette) -> Chart {
                 ]),
         )
         .series(
-            Heatmap::new().name("Device status").data(
+            // Drawn in one frame: progressive rendering (ECharts' default past 3,000 cells)
+            // restarts on every live update and would leave the map half drawn.
+            Heatmap::new().name("Device status").progressive(0).data(
                 data.into_iter()
                     .map(|cell| cell.into_iter().map(DataPoint::from).collect::<DataFrame>())
                     .collect::<Vec<_>>(),
@@ -139,6 +141,8 @@ mod tests {
         assert_eq!(data[149], serde_json::json!([49, 1, 0]));
         assert_eq!(data[150], serde_json::json!([0, 2, 2]));
         assert_eq!(data[151], serde_json::json!([1, 2, 1]));
+        // One frame: progressive rendering would restart at every live update.
+        assert_eq!(o["series"][0]["progressive"], serde_json::json!(0.0));
         // Continuation rows are unlabelled (and still distinct categories).
         let labels: Vec<String> = o["yAxis"]["data"]
             .as_array()
