@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::admin::{change_password, get_account, revoke_session, AccountView};
+use crate::api::error::ApiError;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::sessions_table::SessionsTable;
 
@@ -10,26 +11,11 @@ use crate::components::sessions_table::SessionsTable;
 pub fn AccountPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let data = Resource::new(move || reload.get(), |_| get_account());
-    view! {
-        <section class="page">
-            <div class="page-head"><h1>"Your account"</h1></div>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                    {move || Suspend::new(async move { data.await.map(|v| view! { <Account v reload /> }) })}
-                </ErrorBoundary>
-            </Transition>
-        </section>
-    }
-}
-
-#[component]
-fn Account(v: AccountView, reload: RwSignal<u32>) -> impl IntoView {
-    let current = RwSignal::new(String::new());
-    let new = RwSignal::new(String::new());
-    let repeat = RwSignal::new(String::new());
-    let mismatch = RwSignal::new(false);
+    // The actions live here, above the view the reload re-creates, so their outcome ("Password
+    // changed") outlives the refresh of the session list it triggers.
+    let form = PasswordForm::default();
     let change = Action::new(move |_: &()| {
-        let (c, n) = (current.get_untracked(), new.get_untracked());
+        let (c, n) = (form.current.get_untracked(), form.new.get_untracked());
         async move { change_password(c, n).await }
     });
     let revoke = Action::new(move |id: &i64| {
@@ -38,9 +24,9 @@ fn Account(v: AccountView, reload: RwSignal<u32>) -> impl IntoView {
     });
     Effect::new(move |_| {
         if matches!(change.value().get(), Some(Ok(_))) {
-            current.set(String::new());
-            new.set(String::new());
-            repeat.set(String::new());
+            form.current.set(String::new());
+            form.new.set(String::new());
+            form.repeat.set(String::new());
             reload.update(|n| *n += 1);
         }
     });
@@ -49,6 +35,51 @@ fn Account(v: AccountView, reload: RwSignal<u32>) -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     });
+    view! {
+        <section class="page">
+            <div class="page-head"><h1>"Your account"</h1></div>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                    {move || Suspend::new(async move { data.await.map(|v| view! { <Account v form change revoke /> }) })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+/// The password form's fields.
+#[derive(Clone, Copy)]
+struct PasswordForm {
+    current: RwSignal<String>,
+    new: RwSignal<String>,
+    repeat: RwSignal<String>,
+    mismatch: RwSignal<bool>,
+}
+
+impl Default for PasswordForm {
+    fn default() -> Self {
+        Self {
+            current: RwSignal::new(String::new()),
+            new: RwSignal::new(String::new()),
+            repeat: RwSignal::new(String::new()),
+            mismatch: RwSignal::new(false),
+        }
+    }
+}
+
+#[component]
+fn Account(
+    v: AccountView,
+    form: PasswordForm,
+    change: Action<(), Result<(), ApiError>>,
+    revoke: Action<i64, Result<(), ApiError>>,
+) -> impl IntoView {
+    let PasswordForm {
+        current,
+        new,
+        repeat,
+        mismatch,
+    } = form;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let differ = new.get_untracked() != repeat.get_untracked();

@@ -14,12 +14,31 @@ use crate::components::sessions_table::SessionsTable;
 pub fn AdminPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let data = Resource::new(move || reload.get(), |_| get_admin());
+    // Above the view the reload re-creates, so "password reset" stays on screen after the
+    // session list refreshes.
+    let reset_name = RwSignal::new(String::new());
+    let reset_password = RwSignal::new(String::new());
+    let reset = Action::new(move |_: &()| {
+        let (name, pw) = (reset_name.get_untracked(), reset_password.get_untracked());
+        async move { update_user(name, None, Some(pw)).await }
+    });
+    Effect::new(move |_| {
+        if matches!(reset.value().get(), Some(Ok(_))) {
+            reset_password.set(String::new());
+            reload.update(|n| *n += 1);
+        }
+    });
+    let reset_form = ResetForm {
+        name: reset_name,
+        password: reset_password,
+        action: reset,
+    };
     view! {
         <section class="page">
             <div class="page-head"><h1>"Administration"</h1></div>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                    {move || Suspend::new(async move { data.await.map(|v| view! { <Admin v reload /> }) })}
+                    {move || Suspend::new(async move { data.await.map(|v| view! { <Admin v reload reset_form /> }) })}
                 </ErrorBoundary>
             </Transition>
         </section>
@@ -33,8 +52,16 @@ fn role_options() -> impl IntoView {
         .collect_view()
 }
 
+/// The "Reset a password" form's state.
+#[derive(Clone, Copy)]
+struct ResetForm {
+    name: RwSignal<String>,
+    password: RwSignal<String>,
+    action: Action<(), Result<crate::api::admin::UserRow, crate::api::error::ApiError>>,
+}
+
 #[component]
-fn Admin(v: AdminView, reload: RwSignal<u32>) -> impl IntoView {
+fn Admin(v: AdminView, reload: RwSignal<u32>, reset_form: ResetForm) -> impl IntoView {
     let bump = move || reload.update(|n| *n += 1);
     let user_name = RwSignal::new(String::new());
     let user_role = RwSignal::new("viewer".to_string());
@@ -73,12 +100,11 @@ fn Admin(v: AdminView, reload: RwSignal<u32>) -> impl IntoView {
         let (name, disabled) = (name.clone(), *disabled);
         async move { update_user(name, Some(disabled), None).await }
     });
-    let reset_name = RwSignal::new(String::new());
-    let reset_password = RwSignal::new(String::new());
-    let reset = Action::new(move |_: &()| {
-        let (name, pw) = (reset_name.get_untracked(), reset_password.get_untracked());
-        async move { update_user(name, None, Some(pw)).await }
-    });
+    let ResetForm {
+        name: reset_name,
+        password: reset_password,
+        action: reset,
+    } = reset_form;
     let end_session = Action::new(move |id: &i64| {
         let id = *id;
         async move { revoke_session(id).await }
@@ -87,12 +113,6 @@ fn Admin(v: AdminView, reload: RwSignal<u32>) -> impl IntoView {
         let done = matches!(toggle.value().get(), Some(Ok(_)))
             || matches!(end_session.value().get(), Some(Ok(_)));
         if done {
-            bump();
-        }
-    });
-    Effect::new(move |_| {
-        if matches!(reset.value().get(), Some(Ok(_))) {
-            reset_password.set(String::new());
             bump();
         }
     });
