@@ -317,6 +317,14 @@ pub fn router(metrics: Arc<Metrics>, services: Services) -> Router {
     )
 }
 
+fn milestone_labels(m: &Milestone) -> [(&'static str, &str); 3] {
+    [
+        ("kind", m.kind.as_str()),
+        ("milestone", m.id.as_str()),
+        ("site", m.site_id.as_str()),
+    ]
+}
+
 /// `rigshift_milestone_slipped` (0/1, as the timeline page shows it) and
 /// `rigshift_milestone_slip_days` for every milestone not yet done.
 pub fn milestone_exposition(milestones: &[Milestone], today: NaiveDate) -> String {
@@ -332,14 +340,9 @@ pub fn milestone_exposition(milestones: &[Milestone], today: NaiveDate) -> Strin
         Kind::Gauge,
     );
     for (m, s) in &open {
-        let labels = [
-            ("kind", m.kind.as_str()),
-            ("milestone", m.id.as_str()),
-            ("site", m.site_id.as_str()),
-        ];
         out.sample(
             "rigshift_milestone_slipped",
-            &labels,
+            &milestone_labels(m),
             if *s == MilestoneStatus::Slipped {
                 1.0
             } else {
@@ -353,14 +356,9 @@ pub fn milestone_exposition(milestones: &[Milestone], today: NaiveDate) -> Strin
         Kind::Gauge,
     );
     for (m, _) in &open {
-        let labels = [
-            ("kind", m.kind.as_str()),
-            ("milestone", m.id.as_str()),
-            ("site", m.site_id.as_str()),
-        ];
         out.sample(
             "rigshift_milestone_slip_days",
-            &labels,
+            &milestone_labels(m),
             m.slip_days(today) as f64,
         );
     }

@@ -55,7 +55,7 @@ struct Endpoint {
     failures: u32,
     /// First accepted-difficulty reading of the current uptime, for the share-based rate.
     share_base: Option<(DateTime<Utc>, f64)>,
-    /// The (model, firmware) last recorded in the store for this device.
+    /// The (model, firmware) last seen, queued for the store once per change.
     identity: Option<(Option<String>, Option<String>)>,
     /// The firmware family the device last answered as (`None`: ask it what it is).
     family: Option<Family>,
@@ -162,8 +162,7 @@ impl FleetCache {
     pub async fn status_grid(&self) -> Arc<StatusGrid> {
         let mut slot = self.grid.lock().await;
         let generation = self.generation.load(Ordering::Acquire);
-        if let Some((g, grid)) = slot.as_ref().filter(|(g, _)| *g == generation) {
-            let _ = g;
+        if let Some((_, grid)) = slot.as_ref().filter(|(g, _)| *g == generation) {
             return grid.clone();
         }
         let grid = {
