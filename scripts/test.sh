@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the model's purity rule, unit + integration tests (real SQLite files, real
-# HTTP on loopback), the wasm build, and the browser tests in headless Chromium against the
+# Runs every test: the model's purity rule, unit + integration tests (real SQLite files, a
+# throwaway PostgreSQL cluster, real HTTP on loopback), the wasm build, and the browser tests in headless Chromium against the
 # release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,13 @@ echo "ok"
 step "alerting rules: promtool check and unit tests (deploy/prometheus)"
 promtool check rules deploy/prometheus/rules.yml
 (cd deploy/prometheus && promtool test rules rules.test.yml)
+
+step "throwaway PostgreSQL for the store's second engine (scripts/postgres.sh)"
+PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rigshift-pg.XXXXXX")"
+trap 'scripts/postgres.sh stop "$PG_DIR"' EXIT
+RIGSHIFT_TEST_POSTGRES_URL="$(scripts/postgres.sh start "$PG_DIR")"
+export RIGSHIFT_TEST_POSTGRES_URL
+echo "$RIGSHIFT_TEST_POSTGRES_URL"
 
 mkdir -p target
 step "cargo test (workspace: model, charts, api, store, market, HTTP)"

@@ -53,6 +53,16 @@ if [ "${1:-}" = "--browser" ] && ! command -v promtool >/dev/null; then
   $SUDO service prometheus stop >/dev/null 2>&1 || true
 fi
 
+# PostgreSQL for the store's second engine: the tests start a throwaway cluster of their own
+# (scripts/postgres.sh); Debian's package may start its default cluster, which nothing uses.
+if [ "${1:-}" = "--browser" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  log "installing PostgreSQL (Debian package postgresql)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  $SUDO service postgresql stop >/dev/null 2>&1 || true
+fi
+
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
   log "installing Chromium from apt"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

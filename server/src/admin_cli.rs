@@ -10,12 +10,12 @@ use app::api::ports::Accounts;
 
 use crate::auth::Auth;
 use crate::config::{DbArgs, TokenCommand, UserCommand};
-use crate::store::SqliteStore;
+use crate::store::Store;
 
 const ACTOR: &str = "cli";
 
 async fn open(db: &DbArgs) -> anyhow::Result<Auth> {
-    let store = SqliteStore::connect(&db.database_url)
+    let store = Store::connect(&db.database_url)
         .await
         .with_context(|| format!("opening {}", db.database_url))?;
     Ok(Auth::new(Arc::new(store), false))

@@ -12,7 +12,7 @@ use chrono::Utc;
 use app::api::ports::Services;
 use app::model::alerts::{conditions, message, Change, Readings, SiteBaselines, Tracker};
 
-use crate::store::SqliteStore;
+use crate::store::Store;
 
 /// Lines listed in one message; the rest are counted.
 const MAX_LINES: usize = 20;
@@ -23,7 +23,7 @@ pub struct WebhookAlerts {
     pub url: String,
     pub interval: Duration,
     pub services: Services,
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<Store>,
 }
 
 impl WebhookAlerts {

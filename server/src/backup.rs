@@ -13,7 +13,7 @@ use anyhow::{bail, Context};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::Row;
 
-use crate::store::SqliteStore;
+use crate::store::Store;
 
 /// The file behind a `sqlite://FILE[?options]` URL.
 pub fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
@@ -133,7 +133,7 @@ pub async fn backup(database_url: &str, to: &Path) -> anyhow::Result<Inventory> 
     if to.exists() {
         bail!("{} exists already; choose a new file name", to.display());
     }
-    let store = SqliteStore::connect(database_url)
+    let store = Store::connect(database_url)
         .await
         .with_context(|| format!("opening {database_url}"))?;
     let target = to
@@ -142,10 +142,10 @@ pub async fn backup(database_url: &str, to: &Path) -> anyhow::Result<Inventory> 
         .to_string();
     sqlx::query("VACUUM INTO ?")
         .bind(&target)
-        .execute(store.pool())
+        .execute(store.sqlite_pool().expect("SQLite"))
         .await
         .with_context(|| format!("writing {}", to.display()))?;
-    store.pool().close().await;
+    store.sqlite_pool().expect("SQLite").close().await;
     File::open(to)?.sync_all()?;
     verify(to).await
 }

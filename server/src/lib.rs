@@ -33,12 +33,12 @@ use tokio::net::TcpListener;
 
 use app::api::ports::{Clock, Services};
 use config::ServeArgs;
-use store::SqliteStore;
+use store::Store;
 
 /// Everything running behind the HTTP surface; dropping it stops the poller and the simulator.
 pub struct Runtime {
     pub services: Services,
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<Store>,
     pub auth: Arc<auth::Auth>,
     pub metrics: Arc<metrics::Metrics>,
     _simulator: Option<simulator::Simulator>,
@@ -78,7 +78,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         Err(_) => None,
     };
     let store = Arc::new(
-        SqliteStore::connect(&args.database_url)
+        Store::connect(&args.database_url)
             .await
             .with_context(|| format!("opening {}", args.database_url))?,
     );

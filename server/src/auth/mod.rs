@@ -25,7 +25,7 @@ use app::api::error::ApiError;
 use app::api::ports::{Accounts, Embeds};
 use app::model::embed::EmbedSpec;
 
-use crate::store::SqliteStore;
+use crate::store::Store;
 pub use limiter::LoginLimiter;
 
 /// Name of the session cookie.
@@ -49,7 +49,7 @@ impl Default for SessionPolicy {
 }
 
 pub struct Auth {
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<Store>,
     pub limiter: LoginLimiter,
     /// Mark cookies `Secure` even when the request does not say it came over HTTPS.
     pub cookie_secure: bool,
@@ -65,7 +65,7 @@ pub enum LoginError {
 }
 
 impl Auth {
-    pub fn new(store: Arc<SqliteStore>, cookie_secure: bool) -> Self {
+    pub fn new(store: Arc<Store>, cookie_secure: bool) -> Self {
         Self {
             store,
             limiter: LoginLimiter::default(),

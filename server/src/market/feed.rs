@@ -13,7 +13,7 @@ use app::model::market::{MarketDay, MarketSource};
 
 use super::mempool::{self, ParseError};
 use crate::remote::{Remote, RemoteError, RemoteLimits};
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
@@ -115,7 +115,7 @@ impl MempoolFeed {
     /// the rows written. Days the instance cannot price stay as they were.
     pub async fn backfill(
         &self,
-        store: &SqliteStore,
+        store: &Store,
         from: NaiveDate,
         to: NaiveDate,
         today: NaiveDate,
@@ -155,7 +155,7 @@ impl MempoolFeed {
     /// the last 144 blocks' fees, the tip height.
     pub async fn refresh_today(
         &self,
-        store: &SqliteStore,
+        store: &Store,
         today: NaiveDate,
     ) -> Result<MarketDay, FeedError> {
         let price = self.price_now().await?;
@@ -200,7 +200,7 @@ impl Default for FeedSchedule {
 /// place (pages flag them stale after two hours).
 pub fn spawn(
     feed: MempoolFeed,
-    store: Arc<SqliteStore>,
+    store: Arc<Store>,
     clock: Arc<dyn Clock>,
     backfill_from: NaiveDate,
     schedule: FeedSchedule,

@@ -9,7 +9,7 @@ pub mod simulated;
 
 use chrono::NaiveDate;
 
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MarketError {
@@ -22,7 +22,7 @@ pub enum MarketError {
 /// Loads the bundled snapshot into the store and, when `simulate` is on, simulated days from the
 /// snapshot's end through `today`. Idempotent: stored days are kept.
 pub async fn ensure_history(
-    store: &SqliteStore,
+    store: &Store,
     today: NaiveDate,
     simulate: bool,
 ) -> Result<u64, MarketError> {

@@ -14,7 +14,7 @@ use app::model::pool::PoolDay;
 
 use crate::fleet_file::PoolAccount;
 use crate::remote::{Remote, RemoteError, RemoteLimits};
-use crate::store::SqliteStore;
+use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PoolKind {
@@ -85,7 +85,7 @@ pub const REVISED_DAYS: i64 = 2;
 
 /// Fetches and stores the days of `account` up to `today`. Returns the rows written.
 pub async fn sync(
-    store: &SqliteStore,
+    store: &Store,
     account: &PoolAccount,
     source: &dyn PoolSource,
     today: NaiveDate,
@@ -115,7 +115,7 @@ pub async fn sync(
 /// Syncs every account now and then every `every`, logging failures (a pool that is down
 /// leaves the stored days as they were).
 pub fn spawn(
-    store: Arc<SqliteStore>,
+    store: Arc<Store>,
     accounts: Vec<PoolAccount>,
     clock: Arc<dyn app::api::ports::Clock>,
     every: Duration,

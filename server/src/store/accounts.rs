@@ -8,23 +8,16 @@ use app::api::admin::{SessionRow, TokenRow, UserRow};
 use app::api::auth::Role;
 
 use super::audit::record;
-use super::{SqliteStore, StoreError};
-
-/// Who is behind a live session.
-#[derive(Debug, Clone)]
-pub struct SessionUser {
-    pub session_id: i64,
-    pub name: String,
-    pub role: Role,
-}
+use super::{Db, Engine, StoreError};
+use crate::store::rows::{SessionUser, StoredUser};
 
 async fn end_sessions(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     user_id: i64,
     keep: Option<i64>,
 ) -> Result<u64, StoreError> {
     Ok(
-        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND (? IS NULL OR id <> ?)")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $3)")
             .bind(user_id)
             .bind(keep)
             .bind(keep)
@@ -36,33 +29,24 @@ async fn end_sessions(
 
 /// Revokes the unrevoked API tokens `name` created (signed in, so the audit actor `user:NAME`).
 async fn revoke_tokens_of(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     name: &str,
 ) -> Result<u64, StoreError> {
     Ok(sqlx::query(
-        "UPDATE api_tokens SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
+        "UPDATE api_tokens SET revoked_at = $1 WHERE created_by = $2 AND revoked_at IS NULL",
     )
-    .bind(Utc::now())
+    .bind(crate::store::rows::now())
     .bind(format!("user:{name}"))
     .execute(&mut **tx)
     .await?
     .rows_affected())
 }
 
-/// A user as the login check needs it.
-#[derive(Debug, Clone)]
-pub struct StoredUser {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    pub password_hash: String,
-}
-
 fn role_of(s: &str) -> Result<Role, StoreError> {
     Role::parse(s).ok_or_else(|| StoreError::Corrupt(format!("role {s:?}")))
 }
 
-impl SqliteStore {
+impl Engine {
     pub async fn user_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(self.pool())
@@ -79,12 +63,12 @@ impl SqliteStore {
     ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
-            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO NOTHING",
+            "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT(name) DO NOTHING",
         )
         .bind(name)
         .bind(role.as_str())
         .bind(password_hash)
-        .bind(Utc::now())
+        .bind(crate::store::rows::now())
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -98,7 +82,7 @@ impl SqliteStore {
 
     /// An enabled user by name.
     pub async fn user_by_name(&self, name: &str) -> Result<Option<StoredUser>, StoreError> {
-        sqlx::query("SELECT id, name, role, password_hash FROM users WHERE name = ? AND disabled_at IS NULL")
+        sqlx::query("SELECT id, name, role, password_hash FROM users WHERE name = $1 AND disabled_at IS NULL")
             .bind(name)
             .fetch_optional(self.pool())
             .await?
@@ -139,15 +123,15 @@ impl SqliteStore {
         address: &str,
         user_agent: &str,
     ) -> Result<i64, StoreError> {
-        let now = Utc::now();
-        sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
+        let now = crate::store::rows::now();
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(now)
             .execute(self.pool())
             .await?;
         let agent: String = user_agent.chars().take(200).collect();
         Ok(sqlx::query_scalar(
             "INSERT INTO sessions (secret_hash, user_id, created_at, last_seen_at, expires_at, address, user_agent)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(secret_hash)
         .bind(user_id)
@@ -169,10 +153,10 @@ impl SqliteStore {
         idle: chrono::Duration,
         address: &str,
     ) -> Result<Option<SessionUser>, StoreError> {
-        let now = Utc::now();
+        let now = crate::store::rows::now();
         let Some(r) = sqlx::query(
             "SELECT s.id, s.last_seen_at, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.secret_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled_at IS NULL",
+             WHERE s.secret_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled_at IS NULL",
         )
         .bind(secret_hash)
         .bind(now)
@@ -185,7 +169,7 @@ impl SqliteStore {
         let id: i64 = r.get("id");
         let last: DateTime<Utc> = r.get("last_seen_at");
         if now - last > chrono::Duration::minutes(1) {
-            sqlx::query("UPDATE sessions SET last_seen_at = ?, address = ? WHERE id = ?")
+            sqlx::query("UPDATE sessions SET last_seen_at = $1, address = $2 WHERE id = $3")
                 .bind(now)
                 .bind(address)
                 .bind(id)
@@ -200,7 +184,7 @@ impl SqliteStore {
     }
 
     pub async fn delete_session(&self, secret_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE secret_hash = ?")
+        sqlx::query("DELETE FROM sessions WHERE secret_hash = $1")
             .bind(secret_hash)
             .execute(self.pool())
             .await?;
@@ -213,11 +197,11 @@ impl SqliteStore {
         user: Option<&str>,
         idle: chrono::Duration,
     ) -> Result<Vec<SessionRow>, StoreError> {
-        let now = Utc::now();
+        let now = crate::store::rows::now();
         sqlx::query(
             "SELECT s.id, u.name, s.created_at, s.last_seen_at, s.expires_at, s.address, s.user_agent
              FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.expires_at > ? AND s.last_seen_at > ? AND (? IS NULL OR u.name = ?)
+             WHERE s.expires_at > $1 AND s.last_seen_at > $2 AND ($3 IS NULL OR u.name = $4)
              ORDER BY s.last_seen_at DESC, s.id DESC",
         )
         .bind(now)
@@ -254,7 +238,7 @@ impl SqliteStore {
     ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let user: Option<String> = sqlx::query_scalar(
-            "DELETE FROM sessions WHERE id = ? AND (? IS NULL OR user_id = (SELECT id FROM users WHERE name = ?))
+            "DELETE FROM sessions WHERE id = $1 AND ($2 IS NULL OR user_id = (SELECT id FROM users WHERE name = $3))
              RETURNING (SELECT name FROM users WHERE users.id = sessions.user_id)",
         )
         .bind(id)
@@ -272,7 +256,7 @@ impl SqliteStore {
     /// The password hash of an enabled user.
     pub async fn password_hash(&self, name: &str) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT password_hash FROM users WHERE name = ? AND disabled_at IS NULL",
+            "SELECT password_hash FROM users WHERE name = $1 AND disabled_at IS NULL",
         )
         .bind(name)
         .fetch_optional(self.pool())
@@ -294,7 +278,7 @@ impl SqliteStore {
     ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let Some(user_id) = sqlx::query_scalar::<_, i64>(
-            "UPDATE users SET password_hash = ? WHERE name = ? RETURNING id",
+            "UPDATE users SET password_hash = $1 WHERE name = $2 RETURNING id",
         )
         .bind(hash)
         .bind(name)
@@ -331,11 +315,11 @@ impl SqliteStore {
     ) -> Result<Option<UserRow>, StoreError> {
         let mut tx = self.write_tx().await?;
         let Some(user_id) = sqlx::query_scalar::<_, i64>(
-            "UPDATE users SET disabled_at = CASE WHEN ? THEN COALESCE(disabled_at, ?) ELSE NULL END
-             WHERE name = ? RETURNING id",
+            "UPDATE users SET disabled_at = CASE WHEN $1 THEN COALESCE(disabled_at, $2) ELSE NULL END
+             WHERE name = $3 RETURNING id",
         )
         .bind(disabled)
-        .bind(Utc::now())
+        .bind(crate::store::rows::now())
         .bind(name)
         .fetch_optional(&mut *tx)
         .await?
@@ -369,12 +353,12 @@ impl SqliteStore {
     ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (name, role, secret_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO api_tokens (name, role, secret_hash, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(name)
         .bind(role.as_str())
         .bind(secret_hash)
-        .bind(Utc::now())
+        .bind(crate::store::rows::now())
         .bind(actor)
         .fetch_one(&mut *tx)
         .await?;
@@ -393,14 +377,15 @@ impl SqliteStore {
     /// Revokes a token; `Ok(false)` if there is no such unrevoked token.
     pub async fn revoke_token(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
-        let done =
-            sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-                .bind(Utc::now())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                == 1;
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(crate::store::rows::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
         if done {
             record(&mut tx, actor, "token.revoke", &id.to_string(), "").await?;
         }
@@ -414,7 +399,7 @@ impl SqliteStore {
         secret_hash: &str,
     ) -> Result<Option<(String, Role)>, StoreError> {
         let Some(r) = sqlx::query(
-            "SELECT id, name, role FROM api_tokens WHERE secret_hash = ? AND revoked_at IS NULL",
+            "SELECT id, name, role FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL",
         )
         .bind(secret_hash)
         .fetch_optional(self.pool())
@@ -422,8 +407,8 @@ impl SqliteStore {
         else {
             return Ok(None);
         };
-        let now = Utc::now();
-        sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")
+        let now = crate::store::rows::now();
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
             .bind(now)
             .bind(r.get::<i64, _>("id"))
             .bind(now - chrono::Duration::minutes(1))

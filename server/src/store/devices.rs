@@ -6,17 +6,8 @@ use sqlx::Row;
 use app::model::fleet::{Device, DeviceKind, DeviceStatus, SamplePoint};
 use app::model::measured::TelemetryGroup;
 
-use super::{SqliteStore, StoreError};
-
-/// A device to poll.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeviceSpec {
-    pub id: String,
-    pub kind: DeviceKind,
-    pub model: String,
-    pub site: String,
-    pub address: String,
-}
+use super::{Engine, StoreError};
+use crate::store::rows::{DeviceSpec, Retention};
 
 fn kind_name(k: DeviceKind) -> &'static str {
     match k {
@@ -41,7 +32,7 @@ fn status_name(s: DeviceStatus) -> &'static str {
     }
 }
 
-impl SqliteStore {
+impl Engine {
     /// Adds or re-activates a device (same id: address, model and site are updated).
     pub async fn upsert_device(&self, d: &DeviceSpec, source: &str) -> Result<(), StoreError> {
         self.upsert_devices(std::slice::from_ref(d), source).await
@@ -55,10 +46,10 @@ impl SqliteStore {
         source: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        let now = Utc::now();
+        let now = crate::store::rows::now();
         for d in devices {
             sqlx::query(
-                "INSERT INTO devices (id, kind, model, site, address, source, added_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+                "INSERT INTO devices (id, kind, model, site, address, source, added_at, removed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)
                  ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, model = excluded.model, site = excluded.site,
                    address = excluded.address, source = excluded.source, removed_at = NULL",
             )
@@ -80,8 +71,8 @@ impl SqliteStore {
     /// Stops polling a device; its samples stay. Returns false if it was not active.
     pub async fn remove_device(&self, id: &str) -> Result<bool, StoreError> {
         let r =
-            sqlx::query("UPDATE devices SET removed_at = ? WHERE id = ? AND removed_at IS NULL")
-                .bind(Utc::now())
+            sqlx::query("UPDATE devices SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL")
+                .bind(crate::store::rows::now())
                 .bind(id)
                 .execute(self.pool())
                 .await?;
@@ -97,17 +88,17 @@ impl SqliteStore {
         keep: &[String],
     ) -> Result<u64, StoreError> {
         let active: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM devices WHERE source = ? AND removed_at IS NULL")
+            sqlx::query_scalar("SELECT id FROM devices WHERE source = $1 AND removed_at IS NULL")
                 .bind(source)
                 .fetch_all(self.pool())
                 .await?;
         let keep: std::collections::HashSet<&str> = keep.iter().map(String::as_str).collect();
         let mut tx = self.write_tx().await?;
-        let now = Utc::now();
+        let now = crate::store::rows::now();
         let mut retired = 0;
         for id in active.iter().filter(|id| !keep.contains(id.as_str())) {
             retired += sqlx::query(
-                "UPDATE devices SET removed_at = ? WHERE id = ? AND removed_at IS NULL",
+                "UPDATE devices SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL",
             )
             .bind(now)
             .bind(id)
@@ -154,11 +145,13 @@ impl SqliteStore {
         // Many rows per statement: each statement is a round trip to sqlx's SQLite thread, which
         // costs more than the insert itself at thousands of polls a second.
         const ROWS: usize = 200;
-        let mut tx = self.write_tx().await?;
+        const COLUMNS: usize = 8;
+        self.ensure_sample_partitions(&[at.date_naive()]).await?;
+        let mut tx = self.append_tx().await?;
         for (id, reported, firmware, adopt) in identities {
             sqlx::query(
-                "UPDATE devices SET reported_model = COALESCE(?, reported_model), firmware = COALESCE(?, firmware),
-                   model = COALESCE(?, model) WHERE id = ?",
+                "UPDATE devices SET reported_model = COALESCE($1, reported_model), firmware = COALESCE($2, firmware),
+                   model = COALESCE($3, model) WHERE id = $4",
             )
             .bind(reported)
             .bind(firmware)
@@ -174,11 +167,21 @@ impl SqliteStore {
             let mut sql = String::with_capacity(160 + chunk.len() * 20);
             sql.push_str("INSERT INTO samples (device_id, at, status, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w) VALUES ");
             for i in 0..chunk.len() {
-                sql.push_str(if i == 0 {
-                    "(?,?,?,?,?,?,?,?)"
-                } else {
-                    ",(?,?,?,?,?,?,?,?)"
-                });
+                use std::fmt::Write;
+                let p = i * COLUMNS;
+                let _ = write!(
+                    sql,
+                    "{}(${},${},${},${},${},${},${},${})",
+                    if i == 0 { "" } else { "," },
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7,
+                    p + 8
+                );
             }
             // Only the full-size statement is worth keeping prepared; the remainder varies.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(chunk.len() == ROWS);
@@ -213,7 +216,7 @@ impl SqliteStore {
         if hours > 48 {
             let rows = sqlx::query(
                 "SELECT hour, samples, online_samples, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w
-                 FROM samples_hourly WHERE device_id = ? AND hour >= ? ORDER BY hour",
+                 FROM samples_hourly WHERE device_id = $1 AND hour >= $2 ORDER BY hour",
             )
             .bind(id)
             .bind(from.format("%Y-%m-%dT%H:00:00").to_string())
@@ -243,12 +246,13 @@ impl SqliteStore {
             .map(|p| p.at + Duration::hours(1))
             .unwrap_or(from)
             .max(from);
-        let rows = sqlx::query(
-            "SELECT (CAST(strftime('%s', at) AS INTEGER) / ?) * ? AS bucket, COUNT(*) AS n, SUM(status = 'online') AS online,
+        let rows = sqlx::query(concat!(
+            "SELECT (", epoch_of!("at"), " / $1) * $2 AS bucket, COUNT(*) AS n,
+                    SUM(CASE WHEN status = 'online' THEN 1 ELSE 0 END) AS online,
                     AVG(hashrate_ths) AS hashrate_ths, AVG(share_hashrate_ths) AS share_hashrate_ths, AVG(gpu_util_pct) AS gpu_util_pct,
                     AVG(temp_c) AS temp_c, AVG(power_w) AS power_w
-             FROM samples WHERE device_id = ? AND at >= ? GROUP BY bucket ORDER BY bucket",
-        )
+             FROM samples WHERE device_id = $3 AND at >= $4 GROUP BY bucket ORDER BY bucket"
+        ))
         .bind(bucket_secs)
         .bind(bucket_secs)
         .bind(id)
@@ -287,16 +291,16 @@ impl SqliteStore {
             .and_hms_opt(now.hour(), 0, 0)
             .expect("valid hour")
             .and_utc();
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
             "WITH hours AS (
                SELECT device_id, hour,
                       COALESCE(delivered_ths, hashrate_ths * online_samples / samples) AS delivered, gpu_util_pct
-               FROM samples_hourly WHERE hour >= ?1 AND hour < ?2
+               FROM samples_hourly WHERE hour >= $1 AND hour < $2
                UNION ALL
-               SELECT device_id, strftime('%Y-%m-%dT%H:00:00', at) AS hour,
+               SELECT device_id, ", hour_of!("at"), " AS hour,
                       AVG(CASE WHEN status = 'offline' THEN 0 ELSE COALESCE(share_hashrate_ths, hashrate_ths, 0) END),
                       AVG(gpu_util_pct)
-               FROM samples WHERE at >= ?3 GROUP BY device_id, hour
+               FROM samples WHERE at >= $3 GROUP BY device_id, hour
              ),
              per_device AS (
                SELECT device_id, substr(hour, 1, 10) AS day, AVG(delivered) AS delivered, AVG(gpu_util_pct) AS util
@@ -306,13 +310,11 @@ impl SqliteStore {
                     CASE WHEN d.model = 'unknown' THEN COALESCE(d.reported_model, d.model) ELSE d.model END AS model,
                     COUNT(*) AS n, SUM(p.delivered) AS delivered, AVG(p.util) AS util
              FROM per_device p
-             JOIN devices d ON d.id = CASE WHEN instr(p.device_id, '/') > 0
-                                           THEN substr(p.device_id, 1, instr(p.device_id, '/') - 1)
-                                           ELSE p.device_id END
-             WHERE p.day BETWEEN ?4 AND ?5
+             JOIN devices d ON d.id = ", node_of!("p.device_id"), "
+             WHERE p.day BETWEEN $4 AND $5
              GROUP BY d.site, p.day, d.kind, 4
-             ORDER BY p.day, d.site",
-        )
+             ORDER BY p.day, d.site"
+        ))
         .bind(format!("{from}T00:00:00"))
         .bind(format!("{}T00:00:00", to + Duration::days(1)))
         .bind(hour_start)
@@ -338,107 +340,40 @@ impl SqliteStore {
             .collect()
     }
 
-    /// Rolls raw samples older than the current hour into hourly rows, then deletes raw samples
-    /// older than `keep_raw`. Returns (hours written, raw rows deleted).
+    /// Rolls raw samples older than the current hour into hourly rows, then removes raw samples
+    /// older than `keep_raw` (whole day partitions where the engine has them, rows otherwise).
     pub async fn roll_up_samples(
         &self,
         now: DateTime<Utc>,
         keep_raw: Duration,
-    ) -> Result<(u64, u64), StoreError> {
+    ) -> Result<Retention, StoreError> {
         let hour_start = now.format("%Y-%m-%dT%H:00:00").to_string();
-        let written = sqlx::query(
+        let written = sqlx::query(concat!(
             "INSERT INTO samples_hourly (device_id, hour, samples, online_samples, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w, delivered_ths)
-             SELECT device_id, strftime('%Y-%m-%dT%H:00:00', at) AS hour, COUNT(*), SUM(status = 'online'),
+             SELECT device_id, ", hour_of!("at"), " AS hour, COUNT(*), SUM(CASE WHEN status = 'online' THEN 1 ELSE 0 END),
                     AVG(hashrate_ths), AVG(share_hashrate_ths), AVG(gpu_util_pct), AVG(temp_c), AVG(power_w),
                     AVG(CASE WHEN status = 'offline' THEN 0 ELSE COALESCE(share_hashrate_ths, hashrate_ths, 0) END)
-             FROM samples WHERE strftime('%Y-%m-%dT%H:00:00', at) < ?
+             FROM samples WHERE ", hour_of!("at"), " < $1
              GROUP BY device_id, hour
              ON CONFLICT(device_id, hour) DO UPDATE SET samples = excluded.samples, online_samples = excluded.online_samples,
                hashrate_ths = excluded.hashrate_ths, share_hashrate_ths = excluded.share_hashrate_ths,
                gpu_util_pct = excluded.gpu_util_pct, temp_c = excluded.temp_c, power_w = excluded.power_w,
-               delivered_ths = excluded.delivered_ths",
-        )
+               delivered_ths = excluded.delivered_ths"
+        ))
         .bind(&hour_start)
         .execute(self.pool())
         .await?
         .rows_affected();
-        let deleted = sqlx::query("DELETE FROM samples WHERE at < ?")
+        let partitions_dropped = self.drop_sample_partitions_before(now - keep_raw).await?;
+        let rows_deleted = sqlx::query("DELETE FROM samples WHERE at < $1")
             .bind(now - keep_raw)
             .execute(self.pool())
             .await?
             .rows_affected();
-        Ok((written, deleted))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample(id: &str, status: DeviceStatus, ths: f64) -> Device {
-        Device {
-            id: id.into(),
-            kind: DeviceKind::Asic,
-            model: "S21".into(),
-            site: "s".into(),
-            address: "a:1".into(),
-            status,
-            hashrate_ths: Some(ths),
-            share_hashrate_ths: None,
-            gpu_util_pct: None,
-            temp_c: Some(60.0),
-            power_w: Some(3500.0),
-            last_seen: None,
-            problem: None,
-            firmware: None,
-            model_mismatch: None,
-        }
-    }
-
-    #[tokio::test]
-    async fn samples_roll_up_hourly_and_old_raw_rows_go() {
-        let dir = tempfile::tempdir().unwrap();
-        let store =
-            SqliteStore::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-                .await
-                .unwrap();
-        let now = DateTime::parse_from_rfc3339("2026-11-25T10:30:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        // Three days ago, two polls in one hour (one offline); and one poll now.
-        let old = now - Duration::days(3);
-        store
-            .insert_samples(old, &[sample("d1", DeviceStatus::Online, 200.0)])
-            .await
-            .unwrap();
-        store
-            .insert_samples(
-                old + Duration::minutes(10),
-                &[sample("d1", DeviceStatus::Offline, 100.0)],
-            )
-            .await
-            .unwrap();
-        store
-            .insert_samples(now, &[sample("d1", DeviceStatus::Online, 210.0)])
-            .await
-            .unwrap();
-        let (hours, deleted) = store
-            .roll_up_samples(now, Duration::hours(48))
-            .await
-            .unwrap();
-        assert_eq!((hours, deleted), (1, 2));
-        let week = store.device_history("d1", now, 168).await.unwrap();
-        assert_eq!(week.len(), 2, "{week:?}");
-        assert_eq!(week[0].hashrate_ths, Some(150.0));
-        assert_eq!(week[0].online_share, 0.5);
-        assert_eq!(week[1].hashrate_ths, Some(210.0));
-        let hour = store.device_history("d1", now, 1).await.unwrap();
-        assert_eq!(hour.len(), 1);
-        // Rolling up again changes nothing and keeps the hour.
-        store
-            .roll_up_samples(now, Duration::hours(48))
-            .await
-            .unwrap();
-        assert_eq!(store.device_history("d1", now, 168).await.unwrap().len(), 2);
+        Ok(Retention {
+            hours_written: written,
+            rows_deleted,
+            partitions_dropped,
+        })
     }
 }

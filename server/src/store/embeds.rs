@@ -1,14 +1,12 @@
 //! Embed tokens: stored as SHA-256 digests with their view, sites and allowed origins.
 
-use chrono::Utc;
-use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use app::api::embeds::{EmbedGrant, EmbedRow};
 use app::model::embed::{EmbedSpec, EmbedView};
 
 use super::audit::record;
-use super::{SqliteStore, StoreError};
+use super::{DbRow, Engine, StoreError};
 
 fn view_name(v: EmbedView) -> &'static str {
     match v {
@@ -26,12 +24,12 @@ fn parse_view(s: &str) -> Result<EmbedView, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("embed view {s:?}")))
 }
 
-fn json_list(r: &SqliteRow, column: &str) -> Result<Vec<String>, StoreError> {
+fn json_list(r: &DbRow, column: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(r.get::<&str, _>(column))
         .map_err(|e| StoreError::Corrupt(format!("embed {column}: {e}")))
 }
 
-fn row(r: &SqliteRow) -> Result<EmbedRow, StoreError> {
+fn row(r: &DbRow) -> Result<EmbedRow, StoreError> {
     Ok(EmbedRow {
         id: r.get("id"),
         name: r.get("name"),
@@ -45,7 +43,7 @@ fn row(r: &SqliteRow) -> Result<EmbedRow, StoreError> {
     })
 }
 
-impl SqliteStore {
+impl Engine {
     pub async fn embeds(&self) -> Result<Vec<EmbedRow>, StoreError> {
         sqlx::query("SELECT id, name, view, sites, origins, token, created_at, created_by, revoked_at FROM embed_tokens ORDER BY id DESC")
             .fetch_all(self.pool())
@@ -69,7 +67,7 @@ impl SqliteStore {
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO embed_tokens (name, view, sites, origins, secret_hash, token, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&spec.name)
         .bind(view_name(spec.view))
@@ -77,7 +75,7 @@ impl SqliteStore {
         .bind(to_json(&spec.origins)?)
         .bind(secret_hash)
         .bind(token)
-        .bind(Utc::now())
+        .bind(crate::store::rows::now())
         .bind(actor)
         .fetch_one(&mut *tx)
         .await?;
@@ -89,7 +87,7 @@ impl SqliteStore {
             &format!("{} for {}", spec.view.slug(), spec.origins.join(" ")),
         )
         .await?;
-        let created = sqlx::query("SELECT id, name, view, sites, origins, token, created_at, created_by, revoked_at FROM embed_tokens WHERE id = ?")
+        let created = sqlx::query("SELECT id, name, view, sites, origins, token, created_at, created_by, revoked_at FROM embed_tokens WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
@@ -100,9 +98,9 @@ impl SqliteStore {
     pub async fn revoke_embed(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
-            "UPDATE embed_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            "UPDATE embed_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
-        .bind(Utc::now())
+        .bind(crate::store::rows::now())
         .bind(id)
         .execute(&mut *tx)
         .await?
@@ -116,7 +114,7 @@ impl SqliteStore {
     }
 
     pub async fn embed_grant(&self, secret_hash: &str) -> Result<Option<EmbedGrant>, StoreError> {
-        sqlx::query("SELECT id, view, sites, origins FROM embed_tokens WHERE secret_hash = ? AND revoked_at IS NULL")
+        sqlx::query("SELECT id, view, sites, origins FROM embed_tokens WHERE secret_hash = $1 AND revoked_at IS NULL")
             .bind(secret_hash)
             .fetch_optional(self.pool())
             .await?

@@ -8,7 +8,7 @@ use app::api::error::ApiError;
 use app::api::ports::MarketHistory;
 use app::model::market::{MarketDay, MarketSource};
 
-use super::{SqliteStore, StoreError};
+use super::{DbRow, Engine, StoreError};
 
 fn parse_source(s: &str) -> Result<MarketSource, StoreError> {
     MarketSource::parse(s)
@@ -16,7 +16,7 @@ fn parse_source(s: &str) -> Result<MarketSource, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("market source {s:?}")))
 }
 
-fn day_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<MarketDay, StoreError> {
+fn day_from_row(r: &DbRow) -> Result<MarketDay, StoreError> {
     Ok(MarketDay {
         date: r.get("day"),
         btc_usd: r.get("btc_usd"),
@@ -27,7 +27,7 @@ fn day_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<MarketDay, StoreError> {
     })
 }
 
-impl SqliteStore {
+impl Engine {
     /// Inserts days that are not stored yet (existing days are kept: a live figure is never
     /// overwritten by a bundled or simulated one). Returns how many rows were added.
     pub async fn insert_market_days(&self, days: &[MarketDay]) -> Result<u64, StoreError> {
@@ -37,7 +37,7 @@ impl SqliteStore {
             if d.source == MarketSource::Projected {
                 continue;
             }
-            added += sqlx::query("INSERT OR IGNORE INTO market_days (day, btc_usd, difficulty, fees_btc_per_block, height, source) VALUES (?, ?, ?, ?, ?, ?)")
+            added += sqlx::query("INSERT INTO market_days (day, btc_usd, difficulty, fees_btc_per_block, height, source) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day) DO NOTHING")
                 .bind(d.date)
                 .bind(d.btc_usd)
                 .bind(d.difficulty)
@@ -58,7 +58,7 @@ impl SqliteStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<MarketDay>, StoreError> {
-        sqlx::query("SELECT day, btc_usd, difficulty, fees_btc_per_block, height, source FROM market_days WHERE day BETWEEN ? AND ? ORDER BY day")
+        sqlx::query("SELECT day, btc_usd, difficulty, fees_btc_per_block, height, source FROM market_days WHERE day BETWEEN $1 AND $2 ORDER BY day")
         .bind(from)
         .bind(to)
         .fetch_all(self.pool())
@@ -80,7 +80,7 @@ impl SqliteStore {
         for d in days.iter().filter(|d| d.source == MarketSource::Live) {
             written += sqlx::query(
                 "INSERT INTO market_days (day, btc_usd, difficulty, fees_btc_per_block, height, source, fetched_at)
-                 VALUES (?, ?, ?, ?, ?, 'live', ?)
+                 VALUES ($1, $2, $3, $4, $5, 'live', $6)
                  ON CONFLICT(day) DO UPDATE SET btc_usd = excluded.btc_usd, difficulty = excluded.difficulty,
                    fees_btc_per_block = excluded.fees_btc_per_block, height = excluded.height,
                    source = 'live', fetched_at = excluded.fetched_at",
@@ -106,7 +106,7 @@ impl SqliteStore {
         to: NaiveDate,
     ) -> Result<Vec<NaiveDate>, StoreError> {
         let live: Vec<NaiveDate> = sqlx::query_scalar(
-            "SELECT day FROM market_days WHERE source = 'live' AND day BETWEEN ? AND ?",
+            "SELECT day FROM market_days WHERE source = 'live' AND day BETWEEN $1 AND $2",
         )
         .bind(from)
         .bind(to)
@@ -136,7 +136,7 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl MarketHistory for SqliteStore {
+impl MarketHistory for Engine {
     async fn days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MarketDay>, ApiError> {
         Ok(self.market_days(from, to).await?)
     }

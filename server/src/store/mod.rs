@@ -1,32 +1,39 @@
-//! The store: SQLite through sqlx (file created on first start, WAL, migrations applied).
-//! One file per aggregate; `StoreError` is the only error that leaves this module.
+//! The store: SQLite (the embedded default: a file created on first start, WAL) or PostgreSQL
+//! (several replicas on one database), chosen by the URL; migrations applied on connect.
+//! One file of queries per aggregate, compiled once per engine (`sqlite.rs`, `postgres.rs`);
+//! `Store` hands each call to the engine in use. `StoreError` is the only error that leaves
+//! this module.
 
-mod accounts;
-mod audit;
-mod devices;
-mod embeds;
-mod market;
-mod pool;
+#[cfg(test)]
+mod conformance;
+mod postgres;
+mod rows;
 mod seed;
-mod sites;
-mod timeline;
+mod sqlite;
 
-use std::str::FromStr;
-use std::time::Duration;
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-
+use app::api::admin::{AuditEntry, SessionRow, TokenRow, UserRow};
+use app::api::auth::Role;
+use app::api::embeds::{EmbedGrant, EmbedRow};
 use app::api::error::ApiError;
+use app::api::ports::{MarketHistory, PoolRewards, SiteStore, TimelineStore};
+use app::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
+use app::model::embed::EmbedSpec;
+use app::model::fleet::{Device, SamplePoint};
+use app::model::market::MarketDay;
+use app::model::measured::TelemetryGroup;
+use app::model::pool::PoolDay;
+use app::model::site::Site;
+use app::model::timeline::{Milestone, MilestoneEdit};
 
-pub use accounts::{SessionUser, StoredUser};
-pub use devices::DeviceSpec;
+pub use rows::{DeviceSpec, NewAnnotationRow, Retention, SessionUser, StoredUser};
 pub use seed::{example_sites, seed_if_empty};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported database URL {0:?}: use sqlite://FILE (PostgreSQL support is planned)")]
+    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -60,57 +67,223 @@ fn rand_id() -> u32 {
     nanos ^ std::process::id().rotate_left(16)
 }
 
-/// The SQLite-backed store.
-#[derive(Clone, Debug)]
-pub struct SqliteStore {
-    pool: SqlitePool,
-    /// Bumped by every change to the device registry made through this store, so the poller
-    /// re-reads the registry only when it changed.
-    registry: std::sync::Arc<std::sync::atomic::AtomicU64>,
+/// Which engine a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineKind {
+    Sqlite,
+    Postgres,
 }
 
-impl SqliteStore {
-    /// Opens (creating if missing) the database at `url` and applies migrations.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        if !url.starts_with("sqlite:") {
-            return Err(StoreError::UnsupportedUrl(url.to_string()));
+impl EngineKind {
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
         }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self {
-            pool,
-            registry: Default::default(),
-        })
+    }
+}
+
+/// The store, on whichever engine the URL chose.
+#[derive(Clone, Debug)]
+pub struct Store(Engines);
+
+#[derive(Clone, Debug)]
+enum Engines {
+    Sqlite(sqlite::Engine),
+    Postgres(postgres::Engine),
+}
+
+/// Runs `$body` with `$e` bound to the engine in use.
+macro_rules! on_engine {
+    ($self:expr, $e:ident => $body:expr) => {
+        match &$self.0 {
+            Engines::Sqlite($e) => $body,
+            Engines::Postgres($e) => $body,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://FILE`, created if missing, or
+    /// `postgres://…`) and applies migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        match EngineKind::of_url(url) {
+            Some(EngineKind::Sqlite) => {
+                Ok(Self(Engines::Sqlite(sqlite::Engine::connect(url).await?)))
+            }
+            Some(EngineKind::Postgres) => Ok(Self(Engines::Postgres(
+                postgres::Engine::connect(url).await?,
+            ))),
+            None => Err(StoreError::UnsupportedUrl(url.to_string())),
+        }
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub fn kind(&self) -> EngineKind {
+        match self.0 {
+            Engines::Sqlite(_) => EngineKind::Sqlite,
+            Engines::Postgres(_) => EngineKind::Postgres,
+        }
+    }
+
+    /// The SQLite pool, for the file-level tools (backup, restore) that only SQLite has.
+    pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
+        match &self.0 {
+            Engines::Sqlite(e) => Some(e.pool()),
+            Engines::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, for the replica coordination that only PostgreSQL has.
+    pub fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
+        match &self.0 {
+            Engines::Sqlite(_) => None,
+            Engines::Postgres(e) => Some(e.pool()),
+        }
     }
 
     pub fn registry_generation(&self) -> u64 {
-        self.registry.load(std::sync::atomic::Ordering::Acquire)
+        on_engine!(self, e => e.registry_generation())
     }
+}
 
-    pub(crate) fn registry_changed(&self) {
-        self.registry
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+/// `Store` methods that hand the call to the engine's method of the same name.
+macro_rules! delegate {
+    ($( $(#[$m:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
+        impl Store {
+            $(
+                $(#[$m])*
+                pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    on_engine!(self, e => e.$name($($arg),*).await)
+                }
+            )*
+        }
+    };
+}
+
+delegate! {
+    fn user_count(&self) -> Result<i64, StoreError>;
+    fn add_user(&self, name: &str, role: Role, password_hash: &str, actor: &str) -> Result<bool, StoreError>;
+    fn user_by_name(&self, name: &str) -> Result<Option<StoredUser>, StoreError>;
+    fn users(&self) -> Result<Vec<UserRow>, StoreError>;
+    fn create_session(&self, secret_hash: &str, user_id: i64, expires_at: DateTime<Utc>, address: &str, user_agent: &str) -> Result<i64, StoreError>;
+    fn session_user(&self, secret_hash: &str, idle: Duration, address: &str) -> Result<Option<SessionUser>, StoreError>;
+    fn delete_session(&self, secret_hash: &str) -> Result<(), StoreError>;
+    fn sessions(&self, user: Option<&str>, idle: Duration) -> Result<Vec<SessionRow>, StoreError>;
+    fn revoke_session(&self, id: i64, owner: Option<&str>, actor: &str) -> Result<bool, StoreError>;
+    fn password_hash(&self, name: &str) -> Result<Option<String>, StoreError>;
+    fn set_password(&self, name: &str, hash: &str, keep: Option<i64>, end_tokens: bool, actor: &str, action: &str) -> Result<bool, StoreError>;
+    fn set_disabled(&self, name: &str, disabled: bool, actor: &str) -> Result<Option<UserRow>, StoreError>;
+    fn user_row(&self, name: &str) -> Result<Option<UserRow>, StoreError>;
+    fn create_token(&self, name: &str, role: Role, secret_hash: &str, actor: &str) -> Result<i64, StoreError>;
+    fn revoke_token(&self, id: i64, actor: &str) -> Result<bool, StoreError>;
+    fn token_user(&self, secret_hash: &str) -> Result<Option<(String, Role)>, StoreError>;
+    fn tokens(&self) -> Result<Vec<TokenRow>, StoreError>;
+    fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) -> Result<(), StoreError>;
+    fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+    fn upsert_device(&self, d: &DeviceSpec, source: &str) -> Result<(), StoreError>;
+    fn upsert_devices(&self, devices: &[DeviceSpec], source: &str) -> Result<(), StoreError>;
+    fn remove_device(&self, id: &str) -> Result<bool, StoreError>;
+    fn retire_source_except(&self, source: &str, keep: &[String]) -> Result<u64, StoreError>;
+    fn active_devices(&self) -> Result<Vec<DeviceSpec>, StoreError>;
+    fn insert_samples(&self, at: DateTime<Utc>, devices: &[Device]) -> Result<(), StoreError>;
+    fn write_tick(&self, at: DateTime<Utc>, devices: &[Device], identities: &[(&str, Option<&str>, Option<&str>, Option<&str>)]) -> Result<(), StoreError>;
+    fn device_history(&self, id: &str, now: DateTime<Utc>, hours: u32) -> Result<Vec<SamplePoint>, StoreError>;
+    fn site_days(&self, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> Result<Vec<TelemetryGroup>, StoreError>;
+    fn roll_up_samples(&self, now: DateTime<Utc>, keep_raw: Duration) -> Result<Retention, StoreError>;
+    fn embeds(&self) -> Result<Vec<EmbedRow>, StoreError>;
+    fn create_embed(&self, spec: &EmbedSpec, token: &str, secret_hash: &str, actor: &str) -> Result<EmbedRow, StoreError>;
+    fn revoke_embed(&self, id: i64, actor: &str) -> Result<bool, StoreError>;
+    fn embed_grant(&self, secret_hash: &str) -> Result<Option<EmbedGrant>, StoreError>;
+    fn insert_market_days(&self, days: &[MarketDay]) -> Result<u64, StoreError>;
+    fn market_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MarketDay>, StoreError>;
+    fn upsert_live_days(&self, days: &[MarketDay], fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
+    fn days_without_live(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>, StoreError>;
+    fn last_market_day(&self) -> Result<Option<MarketDay>, StoreError>;
+    fn upsert_pool_days(&self, days: &[PoolDay], fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
+    fn last_pool_day(&self, site: &str, pool: &str) -> Result<Option<NaiveDate>, StoreError>;
+    fn sites(&self) -> Result<Vec<Site>, StoreError>;
+    fn insert_site(&self, site: &Site, position: i64) -> Result<(), StoreError>;
+    fn milestones(&self) -> Result<Vec<Milestone>, StoreError>;
+    fn insert_milestones(&self, all: &[Milestone]) -> Result<usize, StoreError>;
+    fn annotations(&self) -> Result<Vec<Annotation>, StoreError>;
+    fn insert_annotation(&self, new: &NewAnnotationRow, actor: &str) -> Result<Annotation, StoreError>;
+    fn annotation_versions(&self, id: i64) -> Result<Vec<AnnotationVersion>, StoreError>;
+}
+
+#[async_trait]
+impl SiteStore for Store {
+    async fn list_sites(&self) -> Result<Vec<Site>, ApiError> {
+        on_engine!(self, e => SiteStore::list_sites(e).await)
     }
+}
 
-    /// A transaction that takes SQLite's write lock at its start. A plain (deferred) one
-    /// that reads first and writes later cannot wait for the lock: if another connection
-    /// wrote in between, its upgrade fails at once with "database is locked" however long
-    /// the busy timeout, so concurrent versioned edits would turn into 500s.
-    pub async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+#[async_trait]
+impl MarketHistory for Store {
+    async fn days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MarketDay>, ApiError> {
+        on_engine!(self, e => MarketHistory::days(e, from, to).await)
+    }
+    async fn last_real_day(&self) -> Result<Option<NaiveDate>, ApiError> {
+        on_engine!(self, e => MarketHistory::last_real_day(e).await)
+    }
+    async fn newest_live(&self) -> Result<Option<(NaiveDate, DateTime<Utc>)>, ApiError> {
+        on_engine!(self, e => MarketHistory::newest_live(e).await)
+    }
+}
+
+#[async_trait]
+impl PoolRewards for Store {
+    async fn rewards(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        site: Option<&str>,
+    ) -> Result<Vec<PoolDay>, ApiError> {
+        on_engine!(self, e => PoolRewards::rewards(e, from, to, site).await)
+    }
+}
+
+#[async_trait]
+impl TimelineStore for Store {
+    async fn milestones(&self) -> Result<Vec<Milestone>, ApiError> {
+        on_engine!(self, e => TimelineStore::milestones(e).await)
+    }
+    async fn create_milestone(&self, milestone: &Milestone, actor: &str) -> Result<(), ApiError> {
+        on_engine!(self, e => TimelineStore::create_milestone(e, milestone, actor).await)
+    }
+    async fn update_milestone(
+        &self,
+        id: &str,
+        edit: &MilestoneEdit,
+        actor: &str,
+    ) -> Result<Milestone, ApiError> {
+        on_engine!(self, e => TimelineStore::update_milestone(e, id, edit, actor).await)
+    }
+    async fn annotations(&self) -> Result<Vec<Annotation>, ApiError> {
+        on_engine!(self, e => TimelineStore::annotations(e).await)
+    }
+    async fn create_annotation(
+        &self,
+        target: AnnotationTarget,
+        site_id: Option<String>,
+        on_date: NaiveDate,
+        text: &str,
+        actor: &str,
+    ) -> Result<Annotation, ApiError> {
+        on_engine!(self, e => TimelineStore::create_annotation(e, target, site_id, on_date, text, actor).await)
+    }
+    async fn edit_annotation(
+        &self,
+        id: i64,
+        text: &str,
+        base_version: i64,
+        actor: &str,
+    ) -> Result<Annotation, ApiError> {
+        on_engine!(self, e => TimelineStore::edit_annotation(e, id, text, base_version, actor).await)
+    }
+    async fn annotation_history(&self, id: i64) -> Result<Vec<AnnotationVersion>, ApiError> {
+        on_engine!(self, e => TimelineStore::annotation_history(e, id).await)
     }
 }

@@ -7,9 +7,9 @@ use app::api::error::ApiError;
 use app::api::ports::PoolRewards;
 use app::model::pool::PoolDay;
 
-use super::{SqliteStore, StoreError};
+use super::{Engine, StoreError};
 
-impl SqliteStore {
+impl Engine {
     /// Writes payouts; a day already stored takes the pool's newer figure (pools revise the
     /// current day until it closes).
     pub async fn upsert_pool_days(
@@ -21,7 +21,7 @@ impl SqliteStore {
         let mut n = 0;
         for d in days {
             n += sqlx::query(
-                "INSERT INTO pool_rewards (day, site, pool, btc, fetched_at) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO pool_rewards (day, site, pool, btc, fetched_at) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT(day, site, pool) DO UPDATE SET btc = excluded.btc, fetched_at = excluded.fetched_at",
             )
             .bind(d.date)
@@ -44,7 +44,7 @@ impl SqliteStore {
         pool: &str,
     ) -> Result<Option<NaiveDate>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT MAX(day) FROM pool_rewards WHERE site = ? AND pool = ?")
+            sqlx::query_scalar("SELECT MAX(day) FROM pool_rewards WHERE site = $1 AND pool = $2")
                 .bind(site)
                 .bind(pool)
                 .fetch_one(self.pool())
@@ -54,7 +54,7 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl PoolRewards for SqliteStore {
+impl PoolRewards for Engine {
     async fn rewards(
         &self,
         from: NaiveDate,
@@ -63,7 +63,7 @@ impl PoolRewards for SqliteStore {
     ) -> Result<Vec<PoolDay>, ApiError> {
         let rows: Vec<(NaiveDate, String, String, f64)> = sqlx::query_as(
             "SELECT day, site, pool, btc FROM pool_rewards
-             WHERE day BETWEEN ? AND ? AND (? IS NULL OR site = ?) ORDER BY day, site, pool",
+             WHERE day BETWEEN $1 AND $2 AND ($3 IS NULL OR site = $4) ORDER BY day, site, pool",
         )
         .bind(from)
         .bind(to)

@@ -4,7 +4,7 @@
 use app::model::site::Site;
 use app::model::timeline::Milestone;
 
-use super::{SqliteStore, StoreError};
+use super::{Store, StoreError};
 
 const SEED_SITES: &str = include_str!("../../data/seed_sites.json");
 const SEED_TIMELINE: &str = include_str!("../../data/seed_timeline.json");
@@ -16,11 +16,8 @@ pub fn example_sites() -> Result<Vec<Site>, StoreError> {
 }
 
 /// Inserts the bundled example sites into an empty database; returns how many were added.
-pub async fn seed_if_empty(store: &SqliteStore) -> Result<usize, StoreError> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites")
-        .fetch_one(store.pool())
-        .await?;
-    if count > 0 {
+pub async fn seed_if_empty(store: &Store) -> Result<usize, StoreError> {
+    if !store.sites().await?.is_empty() {
         return Ok(0);
     }
     let sites = example_sites()?;

@@ -9,9 +9,9 @@ use app::model::lease::{LeaseContract, LeaseTerms};
 use app::model::site::{FleetLine, Site};
 use app::model::timeline::{self, Milestone, MilestoneKind};
 
-use super::{SqliteStore, StoreError};
+use super::{Engine, StoreError};
 
-impl SqliteStore {
+impl Engine {
     /// All sites in display order, fully assembled.
     pub async fn sites(&self) -> Result<Vec<Site>, StoreError> {
         let pool = self.pool();
@@ -89,7 +89,7 @@ impl SqliteStore {
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&site.id)
         .bind(&site.name)
@@ -104,7 +104,7 @@ impl SqliteStore {
         .execute(&mut *tx)
         .await?;
         for line in &site.fleet {
-            sqlx::query("INSERT INTO fleet_lines (site_id, model_id, count) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO fleet_lines (site_id, model_id, count) VALUES ($1, $2, $3)")
                 .bind(&site.id)
                 .bind(&line.model_id)
                 .bind(line.count as i64)
@@ -134,7 +134,7 @@ impl SqliteStore {
                 serde_json::to_string(&c.terms).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             sqlx::query(
                 "INSERT INTO lease_contracts (id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&c.id)
             .bind(&site.id)
@@ -153,7 +153,7 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl SiteStore for SqliteStore {
+impl SiteStore for Engine {
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError> {
         Ok(self.sites().await?)
     }

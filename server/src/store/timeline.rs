@@ -3,8 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Row, Transaction};
 
 use app::api::error::ApiError;
 use app::api::ports::TimelineStore;
@@ -12,9 +11,10 @@ use app::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
 use app::model::timeline::{Milestone, MilestoneEdit, MilestoneKind};
 
 use super::audit::record;
-use super::{SqliteStore, StoreError};
+use super::{Db, DbRow, Engine, StoreError};
+use crate::store::rows::NewAnnotationRow;
 
-fn milestone_from_row(r: &SqliteRow) -> Result<Milestone, StoreError> {
+fn milestone_from_row(r: &DbRow) -> Result<Milestone, StoreError> {
     let id: String = r.get("id");
     let kind: String = r.get("kind");
     let depends_on: Vec<String> = serde_json::from_str(r.get::<&str, _>("depends_on"))
@@ -36,7 +36,7 @@ fn milestone_from_row(r: &SqliteRow) -> Result<Milestone, StoreError> {
     })
 }
 
-fn annotation_from_row(r: &SqliteRow) -> Result<Annotation, StoreError> {
+fn annotation_from_row(r: &DbRow) -> Result<Annotation, StoreError> {
     let id: i64 = r.get("id");
     let kind: String = r.get("target_kind");
     let key: String = r.get("target");
@@ -76,7 +76,7 @@ macro_rules! select_annotations {
 
 /// Inserts one milestone inside `tx` (seeding and site import).
 pub(super) async fn insert_milestone(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Db>,
     m: &Milestone,
     position: i64,
 ) -> Result<(), StoreError> {
@@ -84,7 +84,7 @@ pub(super) async fn insert_milestone(
         serde_json::to_string(&m.depends_on).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(
         "INSERT INTO milestones (id, site_id, kind, title, planned_start, planned_end, actual_start, actual_end, mw, depends_on, contract_id, version, position)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&m.id)
     .bind(&m.site_id)
@@ -104,16 +104,7 @@ pub(super) async fn insert_milestone(
     Ok(())
 }
 
-/// What a new annotation resolves to before it is stored.
-#[derive(Debug, Clone)]
-pub struct NewAnnotationRow {
-    pub target: AnnotationTarget,
-    pub site_id: Option<String>,
-    pub on_date: NaiveDate,
-    pub text: String,
-}
-
-impl SqliteStore {
+impl Engine {
     /// Every milestone, by site and start.
     pub async fn milestones(&self) -> Result<Vec<Milestone>, StoreError> {
         sqlx::query(select_milestones!(
@@ -132,7 +123,7 @@ impl SqliteStore {
         let mut added = 0;
         for (i, m) in all.iter().enumerate() {
             let exists: Option<String> =
-                sqlx::query_scalar("SELECT id FROM milestones WHERE id = ?")
+                sqlx::query_scalar("SELECT id FROM milestones WHERE id = $1")
                     .bind(&m.id)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -152,7 +143,7 @@ impl SqliteStore {
         actor: &str,
     ) -> Result<Result<Milestone, ApiError>, StoreError> {
         let mut tx = self.write_tx().await?;
-        let Some(row) = sqlx::query(select_milestones!("WHERE id = ?"))
+        let Some(row) = sqlx::query(select_milestones!("WHERE id = $1"))
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
@@ -171,8 +162,8 @@ impl SqliteStore {
         edit.apply_to(&mut m);
         m.version += 1;
         sqlx::query(
-            "UPDATE milestones SET title = ?, planned_start = ?, planned_end = ?, actual_start = ?, actual_end = ?, mw = ?, version = ?
-             WHERE id = ? AND version = ?",
+            "UPDATE milestones SET title = $1, planned_start = $2, planned_end = $3, actual_start = $4, actual_end = $5, mw = $6, version = $7
+             WHERE id = $8 AND version = $9",
         )
         .bind(&m.title)
         .bind(m.planned_start)
@@ -212,11 +203,11 @@ impl SqliteStore {
         new: &NewAnnotationRow,
         actor: &str,
     ) -> Result<Annotation, StoreError> {
-        let now = Utc::now();
+        let now = crate::store::rows::now();
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO annotations (target_kind, target, site_id, on_date, version, text, author, created_at, updated_at)
-             VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8) RETURNING id",
         )
         .bind(new.target.kind())
         .bind(new.target.key())
@@ -258,9 +249,9 @@ impl SqliteStore {
         base_version: i64,
         actor: &str,
     ) -> Result<Result<Annotation, ApiError>, StoreError> {
-        let now = Utc::now();
+        let now = crate::store::rows::now();
         let mut tx = self.write_tx().await?;
-        let Some(row) = sqlx::query(select_annotations!("WHERE id = ?"))
+        let Some(row) = sqlx::query(select_annotations!("WHERE id = $1"))
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
@@ -290,7 +281,7 @@ impl SqliteStore {
         a.text = text.to_string();
         a.author = actor.to_string();
         a.updated_at = now;
-        sqlx::query("UPDATE annotations SET version = ?, text = ?, author = ?, updated_at = ? WHERE id = ? AND version = ?")
+        sqlx::query("UPDATE annotations SET version = $1, text = $2, author = $3, updated_at = $4 WHERE id = $5 AND version = $6")
             .bind(a.version)
             .bind(&a.text)
             .bind(&a.author)
@@ -307,7 +298,7 @@ impl SqliteStore {
 
     pub async fn annotation_versions(&self, id: i64) -> Result<Vec<AnnotationVersion>, StoreError> {
         Ok(sqlx::query(
-            "SELECT version, text, author, at FROM annotation_versions WHERE annotation_id = ? ORDER BY version",
+            "SELECT version, text, author, at FROM annotation_versions WHERE annotation_id = $1 ORDER BY version",
         )
         .bind(id)
         .fetch_all(self.pool())
@@ -324,14 +315,14 @@ impl SqliteStore {
 }
 
 async fn insert_version(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Db>,
     id: i64,
     version: i64,
     text: &str,
     author: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO annotation_versions (annotation_id, version, text, author, at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO annotation_versions (annotation_id, version, text, author, at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id)
         .bind(version)
         .bind(text)
@@ -343,9 +334,9 @@ async fn insert_version(
 }
 
 /// Who last changed a milestone, from the audit log ("seed" if nobody has).
-async fn last_actor(tx: &mut Transaction<'_, Sqlite>, id: &str) -> Result<String, StoreError> {
+async fn last_actor(tx: &mut Transaction<'_, Db>, id: &str) -> Result<String, StoreError> {
     Ok(sqlx::query_scalar(
-        "SELECT actor FROM audit_log WHERE action = 'milestone.update' AND target = ? ORDER BY id DESC LIMIT 1",
+        "SELECT actor FROM audit_log WHERE action = 'milestone.update' AND target = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(id)
     .fetch_optional(&mut **tx)
@@ -368,9 +359,9 @@ fn milestone_summary(m: &Milestone) -> String {
 }
 
 #[async_trait]
-impl TimelineStore for SqliteStore {
+impl TimelineStore for Engine {
     async fn milestones(&self) -> Result<Vec<Milestone>, ApiError> {
-        Ok(SqliteStore::milestones(self).await?)
+        Ok(Engine::milestones(self).await?)
     }
 
     async fn create_milestone(&self, milestone: &Milestone, actor: &str) -> Result<(), ApiError> {
@@ -403,7 +394,7 @@ impl TimelineStore for SqliteStore {
     }
 
     async fn annotations(&self) -> Result<Vec<Annotation>, ApiError> {
-        Ok(SqliteStore::annotations(self).await?)
+        Ok(Engine::annotations(self).await?)
     }
 
     async fn create_annotation(

@@ -11,10 +11,10 @@ use app::api::ports::FleetService;
 use app::model::fleet::{Device, DevicePage, DeviceQuery, FleetSummary, SamplePoint, StatusGrid};
 
 use super::poller::FleetCache;
-use crate::store::{DeviceSpec, SqliteStore};
+use crate::store::{DeviceSpec, Store};
 
 pub struct FleetHub {
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<Store>,
     pub cache: Arc<FleetCache>,
 }
 

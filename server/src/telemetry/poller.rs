@@ -23,7 +23,7 @@ use super::firmware::Family;
 use super::io::ExchangeLimits;
 use super::{cgminer, dcgm, PollError};
 use crate::metrics::Metrics;
-use crate::store::{DeviceSpec, SqliteStore};
+use crate::store::{DeviceSpec, Store};
 
 /// Poller settings.
 #[derive(Debug, Clone, Copy)]
@@ -406,7 +406,7 @@ struct IdentityChange {
 /// holds up nobody else's schedule.
 pub struct Poller {
     config: PollerConfig,
-    store: Arc<SqliteStore>,
+    store: Arc<Store>,
     cache: Arc<FleetCache>,
     updates: broadcast::Sender<CycleReport>,
     endpoints: HashMap<String, Endpoint>,
@@ -429,7 +429,7 @@ pub struct Poller {
 impl Poller {
     pub fn new(
         config: PollerConfig,
-        store: Arc<SqliteStore>,
+        store: Arc<Store>,
         cache: Arc<FleetCache>,
         updates: broadcast::Sender<CycleReport>,
     ) -> Self {

@@ -19,7 +19,7 @@ use app::model::fleet::{Device, DeviceKind, DeviceStatus};
 use app::model::market::MarketSource;
 use server::market::feed::{FeedError, MempoolFeed};
 use server::remote::{RemoteError, RemoteLimits};
-use server::store::{DeviceSpec, SqliteStore};
+use server::store::{DeviceSpec, Store};
 
 use super::support::{day, TestApp};
 
@@ -129,10 +129,10 @@ fn quick_limits() -> RemoteLimits {
     }
 }
 
-async fn temp_store() -> (tempfile::TempDir, SqliteStore) {
+async fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    (dir, SqliteStore::connect(&url).await.unwrap())
+    (dir, Store::connect(&url).await.unwrap())
 }
 
 #[tokio::test]
@@ -344,7 +344,7 @@ async fn a_history_day_with_telemetry_is_measured_next_to_a_modelled_one() {
     let site = sites["sites"][0]["id"].as_str().unwrap().to_string();
     // Two S21s polled on 2025-10-15 (wall-clock times of that day): one delivers 180 TH/s all
     // day, the other is offline half the day — 180 + 90 = 270 of 400 TH/s nameplate.
-    let store = SqliteStore::connect(&app.database_url).await.unwrap();
+    let store = Store::connect(&app.database_url).await.unwrap();
     for id in ["m-1", "m-2"] {
         store
             .upsert_device(

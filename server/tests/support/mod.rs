@@ -160,11 +160,7 @@ pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 /// One token per role, written through a second connection to the server's database file
 /// (exactly what `rigshift token create` does).
 async fn create_tokens(database_url: &str) -> HashMap<Role, String> {
-    let store = Arc::new(
-        server::store::SqliteStore::connect(database_url)
-            .await
-            .unwrap(),
-    );
+    let store = Arc::new(server::store::Store::connect(database_url).await.unwrap());
     let auth = server::auth::Auth::new(store, false);
     let mut out = HashMap::new();
     for role in Role::ALL {

@@ -1,0 +1,196 @@
+-- The PostgreSQL schema: the SQLite migrations 0001–0006 folded into their end state, with the
+-- engine's own types (timestamptz, date, bigint identities). Columns keep the SQLite names and
+-- meanings so one set of queries serves both engines. The hourly rollups' `hour` and the JSON
+-- columns stay text: the queries key them as text on both engines (JSON is validated on write).
+
+CREATE TABLE sites (
+    id                 TEXT PRIMARY KEY,
+    name               TEXT NOT NULL,
+    location           TEXT NOT NULL,
+    capacity_mw        DOUBLE PRECISION NOT NULL CHECK (capacity_mw >= 0),
+    initial_mining_mw  DOUBLE PRECISION NOT NULL CHECK (initial_mining_mw >= 0),
+    power_usd_per_kwh  DOUBLE PRECISION NOT NULL CHECK (power_usd_per_kwh >= 0),
+    pue_ai             DOUBLE PRECISION NOT NULL CHECK (pue_ai >= 1),
+    mining_uptime      DOUBLE PRECISION NOT NULL CHECK (mining_uptime BETWEEN 0 AND 1),
+    pool_fee_pct       DOUBLE PRECISION NOT NULL CHECK (pool_fee_pct BETWEEN 0 AND 100),
+    position           BIGINT NOT NULL
+);
+
+CREATE TABLE fleet_lines (
+    site_id   TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+    model_id  TEXT NOT NULL,
+    count     BIGINT NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (site_id, model_id)
+);
+
+CREATE TABLE lease_contracts (
+    id                  TEXT PRIMARY KEY,
+    site_id             TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+    tenant              TEXT NOT NULL,
+    terms               TEXT NOT NULL CHECK (terms::jsonb IS NOT NULL),
+    start_on            DATE NOT NULL,
+    ramp_months         BIGINT NOT NULL CHECK (ramp_months >= 0),
+    end_on              DATE,
+    power_pass_through  BIGINT NOT NULL CHECK (power_pass_through IN (0, 1))
+);
+
+CREATE TABLE market_days (
+    day                 DATE PRIMARY KEY,
+    btc_usd             DOUBLE PRECISION NOT NULL CHECK (btc_usd >= 0),
+    difficulty          DOUBLE PRECISION NOT NULL CHECK (difficulty > 0),
+    fees_btc_per_block  DOUBLE PRECISION NOT NULL CHECK (fees_btc_per_block >= 0),
+    source              TEXT NOT NULL CHECK (source IN ('bundled', 'simulated', 'live')),
+    height              BIGINT,
+    fetched_at          TIMESTAMPTZ
+);
+
+CREATE TABLE pool_rewards (
+    day         DATE NOT NULL,
+    site        TEXT NOT NULL,
+    pool        TEXT NOT NULL,
+    btc         DOUBLE PRECISION NOT NULL CHECK (btc >= 0),
+    fetched_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (day, site, pool)
+);
+
+CREATE TABLE devices (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('asic', 'gpu')),
+    model           TEXT NOT NULL,
+    site            TEXT NOT NULL,
+    address         TEXT NOT NULL,
+    source          TEXT NOT NULL CHECK (source IN ('api', 'fleet_file', 'simulator')),
+    added_at        TIMESTAMPTZ NOT NULL,
+    removed_at      TIMESTAMPTZ,
+    reported_model  TEXT,
+    firmware        TEXT
+);
+CREATE INDEX devices_active ON devices(removed_at);
+
+-- Raw samples, one partition per UTC day (created ahead of the writes by the store); retention
+-- drops whole partitions instead of deleting rows one by one.
+CREATE TABLE samples (
+    device_id           TEXT NOT NULL,
+    at                  TIMESTAMPTZ NOT NULL,
+    status              TEXT NOT NULL,
+    hashrate_ths        DOUBLE PRECISION,
+    share_hashrate_ths  DOUBLE PRECISION,
+    gpu_util_pct        DOUBLE PRECISION,
+    temp_c              DOUBLE PRECISION,
+    power_w             DOUBLE PRECISION
+) PARTITION BY RANGE (at);
+CREATE INDEX samples_by_device ON samples(device_id, at);
+CREATE INDEX samples_by_time ON samples(at);
+
+CREATE TABLE samples_hourly (
+    device_id           TEXT NOT NULL,
+    hour                TEXT COLLATE "C" NOT NULL,
+    samples             BIGINT NOT NULL,
+    online_samples      BIGINT NOT NULL,
+    hashrate_ths        DOUBLE PRECISION,
+    share_hashrate_ths  DOUBLE PRECISION,
+    gpu_util_pct        DOUBLE PRECISION,
+    temp_c              DOUBLE PRECISION,
+    power_w             DOUBLE PRECISION,
+    delivered_ths       DOUBLE PRECISION,
+    PRIMARY KEY (device_id, hour)
+);
+CREATE INDEX samples_hourly_by_hour ON samples_hourly(hour);
+
+CREATE TABLE milestones (
+    id             TEXT PRIMARY KEY,
+    site_id        TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+    kind           TEXT NOT NULL CHECK (kind IN ('decommission', 'retrofit', 'ai_ramp', 'ai_live')),
+    title          TEXT NOT NULL,
+    planned_start  DATE NOT NULL,
+    planned_end    DATE NOT NULL,
+    actual_start   DATE,
+    actual_end     DATE,
+    mw             DOUBLE PRECISION NOT NULL CHECK (mw >= 0),
+    depends_on     TEXT NOT NULL DEFAULT '[]' CHECK (depends_on::jsonb IS NOT NULL),
+    contract_id    TEXT,
+    version        BIGINT NOT NULL DEFAULT 1,
+    position       BIGINT NOT NULL DEFAULT 0,
+    CHECK (planned_end >= planned_start)
+);
+CREATE INDEX milestones_by_site ON milestones(site_id, planned_start);
+
+CREATE TABLE annotations (
+    id          BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    target_kind TEXT NOT NULL CHECK (target_kind IN ('site', 'milestone', 'date')),
+    target      TEXT NOT NULL,
+    site_id     TEXT,
+    on_date     DATE NOT NULL,
+    version     BIGINT NOT NULL,
+    text        TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX annotations_by_date ON annotations(on_date);
+
+CREATE TABLE annotation_versions (
+    annotation_id  BIGINT NOT NULL REFERENCES annotations(id),
+    version        BIGINT NOT NULL,
+    text           TEXT NOT NULL,
+    author         TEXT NOT NULL,
+    at             TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (annotation_id, version)
+);
+
+CREATE TABLE users (
+    id             BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE,
+    role           TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    password_hash  TEXT NOT NULL,
+    created_at     TIMESTAMPTZ NOT NULL,
+    disabled_at    TIMESTAMPTZ
+);
+
+-- Only SHA-256 of the session secret is stored: a leaked database opens no session.
+CREATE TABLE sessions (
+    id            BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    secret_hash   TEXT NOT NULL UNIQUE,
+    user_id       BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at    TIMESTAMPTZ NOT NULL,
+    last_seen_at  TIMESTAMPTZ NOT NULL,
+    expires_at    TIMESTAMPTZ NOT NULL,
+    address       TEXT NOT NULL DEFAULT '',
+    user_agent    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_by_expiry ON sessions(expires_at);
+CREATE INDEX sessions_by_user ON sessions(user_id);
+
+CREATE TABLE api_tokens (
+    id            BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    secret_hash   TEXT NOT NULL UNIQUE,
+    created_at    TIMESTAMPTZ NOT NULL,
+    created_by    TEXT NOT NULL,
+    revoked_at    TIMESTAMPTZ,
+    last_used_at  TIMESTAMPTZ
+);
+
+CREATE TABLE audit_log (
+    id      BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    at      TIMESTAMPTZ NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    target  TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_by_time ON audit_log(at);
+
+CREATE TABLE embed_tokens (
+    id           BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    name         TEXT NOT NULL,
+    view         TEXT NOT NULL CHECK (view IN ('revenue_mix', 'mw_converted', 'timeline', 'fleet_summary')),
+    sites        TEXT NOT NULL DEFAULT '[]' CHECK (sites::jsonb IS NOT NULL),
+    origins      TEXT NOT NULL CHECK (origins::jsonb IS NOT NULL),
+    secret_hash  TEXT NOT NULL UNIQUE,
+    token        TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    created_by   TEXT NOT NULL,
+    revoked_at   TIMESTAMPTZ
+);

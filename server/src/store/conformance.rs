@@ -1,0 +1,662 @@
+//! One suite, two engines: every check here runs against a fresh SQLite file and a fresh
+//! PostgreSQL database (`RIGSHIFT_TEST_POSTGRES_URL`, a cluster `scripts/test.sh` starts; set
+//! `RIGSHIFT_TEST_POSTGRES=skip` to run the SQLite half alone by hand).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sqlx::Connection;
+
+use app::api::auth::Role;
+use app::api::error::ApiError;
+use app::api::ports::{MarketHistory, PoolRewards, TimelineStore};
+use app::model::annotation::AnnotationTarget;
+use app::model::embed::{EmbedSpec, EmbedView};
+use app::model::fleet::{Device, DeviceKind, DeviceStatus};
+use app::model::market::{MarketDay, MarketSource};
+use app::model::pool::PoolDay;
+use app::model::timeline::MilestoneEdit;
+
+use super::{seed_if_empty, DeviceSpec, EngineKind, Store};
+
+/// A store on a database of its own, dropped with the test.
+pub(crate) struct TestDb {
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        Self {
+            store: Store::connect(&url).await.unwrap(),
+            _dir: Some(dir),
+        }
+    }
+
+    /// A new database on the test cluster; `None` when PostgreSQL was skipped on purpose.
+    pub async fn postgres() -> Option<Self> {
+        let url = postgres_database().await?;
+        Some(Self {
+            store: Store::connect(&url).await.unwrap(),
+            _dir: None,
+        })
+    }
+}
+
+/// Creates an empty database on the test cluster and returns its URL.
+pub(crate) async fn postgres_database() -> Option<String> {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let Ok(base) = std::env::var("RIGSHIFT_TEST_POSTGRES_URL") else {
+        if std::env::var("RIGSHIFT_TEST_POSTGRES").as_deref() == Ok("skip") {
+            return None;
+        }
+        panic!(
+            "RIGSHIFT_TEST_POSTGRES_URL is not set: run scripts/test.sh (it starts a throwaway \
+             PostgreSQL), or set RIGSHIFT_TEST_POSTGRES=skip to test SQLite alone"
+        );
+    };
+    let name = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        Utc::now().timestamp_subsec_nanos()
+    );
+    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let (prefix, _) = base.rsplit_once('/').expect("URL with a database");
+    Some(format!("{prefix}/{name}"))
+}
+
+/// `conformance!(name, check)`: `check(Store)` as two tests, `name::sqlite` and `name::postgres`.
+macro_rules! conformance {
+    ($($name:ident => $check:ident;)*) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let db = super::TestDb::sqlite().await;
+                super::$check(db.store.clone()).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(db) = super::TestDb::postgres().await {
+                    assert_eq!(db.store.kind(), super::EngineKind::Postgres);
+                    super::$check(db.store.clone()).await;
+                }
+            }
+        }
+    )*};
+}
+
+conformance! {
+    seed_and_sites => seed_and_sites;
+    versioned_timeline_edits => versioned_timeline_edits;
+    concurrent_edits_have_one_winner => concurrent_edits_have_one_winner;
+    accounts_sessions_tokens => accounts_sessions_tokens;
+    embeds => embeds;
+    market_days => market_days;
+    pool_rewards => pool_rewards;
+    device_registry => device_registry;
+    samples_roll_up_and_expire => samples_roll_up_and_expire;
+    measured_site_days => measured_site_days;
+}
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+async fn seed_and_sites(store: Store) {
+    let added = seed_if_empty(&store).await.unwrap();
+    assert!(added >= 3, "example sites seeded: {added}");
+    assert_eq!(seed_if_empty(&store).await.unwrap(), 0, "seeding is once");
+    let sites = store.sites().await.unwrap();
+    assert_eq!(sites.len(), added);
+    assert!(
+        sites.iter().all(|s| !s.fleet.is_empty()),
+        "fleets read back"
+    );
+    assert!(
+        sites.iter().any(|s| !s.contracts.is_empty()),
+        "contracts (JSON terms) read back"
+    );
+    let milestones = store.milestones().await.unwrap();
+    assert!(milestones.len() >= added, "timeline seeded");
+    // The timeline drives each site's conversion dates.
+    assert!(sites.iter().any(|s| !s.conversion.is_empty()));
+}
+
+async fn versioned_timeline_edits(store: Store) {
+    seed_if_empty(&store).await.unwrap();
+    let a = store
+        .create_annotation(
+            AnnotationTarget::Date(date("2026-03-01")),
+            None,
+            date("2026-03-01"),
+            "Energisation of the first hall",
+            "user:ops",
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.version, 1);
+    let b = store
+        .edit_annotation(a.id, "First hall energised", 1, "user:lead")
+        .await
+        .unwrap();
+    assert_eq!((b.version, b.author.as_str()), (2, "user:lead"));
+    match store
+        .edit_annotation(a.id, "stale words", 1, "user:ops")
+        .await
+    {
+        Err(ApiError::Conflict {
+            current_version,
+            current_text,
+            ..
+        }) => {
+            assert_eq!(current_version, 2);
+            assert_eq!(current_text, "First hall energised");
+        }
+        other => panic!("stale edit: {other:?}"),
+    }
+    let history = store.annotation_history(a.id).await.unwrap();
+    assert_eq!(
+        history.iter().map(|v| v.version).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    let listed = TimelineStore::annotations(&store).await.unwrap();
+    let read = listed.iter().find(|x| x.id == a.id).unwrap();
+    assert_eq!(
+        read.updated_at, b.updated_at,
+        "what a write answers is what a read gives"
+    );
+    // The refused text is kept in the audit log, written in the same transaction.
+    let audit = store.audit_entries(50).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "annotation.edit_conflict" && e.detail.contains("stale words")));
+
+    let m = store.milestones().await.unwrap().remove(0);
+    let edit = MilestoneEdit {
+        planned_start: m.planned_start,
+        planned_end: m.planned_end,
+        actual_start: m.planned_start.into(),
+        actual_end: None,
+        mw: m.mw,
+        title: "Renamed phase".into(),
+        version: m.version,
+    };
+    let updated = store
+        .update_milestone(&m.id, &edit, "user:lead")
+        .await
+        .unwrap();
+    assert_eq!(updated.version, m.version + 1);
+    assert!(matches!(
+        store.update_milestone(&m.id, &edit, "user:ops").await,
+        Err(ApiError::Conflict { .. })
+    ));
+    assert!(matches!(
+        store.update_milestone("no-such", &edit, "user:ops").await,
+        Err(ApiError::NotFound(_))
+    ));
+}
+
+async fn concurrent_edits_have_one_winner(store: Store) {
+    let a = store
+        .create_annotation(
+            AnnotationTarget::Date(date("2026-04-01")),
+            None,
+            date("2026-04-01"),
+            "v1",
+            "user:ops",
+        )
+        .await
+        .unwrap();
+    let edits = (0..8).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .edit_annotation(a.id, &format!("writer {i}"), 1, &format!("user:w{i}"))
+                .await
+        })
+    });
+    let mut results = Vec::new();
+    for edit in edits.collect::<Vec<_>>() {
+        results.push(edit.await.unwrap());
+    }
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    let refused = results
+        .iter()
+        .filter(|r| matches!(r, Err(ApiError::Conflict { .. })))
+        .count();
+    assert_eq!((won, refused), (1, 7), "{results:?}");
+    assert_eq!(store.annotation_history(a.id).await.unwrap().len(), 2);
+}
+
+async fn accounts_sessions_tokens(store: Store) {
+    assert_eq!(store.user_count().await.unwrap(), 0);
+    assert!(store
+        .add_user("ada", Role::Admin, "hash-a", "cli")
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .add_user("ada", Role::Viewer, "x", "cli")
+            .await
+            .unwrap(),
+        "names are unique"
+    );
+    assert!(store
+        .add_user("bob", Role::Operator, "hash-b", "cli")
+        .await
+        .unwrap());
+    let bob = store.user_by_name("bob").await.unwrap().unwrap();
+    assert_eq!(
+        (bob.role, bob.password_hash.as_str()),
+        (Role::Operator, "hash-b")
+    );
+
+    let idle = Duration::minutes(30);
+    let expires = Utc::now() + Duration::hours(1);
+    let s1 = store
+        .create_session("h1", bob.id, expires, "10.0.0.1", "Firefox")
+        .await
+        .unwrap();
+    let s2 = store
+        .create_session("h2", bob.id, expires, "10.0.0.2", "Chromium")
+        .await
+        .unwrap();
+    let who = store
+        .session_user("h1", idle, "10.0.0.1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((who.session_id, who.name.as_str()), (s1, "bob"));
+    assert_eq!(store.sessions(Some("bob"), idle).await.unwrap().len(), 2);
+    // An expired session opens nothing.
+    store
+        .create_session("h3", bob.id, Utc::now() - Duration::seconds(1), "", "")
+        .await
+        .unwrap();
+    assert!(store.session_user("h3", idle, "").await.unwrap().is_none());
+
+    // Another user cannot revoke bob's session; bob can.
+    assert!(!store
+        .revoke_session(s2, Some("ada"), "user:ada")
+        .await
+        .unwrap());
+    assert!(store
+        .revoke_session(s2, Some("bob"), "user:bob")
+        .await
+        .unwrap());
+    assert!(store.session_user("h2", idle, "").await.unwrap().is_none());
+
+    let token = store
+        .create_token("ci", Role::Viewer, "th", "user:bob")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.token_user("th").await.unwrap().unwrap().1,
+        Role::Viewer
+    );
+    // A password change keeps the current session, ends the others, revokes bob's tokens.
+    store
+        .create_session("h4", bob.id, expires, "", "")
+        .await
+        .unwrap();
+    assert!(store
+        .set_password(
+            "bob",
+            "hash-b2",
+            Some(s1),
+            true,
+            "user:bob",
+            "password.change"
+        )
+        .await
+        .unwrap());
+    assert!(store.session_user("h1", idle, "").await.unwrap().is_some());
+    assert!(store.session_user("h4", idle, "").await.unwrap().is_none());
+    assert!(store.token_user("th").await.unwrap().is_none());
+    assert!(
+        !store.revoke_token(token, "user:ada").await.unwrap(),
+        "already revoked"
+    );
+
+    let row = store
+        .set_disabled("bob", true, "user:ada")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.disabled);
+    assert!(
+        store.user_by_name("bob").await.unwrap().is_none(),
+        "disabled users cannot sign in"
+    );
+    assert!(store.session_user("h1", idle, "").await.unwrap().is_none());
+    let actions: Vec<String> = store
+        .audit_entries(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for action in ["session.revoke", "password.change", "user.disable"] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
+    }
+}
+
+async fn embeds(store: Store) {
+    let spec = EmbedSpec {
+        name: "IR page".into(),
+        view: EmbedView::MwConverted,
+        sites: vec!["a".into()],
+        origins: vec!["https://ir.example.com".into()],
+    };
+    let row = store
+        .create_embed(&spec, "tok", "digest", "user:ada")
+        .await
+        .unwrap();
+    let grant = store.embed_grant("digest").await.unwrap().unwrap();
+    assert_eq!((grant.id, grant.view), (row.id, EmbedView::MwConverted));
+    assert_eq!(
+        (grant.sites, grant.origins),
+        (spec.sites.clone(), spec.origins.clone())
+    );
+    assert_eq!(store.embeds().await.unwrap()[0].created_at, row.created_at);
+    assert!(store.revoke_embed(row.id, "user:ada").await.unwrap());
+    assert!(store.embed_grant("digest").await.unwrap().is_none());
+}
+
+fn market_day(d: &str, btc: f64, source: MarketSource) -> MarketDay {
+    MarketDay {
+        date: date(d),
+        btc_usd: btc,
+        difficulty: 1.5e14,
+        fees_btc_per_block: 0.02,
+        height: Some(925_000),
+        source,
+    }
+}
+
+async fn market_days(store: Store) {
+    let bundled = [
+        market_day("2026-11-01", 90_000.0, MarketSource::Bundled),
+        market_day("2026-11-02", 91_000.0, MarketSource::Bundled),
+    ];
+    assert_eq!(store.insert_market_days(&bundled).await.unwrap(), 2);
+    assert_eq!(
+        store.insert_market_days(&bundled).await.unwrap(),
+        0,
+        "existing days kept"
+    );
+    let fetched = at("2026-11-03T06:00:00Z");
+    let live = [market_day("2026-11-02", 95_000.0, MarketSource::Live)];
+    store.upsert_live_days(&live, fetched).await.unwrap();
+    let days = store
+        .market_days(date("2026-11-01"), date("2026-11-30"))
+        .await
+        .unwrap();
+    assert_eq!(days.len(), 2);
+    assert_eq!(
+        (days[1].btc_usd, days[1].source),
+        (95_000.0, MarketSource::Live)
+    );
+    assert_eq!(
+        store
+            .days_without_live(date("2026-11-01"), date("2026-11-02"))
+            .await
+            .unwrap(),
+        vec![date("2026-11-01")]
+    );
+    assert_eq!(
+        store.newest_live().await.unwrap(),
+        Some((date("2026-11-02"), fetched))
+    );
+    assert_eq!(
+        store.last_market_day().await.unwrap().unwrap().date,
+        date("2026-11-02")
+    );
+}
+
+async fn pool_rewards(store: Store) {
+    let day = |d: &str, site: &str, btc: f64| PoolDay {
+        date: date(d),
+        site: site.into(),
+        pool: "braiins".into(),
+        btc,
+    };
+    let fetched = at("2026-11-20T00:00:00Z");
+    store
+        .upsert_pool_days(
+            &[
+                day("2026-11-18", "a", 0.1),
+                day("2026-11-19", "a", 0.2),
+                day("2026-11-19", "b", 0.3),
+            ],
+            fetched,
+        )
+        .await
+        .unwrap();
+    // The pool revises the open day.
+    store
+        .upsert_pool_days(&[day("2026-11-19", "a", 0.25)], fetched)
+        .await
+        .unwrap();
+    let a = store
+        .rewards(date("2026-11-01"), date("2026-11-30"), Some("a"))
+        .await
+        .unwrap();
+    assert_eq!(a.iter().map(|d| d.btc).collect::<Vec<_>>(), vec![0.1, 0.25]);
+    assert_eq!(
+        store
+            .rewards(date("2026-11-19"), date("2026-11-19"), None)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        store.last_pool_day("a", "braiins").await.unwrap(),
+        Some(date("2026-11-19"))
+    );
+    assert_eq!(store.last_pool_day("c", "braiins").await.unwrap(), None);
+}
+
+fn spec(id: &str, kind: DeviceKind, model: &str) -> DeviceSpec {
+    DeviceSpec {
+        id: id.into(),
+        kind,
+        model: model.into(),
+        site: "north".into(),
+        address: format!("{id}.local:4028"),
+    }
+}
+
+async fn device_registry(store: Store) {
+    let g0 = store.registry_generation();
+    store
+        .upsert_devices(
+            &[
+                spec("m-1", DeviceKind::Asic, "S21"),
+                spec("m-2", DeviceKind::Asic, "unknown"),
+                spec("g-1", DeviceKind::Gpu, "H100"),
+            ],
+            "api",
+        )
+        .await
+        .unwrap();
+    assert!(store.registry_generation() > g0);
+    assert_eq!(store.active_devices().await.unwrap().len(), 3);
+    assert!(store.remove_device("g-1").await.unwrap());
+    assert!(
+        !store.remove_device("g-1").await.unwrap(),
+        "already removed"
+    );
+    // Re-registering brings a device back.
+    store
+        .upsert_device(&spec("g-1", DeviceKind::Gpu, "H200"), "api")
+        .await
+        .unwrap();
+    let active = store.active_devices().await.unwrap();
+    assert_eq!(active.iter().find(|d| d.id == "g-1").unwrap().model, "H200");
+    // An identity learned by polling adopts the model of a device registered without one.
+    store
+        .write_tick(
+            Utc::now(),
+            &[],
+            &[(
+                "m-2",
+                Some("Antminer S19 XP"),
+                Some("bmminer 2.0"),
+                Some("S19XP"),
+            )],
+        )
+        .await
+        .unwrap();
+    let m2 = store
+        .active_devices()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.id == "m-2")
+        .unwrap();
+    assert_eq!(m2.model, "S19XP");
+    store
+        .upsert_devices(&[spec("s-1", DeviceKind::Asic, "S21")], "simulator")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .retire_source_except("api", &["m-1".into()])
+            .await
+            .unwrap(),
+        2
+    );
+    let ids: Vec<String> = store
+        .active_devices()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(ids, vec!["m-1".to_string(), "s-1".to_string()]);
+}
+
+fn sample(id: &str, status: DeviceStatus, ths: f64) -> Device {
+    Device {
+        id: id.into(),
+        kind: DeviceKind::Asic,
+        model: "S21".into(),
+        site: "north".into(),
+        address: "a:1".into(),
+        status,
+        hashrate_ths: Some(ths),
+        share_hashrate_ths: None,
+        gpu_util_pct: None,
+        temp_c: Some(60.0),
+        power_w: Some(3500.0),
+        last_seen: None,
+        problem: None,
+        firmware: None,
+        model_mismatch: None,
+    }
+}
+
+async fn samples_roll_up_and_expire(store: Store) {
+    let now = at("2026-11-25T10:30:00Z");
+    // Three days ago, two polls in one hour (one offline); and one poll now.
+    let old = now - Duration::days(3);
+    store
+        .insert_samples(old, &[sample("d1", DeviceStatus::Online, 200.0)])
+        .await
+        .unwrap();
+    store
+        .insert_samples(
+            old + Duration::minutes(10),
+            &[sample("d1", DeviceStatus::Offline, 100.0)],
+        )
+        .await
+        .unwrap();
+    store
+        .insert_samples(now, &[sample("d1", DeviceStatus::Online, 210.0)])
+        .await
+        .unwrap();
+    let r = store
+        .roll_up_samples(now, Duration::hours(48))
+        .await
+        .unwrap();
+    assert_eq!(r.hours_written, 1);
+    match store.kind() {
+        EngineKind::Sqlite => assert_eq!((r.rows_deleted, r.partitions_dropped), (2, 0)),
+        // The old day's partition goes whole; nothing is deleted row by row.
+        EngineKind::Postgres => assert_eq!((r.rows_deleted, r.partitions_dropped), (0, 1)),
+    }
+    let week = store.device_history("d1", now, 168).await.unwrap();
+    assert_eq!(week.len(), 2, "{week:?}");
+    assert_eq!(week[0].hashrate_ths, Some(150.0));
+    assert_eq!(week[0].online_share, 0.5);
+    assert_eq!(week[1].hashrate_ths, Some(210.0));
+    let hour = store.device_history("d1", now, 1).await.unwrap();
+    assert_eq!(hour.len(), 1);
+    // Rolling up again changes nothing and keeps the hour.
+    let again = store
+        .roll_up_samples(now, Duration::hours(48))
+        .await
+        .unwrap();
+    assert_eq!((again.rows_deleted, again.partitions_dropped), (0, 0));
+    assert_eq!(store.device_history("d1", now, 168).await.unwrap().len(), 2);
+}
+
+async fn measured_site_days(store: Store) {
+    store
+        .upsert_devices(
+            &[
+                spec("m-1", DeviceKind::Asic, "S21"),
+                spec("m-2", DeviceKind::Asic, "S21"),
+            ],
+            "api",
+        )
+        .await
+        .unwrap();
+    let day = date("2026-10-14");
+    for hour in 0..24 {
+        let t = day.and_hms_opt(hour, 30, 0).unwrap().and_utc();
+        let second = if hour < 12 {
+            sample("m-2", DeviceStatus::Online, 180.0)
+        } else {
+            sample("m-2", DeviceStatus::Offline, 0.0)
+        };
+        store
+            .insert_samples(t, &[sample("m-1", DeviceStatus::Online, 180.0), second])
+            .await
+            .unwrap();
+    }
+    let now = at("2026-10-15T12:00:00Z");
+    store
+        .roll_up_samples(now, Duration::hours(48))
+        .await
+        .unwrap();
+    let groups = store.site_days(day, day, now).await.unwrap();
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    let g = &groups[0];
+    assert_eq!(
+        (g.site.as_str(), g.devices, g.model.as_str()),
+        ("north", 2, "S21")
+    );
+    // m-1 delivered 180 all day, m-2 180 for half of it.
+    assert!(
+        (g.delivered_ths - 270.0).abs() < 1e-9,
+        "{}",
+        g.delivered_ths
+    );
+}

@@ -1,0 +1,59 @@
+//! Rows the store hands out and takes in that are not API types: shared by both engines.
+
+use chrono::NaiveDate;
+
+use app::api::auth::Role;
+use app::model::annotation::AnnotationTarget;
+use app::model::fleet::DeviceKind;
+
+/// Who is behind a live session.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub session_id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// A user as the login check needs it.
+#[derive(Debug, Clone)]
+pub struct StoredUser {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+/// A device to poll.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceSpec {
+    pub id: String,
+    pub kind: DeviceKind,
+    pub model: String,
+    pub site: String,
+    pub address: String,
+}
+
+/// What a new annotation resolves to before it is stored.
+#[derive(Debug, Clone)]
+pub struct NewAnnotationRow {
+    pub target: AnnotationTarget,
+    pub site_id: Option<String>,
+    pub on_date: NaiveDate,
+    pub text: String,
+}
+
+/// What a retention run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub hours_written: u64,
+    pub rows_deleted: u64,
+    pub partitions_dropped: u64,
+}
+
+/// The current time as both engines store it: PostgreSQL keeps microseconds, so a value is
+/// cut to them before it is written or returned, and what a write answers equals what a later
+/// read gives.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

@@ -1,0 +1,135 @@
+//! The SQLite engine, the embedded default: one file, WAL, one writer at a time. The query
+//! modules are shared with the PostgreSQL engine (compiled once per engine through `#[path]`);
+//! what differs in SQL between the two lives in the fragment macros below.
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::StoreError;
+
+type Db = sqlx::Sqlite;
+type DbRow = sqlx::sqlite::SqliteRow;
+
+/// `'YYYY-MM-DDTHH:00:00'` of a timestamp column (the hourly rollups' key).
+macro_rules! hour_of {
+    ($col:literal) => {
+        concat!("strftime('%Y-%m-%dT%H:00:00', ", $col, ")")
+    };
+}
+/// Unix seconds of a timestamp column, as an integer.
+macro_rules! epoch_of {
+    ($col:literal) => {
+        concat!("CAST(strftime('%s', ", $col, ") AS INTEGER)")
+    };
+}
+/// The part of a device id before its first `/` (a GPU `node/gpu3` belongs to `node`).
+macro_rules! node_of {
+    ($col:literal) => {
+        concat!(
+            "CASE WHEN instr(",
+            $col,
+            ", '/') > 0 THEN substr(",
+            $col,
+            ", 1, instr(",
+            $col,
+            ", '/') - 1) ELSE ",
+            $col,
+            " END"
+        )
+    };
+}
+
+#[path = "accounts.rs"]
+mod accounts;
+#[path = "audit.rs"]
+mod audit;
+#[path = "devices.rs"]
+mod devices;
+#[path = "embeds.rs"]
+mod embeds;
+#[path = "market.rs"]
+mod market;
+#[path = "pool.rs"]
+mod pool;
+#[path = "sites.rs"]
+mod sites;
+#[path = "timeline.rs"]
+mod timeline;
+
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pool: SqlitePool,
+    /// Bumped by every change to the device registry made through this store, so the poller
+    /// re-reads the registry only when it changed.
+    registry: Arc<AtomicU64>,
+}
+
+impl Engine {
+    /// Opens (creating if missing) the database at `url` and applies migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self {
+            pool,
+            registry: Default::default(),
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn registry_generation(&self) -> u64 {
+        self.registry.load(Ordering::Acquire)
+    }
+
+    fn registry_changed(&self) {
+        self.registry.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A transaction that takes SQLite's write lock at its start. A plain (deferred) one
+    /// that reads first and writes later cannot wait for the lock: if another connection
+    /// wrote in between, its upgrade fails at once with "database is locked" however long
+    /// the busy timeout, so concurrent versioned edits would turn into 500s.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// Telemetry appends take the same single write lock: SQLite has no other kind.
+    async fn append_tx(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
+        self.write_tx().await
+    }
+
+    /// One table holds every sample here: nothing to prepare.
+    async fn ensure_sample_partitions(
+        &self,
+        _days: &[chrono::NaiveDate],
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Raw samples live in one table here: retention is a plain delete (`roll_up_samples`).
+    async fn drop_sample_partitions_before(
+        &self,
+        _cutoff: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(0)
+    }
+}
