@@ -160,6 +160,14 @@ pub struct ServeArgs {
     /// Devices polled at the same time at most.
     #[arg(long, env = "RIGSHIFT_POLL_CONCURRENCY", default_value_t = 512)]
     pub poll_concurrency: usize,
+    /// With PostgreSQL: this replica's name among the replicas sharing the database (default:
+    /// host name and process id). Shown in `/metrics` and the device states it publishes.
+    #[arg(long, env = "RIGSHIFT_REPLICA_NAME")]
+    pub replica_name: Option<String>,
+    /// With PostgreSQL: seconds between replica rounds (heartbeat, shard balance, the other
+    /// replicas' device states).
+    #[arg(long, env = "RIGSHIFT_REPLICA_ROUND_SECS", default_value_t = 5)]
+    pub replica_round_secs: u64,
     /// Directory holding the built site (pkg/, vendor/, favicon); `cargo leptos` sets
     /// LEPTOS_SITE_ROOT itself.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]

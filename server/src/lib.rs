@@ -17,6 +17,7 @@ pub mod market;
 pub mod metrics;
 pub mod pool;
 pub mod remote;
+pub mod replica;
 mod router;
 pub mod serve;
 pub mod sha256_bench;
@@ -24,6 +25,7 @@ pub mod simulator;
 pub mod static_files;
 pub mod store;
 pub mod telemetry;
+pub mod testing;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -188,9 +190,36 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     };
     let metrics = Arc::new(metrics::Metrics::default());
     let (stop_poller, stop) = tokio::sync::watch::channel(false);
+    // On PostgreSQL every process is one of possibly several replicas: it polls its shards.
+    let shards = if store.kind() == store::EngineKind::Postgres {
+        let name = args
+            .replica_name
+            .clone()
+            .unwrap_or_else(replica::default_name);
+        store.set_replica_name(&name);
+        let shards = replica::Shards::replica(&name);
+        let coordinator = replica::Coordinator::join(
+            &args.database_url,
+            store.clone(),
+            shards.clone(),
+            cache.clone(),
+        )
+        .await
+        .context("joining the replicas on PostgreSQL")?;
+        tracing::info!(replica = %name, shards = shards.owned(), "replica joined");
+        background.push(coordinator.spawn(
+            std::time::Duration::from_secs(args.replica_round_secs.max(1)),
+            stop.clone(),
+        ));
+        shards
+    } else {
+        replica::Shards::single()
+    };
+    metrics.set_shards(shards.clone());
     let poller = tokio::spawn(
         telemetry::poller::Poller::new(config, store.clone(), cache.clone(), updates)
             .with_metrics(metrics.clone())
+            .with_shards(shards)
             .run_until(stop),
     );
     let services = Services {

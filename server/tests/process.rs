@@ -46,14 +46,31 @@ struct Server {
 
 impl Server {
     async fn start(dir: &Path, simulator: bool) -> Server {
+        let db = db_url(dir);
+        let sim = if simulator { "true" } else { "false" };
+        Server::spawn(&[
+            "--metrics-addr",
+            "off",
+            "--database-url",
+            &db,
+            "--simulator",
+            sim,
+            "--simulated-asics",
+            "20",
+            "--simulated-gpu-nodes",
+            "1",
+        ])
+        .await
+    }
+
+    /// `rigshift` on a free port with `args` (plus a fixed day, 1-s polls, no API rate limit),
+    /// once its health check answers.
+    async fn spawn(args: &[&str]) -> Server {
         let port = free_port();
         let child = Command::new(BIN)
-            .args(["--addr", &format!("127.0.0.1:{port}")])
-            .args(["--metrics-addr", "off", "--today", TODAY])
-            .args(["--database-url", &db_url(dir)])
-            .args(["--simulator", if simulator { "true" } else { "false" }])
-            .args(["--simulated-asics", "20", "--simulated-gpu-nodes", "1"])
+            .args(["--addr", &format!("127.0.0.1:{port}"), "--today", TODAY])
             .args(["--poll-interval-secs", "1", "--api-rate", "0"])
+            .args(args)
             .env("RIGSHIFT_ADMIN_PASSWORD", "admin-password-for-tests")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -110,6 +127,14 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+}
+
+/// A test that fails midway leaves no server running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -453,4 +478,203 @@ async fn a_backup_taken_while_serving_restores_to_identical_answers() {
     assert_eq!(answers(&server, &token).await, before);
     server.signal("TERM");
     server.wait(Duration::from_secs(10));
+}
+
+/// The devices a replica's `/metrics` reports polling (`rigshift_device_up` series).
+async fn polled_by(client: &reqwest::Client, metrics: &str) -> std::collections::BTreeSet<String> {
+    let Ok(r) = client.get(metrics).send().await else {
+        return Default::default();
+    };
+    let body = r.text().await.unwrap_or_default();
+    body.lines()
+        .filter(|l| l.starts_with("rigshift_device_up{"))
+        .filter_map(|l| {
+            l.split("device=\"")
+                .nth(1)?
+                .split('"')
+                .next()
+                .map(String::from)
+        })
+        .collect()
+}
+
+/// The `devices` count of the first live-stream event.
+async fn streamed_devices(client: &reqwest::Client, base: &str, token: &str) -> u64 {
+    let mut stream = client
+        .get(format!("{base}/api/v1/stream"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let mut text = String::new();
+    while let Ok(Some(chunk)) = stream.chunk().await {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(data) = text.lines().find_map(|l| l.strip_prefix("data:")) {
+            let v: Value = serde_json::from_str(data.trim()).unwrap();
+            return v["devices"].as_u64().unwrap();
+        }
+    }
+    panic!("no stream event: {text}");
+}
+
+#[tokio::test]
+async fn two_replicas_on_postgresql_share_the_fleet_and_take_over_from_a_dead_one() {
+    let Some(db) = server::testing::postgres_database().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The simulated fleet runs as its own process, as it would beside real replicas.
+    let fleet = dir.path().join("fleet.toml");
+    let simulator = Command::new(BIN)
+        .args([
+            "simulate",
+            "--asics",
+            "40",
+            "--gpu-nodes",
+            "1",
+            "--listen",
+            "127.0.0.1",
+        ])
+        .arg("--fleet-out")
+        .arg(&fleet)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _simulator = Server {
+        child: simulator,
+        base: String::new(),
+    };
+    for _ in 0..400 {
+        if fleet.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let fleet_arg = fleet.display().to_string();
+    let (ma, mb) = (free_port(), free_port());
+    let replica = |name: &'static str, metrics_port: u16| {
+        let (db, fleet) = (db.clone(), fleet_arg.clone());
+        async move {
+            let metrics = format!("127.0.0.1:{metrics_port}");
+            Server::spawn(&[
+                "--database-url",
+                &db,
+                "--simulator",
+                "false",
+                "--fleet",
+                &fleet,
+                "--metrics-addr",
+                &metrics,
+                "--replica-name",
+                name,
+                "--replica-round-secs",
+                "1",
+            ])
+            .await
+        }
+    };
+    let a = replica("replica-a", ma).await;
+    let b = replica("replica-b", mb).await;
+    let token = {
+        let out = Command::new(BIN)
+            .args([
+                "token",
+                "create",
+                "--role",
+                "operator",
+                "--name",
+                "ops",
+                "--database-url",
+                &db,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let client = reqwest::Client::new();
+    let (metrics_a, metrics_b) = (
+        format!("http://127.0.0.1:{ma}/metrics"),
+        format!("http://127.0.0.1:{mb}/metrics"),
+    );
+    let all_devices = 40 + 8;
+
+    // Both replicas poll, every device exactly once between them.
+    let t = Instant::now();
+    let (pa, pb) = loop {
+        let (pa, pb) = (
+            polled_by(&client, &metrics_a).await,
+            polled_by(&client, &metrics_b).await,
+        );
+        if !pa.is_empty() && !pb.is_empty() && pa.len() + pb.len() == all_devices {
+            break (pa, pb);
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "not shared: A {} B {}",
+            pa.len(),
+            pb.len()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert!(
+        pa.is_disjoint(&pb),
+        "polled twice: {:?}",
+        pa.intersection(&pb).collect::<Vec<_>>()
+    );
+    assert_eq!(pa.union(&pb).count(), all_devices);
+
+    // What one replica writes, the other reads.
+    let created = client
+        .post(a.url("/api/v1/annotations"))
+        .bearer_auth(&token)
+        .json(&json!({ "target": "pecos-ridge", "text": "written through replica A" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let listed: Value = client
+        .get(b.url("/api/v1/timeline"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed.to_string().contains("written through replica A"),
+        "{listed}"
+    );
+
+    // A dies without a word; B polls everything within 30 seconds and streams the whole fleet.
+    a.signal("KILL");
+    let killed = Instant::now();
+    loop {
+        let pb = polled_by(&client, &metrics_b).await;
+        if pb.len() == all_devices {
+            break;
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(30),
+            "B polls {} of {all_devices} after 30 s",
+            pb.len()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let took = killed.elapsed();
+    assert_eq!(
+        streamed_devices(&client, &b.base, &token).await,
+        all_devices as u64
+    );
+    eprintln!("replica B took over every device {took:?} after replica A was killed");
+    b.signal("TERM");
+    let _ = a.wait(Duration::from_secs(5));
+    let (status, _, log) = b.wait(Duration::from_secs(10));
+    assert!(status.success(), "{log}");
 }

@@ -37,6 +37,7 @@ pub struct Metrics {
     pub poll_cycles: HistogramFamily,
     sse_clients: AtomicI64,
     started: chrono::DateTime<chrono::Utc>,
+    shards: std::sync::OnceLock<Arc<crate::replica::Shards>>,
 }
 
 impl Default for Metrics {
@@ -61,6 +62,7 @@ impl Default for Metrics {
                 &LATENCY_BOUNDS,
             ),
             sse_clients: AtomicI64::new(0),
+            shards: Default::default(),
             started: chrono::Utc::now(),
         }
     }
@@ -81,10 +83,45 @@ impl Metrics {
         SseClient(self.clone())
     }
 
-    /// The whole exposition for this fleet state.
+    /// The shards this process polls; set once at start.
+    pub fn set_shards(&self, shards: Arc<crate::replica::Shards>) {
+        let _ = self.shards.set(shards);
+    }
+
+    /// The whole exposition for this fleet state. A replica reports the devices it polls
+    /// (Prometheus scrapes every replica; the union is the fleet, without double counting).
     pub fn render(&self, devices: &[Device], summary: &FleetSummary) -> String {
         let mut out = Exposition::default();
-        write_fleet(&mut out, devices, summary);
+        match self.shards.get().filter(|s| s.replicated) {
+            Some(shards) => {
+                let local: Vec<Device> = devices
+                    .iter()
+                    .filter(|d| shards.owns(&d.id))
+                    .cloned()
+                    .collect();
+                let local_summary =
+                    app::model::fleet::summarize(&local, summary.at, summary.poll_lag_ms);
+                write_fleet(&mut out, &local, &local_summary);
+                let replica = [("replica", shards.name.as_str())];
+                out.family(
+                    "rigshift_replica_shards",
+                    "Device shards (of 64) this replica polls.",
+                    Kind::Gauge,
+                )
+                .sample("rigshift_replica_shards", &replica, shards.owned() as f64)
+                .family(
+                    "rigshift_replica_polled_devices",
+                    "Devices (GPUs counted one by one) this replica polls.",
+                    Kind::Gauge,
+                )
+                .sample(
+                    "rigshift_replica_polled_devices",
+                    &replica,
+                    local.len() as f64,
+                );
+            }
+            None => write_fleet(&mut out, devices, summary),
+        }
         out.family(
             "rigshift_sse_clients",
             "Browsers connected to the live stream.",

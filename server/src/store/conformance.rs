@@ -2,10 +2,7 @@
 //! PostgreSQL database (`RIGSHIFT_TEST_POSTGRES_URL`, a cluster `scripts/test.sh` starts; set
 //! `RIGSHIFT_TEST_POSTGRES=skip` to run the SQLite half alone by hand).
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sqlx::Connection;
 
 use app::api::auth::Role;
 use app::api::error::ApiError;
@@ -37,39 +34,12 @@ impl TestDb {
 
     /// A new database on the test cluster; `None` when PostgreSQL was skipped on purpose.
     pub async fn postgres() -> Option<Self> {
-        let url = postgres_database().await?;
+        let url = crate::testing::postgres_database().await?;
         Some(Self {
             store: Store::connect(&url).await.unwrap(),
             _dir: None,
         })
     }
-}
-
-/// Creates an empty database on the test cluster and returns its URL.
-pub(crate) async fn postgres_database() -> Option<String> {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let Ok(base) = std::env::var("RIGSHIFT_TEST_POSTGRES_URL") else {
-        if std::env::var("RIGSHIFT_TEST_POSTGRES").as_deref() == Ok("skip") {
-            return None;
-        }
-        panic!(
-            "RIGSHIFT_TEST_POSTGRES_URL is not set: run scripts/test.sh (it starts a throwaway \
-             PostgreSQL), or set RIGSHIFT_TEST_POSTGRES=skip to test SQLite alone"
-        );
-    };
-    let name = format!(
-        "t_{}_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed),
-        Utc::now().timestamp_subsec_nanos()
-    );
-    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let (prefix, _) = base.rsplit_once('/').expect("URL with a database");
-    Some(format!("{prefix}/{name}"))
 }
 
 /// `conformance!(name, check)`: `check(Store)` as two tests, `name::sqlite` and `name::postgres`.

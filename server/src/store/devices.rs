@@ -198,6 +198,7 @@ impl Engine {
             }
             q.execute(&mut *tx).await?;
         }
+        self.publish_states(&mut tx, at, devices).await?;
         tx.commit().await?;
         Ok(())
     }

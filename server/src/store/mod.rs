@@ -147,6 +147,18 @@ impl Store {
     pub fn registry_generation(&self) -> u64 {
         on_engine!(self, e => e.registry_generation())
     }
+
+    /// Another process changed the device registry (the replica coordinator saw it).
+    pub fn note_registry_changed(&self) {
+        on_engine!(self, e => e.registry_changed())
+    }
+
+    /// Names the replica in the device states it publishes (PostgreSQL).
+    pub fn set_replica_name(&self, name: &str) {
+        if let Engines::Postgres(e) = &self.0 {
+            e.set_replica_name(name);
+        }
+    }
 }
 
 /// `Store` methods that hand the call to the engine's method of the same name.

@@ -63,6 +63,8 @@ pub struct Engine {
     registry: Arc<AtomicU64>,
     /// Days whose sample partition is known to exist.
     partitions: Arc<Mutex<HashSet<NaiveDate>>>,
+    /// This replica's name, written with the device states it publishes.
+    replica: Arc<std::sync::OnceLock<String>>,
 }
 
 fn partition_name(day: NaiveDate) -> String {
@@ -83,6 +85,7 @@ impl Engine {
             pool,
             registry: Default::default(),
             partitions: Default::default(),
+            replica: Default::default(),
         })
     }
 
@@ -94,7 +97,7 @@ impl Engine {
         self.registry.load(Ordering::Acquire)
     }
 
-    fn registry_changed(&self) {
+    pub(super) fn registry_changed(&self) {
         self.registry.fetch_add(1, Ordering::AcqRel);
     }
 
@@ -111,6 +114,41 @@ impl Engine {
     /// protect, so replicas write their samples side by side.
     async fn append_tx(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         self.pool.begin().await
+    }
+
+    pub fn set_replica_name(&self, name: &str) {
+        let _ = self.replica.set(name.to_string());
+    }
+
+    /// Each polled device's latest state, for the other replicas' pages and streams.
+    async fn publish_states(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Db>,
+        at: DateTime<Utc>,
+        devices: &[app::model::fleet::Device],
+    ) -> Result<(), StoreError> {
+        const ROWS: usize = 500;
+        let replica = self.replica.get().map(String::as_str).unwrap_or("");
+        for chunk in devices.chunks(ROWS) {
+            let ids: Vec<&str> = chunk.iter().map(|d| d.id.as_str()).collect();
+            let bodies = chunk
+                .iter()
+                .map(serde_json::to_string)
+                .collect::<Result<Vec<String>, _>>()
+                .map_err(|e| StoreError::Corrupt(format!("device state: {e}")))?;
+            sqlx::query(
+                "INSERT INTO device_state (device_id, at, replica, body)
+                 SELECT id, $2, $3, body FROM UNNEST($1::text[], $4::text[]) AS s(id, body)
+                 ON CONFLICT (device_id) DO UPDATE SET at = excluded.at, replica = excluded.replica, body = excluded.body",
+            )
+            .bind(&ids)
+            .bind(at)
+            .bind(replica)
+            .bind(&bodies)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
     }
 
     /// Makes sure the partitions holding `days` exist.

@@ -100,7 +100,7 @@ impl Engine {
         self.registry.load(Ordering::Acquire)
     }
 
-    fn registry_changed(&self) {
+    pub(super) fn registry_changed(&self) {
         self.registry.fetch_add(1, Ordering::AcqRel);
     }
 
@@ -121,6 +121,16 @@ impl Engine {
     async fn ensure_sample_partitions(
         &self,
         _days: &[chrono::NaiveDate],
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// One process polls everything here: no other replica reads device state.
+    async fn publish_states(
+        &self,
+        _tx: &mut sqlx::Transaction<'static, Db>,
+        _at: DateTime<Utc>,
+        _devices: &[app::model::fleet::Device],
     ) -> Result<(), StoreError> {
         Ok(())
     }

@@ -210,6 +210,33 @@ impl FleetCache {
         self.changed();
     }
 
+    /// Devices another replica polls, as it published them; `gone` are dropped.
+    pub async fn put_remote(&self, devices: Vec<Device>, gone: &[String]) {
+        if devices.is_empty() && gone.is_empty() {
+            return;
+        }
+        let mut state = self.state.write().await;
+        for id in gone {
+            state.remove(id);
+        }
+        for d in devices {
+            state.put(d);
+        }
+        drop(state);
+        self.changed();
+    }
+
+    /// How many cached devices match `pred` (by id).
+    pub async fn count_where(&self, pred: impl Fn(&str) -> bool) -> usize {
+        self.state
+            .read()
+            .await
+            .devices
+            .keys()
+            .filter(|id| pred(id))
+            .count()
+    }
+
     /// Writes devices (as the poller does); for tests and benches that fill a cache.
     pub async fn put_all(&self, devices: impl IntoIterator<Item = Device>) {
         let mut state = self.state.write().await;
@@ -421,9 +448,11 @@ pub struct Poller {
     schedule: std::collections::BinaryHeap<std::cmp::Reverse<(Instant, String)>>,
     /// Identities learned this tick, written in one transaction with the samples.
     identities: Vec<IdentityChange>,
-    /// The registry generation last synced, and when (a full re-read at least every minute
-    /// catches changes made by other processes).
-    synced: Option<(u64, Instant)>,
+    /// The registry and shard generations last synced, and when (a full re-read at least
+    /// every minute catches changes made by other processes).
+    synced: Option<((u64, u64), Instant)>,
+    /// The shards this process polls (all of them unless it is one of several replicas).
+    shards: Arc<crate::replica::Shards>,
 }
 
 impl Poller {
@@ -450,7 +479,14 @@ impl Poller {
             schedule: Default::default(),
             identities: Vec::new(),
             synced: None,
+            shards: crate::replica::Shards::single(),
         }
+    }
+
+    /// Polls only the devices of the shards `shards` holds.
+    pub fn with_shards(mut self, shards: Arc<crate::replica::Shards>) -> Self {
+        self.shards = shards;
+        self
     }
 
     /// Records poll and cycle latency into `metrics` (the server's `/metrics`).
@@ -462,7 +498,7 @@ impl Poller {
     /// Re-reads the device list from the store (new devices polled at once, removed ones
     /// dropped) when it has changed, and at least once a minute.
     async fn sync_endpoints(&mut self) {
-        let generation = self.store.registry_generation();
+        let generation = (self.store.registry_generation(), self.shards.generation());
         if self
             .synced
             .is_some_and(|(g, at)| g == generation && at.elapsed() < Duration::from_secs(60))
@@ -474,8 +510,11 @@ impl Poller {
         };
         self.synced = Some((generation, Instant::now()));
         let now = Instant::now();
-        let wanted: HashMap<String, DeviceSpec> =
-            specs.into_iter().map(|s| (s.id.clone(), s)).collect();
+        let wanted: HashMap<String, DeviceSpec> = specs
+            .into_iter()
+            .filter(|s| self.shards.owns(&s.id))
+            .map(|s| (s.id.clone(), s))
+            .collect();
         let gone: Vec<String> = self
             .endpoints
             .keys()
