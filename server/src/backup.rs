@@ -130,6 +130,9 @@ pub async fn verify(file: &Path) -> anyhow::Result<Inventory> {
 
 /// Writes a consistent copy of the database at `database_url` to `to` (which must not exist).
 pub async fn backup(database_url: &str, to: &Path) -> anyhow::Result<Inventory> {
+    if crate::store::EngineKind::of_url(database_url) == Some(crate::store::EngineKind::Postgres) {
+        bail!("`rigshift backup` writes SQLite files; back PostgreSQL up with pg_dump (docs/DEPLOYING.md)");
+    }
     if to.exists() {
         bail!("{} exists already; choose a new file name", to.display());
     }

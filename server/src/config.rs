@@ -39,6 +39,9 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Database maintenance across engines.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Replace the database with the backup FILE (the server must be stopped).
     Restore {
         file: PathBuf,
@@ -47,6 +50,23 @@ pub enum Command {
         force: bool,
         #[command(flatten)]
         db: DbArgs,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum DbCommand {
+    /// Copy an installation from its SQLite file to an empty PostgreSQL database (stop the
+    /// server first); row counts are checked on both sides.
+    Copy {
+        /// The SQLite installation, e.g. sqlite://rigshift.db.
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database, e.g. postgres://rigshift@db.internal/rigshift.
+        #[arg(long)]
+        to: String,
+        /// Also copy the raw telemetry samples (the hourly rollups are always copied).
+        #[arg(long)]
+        samples: bool,
     },
 }
 

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod backup;
 pub mod clock;
 pub mod config;
+pub mod db_copy;
 pub mod embed;
 pub mod fleet_file;
 pub mod http;

@@ -1,7 +1,7 @@
 //! `rigshift`: parse the command line, start logging, serve or run a maintenance command.
 
 use clap::Parser;
-use server::config::{Cli, Command};
+use server::config::{Cli, Command, DbCommand};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -28,6 +28,11 @@ async fn main() {
             server::backup::restore(&db.database_url, &file, force)
                 .await
                 .map(|inv| eprintln!("restored {}: {inv}", file.display()))
+        }
+        Some(Command::Db(DbCommand::Copy { from, to, samples })) => {
+            server::db_copy::copy(&from, &to, samples)
+                .await
+                .map(|report| eprintln!("copied {from} to the PostgreSQL database:\n{report}"))
         }
         None => server::launch(cli.serve).await,
     };

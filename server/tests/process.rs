@@ -678,3 +678,118 @@ async fn two_replicas_on_postgresql_share_the_fleet_and_take_over_from_a_dead_on
     let (status, _, log) = b.wait(Duration::from_secs(10));
     assert!(status.success(), "{log}");
 }
+
+#[tokio::test]
+async fn an_installation_copied_to_postgresql_answers_as_before() {
+    let Some(pg) = server::testing::postgres_database().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let token = token(dir.path(), "admin");
+    let url = db_url(dir.path());
+    let server = Server::start(dir.path(), true).await;
+    let client = reqwest::Client::new();
+    let created: Value = client
+        .post(server.url("/api/v1/annotations"))
+        .bearer_auth(&token)
+        .json(&json!({ "target": "pecos-ridge", "text": "first words" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let edited = client
+        .patch(server.url(&format!("/api/v1/annotations/{}", created["id"])))
+        .bearer_auth(&token)
+        .json(&json!({ "text": "second words", "version": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 200);
+    let embed = client
+        .post(server.url("/api/v1/embeds"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "IR site", "view": "revenue_mix", "origins": ["https://ir.example.com"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(embed.status(), 201);
+    // Let the simulated fleet write some samples too.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let history = format!("/api/v1/annotations/{}/history", created["id"]);
+    let mut before = answers(&server, &token).await;
+    before.push(
+        client
+            .get(server.url(&history))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap(),
+    );
+    server.signal("TERM");
+    server.wait(Duration::from_secs(10));
+
+    let (ok, err) = rigshift(&["db", "copy", "--from", &url, "--to", &pg, "--samples"]);
+    assert!(ok, "{err}");
+    for table in [
+        "annotation_versions",
+        "audit_log",
+        "embed_tokens",
+        "samples",
+    ] {
+        let line = err
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(table))
+            .unwrap_or_else(|| panic!("{table}: {err}"));
+        let counts: Vec<&str> = line
+            .split_whitespace()
+            .filter(|w| w.parse::<i64>().is_ok())
+            .collect();
+        assert!(
+            counts.len() == 2 && counts[0] == counts[1] && counts[0] != "0",
+            "{line}"
+        );
+    }
+    // Into a database that already holds an installation: refused.
+    let (ok, err) = rigshift(&["db", "copy", "--from", &url, "--to", &pg]);
+    assert!(!ok && err.contains("empty database"), "{err}");
+
+    let server = Server::spawn(&[
+        "--metrics-addr",
+        "off",
+        "--database-url",
+        &pg,
+        "--simulator",
+        "false",
+    ])
+    .await;
+    let mut after = answers(&server, &token).await;
+    after.push(
+        client
+            .get(server.url(&history))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(before, after);
+    // New rows continue after the copied ids.
+    let next: Value = client
+        .post(server.url("/api/v1/annotations"))
+        .bearer_auth(&token)
+        .json(&json!({ "target": "pecos-ridge", "text": "on PostgreSQL" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(next["id"].as_i64() > created["id"].as_i64(), "{next}");
+}

@@ -153,6 +153,11 @@ impl Store {
         on_engine!(self, e => e.registry_changed())
     }
 
+    /// Makes sure samples of these days can be written (PostgreSQL's day partitions).
+    pub async fn prepare_sample_days(&self, days: &[NaiveDate]) -> Result<(), StoreError> {
+        on_engine!(self, e => e.ensure_sample_partitions(days).await)
+    }
+
     /// Names the replica in the device states it publishes (PostgreSQL).
     pub fn set_replica_name(&self, name: &str) {
         if let Engines::Postgres(e) = &self.0 {

@@ -152,7 +152,10 @@ impl Engine {
     }
 
     /// Makes sure the partitions holding `days` exist.
-    async fn ensure_sample_partitions(&self, days: &[NaiveDate]) -> Result<(), StoreError> {
+    pub(super) async fn ensure_sample_partitions(
+        &self,
+        days: &[NaiveDate],
+    ) -> Result<(), StoreError> {
         let missing: Vec<NaiveDate> = {
             let known = self.partitions.lock().expect("partition set");
             days.iter()

@@ -118,7 +118,7 @@ impl Engine {
     }
 
     /// One table holds every sample here: nothing to prepare.
-    async fn ensure_sample_partitions(
+    pub(super) async fn ensure_sample_partitions(
         &self,
         _days: &[chrono::NaiveDate],
     ) -> Result<(), StoreError> {
