@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use server::simulator::{self, SimulatorConfig};
-use server::store::SqliteStore;
+use server::store::Store;
 use server::telemetry::poller::{FleetCache, Poller, PollerConfig};
 
 fn cpu_seconds() -> f64 {
@@ -44,6 +44,10 @@ fn peak_rss_mib() -> f64 {
         / 1024.0
 }
 
+// The allocator the shipped server uses (server/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let all: Vec<String> = std::env::args().skip(1).collect();
@@ -62,7 +66,7 @@ async fn main() -> anyhow::Result<()> {
     rlimit::increase_nofile_limit(u64::MAX)?;
     let dir = tempfile::tempdir()?;
     let store = Arc::new(
-        SqliteStore::connect(&format!(
+        Store::connect(&format!(
             "sqlite://{}",
             dir.path().join("bench.db").display()
         ))

@@ -167,21 +167,15 @@ impl Engine {
             let mut sql = String::with_capacity(160 + chunk.len() * 20);
             sql.push_str("INSERT INTO samples (device_id, at, status, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w) VALUES ");
             for i in 0..chunk.len() {
-                use std::fmt::Write;
                 let p = i * COLUMNS;
-                let _ = write!(
-                    sql,
-                    "{}(${},${},${},${},${},${},${},${})",
-                    if i == 0 { "" } else { "," },
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 5,
-                    p + 6,
-                    p + 7,
-                    p + 8
-                );
+                sql.push_str(if i == 0 { "(" } else { ",(" });
+                for c in 0..COLUMNS {
+                    if c > 0 {
+                        sql.push(',');
+                    }
+                    super::push_param(&mut sql, p + c + 1);
+                }
+                sql.push(')');
             }
             // Only the full-size statement is worth keeping prepared; the remainder varies.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(chunk.len() == ROWS);

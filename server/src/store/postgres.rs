@@ -40,6 +40,12 @@ macro_rules! node_of {
     };
 }
 
+/// Appends the `n`th bind parameter to generated SQL.
+fn push_param(sql: &mut String, n: usize) {
+    use std::fmt::Write;
+    let _ = write!(sql, "${n}");
+}
+
 #[path = "accounts.rs"]
 mod accounts;
 #[path = "audit.rs"]
