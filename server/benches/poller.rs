@@ -7,7 +7,9 @@
 //! `cargo bench -p server --bench poller -- 100000 30 --fleet a.toml --fleet b.toml …` polls the
 //! devices of fleet files written by `rigshift simulate` processes: the simulator's CPU is then
 //! spent in those processes, and this process's CPU is the poller's own — per poll, the figure
-//! to compare with other pollers (pyasic) on the same devices.
+//! to compare with other pollers (pyasic) on the same devices. `--postgres` stores on a new
+//! database of the PostgreSQL cluster `RIGSHIFT_TEST_POSTGRES_URL` names (CPU then excludes
+//! the PostgreSQL server's own).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -53,10 +55,13 @@ async fn main() -> anyhow::Result<()> {
     let all: Vec<String> = std::env::args().skip(1).collect();
     let mut args = Vec::new();
     let mut fleets = Vec::new();
+    let mut postgres = false;
     let mut it = all.iter();
     while let Some(a) = it.next() {
         if a == "--fleet" {
             fleets.extend(it.next().cloned());
+        } else if a == "--postgres" {
+            postgres = true;
         } else if !a.starts_with("--") {
             args.push(a.clone());
         }
@@ -65,13 +70,16 @@ async fn main() -> anyhow::Result<()> {
     let interval = Duration::from_secs(args.get(1).and_then(|a| a.parse().ok()).unwrap_or(30));
     rlimit::increase_nofile_limit(u64::MAX)?;
     let dir = tempfile::tempdir()?;
-    let store = Arc::new(
-        Store::connect(&format!(
-            "sqlite://{}",
-            dir.path().join("bench.db").display()
-        ))
-        .await?,
-    );
+    // `--postgres`: a new database on the cluster RIGSHIFT_TEST_POSTGRES_URL names.
+    let url = if postgres {
+        server::testing::postgres_database()
+            .await
+            .ok_or_else(|| anyhow::anyhow!("--postgres needs RIGSHIFT_TEST_POSTGRES_URL"))?
+    } else {
+        format!("sqlite://{}", dir.path().join("bench.db").display())
+    };
+    println!("store: {url}");
+    let store = Arc::new(Store::connect(&url).await?);
     server::store::seed_if_empty(&store).await?;
     let sites = store.sites().await?;
     let t0 = Instant::now();

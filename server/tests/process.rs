@@ -629,6 +629,34 @@ async fn two_replicas_on_postgresql_share_the_fleet_and_take_over_from_a_dead_on
     );
     assert_eq!(pa.union(&pb).count(), all_devices);
 
+    // A device registered through A is polled by whichever replica holds its shard.
+    let added = client
+        .post(a.url("/api/v1/devices"))
+        .bearer_auth(&token)
+        .json(&json!({ "kind": "asic", "address": "127.0.0.1:9", "site": "pecos-ridge", "model": "S21" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 201);
+    let all_devices = all_devices + 1;
+    let t = Instant::now();
+    loop {
+        let (pa, pb) = (
+            polled_by(&client, &metrics_a).await,
+            polled_by(&client, &metrics_b).await,
+        );
+        if pa.len() + pb.len() == all_devices && pa.is_disjoint(&pb) {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "the new device is not polled: A {} B {}",
+            pa.len(),
+            pb.len()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
     // What one replica writes, the other reads.
     let created = client
         .post(a.url("/api/v1/annotations"))

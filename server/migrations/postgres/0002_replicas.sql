@@ -25,8 +25,15 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER devices_changed AFTER INSERT OR UPDATE OR DELETE ON devices
+CREATE TRIGGER devices_added_or_deleted AFTER INSERT OR DELETE ON devices
     FOR EACH STATEMENT EXECUTE FUNCTION bump_registry_version();
+-- What a device reports about itself (reported model, firmware) is written every time it is
+-- learned and does not change what is polled: only these columns move the version.
+CREATE TRIGGER devices_changed AFTER UPDATE ON devices
+    FOR EACH ROW WHEN (OLD.kind IS DISTINCT FROM NEW.kind OR OLD.model IS DISTINCT FROM NEW.model
+        OR OLD.site IS DISTINCT FROM NEW.site OR OLD.address IS DISTINCT FROM NEW.address
+        OR OLD.removed_at IS DISTINCT FROM NEW.removed_at)
+    EXECUTE FUNCTION bump_registry_version();
 
 -- One row per device (GPUs per GPU): the JSON of model::fleet::Device.
 CREATE TABLE device_state (
