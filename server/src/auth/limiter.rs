@@ -1,32 +1,31 @@
 //! Login rate limit: failed attempts per user name and per client address in a sliding
 //! window. While a key is over its limit every attempt is refused before the password is
-//! checked, so guessing costs the attacker time, not the server argon2 work.
+//! checked, so guessing costs the attacker time, not the server argon2 work. The failures are
+//! kept in the database, so replicas behind one load balancer share the limit.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use chrono::{DateTime, Duration, Utc};
+
+use crate::store::{Store, StoreError};
 
 pub struct LoginLimiter {
     window: Duration,
-    per_user: usize,
-    per_address: usize,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    per_user: i64,
+    per_address: i64,
 }
 
 impl Default for LoginLimiter {
     /// 5 failures per user name and 20 per address in 15 minutes.
     fn default() -> Self {
-        Self::new(Duration::from_secs(15 * 60), 5, 20)
+        Self::new(Duration::minutes(15), 5, 20)
     }
 }
 
 impl LoginLimiter {
-    pub fn new(window: Duration, per_user: usize, per_address: usize) -> Self {
+    pub fn new(window: Duration, per_user: i64, per_address: i64) -> Self {
         Self {
             window,
             per_user,
             per_address,
-            failures: Mutex::new(HashMap::new()),
         }
     }
 
@@ -34,50 +33,65 @@ impl LoginLimiter {
         [format!("u:{}", user.to_lowercase()), format!("a:{address}")]
     }
 
-    /// `Err(seconds to wait)` while either key is over its limit.
-    pub fn check(&self, user: &str, address: &str, now: Instant) -> Result<(), u64> {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let [u, a] = Self::keys(user, address);
-        let mut wait = 0u64;
-        for (key, limit) in [(u, self.per_user), (a, self.per_address)] {
-            if let Some(q) = map.get_mut(&key) {
-                while q
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= self.window)
-                {
-                    q.pop_front();
-                }
-                if q.len() >= limit {
-                    let oldest = *q.front().unwrap_or(&now);
-                    let left = self.window.saturating_sub(now.duration_since(oldest));
-                    wait = wait.max(left.as_secs().max(1));
-                }
-            }
-        }
-        if wait > 0 {
-            Err(wait)
-        } else {
-            Ok(())
-        }
+    /// Seconds to wait, if a key is over its limit: until its oldest failure leaves the window.
+    /// `failures`: (key, failures in the window, the oldest of them).
+    fn wait(
+        &self,
+        keys: &[String; 2],
+        failures: &[(String, i64, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Option<u64> {
+        failures
+            .iter()
+            .filter(|(key, n, _)| {
+                let limit = if *key == keys[0] {
+                    self.per_user
+                } else {
+                    self.per_address
+                };
+                *n >= limit
+            })
+            .map(|(_, _, oldest)| (self.window - (now - *oldest)).num_seconds().max(1) as u64)
+            .max()
     }
 
-    pub fn fail(&self, user: &str, address: &str, now: Instant) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Forget idle keys so a scan of many names cannot grow the map without bound.
-        if map.len() > 10_000 {
-            let window = self.window;
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
-        }
-        for key in Self::keys(user, address) {
-            map.entry(key).or_default().push_back(now);
-        }
+    /// `Ok(Err(seconds to wait))` while either key is over its limit.
+    pub async fn check(
+        &self,
+        store: &Store,
+        user: &str,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), u64>, StoreError> {
+        let keys = Self::keys(user, address);
+        let failures = store.login_failures(&keys, now - self.window).await?;
+        Ok(match self.wait(&keys, &failures, now) {
+            Some(wait) => Err(wait),
+            None => Ok(()),
+        })
+    }
+
+    pub async fn fail(
+        &self,
+        store: &Store,
+        user: &str,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        store
+            .record_login_failure(&Self::keys(user, address), now, now - self.window)
+            .await
     }
 
     /// A successful login clears the user's failures (not the address's).
-    pub fn succeed(&self, user: &str, address: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+    pub async fn succeed(
+        &self,
+        store: &Store,
+        user: &str,
+        address: &str,
+    ) -> Result<(), StoreError> {
         let [u, _] = Self::keys(user, address);
-        map.remove(&u);
+        store.clear_login_failures(&u).await
     }
 }
 
@@ -85,35 +99,66 @@ impl LoginLimiter {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_sixth_attempt_waits_until_the_first_leaves_the_window() {
-        let l = LoginLimiter::new(Duration::from_secs(60), 5, 20);
-        let t0 = Instant::now();
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn the_sixth_attempt_waits_until_the_first_leaves_the_window() {
+        let (_dir, s) = store().await;
+        let l = LoginLimiter::new(Duration::seconds(60), 5, 20);
+        let t0 = DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         for i in 0..5 {
-            assert!(l.check("ops", "10.0.0.1", t0).is_ok(), "attempt {i}");
-            l.fail("ops", "10.0.0.1", t0 + Duration::from_secs(i));
+            assert!(
+                l.check(&s, "ops", "10.0.0.1", t0).await.unwrap().is_ok(),
+                "attempt {i}"
+            );
+            l.fail(&s, "ops", "10.0.0.1", t0 + Duration::seconds(i))
+                .await
+                .unwrap();
         }
         let wait = l
-            .check("OPS", "10.0.0.2", t0 + Duration::from_secs(10))
+            .check(&s, "OPS", "10.0.0.2", t0 + Duration::seconds(10))
+            .await
+            .unwrap()
             .unwrap_err();
         assert_eq!(wait, 50);
         assert!(l
-            .check("ops", "10.0.0.1", t0 + Duration::from_secs(61))
+            .check(&s, "ops", "10.0.0.1", t0 + Duration::seconds(61))
+            .await
+            .unwrap()
             .is_ok());
         // Another user from the same address is not blocked by the user limit.
         assert!(l
-            .check("admin", "10.0.0.1", t0 + Duration::from_secs(10))
+            .check(&s, "admin", "10.0.0.1", t0 + Duration::seconds(10))
+            .await
+            .unwrap()
+            .is_ok());
+        // A success clears the user's count.
+        l.succeed(&s, "ops", "10.0.0.1").await.unwrap();
+        assert!(l
+            .check(&s, "ops", "10.0.0.2", t0 + Duration::seconds(10))
+            .await
+            .unwrap()
             .is_ok());
     }
 
-    #[test]
-    fn an_address_is_limited_across_user_names() {
-        let l = LoginLimiter::new(Duration::from_secs(60), 5, 20);
-        let t0 = Instant::now();
+    #[tokio::test]
+    async fn an_address_is_limited_across_user_names() {
+        let (_dir, s) = store().await;
+        let l = LoginLimiter::new(Duration::seconds(60), 5, 20);
+        let t0 = Utc::now();
         for i in 0..20 {
-            l.fail(&format!("user{i}"), "10.0.0.9", t0);
+            l.fail(&s, &format!("user{i}"), "10.0.0.9", t0)
+                .await
+                .unwrap();
         }
-        assert!(l.check("fresh", "10.0.0.9", t0).is_err());
-        assert!(l.check("fresh", "10.0.0.8", t0).is_ok());
+        assert!(l.check(&s, "fresh", "10.0.0.9", t0).await.unwrap().is_err());
+        assert!(l.check(&s, "fresh", "10.0.0.8", t0).await.unwrap().is_ok());
     }
 }

@@ -11,7 +11,6 @@ pub mod routes;
 pub mod secrets;
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -87,7 +86,15 @@ impl Auth {
         address: &str,
         user_agent: &str,
     ) -> Result<String, LoginError> {
-        if let Err(wait) = self.limiter.check(name, address, Instant::now()) {
+        let limited = self
+            .limiter
+            .check(&self.store, name, address, Utc::now())
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "login limiter");
+                LoginError::Internal
+            })?;
+        if let Err(wait) = limited {
             self.store
                 .audit(&format!("user:{name}"), "login.rate_limited", address, "")
                 .await
@@ -101,14 +108,22 @@ impl Auth {
         let hash = user.as_ref().map(|u| u.password_hash.clone());
         let ok = verify(password, hash).await;
         let Some(user) = user.filter(|_| ok) else {
-            self.limiter.fail(name, address, Instant::now());
+            if let Err(e) = self
+                .limiter
+                .fail(&self.store, name, address, Utc::now())
+                .await
+            {
+                tracing::error!(error = %e, "login limiter");
+            }
             self.store
                 .audit(&format!("user:{name}"), "login.failed", address, "")
                 .await
                 .ok();
             return Err(LoginError::Invalid);
         };
-        self.limiter.succeed(name, address);
+        if let Err(e) = self.limiter.succeed(&self.store, name, address).await {
+            tracing::error!(error = %e, "login limiter");
+        }
         let secret = secrets::random_secret().map_err(|_| LoginError::Internal)?;
         self.store
             .create_session(
@@ -349,7 +364,11 @@ impl Accounts for Auth {
         }
         // Guessing the current password through this form is as limited as at the login.
         let limiter_key = "change-password";
-        if let Err(wait) = self.limiter.check(&me.name, limiter_key, Instant::now()) {
+        if let Err(wait) = self
+            .limiter
+            .check(&self.store, &me.name, limiter_key, Utc::now())
+            .await?
+        {
             return Err(ApiError::RateLimited {
                 retry_after_secs: wait,
             });
@@ -359,7 +378,9 @@ impl Accounts for Auth {
         }
         let hash = self.store.password_hash(&me.name).await?;
         if !verify(&change.current, hash).await {
-            self.limiter.fail(&me.name, limiter_key, Instant::now());
+            self.limiter
+                .fail(&self.store, &me.name, limiter_key, Utc::now())
+                .await?;
             self.store
                 .audit(&me.actor(), "password.change_failed", &me.name, "")
                 .await?;
@@ -371,7 +392,9 @@ impl Accounts for Auth {
             ));
         }
         let hash = Self::new_hash(&change.new).await?;
-        self.limiter.succeed(&me.name, limiter_key);
+        self.limiter
+            .succeed(&self.store, &me.name, limiter_key)
+            .await?;
         self.store
             .set_password(
                 &me.name,

@@ -435,4 +435,51 @@ impl Engine {
             })
             .collect()
     }
+
+    /// Failed sign-ins since `since` for each of `keys` that has any: (key, count, oldest).
+    pub async fn login_failures(
+        &self,
+        keys: &[String; 2],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, i64, DateTime<Utc>)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT key, COUNT(*), MIN(at) FROM login_failures
+             WHERE (key = $1 OR key = $2) AND at > $3 GROUP BY key",
+        )
+        .bind(&keys[0])
+        .bind(&keys[1])
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Records one failure under each key; failures older than `forget_before` go.
+    pub async fn record_login_failure(
+        &self,
+        keys: &[String; 2],
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.append_tx().await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(forget_before)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $3), ($2, $3)")
+            .bind(&keys[0])
+            .bind(&keys[1])
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(key)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
 }

@@ -73,6 +73,7 @@ conformance! {
     device_registry => device_registry;
     samples_roll_up_and_expire => samples_roll_up_and_expire;
     measured_site_days => measured_site_days;
+    login_failures_are_shared => login_failures_are_shared;
 }
 
 fn date(s: &str) -> NaiveDate {
@@ -629,4 +630,47 @@ async fn measured_site_days(store: Store) {
         "{}",
         g.delivered_ths
     );
+}
+
+async fn login_failures_are_shared(store: Store) {
+    let keys = ["u:ops".to_string(), "a:10.0.0.1".to_string()];
+    let t0 = at("2026-11-25T10:00:00Z");
+    for i in 0..3 {
+        store
+            .record_login_failure(&keys, t0 + Duration::seconds(i), t0 - Duration::minutes(15))
+            .await
+            .unwrap();
+    }
+    let mut seen = store
+        .login_failures(&keys, t0 - Duration::minutes(15))
+        .await
+        .unwrap();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![(keys[1].clone(), 3, t0), (keys[0].clone(), 3, t0)],
+        "counts and the oldest failure per key"
+    );
+    // Only failures inside the window count; a later write forgets the old ones.
+    assert!(store
+        .login_failures(&keys, t0 + Duration::seconds(2))
+        .await
+        .unwrap()
+        .is_empty());
+    store.clear_login_failures("u:ops").await.unwrap();
+    let left = store
+        .login_failures(&keys, t0 - Duration::minutes(15))
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].0, "a:10.0.0.1");
+    store
+        .record_login_failure(&keys, t0 + Duration::hours(1), t0 + Duration::minutes(30))
+        .await
+        .unwrap();
+    let after = store
+        .login_failures(&keys, t0 - Duration::minutes(15))
+        .await
+        .unwrap();
+    assert!(after.iter().all(|(_, n, _)| *n == 1), "{after:?}");
 }

@@ -198,6 +198,9 @@ delegate! {
     fn revoke_token(&self, id: i64, actor: &str) -> Result<bool, StoreError>;
     fn token_user(&self, secret_hash: &str) -> Result<Option<(String, Role)>, StoreError>;
     fn tokens(&self) -> Result<Vec<TokenRow>, StoreError>;
+    fn login_failures(&self, keys: &[String; 2], since: DateTime<Utc>) -> Result<Vec<(String, i64, DateTime<Utc>)>, StoreError>;
+    fn record_login_failure(&self, keys: &[String; 2], at: DateTime<Utc>, forget_before: DateTime<Utc>) -> Result<(), StoreError>;
+    fn clear_login_failures(&self, key: &str) -> Result<(), StoreError>;
     fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) -> Result<(), StoreError>;
     fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
     fn upsert_device(&self, d: &DeviceSpec, source: &str) -> Result<(), StoreError>;
