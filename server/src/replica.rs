@@ -2,8 +2,9 @@
 //! balancer. Devices are hashed into 64 shards; a replica polls the shards it holds, each held
 //! through a PostgreSQL advisory lock on a connection of its own, so a replica that dies (even
 //! by SIGKILL) loses its shards the moment its connection closes. Every few seconds each
-//! replica beats its heart, takes its share (64 / live replicas, rounded up), gives back what
-//! is above it so a newcomer gets a share, and takes shards nobody has held for two rounds.
+//! replica beats its heart, takes its share (64 / live replicas, rounded up; live = a recent
+//! heartbeat and its lock connection still open), gives back what is above it so a newcomer
+//! gets a share, and takes shards nobody has held for two rounds (a safety net).
 //! It also reads the states the other replicas publish, so its pages and live stream show
 //! the whole fleet, and notices devices registered through them.
 
@@ -183,27 +184,35 @@ impl Coordinator {
 
     async fn balance(&mut self) -> anyhow::Result<()> {
         let name = self.shards.name.clone();
+        if self.locks.is_none() {
+            self.locks = Some(PgConnection::connect(&self.url).await?);
+        }
+        let locks = self.locks.as_mut().expect("lock connection");
+        let lock_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut *locks)
+            .await?;
+        let polled = self.cache.count_where(|id| self.shards.owns(id)).await as i64;
         sqlx::query(
-            "INSERT INTO replicas (name, started_at, heartbeat_at, shards, devices) VALUES ($1, now(), now(), $2, $3)
-             ON CONFLICT (name) DO UPDATE SET heartbeat_at = now(), shards = excluded.shards, devices = excluded.devices",
+            "INSERT INTO replicas (name, started_at, heartbeat_at, shards, devices, lock_pid) VALUES ($1, now(), now(), $2, $3, $4)
+             ON CONFLICT (name) DO UPDATE SET heartbeat_at = now(), shards = excluded.shards,
+               devices = excluded.devices, lock_pid = excluded.lock_pid",
         )
         .bind(&name)
         .bind(self.shards.owned() as i64)
-        .bind(self.cache.count_where(|id| self.shards.owns(id)).await as i64)
+        .bind(polled)
+        .bind(lock_pid as i64)
         .execute(&self.pool)
         .await?;
+        // Alive: a recent heartbeat and the lock connection still there. A killed replica's
+        // connection goes at once, so its share is redistributed in the next round.
         let alive: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM replicas WHERE heartbeat_at > now() - make_interval(secs => $1)",
+            "SELECT COUNT(*) FROM replicas r WHERE r.heartbeat_at > now() - make_interval(secs => $1)
+               AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.lock_pid)",
         )
         .bind(ALIVE_WITHIN_SECS as f64)
         .fetch_one(&self.pool)
         .await?;
         let target = SHARDS.div_ceil(alive.max(1) as u32);
-
-        if self.locks.is_none() {
-            self.locks = Some(PgConnection::connect(&self.url).await?);
-        }
-        let locks = self.locks.as_mut().expect("lock connection");
         let mut mine = self.shards.mask.load(Ordering::Acquire);
         // Above the share: give back the highest shards, for a replica that joined.
         while mine.count_ones() > target {

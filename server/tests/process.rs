@@ -696,6 +696,25 @@ async fn two_replicas_on_postgresql_share_the_fleet_and_take_over_from_a_dead_on
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let took = killed.elapsed();
+    // And keeps them: no handing shards back and forth while A's last heartbeat is fresh.
+    for _ in 0..8 {
+        let body = client
+            .get(&metrics_b)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let shards = body
+            .lines()
+            .find_map(|l| l.strip_prefix("rigshift_replica_shards{replica=\"replica-b\"} "))
+            .unwrap_or("?")
+            .to_string();
+        assert_eq!(shards, "64", "B's shards after A died");
+        assert_eq!(polled_by(&client, &metrics_b).await.len(), all_devices);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     assert_eq!(
         streamed_devices(&client, &b.base, &token).await,
         all_devices as u64

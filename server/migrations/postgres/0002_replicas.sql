@@ -9,7 +9,10 @@ CREATE TABLE replicas (
     started_at    TIMESTAMPTZ NOT NULL,
     heartbeat_at  TIMESTAMPTZ NOT NULL,
     shards        BIGINT NOT NULL DEFAULT 0,
-    devices       BIGINT NOT NULL DEFAULT 0
+    devices       BIGINT NOT NULL DEFAULT 0,
+    -- The backend of the connection holding its shard locks: a replica whose backend is gone
+    -- (killed, cut off) is not counted, however fresh its last heartbeat.
+    lock_pid      BIGINT
 );
 
 CREATE TABLE registry_version (
