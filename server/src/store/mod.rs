@@ -6,9 +6,12 @@
 
 #[cfg(test)]
 mod conformance;
+// The query modules are loaded once per engine on purpose (see sqlite.rs).
+#[allow(clippy::duplicate_mod)]
 mod postgres;
 mod rows;
 mod seed;
+#[allow(clippy::duplicate_mod)]
 mod sqlite;
 
 use async_trait::async_trait;
