@@ -586,6 +586,25 @@ async fn samples_roll_up_and_expire(store: Store) {
         .unwrap();
     assert_eq!((again.rows_deleted, again.partitions_dropped), (0, 0));
     assert_eq!(store.device_history("d1", now, 168).await.unwrap().len(), 2);
+    // Later the hour of `now` is complete and rolled; the older ones are not redone.
+    store
+        .insert_samples(
+            now + Duration::minutes(20),
+            &[sample("d1", DeviceStatus::Online, 230.0)],
+        )
+        .await
+        .unwrap();
+    let later = store
+        .roll_up_samples(now + Duration::minutes(40), Duration::hours(48))
+        .await
+        .unwrap();
+    assert_eq!(later.hours_written, 1, "only the hour just completed");
+    let week = store
+        .device_history("d1", now + Duration::minutes(40), 168)
+        .await
+        .unwrap();
+    let rates: Vec<f64> = week.iter().filter_map(|p| p.hashrate_ths).collect();
+    assert_eq!(rates, vec![150.0, 220.0], "{week:?}");
 }
 
 async fn measured_site_days(store: Store) {

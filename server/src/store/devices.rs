@@ -343,12 +343,22 @@ impl Engine {
         keep_raw: Duration,
     ) -> Result<Retention, StoreError> {
         let hour_start = now.format("%Y-%m-%dT%H:00:00").to_string();
+        // Only hours not rolled up yet (and the last rolled one again, for samples a replica
+        // with a slower clock wrote late): a full pass over 48 hours of raw samples every ten
+        // minutes would be hundreds of millions of rows at 100,000 devices.
+        let newest: Option<String> = sqlx::query_scalar("SELECT MAX(hour) FROM samples_hourly")
+            .fetch_one(self.pool())
+            .await?;
+        let from = newest
+            .and_then(|h| chrono::NaiveDateTime::parse_from_str(&h, "%Y-%m-%dT%H:%M:%S").ok())
+            .map(|h| h.and_utc() - Duration::hours(1))
+            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
         let written = sqlx::query(concat!(
             "INSERT INTO samples_hourly (device_id, hour, samples, online_samples, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w, delivered_ths)
              SELECT device_id, ", hour_of!("at"), " AS hour, COUNT(*), SUM(CASE WHEN status = 'online' THEN 1 ELSE 0 END),
                     AVG(hashrate_ths), AVG(share_hashrate_ths), AVG(gpu_util_pct), AVG(temp_c), AVG(power_w),
                     AVG(CASE WHEN status = 'offline' THEN 0 ELSE COALESCE(share_hashrate_ths, hashrate_ths, 0) END)
-             FROM samples WHERE ", hour_of!("at"), " < $1
+             FROM samples WHERE at >= $2 AND ", hour_of!("at"), " < $1
              GROUP BY device_id, hour
              ON CONFLICT(device_id, hour) DO UPDATE SET samples = excluded.samples, online_samples = excluded.online_samples,
                hashrate_ths = excluded.hashrate_ths, share_hashrate_ths = excluded.share_hashrate_ths,
@@ -356,6 +366,7 @@ impl Engine {
                delivered_ths = excluded.delivered_ths"
         ))
         .bind(&hour_start)
+        .bind(from)
         .execute(self.pool())
         .await?
         .rows_affected();
