@@ -345,17 +345,19 @@ fn rigshift(args: &[&str]) -> (bool, String) {
     )
 }
 
-async fn answers(server: &Server, token: &str) -> Vec<Value> {
+/// The answers that must survive a backup, a restore or a copy: the standard routes and `extra`.
+async fn answers(server: &Server, token: &str, extra: &[&str]) -> Vec<Value> {
     let client = reqwest::Client::new();
     let mut out = Vec::new();
-    for path in [
+    let standard = [
         "/api/v1/sites",
         "/api/v1/timeline",
         "/api/v1/users",
         "/api/v1/tokens",
         "/api/v1/embeds",
         "/api/v1/revenue?from=2026-01-01&to=2026-12-31",
-    ] {
+    ];
+    for path in standard.iter().chain(extra) {
         let r = client
             .get(server.url(path))
             .bearer_auth(token)
@@ -406,7 +408,7 @@ async fn a_backup_taken_while_serving_restores_to_identical_answers() {
             .status(),
         201
     );
-    let before = answers(&server, &token).await;
+    let before = answers(&server, &token, &[]).await;
     let backup = dir.path().join("backup.db");
     let (ok, err) = rigshift(&["backup", backup.to_str().unwrap(), "--database-url", &url]);
     assert!(ok, "{err}");
@@ -460,7 +462,7 @@ async fn a_backup_taken_while_serving_restores_to_identical_answers() {
     assert!(ok, "{err}");
 
     let server = Server::start(dir.path(), false).await;
-    let after = answers(&server, &token).await;
+    let after = answers(&server, &token, &[]).await;
     assert_eq!(before, after);
     assert!(!after[1].to_string().contains("after the backup"));
     server.signal("TERM");
@@ -475,7 +477,7 @@ async fn a_backup_taken_while_serving_restores_to_identical_answers() {
     ]);
     assert!(ok, "{err}");
     let server = Server::start(fresh.path(), false).await;
-    assert_eq!(answers(&server, &token).await, before);
+    assert_eq!(answers(&server, &token, &[]).await, before);
     server.signal("TERM");
     server.wait(Duration::from_secs(10));
 }
@@ -765,18 +767,7 @@ async fn an_installation_copied_to_postgresql_answers_as_before() {
     // Let the simulated fleet write some samples too.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let history = format!("/api/v1/annotations/{}/history", created["id"]);
-    let mut before = answers(&server, &token).await;
-    before.push(
-        client
-            .get(server.url(&history))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap(),
-    );
+    let before = answers(&server, &token, &[&history]).await;
     server.signal("TERM");
     server.wait(Duration::from_secs(10));
 
@@ -814,18 +805,7 @@ async fn an_installation_copied_to_postgresql_answers_as_before() {
         "false",
     ])
     .await;
-    let mut after = answers(&server, &token).await;
-    after.push(
-        client
-            .get(server.url(&history))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap(),
-    );
+    let after = answers(&server, &token, &[&history]).await;
     assert_eq!(before, after);
     // New rows continue after the copied ids.
     let next: Value = client
