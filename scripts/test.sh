@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/tools.sh --browser
 export PATH="$PWD/node_modules/.bin:$PATH"
 step() { printf '\n\033[1;34m== %s ==\033[0m\n' "$*"; }
+# One-shot builds gain nothing from incremental state, which doubles the target directory's
+# size; a CI run once failed for lack of disk, so say what there is before building.
+export CARGO_INCREMENTAL=0
+df -h . | awk 'NR == 2 { print "disk: " $4 " free of " $2 }'
 
 step "purity: model/ and charts/ import no IO, clock or randomness"
 if grep -rnE '\b(leptos|tokio|sqlx|web_sys|wasm_bindgen|rand)::|SystemTime|Utc::now|Local::now' app/src/model app/src/charts; then
@@ -43,3 +47,4 @@ scripts/build.sh
 
 step "browser tests (Playwright, Debian chromium)"
 npx playwright test --config end2end/playwright.config.ts
+du -sh target | awk '{ print "target directory: " $1 }'
