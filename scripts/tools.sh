@@ -28,8 +28,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WB_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/echarts/lib ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm packages (echarts, esbuild, binaryen, playwright, axe-core)"
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/echarts/lib ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -d node_modules/swagger-ui-dist ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages (echarts, esbuild, binaryen, playwright, axe-core, swagger-ui-dist)"
   npm ci --no-audit --no-fund
 fi
 # ECharts with only the series and components our charts use (~195 KB gzip instead of ~330 KB
@@ -40,6 +40,14 @@ if [ ! -f "$VENDOR" ] || [ scripts/echarts-entry.mjs -nt "$VENDOR" ] || [ packag
   mkdir -p public/vendor
   node_modules/.bin/esbuild scripts/echarts-entry.mjs --bundle --minify --format=iife \
     --target=es2019 --legal-comments=eof --log-level=warning --outfile="$VENDOR"
+fi
+
+# The API reference page (/api/docs) serves the pinned Swagger UI build from /vendor.
+SWAGGER=public/vendor/swagger-ui
+if [ ! -f "$SWAGGER/swagger-ui-bundle.js" ] || [ package-lock.json -nt "$SWAGGER/swagger-ui-bundle.js" ]; then
+  log "copying Swagger UI (swagger-ui-dist) into $SWAGGER"
+  mkdir -p "$SWAGGER"
+  cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE} "$SWAGGER/"
 fi
 
 # promtool checks and unit-tests the shipped alerting rules (Debian's prometheus package; no

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use app::api::auth::Principal;
 
 use crate::auth::middleware::client_address;
-use crate::http::HttpError;
+use crate::http::{ErrorCode, HttpError};
 
 /// Who a limit counts against.
 pub fn client_key(req: &Request) -> String {
@@ -96,7 +96,7 @@ pub async fn rate_limit(
 
 pub fn too_many(retry_after: u64, message: &str) -> Response {
     let mut r =
-        HttpError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message).into_response();
+        HttpError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, message).into_response();
     r.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
     r

@@ -100,6 +100,10 @@ pub fn build(
     // replace this CSP with the full one (page_csp).
     let dashboard = Router::new()
         .nest("/api/v1", crate::http::router(services.clone()))
+        .route(
+            "/api/docs",
+            axum::routing::get(crate::http::openapi::docs_page),
+        )
         .merge(crate::auth::routes::router(auth.clone()))
         .merge(pages)
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -3,6 +3,8 @@
 #[path = "figures/mod.rs"]
 mod figures;
 mod support;
+#[path = "api/openapi.rs"]
+mod openapi;
 
 use serde_json::{json, Value};
 use support::{day, TestApp};

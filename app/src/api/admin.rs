@@ -8,6 +8,7 @@ use super::auth::Role;
 use super::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserRow {
     pub id: i64,
     pub name: String,
@@ -17,6 +18,7 @@ pub struct UserRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TokenRow {
     pub id: i64,
     pub name: String,
@@ -29,6 +31,7 @@ pub struct TokenRow {
 
 /// A token as created: the secret is shown once and never stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedToken {
     pub id: i64,
     pub name: String,
@@ -37,6 +40,7 @@ pub struct CreatedToken {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -48,6 +52,7 @@ pub struct AuditEntry {
 
 /// A signed-in browser session (its secret never leaves the server).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionRow {
     pub id: i64,
     pub user: String,
@@ -64,6 +69,7 @@ pub struct SessionRow {
 
 /// An admin's change to a user: either or both fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[serde(default)]
@@ -74,6 +80,7 @@ pub struct UserPatch {
 
 /// A user's change of their own password.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current: String,
@@ -82,6 +89,7 @@ pub struct PasswordChange {
 
 /// Everything the admin page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminView {
     pub users: Vec<UserRow>,
     pub tokens: Vec<TokenRow>,
@@ -200,6 +208,7 @@ pub async fn update_user(
 
 /// What the account page shows: who you are and your live sessions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountView {
     pub name: String,
     pub role: Role,

@@ -8,6 +8,7 @@ use super::error::ApiError;
 
 /// Roles in increasing power: each includes everything the previous one may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Executives: read everything.
@@ -36,6 +37,7 @@ impl Role {
 
 /// How the request proved who it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Credential {
     Session,
@@ -44,6 +46,7 @@ pub enum Credential {
 
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Principal {
     /// User name, or the API token's name.
     pub name: String,

@@ -14,6 +14,7 @@ pub const MAX_REVENUE_DAYS: i64 = 3_660;
 
 /// `POST /estimate/mining` body (API.md); optional fields take the defaults the response echoes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MiningEstimateRequest {
     pub hashrate_ths: f64,
@@ -29,6 +30,7 @@ pub struct MiningEstimateRequest {
 
 /// `POST /estimate/mining` response: the inputs as used, then the estimate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MiningEstimateResponse {
     pub hashrate_ths: f64,
     pub difficulty: f64,

@@ -14,6 +14,7 @@ use crate::model::embed::{EmbedSpec, EmbedView};
 /// An embed token as the admin page lists it. The token is included: it is published in the
 /// IR page's iframe URL by design, and the snippet generator needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EmbedRow {
     pub id: i64,
     pub name: String,
@@ -28,12 +29,14 @@ pub struct EmbedRow {
 
 /// A new embed token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedEmbed {
     pub embed: EmbedRow,
 }
 
 /// The admin page's embed section: the tokens and the sites one may cover.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EmbedsView {
     pub embeds: Vec<EmbedRow>,
     pub sites: Vec<crate::model::timeline::SiteBrief>,
@@ -41,6 +44,7 @@ pub struct EmbedsView {
 
 /// What a valid, unrevoked embed token grants.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EmbedGrant {
     pub id: i64,
     pub view: EmbedView,

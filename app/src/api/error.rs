@@ -9,6 +9,7 @@ use crate::model::validate::InputError;
 /// What went wrong, in words safe to show a user. Internal details are logged on the server
 /// under `id` and never sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 pub enum ApiError {
     #[error("{0}")]

@@ -11,6 +11,7 @@ pub const MAX_SHA256_MILLIS: u32 = 2000;
 
 /// A measured SHA-256d rate over 80-byte headers (API.md `/estimate/sha256` response).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Sha256Measurement {
     pub hashes: u64,
     pub seconds: f64,
@@ -20,6 +21,7 @@ pub struct Sha256Measurement {
 
 /// `POST /estimate/sha256` body.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Sha256Request {
     pub millis: u32,
@@ -49,6 +51,7 @@ pub async fn estimate_sha256(millis: u32) -> Result<Sha256Measurement, ApiError>
 
 /// Today's market figures, the defaults of the estimators.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MarketNow {
     pub today: chrono::NaiveDate,
     pub btc_usd: f64,

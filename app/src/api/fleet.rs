@@ -8,6 +8,7 @@ use crate::model::fleet::{DeviceKind, DevicePage, DeviceQuery, FleetSummary};
 
 /// `POST /devices` body (API.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDevice {
     pub kind: DeviceKind,
@@ -57,6 +58,7 @@ impl NewDevice {
 
 /// A page of the device table, with the fleet summary of the same moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetView {
     pub summary: FleetSummary,
     pub page: DevicePage,
@@ -78,6 +80,7 @@ pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
 
 /// A device's latest state and its history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeviceHistory {
     pub device: Option<crate::model::fleet::Device>,
     pub hours: u32,

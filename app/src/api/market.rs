@@ -8,6 +8,7 @@ use crate::model::market::{MarketDay, MarketSource};
 
 /// One day of market figures as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MarketRow {
     pub date: NaiveDate,
     pub btc_usd: f64,
@@ -35,6 +36,7 @@ impl From<&MarketDay> for MarketRow {
 
 /// Today's figures, how old they are, and whether they are stale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MarketLatest {
     #[serde(flatten)]
     pub row: MarketRow,

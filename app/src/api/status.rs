@@ -11,6 +11,7 @@ use crate::model::overview::MarketFeedStatus;
 
 /// Data provenance shown on every page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DataStatus {
     /// True when something shown is simulated (the market, the fleet, or both).
     pub simulated: bool,

@@ -11,6 +11,7 @@ use crate::model::timeline::{Milestone, MilestoneEdit, MwMix, NewMilestone};
 pub use crate::model::timeline::{MilestoneRow, SiteBrief};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TimelineView {
     pub today: NaiveDate,
     pub sites: Vec<SiteBrief>,
@@ -25,6 +26,7 @@ pub struct TimelineView {
 /// `POST /annotations` body (API.md): `target` is a site id, a milestone id or a date
 /// (`YYYY-MM-DD`); `date` places a site or milestone note on the time axis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewAnnotation {
     pub target: String,
@@ -35,6 +37,7 @@ pub struct NewAnnotation {
 
 /// `PATCH /annotations/{id}` body: the new text and the version it was written against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AnnotationEdit {
     pub text: String,

@@ -14,6 +14,7 @@ pub const MAX_TEXT_CHARS: usize = 4_000;
 
 /// What a note is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum AnnotationTarget {
     Site(String),
@@ -50,6 +51,7 @@ impl AnnotationTarget {
 
 /// The current version of a note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Annotation {
     pub id: i64,
     pub target: AnnotationTarget,
@@ -66,6 +68,7 @@ pub struct Annotation {
 
 /// A note as a chart marker: where and what, in one line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AnnotationMarker {
     pub id: i64,
     pub date: NaiveDate,
@@ -88,6 +91,7 @@ impl AnnotationMarker {
 
 /// One stored version of a note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AnnotationVersion {
     pub version: i64,
     pub text: String,

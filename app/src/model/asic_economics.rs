@@ -9,6 +9,7 @@ use super::sha256d::expected_hashes_per_block;
 
 /// One ASIC model's economics.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AsicEconomics {
     pub model: AsicModel,
     pub btc_per_day: f64,
@@ -23,6 +24,7 @@ pub struct AsicEconomics {
 
 /// Market conditions for the comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MarketPoint {
     pub difficulty: f64,
     pub subsidy_btc: f64,

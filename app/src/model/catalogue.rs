@@ -4,6 +4,7 @@ use serde::Serialize;
 
 /// One ASIC model's nameplate (stock firmware, normal mode).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AsicModel {
     /// Stable id used in fleet files and the database, e.g. `"S21"`.
     pub id: &'static str,
@@ -197,6 +198,7 @@ mod tests {
 
 /// One accelerator's datasheet figures (dense, i.e. without structured sparsity).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GpuModel {
     /// Stable id used by the API, e.g. `"H100-SXM"`.
     pub id: &'static str,

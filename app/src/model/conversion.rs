@@ -14,6 +14,7 @@ const HOURS_PER_MONTH: f64 = DAYS_PER_MONTH * 24.0;
 
 /// How the AI path is sold.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AiOffer {
     /// Colocation per kW of critical IT load per month; the tenant pays power and owns the GPUs.
@@ -29,6 +30,7 @@ pub enum AiOffer {
 
 /// Calculator inputs; every field is a slider or a choice on `/estimators`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConversionInputs {
     pub start: NaiveDate,
     pub horizon_months: u32,
@@ -55,6 +57,7 @@ pub struct ConversionInputs {
 
 /// One month of both paths.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConversionMonth {
     pub month: NaiveDate,
     pub mining_cash_usd: f64,
@@ -65,6 +68,7 @@ pub struct ConversionMonth {
 
 /// The calculator's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConversionResult {
     pub months: Vec<ConversionMonth>,
     /// Months until the AI path's cumulative cash catches up with staying on mining.

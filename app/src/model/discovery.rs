@@ -69,6 +69,7 @@ impl Cidr {
 
 /// `POST /devices/scan` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ScanRequest {
     pub cidr: String,
@@ -115,6 +116,7 @@ impl ScanRequest {
 
 /// A miner that answered and named itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FoundMiner {
     /// `host:port`, the form `POST /devices` takes.
     pub address: String,
@@ -129,6 +131,7 @@ pub struct FoundMiner {
 
 /// What a scan did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ScanReport {
     pub found: Vec<FoundMiner>,
     /// Addresses that accepted the connection but did not answer as a miner (another service,

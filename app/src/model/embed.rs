@@ -12,6 +12,7 @@ use super::validate::InputError;
 
 /// The views an IR page may frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EmbedView {
     RevenueMix,
@@ -97,6 +98,7 @@ pub fn validate_origin(raw: &str) -> Result<String, InputError> {
 /// What an admin asks for: a view, the sites it covers (empty: all), the origins that may
 /// frame it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EmbedSpec {
     pub name: String,
@@ -139,6 +141,7 @@ impl EmbedSpec {
 
 /// Revenue of one calendar month, all covered sites.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MonthRevenue {
     /// First day of the month.
     pub month: NaiveDate,
@@ -174,6 +177,7 @@ pub fn monthly(days: &[RevenueDay]) -> Vec<MonthRevenue> {
 
 /// A milestone as the public sees it: no ids, no notes, no dependencies.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PublicMilestone {
     pub site: String,
     pub title: String,
@@ -186,6 +190,7 @@ pub struct PublicMilestone {
 
 /// Fleet totals: counts, hashrate, utilisation and power; nothing per device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetTotals {
     pub devices: usize,
     pub online: usize,
@@ -213,6 +218,7 @@ impl From<&FleetSummary> for FleetTotals {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EmbedPayload {
     RevenueMix {
@@ -232,6 +238,7 @@ pub enum EmbedPayload {
 
 /// Everything one embed shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EmbedData {
     pub view: EmbedView,
     pub title: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::chain::HASHES_PER_DIFFICULTY;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     Asic,
@@ -14,6 +15,7 @@ pub enum DeviceKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceStatus {
     Online,
@@ -23,6 +25,7 @@ pub enum DeviceStatus {
 
 /// One hashboard (chain) of an ASIC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Hashboard {
     pub index: u32,
     pub chips: Option<u32>,
@@ -32,6 +35,7 @@ pub struct Hashboard {
 
 /// What one CGMiner-family poll tells (summary + stats).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AsicReading {
     pub hashrate_ths: f64,
     pub hashrate_avg_ths: Option<f64>,
@@ -51,6 +55,7 @@ pub struct AsicReading {
 
 /// What one DCGM scrape tells about one GPU.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GpuReading {
     pub gpu: u32,
     pub uuid: String,
@@ -67,6 +72,7 @@ pub struct GpuReading {
 
 /// A device as the fleet view shows it (API.md `/fleet` row).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Device {
     pub id: String,
     pub kind: DeviceKind,
@@ -260,6 +266,7 @@ mod tests {
 
 /// Fleet totals for the KPIs and the live stream.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetSummary {
     pub at: Option<DateTime<Utc>>,
     pub devices: usize,
@@ -278,6 +285,7 @@ pub struct FleetSummary {
 
 /// One site's fleet totals.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SiteFleet {
     pub site: String,
     pub asics: usize,
@@ -412,6 +420,7 @@ impl FleetTotals {
 
 /// Sort keys of the device table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceSort {
     #[default]
@@ -424,6 +433,7 @@ pub enum DeviceSort {
 
 /// A page request of the device table.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeviceQuery {
     pub page: usize,
     pub per_page: usize,
@@ -436,6 +446,7 @@ pub struct DeviceQuery {
 
 /// One page of devices and how many match in all.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DevicePage {
     pub total: usize,
     pub page: usize,
@@ -612,6 +623,7 @@ mod summary_tests {
 /// offline — the worst status of the cell's devices. Compact on the wire (100,000 devices
 /// are 100 KB before compression and a few KB after; aggregated, far less).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SiteStatuses {
     pub site: String,
     /// Devices at the site.
@@ -622,6 +634,7 @@ pub struct SiteStatuses {
 /// The status map: every device (`block` = 1) or, for large fleets, blocks of `block`
 /// consecutive devices (in id order within a site) showing their worst status.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StatusGrid {
     pub block: usize,
     pub sites: Vec<SiteStatuses>,
@@ -808,6 +821,7 @@ mod status_grid_tests {
 
 /// One point of a device's history (averaged over its bucket).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SamplePoint {
     pub at: DateTime<Utc>,
     pub hashrate_ths: Option<f64>,

@@ -10,6 +10,7 @@ const DAYS_PER_YEAR: f64 = 365.25;
 
 /// How a contract is priced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LeaseTerms {
     /// Colocation: the tenant pays per kW of critical IT load per month, escalating yearly.
@@ -29,6 +30,7 @@ pub enum LeaseTerms {
 
 /// An AI lease contract at a site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LeaseContract {
     pub id: String,
     pub site_id: String,

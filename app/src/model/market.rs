@@ -9,6 +9,7 @@ use super::validate::InputError;
 
 /// Where a market figure comes from; anything but `Live` must be marked as not real-time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MarketSource {
     /// The bundled snapshot of public figures.
@@ -56,6 +57,7 @@ impl MarketSource {
 
 /// One day of market figures.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MarketDay {
     pub date: NaiveDate,
     pub btc_usd: f64,
@@ -92,6 +94,7 @@ impl MarketDay {
 
 /// A monthly anchor of the bundled snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MarketAnchor {
     pub date: NaiveDate,
     pub btc_usd: f64,

@@ -14,6 +14,7 @@ use super::site::Site;
 
 /// Where a day's hashrate figure comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HashrateSource {
     /// Realisation measured by polled devices, applied to the site's capacity.
@@ -37,6 +38,7 @@ impl HashrateSource {
 /// What the devices of one kind and model at one site delivered on one day, as the store
 /// aggregates it (each device's daily mean, summed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TelemetryGroup {
     /// The site as devices were registered with it (id or name).
     pub site: String,
@@ -53,6 +55,7 @@ pub struct TelemetryGroup {
 
 /// One site's polled telemetry on one day.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SiteTelemetryDay {
     pub asics: u32,
     pub delivered_ths: f64,

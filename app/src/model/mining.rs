@@ -38,6 +38,7 @@ pub fn efficiency_j_per_th(power_w: f64, hashrate_ths: f64) -> Option<f64> {
 
 /// Everything the mining estimate needs, already resolved (subsidy chosen, defaults applied).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MiningInputs {
     pub hashrate_ths: f64,
     pub difficulty: f64,
@@ -51,6 +52,7 @@ pub struct MiningInputs {
 
 /// The result of a mining estimate; field names carry their units (API.md `/estimate/mining`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MiningEstimate {
     pub network_hashrate_ehs: f64,
     /// Net of the pool fee.

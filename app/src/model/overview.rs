@@ -12,6 +12,7 @@ use super::site::{Site, SitePhase};
 
 /// Today's headline figures across all sites.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Kpis {
     pub as_of: NaiveDate,
     pub fleet_hashrate_ths: f64,
@@ -36,6 +37,7 @@ pub struct Kpis {
 
 /// Pool payouts against what the hashrate was expected to earn, over the days pools reported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PoolComparison {
     pub days: u32,
     pub paid_btc: f64,
@@ -51,6 +53,7 @@ impl PoolComparison {
 
 /// One site's revenue per MW today, mining against AI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SiteRevenuePerMw {
     pub site_id: String,
     pub site_name: String,
@@ -65,6 +68,7 @@ pub struct SiteRevenuePerMw {
 
 /// Everything the overview page draws.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Overview {
     pub range: TimeRange,
     pub from: NaiveDate,
@@ -117,6 +121,7 @@ impl Overview {
 
 /// Where the market figures come from right now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MarketFeedStatus {
     /// The feed's host, e.g. `mempool.example.com`.
     pub host: String,

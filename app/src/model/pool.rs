@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A pool's payout to one site's account for one day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PoolDay {
     pub date: NaiveDate,
     /// Site id.
@@ -17,6 +18,7 @@ pub struct PoolDay {
 
 /// `/api/v1/pool-rewards` row: the payout valued at the day's BTC price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PoolRewardRow {
     pub date: NaiveDate,
     pub site: String,

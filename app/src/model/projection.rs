@@ -8,6 +8,7 @@ use super::market::{MarketDay, MarketSource};
 
 /// Assumptions for days after the last known market figures.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Scenario {
     /// Difficulty growth per month, % (compounded daily).
     pub difficulty_growth_pct_per_month: f64,

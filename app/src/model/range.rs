@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A picker choice. Every range shows history up to today, then a projection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TimeRange {
     /// 6 months back, 6 months ahead.

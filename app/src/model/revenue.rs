@@ -10,6 +10,7 @@ use super::site::Site;
 
 /// One site's revenue and cost on one day (API.md `/revenue` row, plus context).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RevenueDay {
     pub date: NaiveDate,
     pub site: String,
@@ -124,6 +125,7 @@ pub fn attach_pool_payouts(
 
 /// All sites' revenue on one day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DailyTotal {
     pub date: NaiveDate,
     pub mining_usd: f64,

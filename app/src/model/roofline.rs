@@ -14,6 +14,7 @@ use super::lease::gpus_per_mw;
 use super::validate::{positive, within, InputError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Workload {
     Training,
@@ -22,6 +23,7 @@ pub enum Workload {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Precision {
     #[default]
@@ -39,6 +41,7 @@ impl Precision {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Bound {
     Compute,
@@ -47,6 +50,7 @@ pub enum Bound {
 
 /// `POST /estimate/gpu` request (API.md); optional fields default as documented.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GpuQuery {
     pub gpu: String,
@@ -87,6 +91,7 @@ fn default_pue() -> f64 {
 
 /// The estimate, with the catalogue figures it used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GpuEstimate {
     pub tokens_per_s: f64,
     pub tokens_per_s_per_gpu: f64,

@@ -8,6 +8,7 @@ use super::lease::LeaseContract;
 
 /// A number of machines of one catalogue model at a site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetLine {
     pub model_id: String,
     pub count: u32,
@@ -15,6 +16,7 @@ pub struct FleetLine {
 
 /// MW leaving mining on a date (to be retrofitted for AI).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConversionStep {
     pub effective_on: NaiveDate,
     pub mw: f64,
@@ -23,6 +25,7 @@ pub struct ConversionStep {
 
 /// Where a site stands in its conversion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SitePhase {
     Mining,
@@ -41,6 +44,7 @@ impl SitePhase {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Site {
     pub id: String,
     pub name: String,

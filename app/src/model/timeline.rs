@@ -13,6 +13,7 @@ use super::validate::InputError;
 
 /// What a milestone does to the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MilestoneKind {
     /// Curtail and remove miners: the MW leave mining.
@@ -58,6 +59,7 @@ impl MilestoneKind {
 
 /// Where a milestone stands today, computed from its dates (never typed in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MilestoneStatus {
     Planned,
@@ -85,6 +87,7 @@ impl MilestoneStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Milestone {
     pub id: String,
     pub site_id: String,
@@ -202,6 +205,7 @@ pub fn apply(site: &mut Site, milestones: &[Milestone]) {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SiteBrief {
     pub id: String,
     pub name: String,
@@ -210,6 +214,7 @@ pub struct SiteBrief {
 
 /// A milestone with what is computed from it today.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MilestoneRow {
     #[serde(flatten)]
     pub milestone: Milestone,
@@ -220,6 +225,7 @@ pub struct MilestoneRow {
 
 /// MW by use on one date, summed over sites.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MwMix {
     pub date: NaiveDate,
     pub mining_mw: f64,
@@ -266,6 +272,7 @@ pub fn month_starts(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
 
 /// What an operator may change on a milestone. Dates are checked together (end ≥ start).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MilestoneEdit {
     pub planned_start: NaiveDate,
     pub planned_end: NaiveDate,
@@ -322,6 +329,7 @@ impl MilestoneEdit {
 
 /// A milestone an operator adds to a site's roadmap.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewMilestone {
     pub site_id: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A rejected input: which field, and why, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[error("{field}: {reason}")]
 pub struct InputError {
     pub field: String,

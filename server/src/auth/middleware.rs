@@ -13,12 +13,20 @@ use axum::response::{IntoResponse, Redirect, Response};
 use app::api::auth::{check, Credential, Principal, Role};
 
 use super::{Auth, SESSION_COOKIE};
-use crate::http::HttpError;
+use crate::http::{ErrorCode, HttpError};
 
 /// Paths anonymous visitors may load.
 pub fn is_public(path: &str) -> bool {
     is_static(path)
-        || matches!(path, "/login" | "/auth/login" | "/api/v1/health" | "/robots.txt")
+        || matches!(
+            path,
+            "/login"
+                | "/auth/login"
+                | "/api/v1/health"
+                | "/api/v1/openapi.json"
+                | "/api/docs"
+                | "/robots.txt"
+        )
         // Embeds check their own token; they are read-only and hold no session.
         || path.starts_with("/embed/")
 }
@@ -125,7 +133,7 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut req: Request, next:
             None => {
                 return HttpError::new(
                     StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
+                    ErrorCode::Unauthenticated,
                     "invalid or revoked API token",
                 )
                 .into_response()
@@ -147,7 +155,7 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut req: Request, next:
         tracing::warn!(%path, "refused a cross-site write");
         return HttpError::new(
             StatusCode::FORBIDDEN,
-            "csrf_rejected",
+            ErrorCode::CsrfRejected,
             "cross-site request refused: the Origin does not match this server",
         )
         .into_response();
@@ -167,7 +175,7 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut req: Request, next:
                 .into_response();
         }
         None => {
-            return HttpError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first")
+            return HttpError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "sign in first")
                 .into_response()
         }
     }

@@ -26,14 +26,21 @@ use super::HttpError;
 /// Rows per chunk of a streamed export.
 const CHUNK_ROWS: usize = 512;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
+    /// Chart range for `revenue-mix`, `site-revenue`, `mw-mix`: `6m` (default), `1y`, `3y` or `all`.
     range: Option<String>,
+    /// The device, for `device-work` and `device-thermals`.
     id: Option<String>,
+    /// Hours of device history (default 24).
     hours: Option<u32>,
+    /// First day of `revenue` (default: 29 days before `to`).
     from: Option<NaiveDate>,
+    /// Last day of `revenue` (default: today).
     to: Option<NaiveDate>,
+    /// One site's id, for `revenue`.
     site: Option<String>,
 }
 
@@ -64,6 +71,9 @@ fn range(q: &ExportQuery) -> Result<TimeRange, ApiError> {
     }
 }
 
+#[utoipa::path(get, path = "/export/{file}", tag = "exports",
+    params(("file" = String, Path, description = "`revenue-mix.csv`, `site-revenue.csv`, `mw-mix.csv`, `timeline.csv`, `fleet.csv`, `device-work.csv`, `device-thermals.csv` or `revenue.csv` (streamed, up to ten years)"), ExportQuery),
+    responses((status = 200, description = "The chart's data as CSV, headed by the figures' sources", content_type = "text/csv", body = String)))]
 pub async fn export(
     State(svc): State<Services>,
     Path(file): Path<String>,

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use app::api::auth::Principal;
 use app::api::economics::{service, MiningEstimateRequest, MiningEstimateResponse};
@@ -18,14 +19,26 @@ use app::model::revenue::RevenueDay;
 use app::model::roofline::{self, GpuEstimate, GpuQuery};
 use app::model::site::SitePhase;
 
-use super::HttpError;
+use super::{ErrorCode, HttpError};
 
-pub async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+#[utoipa::path(get, path = "/health", tag = "system",
+    responses((status = 200, description = "The server answers", body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` when the server answers.
+    status: &'static str,
+    version: &'static str,
 }
 
 /// `/sites` row (API.md) plus location and power price.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SiteSummary {
     id: String,
     name: String,
@@ -37,11 +50,13 @@ pub struct SiteSummary {
     power_usd_per_kwh: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SitesResponse {
     sites: Vec<SiteSummary>,
 }
 
+#[utoipa::path(get, path = "/sites", tag = "revenue",
+    responses((status = 200, description = "Every site with today's split of its megawatts", body = SitesResponse)))]
 pub async fn sites(State(svc): State<Services>) -> Result<Json<SitesResponse>, HttpError> {
     let today = svc.clock.today();
     let sites = svc.sites.list_sites().await?;
@@ -62,15 +77,19 @@ pub async fn sites(State(svc): State<Services>) -> Result<Json<SitesResponse>, H
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RevenueQuery {
+    /// First day (default: 29 days before `to`).
     from: Option<NaiveDate>,
+    /// Last day (default: today); days after today are projections.
     to: Option<NaiveDate>,
+    /// One site's id (default: every site).
     site: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RevenueResponse {
     from: NaiveDate,
     to: NaiveDate,
@@ -78,6 +97,8 @@ pub struct RevenueResponse {
 }
 
 /// Daily rows per site; defaults to the last 30 days. Days after today are projections.
+#[utoipa::path(get, path = "/revenue", tag = "revenue", params(RevenueQuery),
+    responses((status = 200, description = "Daily mining and AI revenue per site, each row with its source", body = RevenueResponse)))]
 pub async fn revenue(
     State(svc): State<Services>,
     query: Result<Query<RevenueQuery>, QueryRejection>,
@@ -90,6 +111,8 @@ pub async fn revenue(
     Ok(Json(RevenueResponse { from, to, days }))
 }
 
+#[utoipa::path(post, path = "/estimate/mining", tag = "estimators", request_body = MiningEstimateRequest,
+    responses((status = 200, description = "BTC and dollars per day, hashprice, margin", body = MiningEstimateResponse)))]
 pub async fn estimate_mining(
     State(svc): State<Services>,
     body: Result<Json<MiningEstimateRequest>, JsonRejection>,
@@ -98,6 +121,8 @@ pub async fn estimate_mining(
     Ok(Json(service::estimate_mining(&svc, &req)?))
 }
 
+#[utoipa::path(post, path = "/estimate/gpu", tag = "estimators", request_body = GpuQuery,
+    responses((status = 200, description = "Roofline tokens/s per GPU and per MW", body = GpuEstimate)))]
 pub async fn estimate_gpu(
     body: Result<Json<GpuQuery>, JsonRejection>,
 ) -> Result<Json<GpuEstimate>, HttpError> {
@@ -105,6 +130,8 @@ pub async fn estimate_gpu(
     Ok(Json(roofline::estimate(&q).map_err(ApiError::from)?))
 }
 
+#[utoipa::path(post, path = "/estimate/sha256", tag = "estimators", request_body = Sha256Request,
+    responses((status = 200, description = "Measured SHA-256d hashes/s on this server, scaled to the fleet", body = Sha256Measurement)))]
 pub async fn estimate_sha256(
     State(svc): State<Services>,
     body: Result<Json<Sha256Request>, JsonRejection>,
@@ -114,24 +141,63 @@ pub async fn estimate_sha256(
     Ok(Json(svc.sha256.measure(millis).await?))
 }
 
-pub async fn catalogue_gpus() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "gpus": catalogue::GPUS }))
+#[utoipa::path(get, path = "/catalogue/gpus", tag = "estimators",
+    responses((status = 200, description = "The accelerators the GPU estimator knows, with datasheet sources", body = GpuCatalogue)))]
+pub async fn catalogue_gpus() -> Json<GpuCatalogue> {
+    Json(GpuCatalogue {
+        gpus: catalogue::GPUS,
+    })
 }
 
-pub async fn catalogue_asics() -> Json<serde_json::Value> {
-    let asics: Vec<_> = catalogue::ASICS
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GpuCatalogue {
+    gpus: &'static [catalogue::GpuModel],
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AsicCatalogue {
+    asics: Vec<AsicRow>,
+}
+
+/// A catalogue ASIC with its efficiency worked out.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AsicRow {
+    id: &'static str,
+    maker: &'static str,
+    name: &'static str,
+    hashrate_ths: f64,
+    power_w: f64,
+    efficiency_j_per_th: f64,
+    /// Where the figures come from (datasheet).
+    source: &'static str,
+}
+
+#[utoipa::path(get, path = "/catalogue/asics", tag = "estimators",
+    responses((status = 200, description = "The ASIC models the estimators and the poller know", body = AsicCatalogue)))]
+pub async fn catalogue_asics() -> Json<AsicCatalogue> {
+    let asics = catalogue::ASICS
         .iter()
-        .map(|m| serde_json::json!({ "id": m.id, "maker": m.maker, "name": m.name, "hashrate_ths": m.hashrate_ths, "power_w": m.power_w, "efficiency_j_per_th": m.efficiency_j_per_th(), "source": m.source }))
+        .map(|m| AsicRow {
+            id: m.id,
+            maker: m.maker,
+            name: m.name,
+            hashrate_ths: m.hashrate_ths,
+            power_w: m.power_w,
+            efficiency_j_per_th: m.efficiency_j_per_th(),
+            source: m.source,
+        })
         .collect();
-    Json(serde_json::json!({ "asics": asics }))
+    Json(AsicCatalogue { asics })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FleetResponse {
     devices: Vec<app::model::fleet::Device>,
     summary: app::model::fleet::FleetSummary,
 }
 
+#[utoipa::path(get, path = "/fleet", tag = "fleet",
+    responses((status = 200, description = "Every device's latest state and the fleet summary", body = FleetResponse)))]
 pub async fn fleet(State(svc): State<Services>) -> Json<FleetResponse> {
     Json(FleetResponse {
         devices: svc.fleet.devices().await,
@@ -139,21 +205,46 @@ pub async fn fleet(State(svc): State<Services>) -> Json<FleetResponse> {
     })
 }
 
+#[utoipa::path(post, path = "/devices", tag = "fleet", request_body = NewDevice,
+    responses((status = 201, description = "Registered; polled from the next cycle", body = AddedDevice)))]
 pub async fn add_device(
     State(svc): State<Services>,
     Extension(me): Extension<Principal>,
     body: Result<Json<NewDevice>, JsonRejection>,
-) -> Result<(StatusCode, Json<serde_json::Value>), HttpError> {
+) -> Result<(StatusCode, Json<AddedDevice>), HttpError> {
     let Json(d) = body?;
-    let echo = serde_json::json!({ "kind": d.kind, "address": d.address, "site": d.site, "model": d.model.clone().unwrap_or_else(|| "unknown".into()) });
+    let (kind, address, site) = (d.kind, d.address.clone(), d.site.clone());
+    let model = d.model.clone().unwrap_or_else(|| "unknown".into());
     let id = svc.fleet.add_device(d).await?;
     super::timeline::audit_device(&svc, &me, "device.add", &id).await;
-    let mut device = echo;
-    device["id"] = serde_json::Value::String(id);
-    device["status"] = serde_json::Value::String("pending".into());
-    Ok((StatusCode::CREATED, Json(device)))
+    Ok((
+        StatusCode::CREATED,
+        Json(AddedDevice {
+            id,
+            kind,
+            address,
+            site,
+            model,
+            status: "pending",
+        }),
+    ))
 }
 
+/// A device just registered: what was asked for, until the first poll identifies it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddedDevice {
+    id: String,
+    kind: app::model::fleet::DeviceKind,
+    address: String,
+    site: String,
+    /// `unknown` until the first poll reads it, unless given.
+    model: String,
+    /// Always `pending`: nothing has been polled yet.
+    status: &'static str,
+}
+
+#[utoipa::path(post, path = "/devices/scan", tag = "fleet", request_body = app::model::discovery::ScanRequest,
+    responses((status = 200, description = "What answered on the range, identified; with `add`, the new ones registered", body = app::model::discovery::ScanReport)))]
 pub async fn scan_devices(
     State(svc): State<Services>,
     Extension(me): Extension<Principal>,
@@ -165,6 +256,9 @@ pub async fn scan_devices(
     ))
 }
 
+#[utoipa::path(delete, path = "/devices/{id}", tag = "fleet",
+    params(("id" = String, Path, description = "The device's node id")),
+    responses((status = 204, description = "Retired; its history stays")))]
 pub async fn remove_device(
     State(svc): State<Services>,
     Extension(me): Extension<Principal>,
@@ -176,13 +270,13 @@ pub async fn remove_device(
 }
 
 pub async fn not_found() -> HttpError {
-    HttpError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")
+    HttpError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API endpoint")
 }
 
 pub async fn method_not_allowed() -> HttpError {
     HttpError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "method not allowed on this endpoint",
     )
 }

@@ -5,6 +5,7 @@ use axum::extract::{Query, State};
 use axum::Json;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use app::api::market::{service, MarketLatest, MarketRow};
 use app::api::ports::Services;
@@ -12,11 +13,15 @@ use app::model::pool::PoolRewardRow;
 
 use super::HttpError;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WindowQuery {
+    /// First day (default: 29 days before `to`).
     from: Option<NaiveDate>,
+    /// Last day (default: today).
     to: Option<NaiveDate>,
+    /// One site's id (pool rewards only; default: every site).
     site: Option<String>,
 }
 
@@ -28,13 +33,15 @@ impl WindowQuery {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MarketResponse {
     from: NaiveDate,
     to: NaiveDate,
     days: Vec<MarketRow>,
 }
 
+#[utoipa::path(get, path = "/market", tag = "revenue", params(WindowQuery),
+    responses((status = 200, description = "Daily market figures (price, difficulty, fees, hashprice), each with its source", body = MarketResponse)))]
 pub async fn market(
     State(svc): State<Services>,
     query: Result<Query<WindowQuery>, QueryRejection>,
@@ -45,17 +52,21 @@ pub async fn market(
     Ok(Json(MarketResponse { from, to, days }))
 }
 
+#[utoipa::path(get, path = "/market/latest", tag = "revenue",
+    responses((status = 200, description = "The newest market figures and how old they are", body = MarketLatest)))]
 pub async fn latest(State(svc): State<Services>) -> Result<Json<MarketLatest>, HttpError> {
     Ok(Json(service::load_latest(&svc).await?))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PoolRewardsResponse {
     from: NaiveDate,
     to: NaiveDate,
     rewards: Vec<PoolRewardRow>,
 }
 
+#[utoipa::path(get, path = "/pool-rewards", tag = "revenue", params(WindowQuery),
+    responses((status = 200, description = "Daily pool payouts per site", body = PoolRewardsResponse)))]
 pub async fn pool_rewards(
     State(svc): State<Services>,
     query: Result<Query<WindowQuery>, QueryRejection>,

@@ -7,76 +7,100 @@ mod export;
 mod handlers;
 mod live;
 mod market;
+pub mod openapi;
 mod timeline;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
-use axum::routing::{delete, get, patch, post};
-use axum::Router;
+use axum::{Extension, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::api::auth::Role;
 use app::api::ports::Services;
 
 use crate::auth::middleware::require_role;
 
-pub use error::HttpError;
+pub use error::{ErrorCode, HttpError};
 
 /// Largest accepted request body. Estimates and annotations are small; anything larger is
 /// refused before it is read into memory.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The `/api/v1` router (to be nested under that prefix). Routes are grouped by the role they
-/// need, so the table below is also the authorisation matrix.
+/// The `/api/v1` router (to be nested under that prefix) and its OpenAPI document, both built
+/// from the handlers' `#[utoipa::path]` declarations. Routes are grouped by the role they need,
+/// so the groups below are also the authorisation matrix.
 pub fn router(services: Services) -> Router {
-    let viewer = Router::new()
-        .route("/sites", get(handlers::sites))
-        .route("/revenue", get(handlers::revenue))
-        .route("/market", get(market::market))
-        .route("/market/latest", get(market::latest))
-        .route("/pool-rewards", get(market::pool_rewards))
-        .route("/estimate/mining", post(handlers::estimate_mining))
-        .route("/estimate/gpu", post(handlers::estimate_gpu))
-        .route("/estimate/sha256", post(handlers::estimate_sha256))
-        .route("/catalogue/gpus", get(handlers::catalogue_gpus))
-        .route("/catalogue/asics", get(handlers::catalogue_asics))
-        .route("/fleet", get(handlers::fleet))
-        .route("/stream", get(live::stream))
-        .route("/timeline", get(timeline::timeline))
-        .route("/export/{file}", get(export::export))
-        .route(
-            "/annotations/{id}/history",
-            get(timeline::annotation_history),
-        )
-        // Every signed-in user manages their own password and sessions (an admin: everyone's).
-        .route("/me/password", post(admin::change_password))
-        .route("/sessions", get(admin::sessions))
-        .route("/sessions/{id}", delete(admin::revoke_session))
-        .route_layer(from_fn(|r, n| require_role(Role::Viewer, r, n)));
-    let operator = Router::new()
-        .route("/devices", post(handlers::add_device))
-        .route("/devices/scan", post(handlers::scan_devices))
-        .route("/devices/{id}", delete(handlers::remove_device))
-        .route("/milestones", post(timeline::create_milestone))
-        .route("/milestones/{id}", patch(timeline::update_milestone))
-        .route("/annotations", post(timeline::create_annotation))
-        .route("/annotations/{id}", patch(timeline::edit_annotation))
-        .route_layer(from_fn(|r, n| require_role(Role::Operator, r, n)));
-    let admin_routes = Router::new()
-        .route("/tokens", get(admin::tokens).post(admin::create_token))
-        .route("/tokens/{id}", delete(admin::revoke_token))
-        .route("/embeds", get(admin::list_embeds).post(admin::create_embed))
-        .route("/embeds/{id}", delete(admin::revoke_embed))
-        .route("/audit", get(admin::audit))
-        .route("/users", get(admin::users))
-        .route("/users/{name}", patch(admin::update_user))
-        .route_layer(from_fn(|r, n| require_role(Role::Admin, r, n)));
-    Router::new()
-        .route("/health", get(handlers::health))
+    router_and_document(services).0
+}
+
+pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::OpenApi) {
+    let viewer = guarded(
+        Role::Viewer,
+        OpenApiRouter::new()
+            .routes(routes!(handlers::sites))
+            .routes(routes!(handlers::revenue))
+            .routes(routes!(market::market))
+            .routes(routes!(market::latest))
+            .routes(routes!(market::pool_rewards))
+            .routes(routes!(handlers::estimate_mining))
+            .routes(routes!(handlers::estimate_gpu))
+            .routes(routes!(handlers::estimate_sha256))
+            .routes(routes!(handlers::catalogue_gpus))
+            .routes(routes!(handlers::catalogue_asics))
+            .routes(routes!(handlers::fleet))
+            .routes(routes!(live::stream))
+            .routes(routes!(timeline::timeline))
+            .routes(routes!(export::export))
+            .routes(routes!(timeline::annotation_history))
+            // Every signed-in user manages their own password and sessions (an admin: everyone's).
+            .routes(routes!(admin::change_password))
+            .routes(routes!(admin::sessions))
+            .routes(routes!(admin::revoke_session)),
+    );
+    let operator = guarded(
+        Role::Operator,
+        OpenApiRouter::new()
+            .routes(routes!(handlers::add_device))
+            .routes(routes!(handlers::scan_devices))
+            .routes(routes!(handlers::remove_device))
+            .routes(routes!(timeline::create_milestone))
+            .routes(routes!(timeline::update_milestone))
+            .routes(routes!(timeline::create_annotation))
+            .routes(routes!(timeline::edit_annotation)),
+    );
+    let admin_routes = guarded(
+        Role::Admin,
+        OpenApiRouter::new()
+            .routes(routes!(admin::tokens, admin::create_token))
+            .routes(routes!(admin::revoke_token))
+            .routes(routes!(admin::list_embeds, admin::create_embed))
+            .routes(routes!(admin::revoke_embed))
+            .routes(routes!(admin::audit))
+            .routes(routes!(admin::users))
+            .routes(routes!(admin::update_user)),
+    );
+    let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(handlers::health))
+        .routes(routes!(openapi::document))
         .merge(viewer)
         .merge(operator)
         .merge(admin_routes)
+        .split_for_parts();
+    let document = openapi::finish(document);
+    let json = openapi::DocumentJson(document.to_json().unwrap_or_default().into());
+    let router = router
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(Extension(json))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(services)
+        .with_state(services);
+    (router, document)
+}
+
+/// A group of routes that needs `role`: documented as such, and enforced by a route layer.
+fn guarded(role: Role, mut routes: OpenApiRouter<Services>) -> OpenApiRouter<Services> {
+    openapi::require(routes.get_openapi_mut(), role);
+    routes.route_layer(from_fn(move |r, n| require_role(role, r, n)))
 }

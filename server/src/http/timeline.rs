@@ -12,8 +12,10 @@ use app::api::timeline::{service, AnnotationEdit, NewAnnotation, TimelineView};
 use app::model::annotation::{Annotation, AnnotationVersion};
 use app::model::timeline::{Milestone, MilestoneEdit, NewMilestone};
 
-use super::HttpError;
+use super::{openapi, HttpError};
 
+#[utoipa::path(get, path = "/timeline", tag = "timeline",
+    responses((status = 200, description = "Every site's phases, milestones and annotations (drafts only for operators)", body = TimelineView)))]
 pub async fn timeline(
     State(svc): State<Services>,
     Extension(me): Extension<Principal>,
@@ -23,6 +25,10 @@ pub async fn timeline(
     ))
 }
 
+#[utoipa::path(patch, path = "/milestones/{id}", tag = "timeline", request_body = MilestoneEdit,
+    params(("id" = String, Path, description = "The milestone's id")),
+    responses((status = 200, description = "The milestone as saved, with its new version", body = Milestone),
+        (status = 409, description = "Changed since the version sent (`conflict`)", body = openapi::ErrorBody)))]
 pub async fn update_milestone(
     State(svc): State<Services>,
     Extension(me): Extension<Principal>,
@@ -35,6 +41,9 @@ pub async fn update_milestone(
     ))
 }
 
+#[utoipa::path(post, path = "/milestones", tag = "timeline", request_body = NewMilestone,
+    responses((status = 201, description = "Created", body = Milestone),
+        (status = 409, description = "A milestone with this id exists (`conflict`)", body = openapi::ErrorBody)))]
 pub async fn create_milestone(
     State(svc): State<Services>,
     Extension(me): Extension<Principal>,
@@ -45,6 +54,8 @@ pub async fn create_milestone(
     Ok((StatusCode::CREATED, Json(m)))
 }
 
+#[utoipa::path(post, path = "/annotations", tag = "timeline", request_body = NewAnnotation,
+    responses((status = 201, description = "Created (version 1)", body = Annotation)))]
 pub async fn create_annotation(
     State(svc): State<Services>,
     Extension(me): Extension<Principal>,
@@ -55,6 +66,10 @@ pub async fn create_annotation(
     Ok((StatusCode::CREATED, Json(a)))
 }
 
+#[utoipa::path(patch, path = "/annotations/{id}", tag = "timeline", request_body = AnnotationEdit,
+    params(("id" = i64, Path, description = "The annotation's id")),
+    responses((status = 200, description = "Saved as the next version", body = Annotation),
+        (status = 409, description = "Edited by someone else since the version sent; the body's `current` holds their text (`conflict`)", body = openapi::ErrorBody)))]
 pub async fn edit_annotation(
     State(svc): State<Services>,
     Extension(me): Extension<Principal>,
@@ -67,12 +82,21 @@ pub async fn edit_annotation(
     ))
 }
 
+#[utoipa::path(get, path = "/annotations/{id}/history", tag = "timeline",
+    params(("id" = i64, Path, description = "The annotation's id")),
+    responses((status = 200, description = "Every version, oldest first", body = AnnotationHistory)))]
 pub async fn annotation_history(
     State(svc): State<Services>,
     Path(id): Path<i64>,
-) -> Result<Json<serde_json::Value>, HttpError> {
-    let versions: Vec<AnnotationVersion> = svc.timeline.annotation_history(id).await?;
-    Ok(Json(serde_json::json!({ "id": id, "versions": versions })))
+) -> Result<Json<AnnotationHistory>, HttpError> {
+    let versions = svc.timeline.annotation_history(id).await?;
+    Ok(Json(AnnotationHistory { id, versions }))
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AnnotationHistory {
+    id: i64,
+    versions: Vec<AnnotationVersion>,
 }
 
 /// Records a device registry change in the audit log (the registry itself does not know who).
