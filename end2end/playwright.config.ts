@@ -15,10 +15,13 @@ export const ACCOUNTS = {
   operator: "operator-password-e2e",
   admin: "admin-password-e2e",
 } as const;
+/** A viewer who reads the dashboard in Italian (she chooses it in the i18n test). */
+export const ITALIAN = { name: "lucia", password: "lucia-password-e2e" } as const;
 export const VIEWER_STATE = path.join(root, "target", "e2e-viewer-state.json");
 
 const addUsers = Object.entries(ACCOUNTS)
   .map(([name, pw]) => `printf '%s\\n' '${pw}' | target/release/rigshift user add ${name} --role ${name} --database-url ${db}`)
+  .concat(`printf '%s\\n' '${ITALIAN.password}' | target/release/rigshift user add ${ITALIAN.name} --role viewer --database-url ${db}`)
   .join(" && ");
 
 export default defineConfig({

@@ -21,9 +21,14 @@ use crate::pages::timeline::TimelinePage;
 /// The HTML document. ECharts and its theme load before the hydration scripts so charts can
 /// draw as soon as the app hydrates.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // `<html lang>` is how the hydrating app learns the language the server rendered in.
+    #[cfg(feature = "ssr")]
+    let lang = crate::i18n::request_lang();
+    #[cfg(not(feature = "ssr"))]
+    let lang = crate::i18n::Lang::En;
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -70,6 +75,10 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "ssr")]
+    provide_context(crate::i18n::request_lang());
+    #[cfg(feature = "hydrate")]
+    provide_context(crate::i18n::document_lang());
     view! {
         <Title text="Rigshift" />
         <Router>

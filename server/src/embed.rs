@@ -15,6 +15,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use app::api::auth::{Principal, Role};
+use app::i18n::{numbers, Lang};
 use app::api::embeds::{service, EmbedGrant};
 use app::api::ports::Services;
 use app::charts::embed::embed_chart;
@@ -39,6 +40,9 @@ pub struct EmbedQuery {
     /// Admin preview on the admin page: framed by the dashboard itself.
     #[serde(default)]
     preview: Option<String>,
+    /// `en` or `it`; without it, the visitor's `Accept-Language`.
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 /// `?theme=`: light (the default; most IR sites are light) or dark.
@@ -57,9 +61,10 @@ fn escape(s: &str) -> String {
 }
 
 /// A refusal: a short page that no site may frame.
-fn refuse(status: StatusCode, message: &str) -> Response {
+fn refuse(status: StatusCode, lang: Lang, message: &str) -> Response {
     let body = format!(
-        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Embed unavailable</title><p>{}</p></html>",
+        "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>Rigshift</title><p>{}</p></html>",
+        lang.code(),
         escape(message)
     );
     let mut r = (
@@ -85,37 +90,43 @@ async fn embed(
     caller: Option<Extension<Principal>>,
     headers: HeaderMap,
 ) -> Response {
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::negotiate)
+        })
+        .unwrap_or_default();
+    let tx = &lang.texts().embed;
     let (slug, json) = match file.strip_suffix(".json") {
         Some(s) => (s, true),
         None => (file.as_str(), false),
     };
     let Some(view) = EmbedView::from_slug(slug) else {
-        return refuse(StatusCode::NOT_FOUND, "No such embed view.");
+        return refuse(StatusCode::NOT_FOUND, lang, tx.no_view);
     };
     let grant: EmbedGrant = match svc.embeds.resolve(&q.token).await {
         Ok(Some(g)) => g,
         Ok(None) => {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                "This embed link is not valid or has been revoked.",
-            )
+            return refuse(StatusCode::FORBIDDEN, lang, tx.not_valid)
         }
         Err(e) => {
             tracing::error!(error = %e, "embed token lookup");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, "Temporarily unavailable.");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, lang, tx.unavailable);
         }
     };
     if grant.view != view {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "This embed link is for another view.",
-        );
+        return refuse(StatusCode::FORBIDDEN, lang, tx.other_view);
     }
     let data = match service::embed_data(&svc, &grant).await {
         Ok(d) => d,
         Err(e) => {
             tracing::error!(error = %e, "embed data");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, "Temporarily unavailable.");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, lang, tx.unavailable);
         }
     };
     let theme = match q.theme.as_deref() {
@@ -127,14 +138,11 @@ async fn embed(
         match serde_json::to_string(&data) {
             Ok(s) => (s, "application/json"),
             Err(_) => {
-                return refuse(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Could not encode the data.",
-                )
+                return refuse(StatusCode::INTERNAL_SERVER_ERROR, lang, tx.unavailable)
             }
         }
     } else {
-        (render(&data, theme), "text/html; charset=utf-8")
+        (render(&data, theme, lang), "text/html; charset=utf-8")
     };
     let etag = format!("\"{}\"", &hex(&Sha256::digest(body.as_bytes()))[..32]);
     let csp = policy(&grant, preview);
@@ -158,6 +166,8 @@ async fn embed(
         (header::ETAG, etag),
         (header::CACHE_CONTROL, cache),
         (header::REFERRER_POLICY, "no-referrer".to_string()),
+        // Without `?lang=`, the language follows the visitor's browser.
+        (header::VARY, "Accept-Language".to_string()),
     ] {
         if let Ok(v) = HeaderValue::from_str(&value) {
             h.insert(name, v);
@@ -190,26 +200,9 @@ fn inline_json(value: &impl serde::Serialize) -> String {
         .replace('<', "\\u003c")
 }
 
-fn fmt_number(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$}");
-    let (int, frac) = s
-        .split_once('.')
-        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
-
-fn fleet_tiles(data: &EmbedData) -> String {
+fn fleet_tiles(data: &EmbedData, lang: Lang) -> String {
+    let tx = &lang.texts().embed;
+    let fmt_number = |v: f64, decimals: usize| numbers::number(lang, v, decimals);
     let EmbedPayload::FleetSummary { totals: t } = &data.payload else {
         return String::new();
     };
@@ -218,25 +211,26 @@ fn fleet_tiles(data: &EmbedData) -> String {
     };
     [
         tile(
-            "Devices reporting",
+            tx.devices_reporting,
             format!(
-                "{} of {}",
+                "{} {} {}",
                 fmt_number((t.online + t.degraded) as f64, 0),
+                tx.of,
                 fmt_number(t.devices as f64, 0)
             ),
         ),
         tile(
-            "ASIC hashrate",
+            tx.asic_hashrate,
             format!("{} PH/s", fmt_number(t.asic_hashrate_ths / 1000.0, 1)),
         ),
-        tile("GPUs", fmt_number(t.gpus as f64, 0)),
+        tile(tx.gpus, fmt_number(t.gpus as f64, 0)),
         tile(
-            "GPU utilisation",
+            tx.gpu_util,
             t.gpu_util_avg_pct
                 .map_or("—".into(), |u| format!("{u:.0} %")),
         ),
         tile(
-            "Power draw",
+            tx.power_draw,
             format!("{} MW", fmt_number(t.power_kw / 1000.0, 2)),
         ),
     ]
@@ -244,7 +238,8 @@ fn fleet_tiles(data: &EmbedData) -> String {
 }
 
 /// The embed's HTML.
-pub fn render(data: &EmbedData, theme: Theme) -> String {
+pub fn render(data: &EmbedData, theme: Theme, lang: Lang) -> String {
+    let tx = &lang.texts().embed;
     let palette = if theme == Theme::Dark {
         Palette::DARK
     } else {
@@ -263,29 +258,31 @@ pub fn render(data: &EmbedData, theme: Theme) -> String {
                 inline_json(&c)
             )
         })
-        .unwrap_or_else(|| format!("<div class=\"tiles\">{}</div>", fleet_tiles(data)));
+        .unwrap_or_else(|| format!("<div class=\"tiles\">{}</div>", fleet_tiles(data, lang)));
     let sites = if data.sites.is_empty() {
-        "no sites".to_string()
+        tx.no_sites.to_string()
     } else {
         data.sites.join(", ")
     };
     let note = if data.view.forward_looking() {
-        "<p class=\"fls\">Figures after today are projections: forward-looking estimates based on the company's conversion plan and stated assumptions (network difficulty +2 % a month, flat bitcoin price). Actual results may differ materially.</p>"
+        format!("<p class=\"fls\">{}</p>", escape(tx.forward_looking))
     } else {
-        ""
+        String::new()
     };
     let simulated = if data.simulated {
-        "<p class=\"simulated\">SIMULATED DATA — for demonstration, not the company's figures.</p>"
+        format!("<p class=\"simulated\">{}</p>", escape(tx.simulated))
     } else {
-        ""
+        String::new()
     };
     format!(
-        "<!doctype html><html lang=\"en\" data-theme=\"{theme_name}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/embed-assets/embed.css\"><script src=\"/vendor/echarts.min.js\" defer></script><script src=\"/vendor/echarts-theme-rigshift.js\" defer></script><script src=\"/embed-assets/embed.js\" defer></script></head><body><main class=\"embed\"><header><h1>{title}</h1><p class=\"as-of\">As of {as_of} · {sites}</p></header>{chart}<footer>{simulated}{note}<p class=\"source\">Rigshift</p></footer></main></body></html>",
+        "<!doctype html><html lang=\"{lang}\" data-theme=\"{theme_name}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/embed-assets/embed.css\"><script src=\"/vendor/echarts.min.js\" defer></script><script src=\"/vendor/echarts-theme-rigshift.js\" defer></script><script src=\"/embed-assets/embed.js\" defer></script></head><body><main class=\"embed\"><header><h1>{title}</h1><p class=\"as-of\">{as_of_label} {as_of} · {sites}</p></header>{chart}<footer>{simulated}{note}<p class=\"source\">Rigshift</p></footer></main></body></html>",
         title = escape(&data.title),
+        lang = lang.code(),
+        as_of_label = escape(tx.as_of),
         as_of = if data.view == EmbedView::FleetSummary {
-            data.as_of.format("%Y-%m-%d %H:%M UTC").to_string()
+            numbers::utc_minute(lang, data.as_of)
         } else {
-            data.today.to_string()
+            numbers::date(lang, data.today)
         },
         sites = escape(&sites),
     )
@@ -296,10 +293,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_are_grouped_and_json_cannot_close_its_script() {
-        assert_eq!(fmt_number(1234567.891, 1), "1,234,567.9");
-        assert_eq!(fmt_number(-1000.0, 0), "-1,000");
-        assert_eq!(fmt_number(12.0, 2), "12.00");
+    fn json_cannot_close_its_script() {
         assert_eq!(
             inline_json(&"</script><script>"),
             "\"\\u003c/script>\\u003cscript>\""

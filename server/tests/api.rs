@@ -286,7 +286,7 @@ async fn overview_page_is_server_rendered_with_numbers_and_the_simulated_marker(
     );
     let html = resp.text().await.unwrap();
     assert!(html.contains("SIMULATED DATA"));
-    assert!(html.contains("As of 2025-06-15"));
+    assert!(html.contains("As of 15 Jun 2025"), "{html}");
     assert!(html.contains(" EH/s</div>"), "KPI missing");
     assert!(html.contains(r#"id="chart-revenue-mix""#));
     let missing = app
@@ -341,4 +341,25 @@ async fn restart_keeps_data_without_reseeding_and_simulator_off_adds_no_days() {
         "simulated days fill the gap once the simulator runs"
     );
     second.stop().await;
+}
+
+/// The page language: `Accept-Language` when nothing else says, `?lang=` over it; numbers and
+/// dates follow it in the server-rendered HTML.
+#[tokio::test]
+async fn pages_speak_the_language_the_request_asks_for() {
+    let app = TestApp::on(day(2025, 6, 15)).start().await;
+    let page = |path: &'static str, accept: &'static str| {
+        app.request_as(Some(app::api::auth::Role::Viewer), reqwest::Method::GET, path)
+            .header("accept-language", accept)
+            .send()
+    };
+    let html = page("/", "it-IT,it;q=0.9,en;q=0.5").await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"<html lang="it""#), "{html}");
+    assert!(html.contains("Panoramica") && html.contains("DATI SIMULATI"));
+    assert!(html.contains("Aggiornato al 15 giu 2025"), "{html}");
+    assert!(!html.contains("Fleet hashrate"));
+    let html = page("/?lang=en", "it").await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"<html lang="en""#) && html.contains("Fleet hashrate"));
+    let html = page("/fleet", "fr, de;q=0.8").await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"<html lang="en""#) && html.contains("Devices online"));
 }

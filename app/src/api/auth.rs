@@ -55,6 +55,9 @@ pub struct Principal {
     /// The browser session's id (to tell "this session" from the others); `None` for tokens.
     #[serde(default)]
     pub session_id: Option<i64>,
+    /// The user's saved language; `None` for tokens and users who never chose one.
+    #[serde(default)]
+    pub language: Option<crate::i18n::Lang>,
 }
 
 impl Principal {
@@ -109,6 +112,7 @@ mod tests {
             role: Role::Operator,
             via: Credential::Session,
             session_id: Some(1),
+            language: None,
         };
         assert!(check(Some(&op), Role::Viewer).is_ok());
         assert!(check(Some(&op), Role::Operator).is_ok());

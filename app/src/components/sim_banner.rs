@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::status::{get_data_status, DataStatus};
-use crate::format;
+use crate::i18n::{numbers, t, use_lang, Texts};
 
 #[component]
 pub fn SimBanner() -> impl IntoView {
@@ -12,49 +12,46 @@ pub fn SimBanner() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
+                let tx = t();
                 match status.await {
-                    Ok(s) => Some(view! { {simulated(&s)} {stale(&s)} }.into_any()),
-                    Err(e) => Some(view! { <div class="sim-banner" role="status">"Data status unknown: " {e.to_string()}</div> }.into_any()),
+                    Ok(s) => Some(view! { {simulated(&s, tx)} {stale(&s, tx)} }.into_any()),
+                    Err(e) => Some(view! { <div class="sim-banner" role="status">{tx.banner.status_unknown} {e.to_string()}</div> }.into_any()),
                 }
             })}
         </Suspense>
     }
 }
 
-fn simulated(s: &DataStatus) -> Option<impl IntoView> {
-    let parts = s.simulated_parts()?;
+fn simulated(s: &DataStatus, tx: &'static Texts) -> Option<impl IntoView> {
+    let b = &tx.banner;
+    let parts = match (s.market_simulated, s.fleet_simulated) {
+        (true, true) => b.part_both.to_string(),
+        (true, false) => b.part_market.to_string(),
+        (false, true) => b.part_fleet.to_string(),
+        (false, false) => return None,
+    };
+    let lang = use_lang();
     let market = s.market_simulated.then(|| match s.market_as_of {
-        Some(d) => {
-            format!(" Market figures after {d} are simulated (bundled public figures before).")
-        }
-        None => " Market figures are simulated.".to_string(),
+        Some(d) => (b.market_after)(&numbers::date(lang, d)),
+        None => b.market_simulated.to_string(),
     });
-    let fleet = s
-        .fleet_simulated
-        .then_some(" The fleet is simulated on loopback, speaking the real device protocols.");
+    let fleet = s.fleet_simulated.then_some(b.fleet_simulated);
     Some(view! {
         <div class="sim-banner" role="status" data-testid="sim-banner">
-            <strong>"SIMULATED DATA"</strong>
-            {format!(" ({parts}) — not for investment decisions.")}
+            <strong>{b.simulated}</strong>
+            {(b.simulated_parts)(&parts)}
             {market}
             {fleet}
         </div>
     })
 }
 
-fn stale(s: &DataStatus) -> Option<impl IntoView> {
+fn stale(s: &DataStatus, tx: &'static Texts) -> Option<impl IntoView> {
     let feed = s.market_feed.as_ref()?;
     let since = feed.stale_since?;
     let text = match feed.fetched_at {
-        Some(_) => format!(
-            "Market data stale since {} — {} has not answered; figures shown are the last good ones.",
-            format::utc_minute(since),
-            feed.host
-        ),
-        None => format!(
-            "Market data stale: {} has not answered yet; figures shown are stored ones.",
-            feed.host
-        ),
+        Some(_) => (tx.banner.stale_since)(&numbers::utc_minute(use_lang(), since), &feed.host),
+        None => (tx.banner.stale_never)(&feed.host),
     };
     Some(view! { <div class="stale-banner" role="status" data-testid="stale-banner">{text}</div> })
 }

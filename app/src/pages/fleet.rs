@@ -9,7 +9,7 @@ use crate::charts::{palette::Palette, status_heatmap::status_heatmap};
 use crate::components::chart_panel::ChartPanel;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
-use crate::format;
+use crate::i18n::{numbers, t, use_lang};
 use crate::model::fleet::{Device, DeviceQuery, DeviceSort, DeviceStatus, FleetSummary};
 use crate::state::live_fleet;
 
@@ -71,6 +71,7 @@ pub fn FleetPage() -> impl IntoView {
             .map(|v| status_heatmap(&v.grid, &Palette::DARK).into())
     });
 
+    let tx = &t().fleet;
     let heatmap_note = Signal::derive(move || {
         fleet
             .get()
@@ -81,10 +82,10 @@ pub fn FleetPage() -> impl IntoView {
     view! {
         <section class="page">
             <div class="page-head">
-                <h1>"Fleet"</h1>
-                <span class="panel-note">"Polled over the CGMiner API (TCP) and DCGM exporter (HTTP); updates live."</span>
+                <h1>{tx.title}</h1>
+                <span class="panel-note">{tx.polled_over}</span>
             </div>
-            <Transition fallback=|| view! { <p class="loading">"Loading fleet…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">{tx.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move {
                         fleet.await.map(|view| {
@@ -95,7 +96,7 @@ pub fn FleetPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
-            <ChartPanel title="Status map" id="chart-fleet-status" chart=heatmap height_px=320 csv_href=Signal::stored("/api/v1/export/fleet.csv".to_string()) label="Status of every device by site: online, degraded, offline" note=heatmap_note />
+            <ChartPanel title=tx.status_map id="chart-fleet-status" chart=heatmap height_px=320 csv_href=Signal::stored("/api/v1/export/fleet.csv".to_string()) label=tx.status_map_label note=heatmap_note />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     fleet.await.ok().map(|view| view! {
@@ -111,26 +112,30 @@ pub fn FleetPage() -> impl IntoView {
 
 #[component]
 fn Totals(summary: Signal<FleetSummary>) -> impl IntoView {
-    let s = move |f: fn(&FleetSummary) -> String| Signal::derive(move || summary.with(f));
+    let lang = use_lang();
+    let tx = &t().fleet;
+    let s = move |f: Box<dyn Fn(&FleetSummary) -> String + Send + Sync>| Signal::derive(move || summary.with(|v| f(v)));
     view! {
         <div class="kpis">
-            <KpiCard label="ASIC hashrate (reported)" test_id="live-hashrate" accent="mining" value=s(|s| format::hashrate_ths(s.asic_hashrate_ths)) />
-            <KpiCard label="Proven by shares" test_id="live-share-hashrate" accent="mining" value=s(|s| if s.share_hashrate_ths > 0.0 { format::hashrate_ths(s.share_hashrate_ths) } else { "measuring…".into() }) note=s(|_| "accepted difficulty × 2³² / time".into()) />
-            <KpiCard label="Devices online" test_id="live-online" value=s(|s| format!("{} / {}", s.online, s.devices)) note=s(|s| format!("{} degraded, {} offline", s.degraded, s.offline)) />
-            <KpiCard label="GPU utilisation" test_id="live-gpu-util" accent="ai" value=s(|s| s.gpu_util_avg_pct.map(|u| format!("{u:.0} %")).unwrap_or_else(|| "—".into())) note=s(|s| format!("{} GPUs", s.gpus)) />
-            <KpiCard label="Power draw" test_id="live-power" value=s(|s| format!("{:.2} MW", s.power_kw / 1000.0)) />
-            <KpiCard label="Poll lag" test_id="live-lag" value=s(|s| format!("{} ms", s.poll_lag_ms)) note=s(|s| s.at.map(|t| format!("last cycle {}", t.format("%H:%M:%S UTC"))).unwrap_or_default()) />
+            <KpiCard label=tx.asic_hashrate test_id="live-hashrate" accent="mining" value=s(Box::new(move |s| numbers::hashrate_ths(lang, s.asic_hashrate_ths))) />
+            <KpiCard label=tx.proven test_id="live-share-hashrate" accent="mining" value=s(Box::new(move |s| if s.share_hashrate_ths > 0.0 { numbers::hashrate_ths(lang, s.share_hashrate_ths) } else { tx.measuring.into() })) note=s(Box::new(|_| tx.proven_note.into())) />
+            <KpiCard label=tx.devices_online test_id="live-online" value=s(Box::new(move |s| format!("{} / {}", numbers::number(lang, s.online as f64, 0), numbers::number(lang, s.devices as f64, 0)))) note=s(Box::new(|s| (tx.degraded_offline)(s.degraded, s.offline))) />
+            <KpiCard label=tx.gpu_util test_id="live-gpu-util" accent="ai" value=s(Box::new(|s| s.gpu_util_avg_pct.map(|u| format!("{u:.0} %")).unwrap_or_else(|| "—".into()))) note=s(Box::new(|s| (tx.gpus)(s.gpus))) />
+            <KpiCard label=tx.power_draw test_id="live-power" value=s(Box::new(move |s| format!("{} MW", numbers::number(lang, s.power_kw / 1000.0, 2)))) />
+            <KpiCard label=tx.poll_lag test_id="live-lag" value=s(Box::new(|s| format!("{} ms", s.poll_lag_ms))) note=s(Box::new(|s| s.at.map(|at| (tx.last_cycle)(&at.format("%H:%M:%S UTC").to_string())).unwrap_or_default())) />
         </div>
     }
 }
 
 #[component]
 fn Sites(summary: FleetSummary) -> impl IntoView {
+    let lang = use_lang();
+    let (tx, c) = (&t().fleet, &t().common);
     view! {
         <div class="panel">
-            <div class="panel-head"><h2>"By site"</h2></div>
+            <div class="panel-head"><h2>{tx.by_site}</h2></div>
             <table class="data-table" tabindex="0">
-                <thead><tr><th>"Site"</th><th>"ASICs"</th><th>"GPUs"</th><th>"Online"</th><th>"Degraded"</th><th>"Offline"</th><th>"Hashrate"</th></tr></thead>
+                <thead><tr><th>{tx.site}</th><th>{tx.asics}</th><th>{tx.gpus_col}</th><th>{capitalised(c.online)}</th><th>{capitalised(c.degraded)}</th><th>{capitalised(c.offline)}</th><th>{tx.hashrate}</th></tr></thead>
                 <tbody>
                     {summary.sites.into_iter().map(|s| view! {
                         <tr>
@@ -139,7 +144,7 @@ fn Sites(summary: FleetSummary) -> impl IntoView {
                             <td class="st-online">{s.online}</td>
                             <td class="st-degraded">{s.degraded}</td>
                             <td class="st-offline">{s.offline}</td>
-                            <td>{format::hashrate_ths(s.asic_hashrate_ths)}</td>
+                            <td>{numbers::hashrate_ths(lang, s.asic_hashrate_ths)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -174,27 +179,37 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
         let base = link_with("page", String::new())();
         format!("{base}&page={p}")
     };
-    let opt = |v: Option<f64>, f: fn(f64) -> String| v.map(f).unwrap_or_else(|| "—".into());
+    let lang = use_lang();
+    let (tx, c) = (&t().fleet, &t().common);
+    let opt = move |v: Option<f64>, decimals: usize, unit: &str| {
+        v.map(|v| format!("{} {unit}", numbers::number(lang, v, decimals)))
+            .unwrap_or_else(|| "—".into())
+    };
+    let shown = move |s: DeviceStatus| match s {
+        DeviceStatus::Online => c.online,
+        DeviceStatus::Degraded => c.degraded,
+        DeviceStatus::Offline => c.offline,
+    };
     view! {
         <div class="panel">
             <div class="panel-head">
-                <h2>{format!("Devices ({total})")}</h2>
-                <nav class="range-picker" aria-label="Status filter">
-                    <a href=link_with("status", String::new())>"All"</a>
-                    <a href=link_with("status", "degraded".into())>"Degraded"</a>
-                    <a href=link_with("status", "offline".into())>"Offline"</a>
-                    <a href=link_with("status", "online".into())>"Online"</a>
+                <h2>{(tx.devices)(total)}</h2>
+                <nav class="range-picker" aria-label=tx.status_filter>
+                    <a href=link_with("status", String::new())>{tx.all}</a>
+                    <a href=link_with("status", "degraded".into())>{capitalised(c.degraded)}</a>
+                    <a href=link_with("status", "offline".into())>{capitalised(c.offline)}</a>
+                    <a href=link_with("status", "online".into())>{capitalised(c.online)}</a>
                 </nav>
-                <nav class="range-picker" aria-label="Sort">
-                    <a href=link_with("sort", "status".into())>"Problems first"</a>
-                    <a href=link_with("sort", "hashrate".into())>"Hashrate"</a>
-                    <a href=link_with("sort", "temp".into())>"Temperature"</a>
-                    <a href=link_with("sort", "id".into())>"Id"</a>
+                <nav class="range-picker" aria-label=tx.sort>
+                    <a href=link_with("sort", "status".into())>{tx.problems_first}</a>
+                    <a href=link_with("sort", "hashrate".into())>{tx.hashrate}</a>
+                    <a href=link_with("sort", "temp".into())>{tx.temperature}</a>
+                    <a href=link_with("sort", "id".into())>{tx.id}</a>
                 </nav>
             </div>
             <table class="data-table" tabindex="0" data-testid="device-table">
                 <thead>
-                    <tr><th>"Device"</th><th>"Site"</th><th>"Model"</th><th>"Status"</th><th>"Reported"</th><th>"By shares"</th><th>"GPU util"</th><th>"Temp"</th><th>"Power"</th><th>"Problem"</th></tr>
+                    <tr><th>{tx.device}</th><th>{tx.site}</th><th>{tx.model}</th><th>{tx.status}</th><th>{tx.reported}</th><th>{tx.by_shares}</th><th>{tx.gpu_util_col}</th><th>{tx.temp}</th><th>{tx.power}</th><th>{tx.problem}</th></tr>
                 </thead>
                 <tbody>
                     {rows.into_iter().map(|d| {
@@ -204,23 +219,31 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
                                 <td title=d.address.clone()><a href=format!("/device?id={}", d.id)>{d.id.clone()}</a></td>
                                 <td>{d.site.clone()}</td>
                                 <td>{d.model.clone()}</td>
-                                <td><span class=format!("badge st-{status}")>{status}</span></td>
-                                <td>{opt(d.hashrate_ths, |v| format!("{v:.1} TH/s"))}</td>
-                                <td>{opt(d.share_hashrate_ths, |v| format!("{v:.1} TH/s"))}</td>
-                                <td>{opt(d.gpu_util_pct, |v| format!("{v:.0} %"))}</td>
-                                <td>{opt(d.temp_c, |v| format!("{v:.0} °C"))}</td>
-                                <td>{opt(d.power_w, |v| format!("{v:.0} W"))}</td>
+                                <td><span class=format!("badge st-{status}")>{shown(d.status)}</span></td>
+                                <td>{opt(d.hashrate_ths, 1, "TH/s")}</td>
+                                <td>{opt(d.share_hashrate_ths, 1, "TH/s")}</td>
+                                <td>{opt(d.gpu_util_pct, 0, "%")}</td>
+                                <td>{opt(d.temp_c, 0, "°C")}</td>
+                                <td>{opt(d.power_w, 0, "W")}</td>
                                 <td class="problem">{d.problem.clone().unwrap_or_default()}</td>
                             </tr>
                         }
                     }).collect_view()}
                 </tbody>
             </table>
-            <nav class="pager" aria-label="Pages">
-                {(page > 0).then(|| view! { <a href=page_link(page - 1)>"← Previous"</a> })}
-                <span>{format!("Page {} of {pages}", page + 1)}</span>
-                {(page + 1 < pages).then(|| view! { <a href=page_link(page + 1)>"Next →"</a> })}
+            <nav class="pager" aria-label=tx.pages>
+                {(page > 0).then(|| view! { <a href=page_link(page - 1)>{tx.previous}</a> })}
+                <span>{(tx.page_of)(page + 1, pages)}</span>
+                {(page + 1 < pages).then(|| view! { <a href=page_link(page + 1)>{tx.next}</a> })}
             </nav>
         </div>
     }
+}
+
+/// `online` → `Online`, for headers and filters.
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

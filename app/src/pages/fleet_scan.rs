@@ -42,22 +42,25 @@ fn ScanForm() -> impl IntoView {
         });
     };
     let result = move || scan.value().get();
+    let lang = crate::i18n::use_lang();
+    let tx = &crate::i18n::t().fleet;
+    let number = move |v: f64, d: usize| crate::i18n::numbers::number(lang, v, d);
     view! {
         <div class="panel" data-testid="scan-panel">
             <div class="panel-head">
-                <h2>"Scan a range"</h2>
-                <span class="panel-note">"Asks every address of the range on the CGMiner port whether it is a miner (at most a /16). Found miners can be registered at once."</span>
+                <h2>{tx.scan_title}</h2>
+                <span class="panel-note">{tx.scan_note}</span>
             </div>
             <form class="edit-form" on:submit=submit data-testid="scan-form">
-                <label>"Range (CIDR)"<input name="cidr" required placeholder="10.0.0.0/22" maxlength="18" prop:value=cidr on:input=move |ev| cidr.set(event_target_value(&ev)) /></label>
-                <label>"Port"<input name="port" type="number" min="1" max="65535" prop:value=port on:input=move |ev| port.set(event_target_value(&ev)) /></label>
-                <label>"Site for new devices"<input name="site" placeholder="e.g. muskogee" maxlength="100" prop:value=site on:input=move |ev| site.set(event_target_value(&ev)) /></label>
-                <label class="check"><input type="checkbox" prop:checked=add on:change=move |ev| add.set(event_target_checked(&ev)) />"Register the new ones"</label>
+                <label>{tx.scan_range}<input name="cidr" required placeholder="10.0.0.0/22" maxlength="18" prop:value=cidr on:input=move |ev| cidr.set(event_target_value(&ev)) /></label>
+                <label>{tx.scan_port}<input name="port" type="number" min="1" max="65535" prop:value=port on:input=move |ev| port.set(event_target_value(&ev)) /></label>
+                <label>{tx.scan_site}<input name="site" placeholder=tx.scan_site_placeholder maxlength="100" prop:value=site on:input=move |ev| site.set(event_target_value(&ev)) /></label>
+                <label class="check"><input type="checkbox" prop:checked=add on:change=move |ev| add.set(event_target_checked(&ev)) />{tx.scan_add}</label>
                 <div class="form-actions wide">
-                    <button type="submit" class="primary" disabled=move || scan.pending().get()>"Scan"</button>
+                    <button type="submit" class="primary" disabled=move || scan.pending().get()>{tx.scan_submit}</button>
                     <Show when=move || scan.pending().get() fallback=|| ()>
-                        <progress aria-label="Scanning"></progress>
-                        <span class="muted" data-testid="scan-progress">{move || scanning.get().map(|(r, n)| format!("Scanning {n} addresses of {r}…"))}</span>
+                        <progress aria-label=tx.scanning></progress>
+                        <span class="muted" data-testid="scan-progress">{move || scanning.get().map(|(r, n)| (tx.scanning_n)(&number(n as f64, 0), &r))}</span>
                     </Show>
                 </div>
             </form>
@@ -65,19 +68,19 @@ fn ScanForm() -> impl IntoView {
                 Err(e) => view! { <p class="error-text" role="alert">{e.to_string()}</p> }.into_any(),
                 Ok(report) => view! {
                     <p class="muted" data-testid="scan-summary">{format!(
-                        "{} miner{} found among {} addresses in {:.1} s{}",
-                        report.found.len(), if report.found.len() == 1 { "" } else { "s" }, report.scanned, report.seconds,
-                        if report.unidentified.is_empty() { String::new() } else { format!("; {} answered but not as a miner: {}", report.unidentified.len(), report.unidentified.join(", ")) }
+                        "{}{}",
+                        (tx.scan_result)(report.found.len(), &number(report.scanned as f64, 0), &number(report.seconds, 1)),
+                        if report.unidentified.is_empty() { String::new() } else { (tx.unidentified)(report.unidentified.len(), &report.unidentified.join(", ")) }
                     )}</p>
                     <table class="data-table" tabindex="0" data-testid="scan-found">
-                        <thead><tr><th>"Address"</th><th>"Model"</th><th>"Firmware"</th><th>"Registry"</th></tr></thead>
+                        <thead><tr><th>{tx.address}</th><th>{tx.model}</th><th>{tx.firmware}</th><th>{tx.registry}</th></tr></thead>
                         <tbody>
                             {report.found.into_iter().map(|f| view! {
                                 <tr>
                                     <td>{f.address}</td>
                                     <td>{f.model}</td>
                                     <td>{f.firmware.unwrap_or_default()}</td>
-                                    <td>{if f.added { "added now" } else if f.already_registered { "registered" } else { "new" }}</td>
+                                    <td>{if f.added { tx.added } else if f.already_registered { tx.registered } else { tx.new_device }}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

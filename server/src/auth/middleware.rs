@@ -22,6 +22,7 @@ pub fn is_public(path: &str) -> bool {
             path,
             "/login"
                 | "/auth/login"
+                | "/auth/language"
                 | "/api/v1/health"
                 | "/api/v1/openapi.json"
                 | "/api/docs"

@@ -157,10 +157,12 @@ impl Auth {
             .store
             .session_user(&secrets::digest(secret), self.sessions.idle, address)
             .await;
+        let language = found.as_ref().ok().and_then(|o| o.as_ref()?.language);
         principal(
             found.map(|o| o.map(|s| (s.name, s.role, Some(s.session_id)))),
             Credential::Session,
         )
+        .map(|p| Principal { language, ..p })
     }
 
     pub async fn token_principal(&self, token: &str) -> Option<Principal> {
@@ -250,6 +252,7 @@ fn principal(
             role,
             via,
             session_id,
+            language: None,
         }),
         Err(e) => {
             tracing::error!(error = %e, ?via, "credential lookup");

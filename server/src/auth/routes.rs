@@ -11,6 +11,9 @@ use axum::routing::post;
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use app::api::auth::{Credential, Principal};
+use app::i18n::{Lang, LANG_COOKIE};
+
 use super::middleware::{cookie, encode_component, safe_next};
 use super::{Auth, LoginError, SESSION_COOKIE};
 
@@ -26,6 +29,7 @@ pub fn router(auth: Arc<Auth>) -> Router {
     Router::new()
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
+        .route("/auth/language", post(language))
         .layer(DefaultBodyLimit::max(8 * 1024))
         .with_state(auth)
 }
@@ -101,5 +105,43 @@ async fn logout(State(auth): State<Arc<Auth>>, headers: HeaderMap) -> Response {
         header::SET_COOKIE,
         set_cookie("", 0, secure(&auth, &headers)),
     );
+    r
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    lang: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The nav's language switch: saved as the signed-in user's setting, and as a cookie (for the
+/// sign-in page and visitors), then back to the page it came from.
+async fn language(State(auth): State<Arc<Auth>>, req: Request) -> Response {
+    let principal = req.extensions().get::<Principal>().cloned();
+    let headers = req.headers().clone();
+    let Ok(Form(form)) = Form::<LanguageForm>::from_request(req, &()).await else {
+        return Redirect::to("/").into_response();
+    };
+    let Some(lang) = Lang::parse(&form.lang) else {
+        return Redirect::to(safe_next(&form.next)).into_response();
+    };
+    if let Some(p) = principal.filter(|p| p.via == Credential::Session) {
+        if let Err(e) = auth.store.set_user_language(&p.name, Some(lang)).await {
+            tracing::warn!(error = %e, "saving a language");
+        }
+    }
+    let mut r = Redirect::to(safe_next(&form.next)).into_response();
+    let mut c = format!(
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age={}",
+        lang.code(),
+        365 * 24 * 3600
+    );
+    if secure(&auth, &headers) {
+        c.push_str("; Secure");
+    }
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
     r
 }

@@ -155,7 +155,7 @@ impl Engine {
     ) -> Result<Option<SessionUser>, StoreError> {
         let now = crate::store::rows::now();
         let Some(r) = sqlx::query(
-            "SELECT s.id, s.last_seen_at, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+            "SELECT s.id, s.last_seen_at, u.name, u.role, u.language FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.secret_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled_at IS NULL",
         )
         .bind(secret_hash)
@@ -180,7 +180,24 @@ impl Engine {
             session_id: id,
             name: r.get("name"),
             role: role_of(r.get("role"))?,
+            language: r
+                .get::<Option<String>, _>("language")
+                .and_then(|l| app::i18n::Lang::parse(&l)),
         }))
+    }
+
+    /// Saves a user's language (`None`: follow the browser); false when no such user.
+    pub async fn set_user_language(
+        &self,
+        name: &str,
+        language: Option<app::i18n::Lang>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE users SET language = $1 WHERE name = $2")
+            .bind(language.map(|l| l.code()))
+            .bind(name)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn delete_session(&self, secret_hash: &str) -> Result<(), StoreError> {

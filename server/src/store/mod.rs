@@ -191,6 +191,7 @@ delegate! {
     fn create_session(&self, secret_hash: &str, user_id: i64, expires_at: DateTime<Utc>, address: &str, user_agent: &str) -> Result<i64, StoreError>;
     fn session_user(&self, secret_hash: &str, idle: Duration, address: &str) -> Result<Option<SessionUser>, StoreError>;
     fn delete_session(&self, secret_hash: &str) -> Result<(), StoreError>;
+    fn set_user_language(&self, name: &str, language: Option<app::i18n::Lang>) -> Result<bool, StoreError>;
     fn sessions(&self, user: Option<&str>, idle: Duration) -> Result<Vec<SessionRow>, StoreError>;
     fn revoke_session(&self, id: i64, owner: Option<&str>, actor: &str) -> Result<bool, StoreError>;
     fn password_hash(&self, name: &str) -> Result<Option<String>, StoreError>;

@@ -12,6 +12,7 @@ pub struct SessionUser {
     pub session_id: i64,
     pub name: String,
     pub role: Role,
+    pub language: Option<app::i18n::Lang>,
 }
 
 /// A user as the login check needs it.

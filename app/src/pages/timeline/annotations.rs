@@ -44,7 +44,7 @@ pub fn AnnotationsPanel(t: TimelineView) -> impl IntoView {
     view! {
         <div class="panel" id="annotations">
             <div class="panel-head">
-                <h2>"Annotations"</h2>
+                <h2>{crate::i18n::t().timeline.annotations}</h2>
                 <span class="panel-note">"Markdown: **bold**, *italic*, `code`, - lists. Every edit is kept."</span>
             </div>
             {can_edit.then(|| view! { <NewNoteForm t=t.clone() /> })}

@@ -34,7 +34,7 @@ pub fn MilestoneTable(t: TimelineView) -> impl IntoView {
     view! {
         <div class="panel">
             <div class="panel-head">
-                <h2>"Milestones"</h2>
+                <h2>{crate::i18n::t().timeline.milestones}</h2>
                 <span class="panel-note">{if can_edit { "Edit a row to move it; projected revenue follows the new dates." } else { "Read-only: operators edit the timeline." }}</span>
             </div>
             <table class="data-table milestones" tabindex="0" data-testid="milestone-table">

@@ -12,7 +12,7 @@ use crate::charts::timeline::{gantt, mw_mix};
 use crate::components::chart_panel::ChartPanel;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
-use crate::format;
+use crate::i18n::numbers;
 use crate::model::timeline::MilestoneStatus;
 
 /// Bumped after every successful edit; the page's data refetches.
@@ -46,18 +46,19 @@ pub fn TimelinePage() -> impl IntoView {
     let mix_chart =
         Signal::derive(move || latest().map(|t| mw_mix(&t.mix, t.today, &Palette::DARK).into()));
 
+    let tx = &crate::i18n::t().timeline;
     view! {
         <section class="page">
             <div class="page-head">
-                <h1>"Conversion timeline"</h1>
+                <h1>{tx.title}</h1>
             </div>
-            <Transition fallback=|| view! { <p class="loading">"Loading the timeline…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">{tx.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move { data.await.map(|t| view! { <Summary t /> }) })}
                 </ErrorBoundary>
             </Transition>
-            <ChartPanel title="Milestones by site" id="chart-gantt" chart=gantt_chart height_px=560 csv_href=Signal::stored("/api/v1/export/timeline.csv".to_string()) label="Gantt chart of conversion milestones per site, coloured by status, with today marked and annotations pinned" note="Bars: actual or forecast dates. Dashed: planned dates of slipped items. Pins: annotations." />
-            <ChartPanel title="Megawatts by use" id="chart-mw-mix" chart=mix_chart height_px=300 csv_href=Signal::stored("/api/v1/export/mw-mix.csv".to_string()) label="Stacked megawatts mining, converting and AI over time" note="Converting: out of mining, not yet earning as AI load." />
+            <ChartPanel title=tx.gantt_title id="chart-gantt" chart=gantt_chart height_px=560 csv_href=Signal::stored("/api/v1/export/timeline.csv".to_string()) label=tx.gantt_label note=tx.gantt_note.to_string() />
+            <ChartPanel title=tx.mix_title id="chart-mw-mix" chart=mix_chart height_px=300 csv_href=Signal::stored("/api/v1/export/mw-mix.csv".to_string()) label=tx.mix_label note=tx.mix_note.to_string() />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     data.await.map(|t| view! {
@@ -84,18 +85,20 @@ fn Summary(t: TimelineView) -> impl IntoView {
         .iter()
         .filter(|r| r.status != MilestoneStatus::Done && r.milestone.start() >= t.today)
         .min_by_key(|r| r.milestone.start());
+    let lang = crate::i18n::use_lang();
+    let tx = &crate::i18n::t().timeline;
     let (next_date, next_title) = next.map_or(("—".to_string(), String::new()), |r| {
-        (r.milestone.start().to_string(), r.milestone.title.clone())
+        (numbers::date(lang, r.milestone.start()), r.milestone.title.clone())
     });
     view! {
         <div class="kpis">
-            <KpiCard label="Milestones done" value=format!("{done} of {}", t.milestones.len()) test_id="kpi-done" />
-            <KpiCard label="In progress" value=in_progress.to_string() test_id="kpi-in-progress" />
-            <KpiCard label="Slipped" value=slipped.to_string() test_id="kpi-slipped" accent="mining" />
-            <KpiCard label="MW mining now" value=now.map_or("—".into(), |m| format::mw(m.mining_mw)) test_id="kpi-mw-mining" accent="mining" />
-            <KpiCard label="MW AI now" value=now.map_or("—".into(), |m| format::mw(m.ai_mw)) test_id="kpi-mw-ai" accent="ai" />
-            <KpiCard label="Next start" value=next_date note=next_title test_id="kpi-next" />
+            <KpiCard label=tx.done value=(tx.done_of)(done, t.milestones.len()) test_id="kpi-done" />
+            <KpiCard label=tx.in_progress value=in_progress.to_string() test_id="kpi-in-progress" />
+            <KpiCard label=tx.slipped value=slipped.to_string() test_id="kpi-slipped" accent="mining" />
+            <KpiCard label=tx.mw_mining_now value=now.map_or("—".into(), |m| numbers::mw(lang, m.mining_mw)) test_id="kpi-mw-mining" accent="mining" />
+            <KpiCard label=tx.mw_ai_now value=now.map_or("—".into(), |m| numbers::mw(lang, m.ai_mw)) test_id="kpi-mw-ai" accent="ai" />
+            <KpiCard label=tx.next_start value=next_date note=next_title test_id="kpi-next" />
         </div>
-        <p class="as-of">{format!("As of {}", t.today)}</p>
+        <p class="as-of">{(crate::i18n::t().common.as_of)(&numbers::date(lang, t.today))}</p>
     }
 }
