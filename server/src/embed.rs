@@ -250,7 +250,7 @@ pub fn render(data: &EmbedData, theme: Theme, lang: Lang) -> String {
     } else {
         "light"
     };
-    let chart = embed_chart(data, &palette)
+    let chart = embed_chart(data, &palette, lang)
         .map(|c| {
             format!(
                 "<div id=\"chart\" class=\"chart\" role=\"img\" aria-label=\"{}\"></div><script type=\"application/json\" id=\"chart-option\">{}</script>",

@@ -182,14 +182,15 @@ pub mod service {
     pub async fn load_overview_page(
         svc: &Services,
         range: TimeRange,
+        lang: crate::i18n::Lang,
     ) -> Result<OverviewPage, ApiError> {
         let build = async {
             let shared = shared_overview(svc, range).await?;
-            Ok::<_, ApiError>(OverviewPage::new(Overview::clone(&shared)))
+            Ok::<_, ApiError>(OverviewPage::new(Overview::clone(&shared), lang))
         };
         let page = svc
             .overview_cache
-            .page(range, (svc.clock.today(), svc.clock.now()), build)
+            .page((range, lang), (svc.clock.today(), svc.clock.now()), build)
             .await?;
         let mut page = OverviewPage::clone(&page);
         page.overview.telemetry = live_fleet(svc).await;
@@ -299,7 +300,7 @@ pub struct OverviewPage {
 
 impl OverviewPage {
     #[cfg(feature = "ssr")]
-    pub fn new(o: Overview) -> Self {
+    pub fn new(o: Overview, lang: crate::i18n::Lang) -> Self {
         use crate::charts::{palette::Palette, revenue_mix, site_revenue};
         // Long ranges as weekly averages: a few thousand points per chart at most.
         let mut overview = o.for_chart();
@@ -308,11 +309,16 @@ impl OverviewPage {
             overview.simulated,
             &overview.annotations,
             &Palette::DARK,
+            lang,
         )
         .into();
-        let revenue_per_mw =
-            site_revenue::revenue_per_mw(&overview.per_site, overview.simulated, &Palette::DARK)
-                .into();
+        let revenue_per_mw = site_revenue::revenue_per_mw(
+            &overview.per_site,
+            overview.simulated,
+            &Palette::DARK,
+            lang,
+        )
+        .into();
         overview.daily = Vec::new();
         overview.per_site = Vec::new();
         overview.annotations = Vec::new();
@@ -326,9 +332,13 @@ impl OverviewPage {
 
 /// The executive overview for a time range.
 #[server(endpoint = "get_overview")]
-pub async fn get_overview(range: TimeRange) -> Result<OverviewPage, ApiError> {
+pub async fn get_overview(
+    range: TimeRange,
+    lang: crate::i18n::Lang,
+) -> Result<OverviewPage, ApiError> {
     super::auth::require(super::auth::Role::Viewer)?;
-    let run = async { service::load_overview_page(&super::ports::services()?, range).await };
+    let run =
+        async { service::load_overview_page(&super::ports::services()?, range, lang).await };
     super::error::with_status(run.await)
 }
 

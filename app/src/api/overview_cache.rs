@@ -65,7 +65,7 @@ pub struct OverviewCache {
     /// Full daily figures (exports, embeds, the API).
     overview: Slots<TimeRange, Overview>,
     /// What the page receives: downsampled, charts built.
-    page: Slots<TimeRange, OverviewPage>,
+    page: Slots<(TimeRange, crate::i18n::Lang), OverviewPage>,
     /// Every site's daily revenue over a window (`/revenue`, embeds).
     revenue: Slots<(NaiveDate, NaiveDate), Vec<RevenueDay>>,
 }
@@ -115,7 +115,7 @@ impl OverviewCache {
 
     pub async fn page<E>(
         &self,
-        range: TimeRange,
+        range: (TimeRange, crate::i18n::Lang),
         at: (NaiveDate, DateTime<Utc>),
         compute: impl Future<Output = Result<OverviewPage, E>>,
     ) -> Result<Arc<OverviewPage>, E> {

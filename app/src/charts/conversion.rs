@@ -3,12 +3,12 @@
 use charming::Chart;
 
 use super::palette::Palette;
+use crate::i18n::Lang;
 use crate::model::conversion::ConversionMonth;
 
-pub const MINING_PATH: &str = "Keep mining (cumulative cash)";
-pub const AI_PATH: &str = "Convert to AI (cumulative cash, after capex)";
 
-pub fn cumulative_cash(months: &[ConversionMonth], palette: &Palette) -> Chart {
+pub fn cumulative_cash(months: &[ConversionMonth], palette: &Palette, lang: Lang) -> Chart {
+    let c = &lang.texts().charts;
     let labels: Vec<String> = months
         .iter()
         .map(|m| m.month.format("%Y-%m").to_string())
@@ -19,7 +19,7 @@ pub fn cumulative_cash(months: &[ConversionMonth], palette: &Palette) -> Chart {
     };
     super::category_chart(labels, "${value}M")
         .series(line(
-            MINING_PATH,
+            c.mining_path,
             palette.mining,
             months
                 .iter()
@@ -27,7 +27,7 @@ pub fn cumulative_cash(months: &[ConversionMonth], palette: &Palette) -> Chart {
                 .collect(),
         ))
         .series(line(
-            AI_PATH,
+            c.ai_path,
             palette.ai_lease,
             months
                 .iter()
@@ -52,7 +52,7 @@ mod tests {
                 cumulative_ai_usd: -300e6,
             })
             .collect();
-        let o = serde_json::to_value(cumulative_cash(&months, &Palette::DARK)).unwrap();
+        let o = serde_json::to_value(cumulative_cash(&months, &Palette::DARK, Lang::En)).unwrap();
         assert_eq!(o["xAxis"]["data"][2], "2026-03");
         assert_eq!(o["series"][0]["data"], serde_json::json!([1.0, 2.0, 3.0]));
         assert_eq!(o["series"][1]["data"][0], -300.0);

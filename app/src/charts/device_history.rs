@@ -4,13 +4,9 @@
 use charming::Chart;
 
 use super::palette::Palette;
+use crate::i18n::Lang;
 use crate::model::fleet::{DeviceKind, SamplePoint};
 
-pub const REPORTED: &str = "Reported TH/s";
-pub const BY_SHARES: &str = "Proven by shares TH/s";
-pub const GPU_UTIL: &str = "GPU utilisation %";
-pub const TEMP: &str = "Temperature °C";
-pub const POWER: &str = "Power kW";
 
 /// Time labels: seconds when the points span under two hours, dates otherwise.
 fn labels(points: &[SamplePoint]) -> Vec<String> {
@@ -32,18 +28,24 @@ fn round1(v: Option<f64>) -> Option<f64> {
 }
 
 /// Work done over time: for an ASIC what it reports against what its shares prove.
-pub fn device_work(points: &[SamplePoint], kind: DeviceKind, palette: &Palette) -> Chart {
+pub fn device_work(
+    points: &[SamplePoint],
+    kind: DeviceKind,
+    palette: &Palette,
+    lang: Lang,
+) -> Chart {
+    let c = &lang.texts().charts;
     let chart = super::category_chart(labels(points), "{value}");
     match kind {
         DeviceKind::Asic => chart
             .series(line(
-                REPORTED,
+                c.reported_ths,
                 palette.mining,
                 points.iter().map(|p| round1(p.hashrate_ths)).collect(),
                 false,
             ))
             .series(line(
-                BY_SHARES,
+                c.by_shares_ths,
                 palette.online,
                 points
                     .iter()
@@ -52,7 +54,7 @@ pub fn device_work(points: &[SamplePoint], kind: DeviceKind, palette: &Palette) 
                 true,
             )),
         DeviceKind::Gpu => chart.series(line(
-            GPU_UTIL,
+            c.gpu_util_pct,
             palette.ai_lease,
             points.iter().map(|p| round1(p.gpu_util_pct)).collect(),
             false,
@@ -61,16 +63,17 @@ pub fn device_work(points: &[SamplePoint], kind: DeviceKind, palette: &Palette) 
 }
 
 /// Temperature and power over time.
-pub fn device_thermals(points: &[SamplePoint], palette: &Palette) -> Chart {
+pub fn device_thermals(points: &[SamplePoint], palette: &Palette, lang: Lang) -> Chart {
+    let c = &lang.texts().charts;
     super::category_chart(labels(points), "{value}")
         .series(line(
-            TEMP,
+            c.temp_c,
             palette.offline,
             points.iter().map(|p| round1(p.temp_c)).collect(),
             false,
         ))
         .series(line(
-            POWER,
+            c.power_kw,
             palette.power_cost,
             points
                 .iter()
@@ -102,9 +105,9 @@ mod tests {
     #[test]
     fn asic_work_sets_reported_against_shares() {
         let o =
-            serde_json::to_value(device_work(&points(), DeviceKind::Asic, &Palette::DARK)).unwrap();
+            serde_json::to_value(device_work(&points(), DeviceKind::Asic, &Palette::DARK, Lang::En)).unwrap();
         assert_eq!(o["xAxis"]["data"][1], "10:01:00");
-        assert_eq!(o["series"][0]["name"], REPORTED);
+        assert_eq!(o["series"][0]["name"], crate::i18n::EN.charts.reported_ths);
         assert_eq!(
             o["series"][0]["data"],
             serde_json::json!([260.0, 260.0, 260.0])
@@ -113,10 +116,10 @@ mod tests {
             o["series"][1]["data"],
             serde_json::json!([null, 200.0, 200.0])
         );
-        let t = serde_json::to_value(device_thermals(&points(), &Palette::DARK)).unwrap();
+        let t = serde_json::to_value(device_thermals(&points(), &Palette::DARK, Lang::En)).unwrap();
         assert_eq!(t["series"][1]["data"][0], 3.5);
         let g =
-            serde_json::to_value(device_work(&points(), DeviceKind::Gpu, &Palette::DARK)).unwrap();
+            serde_json::to_value(device_work(&points(), DeviceKind::Gpu, &Palette::DARK, Lang::En)).unwrap();
         assert_eq!(g["series"].as_array().unwrap().len(), 1);
     }
 }

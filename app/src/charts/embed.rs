@@ -6,18 +6,21 @@ use charming::series::Bar;
 use charming::Chart;
 
 use super::palette::Palette;
+use crate::i18n::Lang;
 use super::simulated_marker;
 use crate::model::embed::{EmbedData, EmbedPayload, MonthRevenue};
 use crate::model::timeline::{Milestone, MilestoneRow, MilestoneStatus};
 
-pub const MINING: &str = "Mining";
-pub const AI: &str = "AI leases";
-pub const MINING_PROJECTED: &str = "Mining (projected)";
-pub const AI_PROJECTED: &str = "AI leases (projected)";
 
 /// Monthly revenue in USD millions, mining and AI stacked; projected months in their own,
 /// lighter series so the split is visible in print and in the legend.
-pub fn revenue_months(months: &[MonthRevenue], simulated: bool, palette: &Palette) -> Chart {
+pub fn revenue_months(
+    months: &[MonthRevenue],
+    simulated: bool,
+    palette: &Palette,
+    lang: Lang,
+) -> Chart {
+    let c = &lang.texts().charts;
     let labels: Vec<String> = months
         .iter()
         .map(|m| m.month.format("%Y-%m").to_string())
@@ -39,43 +42,43 @@ pub fn revenue_months(months: &[MonthRevenue], simulated: bool, palette: &Palett
     let mut chart = super::category_chart(labels, "${value}M")
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .series(bar(
-            MINING,
+            c.embed_mining,
             palette.mining,
             1.0,
             pick(false, |m| m.mining_usd),
         ))
         .series(bar(
-            AI,
+            c.embed_ai,
             palette.ai_lease,
             1.0,
             pick(false, |m| m.ai_lease_usd),
         ))
         .series(bar(
-            MINING_PROJECTED,
+            c.embed_mining_projected,
             palette.mining,
             0.45,
             pick(true, |m| m.mining_usd),
         ))
         .series(bar(
-            AI_PROJECTED,
+            c.embed_ai_projected,
             palette.ai_lease,
             0.45,
             pick(true, |m| m.ai_lease_usd),
         ));
     if simulated {
-        chart = chart.title(simulated_marker(palette));
+        chart = chart.title(simulated_marker(palette, lang));
     }
     chart
 }
 
 /// The chart of an embed, if its view has one (the fleet summary is figures only).
-pub fn embed_chart(data: &EmbedData, palette: &Palette) -> Option<Chart> {
+pub fn embed_chart(data: &EmbedData, palette: &Palette, lang: Lang) -> Option<Chart> {
     match &data.payload {
         // The embed's footer carries the SIMULATED note; in the chart it would crowd the legend
         // at IR-page widths.
-        EmbedPayload::RevenueMix { months } => Some(revenue_months(months, false, palette)),
+        EmbedPayload::RevenueMix { months } => Some(revenue_months(months, false, palette, lang)),
         EmbedPayload::MwConverted { mix } => {
-            Some(super::timeline::mw_mix(mix, data.today, palette))
+            Some(super::timeline::mw_mix(mix, data.today, palette, lang))
         }
         EmbedPayload::Timeline { milestones, today } => {
             let rows: Vec<MilestoneRow> = milestones
@@ -106,7 +109,7 @@ pub fn embed_chart(data: &EmbedData, palette: &Palette) -> Option<Chart> {
                     forecast_end: m.end,
                 })
                 .collect();
-            Some(super::timeline::gantt(&rows, &[], &[], *today, palette))
+            Some(super::timeline::gantt(&rows, &[], &[], *today, palette, lang))
         }
         EmbedPayload::FleetSummary { .. } => None,
     }
@@ -130,13 +133,14 @@ mod tests {
             &[m(11, false), m(12, true)],
             true,
             &Palette::LIGHT,
+            Lang::En,
         ))
         .unwrap();
         assert_eq!(o["xAxis"]["data"], json!(["2026-11", "2026-12"]));
         assert_eq!(o["series"][0]["data"], json!([12.35, null]));
         assert_eq!(o["series"][2]["data"], json!([null, 12.35]));
-        assert_eq!(o["series"][3]["name"], AI_PROJECTED);
+        assert_eq!(o["series"][3]["name"], crate::i18n::EN.charts.embed_ai_projected);
         assert_eq!(o["series"][0]["stack"], "revenue");
-        assert_eq!(o["title"][0]["text"], crate::charts::SIMULATED_LABEL);
+        assert_eq!(o["title"][0]["text"], crate::i18n::EN.charts.simulated);
     }
 }

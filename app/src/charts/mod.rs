@@ -21,13 +21,12 @@ use charming::element::{
 use charming::series::Line;
 use charming::Chart;
 
-/// The label every chart built from simulated or bundled data carries.
-pub const SIMULATED_LABEL: &str = "SIMULATED DATA";
+use crate::i18n::Lang;
 
 /// A corner title marking simulated data (part of the chart, so it survives image export).
-pub(crate) fn simulated_marker(palette: &palette::Palette) -> Title {
+pub(crate) fn simulated_marker(palette: &palette::Palette, lang: Lang) -> Title {
     Title::new()
-        .text(SIMULATED_LABEL)
+        .text(lang.texts().charts.simulated)
         .right("8")
         .top("0")
         .text_style(

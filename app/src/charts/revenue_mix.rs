@@ -9,14 +9,8 @@ use charming::Chart;
 use super::palette::Palette;
 use super::simulated_marker;
 use crate::model::annotation::AnnotationMarker;
+use crate::i18n::Lang;
 use crate::model::revenue::DailyTotal;
-
-/// Series names, also used by the browser tests and CSV export.
-pub const MINING: &str = "Mining revenue";
-pub const MINING_PROJECTED: &str = "Mining (projected)";
-pub const AI: &str = "AI lease revenue";
-pub const AI_PROJECTED: &str = "AI lease (projected)";
-pub const POOL_PAID: &str = "Paid by pool";
 
 /// Splits a value series at the first projected day: (history, projection). The projection
 /// repeats the last history point so the dashed line continues from the solid one.
@@ -93,12 +87,14 @@ pub fn revenue_mix(
     simulated: bool,
     notes: &[AnnotationMarker],
     palette: &Palette,
+    lang: Lang,
 ) -> Chart {
+    let c = &lang.texts().charts;
     let dates: Vec<String> = days.iter().map(|d| d.date.to_string()).collect();
     let (mining, mining_proj) = split(days, |d| d.mining_usd);
     let (ai, ai_proj) = split(days, |d| d.ai_lease_usd);
     let line = super::series_line;
-    let mut mining_projected = line(MINING_PROJECTED, palette.mining, mining_proj, true);
+    let mut mining_projected = line(c.mining_projected, palette.mining, mining_proj, true);
     if let (Some(start), Some(end)) = (days.iter().find(|d| d.projected), days.last()) {
         mining_projected = mining_projected.mark_area(
             MarkArea::new()
@@ -107,21 +103,21 @@ pub fn revenue_mix(
                 .label(Label::new().color(palette.text_muted))
                 .data(vec![(
                     MarkAreaData::new()
-                        .name("Projection")
+                        .name(c.projection)
                         .x_axis(start.date.to_string()),
                     MarkAreaData::new().x_axis(end.date.to_string()),
                 )]),
         );
     }
-    let mut ai_history = line(AI, palette.ai_lease, ai, false);
+    let mut ai_history = line(c.ai_revenue, palette.ai_lease, ai, false);
     if let Some(marks) = annotation_lines(days, notes, palette) {
         ai_history = ai_history.mark_line(marks);
     }
     let mut chart = super::category_chart(dates, "${value}k")
-        .series(line(MINING, palette.mining, mining, false))
+        .series(line(c.mining_revenue, palette.mining, mining, false))
         .series(mining_projected)
         .series(ai_history)
-        .series(line(AI_PROJECTED, palette.ai_lease, ai_proj, true));
+        .series(line(c.ai_projected, palette.ai_lease, ai_proj, true));
     // What pools actually paid, beside the mining revenue expected from the hashrate.
     if days.iter().any(|d| d.pool_paid_usd.is_some()) {
         let paid = days
@@ -131,10 +127,10 @@ pub fn revenue_mix(
                     .map(|usd| (usd / 1000.0 * 10.0).round() / 10.0)
             })
             .collect();
-        chart = chart.series(line(POOL_PAID, palette.text_muted, paid, false));
+        chart = chart.series(line(c.pool_paid, palette.text_muted, paid, false));
     }
     if simulated {
-        chart = chart.title(simulated_marker(palette));
+        chart = chart.title(simulated_marker(palette, lang));
     }
     chart
 }
@@ -142,6 +138,7 @@ pub fn revenue_mix(
 #[cfg(test)]
 mod tests {
     use super::*;
+    const EN: &crate::i18n::ChartTexts = &crate::i18n::EN.charts;
     use chrono::NaiveDate;
     use serde_json::{json, Value};
 
@@ -163,19 +160,19 @@ mod tests {
     }
 
     fn option(simulated: bool) -> Value {
-        serde_json::to_value(revenue_mix(&days(), simulated, &[], &Palette::DARK)).unwrap()
+        serde_json::to_value(revenue_mix(&days(), simulated, &[], &Palette::DARK, Lang::En)).unwrap()
     }
 
     #[test]
     fn pool_payouts_draw_a_series_only_when_a_pool_reported() {
         let without =
-            serde_json::to_value(revenue_mix(&days(), false, &[], &Palette::DARK)).unwrap();
-        assert!(!without.to_string().contains(POOL_PAID));
+            serde_json::to_value(revenue_mix(&days(), false, &[], &Palette::DARK, Lang::En)).unwrap();
+        assert!(!without.to_string().contains(EN.pool_paid));
         let mut d = days();
         d[1].pool_paid_usd = Some(950.0);
-        let with = serde_json::to_value(revenue_mix(&d, false, &[], &Palette::DARK)).unwrap();
+        let with = serde_json::to_value(revenue_mix(&d, false, &[], &Palette::DARK, Lang::En)).unwrap();
         let series = with["series"].as_array().unwrap();
-        let paid = series.iter().find(|s| s["name"] == POOL_PAID).unwrap();
+        let paid = series.iter().find(|s| s["name"] == EN.pool_paid).unwrap();
         assert_eq!(paid["data"][1], json!(1.0));
         assert_eq!(paid["data"][0], Value::Null);
     }
@@ -185,7 +182,7 @@ mod tests {
         let o = option(false);
         let series = o["series"].as_array().unwrap();
         assert_eq!(series.len(), 4);
-        assert_eq!(series[0]["name"], MINING);
+        assert_eq!(series[0]["name"], EN.mining_revenue);
         assert_eq!(series[0]["data"], json!([1.0, 2.0, null, null]));
         assert_eq!(series[1]["data"], json!([null, 2.0, 3.0, 4.0]));
         assert_eq!(series[1]["lineStyle"]["type"], "dashed");
@@ -210,7 +207,7 @@ mod tests {
                 label: "outside".into(),
             },
         ];
-        let o = serde_json::to_value(revenue_mix(&days(), false, &notes, &Palette::DARK)).unwrap();
+        let o = serde_json::to_value(revenue_mix(&days(), false, &notes, &Palette::DARK, Lang::En)).unwrap();
         let marks = o["series"][2]["markLine"]["data"].as_array().unwrap();
         assert_eq!(marks.len(), 1);
         assert_eq!(marks[0]["xAxis"], "2026-01-02");
@@ -241,7 +238,7 @@ mod tests {
             note(3, NaiveDate::from_ymd_opt(2026, 1, 29).unwrap()),
             note(4, NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()),
         ];
-        let o = serde_json::to_value(revenue_mix(&weekly, false, &notes, &Palette::DARK)).unwrap();
+        let o = serde_json::to_value(revenue_mix(&weekly, false, &notes, &Palette::DARK, Lang::En)).unwrap();
         let marks = o["series"][2]["markLine"]["data"].as_array().unwrap();
         let at: Vec<&str> = marks.iter().map(|m| m["xAxis"].as_str().unwrap()).collect();
         assert_eq!(at, ["2026-01-08", "2026-01-22"]);
@@ -250,14 +247,14 @@ mod tests {
     #[test]
     fn simulated_data_carries_the_marker() {
         let o = option(true);
-        assert_eq!(o["title"][0]["text"], crate::charts::SIMULATED_LABEL);
+        assert_eq!(o["title"][0]["text"], EN.simulated);
     }
 
     #[test]
     fn all_history_has_no_projection_band() {
         let mut d = days();
         d.iter_mut().for_each(|d| d.projected = false);
-        let o = serde_json::to_value(revenue_mix(&d, false, &[], &Palette::DARK)).unwrap();
+        let o = serde_json::to_value(revenue_mix(&d, false, &[], &Palette::DARK, Lang::En)).unwrap();
         assert!(o["series"][1].get("markArea").is_none());
         assert_eq!(o["series"][1]["data"], json!([null, null, null, null]));
     }

@@ -6,13 +6,17 @@ use charming::Chart;
 
 use super::palette::Palette;
 use super::simulated_marker;
+use crate::i18n::Lang;
 use crate::model::overview::SiteRevenuePerMw;
 
-pub const MINING_PER_MW: &str = "Mining $/MW/day";
-pub const AI_PER_MW: &str = "AI lease $/MW/day";
-
 /// Grouped bars per site; a site without MW of a kind shows no bar for it.
-pub fn revenue_per_mw(sites: &[SiteRevenuePerMw], simulated: bool, palette: &Palette) -> Chart {
+pub fn revenue_per_mw(
+    sites: &[SiteRevenuePerMw],
+    simulated: bool,
+    palette: &Palette,
+    lang: Lang,
+) -> Chart {
+    let c = &lang.texts().charts;
     let names: Vec<String> = sites.iter().map(|s| s.site_name.clone()).collect();
     let round = |v: Option<f64>| v.map(|v| v.round());
     let bar = |name: &str, color: &'static str, data: Vec<Option<f64>>| {
@@ -23,7 +27,7 @@ pub fn revenue_per_mw(sites: &[SiteRevenuePerMw], simulated: bool, palette: &Pal
     };
     let mut chart = super::category_chart(names, "${value}")
         .series(bar(
-            MINING_PER_MW,
+            c.mining_per_mw,
             palette.mining,
             sites
                 .iter()
@@ -31,12 +35,12 @@ pub fn revenue_per_mw(sites: &[SiteRevenuePerMw], simulated: bool, palette: &Pal
                 .collect(),
         ))
         .series(bar(
-            AI_PER_MW,
+            c.ai_per_mw,
             palette.ai_lease,
             sites.iter().map(|s| round(s.ai_usd_per_mw_day)).collect(),
         ));
     if simulated {
-        chart = chart.title(simulated_marker(palette));
+        chart = chart.title(simulated_marker(palette, lang));
     }
     chart
 }
@@ -69,11 +73,11 @@ mod tests {
                 ai_usd_per_mw_day: Some(3945.0),
             },
         ];
-        let o = serde_json::to_value(revenue_per_mw(&sites, true, &Palette::DARK)).unwrap();
+        let o = serde_json::to_value(revenue_per_mw(&sites, true, &Palette::DARK, Lang::En)).unwrap();
         assert_eq!(o["xAxis"]["data"], json!(["A", "B"]));
         assert_eq!(o["series"][0]["type"], "bar");
         assert_eq!(o["series"][0]["data"], json!([1234.0, null]));
         assert_eq!(o["series"][1]["data"], json!([null, 3945.0]));
-        assert_eq!(o["title"][0]["text"], crate::charts::SIMULATED_LABEL);
+        assert_eq!(o["title"][0]["text"], crate::i18n::EN.charts.simulated);
     }
 }

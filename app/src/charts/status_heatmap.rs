@@ -9,6 +9,7 @@ use charming::series::Heatmap;
 use charming::Chart;
 
 use super::palette::Palette;
+use crate::i18n::Lang;
 use crate::model::fleet::{status_of_cell, DeviceStatus, StatusGrid};
 
 /// Cells per row.
@@ -31,18 +32,17 @@ pub fn rows(grid: &StatusGrid) -> usize {
 }
 
 /// What one cell stands for, in words (the panel's note).
-pub fn legend(grid: &StatusGrid) -> String {
+pub fn legend(grid: &StatusGrid, lang: Lang) -> String {
+    let f = &lang.texts().fleet;
     if grid.block <= 1 {
-        format!("One cell per device, {COLUMNS} per row, grouped by site.")
+        (f.map_one_per_device)(COLUMNS)
     } else {
-        format!(
-            "One cell per {} devices in id order (the worst status among them), {COLUMNS} per row, grouped by site.",
-            grid.block
-        )
+        (f.map_one_per_block)(grid.block, COLUMNS)
     }
 }
 
-pub fn status_heatmap(grid: &StatusGrid, palette: &Palette) -> Chart {
+pub fn status_heatmap(grid: &StatusGrid, palette: &Palette, lang: Lang) -> Chart {
+    let common = &lang.texts().common;
     let mut labels = Vec::new();
     let mut data: Vec<Vec<i64>> = Vec::new();
     for site in &grid.sites {
@@ -96,15 +96,15 @@ pub fn status_heatmap(grid: &StatusGrid, palette: &Palette) -> Chart {
                 .bottom("0")
                 .text_style(charming::element::TextStyle::new().color(palette.text_muted))
                 .pieces(vec![
-                    piece(0.0, "online", palette.online),
-                    piece(1.0, "degraded", palette.degraded),
-                    piece(2.0, "offline", palette.offline),
+                    piece(0.0, common.online, palette.online),
+                    piece(1.0, common.degraded, palette.degraded),
+                    piece(2.0, common.offline, palette.offline),
                 ]),
         )
         .series(
             // Drawn in one frame: progressive rendering (ECharts' default past 3,000 cells)
             // restarts on every live update and would leave the map half drawn.
-            Heatmap::new().name("Device status").progressive(0).data(
+            Heatmap::new().name(lang.texts().charts.device_status).progressive(0).data(
                 data.into_iter()
                     .map(|cell| cell.into_iter().map(DataPoint::from).collect::<DataFrame>())
                     .collect::<Vec<_>>(),
@@ -135,7 +135,7 @@ mod tests {
             ],
         };
         assert_eq!(rows(&grid), 3);
-        let o = serde_json::to_value(status_heatmap(&grid, &Palette::DARK)).unwrap();
+        let o = serde_json::to_value(status_heatmap(&grid, &Palette::DARK, Lang::En)).unwrap();
         let data = o["series"][0]["data"].as_array().unwrap();
         assert_eq!(data.len(), 152);
         assert_eq!(data[149], serde_json::json!([49, 1, 0]));
@@ -157,7 +157,7 @@ mod tests {
             o["visualMap"][0]["pieces"][2]["color"],
             Palette::DARK.offline
         );
-        assert!(legend(&grid).starts_with("One cell per device"));
-        assert!(legend(&StatusGrid { block: 10, ..grid }).starts_with("One cell per 10 devices"));
+        assert!(legend(&grid, Lang::En).starts_with("One cell per device"));
+        assert!(legend(&StatusGrid { block: 10, ..grid }, Lang::En).starts_with("One cell per 10 devices"));
     }
 }

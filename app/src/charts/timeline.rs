@@ -13,14 +13,9 @@ use charming::Chart;
 use chrono::NaiveDate;
 
 use super::palette::Palette;
+use crate::i18n::Lang;
 use crate::model::annotation::{Annotation, AnnotationTarget};
 use crate::model::timeline::{MilestoneKind, MilestoneRow, MilestoneStatus, MwMix, SiteBrief};
-
-pub const BASELINE: &str = "Planned dates (slipped)";
-pub const ANNOTATIONS: &str = "Annotations";
-pub const MINING_MW: &str = "Mining";
-pub const CONVERTING_MW: &str = "Converting";
-pub const AI_MW: &str = "AI (critical IT)";
 
 /// The y-axis label of a milestone row.
 pub fn row_label(row: &MilestoneRow, sites: &[SiteBrief]) -> String {
@@ -45,7 +40,8 @@ fn point(date: NaiveDate, category: &str) -> DataPoint {
     ]))
 }
 
-fn today_line(today: NaiveDate, palette: &Palette) -> MarkLine {
+fn today_line(today: NaiveDate, palette: &Palette, lang: Lang) -> MarkLine {
+    let c = &lang.texts().charts;
     MarkLine::new()
         .silent(true)
         .symbol(vec![Symbol::None, Symbol::None])
@@ -54,9 +50,9 @@ fn today_line(today: NaiveDate, palette: &Palette) -> MarkLine {
                 .color(palette.today)
                 .type_(LineStyleType::Dashed),
         )
-        .label(Label::new().formatter("Today").color(palette.today))
+        .label(Label::new().formatter(c.today).color(palette.today))
         .data(vec![MarkLineVariant::Simple(
-            MarkLineData::new().name("Today").x_axis(today.to_string()),
+            MarkLineData::new().name(c.today).x_axis(today.to_string()),
         )])
 }
 
@@ -67,7 +63,9 @@ pub fn gantt(
     annotations: &[Annotation],
     today: NaiveDate,
     palette: &Palette,
+    lang: Lang,
 ) -> Chart {
+    let c = &lang.texts().charts;
     let labels: Vec<String> = rows.iter().map(|r| row_label(r, sites)).collect();
     let mut chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item))
@@ -99,7 +97,7 @@ pub fn gantt(
         };
         let is_point = m.kind == MilestoneKind::AiLive || m.start() == end;
         let mut series = Line::new()
-            .name(row.status.label())
+            .name((c.milestone_status)(row.status))
             .item_style(ItemStyle::new().color(color))
             .line_style(LineStyle::new().color(color).width(12))
             .data(if is_point {
@@ -113,7 +111,7 @@ pub fn gantt(
             series.show_symbol(false)
         };
         if first {
-            series = series.mark_line(today_line(today, palette));
+            series = series.mark_line(today_line(today, palette, lang));
             first = false;
         }
         chart = chart.series(series);
@@ -124,7 +122,7 @@ pub fn gantt(
             let m = &row.milestone;
             chart = chart.series(
                 Line::new()
-                    .name(BASELINE)
+                    .name(c.baseline)
                     .show_symbol(false)
                     .silent(true)
                     .z(3)
@@ -164,7 +162,7 @@ pub fn gantt(
     if !pins.is_empty() {
         chart = chart.series(
             Scatter::new()
-                .name(ANNOTATIONS)
+                .name(c.annotations)
                 .symbol(Symbol::Pin)
                 .symbol_size(22)
                 .item_style(ItemStyle::new().color(palette.annotation))
@@ -175,7 +173,8 @@ pub fn gantt(
 }
 
 /// MW mining, converting and AI stacked by month.
-pub fn mw_mix(mix: &[MwMix], today: NaiveDate, palette: &Palette) -> Chart {
+pub fn mw_mix(mix: &[MwMix], today: NaiveDate, palette: &Palette, lang: Lang) -> Chart {
+    let c = &lang.texts().charts;
     let months: Vec<String> = mix
         .iter()
         .map(|m| m.date.format("%Y-%m").to_string())
@@ -207,18 +206,18 @@ pub fn mw_mix(mix: &[MwMix], today: NaiveDate, palette: &Palette) -> Chart {
                 .axis_label(AxisLabel::new().formatter("{value} MW")),
         )
         .series(area(
-            MINING_MW,
+            c.mining_mw,
             palette.mining,
             mix.iter().map(|m| m.mining_mw).collect(),
         ))
         .series(area(
-            CONVERTING_MW,
+            c.converting_mw,
             palette.converting,
             mix.iter().map(|m| m.converting_mw).collect(),
         ))
         .series(
             area(
-                AI_MW,
+                c.ai_mw,
                 palette.ai_lease,
                 mix.iter().map(|m| m.ai_mw).collect(),
             )
@@ -231,7 +230,7 @@ pub fn mw_mix(mix: &[MwMix], today: NaiveDate, palette: &Palette) -> Chart {
                             .color(palette.today)
                             .type_(LineStyleType::Dashed),
                     )
-                    .label(Label::new().formatter("Today").color(palette.today))
+                    .label(Label::new().formatter(c.today).color(palette.today))
                     .data(vec![MarkLineVariant::Simple(
                         MarkLineData::new().x_axis(today_month),
                     )]),
@@ -311,12 +310,12 @@ mod tests {
             ),
         ];
         let o: Value =
-            serde_json::to_value(gantt(&rows, &sites(), &[], d(2026, 7, 1), &Palette::DARK))
+            serde_json::to_value(gantt(&rows, &sites(), &[], d(2026, 7, 1), &Palette::DARK, Lang::En))
                 .unwrap();
         let series = o["series"].as_array().unwrap();
         // Three bars, then the slipped one's planned dates as a baseline.
         assert_eq!(series.len(), 4);
-        assert_eq!(series[3]["name"], BASELINE);
+        assert_eq!(series[3]["name"], crate::i18n::EN.charts.baseline);
         assert_eq!(
             series[3]["data"],
             json!([
@@ -373,10 +372,11 @@ mod tests {
             &[note],
             d(2026, 7, 1),
             &Palette::DARK,
+            Lang::En,
         ))
         .unwrap();
         let pins = o["series"].as_array().unwrap().last().unwrap().clone();
-        assert_eq!(pins["name"], ANNOTATIONS);
+        assert_eq!(pins["name"], crate::i18n::EN.charts.annotations);
         assert_eq!(
             pins["data"][0]["value"],
             json!(["2026-04-01", "Texas · b ‹b›"])
@@ -400,7 +400,7 @@ mod tests {
                 ai_mw: 15.0,
             },
         ];
-        let o: Value = serde_json::to_value(mw_mix(&mix, d(2026, 2, 10), &Palette::DARK)).unwrap();
+        let o: Value = serde_json::to_value(mw_mix(&mix, d(2026, 2, 10), &Palette::DARK, Lang::En)).unwrap();
         assert_eq!(o["xAxis"]["data"], json!(["2026-01", "2026-02"]));
         assert_eq!(o["series"][1]["data"], json!([0.0, 25.0]));
         assert_eq!(o["series"][2]["stack"], "mw");

@@ -64,6 +64,19 @@ pub fn ChartExport(
     csv_href: Option<Signal<String>>,
 ) -> impl IntoView {
     let stem = id.trim_start_matches("chart-");
+    // The server's CSV in the page's language (English, the API's default, needs no parameter).
+    let lang = crate::i18n::use_lang();
+    let csv_href = csv_href.map(|href| {
+        Signal::derive(move || {
+            let href = href.get();
+            if lang == crate::i18n::Lang::En {
+                href
+            } else {
+                let sep = if href.contains('?') { '&' } else { '?' };
+                format!("{href}{sep}lang={}", lang.code())
+            }
+        })
+    });
     let png = move |_| {
         #[cfg(feature = "hydrate")]
         {

@@ -1,6 +1,7 @@
 //! English.
 
 use super::texts::*;
+use crate::model::timeline::{MilestoneKind, MilestoneStatus};
 
 pub const TEXTS: Texts = Texts {
     nav: Nav {
@@ -109,6 +110,10 @@ pub const TEXTS: Texts = Texts {
         loading: "Loading fleet…",
         status_map: "Status map",
         status_map_label: "Status of every device by site: online, degraded, offline",
+        map_one_per_device: |cols| format!("One cell per device, {cols} per row, grouped by site."),
+        map_one_per_block: |n, cols| {
+            format!("One cell per {n} devices in id order (the worst status among them), {cols} per row, grouped by site.")
+        },
         asic_hashrate: "ASIC hashrate (reported)",
         proven: "Proven by shares",
         measuring: "measuring…",
@@ -200,5 +205,51 @@ pub const TEXTS: Texts = Texts {
         not_valid: "This embed link is not valid or has been revoked.",
         other_view: "This embed link is for another view.",
         no_view: "No such embed view.",
+    },
+    charts: ChartTexts {
+        simulated: "SIMULATED DATA",
+        today: "Today",
+        projection: "Projection",
+        mining_revenue: "Mining revenue",
+        mining_projected: "Mining (projected)",
+        ai_revenue: "AI lease revenue",
+        ai_projected: "AI lease (projected)",
+        pool_paid: "Paid by pool",
+        mining_per_mw: "Mining $/MW/day",
+        ai_per_mw: "AI lease $/MW/day",
+        device_status: "Device status",
+        baseline: "Planned dates (slipped)",
+        annotations: "Annotations",
+        mining_mw: "Mining",
+        converting_mw: "Converting",
+        ai_mw: "AI (critical IT)",
+        reported_ths: "Reported TH/s",
+        by_shares_ths: "Proven by shares TH/s",
+        gpu_util_pct: "GPU utilisation %",
+        temp_c: "Temperature °C",
+        power_kw: "Power kW",
+        mining_path: "Keep mining (cumulative cash)",
+        ai_path: "Convert to AI (cumulative cash, after capex)",
+        embed_mining: "Mining",
+        embed_ai: "AI leases",
+        embed_mining_projected: "Mining (projected)",
+        embed_ai_projected: "AI leases (projected)",
+        milestone_status: |s| match s {
+            MilestoneStatus::Planned => "Planned",
+            MilestoneStatus::InProgress => "In progress",
+            MilestoneStatus::Done => "Done",
+            MilestoneStatus::Slipped => "Slipped",
+        },
+        milestone_kind: |k| match k {
+            MilestoneKind::Decommission => "Decommissioning",
+            MilestoneKind::Retrofit => "Retrofit",
+            MilestoneKind::AiRamp => "AI ramp",
+            MilestoneKind::AiLive => "AI live",
+        },
+        col_date: "date",
+        col_site: "site",
+        col_month: "month",
+        col_time: "time",
+        csv_column: |c| c,
     },
 };

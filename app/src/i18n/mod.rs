@@ -26,6 +26,10 @@ pub enum Lang {
     It,
 }
 
+/// The tables themselves (tests and server code that know their language statically).
+pub const EN: &Texts = &en::TEXTS;
+pub const IT: &Texts = &it::TEXTS;
+
 /// The cookie the nav's language switch sets (for visitors who are not signed in).
 pub const LANG_COOKIE: &str = "rigshift_lang";
 
@@ -80,8 +84,8 @@ impl Lang {
 
     pub fn texts(self) -> &'static Texts {
         match self {
-            Lang::En => &en::TEXTS,
-            Lang::It => &it::TEXTS,
+            Lang::En => EN,
+            Lang::It => IT,
         }
     }
 }

@@ -10,6 +10,7 @@ pub struct Texts {
     pub fleet: FleetTexts,
     pub timeline: TimelineTexts,
     pub embed: EmbedTexts,
+    pub charts: ChartTexts,
 }
 
 pub struct Nav {
@@ -123,6 +124,10 @@ pub struct FleetTexts {
     pub loading: &'static str,
     pub status_map: &'static str,
     pub status_map_label: &'static str,
+    /// (cells per row)
+    pub map_one_per_device: fn(usize) -> String,
+    /// (devices per cell, cells per row)
+    pub map_one_per_block: fn(usize, usize) -> String,
     pub asic_hashrate: &'static str,
     pub proven: &'static str,
     pub measuring: &'static str,
@@ -219,4 +224,45 @@ pub struct EmbedTexts {
     pub not_valid: &'static str,
     pub other_view: &'static str,
     pub no_view: &'static str,
+}
+
+/// Series, axes and marks inside charts; the CSV of a chart reads its headers from these.
+pub struct ChartTexts {
+    pub simulated: &'static str,
+    pub today: &'static str,
+    pub projection: &'static str,
+    pub mining_revenue: &'static str,
+    pub mining_projected: &'static str,
+    pub ai_revenue: &'static str,
+    pub ai_projected: &'static str,
+    pub pool_paid: &'static str,
+    pub mining_per_mw: &'static str,
+    pub ai_per_mw: &'static str,
+    pub device_status: &'static str,
+    pub baseline: &'static str,
+    pub annotations: &'static str,
+    pub mining_mw: &'static str,
+    pub converting_mw: &'static str,
+    pub ai_mw: &'static str,
+    pub reported_ths: &'static str,
+    pub by_shares_ths: &'static str,
+    pub gpu_util_pct: &'static str,
+    pub temp_c: &'static str,
+    pub power_kw: &'static str,
+    pub mining_path: &'static str,
+    pub ai_path: &'static str,
+    pub embed_mining: &'static str,
+    pub embed_ai: &'static str,
+    pub embed_mining_projected: &'static str,
+    pub embed_ai_projected: &'static str,
+    pub milestone_status: fn(crate::model::timeline::MilestoneStatus) -> &'static str,
+    pub milestone_kind: fn(crate::model::timeline::MilestoneKind) -> &'static str,
+    /// First column of a chart's CSV.
+    pub col_date: &'static str,
+    pub col_site: &'static str,
+    pub col_month: &'static str,
+    pub col_time: &'static str,
+    /// The column names of the data exports (`fleet.csv`, `timeline.csv`, `revenue.csv`),
+    /// from their English (and API) names.
+    pub csv_column: fn(&'static str) -> &'static str,
 }

@@ -55,6 +55,7 @@ pub fn DeviceDetailPage() -> impl IntoView {
         move || (id.get(), hours.get(), tick.get()),
         |(id, hours, _)| get_device_history(id, hours),
     );
+    let lang = crate::i18n::use_lang();
     let latest = move || history.get().and_then(Result::ok);
     let kind = move || {
         latest()
@@ -62,10 +63,10 @@ pub fn DeviceDetailPage() -> impl IntoView {
             .unwrap_or(DeviceKind::Asic)
     };
     let work = Signal::derive(move || {
-        latest().map(|h| device_work(&h.points, kind(), &Palette::DARK).into())
+        latest().map(|h| device_work(&h.points, kind(), &Palette::DARK, lang).into())
     });
     let thermals =
-        Signal::derive(move || latest().map(|h| device_thermals(&h.points, &Palette::DARK).into()));
+        Signal::derive(move || latest().map(|h| device_thermals(&h.points, &Palette::DARK, lang).into()));
     view! {
         <section class="page">
             <div class="page-head">

@@ -63,12 +63,13 @@ pub fn FleetPage() -> impl IntoView {
         move || (device_query.get(), tick.get()),
         |(q, _)| get_fleet(q),
     );
+    let lang = use_lang();
     // Outside the Suspense so refetches update the drawing in place instead of re-creating it.
     let heatmap = Signal::derive(move || {
         fleet
             .get()
             .and_then(Result::ok)
-            .map(|v| status_heatmap(&v.grid, &Palette::DARK).into())
+            .map(|v| status_heatmap(&v.grid, &Palette::DARK, lang).into())
     });
 
     let tx = &t().fleet;
@@ -76,7 +77,7 @@ pub fn FleetPage() -> impl IntoView {
         fleet
             .get()
             .and_then(Result::ok)
-            .map(|v| crate::charts::status_heatmap::legend(&v.grid))
+            .map(|v| crate::charts::status_heatmap::legend(&v.grid, lang))
     });
 
     view! {

@@ -21,7 +21,8 @@ pub fn OverviewPage() -> impl IntoView {
             .and_then(|r| TimeRange::parse(&r))
             .unwrap_or_default()
     });
-    let overview = Resource::new(move || range.get(), get_overview);
+    let lang = use_lang();
+    let overview = Resource::new(move || range.get(), move |r| get_overview(r, lang));
     // Charts read the latest successful overview; on a range change they keep the old drawing
     // until the new data arrives, then replace it in place.
     let latest = move || overview.get().and_then(Result::ok);

@@ -19,6 +19,7 @@ use app::charts::csv::{category_csv, line};
 use app::charts::palette::Palette;
 use app::charts::{device_history, revenue_mix, site_revenue, timeline as timeline_charts};
 use app::model::fleet::DeviceKind;
+use app::i18n::Lang;
 use app::model::range::TimeRange;
 
 use super::HttpError;
@@ -42,6 +43,15 @@ pub struct ExportQuery {
     to: Option<NaiveDate>,
     /// One site's id, for `revenue`.
     site: Option<String>,
+    /// `en` or `it`: column names and chart series in that language (default: the caller's
+    /// `Accept-Language`, else English). Numbers stay machine-readable either way.
+    lang: Option<String>,
+}
+
+/// A data export's header row: the API's column names, or their translation.
+fn header<const N: usize>(lang: Lang, columns: [&'static str; N]) -> String {
+    let name = lang.texts().charts.csv_column;
+    line(columns.map(|c| name(c).to_string()))
 }
 
 fn csv_response(name: &str, today: NaiveDate, body: Body) -> Response {
@@ -77,9 +87,22 @@ fn range(q: &ExportQuery) -> Result<TimeRange, ApiError> {
 pub async fn export(
     State(svc): State<Services>,
     Path(file): Path<String>,
+    headers: axum::http::HeaderMap,
     query: Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, HttpError> {
     let Query(q) = query?;
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::negotiate)
+        })
+        .unwrap_or_default();
+    let c = &lang.texts().charts;
     let today = svc.clock.today();
     let palette = Palette::DARK;
     let name = file
@@ -89,24 +112,28 @@ pub async fn export(
         "revenue-mix" => {
             let o = economics::load_overview(&svc, range(&q)?).await?;
             category_csv(
-                &revenue_mix::revenue_mix(&o.daily, o.simulated, &o.annotations, &palette),
-                "date",
+                &revenue_mix::revenue_mix(&o.daily, o.simulated, &o.annotations, &palette, lang),
+                c.col_date,
             )
         }
         "site-revenue" => {
             let o = economics::load_overview(&svc, range(&q)?).await?;
             category_csv(
-                &site_revenue::revenue_per_mw(&o.per_site, o.simulated, &palette),
-                "site",
+                &site_revenue::revenue_per_mw(&o.per_site, o.simulated, &palette, lang),
+                c.col_site,
             )
         }
         "mw-mix" => {
             let t = timeline::load_timeline(&svc, false).await?;
-            category_csv(&timeline_charts::mw_mix(&t.mix, t.today, &palette), "month")
+            category_csv(
+                &timeline_charts::mw_mix(&t.mix, t.today, &palette, lang),
+                c.col_month,
+            )
         }
         "timeline" => {
             let t = timeline::load_timeline(&svc, false).await?;
-            let mut out = line(
+            let mut out = header(
+                lang,
                 [
                     "site",
                     "milestone",
@@ -119,8 +146,7 @@ pub async fn export(
                     "forecast_end",
                     "slip_days",
                     "mw",
-                ]
-                .map(String::from),
+                ],
             );
             for r in &t.milestones {
                 let m = &r.milestone;
@@ -142,7 +168,8 @@ pub async fn export(
             out
         }
         "fleet" => {
-            let mut out = line(
+            let mut out = header(
+                lang,
                 [
                     "id",
                     "kind",
@@ -157,8 +184,7 @@ pub async fn export(
                     "power_w",
                     "last_seen",
                     "problem",
-                ]
-                .map(String::from),
+                ],
             );
             let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
             for d in svc.fleet.devices().await {
@@ -205,25 +231,34 @@ pub async fn export(
                 .map_or(DeviceKind::Asic, |d| d.kind);
             if name == "device-work" {
                 category_csv(
-                    &device_history::device_work(&points, kind, &palette),
-                    "time",
+                    &device_history::device_work(&points, kind, &palette, lang),
+                    c.col_time,
                 )
             } else {
-                category_csv(&device_history::device_thermals(&points, &palette), "time")
+                category_csv(
+                    &device_history::device_thermals(&points, &palette, lang),
+                    c.col_time,
+                )
             }
         }
-        "revenue" => return revenue(&svc, &q, today).await,
+        "revenue" => return revenue(&svc, &q, today, lang).await,
         other => return Err(ApiError::NotFound(format!("export {other}")).into()),
     };
     Ok(csv_response(name, today, Body::from(csv)))
 }
 
 /// Daily rows per site, streamed in chunks (a ten-year range of three sites is ~11,000 rows).
-async fn revenue(svc: &Services, q: &ExportQuery, today: NaiveDate) -> Result<Response, HttpError> {
+async fn revenue(
+    svc: &Services,
+    q: &ExportQuery,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<Response, HttpError> {
     let to = q.to.unwrap_or(today);
     let from = q.from.unwrap_or(to - chrono::Duration::days(29));
     let days = economics::load_revenue(svc, from, to, q.site.as_deref()).await?;
-    let header = line(
+    let header = header(
+        lang,
         [
             "date",
             "site",
@@ -235,8 +270,7 @@ async fn revenue(svc: &Services, q: &ExportQuery, today: NaiveDate) -> Result<Re
             "mining_mw",
             "ai_mw",
             "projected",
-        ]
-        .map(String::from),
+        ],
     );
     let chunks: Vec<String> = std::iter::once(header)
         .chain(days.chunks(CHUNK_ROWS).map(|rows| {

@@ -48,7 +48,7 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
         result
             .get()
             .ok()
-            .map(|r| cumulative_cash(&r.months, &Palette::DARK).into())
+            .map(|r| cumulative_cash(&r.months, &Palette::DARK, crate::i18n::use_lang()).into())
     });
     let slider = move |knob: Knob| view! { <Slider knob market params set_params /> };
     let gpu_cloud = move || params.get().gpu_cloud;

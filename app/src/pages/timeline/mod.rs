@@ -30,6 +30,7 @@ pub fn TimelinePage() -> impl IntoView {
     let reload = Reload(RwSignal::new(0));
     provide_context(reload);
     let data = Resource::new(move || reload.0.get(), |_| get_timeline());
+    let lang = crate::i18n::use_lang();
     let latest = move || data.get().and_then(Result::ok);
     let gantt_chart = Signal::derive(move || {
         latest().map(|t| {
@@ -39,12 +40,13 @@ pub fn TimelinePage() -> impl IntoView {
                 &t.annotations,
                 t.today,
                 &Palette::DARK,
+                lang,
             )
             .into()
         })
     });
     let mix_chart =
-        Signal::derive(move || latest().map(|t| mw_mix(&t.mix, t.today, &Palette::DARK).into()));
+        Signal::derive(move || latest().map(|t| mw_mix(&t.mix, t.today, &Palette::DARK, lang).into()));
 
     let tx = &crate::i18n::t().timeline;
     view! {
