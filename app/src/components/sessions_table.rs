@@ -14,12 +14,16 @@ pub fn SessionsTable(
     with_user: bool,
     revoke: Action<i64, Result<(), ApiError>>,
 ) -> impl IntoView {
-    let when = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d %H:%M").to_string();
+    let lang = crate::i18n::use_lang();
+    let tx = &crate::i18n::t().account;
+    let when = move |d: chrono::DateTime<chrono::Utc>| {
+        format!("{} {}", crate::i18n::numbers::date(lang, d.date_naive()), d.format("%H:%M"))
+    };
     view! {
         <table class="data-table small" tabindex="0" data-testid="sessions">
             <thead><tr>
-                {with_user.then(|| view! { <th>"User"</th> })}
-                <th>"Signed in (UTC)"</th><th>"Last seen"</th><th>"Ends unless used"</th><th>"From"</th><th>"Browser"</th><th></th>
+                {with_user.then(|| view! { <th>{tx.user}</th> })}
+                <th>{tx.signed_in}</th><th>{tx.last_seen}</th><th>{tx.ends}</th><th>{tx.from}</th><th>{tx.browser}</th><th></th>
             </tr></thead>
             <tbody>{sessions.into_iter().map(|s| {
                 let id = s.id;
@@ -32,14 +36,14 @@ pub fn SessionsTable(
                         <td>{s.address}</td>
                         <td class="detail">{s.user_agent}</td>
                         <td>{if s.current {
-                            view! { <span class="badge">"this session"</span> }.into_any()
+                            view! { <span class="badge">{tx.this_session}</span> }.into_any()
                         } else {
-                            view! { <button class="link-button" on:click=move |_| { revoke.dispatch(id); }>"Revoke"</button> }.into_any()
+                            view! { <button class="link-button" on:click=move |_| { revoke.dispatch(id); }>{tx.revoke}</button> }.into_any()
                         }}</td>
                     </tr>
                 }
             }).collect_view()}</tbody>
         </table>
-        {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
+        {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{(crate::i18n::t().common.error)(&e)}</p> })}
     }
 }

@@ -11,6 +11,50 @@ pub struct Texts {
     pub timeline: TimelineTexts,
     pub embed: EmbedTexts,
     pub charts: ChartTexts,
+    pub account: AccountTexts,
+    pub device: DeviceTexts,
+}
+
+pub struct AccountTexts {
+    pub title: &'static str,
+    pub password: &'static str,
+    /// (name, role)
+    pub signed_in_as: fn(&str, &str) -> String,
+    pub current: &'static str,
+    pub new: &'static str,
+    pub again: &'static str,
+    pub change: &'static str,
+    pub differ: &'static str,
+    pub changed: &'static str,
+    pub sessions: &'static str,
+    pub sessions_note: &'static str,
+    pub user: &'static str,
+    pub signed_in: &'static str,
+    pub last_seen: &'static str,
+    pub ends: &'static str,
+    pub from: &'static str,
+    pub browser: &'static str,
+    pub this_session: &'static str,
+    pub revoke: &'static str,
+}
+
+pub struct DeviceTexts {
+    pub title: fn(&str) -> String,
+    pub history_range: &'static str,
+    pub range: fn(u32) -> &'static str,
+    pub loading: &'static str,
+    pub site_model: &'static str,
+    pub last_seen: &'static str,
+    pub never: &'static str,
+    pub points: &'static str,
+    pub work: &'static str,
+    pub work_label: &'static str,
+    pub work_note: &'static str,
+    pub thermals: &'static str,
+    pub thermals_label: &'static str,
+    pub not_found: &'static str,
+    pub not_found_text: &'static str,
+    pub back: &'static str,
 }
 
 pub struct Nav {
@@ -56,6 +100,11 @@ pub struct Banner {
 }
 
 pub struct Common {
+    pub edit: &'static str,
+    pub save: &'static str,
+    pub cancel: &'static str,
+    /// An API error in words: the server's detail stays as sent.
+    pub error: fn(&crate::api::error::ApiError) -> String,
     pub loading: &'static str,
     pub could_not_load: &'static str,
     pub chart_not_encoded: &'static str,
@@ -206,6 +255,45 @@ pub struct TimelineTexts {
     pub next_start: &'static str,
     pub milestones: &'static str,
     pub annotations: &'static str,
+    pub edit_hint: &'static str,
+    pub read_only: &'static str,
+    pub col_milestone: &'static str,
+    pub col_planned: &'static str,
+    pub col_actual: &'static str,
+    pub waits_for: &'static str,
+    pub kind: &'static str,
+    pub title_field: &'static str,
+    pub planned_start: &'static str,
+    pub planned_end: &'static str,
+    pub actual_start: &'static str,
+    pub actual_end: &'static str,
+    pub add_milestone: &'static str,
+    pub started_today: &'static str,
+    pub done_today: &'static str,
+    /// (the conflict's message, the current text)
+    pub milestone_conflict: fn(&str, &str) -> String,
+    pub required: fn(&str) -> String,
+    pub expected_date: fn(&str) -> String,
+    pub choose_kind: &'static str,
+    pub a_number: &'static str,
+    pub notes_hint: &'static str,
+    pub about: &'static str,
+    pub a_date: &'static str,
+    pub date_optional: &'static str,
+    pub note: &'static str,
+    pub add_note: &'static str,
+    pub date_needed: &'static str,
+    /// (date, version, author, when)
+    pub note_meta: fn(&str, i64, &str, &str) -> String,
+    pub history: &'static str,
+    pub your_text: &'static str,
+    /// (author, version)
+    pub note_conflict: fn(&str, i64) -> String,
+    pub current_version: fn(i64) -> String,
+    pub save_mine: &'static str,
+    pub loading_history: &'static str,
+    /// (version, author, when)
+    pub history_meta: fn(i64, &str, &str) -> String,
 }
 
 pub struct EmbedTexts {

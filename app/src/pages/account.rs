@@ -37,8 +37,8 @@ pub fn AccountPage() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <div class="page-head"><h1>"Your account"</h1></div>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <div class="page-head"><h1>{crate::i18n::t().account.title}</h1></div>
+            <Transition fallback=|| view! { <p class="loading">{crate::i18n::t().common.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move { data.await.map(|v| view! { <Account v form change revoke /> }) })}
                 </ErrorBoundary>
@@ -88,26 +88,27 @@ fn Account(
             change.dispatch(());
         }
     };
+    let tx = &crate::i18n::t().account;
     view! {
         <div class="panel">
             <div class="panel-head">
-                <h2>"Password"</h2>
-                <span class="panel-note" data-testid="account-who">{format!("Signed in as {} ({})", v.name, v.role.as_str())}</span>
+                <h2>{tx.password}</h2>
+                <span class="panel-note" data-testid="account-who">{(tx.signed_in_as)(&v.name, v.role.as_str())}</span>
             </div>
             <form class="edit-form" on:submit=submit>
-                <label>"Current password"<input type="password" bind:value=current autocomplete="current-password" required /></label>
-                <label>"New password (10+ characters)"<input type="password" bind:value=new autocomplete="new-password" minlength="10" required /></label>
-                <label>"New password again"<input type="password" bind:value=repeat autocomplete="new-password" required /></label>
-                <div class="form-actions"><button type="submit" class="primary">"Change password"</button></div>
-                {move || mismatch.get().then(|| view! { <p class="error-text" role="alert">"The two new passwords differ."</p> })}
+                <label>{tx.current}<input type="password" bind:value=current autocomplete="current-password" required /></label>
+                <label>{tx.new}<input type="password" bind:value=new autocomplete="new-password" minlength="10" required /></label>
+                <label>{tx.again}<input type="password" bind:value=repeat autocomplete="new-password" required /></label>
+                <div class="form-actions"><button type="submit" class="primary">{tx.change}</button></div>
+                {move || mismatch.get().then(|| view! { <p class="error-text" role="alert">{tx.differ}</p> })}
                 {move || change.value().get().map(|r| match r {
-                    Ok(()) => view! { <p class="ok-text" role="status" data-testid="password-changed">"Password changed. Your other sessions were signed out."</p> }.into_any(),
-                    Err(e) => view! { <p class="error-text" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(()) => view! { <p class="ok-text" role="status" data-testid="password-changed">{tx.changed}</p> }.into_any(),
+                    Err(e) => view! { <p class="error-text" role="alert">{(crate::i18n::t().common.error)(&e)}</p> }.into_any(),
                 })}
             </form>
         </div>
         <div class="panel">
-            <div class="panel-head"><h2>"Your sessions"</h2><span class="panel-note">"Browsers signed in as you. Revoke one you do not recognise, then change your password."</span></div>
+            <div class="panel-head"><h2>{tx.sessions}</h2><span class="panel-note">{tx.sessions_note}</span></div>
             <SessionsTable sessions=v.sessions revoke />
         </div>
     }

@@ -12,14 +12,6 @@ use crate::components::error_panel::ErrorPanel;
 use crate::model::fleet::DeviceKind;
 use crate::state::live_fleet;
 
-fn range_label(hours: u32) -> &'static str {
-    match hours {
-        1 => "1 hour",
-        24 => "24 hours",
-        168 => "7 days",
-        _ => "30 days",
-    }
-}
 
 /// Percent-encodes a device id for a query value.
 fn encode(s: &str) -> String {
@@ -56,6 +48,8 @@ pub fn DeviceDetailPage() -> impl IntoView {
         |(id, hours, _)| get_device_history(id, hours),
     );
     let lang = crate::i18n::use_lang();
+    let tx = &crate::i18n::t().device;
+    let f = &crate::i18n::t().fleet;
     let latest = move || history.get().and_then(Result::ok);
     let kind = move || {
         latest()
@@ -70,32 +64,41 @@ pub fn DeviceDetailPage() -> impl IntoView {
     view! {
         <section class="page">
             <div class="page-head">
-                <h1>{move || format!("Device {}", id.get())}</h1>
-                <nav class="range-picker" aria-label="History range">
+                <h1>{move || (tx.title)(&id.get())}</h1>
+                <nav class="range-picker" aria-label=tx.history_range>
                     {HISTORY_HOURS.into_iter().map(|h| view! {
-                        <a href=move || format!("/device?id={}&hours={h}", id.get()) class:active=move || hours.get() == h>{range_label(h)}</a>
+                        <a href=move || format!("/device?id={}&hours={h}", id.get()) class:active=move || hours.get() == h>{(tx.range)(h)}</a>
                     }).collect_view()}
                 </nav>
             </div>
-            <Transition fallback=|| view! { <p class="loading">"Loading device…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">{tx.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move {
                         history.await.map(|h| h.device.map(|d| view! {
                             <table class="data-table" tabindex="0" data-testid="device-state">
                                 <tbody>
-                                    <tr><th>"Status"</th><td>{format!("{:?}", d.status).to_lowercase()}{d.problem.map(|p| format!(" — {p}")).unwrap_or_default()}</td></tr>
-                                    <tr><th>"Site / model"</th><td>{format!("{} / {}", d.site, d.model)}</td></tr>
-                                    <tr><th>"Address"</th><td>{d.address}</td></tr>
-                                    <tr><th>"Last seen"</th><td>{d.last_seen.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "never".into())}</td></tr>
-                                    <tr><th>"Points in range"</th><td>{h.points.len()}</td></tr>
+                                    <tr><th>{f.status}</th><td>{status_word(d.status)}{d.problem.map(|p| format!(" — {p}")).unwrap_or_default()}</td></tr>
+                                    <tr><th>{tx.site_model}</th><td>{format!("{} / {}", d.site, d.model)}</td></tr>
+                                    <tr><th>{f.address}</th><td>{d.address}</td></tr>
+                                    <tr><th>{tx.last_seen}</th><td>{d.last_seen.map(|t| crate::i18n::numbers::utc_minute(lang, t)).unwrap_or_else(|| tx.never.into())}</td></tr>
+                                    <tr><th>{tx.points}</th><td>{crate::i18n::numbers::number(lang, h.points.len() as f64, 0)}</td></tr>
                                 </tbody>
                             </table>
                         }))
                     })}
                 </ErrorBoundary>
             </Transition>
-            <ChartPanel title="Work" id="chart-device-work" chart=work height_px=280 csv_href=Signal::derive(move || format!("/api/v1/export/device-work.csv?id={}&hours={}", encode(&id.get()), hours.get())) label="Reported hashrate against share-proven hashrate, or GPU utilisation, over time" note="An ASIC's reported hashrate against what its accepted shares prove." />
-            <ChartPanel title="Temperature and power" id="chart-device-thermals" chart=thermals height_px=240 csv_href=Signal::derive(move || format!("/api/v1/export/device-thermals.csv?id={}&hours={}", encode(&id.get()), hours.get())) label="Temperature and power over time" />
+            <ChartPanel title=tx.work id="chart-device-work" chart=work height_px=280 csv_href=Signal::derive(move || format!("/api/v1/export/device-work.csv?id={}&hours={}", encode(&id.get()), hours.get())) label=tx.work_label note=tx.work_note.to_string() />
+            <ChartPanel title=tx.thermals id="chart-device-thermals" chart=thermals height_px=240 csv_href=Signal::derive(move || format!("/api/v1/export/device-thermals.csv?id={}&hours={}", encode(&id.get()), hours.get())) label=tx.thermals_label />
         </section>
+    }
+}
+
+fn status_word(s: crate::model::fleet::DeviceStatus) -> &'static str {
+    let c = &crate::i18n::t().common;
+    match s {
+        crate::model::fleet::DeviceStatus::Online => c.online,
+        crate::model::fleet::DeviceStatus::Degraded => c.degraded,
+        crate::model::fleet::DeviceStatus::Offline => c.offline,
     }
 }

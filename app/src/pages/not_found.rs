@@ -6,10 +6,11 @@ pub fn NotFoundPage() -> impl IntoView {
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
         resp.set_status(http::StatusCode::NOT_FOUND);
     }
+    let tx = &crate::i18n::t().device;
     view! {
         <section class="page">
-            <h1>"Not found"</h1>
-            <p>"There is no page at this address. " <a href="/">"Back to the overview"</a></p>
+            <h1>{tx.not_found}</h1>
+            <p>{tx.not_found_text} <a href="/">{tx.back}</a></p>
         </section>
     }
 }

@@ -11,6 +11,7 @@ use crate::api::timeline::{
     TimelineView,
 };
 use crate::components::note_text::NoteText;
+use crate::i18n::{numbers, t as t_, use_lang};
 use crate::model::annotation::{Annotation, AnnotationTarget};
 
 /// Select value standing for "a date" (the date field then is the target).
@@ -28,7 +29,7 @@ fn target_label(t: &TimelineView, target: &AnnotationTarget) -> String {
             .iter()
             .find(|r| &r.milestone.id == id)
             .map_or(id.clone(), |r| r.milestone.title.clone()),
-        AnnotationTarget::Date(d) => format!("{d}"),
+        AnnotationTarget::Date(d) => numbers::date(use_lang(), *d),
     }
 }
 
@@ -45,7 +46,7 @@ pub fn AnnotationsPanel(t: TimelineView) -> impl IntoView {
         <div class="panel" id="annotations">
             <div class="panel-head">
                 <h2>{crate::i18n::t().timeline.annotations}</h2>
-                <span class="panel-note">"Markdown: **bold**, *italic*, `code`, - lists. Every edit is kept."</span>
+                <span class="panel-note">{t_().timeline.notes_hint}</span>
             </div>
             {can_edit.then(|| view! { <NewNoteForm t=t.clone() /> })}
             <ul class="notes" data-testid="annotation-list">
@@ -61,6 +62,7 @@ fn NewNoteForm(t: TimelineView) -> impl IntoView {
     let target = RwSignal::new(t.sites.first().map(|s| s.id.clone()).unwrap_or_default());
     let date = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
+    let tx = &t_().timeline;
     let add = Action::new(move |_: &()| {
         let chosen = target.get_untracked();
         let date_s = date.get_untracked();
@@ -73,13 +75,13 @@ fn NewNoteForm(t: TimelineView) -> impl IntoView {
                     date_s
                         .trim()
                         .parse()
-                        .map_err(|_| ApiError::InvalidInput("date: YYYY-MM-DD".into()))?,
+                        .map_err(|_| ApiError::InvalidInput((tx.expected_date)(tx.note)))?,
                 )
             };
             let target = if chosen == DATE_TARGET {
                 date.map(|d: chrono::NaiveDate| d.to_string())
                     .ok_or_else(|| {
-                        ApiError::InvalidInput("date: required for a note on a date".into())
+                        ApiError::InvalidInput(tx.date_needed.into())
                     })?
             } else {
                 chosen
@@ -102,23 +104,23 @@ fn NewNoteForm(t: TimelineView) -> impl IntoView {
     });
     view! {
         <form class="edit-form note-form" data-testid="annotation-form" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
-            <label>"About"
+            <label>{tx.about}
                 <select name="target" bind:value=target>
-                    <optgroup label="Site">
+                    <optgroup label=t_().fleet.site>
                         {t.sites.iter().map(|s| view! { <option value=s.id.clone()>{s.name.clone()}</option> }).collect_view()}
                     </optgroup>
-                    <optgroup label="Milestone">
+                    <optgroup label=tx.col_milestone>
                         {t.milestones.iter().map(|r| view! { <option value=r.milestone.id.clone()>{r.milestone.title.clone()}</option> }).collect_view()}
                     </optgroup>
-                    <option value=DATE_TARGET>"A date (below)"</option>
+                    <option value=DATE_TARGET>{tx.a_date}</option>
                 </select>
             </label>
-            <label>"Date (optional)"<input type="date" name="date" bind:value=date /></label>
-            <label class="wide">"Note"<textarea name="text" rows="3" maxlength="4000" required bind:value=text></textarea></label>
+            <label>{tx.date_optional}<input type="date" name="date" bind:value=date /></label>
+            <label class="wide">{tx.note}<textarea name="text" rows="3" maxlength="4000" required bind:value=text></textarea></label>
             <div class="form-actions">
-                <button type="submit" class="primary" disabled=move || add.pending().get()>"Add note"</button>
+                <button type="submit" class="primary" disabled=move || add.pending().get()>{tx.add_note}</button>
             </div>
-            {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
+            {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{(t_().common.error)(&e)}</p> })}
         </form>
     }
 }
@@ -158,45 +160,48 @@ fn NoteItem(a: Annotation, label: String, can_edit: bool) -> impl IntoView {
         },
     );
     let text = a.text.clone();
+    let lang = use_lang();
+    let (tx, c) = (&t_().timeline, &t_().common);
+    let stamp = move |at: chrono::DateTime<chrono::Utc>| numbers::utc_minute(lang, at);
     view! {
         <li class="note" data-testid="annotation" data-id=id>
             <div class="note-head">
                 <span class="note-target">{label}</span>
-                <span class="muted small">{format!("{} · v{} by {} · {}", a.on_date, a.version, a.author, a.updated_at.format("%Y-%m-%d %H:%M UTC"))}</span>
-                {can_edit.then(|| view! { <button class="link-button" on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button> })}
-                <button class="link-button" on:click=move |_| show_history.update(|h| *h = !*h)>"History"</button>
+                <span class="muted small">{(tx.note_meta)(&numbers::date(lang, a.on_date), a.version, &a.author, &stamp(a.updated_at))}</span>
+                {can_edit.then(|| view! { <button class="link-button" on:click=move |_| editing.update(|e| *e = !*e)>{c.edit}</button> })}
+                <button class="link-button" on:click=move |_| show_history.update(|h| *h = !*h)>{tx.history}</button>
             </div>
             <NoteText text=text />
             {move || editing.get().then(|| view! {
                 <form class="edit-form" data-testid="annotation-edit" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
-                    <label class="wide">"Your text"<textarea rows="3" maxlength="4000" bind:value=draft></textarea></label>
+                    <label class="wide">{tx.your_text}<textarea rows="3" maxlength="4000" bind:value=draft></textarea></label>
                     <div class="form-actions">
-                        <button type="submit" class="primary" disabled=move || save.pending().get()>"Save"</button>
+                        <button type="submit" class="primary" disabled=move || save.pending().get()>{c.save}</button>
                     </div>
                     {move || save.value().get().and_then(Result::err).map(|e| match e {
                         ApiError::Conflict { current_version, current_text, current_author } => view! {
                             <div class="conflict" role="alert" data-testid="conflict">
-                                <p class="error-text">{format!("{current_author} saved version {current_version} while you were editing. Both texts are below; yours is still in the box.")}</p>
-                                <div class="conflict-current"><div class="muted small">{format!("Current (v{current_version})")}</div><NoteText text=current_text /></div>
-                                <button type="button" class="link-button" on:click=move |_| { base.set(current_version); save.dispatch(()); }>"Save mine over it"</button>
+                                <p class="error-text">{(tx.note_conflict)(&current_author, current_version)}</p>
+                                <div class="conflict-current"><div class="muted small">{(tx.current_version)(current_version)}</div><NoteText text=current_text /></div>
+                                <button type="button" class="link-button" on:click=move |_| { base.set(current_version); save.dispatch(()); }>{tx.save_mine}</button>
                             </div>
                         }.into_any(),
-                        other => view! { <p class="error-text" role="alert">{other.to_string()}</p> }.into_any(),
+                        other => view! { <p class="error-text" role="alert">{(c.error)(&other)}</p> }.into_any(),
                     })}
                 </form>
             })}
             {move || show_history.get().then(|| view! {
-                <Suspense fallback=|| view! { <p class="loading">"Loading history…"</p> }>
+                <Suspense fallback=|| view! { <p class="loading">{tx.loading_history}</p> }>
                     {move || history.get().map(|h| match h {
                         Ok(Some(versions)) => view! {
                             <ol class="history" data-testid="annotation-history">
                                 {versions.into_iter().rev().map(|v| view! {
-                                    <li><div class="muted small">{format!("v{} · {} · {}", v.version, v.author, v.at.format("%Y-%m-%d %H:%M UTC"))}</div><NoteText text=v.text /></li>
+                                    <li><div class="muted small">{(tx.history_meta)(v.version, &v.author, &stamp(v.at))}</div><NoteText text=v.text /></li>
                                 }).collect_view()}
                             </ol>
                         }.into_any(),
                         Ok(None) => ().into_any(),
-                        Err(e) => view! { <p class="error-text">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="error-text">{(c.error)(&e)}</p> }.into_any(),
                     })}
                 </Suspense>
             })}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::Reload;
 use crate::api::error::ApiError;
+use crate::i18n::{numbers, t as t_, use_lang, Lang};
 use crate::api::timeline::{create_milestone, update_milestone, TimelineView};
 use crate::model::timeline::{
     MilestoneEdit, MilestoneKind, MilestoneRow, MilestoneStatus, NewMilestone,
@@ -20,8 +21,8 @@ fn status_class(s: MilestoneStatus) -> &'static str {
     }
 }
 
-fn opt_date(d: Option<NaiveDate>) -> String {
-    d.map_or("—".into(), |d| d.to_string())
+fn opt_date(lang: Lang, d: Option<NaiveDate>) -> String {
+    d.map_or("—".into(), |d| numbers::date(lang, d))
 }
 
 #[component]
@@ -31,15 +32,18 @@ pub fn MilestoneTable(t: TimelineView) -> impl IntoView {
     let form_data = t.clone();
     let today = t.today;
     let sites = t.sites.clone();
+    let lang = use_lang();
+    let (tx, c, ch) = (&t_().timeline, &t_().common, &t_().charts);
+    let f = &t_().fleet;
     view! {
         <div class="panel">
             <div class="panel-head">
-                <h2>{crate::i18n::t().timeline.milestones}</h2>
-                <span class="panel-note">{if can_edit { "Edit a row to move it; projected revenue follows the new dates." } else { "Read-only: operators edit the timeline." }}</span>
+                <h2>{tx.milestones}</h2>
+                <span class="panel-note">{if can_edit { tx.edit_hint } else { tx.read_only }}</span>
             </div>
             <table class="data-table milestones" tabindex="0" data-testid="milestone-table">
                 <thead><tr>
-                    <th>"Site"</th><th>"Milestone"</th><th>"Status"</th><th>"Planned"</th><th>"Actual"</th><th class="num">"MW"</th><th>"Waits for"</th><th></th>
+                    <th>{f.site}</th><th>{tx.col_milestone}</th><th>{f.status}</th><th>{tx.col_planned}</th><th>{tx.col_actual}</th><th class="num">"MW"</th><th>{tx.waits_for}</th><th></th>
                 </tr></thead>
                 <tbody>
                     {t.milestones.into_iter().map(|row| {
@@ -51,14 +55,14 @@ pub fn MilestoneTable(t: TimelineView) -> impl IntoView {
                         view! {
                             <tr data-testid="milestone" data-id=id.clone() class=status_class(row.status)>
                                 <td>{site}</td>
-                                <td>{m.title.clone()}<div class="muted small">{m.kind.label()}</div></td>
-                                <td><span class=format!("badge {}", status_class(row.status))>{row.status.label()}</span>{slip}</td>
-                                <td>{format!("{} → {}", m.planned_start, m.planned_end)}</td>
-                                <td>{format!("{} → {}", opt_date(m.actual_start), opt_date(m.actual_end))}</td>
-                                <td class="num">{format!("{:.1}", m.mw)}</td>
+                                <td>{m.title.clone()}<div class="muted small">{(ch.milestone_kind)(m.kind)}</div></td>
+                                <td><span class=format!("badge {}", status_class(row.status))>{(ch.milestone_status)(row.status)}</span>{slip}</td>
+                                <td>{format!("{} → {}", numbers::date(lang, m.planned_start), numbers::date(lang, m.planned_end))}</td>
+                                <td>{format!("{} → {}", opt_date(lang, m.actual_start), opt_date(lang, m.actual_end))}</td>
+                                <td class="num">{numbers::number(lang, m.mw, 1)}</td>
                                 <td class="small">{m.depends_on.join(", ")}</td>
                                 <td>{can_edit.then(|| view! {
-                                    <button class="link-button" on:click=move |_| editing.set(Some(id_for_edit.clone()))>"Edit"</button>
+                                    <button class="link-button" on:click=move |_| editing.set(Some(id_for_edit.clone()))>{c.edit}</button>
                                 })}</td>
                             </tr>
                             {move || (editing.get().as_deref() == Some(id.as_str())).then(|| view! {
@@ -84,22 +88,23 @@ fn NewMilestoneForm(t: TimelineView) -> impl IntoView {
     let end = RwSignal::new(String::new());
     let mw = RwSignal::new(String::new());
     let waits_for = RwSignal::new(String::new());
+    let tx = &t_().timeline;
     let add = Action::new(move |_: &()| {
         let new = (|| -> Result<NewMilestone, ApiError> {
             Ok(NewMilestone {
                 site_id: site.get_untracked(),
                 kind: MilestoneKind::parse(&kind.get_untracked())
-                    .ok_or_else(|| ApiError::InvalidInput("kind: choose one".into()))?,
+                    .ok_or_else(|| ApiError::InvalidInput(tx.choose_kind.into()))?,
                 title: title.get_untracked(),
-                planned_start: parse_date("planned start", &start.get_untracked())?
-                    .ok_or_else(|| ApiError::InvalidInput("planned start: required".into()))?,
-                planned_end: parse_date("planned end", &end.get_untracked())?
-                    .ok_or_else(|| ApiError::InvalidInput("planned end: required".into()))?,
+                planned_start: parse_date(tx.planned_start, &start.get_untracked())?
+                    .ok_or_else(|| ApiError::InvalidInput((tx.required)(tx.planned_start)))?,
+                planned_end: parse_date(tx.planned_end, &end.get_untracked())?
+                    .ok_or_else(|| ApiError::InvalidInput((tx.required)(tx.planned_end)))?,
                 mw: mw
                     .get_untracked()
                     .trim()
                     .parse()
-                    .map_err(|_| ApiError::InvalidInput("MW: a number".into()))?,
+                    .map_err(|_| ApiError::InvalidInput(tx.a_number.into()))?,
                 depends_on: Some(waits_for.get_untracked())
                     .filter(|w| !w.is_empty())
                     .into_iter()
@@ -119,22 +124,22 @@ fn NewMilestoneForm(t: TimelineView) -> impl IntoView {
     });
     view! {
         <form class="edit-form" data-testid="new-milestone" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
-            <label>"Site"<select bind:value=site>
+            <label>{t_().fleet.site}<select bind:value=site>
                 {t.sites.iter().map(|s| view! { <option value=s.id.clone()>{s.name.clone()}</option> }).collect_view()}
             </select></label>
-            <label>"Kind"<select bind:value=kind>
-                {MilestoneKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+            <label>{tx.kind}<select bind:value=kind>
+                {MilestoneKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{(t_().charts.milestone_kind)(k)}</option> }).collect_view()}
             </select></label>
-            <label class="wide">"Title"<input bind:value=title maxlength="200" required /></label>
-            <label>"Planned start"<input type="date" bind:value=start required /></label>
-            <label>"Planned end"<input type="date" bind:value=end required /></label>
+            <label class="wide">{tx.title_field}<input bind:value=title maxlength="200" required /></label>
+            <label>{tx.planned_start}<input type="date" bind:value=start required /></label>
+            <label>{tx.planned_end}<input type="date" bind:value=end required /></label>
             <label>"MW"<input type="number" step="0.1" min="0" bind:value=mw required /></label>
-            <label>"Waits for"<select bind:value=waits_for>
+            <label>{tx.waits_for}<select bind:value=waits_for>
                 <option value="">"—"</option>
                 {t.milestones.iter().map(|r| view! { <option value=r.milestone.id.clone()>{r.milestone.title.clone()}</option> }).collect_view()}
             </select></label>
-            <div class="form-actions"><button type="submit" class="primary" disabled=move || add.pending().get()>"Add milestone"</button></div>
-            {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
+            <div class="form-actions"><button type="submit" class="primary" disabled=move || add.pending().get()>{tx.add_milestone}</button></div>
+            {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{(t_().common.error)(&e)}</p> })}
         </form>
     }
 }
@@ -146,7 +151,7 @@ fn parse_date(field: &str, s: &str) -> Result<Option<NaiveDate>, ApiError> {
     }
     s.parse()
         .map(Some)
-        .map_err(|_| ApiError::InvalidInput(format!("{field}: expected YYYY-MM-DD")))
+        .map_err(|_| ApiError::InvalidInput((t_().timeline.expected_date)(field)))
 }
 
 #[component]
@@ -165,21 +170,22 @@ fn MilestoneForm(
     let mw = RwSignal::new(format!("{}", m.mw));
     let id = m.id.clone();
     let version = m.version;
+    let (tx, c) = (&t_().timeline, &t_().common);
     let save = Action::new(move |_: &()| {
         let id = id.clone();
         let edit = (|| -> Result<MilestoneEdit, ApiError> {
             Ok(MilestoneEdit {
-                planned_start: parse_date("planned start", &planned_start.get_untracked())?
-                    .ok_or_else(|| ApiError::InvalidInput("planned start: required".into()))?,
-                planned_end: parse_date("planned end", &planned_end.get_untracked())?
-                    .ok_or_else(|| ApiError::InvalidInput("planned end: required".into()))?,
-                actual_start: parse_date("actual start", &actual_start.get_untracked())?,
-                actual_end: parse_date("actual end", &actual_end.get_untracked())?,
+                planned_start: parse_date(tx.planned_start, &planned_start.get_untracked())?
+                    .ok_or_else(|| ApiError::InvalidInput((tx.required)(tx.planned_start)))?,
+                planned_end: parse_date(tx.planned_end, &planned_end.get_untracked())?
+                    .ok_or_else(|| ApiError::InvalidInput((tx.required)(tx.planned_end)))?,
+                actual_start: parse_date(tx.actual_start, &actual_start.get_untracked())?,
+                actual_end: parse_date(tx.actual_end, &actual_end.get_untracked())?,
                 mw: mw
                     .get_untracked()
                     .trim()
                     .parse()
-                    .map_err(|_| ApiError::InvalidInput("MW: a number".into()))?,
+                    .map_err(|_| ApiError::InvalidInput(tx.a_number.into()))?,
                 title: title.get_untracked(),
                 version,
             })
@@ -200,26 +206,26 @@ fn MilestoneForm(
     });
     view! {
         <form class="edit-form" data-testid="milestone-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
-            <label class="wide">"Title"<input bind:value=title maxlength="200" required /></label>
-            <label>"Planned start"<input type="date" bind:value=planned_start required /></label>
-            <label>"Planned end"<input type="date" bind:value=planned_end required /></label>
-            <label>"Actual start"<input type="date" bind:value=actual_start /></label>
-            <label>"Actual end"<input type="date" bind:value=actual_end /></label>
+            <label class="wide">{tx.title_field}<input bind:value=title maxlength="200" required /></label>
+            <label>{tx.planned_start}<input type="date" bind:value=planned_start required /></label>
+            <label>{tx.planned_end}<input type="date" bind:value=planned_end required /></label>
+            <label>{tx.actual_start}<input type="date" bind:value=actual_start /></label>
+            <label>{tx.actual_end}<input type="date" bind:value=actual_end /></label>
             <label>"MW"<input type="number" step="0.1" min="0" bind:value=mw /></label>
             <div class="form-actions">
-                <button type="submit" class="primary" disabled=move || save.pending().get()>"Save"</button>
+                <button type="submit" class="primary" disabled=move || save.pending().get()>{c.save}</button>
                 // Status follows the dates: these set them, the save makes it so.
-                <button type="button" class="link-button" on:click=move |_| actual_start.set(today.to_string())>"Started today"</button>
+                <button type="button" class="link-button" on:click=move |_| actual_start.set(today.to_string())>{tx.started_today}</button>
                 <button type="button" class="link-button" on:click=move |_| {
                     if actual_start.get_untracked().trim().is_empty() { actual_start.set(today.to_string()); }
                     actual_end.set(today.to_string());
-                }>"Done today"</button>
-                <button type="button" class="link-button" on:click=move |_| editing.set(None)>"Cancel"</button>
+                }>{tx.done_today}</button>
+                <button type="button" class="link-button" on:click=move |_| editing.set(None)>{c.cancel}</button>
             </div>
             {move || save.value().get().and_then(Result::err).map(|e| {
                 let msg = match &e {
-                    ApiError::Conflict { current_text, .. } => format!("{e}. Current: {current_text}. Reload to edit the current version."),
-                    other => other.to_string(),
+                    ApiError::Conflict { current_text, .. } => (tx.milestone_conflict)(&(c.error)(&e), current_text),
+                    other => (c.error)(other),
                 };
                 view! { <p class="error-text" role="alert">{msg}</p> }
             })}
