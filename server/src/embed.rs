@@ -254,7 +254,7 @@ pub fn render(data: &EmbedData, theme: Theme, lang: Lang) -> String {
         .map(|c| {
             format!(
                 "<div id=\"chart\" class=\"chart\" role=\"img\" aria-label=\"{}\"></div><script type=\"application/json\" id=\"chart-option\">{}</script>",
-                escape(&data.title),
+                escape((tx.view_title)(data.view)),
                 inline_json(&c)
             )
         })
@@ -276,7 +276,7 @@ pub fn render(data: &EmbedData, theme: Theme, lang: Lang) -> String {
     };
     format!(
         "<!doctype html><html lang=\"{lang}\" data-theme=\"{theme_name}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/embed-assets/embed.css\"><script src=\"/vendor/echarts.min.js\" defer></script><script src=\"/vendor/echarts-theme-rigshift.js\" defer></script><script src=\"/embed-assets/embed.js\" defer></script></head><body><main class=\"embed\"><header><h1>{title}</h1><p class=\"as-of\">{as_of_label} {as_of} · {sites}</p></header>{chart}<footer>{simulated}{note}<p class=\"source\">Rigshift</p></footer></main></body></html>",
-        title = escape(&data.title),
+        title = escape((tx.view_title)(data.view)),
         lang = lang.code(),
         as_of_label = escape(tx.as_of),
         as_of = if data.view == EmbedView::FleetSummary {

@@ -45,6 +45,8 @@ pub fn EChart(
 ) -> impl IntoView {
     let el = NodeRef::<Div>::new();
     let error = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    let common = &crate::i18n::t().common;
     #[cfg(not(feature = "hydrate"))]
     let _ = chart;
     #[cfg(feature = "hydrate")]
@@ -56,7 +58,7 @@ pub fn EChart(
             let option = match js_sys::JSON::parse(chart.json()) {
                 Ok(o) => o,
                 Err(_) => {
-                    error.set(Some("This chart's data could not be encoded.".into()));
+                    error.set(Some(common.chart_not_encoded.into()));
                     return;
                 }
             };
@@ -64,10 +66,7 @@ pub fn EChart(
                 if slot.is_none() {
                     match js::init(&div, "rigshift") {
                         Ok(i) => *slot = Some(i),
-                        Err(_) => error.set(Some(
-                            "The chart library did not load; the figures above are still current."
-                                .into(),
-                        )),
+                        Err(_) => error.set(Some(common.chart_library_missing.into())),
                     }
                 }
                 if let Some(i) = slot {

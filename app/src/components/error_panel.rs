@@ -6,7 +6,7 @@ use leptos::prelude::*;
 pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
     view! {
         <div class="error-panel" role="alert">
-            <strong>"Could not load this view. "</strong>
+            <strong>{crate::i18n::t().common.could_not_load}</strong>
             <ul>
                 {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
             </ul>

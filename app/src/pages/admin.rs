@@ -35,8 +35,8 @@ pub fn AdminPage() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <div class="page-head"><h1>"Administration"</h1></div>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <div class="page-head"><h1>{crate::i18n::t().admin.title}</h1></div>
+            <Transition fallback=|| view! { <p class="loading">{crate::i18n::t().common.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move { data.await.map(|v| view! { <Admin v reload reset_form /> }) })}
                 </ErrorBoundary>
@@ -117,84 +117,92 @@ fn Admin(v: AdminView, reload: RwSignal<u32>, reset_form: ResetForm) -> impl Int
         }
     });
     let user_names: Vec<String> = v.users.iter().map(|u| u.name.clone()).collect();
+    let lang = crate::i18n::use_lang();
+    let (tx, a, err) = (
+        &crate::i18n::t().admin,
+        &crate::i18n::t().account,
+        crate::i18n::t().common.error,
+    );
+    let day = move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::date(lang, d.date_naive());
+    let minute = move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::utc_minute(lang, d);
     view! {
         <div class="panel">
-            <div class="panel-head"><h2>"Users"</h2><span class="panel-note">"Viewers read; operators also edit the timeline, annotations and devices; admins also manage accounts."</span></div>
-            <table class="data-table" tabindex="0" data-testid="users"><thead><tr><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"State"</th><th></th></tr></thead>
+            <div class="panel-head"><h2>{tx.users}</h2><span class="panel-note">{tx.roles_note}</span></div>
+            <table class="data-table" tabindex="0" data-testid="users"><thead><tr><th>{tx.name}</th><th>{tx.role}</th><th>{tx.created}</th><th>{tx.state}</th><th></th></tr></thead>
                 <tbody>{v.users.into_iter().map(|u| {
                     let (name, disabled) = (u.name.clone(), u.disabled);
                     let row_name = u.name.clone();
                     view! {
                         <tr data-user=row_name>
-                            <td>{u.name}</td><td>{u.role.as_str()}</td><td>{u.created_at.format("%Y-%m-%d").to_string()}</td>
-                            <td>{if disabled { "disabled" } else { "active" }}</td>
+                            <td>{u.name}</td><td>{u.role.as_str()}</td><td>{day(u.created_at)}</td>
+                            <td>{if disabled { tx.disabled } else { tx.active }}</td>
                             <td><button class="link-button" on:click=move |_| { toggle.dispatch((name.clone(), !disabled)); }>
-                                {if disabled { "Enable" } else { "Disable" }}
+                                {if disabled { tx.enable } else { tx.disable }}
                             </button></td>
                         </tr>
                     }
                 }).collect_view()}</tbody>
             </table>
-            {move || toggle.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
+            {move || toggle.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(&e)}</p> })}
             <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
-                <label>"Name"<input bind:value=user_name maxlength="64" required /></label>
-                <label>"Role"<select bind:value=user_role>{role_options()}</select></label>
-                <label>"Password (10+ characters)"<input type="password" bind:value=user_password autocomplete="new-password" required /></label>
-                <div class="form-actions"><button type="submit" class="primary">"Add user"</button></div>
-                {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
+                <label>{tx.name}<input bind:value=user_name maxlength="64" required /></label>
+                <label>{tx.role}<select bind:value=user_role>{role_options()}</select></label>
+                <label>{tx.password_10}<input type="password" bind:value=user_password autocomplete="new-password" required /></label>
+                <div class="form-actions"><button type="submit" class="primary">{tx.add_user}</button></div>
+                {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(&e)}</p> })}
             </form>
         </div>
         <div class="panel">
-            <div class="panel-head"><h2>"Reset a password"</h2><span class="panel-note">"The user's sessions and the API tokens they created end at once."</span></div>
+            <div class="panel-head"><h2>{tx.reset_title}</h2><span class="panel-note">{tx.reset_note}</span></div>
             <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); reset.dispatch(()); }>
-                <label>"User"<select bind:value=reset_name required>
-                    <option value="">"choose…"</option>
+                <label>{a.user}<select bind:value=reset_name required>
+                    <option value="">{tx.choose}</option>
                     {user_names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
                 </select></label>
-                <label>"New password (10+ characters)"<input type="password" bind:value=reset_password autocomplete="new-password" required /></label>
-                <div class="form-actions"><button type="submit" class="primary">"Reset password"</button></div>
+                <label>{a.new}<input type="password" bind:value=reset_password autocomplete="new-password" required /></label>
+                <div class="form-actions"><button type="submit" class="primary">{tx.reset}</button></div>
                 {move || reset.value().get().map(|r| match r {
-                    Ok(u) => view! { <p class="ok-text" role="status">{format!("Password of {} reset; their sessions ended.", u.name)}</p> }.into_any(),
-                    Err(e) => view! { <p class="error-text" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(u) => view! { <p class="ok-text" role="status">{(tx.reset_done)(&u.name)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error-text" role="alert">{err(&e)}</p> }.into_any(),
                 })}
             </form>
         </div>
         <div class="panel">
-            <div class="panel-head"><h2>"Sessions"</h2><span class="panel-note">"Everyone signed in. Ending a session signs that browser out at its next request."</span></div>
+            <div class="panel-head"><h2>{tx.sessions}</h2><span class="panel-note">{tx.sessions_note}</span></div>
             <SessionsTable sessions=v.sessions with_user=true revoke=end_session />
         </div>
         <div class="panel">
-            <div class="panel-head"><h2>"API tokens"</h2><span class="panel-note">"For scripts: Authorization: Bearer <token>. Stored as SHA-256 only."</span></div>
-            <table class="data-table" tabindex="0"><thead><tr><th>"Id"</th><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th><th></th></tr></thead>
+            <div class="panel-head"><h2>{tx.tokens}</h2><span class="panel-note">{tx.tokens_note}</span></div>
+            <table class="data-table" tabindex="0"><thead><tr><th>"Id"</th><th>{tx.name}</th><th>{tx.role}</th><th>{tx.created}</th><th>{tx.last_used}</th><th>{tx.state}</th><th></th></tr></thead>
                 <tbody>{v.tokens.into_iter().map(|t| {
                     let active = t.revoked_at.is_none();
                     view! {
                         <tr>
                             <td>{t.id}</td><td>{t.name}</td><td>{t.role.as_str()}</td>
-                            <td>{format!("{} by {}", t.created_at.format("%Y-%m-%d"), t.created_by)}</td>
-                            <td>{t.last_used_at.map_or("never".to_string(), |d| d.format("%Y-%m-%d %H:%M").to_string())}</td>
-                            <td>{t.revoked_at.map_or("active".to_string(), |d| format!("revoked {}", d.format("%Y-%m-%d")))}</td>
-                            <td>{active.then(|| view! { <button class="link-button" on:click=move |_| { revoke.dispatch(t.id); }>"Revoke"</button> })}</td>
+                            <td>{(tx.created_by)(&day(t.created_at), &t.created_by)}</td>
+                            <td>{t.last_used_at.map_or(crate::i18n::t().device.never.to_string(), minute)}</td>
+                            <td>{t.revoked_at.map_or(tx.active.to_string(), |d| (tx.revoked)(&day(d)))}</td>
+                            <td>{active.then(|| view! { <button class="link-button" on:click=move |_| { revoke.dispatch(t.id); }>{a.revoke}</button> })}</td>
                         </tr>
                     }
                 }).collect_view()}</tbody>
             </table>
             <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
-                <label>"Name"<input bind:value=token_name maxlength="64" required /></label>
-                <label>"Role"<select bind:value=token_role>{role_options()}</select></label>
-                <div class="form-actions"><button type="submit" class="primary">"Create token"</button></div>
+                <label>{tx.name}<input bind:value=token_name maxlength="64" required /></label>
+                <label>{tx.role}<select bind:value=token_role>{role_options()}</select></label>
+                <div class="form-actions"><button type="submit" class="primary">{tx.create_token}</button></div>
                 {move || create.value().get().map(|r| match r {
-                    Ok(t) => view! { <p class="token-once" data-testid="new-token">"Copy it now, it is not shown again: "<code>{t.token}</code></p> }.into_any(),
-                    Err(e) => view! { <p class="error-text" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(t) => view! { <p class="token-once" data-testid="new-token">{tx.copy_now}<code>{t.token}</code></p> }.into_any(),
+                    Err(e) => view! { <p class="error-text" role="alert">{err(&e)}</p> }.into_any(),
                 })}
             </form>
         </div>
         <crate::pages::admin_embeds::EmbedsAdmin />
         <div class="panel">
-            <div class="panel-head"><h2>"Audit log"</h2><span class="panel-note">"Newest first, last 200 entries."</span></div>
-            <table class="data-table small" tabindex="0" data-testid="audit-log"><thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Target"</th><th>"Detail"</th></tr></thead>
+            <div class="panel-head"><h2>{tx.audit}</h2><span class="panel-note">{tx.audit_note}</span></div>
+            <table class="data-table small" tabindex="0" data-testid="audit-log"><thead><tr><th>{tx.when}</th><th>{tx.who}</th><th>{tx.what}</th><th>{tx.target}</th><th>{tx.detail}</th></tr></thead>
                 <tbody>{v.audit.into_iter().map(|e| view! {
-                    <tr><td>{e.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.target}</td><td class="detail">{e.detail}</td></tr>
+                    <tr><td>{format!("{} {}", day(e.at), e.at.format("%H:%M:%S"))}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.target}</td><td class="detail">{e.detail}</td></tr>
                 }).collect_view()}</tbody>
             </table>
         </div>

@@ -11,13 +11,14 @@ use crate::model::embed::{EmbedSpec, EmbedView};
 pub fn EmbedsAdmin() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let data = Resource::new(move || reload.get(), |_| get_embeds());
+    let tx = &crate::i18n::t().embed;
     view! {
         <div class="panel" id="embeds">
             <div class="panel-head">
-                <h2>"Embeds for investor-relations pages"</h2>
-                <span class="panel-note">"Read-only public views. Each token opens one view, for the sites chosen, framed only by the origins listed."</span>
+                <h2>{tx.admin_title}</h2>
+                <span class="panel-note">{tx.admin_note}</span>
             </div>
-            <Transition fallback=|| view! { <p class="loading">"Loading embeds…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">{tx.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move { data.await.map(|v| view! { <Embeds v reload /> }) })}
                 </ErrorBoundary>
@@ -58,16 +59,20 @@ fn Embeds(v: EmbedsView, reload: RwSignal<u32>) -> impl IntoView {
         }
     });
     let open = RwSignal::new(None::<i64>);
+    let lang = crate::i18n::use_lang();
+    let (tx, ad) = (&crate::i18n::t().embed, &crate::i18n::t().admin);
+    let err = crate::i18n::t().common.error;
+    let day = move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::date(lang, d.date_naive());
     view! {
         <form class="edit-form" data-testid="embed-form" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
-            <label>"Name"<input bind:value=name maxlength="100" required placeholder="IR site, Q4 deck" /></label>
-            <label>"View"
+            <label>{ad.name}<input bind:value=name maxlength="100" required placeholder=tx.name_placeholder /></label>
+            <label>{tx.view}
                 <select bind:value=view_slug>
-                    {EmbedView::ALL.into_iter().map(|v| view! { <option value=v.slug()>{v.title()}</option> }).collect_view()}
+                    {EmbedView::ALL.into_iter().map(|v| view! { <option value=v.slug()>{(tx.view_title)(v)}</option> }).collect_view()}
                 </select>
             </label>
             <fieldset class="wide sites-pick">
-                <legend>"Sites (none ticked: all)"</legend>
+                <legend>{tx.sites_pick}</legend>
                 {v.sites.iter().map(|s| {
                     let id = s.id.clone();
                     let id2 = s.id.clone();
@@ -81,14 +86,14 @@ fn Embeds(v: EmbedsView, reload: RwSignal<u32>) -> impl IntoView {
                     }
                 }).collect_view()}
             </fieldset>
-            <label class="wide">"Origins allowed to frame it (one per line, e.g. https://ir.example.com)"
+            <label class="wide">{tx.origins_label}
                 <textarea rows="2" bind:value=origins required></textarea>
             </label>
-            <div class="form-actions"><button type="submit" class="primary">"Create embed"</button></div>
-            {move || create.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{e.to_string()}</p> })}
+            <div class="form-actions"><button type="submit" class="primary">{tx.create}</button></div>
+            {move || create.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(&e)}</p> })}
         </form>
         <table class="data-table" tabindex="0" data-testid="embed-table">
-            <thead><tr><th>"Name"</th><th>"View"</th><th>"Sites"</th><th>"Origins"</th><th>"Created"</th><th>"State"</th><th></th></tr></thead>
+            <thead><tr><th>{ad.name}</th><th>{tx.view}</th><th>{tx.sites}</th><th>{tx.origins}</th><th>{ad.created}</th><th>{ad.state}</th><th></th></tr></thead>
             <tbody>
                 {v.embeds.into_iter().map(|e| {
                     let id = e.id;
@@ -97,15 +102,15 @@ fn Embeds(v: EmbedsView, reload: RwSignal<u32>) -> impl IntoView {
                     view! {
                         <tr data-testid="embed-row" data-id=id>
                             <td>{e.name.clone()}</td>
-                            <td>{e.view.title()}</td>
-                            <td>{if e.sites.is_empty() { "all".to_string() } else { e.sites.join(", ") }}</td>
+                            <td>{(tx.view_title)(e.view)}</td>
+                            <td>{if e.sites.is_empty() { tx.all.to_string() } else { e.sites.join(", ") }}</td>
                             <td class="small">{e.origins.join(" ")}</td>
-                            <td>{format!("{} by {}", e.created_at.format("%Y-%m-%d"), e.created_by)}</td>
-                            <td>{e.revoked_at.map_or("active".to_string(), |d| format!("revoked {}", d.format("%Y-%m-%d")))}</td>
+                            <td>{(ad.created_by)(&day(e.created_at), &e.created_by)}</td>
+                            <td>{e.revoked_at.map_or(ad.active.to_string(), |d| (ad.revoked)(&day(d)))}</td>
                             <td>{active.then(|| view! {
-                                <button class="link-button" on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>"Snippet"</button>
+                                <button class="link-button" on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>{tx.snippet}</button>
                                 " "
-                                <button class="link-button" on:click=move |_| { revoke.dispatch(id); }>"Revoke"</button>
+                                <button class="link-button" on:click=move |_| { revoke.dispatch(id); }>{crate::i18n::t().account.revoke}</button>
                             })}</td>
                         </tr>
                         {move || (open.get() == Some(id)).then(|| view! { <tr><td colspan="7"><Snippet e=row.clone() /></td></tr> })}
@@ -123,6 +128,9 @@ fn Snippet(e: EmbedRow) -> impl IntoView {
     let width = RwSignal::new("100%".to_string());
     let height = RwSignal::new("420".to_string());
     let theme = RwSignal::new("light".to_string());
+    // The embed's language for its visitors (without it, each visitor's browser decides).
+    let embed_lang = RwSignal::new(String::new());
+    let tx = &crate::i18n::t().embed;
     let origin = RwSignal::new(String::new());
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -131,7 +139,7 @@ fn Snippet(e: EmbedRow) -> impl IntoView {
         }
     });
     let path = format!("/embed/{}?token={}", e.view.slug(), e.token);
-    let title = e.view.title();
+    let title = (tx.view_title)(e.view);
     let clean = |s: String, fallback: &str| {
         let s: String = s
             .chars()
@@ -146,27 +154,45 @@ fn Snippet(e: EmbedRow) -> impl IntoView {
     let path2 = path.clone();
     let snippet = move || {
         format!(
-            "<iframe src=\"{}{}&theme={}\" width=\"{}\" height=\"{}\" style=\"border:0\" loading=\"lazy\" title=\"{}\"></iframe>",
+            "<iframe src=\"{}{}&theme={}{}\" width=\"{}\" height=\"{}\" style=\"border:0\" loading=\"lazy\" title=\"{}\"></iframe>",
             origin.get(),
             path2,
             theme.get(),
+            lang_param(&embed_lang.get()),
             clean(width.get(), "100%"),
             clean(height.get(), "420"),
             title
         )
     };
-    let preview_src = move || format!("{path}&theme={}&preview=1", theme.get());
+    let preview_src = move || {
+        format!(
+            "{path}&theme={}{}&preview=1",
+            theme.get(),
+            lang_param(&embed_lang.get())
+        )
+    };
     view! {
         <div class="snippet" data-testid="embed-snippet">
             <div class="edit-form">
-                <label>"Width (px or %)"<input bind:value=width /></label>
-                <label>"Height (px)"<input bind:value=height /></label>
-                <label>"Theme"<select bind:value=theme><option value="light">"light"</option><option value="dark">"dark"</option></select></label>
-                <label class="wide">"Paste into the IR page"<textarea readonly rows="3" prop:value=snippet data-testid="snippet-code"></textarea></label>
+                <label>{tx.width}<input bind:value=width /></label>
+                <label>{tx.height}<input bind:value=height /></label>
+                <label>{tx.theme}<select bind:value=theme><option value="light">{tx.light}</option><option value="dark">{tx.dark}</option></select></label>
+                <label>{tx.language}<select bind:value=embed_lang data-testid="snippet-lang">
+                    <option value="">"—"</option>
+                    {crate::i18n::Lang::ALL.into_iter().map(|l| view! { <option value=l.code()>{l.name()}</option> }).collect_view()}
+                </select></label>
+                <label class="wide">{tx.paste}<textarea readonly rows="3" prop:value=snippet data-testid="snippet-code"></textarea></label>
             </div>
-            <iframe class="embed-preview" src=preview_src title="Embed preview"
+            <iframe class="embed-preview" src=preview_src title=tx.preview
                 style:width=move || { let w = clean(width.get(), "100%"); if w.ends_with('%') { w } else { format!("{w}px") } }
                 style:height=move || format!("{}px", clean(height.get(), "420"))></iframe>
         </div>
     }
+}
+
+/// `&lang=it` when the admin fixed the embed's language, else nothing.
+fn lang_param(code: &str) -> String {
+    crate::i18n::Lang::parse(code)
+        .map(|l| format!("&lang={}", l.code()))
+        .unwrap_or_default()
 }
