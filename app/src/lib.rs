@@ -5,7 +5,6 @@ pub mod api;
 pub mod app;
 pub mod charts;
 pub mod components;
-pub mod format;
 pub mod i18n;
 pub mod model;
 pub mod pages;

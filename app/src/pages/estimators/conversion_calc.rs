@@ -14,7 +14,6 @@ use crate::charts::{conversion::cumulative_cash, palette::Palette};
 use crate::components::chart_export::ChartExport;
 use crate::components::e_chart::EChart;
 use crate::components::kpi_card::KpiCard;
-use crate::format;
 use crate::model::catalogue::{ASICS, GPUS};
 use crate::model::conversion::compare;
 
@@ -36,19 +35,19 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
         );
     });
 
-    let kpi = move |f: fn(&crate::model::conversion::ConversionResult) -> String| {
-        Signal::derive(move || {
-            result
-                .get()
-                .map(|r| f(&r))
-                .unwrap_or_else(|e| e.to_string())
-        })
+    let lang = crate::i18n::use_lang();
+    let tx = &crate::i18n::t().estimators;
+    let err = crate::i18n::t().common.error;
+    let usd = move |v: f64| crate::i18n::numbers::usd(lang, v);
+    let number = move |v: f64, d: usize| crate::i18n::numbers::number(lang, v, d);
+    let kpi = move |f: Box<dyn Fn(&crate::model::conversion::ConversionResult) -> String + Send + Sync>| {
+        Signal::derive(move || result.get().map(|r| f(&r)).unwrap_or_else(|e| err(&e.into())))
     };
     let chart = Signal::derive(move || {
         result
             .get()
             .ok()
-            .map(|r| cumulative_cash(&r.months, &Palette::DARK, crate::i18n::use_lang()).into())
+            .map(|r| cumulative_cash(&r.months, &Palette::DARK, lang).into())
     });
     let slider = move |knob: Knob| view! { <Slider knob market params set_params /> };
     let gpu_cloud = move || params.get().gpu_cloud;
@@ -56,15 +55,15 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
     view! {
         <div class="panel" id="conversion">
             <div class="panel-head">
-                <h2>"Conversion calculator: keep mining or host AI?"</h2>
-                <span class="panel-note">{format!("Market as of {}: BTC {}, difficulty {:.1} T{}", market.today, format::usd(market.btc_usd), market.difficulty / 1e12, if market.simulated { " (SIMULATED DATA)" } else { "" })}</span>
+                <h2>{tx.calc_title}</h2>
+                <span class="panel-note">{(tx.market_note)(&crate::i18n::numbers::date(lang, market.today), &usd(market.btc_usd), &number(market.difficulty / 1e12, 1), market.simulated)}</span>
             </div>
             <div class="calc">
                 <div class="calc-inputs">
                     {slider(SITE_MW)}
                     {slider(POWER_PRICE)}
                     <label class="field">
-                        <span>"ASIC model"</span>
+                        <span>{tx.asic_model}</span>
                         <select on:change=move |ev| {
                             let mut p = params.get_untracked();
                             p.asic = Some(event_target_value(&ev));
@@ -72,7 +71,7 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
                         }>
                             {ASICS.iter().map(|m| {
                                 let id = m.id;
-                                view! { <option value=id selected=move || params.get().inputs(&market).asic_id == id>{format!("{} ({:.1} J/TH)", m.name, m.efficiency_j_per_th())}</option> }
+                                view! { <option value=id selected=move || params.get().inputs(&market).asic_id == id>{format!("{} ({} J/TH)", m.name, number(m.efficiency_j_per_th(), 1))}</option> }
                             }).collect_view()}
                         </select>
                     </label>
@@ -80,14 +79,14 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
                     {slider(BTC_CHANGE)}
                     {slider(DIFF_GROWTH)}
                     <fieldset class="field">
-                        <legend>"AI offer"</legend>
-                        <label><input type="radio" name="ai" prop:checked=move || !gpu_cloud() on:change=move |_| { let mut p = params.get_untracked(); p.gpu_cloud = false; set_params.run(p); } />" Colocation ($/kW-month)"</label>
-                        <label><input type="radio" name="ai" prop:checked=gpu_cloud on:change=move |_| { let mut p = params.get_untracked(); p.gpu_cloud = true; set_params.run(p); } />" Own GPU cloud ($/GPU-hour)"</label>
+                        <legend>{tx.ai_offer}</legend>
+                        <label><input type="radio" name="ai" prop:checked=move || !gpu_cloud() on:change=move |_| { let mut p = params.get_untracked(); p.gpu_cloud = false; set_params.run(p); } />{tx.colocation}</label>
+                        <label><input type="radio" name="ai" prop:checked=gpu_cloud on:change=move |_| { let mut p = params.get_untracked(); p.gpu_cloud = true; set_params.run(p); } />{tx.gpu_cloud}</label>
                     </fieldset>
                     <Show when=move || !gpu_cloud()>{slider(COLO_PRICE)}</Show>
                     <Show when=gpu_cloud>
                         <label class="field">
-                            <span>"GPU"</span>
+                            <span>{tx.gpu}</span>
                             <select on:change=move |ev| {
                                 let mut p = params.get_untracked();
                                 p.gpu = Some(event_target_value(&ev));
@@ -109,18 +108,18 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
                 </div>
                 <div class="calc-outputs">
                     <div class="kpis kpis-compact">
-                        <KpiCard label="Payback vs mining" test_id="payback" accent="ai"
-                            value=kpi(|r| r.payback_months.map(|m| format!("{m} months")).unwrap_or_else(|| "not within horizon".into())) />
-                        <KpiCard label="Conversion capex" test_id="capex" value=kpi(|r| format::usd(r.capex_usd)) />
-                        <KpiCard label="Mining margin, first year" test_id="mining-margin" accent="mining" value=kpi(|r| format::usd(r.mining_margin_first_year_usd)) />
-                        <KpiCard label="AI margin, full year" test_id="ai-margin" accent="ai" value=kpi(|r| format::usd(r.ai_margin_full_year_usd)) />
-                        <KpiCard label="AI capacity" test_id="ai-capacity"
-                            value=kpi(|r| if r.gpus > 0.0 { format!("{:.0} GPUs", r.gpus) } else { format!("{:.1} MW critical IT", r.critical_it_mw) }) />
+                        <KpiCard label=tx.payback test_id="payback" accent="ai"
+                            value=kpi(Box::new(|r| r.payback_months.map(tx.months).unwrap_or_else(|| tx.not_within.into()))) />
+                        <KpiCard label=tx.capex test_id="capex" value=kpi(Box::new(move |r| usd(r.capex_usd))) />
+                        <KpiCard label=tx.mining_margin test_id="mining-margin" accent="mining" value=kpi(Box::new(move |r| usd(r.mining_margin_first_year_usd))) />
+                        <KpiCard label=tx.ai_margin test_id="ai-margin" accent="ai" value=kpi(Box::new(move |r| usd(r.ai_margin_full_year_usd))) />
+                        <KpiCard label=tx.ai_capacity test_id="ai-capacity"
+                            value=kpi(Box::new(move |r| if r.gpus > 0.0 { (tx.gpus)(&number(r.gpus, 0)) } else { (tx.critical_it)(&number(r.critical_it_mw, 1)) })) />
                     </div>
-                    <EChart id="chart-conversion" chart height_px=320 label="Cumulative cash of keeping the site mining against converting it to AI" />
+                    <EChart id="chart-conversion" chart height_px=320 label=tx.cash_label />
                     // Computed in the browser, so its CSV is too (from the same option).
                     <ChartExport id="chart-conversion" chart />
-                    <p class="panel-note">"Mining: the site's MW at the model's J/TH (PUE 1.05), subsidy by block height across the 2028 halving. AI: nothing during the build, then a 6-month ramp; colocation tenants pay their power, an own GPU cloud pays it. Capex is spent at the start."</p>
+                    <p class="panel-note">{tx.calc_note}</p>
                 </div>
             </div>
         </div>
@@ -152,7 +151,7 @@ fn Slider(
     };
     view! {
         <label class="field slider">
-            <span>{knob.label}</span>
+            <span>{(crate::i18n::t().estimators.knob)(knob.key, knob.label)}</span>
             <input
                 type="range"
                 name=knob.key

@@ -29,6 +29,9 @@ pub fn GpuEstimator() -> impl IntoView {
             kv_bytes_per_token: None,
         })
     });
+    let lang = crate::i18n::use_lang();
+    let tx = &crate::i18n::t().estimators;
+    let n = move |v: f64, d: usize| crate::i18n::numbers::number(lang, v, d);
     let number = |label: &'static str, key: &'static str, sig: RwSignal<f64>| {
         view! {
             <label class="field">
@@ -50,8 +53,8 @@ pub fn GpuEstimator() -> impl IntoView {
     view! {
         <div class="panel" id="gpu-estimator">
             <div class="panel-head">
-                <h2>"GPU throughput (roofline)"</h2>
-                <span class="panel-note">"Training 6·N FLOPs/token, prefill 2·N at the MFU; decode is the slower of reading weights + KV cache and 2·N FLOPs per sequence."</span>
+                <h2>{tx.gpu_title}</h2>
+                <span class="panel-note">{tx.gpu_note}</span>
             </div>
             <div class="calc">
                 <div class="calc-inputs">
@@ -61,40 +64,40 @@ pub fn GpuEstimator() -> impl IntoView {
                             {GPUS.iter().map(|g| view! { <option value=g.id selected=g.id == "H100-SXM">{g.name}</option> }).collect_view()}
                         </select>
                     </label>
-                    {integer("GPUs", "count", count)}
-                    {number("Model size (billion parameters)", "params", params_b)}
+                    {integer(tx.gpu_count, "count", count)}
+                    {number(tx.model_size, "params", params_b)}
                     <label class="field">
-                        <span>"Workload"</span>
+                        <span>{tx.workload}</span>
                         <select name="workload" on:change=move |ev| workload.set(match event_target_value(&ev).as_str() { "training" => Workload::Training, "prefill" => Workload::Prefill, _ => Workload::Decode })>
-                            <option value="decode" selected=true>"Decode (serving)"</option>
-                            <option value="prefill">"Prefill"</option>
-                            <option value="training">"Training"</option>
+                            <option value="decode" selected=true>{tx.decode}</option>
+                            <option value="prefill">{tx.prefill}</option>
+                            <option value="training">{tx.training}</option>
                         </select>
                     </label>
                     <label class="field">
-                        <span>"Precision"</span>
+                        <span>{tx.precision}</span>
                         <select name="precision" on:change=move |ev| precision.set(if event_target_value(&ev) == "bf16" { Precision::Bf16 } else { Precision::Fp8 })>
                             <option value="fp8" selected=true>"FP8"</option>
                             <option value="bf16">"BF16"</option>
                         </select>
                     </label>
-                    {integer("Batch (concurrent sequences)", "batch", batch)}
-                    {number("MFU (0–1)", "mfu", mfu)}
-                    {integer("Context (tokens)", "context", context)}
+                    {integer(tx.batch, "batch", batch)}
+                    {number(tx.mfu, "mfu", mfu)}
+                    {integer(tx.context, "context", context)}
                 </div>
                 <div class="calc-outputs">
                     {move || match result.get() {
                         Ok(e) => view! {
                             <table class="data-table" tabindex="0" data-testid="gpu-result">
                                 <tbody>
-                                    <tr><th>"Tokens/s (all GPUs)"</th><td>{format!("{:.0}", e.tokens_per_s)}</td></tr>
-                                    <tr><th>"Tokens/s per GPU"</th><td>{format!("{:.1}", e.tokens_per_s_per_gpu)}</td></tr>
-                                    <tr><th>"Bound by"</th><td>{if e.bound == Bound::Memory { "memory bandwidth" } else { "compute" }}</td></tr>
-                                    <tr><th>"Fits in memory"</th><td>{if e.fits_in_memory { "yes" } else { "no" }}{format!(" ({:.0} GB needed of {:.0} GB)", e.memory_needed_gb, e.gpu.memory_gb * e.query.count as f64)}</td></tr>
-                                    <tr><th>"Server power"</th><td>{format!("{:.1} kW", e.power_kw)}</td></tr>
-                                    <tr><th>"Tokens/s per facility MW (PUE 1.3)"</th><td>{format!("{:.0}", e.tokens_per_s_per_mw)}</td></tr>
-                                    <tr><th>"GPUs per facility MW"</th><td>{format!("{:.0}", e.gpus_per_mw)}</td></tr>
-                                    <tr><th>"Peak used"</th><td>{format!("{:.0} TFLOPS, {} TB/s, {} GB per GPU", e.peak_tflops, e.gpu.memory_tb_s, e.gpu.memory_gb)}</td></tr>
+                                    <tr><th>{tx.tokens_all}</th><td>{n(e.tokens_per_s, 0)}</td></tr>
+                                    <tr><th>{tx.tokens_gpu}</th><td>{n(e.tokens_per_s_per_gpu, 1)}</td></tr>
+                                    <tr><th>{tx.bound_by}</th><td>{if e.bound == Bound::Memory { tx.memory_bw } else { tx.compute }}</td></tr>
+                                    <tr><th>{tx.fits}</th><td>{if e.fits_in_memory { tx.yes } else { tx.no }}{(tx.gb_needed)(&n(e.memory_needed_gb, 0), &n(e.gpu.memory_gb * e.query.count as f64, 0))}</td></tr>
+                                    <tr><th>{tx.server_power}</th><td>{format!("{} kW", n(e.power_kw, 1))}</td></tr>
+                                    <tr><th>{tx.tokens_mw}</th><td>{n(e.tokens_per_s_per_mw, 0)}</td></tr>
+                                    <tr><th>{tx.gpus_mw}</th><td>{n(e.gpus_per_mw, 0)}</td></tr>
+                                    <tr><th>{tx.peak}</th><td>{(tx.peak_value)(&n(e.peak_tflops, 0), &n(e.gpu.memory_tb_s, 2), &n(e.gpu.memory_gb, 0))}</td></tr>
                                 </tbody>
                             </table>
                         }.into_any(),

@@ -17,13 +17,14 @@ use crate::components::error_panel::ErrorPanel;
 #[component]
 pub fn EstimatorsPage() -> impl IntoView {
     let market = Resource::new(|| (), |_| get_market_now());
+    let tx = &crate::i18n::t().estimators;
     view! {
         <section class="page">
             <div class="page-head">
-                <h1>"Estimators"</h1>
-                <span class="panel-note">"Sliders recompute in your browser with the same Rust model the server runs; the URL keeps the scenario for sharing."</span>
+                <h1>{tx.title}</h1>
+                <span class="panel-note">{tx.note}</span>
             </div>
-            <Suspense fallback=|| view! { <p class="loading">"Loading market figures…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading">{tx.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move {
                         market.await.map(|m| view! {

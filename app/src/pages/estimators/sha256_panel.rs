@@ -4,7 +4,6 @@ use leptos::prelude::*;
 
 use super::calc_params::{default_value, POWER_PRICE};
 use crate::api::estimators::{estimate_sha256, MarketNow, Sha256Measurement};
-use crate::format;
 use crate::model::asic_economics::{asic_economics, MarketPoint};
 
 /// How long each measurement runs, ms.
@@ -52,65 +51,79 @@ pub fn Sha256Panel(market: MarketNow) -> impl IntoView {
             browser_running.set(false);
         });
     };
-    let rate = |m: Option<Sha256Measurement>| {
-        m.map(|m| format!("{:.2} MH/s", m.hashes_per_s / 1e6))
+    let lang = crate::i18n::use_lang();
+    let tx = &crate::i18n::t().estimators;
+    let err = crate::i18n::t().common.error;
+    let n = move |v: f64, d: usize| crate::i18n::numbers::number(lang, v, d);
+    let rate = move |m: Option<Sha256Measurement>| {
+        m.map(|m| format!("{} MH/s", n(m.hashes_per_s / 1e6, 2)))
             .unwrap_or_else(|| "—".into())
+    };
+    let how = move |h: &str| {
+        #[cfg(feature = "hydrate")]
+        if h == super::browser_sha256::WORKERS_SIMD {
+            return tx.workers_simd;
+        }
+        if h.is_empty() {
+            ""
+        } else {
+            tx.one_thread
+        }
     };
 
     view! {
         <div class="panel" id="sha256">
             <div class="panel-head">
-                <h2>"SHA-256d: a CPU against an ASIC"</h2>
-                <span class="panel-note">"Real double SHA-256 over 80-byte block headers with the midstate trick; checked against the genesis block before each run."</span>
+                <h2>{tx.sha_title}</h2>
+                <span class="panel-note">{tx.sha_note}</span>
             </div>
             <div class="sha-runs">
                 <div class="kpi" data-testid="sha-server">
-                    <div class="kpi-label">"This server (all cores)"</div>
+                    <div class="kpi-label">{tx.this_server}</div>
                     <div class="kpi-value">{move || rate(server_run.value().get().and_then(Result::ok))}</div>
                     <div class="kpi-note">{move || server_run.value().get().map(|r| match r {
-                        Ok(m) => format!("{} hashes in {:.2} s on {} threads", m.hashes, m.seconds, m.threads),
-                        Err(e) => e.to_string(),
+                        Ok(m) => (tx.server_run)(&n(m.hashes as f64, 0), &n(m.seconds, 2), m.threads),
+                        Err(e) => err(&e),
                     })}</div>
                     <button on:click=move |_| { server_run.dispatch(MEASURE_MS); } disabled=move || server_run.pending().get()>
-                        {move || if server_run.pending().get() { "Measuring…" } else { "Measure on the server (1 s)" }}
+                        {move || if server_run.pending().get() { tx.measuring } else { tx.measure_server }}
                     </button>
                 </div>
                 <div class="kpi" data-testid="sha-browser">
-                    <div class="kpi-label">"Your browser (every core, wasm)"</div>
+                    <div class="kpi-label">{tx.your_browser}</div>
                     <div class="kpi-value">{move || rate(browser.get())}</div>
-                    <div class="kpi-note" data-testid="sha-browser-threads">{move || browser.get().map(|m| format!(
-                        "{} hashes in {:.2} s on {} thread{} · {:.2} MH/s per thread · {}",
-                        m.hashes, m.seconds, m.threads, if m.threads == 1 { "" } else { "s" },
-                        m.hashes_per_s / f64::from(m.threads.max(1)) / 1e6, browser_how.get()
+                    <div class="kpi-note" data-testid="sha-browser-threads">{move || browser.get().map(|m| (tx.browser_run)(
+                        &n(m.hashes as f64, 0), &n(m.seconds, 2), m.threads,
+                        &n(m.hashes_per_s / f64::from(m.threads.max(1)) / 1e6, 2), how(browser_how.get())
                     ))}</div>
                     <button on:click=measure_browser disabled=move || browser_running.get()>
-                        {move || if browser_running.get() { "Measuring…" } else { "Measure in this browser (1 s)" }}
+                        {move || if browser_running.get() { tx.measuring } else { tx.measure_browser }}
                     </button>
                 </div>
             </div>
             <table class="data-table" tabindex="0" data-testid="asic-table">
                 <thead>
                     <tr>
-                        <th>"ASIC"</th><th>"TH/s"</th><th>"J/TH"</th><th>"BTC/day"</th><th>"Margin/day"</th>
-                        <th>"Breakeven $/kWh"</th><th>"Solo block (years)"</th><th>"Servers like this per ASIC"</th>
+                        <th>"ASIC"</th><th>"TH/s"</th><th>"J/TH"</th><th>{tx.btc_day}</th><th>{tx.margin_day}</th>
+                        <th>{tx.breakeven}</th><th>{tx.solo}</th><th>{tx.servers_per_asic}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {move || rows.get().into_iter().map(|r| view! {
                         <tr>
                             <td>{r.model.name}</td>
-                            <td>{format!("{:.0}", r.model.hashrate_ths)}</td>
-                            <td>{format!("{:.1}", r.model.efficiency_j_per_th())}</td>
-                            <td>{format!("{:.6}", r.btc_per_day)}</td>
-                            <td class:negative=r.margin_usd_per_day < 0.0>{format::usd(r.margin_usd_per_day)}</td>
-                            <td>{r.breakeven_usd_per_kwh.map(|b| format!("{b:.3}")).unwrap_or_default()}</td>
-                            <td>{format!("{:.0}", r.solo_block_days / 365.25)}</td>
-                            <td>{r.measured_machines_per_asic.map(|n| format!("{n:.0}")).unwrap_or_else(|| "measure first".into())}</td>
+                            <td>{n(r.model.hashrate_ths, 0)}</td>
+                            <td>{n(r.model.efficiency_j_per_th(), 1)}</td>
+                            <td>{n(r.btc_per_day, 6)}</td>
+                            <td class:negative=r.margin_usd_per_day < 0.0>{crate::i18n::numbers::usd(lang, r.margin_usd_per_day)}</td>
+                            <td>{r.breakeven_usd_per_kwh.map(|b| n(b, 3)).unwrap_or_default()}</td>
+                            <td>{n(r.solo_block_days / 365.25, 0)}</td>
+                            <td>{r.measured_machines_per_asic.map(|m| n(m, 0)).unwrap_or_else(|| tx.measure_first.into())}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
-            <p class="panel-note">{format!("At today's market and {power_price:.3} $/kWh.")}</p>
+            <p class="panel-note">{(tx.at_market)(&n(power_price, 3))}</p>
         </div>
     }
 }
