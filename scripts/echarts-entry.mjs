@@ -15,6 +15,7 @@ import {
   VisualMapComponent,
 } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
+import langIT from "echarts/lib/i18n/langIT.js";
 
 echarts.use([
   BarChart,
@@ -30,5 +31,8 @@ echarts.use([
   VisualMapComponent,
   CanvasRenderer,
 ]);
+
+// Month and day names on time axes for Italian pages and embeds (init with { locale: "IT" }).
+echarts.registerLocale("IT", langIT);
 
 globalThis.echarts = echarts;

@@ -5,7 +5,9 @@
   var el = document.getElementById("chart");
   var source = document.getElementById("chart-option");
   if (!el || !source || !window.echarts) return;
+  var lang = document.documentElement.lang || "en";
   var option = JSON.parse(source.textContent);
+  if (window.rigshiftLocalize) option = window.rigshiftLocalize(option, lang);
   var dark = document.documentElement.getAttribute("data-theme") === "dark";
   var narrow = function () { return el.clientWidth < 520; };
   var shape = function (o) {
@@ -19,7 +21,8 @@
     o.backgroundColor = "transparent";
     return o;
   };
-  var chart = window.echarts.init(el, dark ? "rigshift" : null, { renderer: "canvas" });
+  var locale = window.rigshiftLocale ? window.rigshiftLocale(lang) : "EN";
+  var chart = window.echarts.init(el, dark ? "rigshift" : null, { renderer: "canvas", locale: locale });
   chart.setOption(shape(option));
   el.setAttribute("data-chart-ready", "true");
   window.addEventListener("resize", function () {

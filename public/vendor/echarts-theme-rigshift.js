@@ -20,4 +20,26 @@
     valueAxis: axis,
     timeAxis: axis
   });
+
+  // Numbers in the page's language: value-axis labels and tooltips (the option arrives as JSON,
+  // which cannot carry the formatter functions this needs). Dates on time axes follow the
+  // ECharts locale the caller passes to init ("IT" is registered by the bundle).
+  window.rigshiftLocalize = function (option, lang) {
+    if (!lang || lang === "en") return option;
+    var locale = lang === "it" ? "it-IT" : lang;
+    var fmt = function (v) {
+      return typeof v === "number" ? v.toLocaleString(locale, { maximumFractionDigits: 2 }) : v;
+    };
+    [].concat(option.yAxis || [], option.xAxis || []).forEach(function (axis) {
+      if (axis.type !== "value") return;
+      var template = (axis.axisLabel && axis.axisLabel.formatter) || "{value}";
+      if (typeof template !== "string") return;
+      axis.axisLabel = Object.assign({}, axis.axisLabel, {
+        formatter: function (v) { return template.replace("{value}", fmt(v)); }
+      });
+    });
+    [].concat(option.tooltip || []).forEach(function (t) { t.valueFormatter = fmt; });
+    return option;
+  };
+  window.rigshiftLocale = function (lang) { return lang === "it" ? "IT" : "EN"; };
 })();

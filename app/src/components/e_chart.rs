@@ -19,7 +19,15 @@ mod js {
         pub type EchartsInstance;
 
         #[wasm_bindgen(catch, js_namespace = echarts, js_name = init)]
-        pub fn init(el: &web_sys::HtmlElement, theme: &str) -> Result<EchartsInstance, JsValue>;
+        pub fn init(
+            el: &web_sys::HtmlElement,
+            theme: &str,
+            opts: &JsValue,
+        ) -> Result<EchartsInstance, JsValue>;
+
+        /// From echarts-theme-rigshift.js: number formatters for the page's language.
+        #[wasm_bindgen(catch, js_name = rigshiftLocalize)]
+        pub fn localize(option: &JsValue, lang: &str) -> Result<JsValue, JsValue>;
 
         #[wasm_bindgen(method, js_name = setOption)]
         pub fn set_option(this: &EchartsInstance, option: &JsValue, not_merge: bool);
@@ -47,6 +55,8 @@ pub fn EChart(
     let error = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]
     let common = &crate::i18n::t().common;
+    #[cfg(feature = "hydrate")]
+    let lang = crate::i18n::use_lang();
     #[cfg(not(feature = "hydrate"))]
     let _ = chart;
     #[cfg(feature = "hydrate")]
@@ -56,7 +66,7 @@ pub fn EChart(
             let Some(chart) = chart.get() else { return };
             let Some(div) = el.get() else { return };
             let option = match js_sys::JSON::parse(chart.json()) {
-                Ok(o) => o,
+                Ok(o) => js::localize(&o, lang.code()).unwrap_or(o),
                 Err(_) => {
                     error.set(Some(common.chart_not_encoded.into()));
                     return;
@@ -64,7 +74,10 @@ pub fn EChart(
             };
             instance.update_value(|slot| {
                 if slot.is_none() {
-                    match js::init(&div, "rigshift") {
+                    let opts = js_sys::Object::new();
+                    let locale = if lang == crate::i18n::Lang::It { "IT" } else { "EN" };
+                    js_sys::Reflect::set(&opts, &"locale".into(), &locale.into()).ok();
+                    match js::init(&div, "rigshift", &opts) {
                         Ok(i) => *slot = Some(i),
                         Err(_) => error.set(Some(common.chart_library_missing.into())),
                     }

@@ -108,6 +108,22 @@ pub const TEXTS: Texts = Texts {
         },
         weekly: " · chart: weekly averages",
         monthly: " · chart: monthly averages",
+        market_live: |host, at, stale| {
+            format!("live · mempool · {host}{at}{}", if stale { " · stale" } else { "" })
+        },
+        market_bundled: |d| format!("bundled snapshot · {d}"),
+        market_simulated_after: |d| format!("simulated after the bundled snapshot of {d}"),
+        market_simulated: "simulated",
+        market_projected: "projected",
+        hashrate_measured: |n, sim, coverage| {
+            format!("measured by {n} polled ASICs{} · covers {coverage}, their availability applied to the rest", if sim { " (simulated)" } else { "" })
+        },
+        whole_fleet: "the whole fleet",
+        of_capacity: |p| format!("{p} % of capacity"),
+        hashrate_modelled: "modelled from site capacity (MW ÷ J/TH × uptime); no telemetry today",
+        source_measured: "measured",
+        source_modelled: "modelled",
+        source_projected: "projected",
     },
     fleet: FleetTexts {
         title: "Fleet",

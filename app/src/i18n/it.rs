@@ -129,6 +129,22 @@ pub const TEXTS: Texts = Texts {
         },
         weekly: " · grafico: medie settimanali",
         monthly: " · grafico: medie mensili",
+        market_live: |host, at, stale| {
+            format!("in diretta · mempool · {host}{at}{}", if stale { " · non aggiornati" } else { "" })
+        },
+        market_bundled: |d| format!("dati inclusi nell'installazione · {d}"),
+        market_simulated_after: |d| format!("simulati dopo i dati inclusi, aggiornati al {d}"),
+        market_simulated: "simulati",
+        market_projected: "proiezione",
+        hashrate_measured: |n, sim, coverage| {
+            format!("misurato da {n} ASIC interrogati{} · copre {coverage}, la loro disponibilità è applicata al resto", if sim { " (simulati)" } else { "" })
+        },
+        whole_fleet: "l'intero parco",
+        of_capacity: |p| format!("il {p} % della capacità"),
+        hashrate_modelled: "modellato dalla capacità dei siti (MW ÷ J/TH × disponibilità); nessuna telemetria oggi",
+        source_measured: "misurato",
+        source_modelled: "modellato",
+        source_projected: "proiezione",
     },
     fleet: FleetTexts {
         title: "Parco macchine",

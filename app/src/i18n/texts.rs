@@ -280,6 +280,20 @@ pub struct OverviewTexts {
     pub provenance: fn(&str, &str, &str, &str, &str, &str) -> String,
     pub weekly: &'static str,
     pub monthly: &'static str,
+    /// (host, fetched at, stale)
+    pub market_live: fn(&str, &str, bool) -> String,
+    pub market_bundled: fn(&str) -> String,
+    pub market_simulated_after: fn(&str) -> String,
+    pub market_simulated: &'static str,
+    pub market_projected: &'static str,
+    /// (polled ASICs, simulated, coverage)
+    pub hashrate_measured: fn(&str, bool, &str) -> String,
+    pub whole_fleet: &'static str,
+    pub of_capacity: fn(&str) -> String,
+    pub hashrate_modelled: &'static str,
+    pub source_measured: &'static str,
+    pub source_modelled: &'static str,
+    pub source_projected: &'static str,
 }
 
 pub struct FleetTexts {

@@ -154,63 +154,6 @@ impl MarketFeedStatus {
     }
 }
 
-impl Overview {
-    /// Where today's market figures come from, as a KPI footnote.
-    pub fn market_note(&self) -> String {
-        match self.kpis.market_source {
-            MarketSource::Live => {
-                let feed = self.market_feed.as_ref();
-                let host = feed.map_or("mempool", |f| f.host.as_str());
-                let at = feed
-                    .and_then(|f| f.fetched_at)
-                    .map(|t| format!(" · {}", t.format("%H:%M UTC")))
-                    .unwrap_or_default();
-                let stale = if feed.is_some_and(|f| f.stale_since.is_some()) {
-                    " · stale"
-                } else {
-                    ""
-                };
-                format!("live · mempool · {host}{at}{stale}")
-            }
-            MarketSource::Bundled => format!("bundled snapshot · {}", self.kpis.as_of),
-            MarketSource::Simulated => match self.market_as_of {
-                Some(d) => format!("simulated after the bundled snapshot of {d}"),
-                None => "simulated".into(),
-            },
-            MarketSource::Projected => "projected".into(),
-        }
-    }
-
-    /// How today's fleet hashrate was obtained, as a KPI footnote.
-    pub fn hashrate_note(&self) -> String {
-        let k = &self.kpis;
-        match k.hashrate_source {
-            HashrateSource::Measured => {
-                let pct = k.telemetry_coverage * 100.0;
-                let coverage = if pct >= 99.95 {
-                    "the whole fleet".to_string()
-                } else if pct >= 1.0 {
-                    format!("{pct:.1} % of capacity")
-                } else {
-                    format!("{pct:.2} % of capacity")
-                };
-                let sim = if self.fleet_simulated {
-                    " (simulated)"
-                } else {
-                    ""
-                };
-                format!(
-                    "measured by {} polled ASICs{sim} · covers {coverage}, their availability applied to the rest",
-                    k.polled_asics
-                )
-            }
-            HashrateSource::Modelled | HashrateSource::Projected => {
-                "modelled from site capacity (MW ÷ J/TH × uptime); no telemetry today".into()
-            }
-        }
-    }
-}
-
 /// KPIs of the market day `m` (today), measured where `telemetry` covers it.
 pub fn kpis(sites: &[Site], m: &MarketDay, telemetry: &SiteTelemetry) -> Kpis {
     let today = |s: &Site| telemetry.get(&(m.date, s.id.clone()));

@@ -8,6 +8,8 @@ use crate::components::chart_panel::ChartPanel;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
 use crate::i18n::{numbers, t, use_lang, Lang};
+use crate::model::market::MarketSource;
+use crate::model::measured::HashrateSource;
 use crate::model::overview::Overview;
 use crate::model::range::TimeRange;
 
@@ -89,11 +91,16 @@ fn RangePicker(current: Memo<TimeRange>) -> impl IntoView {
 fn Kpis(o: Overview) -> impl IntoView {
     let lang = use_lang();
     let tx = &t().overview;
-    let market = o.market_note();
-    let hashrate = o.hashrate_note();
+    let market = market_note(&o, lang);
+    let hashrate = hashrate_note(&o, lang);
     let k = o.kpis.clone();
     let margin = k.mining_usd_per_day + k.ai_lease_usd_per_day - k.power_cost_usd_per_day;
-    let mining_source = format!("{} · {} {}", market, tx.hashrate_word, k.hashrate_source.as_str());
+    let source = match k.hashrate_source {
+        HashrateSource::Measured => tx.source_measured,
+        HashrateSource::Modelled => tx.source_modelled,
+        HashrateSource::Projected => tx.source_projected,
+    };
+    let mining_source = format!("{} · {} {}", market, tx.hashrate_word, source);
     let timeline = tx.mw_source.to_string();
     let usd = move |v: f64| numbers::usd(lang, v);
     view! {
@@ -150,4 +157,49 @@ fn hashprice(lang: Lang, usd_per_ph_day: f64) -> String {
 fn signed_percent(lang: Lang, share: f64) -> String {
     let sign = if share >= 0.0 { "+" } else { "" };
     format!("{sign}{} %", numbers::number(lang, share * 100.0, 1))
+}
+
+/// Where today's market figures come from, as a KPI footnote.
+fn market_note(o: &Overview, lang: Lang) -> String {
+    let tx = &lang.texts().overview;
+    match o.kpis.market_source {
+        MarketSource::Live => {
+            let feed = o.market_feed.as_ref();
+            let host = feed.map_or("mempool", |f| f.host.as_str());
+            let at = feed
+                .and_then(|f| f.fetched_at)
+                .map(|t| format!(" · {}", t.format("%H:%M UTC")))
+                .unwrap_or_default();
+            let stale = feed.is_some_and(|f| f.stale_since.is_some());
+            (tx.market_live)(host, &at, stale)
+        }
+        MarketSource::Bundled => (tx.market_bundled)(&numbers::date(lang, o.kpis.as_of)),
+        MarketSource::Simulated => match o.market_as_of {
+            Some(d) => (tx.market_simulated_after)(&numbers::date(lang, d)),
+            None => tx.market_simulated.into(),
+        },
+        MarketSource::Projected => tx.market_projected.into(),
+    }
+}
+
+/// How today's fleet hashrate was obtained, as a KPI footnote.
+fn hashrate_note(o: &Overview, lang: Lang) -> String {
+    let tx = &lang.texts().overview;
+    let k = &o.kpis;
+    match k.hashrate_source {
+        HashrateSource::Measured => {
+            let pct = k.telemetry_coverage * 100.0;
+            let coverage = if pct >= 99.95 {
+                tx.whole_fleet.to_string()
+            } else {
+                (tx.of_capacity)(&numbers::number(lang, pct, if pct >= 1.0 { 1 } else { 2 }))
+            };
+            (tx.hashrate_measured)(
+                &numbers::number(lang, k.polled_asics as f64, 0),
+                o.fleet_simulated,
+                &coverage,
+            )
+        }
+        HashrateSource::Modelled | HashrateSource::Projected => tx.hashrate_modelled.into(),
+    }
 }
