@@ -363,3 +363,31 @@ async fn pages_speak_the_language_the_request_asks_for() {
     let html = page("/fleet", "fr, de;q=0.8").await.unwrap().text().await.unwrap();
     assert!(html.contains(r#"<html lang="en""#) && html.contains("Devices online"));
 }
+
+/// CSV exports follow `?lang=`: chart series and data columns named in Italian, numbers still
+/// machine-readable; without it, the API's English names.
+#[tokio::test]
+async fn exports_name_their_columns_in_the_language_asked_for() {
+    let app = TestApp::on(day(2025, 6, 15)).start().await;
+    let app = &app;
+    let csv = |path: &'static str| async move {
+        app.request_as(Some(app::api::auth::Role::Viewer), reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let it = csv("/api/v1/export/revenue-mix.csv?lang=it").await;
+    let head = it.lines().next().unwrap();
+    assert!(head.starts_with("data,") && head.contains("Ricavi da mining"), "{head}");
+    let en = csv("/api/v1/export/revenue-mix.csv").await;
+    assert!(en.lines().next().unwrap().contains("Mining revenue"));
+    // The same figures either way.
+    assert_eq!(it.lines().nth(1), en.lines().nth(1));
+    let timeline = csv("/api/v1/export/timeline.csv?lang=it").await;
+    assert!(timeline.starts_with("sito,milestone,tipo,stato,inizio_pianificato"), "{timeline}");
+    let revenue = csv("/api/v1/export/revenue.csv").await;
+    assert!(revenue.starts_with("date,site,mining_usd"), "{revenue}");
+}
