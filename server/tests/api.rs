@@ -362,6 +362,45 @@ async fn pages_speak_the_language_the_request_asks_for() {
     assert!(html.contains(r#"<html lang="en""#) && html.contains("Fleet hashrate"));
     let html = page("/fleet", "fr, de;q=0.8").await.unwrap().text().await.unwrap();
     assert!(html.contains(r#"<html lang="en""#) && html.contains("Devices online"));
+
+    // Every page in Italian carries none of the English page chrome.
+    let english = [
+        "Loading", "Overview", "Sign out", "Fleet hashrate", "Status map", "Devices online",
+        "Conversion timeline", "Milestones done", "Estimators", "Conversion calculator",
+        "Administration", "Audit log", "Your account", "Change password", "SIMULATED DATA",
+        "not for investment decisions", "As of", "Device ", "Not found",
+    ];
+    for path in ["/", "/fleet", "/timeline", "/estimators", "/admin", "/account", "/device?id=x", "/nowhere"] {
+        let html = app
+            .request_as(Some(app::api::auth::Role::Admin), reqwest::Method::GET, path)
+            .header("accept-language", "it")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(r#"<html lang="it""#), "{path}");
+        // Only what the page shows: script blocks (hydration data) may quote stored text.
+        let shown = without_scripts(&html);
+        assert!(shown.len() > 400, "{path}: {shown}");
+        for phrase in english {
+            assert!(!shown.contains(phrase), "{path} shows {phrase:?} in Italian");
+        }
+    }
+}
+
+fn without_scripts(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("</script>")
+            .map_or("", |end| &rest[start + end + "</script>".len()..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// CSV exports follow `?lang=`: chart series and data columns named in Italian, numbers still
