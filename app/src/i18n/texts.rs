@@ -241,7 +241,6 @@ pub struct OverviewTexts {
     pub range_6m: &'static str,
     pub range_1y: &'static str,
     pub range_3y: &'static str,
-    pub range_all: &'static str,
     pub loading: &'static str,
     pub mix_title: &'static str,
     pub mix_label: &'static str,

@@ -64,7 +64,8 @@ fn RangePicker(current: Memo<TimeRange>) -> impl IntoView {
         TimeRange::SixMonths => o.range_6m,
         TimeRange::OneYear => o.range_1y,
         TimeRange::ThreeYears => o.range_3y,
-        TimeRange::All => o.range_all,
+        // The years themselves: the same in every language.
+        TimeRange::All => r.label(),
     };
     view! {
         <nav class="range-picker" aria-label=o.range>
