@@ -56,14 +56,10 @@ pub const TEXTS: Texts = Texts {
         could_not_load: "Could not load this view. ",
         chart_not_encoded: "This chart's data could not be encoded.",
         chart_library_missing: "The chart library did not load; the figures above are still current.",
-        download_csv: "CSV",
-        download_png: "PNG",
         online: "online",
         degraded: "degraded",
         offline: "offline",
-        unknown: "unknown",
         as_of: |d| format!("As of {d}"),
-        days: |n| if n == 1 { "1 day".into() } else { format!("{n} days") },
     },
     overview: OverviewTexts {
         title: "Overview",
@@ -103,7 +99,12 @@ pub const TEXTS: Texts = Texts {
         polled_source: "what the polled devices deliver now; their availability measures the fleet hashrate",
         hashrate_word: "hashrate",
         provenance: |as_of, from, to, measured, modelled, bucket| {
-            format!("As of {as_of} · range {from} to {to} · history: {measured} measured from telemetry, {modelled} modelled from site capacity; after today: projected{bucket}")
+            let days = |n: u32| if n == 1 { "1 day".to_string() } else { format!("{n} days") };
+            format!(
+                "As of {as_of} · range {from} to {to} · history: {} measured from telemetry, {} modelled from site capacity; after today: projected{bucket}",
+                days(measured),
+                days(modelled)
+            )
         },
         weekly: " · chart: weekly averages",
         monthly: " · chart: monthly averages",

@@ -77,14 +77,10 @@ pub const TEXTS: Texts = Texts {
         could_not_load: "Impossibile caricare questa vista. ",
         chart_not_encoded: "Non è stato possibile codificare i dati di questo grafico.",
         chart_library_missing: "La libreria dei grafici non è stata caricata; i valori sopra restano aggiornati.",
-        download_csv: "CSV",
-        download_png: "PNG",
         online: "attivo",
         degraded: "degradato",
         offline: "non raggiungibile",
-        unknown: "sconosciuto",
         as_of: |d| format!("Aggiornato al {d}"),
-        days: |n| if n == 1 { "1 giorno".into() } else { format!("{n} giorni") },
     },
     overview: OverviewTexts {
         title: "Panoramica",
@@ -124,7 +120,9 @@ pub const TEXTS: Texts = Texts {
         polled_source: "ciò che i dispositivi interrogati producono ora; la loro disponibilità misura l'hashrate del parco",
         hashrate_word: "hashrate",
         provenance: |as_of, from, to, measured, modelled, bucket| {
-            format!("Aggiornato al {as_of} · periodo dal {from} al {to} · storico: {measured} misurati dalla telemetria, {modelled} modellati dalla capacità dei siti; dopo oggi: proiezione{bucket}")
+            let measured = if measured == 1 { "1 giorno misurato".to_string() } else { format!("{measured} giorni misurati") };
+            let modelled = if modelled == 1 { "1 giorno modellato".to_string() } else { format!("{modelled} giorni modellati") };
+            format!("Aggiornato al {as_of} · periodo dal {from} al {to} · storico: {measured} dalla telemetria, {modelled} dalla capacità dei siti; dopo oggi: proiezione{bucket}")
         },
         weekly: " · grafico: medie settimanali",
         monthly: " · grafico: medie mensili",

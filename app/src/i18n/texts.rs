@@ -224,14 +224,10 @@ pub struct Common {
     pub could_not_load: &'static str,
     pub chart_not_encoded: &'static str,
     pub chart_library_missing: &'static str,
-    pub download_csv: &'static str,
-    pub download_png: &'static str,
     pub online: &'static str,
     pub degraded: &'static str,
     pub offline: &'static str,
-    pub unknown: &'static str,
     pub as_of: fn(&str) -> String,
-    pub days: fn(u32) -> String,
 }
 
 pub struct OverviewTexts {
@@ -275,8 +271,8 @@ pub struct OverviewTexts {
     pub polled_source_sim: &'static str,
     pub polled_source: &'static str,
     pub hashrate_word: &'static str,
-    /// (as of, from, to, measured, modelled, bucket note)
-    pub provenance: fn(&str, &str, &str, &str, &str, &str) -> String,
+    /// (as of, from, to, days measured, days modelled, bucket note)
+    pub provenance: fn(&str, &str, &str, u32, u32, &str) -> String,
     pub weekly: &'static str,
     pub monthly: &'static str,
     /// (host, fetched at, stale)

@@ -135,7 +135,7 @@ fn Kpis(o: Overview) -> impl IntoView {
     </div>
     <p class="as-of" data-testid="history-provenance">{(tx.provenance)(
         &numbers::date(lang, k.as_of), &numbers::date(lang, o.from), &numbers::date(lang, o.to),
-        &(t().common.days)(o.measured_days), &(t().common.days)(o.modelled_days),
+        o.measured_days, o.modelled_days,
         match o.bucket_days {
             1 => "",
             7 => tx.weekly,
