@@ -25,6 +25,7 @@ pub struct NewToken {
     role: Role,
 }
 
+/// List API tokens.
 #[utoipa::path(get, path = "/tokens", tag = "accounts",
     responses((status = 200, description = "Every API token (never its secret)", body = TokenList)))]
 pub async fn tokens(State(svc): State<Services>) -> Result<Json<TokenList>, HttpError> {
@@ -58,6 +59,7 @@ pub struct SessionList {
     sessions: Vec<SessionRow>,
 }
 
+/// Create an API token.
 #[utoipa::path(post, path = "/tokens", tag = "accounts", request_body = NewToken,
     responses((status = 201, description = "Created; the secret is shown this once", body = CreatedToken)))]
 pub async fn create_token(
@@ -73,6 +75,7 @@ pub async fn create_token(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// Revoke an API token.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts",
     params(("id" = i64, Path, description = "The token's id")),
     responses((status = 204, description = "Revoked at once")))]
@@ -85,6 +88,7 @@ pub async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The audit log.
 #[utoipa::path(get, path = "/audit", tag = "accounts",
     responses((status = 200, description = "The newest 500 audit entries", body = AuditLog)))]
 pub async fn audit(State(svc): State<Services>) -> Result<Json<AuditLog>, HttpError> {
@@ -93,6 +97,7 @@ pub async fn audit(State(svc): State<Services>) -> Result<Json<AuditLog>, HttpEr
     }))
 }
 
+/// List embed tokens.
 #[utoipa::path(get, path = "/embeds", tag = "accounts",
     responses((status = 200, description = "Every embed token (never its secret)", body = EmbedList)))]
 pub async fn list_embeds(State(svc): State<Services>) -> Result<Json<EmbedList>, HttpError> {
@@ -101,6 +106,7 @@ pub async fn list_embeds(State(svc): State<Services>) -> Result<Json<EmbedList>,
     }))
 }
 
+/// Create an embed token.
 #[utoipa::path(post, path = "/embeds", tag = "accounts", request_body = EmbedSpec,
     responses((status = 201, description = "Created; the iframe URL with its token is shown this once", body = CreatedEmbed)))]
 pub async fn create_embed(
@@ -115,6 +121,7 @@ pub async fn create_embed(
     ))
 }
 
+/// Revoke an embed token.
 #[utoipa::path(delete, path = "/embeds/{id}", tag = "accounts",
     params(("id" = i64, Path, description = "The embed's id")),
     responses((status = 204, description = "Revoked; its iframes stop at once")))]
@@ -127,6 +134,7 @@ pub async fn revoke_embed(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// List users.
 #[utoipa::path(get, path = "/users", tag = "accounts",
     responses((status = 200, description = "Every user", body = UserList)))]
 pub async fn users(State(svc): State<Services>) -> Result<Json<UserList>, HttpError> {
@@ -135,6 +143,7 @@ pub async fn users(State(svc): State<Services>) -> Result<Json<UserList>, HttpEr
     }))
 }
 
+/// Disable, enable or reset a user.
 #[utoipa::path(patch, path = "/users/{name}", tag = "accounts", request_body = UserPatch,
     params(("name" = String, Path, description = "The user's name")),
     responses((status = 200, description = "The user as saved; disabling or a new password ends their sessions and tokens", body = UserRow)))]
@@ -148,6 +157,7 @@ pub async fn update_user(
     Ok(Json(svc.accounts.update_user(&me, &name, &patch).await?))
 }
 
+/// Change your password.
 #[utoipa::path(post, path = "/me/password", tag = "accounts", request_body = PasswordChange,
     responses((status = 204, description = "Changed; the caller's other sessions end")))]
 pub async fn change_password(
@@ -160,6 +170,7 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// List sessions.
 #[utoipa::path(get, path = "/sessions", tag = "accounts",
     responses((status = 200, description = "The caller's sessions (an admin: everyone's)", body = SessionList)))]
 pub async fn sessions(
@@ -171,6 +182,7 @@ pub async fn sessions(
     }))
 }
 
+/// End a session.
 #[utoipa::path(delete, path = "/sessions/{id}", tag = "accounts",
     params(("id" = i64, Path, description = "The session's id")),
     responses((status = 204, description = "Ended at once")))]

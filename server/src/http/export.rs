@@ -81,6 +81,7 @@ fn range(q: &ExportQuery) -> Result<TimeRange, ApiError> {
     }
 }
 
+/// A chart's data as CSV.
 #[utoipa::path(get, path = "/export/{file}", tag = "exports",
     params(("file" = String, Path, description = "`revenue-mix.csv`, `site-revenue.csv`, `mw-mix.csv`, `timeline.csv`, `fleet.csv`, `device-work.csv`, `device-thermals.csv` or `revenue.csv` (streamed, up to ten years)"), ExportQuery),
     responses((status = 200, description = "The chart's data as CSV, headed by the figures' sources", content_type = "text/csv", body = String)))]

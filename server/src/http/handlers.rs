@@ -21,6 +21,7 @@ use app::model::site::SitePhase;
 
 use super::{ErrorCode, HttpError};
 
+/// Whether the server answers, and its version.
 #[utoipa::path(get, path = "/health", tag = "system",
     responses((status = 200, description = "The server answers", body = Health)))]
 pub async fn health() -> Json<Health> {
@@ -55,6 +56,7 @@ pub struct SitesResponse {
     sites: Vec<SiteSummary>,
 }
 
+/// Every site and today's split of its megawatts.
 #[utoipa::path(get, path = "/sites", tag = "revenue",
     responses((status = 200, description = "Every site with today's split of its megawatts", body = SitesResponse)))]
 pub async fn sites(State(svc): State<Services>) -> Result<Json<SitesResponse>, HttpError> {
@@ -97,7 +99,7 @@ pub struct RevenueResponse {
 }
 
 /// Daily rows per site; defaults to the last 30 days. Days after today are projections.
-#[utoipa::path(get, path = "/revenue", tag = "revenue", params(RevenueQuery),
+#[utoipa::path(summary = "Daily mining and AI revenue per site", get, path = "/revenue", tag = "revenue", params(RevenueQuery),
     responses((status = 200, description = "Daily mining and AI revenue per site, each row with its source", body = RevenueResponse)))]
 pub async fn revenue(
     State(svc): State<Services>,
@@ -111,6 +113,7 @@ pub async fn revenue(
     Ok(Json(RevenueResponse { from, to, days }))
 }
 
+/// Mining economics for a hashrate.
 #[utoipa::path(post, path = "/estimate/mining", tag = "estimators", request_body = MiningEstimateRequest,
     responses((status = 200, description = "BTC and dollars per day, hashprice, margin", body = MiningEstimateResponse)))]
 pub async fn estimate_mining(
@@ -121,6 +124,7 @@ pub async fn estimate_mining(
     Ok(Json(service::estimate_mining(&svc, &req)?))
 }
 
+/// GPU throughput by the roofline model.
 #[utoipa::path(post, path = "/estimate/gpu", tag = "estimators", request_body = GpuQuery,
     responses((status = 200, description = "Roofline tokens/s per GPU and per MW", body = GpuEstimate)))]
 pub async fn estimate_gpu(
@@ -130,6 +134,7 @@ pub async fn estimate_gpu(
     Ok(Json(roofline::estimate(&q).map_err(ApiError::from)?))
 }
 
+/// Measure SHA-256d hashes per second on this server.
 #[utoipa::path(post, path = "/estimate/sha256", tag = "estimators", request_body = Sha256Request,
     responses((status = 200, description = "Measured SHA-256d hashes/s on this server, scaled to the fleet", body = Sha256Measurement)))]
 pub async fn estimate_sha256(
@@ -141,6 +146,7 @@ pub async fn estimate_sha256(
     Ok(Json(svc.sha256.measure(millis).await?))
 }
 
+/// The GPU catalogue.
 #[utoipa::path(get, path = "/catalogue/gpus", tag = "estimators",
     responses((status = 200, description = "The accelerators the GPU estimator knows, with datasheet sources", body = GpuCatalogue)))]
 pub async fn catalogue_gpus() -> Json<GpuCatalogue> {
@@ -172,6 +178,7 @@ pub struct AsicRow {
     source: &'static str,
 }
 
+/// The ASIC catalogue.
 #[utoipa::path(get, path = "/catalogue/asics", tag = "estimators",
     responses((status = 200, description = "The ASIC models the estimators and the poller know", body = AsicCatalogue)))]
 pub async fn catalogue_asics() -> Json<AsicCatalogue> {
@@ -196,6 +203,7 @@ pub struct FleetResponse {
     summary: app::model::fleet::FleetSummary,
 }
 
+/// Every device's latest state and the fleet summary.
 #[utoipa::path(get, path = "/fleet", tag = "fleet",
     responses((status = 200, description = "Every device's latest state and the fleet summary", body = FleetResponse)))]
 pub async fn fleet(State(svc): State<Services>) -> Json<FleetResponse> {
@@ -205,6 +213,7 @@ pub async fn fleet(State(svc): State<Services>) -> Json<FleetResponse> {
     })
 }
 
+/// Register a device by address.
 #[utoipa::path(post, path = "/devices", tag = "fleet", request_body = NewDevice,
     responses((status = 201, description = "Registered; polled from the next cycle", body = AddedDevice)))]
 pub async fn add_device(
@@ -243,6 +252,7 @@ pub struct AddedDevice {
     status: &'static str,
 }
 
+/// Scan an address range for miners.
 #[utoipa::path(post, path = "/devices/scan", tag = "fleet", request_body = app::model::discovery::ScanRequest,
     responses((status = 200, description = "What answered on the range, identified; with `add`, the new ones registered", body = app::model::discovery::ScanReport)))]
 pub async fn scan_devices(
@@ -256,6 +266,7 @@ pub async fn scan_devices(
     ))
 }
 
+/// Stop polling a device.
 #[utoipa::path(delete, path = "/devices/{id}", tag = "fleet",
     params(("id" = String, Path, description = "The device's node id")),
     responses((status = 204, description = "Retired; its history stays")))]

@@ -16,6 +16,7 @@ use app::api::ports::Services;
 use crate::limits::{client_key, too_many, StreamLimiter};
 use crate::metrics::Metrics;
 
+/// Live fleet summary (server-sent events).
 #[utoipa::path(get, path = "/stream", tag = "fleet",
     responses((status = 200, description = "Server-sent events: a `fleet` event with the fleet summary (JSON) each time a poll cycle changes it", content_type = "text/event-stream", body = String)))]
 pub async fn stream(

@@ -40,6 +40,7 @@ pub struct MarketResponse {
     days: Vec<MarketRow>,
 }
 
+/// Daily market figures.
 #[utoipa::path(get, path = "/market", tag = "revenue", params(WindowQuery),
     responses((status = 200, description = "Daily market figures (price, difficulty, fees, hashprice), each with its source", body = MarketResponse)))]
 pub async fn market(
@@ -52,6 +53,7 @@ pub async fn market(
     Ok(Json(MarketResponse { from, to, days }))
 }
 
+/// Today's market figures.
 #[utoipa::path(get, path = "/market/latest", tag = "revenue",
     responses((status = 200, description = "The newest market figures and how old they are", body = MarketLatest)))]
 pub async fn latest(State(svc): State<Services>) -> Result<Json<MarketLatest>, HttpError> {
@@ -65,6 +67,7 @@ pub struct PoolRewardsResponse {
     rewards: Vec<PoolRewardRow>,
 }
 
+/// Daily pool payouts.
 #[utoipa::path(get, path = "/pool-rewards", tag = "revenue", params(WindowQuery),
     responses((status = 200, description = "Daily pool payouts per site", body = PoolRewardsResponse)))]
 pub async fn pool_rewards(

@@ -178,7 +178,7 @@ fn add_error(op: &mut Operation, status: u16, description: &str) {
 }
 
 /// `GET /api/v1/openapi.json`: this document (public; it holds no data).
-#[utoipa::path(get, path = "/openapi.json", tag = "system",
+#[utoipa::path(summary = "This OpenAPI document", get, path = "/openapi.json", tag = "system",
     responses((status = 200, description = "The OpenAPI 3.1 document of this API", body = Object)))]
 pub async fn document(Extension(doc): Extension<DocumentJson>) -> Response {
     (

@@ -14,6 +14,7 @@ use app::model::timeline::{Milestone, MilestoneEdit, NewMilestone};
 
 use super::{openapi, HttpError};
 
+/// The conversion timeline.
 #[utoipa::path(get, path = "/timeline", tag = "timeline",
     responses((status = 200, description = "Every site's phases, milestones and annotations (drafts only for operators)", body = TimelineView)))]
 pub async fn timeline(
@@ -25,6 +26,7 @@ pub async fn timeline(
     ))
 }
 
+/// Edit a milestone (versioned).
 #[utoipa::path(patch, path = "/milestones/{id}", tag = "timeline", request_body = MilestoneEdit,
     params(("id" = String, Path, description = "The milestone's id")),
     responses((status = 200, description = "The milestone as saved, with its new version", body = Milestone),
@@ -41,6 +43,7 @@ pub async fn update_milestone(
     ))
 }
 
+/// Add a milestone.
 #[utoipa::path(post, path = "/milestones", tag = "timeline", request_body = NewMilestone,
     responses((status = 201, description = "Created", body = Milestone),
         (status = 409, description = "A milestone with this id exists (`conflict`)", body = openapi::ErrorBody)))]
@@ -54,6 +57,7 @@ pub async fn create_milestone(
     Ok((StatusCode::CREATED, Json(m)))
 }
 
+/// Add a note.
 #[utoipa::path(post, path = "/annotations", tag = "timeline", request_body = NewAnnotation,
     responses((status = 201, description = "Created (version 1)", body = Annotation)))]
 pub async fn create_annotation(
@@ -66,6 +70,7 @@ pub async fn create_annotation(
     Ok((StatusCode::CREATED, Json(a)))
 }
 
+/// Edit a note (versioned).
 #[utoipa::path(patch, path = "/annotations/{id}", tag = "timeline", request_body = AnnotationEdit,
     params(("id" = i64, Path, description = "The annotation's id")),
     responses((status = 200, description = "Saved as the next version", body = Annotation),
@@ -82,6 +87,7 @@ pub async fn edit_annotation(
     ))
 }
 
+/// Every version of a note.
 #[utoipa::path(get, path = "/annotations/{id}/history", tag = "timeline",
     params(("id" = i64, Path, description = "The annotation's id")),
     responses((status = 200, description = "Every version, oldest first", body = AnnotationHistory)))]
