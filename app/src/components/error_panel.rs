@@ -2,13 +2,21 @@
 
 use leptos::prelude::*;
 
+use crate::api::error::ApiError;
+
 #[component]
 pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    let common = &crate::i18n::t().common;
+    // Our own errors are worded in the page's language; anything else as it comes.
+    let words = move |e: &Error| match e.downcast_ref::<ApiError>() {
+        Some(api) => (common.error)(api),
+        None => e.to_string(),
+    };
     view! {
         <div class="error-panel" role="alert">
-            <strong>{crate::i18n::t().common.could_not_load}</strong>
+            <strong>{common.could_not_load}</strong>
             <ul>
-                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
+                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{words(&e)}</li> }).collect_view()}
             </ul>
         </div>
     }
