@@ -334,7 +334,8 @@ impl OverviewPage {
 #[server(endpoint = "get_overview")]
 pub async fn get_overview(
     range: TimeRange,
-    lang: crate::i18n::Lang,
+    // Callers that do not say get English (the charts' words are in the answer).
+    #[server(default)] lang: crate::i18n::Lang,
 ) -> Result<OverviewPage, ApiError> {
     super::auth::require(super::auth::Role::Viewer)?;
     let run =
