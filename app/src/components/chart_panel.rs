@@ -24,7 +24,11 @@ pub fn ChartPanel(
         <div class="panel">
             <div class="panel-head">
                 <h2>{title}</h2>
-                {move || note.get().map(|n| view! { <span class="panel-note">{n}</span> })}
+                // A note may come from a resource (the status map's legend): under a Transition
+                // the server waits for it, so the HTML and the hydrating app agree.
+                <Transition fallback=|| ()>
+                    {move || note.get().map(|n| view! { <span class="panel-note">{n}</span> })}
+                </Transition>
             </div>
             <EChart id chart height_px label />
             <ChartExport id chart csv_href=csv_href />

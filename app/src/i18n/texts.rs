@@ -317,7 +317,7 @@ pub struct FleetTexts {
     pub asics: &'static str,
     pub gpus_col: &'static str,
     pub hashrate: &'static str,
-    pub devices: fn(usize) -> String,
+    pub devices: fn(&str) -> String,
     pub status_filter: &'static str,
     pub all: &'static str,
     pub sort: &'static str,
@@ -336,7 +336,7 @@ pub struct FleetTexts {
     pub pages: &'static str,
     pub previous: &'static str,
     pub next: &'static str,
-    pub page_of: fn(usize, usize) -> String,
+    pub page_of: fn(usize, &str) -> String,
     // The scan form.
     pub scan_title: &'static str,
     pub scan_range: &'static str,

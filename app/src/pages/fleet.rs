@@ -132,6 +132,7 @@ fn Totals(summary: Signal<FleetSummary>) -> impl IntoView {
 fn Sites(summary: FleetSummary) -> impl IntoView {
     let lang = use_lang();
     let (tx, c) = (&t().fleet, &t().common);
+    let count = move |n: usize| numbers::number(lang, n as f64, 0);
     view! {
         <div class="panel">
             <div class="panel-head"><h2>{tx.by_site}</h2></div>
@@ -141,10 +142,10 @@ fn Sites(summary: FleetSummary) -> impl IntoView {
                     {summary.sites.into_iter().map(|s| view! {
                         <tr>
                             <td><a href=format!("/fleet?site={}", s.site)>{s.site.clone()}</a></td>
-                            <td>{s.asics}</td><td>{s.gpus}</td>
-                            <td class="st-online">{s.online}</td>
-                            <td class="st-degraded">{s.degraded}</td>
-                            <td class="st-offline">{s.offline}</td>
+                            <td>{count(s.asics)}</td><td>{count(s.gpus)}</td>
+                            <td class="st-online">{count(s.online)}</td>
+                            <td class="st-degraded">{count(s.degraded)}</td>
+                            <td class="st-offline">{count(s.offline)}</td>
                             <td>{numbers::hashrate_ths(lang, s.asic_hashrate_ths)}</td>
                         </tr>
                     }).collect_view()}
@@ -194,7 +195,7 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
     view! {
         <div class="panel">
             <div class="panel-head">
-                <h2>{(tx.devices)(total)}</h2>
+                <h2>{(tx.devices)(&numbers::number(lang, total as f64, 0))}</h2>
                 <nav class="range-picker" aria-label=tx.status_filter>
                     <a href=link_with("status", String::new())>{tx.all}</a>
                     <a href=link_with("status", "degraded".into())>{capitalised(c.degraded)}</a>
@@ -234,7 +235,7 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
             </table>
             <nav class="pager" aria-label=tx.pages>
                 {(page > 0).then(|| view! { <a href=page_link(page - 1)>{tx.previous}</a> })}
-                <span>{(tx.page_of)(page + 1, pages)}</span>
+                <span>{(tx.page_of)(page + 1, &numbers::number(lang, pages as f64, 0))}</span>
                 {(page + 1 < pages).then(|| view! { <a href=page_link(page + 1)>{tx.next}</a> })}
             </nav>
         </div>
