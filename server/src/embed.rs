@@ -15,11 +15,11 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use app::api::auth::{Principal, Role};
-use app::i18n::{numbers, Lang};
 use app::api::embeds::{service, EmbedGrant};
 use app::api::ports::Services;
 use app::charts::embed::embed_chart;
 use app::charts::palette::Palette;
+use app::i18n::{numbers, Lang};
 use app::model::embed::{EmbedData, EmbedPayload, EmbedView};
 
 /// How long browsers and proxies may reuse an embed response, seconds.
@@ -111,9 +111,7 @@ async fn embed(
     };
     let grant: EmbedGrant = match svc.embeds.resolve(&q.token).await {
         Ok(Some(g)) => g,
-        Ok(None) => {
-            return refuse(StatusCode::FORBIDDEN, lang, tx.not_valid)
-        }
+        Ok(None) => return refuse(StatusCode::FORBIDDEN, lang, tx.not_valid),
         Err(e) => {
             tracing::error!(error = %e, "embed token lookup");
             return refuse(StatusCode::SERVICE_UNAVAILABLE, lang, tx.unavailable);
@@ -137,9 +135,7 @@ async fn embed(
     let (body, content_type) = if json {
         match serde_json::to_string(&data) {
             Ok(s) => (s, "application/json"),
-            Err(_) => {
-                return refuse(StatusCode::INTERNAL_SERVER_ERROR, lang, tx.unavailable)
-            }
+            Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, lang, tx.unavailable),
         }
     } else {
         (render(&data, theme, lang), "text/html; charset=utf-8")

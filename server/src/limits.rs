@@ -95,8 +95,12 @@ pub async fn rate_limit(
 }
 
 pub fn too_many(retry_after: u64, message: &str) -> Response {
-    let mut r =
-        HttpError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, message).into_response();
+    let mut r = HttpError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        message,
+    )
+    .into_response();
     r.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
     r

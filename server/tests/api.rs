@@ -2,9 +2,9 @@
 
 #[path = "figures/mod.rs"]
 mod figures;
-mod support;
 #[path = "api/openapi.rs"]
 mod openapi;
+mod support;
 
 use serde_json::{json, Value};
 use support::{day, TestApp};
@@ -349,30 +349,72 @@ async fn restart_keeps_data_without_reseeding_and_simulator_off_adds_no_days() {
 async fn pages_speak_the_language_the_request_asks_for() {
     let app = TestApp::on(day(2025, 6, 15)).start().await;
     let page = |path: &'static str, accept: &'static str| {
-        app.request_as(Some(app::api::auth::Role::Viewer), reqwest::Method::GET, path)
-            .header("accept-language", accept)
-            .send()
+        app.request_as(
+            Some(app::api::auth::Role::Viewer),
+            reqwest::Method::GET,
+            path,
+        )
+        .header("accept-language", accept)
+        .send()
     };
-    let html = page("/", "it-IT,it;q=0.9,en;q=0.5").await.unwrap().text().await.unwrap();
+    let html = page("/", "it-IT,it;q=0.9,en;q=0.5")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains(r#"<html lang="it""#), "{html}");
     assert!(html.contains("Panoramica") && html.contains("DATI SIMULATI"));
     assert!(html.contains("Aggiornato al 15 giu 2025"), "{html}");
     assert!(!html.contains("Fleet hashrate"));
     let html = page("/?lang=en", "it").await.unwrap().text().await.unwrap();
     assert!(html.contains(r#"<html lang="en""#) && html.contains("Fleet hashrate"));
-    let html = page("/fleet", "fr, de;q=0.8").await.unwrap().text().await.unwrap();
+    let html = page("/fleet", "fr, de;q=0.8")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains(r#"<html lang="en""#) && html.contains("Devices online"));
 
     // Every page in Italian carries none of the English page chrome.
     let english = [
-        "Loading", "Overview", "Sign out", "Fleet hashrate", "Status map", "Devices online",
-        "Conversion timeline", "Milestones done", "Estimators", "Conversion calculator",
-        "Administration", "Audit log", "Your account", "Change password", "SIMULATED DATA",
-        "not for investment decisions", "As of", "Device ", "Not found",
+        "Loading",
+        "Overview",
+        "Sign out",
+        "Fleet hashrate",
+        "Status map",
+        "Devices online",
+        "Conversion timeline",
+        "Milestones done",
+        "Estimators",
+        "Conversion calculator",
+        "Administration",
+        "Audit log",
+        "Your account",
+        "Change password",
+        "SIMULATED DATA",
+        "not for investment decisions",
+        "As of",
+        "Device ",
+        "Not found",
     ];
-    for path in ["/", "/fleet", "/timeline", "/estimators", "/admin", "/account", "/device?id=x", "/nowhere"] {
+    for path in [
+        "/",
+        "/fleet",
+        "/timeline",
+        "/estimators",
+        "/admin",
+        "/account",
+        "/device?id=x",
+        "/nowhere",
+    ] {
         let html = app
-            .request_as(Some(app::api::auth::Role::Admin), reqwest::Method::GET, path)
+            .request_as(
+                Some(app::api::auth::Role::Admin),
+                reqwest::Method::GET,
+                path,
+            )
             .header("accept-language", "it")
             .send()
             .await
@@ -385,7 +427,10 @@ async fn pages_speak_the_language_the_request_asks_for() {
         let shown = without_scripts(&html);
         assert!(shown.len() > 400, "{path}: {shown}");
         for phrase in english {
-            assert!(!shown.contains(phrase), "{path} shows {phrase:?} in Italian");
+            assert!(
+                !shown.contains(phrase),
+                "{path} shows {phrase:?} in Italian"
+            );
         }
     }
 }
@@ -410,23 +455,33 @@ async fn exports_name_their_columns_in_the_language_asked_for() {
     let app = TestApp::on(day(2025, 6, 15)).start().await;
     let app = &app;
     let csv = |path: &'static str| async move {
-        app.request_as(Some(app::api::auth::Role::Viewer), reqwest::Method::GET, path)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        app.request_as(
+            Some(app::api::auth::Role::Viewer),
+            reqwest::Method::GET,
+            path,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
     };
     let it = csv("/api/v1/export/revenue-mix.csv?lang=it").await;
     let head = it.lines().next().unwrap();
-    assert!(head.starts_with("data,") && head.contains("Ricavi da mining"), "{head}");
+    assert!(
+        head.starts_with("data,") && head.contains("Ricavi da mining"),
+        "{head}"
+    );
     let en = csv("/api/v1/export/revenue-mix.csv").await;
     assert!(en.lines().next().unwrap().contains("Mining revenue"));
     // The same figures either way.
     assert_eq!(it.lines().nth(1), en.lines().nth(1));
     let timeline = csv("/api/v1/export/timeline.csv?lang=it").await;
-    assert!(timeline.starts_with("sito,milestone,tipo,stato,inizio_pianificato"), "{timeline}");
+    assert!(
+        timeline.starts_with("sito,milestone,tipo,stato,inizio_pianificato"),
+        "{timeline}"
+    );
     let revenue = csv("/api/v1/export/revenue.csv").await;
     assert!(revenue.starts_with("date,site,mining_usd"), "{revenue}");
 }

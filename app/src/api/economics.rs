@@ -338,8 +338,7 @@ pub async fn get_overview(
     #[server(default)] lang: crate::i18n::Lang,
 ) -> Result<OverviewPage, ApiError> {
     super::auth::require(super::auth::Role::Viewer)?;
-    let run =
-        async { service::load_overview_page(&super::ports::services()?, range, lang).await };
+    let run = async { service::load_overview_page(&super::ports::services()?, range, lang).await };
     super::error::with_status(run.await)
 }
 

@@ -6,7 +6,6 @@ use super::palette::Palette;
 use crate::i18n::Lang;
 use crate::model::conversion::ConversionMonth;
 
-
 pub fn cumulative_cash(months: &[ConversionMonth], palette: &Palette, lang: Lang) -> Chart {
     let c = &lang.texts().charts;
     let labels: Vec<String> = months

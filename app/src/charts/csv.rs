@@ -107,7 +107,13 @@ mod tests {
                 pool_paid_usd: None,
             })
             .collect();
-        let chart = crate::charts::revenue_mix::revenue_mix(&days, false, &[], &Palette::DARK, crate::i18n::Lang::En);
+        let chart = crate::charts::revenue_mix::revenue_mix(
+            &days,
+            false,
+            &[],
+            &Palette::DARK,
+            crate::i18n::Lang::En,
+        );
         assert_eq!(
             category_csv(&chart, "date"),
             "date,Mining revenue,Mining (projected),AI lease revenue,AI lease (projected)\n\

@@ -7,7 +7,6 @@ use super::palette::Palette;
 use crate::i18n::Lang;
 use crate::model::fleet::{DeviceKind, SamplePoint};
 
-
 /// Time labels: seconds when the points span under two hours, dates otherwise.
 fn labels(points: &[SamplePoint]) -> Vec<String> {
     let short = match (points.first(), points.last()) {
@@ -104,8 +103,13 @@ mod tests {
 
     #[test]
     fn asic_work_sets_reported_against_shares() {
-        let o =
-            serde_json::to_value(device_work(&points(), DeviceKind::Asic, &Palette::DARK, Lang::En)).unwrap();
+        let o = serde_json::to_value(device_work(
+            &points(),
+            DeviceKind::Asic,
+            &Palette::DARK,
+            Lang::En,
+        ))
+        .unwrap();
         assert_eq!(o["xAxis"]["data"][1], "10:01:00");
         assert_eq!(o["series"][0]["name"], crate::i18n::EN.charts.reported_ths);
         assert_eq!(
@@ -118,8 +122,13 @@ mod tests {
         );
         let t = serde_json::to_value(device_thermals(&points(), &Palette::DARK, Lang::En)).unwrap();
         assert_eq!(t["series"][1]["data"][0], 3.5);
-        let g =
-            serde_json::to_value(device_work(&points(), DeviceKind::Gpu, &Palette::DARK, Lang::En)).unwrap();
+        let g = serde_json::to_value(device_work(
+            &points(),
+            DeviceKind::Gpu,
+            &Palette::DARK,
+            Lang::En,
+        ))
+        .unwrap();
         assert_eq!(g["series"].as_array().unwrap().len(), 1);
     }
 }

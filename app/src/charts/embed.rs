@@ -6,11 +6,10 @@ use charming::series::Bar;
 use charming::Chart;
 
 use super::palette::Palette;
-use crate::i18n::Lang;
 use super::simulated_marker;
+use crate::i18n::Lang;
 use crate::model::embed::{EmbedData, EmbedPayload, MonthRevenue};
 use crate::model::timeline::{Milestone, MilestoneRow, MilestoneStatus};
-
 
 /// Monthly revenue in USD millions, mining and AI stacked; projected months in their own,
 /// lighter series so the split is visible in print and in the legend.
@@ -109,7 +108,14 @@ pub fn embed_chart(data: &EmbedData, palette: &Palette, lang: Lang) -> Option<Ch
                     forecast_end: m.end,
                 })
                 .collect();
-            Some(super::timeline::gantt(&rows, &[], &[], *today, palette, lang))
+            Some(super::timeline::gantt(
+                &rows,
+                &[],
+                &[],
+                *today,
+                palette,
+                lang,
+            ))
         }
         EmbedPayload::FleetSummary { .. } => None,
     }
@@ -139,7 +145,10 @@ mod tests {
         assert_eq!(o["xAxis"]["data"], json!(["2026-11", "2026-12"]));
         assert_eq!(o["series"][0]["data"], json!([12.35, null]));
         assert_eq!(o["series"][2]["data"], json!([null, 12.35]));
-        assert_eq!(o["series"][3]["name"], crate::i18n::EN.charts.embed_ai_projected);
+        assert_eq!(
+            o["series"][3]["name"],
+            crate::i18n::EN.charts.embed_ai_projected
+        );
         assert_eq!(o["series"][0]["stack"], "revenue");
         assert_eq!(o["title"][0]["text"], crate::i18n::EN.charts.simulated);
     }

@@ -8,8 +8,8 @@ use charming::Chart;
 
 use super::palette::Palette;
 use super::simulated_marker;
-use crate::model::annotation::AnnotationMarker;
 use crate::i18n::Lang;
+use crate::model::annotation::AnnotationMarker;
 use crate::model::revenue::DailyTotal;
 
 /// Splits a value series at the first projected day: (history, projection). The projection
@@ -160,17 +160,26 @@ mod tests {
     }
 
     fn option(simulated: bool) -> Value {
-        serde_json::to_value(revenue_mix(&days(), simulated, &[], &Palette::DARK, Lang::En)).unwrap()
+        serde_json::to_value(revenue_mix(
+            &days(),
+            simulated,
+            &[],
+            &Palette::DARK,
+            Lang::En,
+        ))
+        .unwrap()
     }
 
     #[test]
     fn pool_payouts_draw_a_series_only_when_a_pool_reported() {
         let without =
-            serde_json::to_value(revenue_mix(&days(), false, &[], &Palette::DARK, Lang::En)).unwrap();
+            serde_json::to_value(revenue_mix(&days(), false, &[], &Palette::DARK, Lang::En))
+                .unwrap();
         assert!(!without.to_string().contains(EN.pool_paid));
         let mut d = days();
         d[1].pool_paid_usd = Some(950.0);
-        let with = serde_json::to_value(revenue_mix(&d, false, &[], &Palette::DARK, Lang::En)).unwrap();
+        let with =
+            serde_json::to_value(revenue_mix(&d, false, &[], &Palette::DARK, Lang::En)).unwrap();
         let series = with["series"].as_array().unwrap();
         let paid = series.iter().find(|s| s["name"] == EN.pool_paid).unwrap();
         assert_eq!(paid["data"][1], json!(1.0));
@@ -207,7 +216,14 @@ mod tests {
                 label: "outside".into(),
             },
         ];
-        let o = serde_json::to_value(revenue_mix(&days(), false, &notes, &Palette::DARK, Lang::En)).unwrap();
+        let o = serde_json::to_value(revenue_mix(
+            &days(),
+            false,
+            &notes,
+            &Palette::DARK,
+            Lang::En,
+        ))
+        .unwrap();
         let marks = o["series"][2]["markLine"]["data"].as_array().unwrap();
         assert_eq!(marks.len(), 1);
         assert_eq!(marks[0]["xAxis"], "2026-01-02");
@@ -238,7 +254,14 @@ mod tests {
             note(3, NaiveDate::from_ymd_opt(2026, 1, 29).unwrap()),
             note(4, NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()),
         ];
-        let o = serde_json::to_value(revenue_mix(&weekly, false, &notes, &Palette::DARK, Lang::En)).unwrap();
+        let o = serde_json::to_value(revenue_mix(
+            &weekly,
+            false,
+            &notes,
+            &Palette::DARK,
+            Lang::En,
+        ))
+        .unwrap();
         let marks = o["series"][2]["markLine"]["data"].as_array().unwrap();
         let at: Vec<&str> = marks.iter().map(|m| m["xAxis"].as_str().unwrap()).collect();
         assert_eq!(at, ["2026-01-08", "2026-01-22"]);
@@ -254,7 +277,8 @@ mod tests {
     fn all_history_has_no_projection_band() {
         let mut d = days();
         d.iter_mut().for_each(|d| d.projected = false);
-        let o = serde_json::to_value(revenue_mix(&d, false, &[], &Palette::DARK, Lang::En)).unwrap();
+        let o =
+            serde_json::to_value(revenue_mix(&d, false, &[], &Palette::DARK, Lang::En)).unwrap();
         assert!(o["series"][1].get("markArea").is_none());
         assert_eq!(o["series"][1]["data"], json!([null, null, null, null]));
     }

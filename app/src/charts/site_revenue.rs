@@ -73,7 +73,8 @@ mod tests {
                 ai_usd_per_mw_day: Some(3945.0),
             },
         ];
-        let o = serde_json::to_value(revenue_per_mw(&sites, true, &Palette::DARK, Lang::En)).unwrap();
+        let o =
+            serde_json::to_value(revenue_per_mw(&sites, true, &Palette::DARK, Lang::En)).unwrap();
         assert_eq!(o["xAxis"]["data"], json!(["A", "B"]));
         assert_eq!(o["series"][0]["type"], "bar");
         assert_eq!(o["series"][0]["data"], json!([1234.0, null]));

@@ -104,11 +104,14 @@ pub fn status_heatmap(grid: &StatusGrid, palette: &Palette, lang: Lang) -> Chart
         .series(
             // Drawn in one frame: progressive rendering (ECharts' default past 3,000 cells)
             // restarts on every live update and would leave the map half drawn.
-            Heatmap::new().name(lang.texts().charts.device_status).progressive(0).data(
-                data.into_iter()
-                    .map(|cell| cell.into_iter().map(DataPoint::from).collect::<DataFrame>())
-                    .collect::<Vec<_>>(),
-            ),
+            Heatmap::new()
+                .name(lang.texts().charts.device_status)
+                .progressive(0)
+                .data(
+                    data.into_iter()
+                        .map(|cell| cell.into_iter().map(DataPoint::from).collect::<DataFrame>())
+                        .collect::<Vec<_>>(),
+                ),
         )
 }
 
@@ -158,6 +161,7 @@ mod tests {
             Palette::DARK.offline
         );
         assert!(legend(&grid, Lang::En).starts_with("One cell per device"));
-        assert!(legend(&StatusGrid { block: 10, ..grid }, Lang::En).starts_with("One cell per 10 devices"));
+        assert!(legend(&StatusGrid { block: 10, ..grid }, Lang::En)
+            .starts_with("One cell per 10 devices"));
     }
 }

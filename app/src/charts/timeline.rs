@@ -309,9 +309,15 @@ mod tests {
                 d(2026, 9, 1),
             ),
         ];
-        let o: Value =
-            serde_json::to_value(gantt(&rows, &sites(), &[], d(2026, 7, 1), &Palette::DARK, Lang::En))
-                .unwrap();
+        let o: Value = serde_json::to_value(gantt(
+            &rows,
+            &sites(),
+            &[],
+            d(2026, 7, 1),
+            &Palette::DARK,
+            Lang::En,
+        ))
+        .unwrap();
         let series = o["series"].as_array().unwrap();
         // Three bars, then the slipped one's planned dates as a baseline.
         assert_eq!(series.len(), 4);
@@ -400,7 +406,8 @@ mod tests {
                 ai_mw: 15.0,
             },
         ];
-        let o: Value = serde_json::to_value(mw_mix(&mix, d(2026, 2, 10), &Palette::DARK, Lang::En)).unwrap();
+        let o: Value =
+            serde_json::to_value(mw_mix(&mix, d(2026, 2, 10), &Palette::DARK, Lang::En)).unwrap();
         assert_eq!(o["xAxis"]["data"], json!(["2026-01", "2026-02"]));
         assert_eq!(o["series"][1]["data"], json!([0.0, 25.0]));
         assert_eq!(o["series"][2]["stack"], "mw");

@@ -75,7 +75,11 @@ pub fn EChart(
             instance.update_value(|slot| {
                 if slot.is_none() {
                     let opts = js_sys::Object::new();
-                    let locale = if lang == crate::i18n::Lang::It { "IT" } else { "EN" };
+                    let locale = if lang == crate::i18n::Lang::It {
+                        "IT"
+                    } else {
+                        "EN"
+                    };
                     js_sys::Reflect::set(&opts, &"locale".into(), &locale.into()).ok();
                     match js::init(&div, "rigshift", &opts) {
                         Ok(i) => *slot = Some(i),

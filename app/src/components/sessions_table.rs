@@ -17,7 +17,11 @@ pub fn SessionsTable(
     let lang = crate::i18n::use_lang();
     let tx = &crate::i18n::t().account;
     let when = move |d: chrono::DateTime<chrono::Utc>| {
-        format!("{} {}", crate::i18n::numbers::date(lang, d.date_naive()), d.format("%H:%M"))
+        format!(
+            "{} {}",
+            crate::i18n::numbers::date(lang, d.date_naive()),
+            d.format("%H:%M")
+        )
     };
     view! {
         <table class="data-table small" tabindex="0" data-testid="sessions">

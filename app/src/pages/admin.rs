@@ -123,7 +123,8 @@ fn Admin(v: AdminView, reload: RwSignal<u32>, reset_form: ResetForm) -> impl Int
         &crate::i18n::t().account,
         crate::i18n::t().common.error,
     );
-    let day = move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::date(lang, d.date_naive());
+    let day =
+        move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::date(lang, d.date_naive());
     let minute = move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::utc_minute(lang, d);
     view! {
         <div class="panel">

@@ -62,7 +62,8 @@ fn Embeds(v: EmbedsView, reload: RwSignal<u32>) -> impl IntoView {
     let lang = crate::i18n::use_lang();
     let (tx, ad) = (&crate::i18n::t().embed, &crate::i18n::t().admin);
     let err = crate::i18n::t().common.error;
-    let day = move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::date(lang, d.date_naive());
+    let day =
+        move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::date(lang, d.date_naive());
     view! {
         <form class="edit-form" data-testid="embed-form" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
             <label>{ad.name}<input bind:value=name maxlength="100" required placeholder=tx.name_placeholder /></label>

@@ -12,7 +12,6 @@ use crate::components::error_panel::ErrorPanel;
 use crate::model::fleet::DeviceKind;
 use crate::state::live_fleet;
 
-
 /// Percent-encodes a device id for a query value.
 fn encode(s: &str) -> String {
     s.bytes()
@@ -59,8 +58,9 @@ pub fn DeviceDetailPage() -> impl IntoView {
     let work = Signal::derive(move || {
         latest().map(|h| device_work(&h.points, kind(), &Palette::DARK, lang).into())
     });
-    let thermals =
-        Signal::derive(move || latest().map(|h| device_thermals(&h.points, &Palette::DARK, lang).into()));
+    let thermals = Signal::derive(move || {
+        latest().map(|h| device_thermals(&h.points, &Palette::DARK, lang).into())
+    });
     view! {
         <section class="page">
             <div class="page-head">

@@ -115,7 +115,9 @@ pub fn FleetPage() -> impl IntoView {
 fn Totals(summary: Signal<FleetSummary>) -> impl IntoView {
     let lang = use_lang();
     let tx = &t().fleet;
-    let s = move |f: Box<dyn Fn(&FleetSummary) -> String + Send + Sync>| Signal::derive(move || summary.with(|v| f(v)));
+    let s = move |f: Box<dyn Fn(&FleetSummary) -> String + Send + Sync>| {
+        Signal::derive(move || summary.with(|v| f(v)))
+    };
     view! {
         <div class="kpis">
             <KpiCard label=tx.asic_hashrate test_id="live-hashrate" accent="mining" value=s(Box::new(move |s| numbers::hashrate_ths(lang, s.asic_hashrate_ths))) />

@@ -176,8 +176,12 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut req: Request, next:
                 .into_response();
         }
         None => {
-            return HttpError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "sign in first")
-                .into_response()
+            return HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "sign in first",
+            )
+            .into_response()
         }
     }
     next.run(req).await

@@ -154,7 +154,11 @@ impl From<JsonRejection> for HttpError {
 
 impl From<QueryRejection> for HttpError {
     fn from(r: QueryRejection) -> Self {
-        HttpError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, r.body_text())
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidQuery,
+            r.body_text(),
+        )
     }
 }
 

@@ -18,8 +18,8 @@ use app::api::timeline::service as timeline;
 use app::charts::csv::{category_csv, line};
 use app::charts::palette::Palette;
 use app::charts::{device_history, revenue_mix, site_revenue, timeline as timeline_charts};
-use app::model::fleet::DeviceKind;
 use app::i18n::Lang;
+use app::model::fleet::DeviceKind;
 use app::model::range::TimeRange;
 
 use super::HttpError;

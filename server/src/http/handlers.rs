@@ -281,7 +281,11 @@ pub async fn remove_device(
 }
 
 pub async fn not_found() -> HttpError {
-    HttpError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such API endpoint")
+    HttpError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "no such API endpoint",
+    )
 }
 
 pub async fn method_not_allowed() -> HttpError {

@@ -110,31 +110,62 @@ pub fn finish(mut doc: Document) -> Document {
     );
     for_each_operation(&mut doc, |path, op| {
         if op.request_body.is_some() {
-            add_error(op, 400, "The body is not JSON (`malformed_json`) or otherwise malformed (`bad_request`).");
-            add_error(op, 413, "The body is larger than 64 KiB (`body_too_large`).");
-            add_error(op, 415, "The body is not `application/json` (`unsupported_media_type`).");
-            add_error(op, 422, "A field is missing, unknown or out of range (`invalid_input`).");
+            add_error(
+                op,
+                400,
+                "The body is not JSON (`malformed_json`) or otherwise malformed (`bad_request`).",
+            );
+            add_error(
+                op,
+                413,
+                "The body is larger than 64 KiB (`body_too_large`).",
+            );
+            add_error(
+                op,
+                415,
+                "The body is not `application/json` (`unsupported_media_type`).",
+            );
+            add_error(
+                op,
+                422,
+                "A field is missing, unknown or out of range (`invalid_input`).",
+            );
         }
         let has_query = op.parameters.iter().flatten().any(|p| match p {
             RefOr::T(p) => p.parameter_in == utoipa::openapi::path::ParameterIn::Query,
             RefOr::Ref(_) => false,
         });
         if has_query {
-            add_error(op, 400, "The query string does not parse (`invalid_query`).");
+            add_error(
+                op,
+                400,
+                "The query string does not parse (`invalid_query`).",
+            );
             add_error(op, 422, "A parameter is out of range (`invalid_input`).");
         }
         if path.contains('{') {
             add_error(op, 404, "Nothing has this id (`not_found`).");
         }
-        op.responses.responses.entry("408".into()).or_insert_with(|| {
-            RefOr::T(
-                ResponseBuilder::new()
-                    .description("The request took longer than the server allows (empty body).")
-                    .build(),
-            )
-        });
-        add_error(op, 429, "Too many requests from this client (`rate_limited`); see `Retry-After`.");
-        add_error(op, 500, "An internal error, logged under the reference in the message (`internal`).");
+        op.responses
+            .responses
+            .entry("408".into())
+            .or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description("The request took longer than the server allows (empty body).")
+                        .build(),
+                )
+            });
+        add_error(
+            op,
+            429,
+            "Too many requests from this client (`rate_limited`); see `Retry-After`.",
+        );
+        add_error(
+            op,
+            500,
+            "An internal error, logged under the reference in the message (`internal`).",
+        );
         add_error(op, 503, "The data store is unavailable (`unavailable`).");
     });
     doc
@@ -181,11 +212,7 @@ fn add_error(op: &mut Operation, status: u16, description: &str) {
 #[utoipa::path(summary = "This OpenAPI document", get, path = "/openapi.json", tag = "system",
     responses((status = 200, description = "The OpenAPI 3.1 document of this API", body = Object)))]
 pub async fn document(Extension(doc): Extension<DocumentJson>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        doc.0,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/json")], doc.0).into_response()
 }
 
 /// The finished document, serialized once when the router is built.

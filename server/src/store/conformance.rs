@@ -251,9 +251,19 @@ async fn accounts_sessions_tokens(store: Store) {
     assert_eq!((who.session_id, who.name.as_str()), (s1, "bob"));
     // The saved language rides along with the session; unknown users are reported.
     assert_eq!(who.language, None);
-    assert!(store.set_user_language("bob", Some(app::i18n::Lang::It)).await.unwrap());
-    assert!(!store.set_user_language("nobody", Some(app::i18n::Lang::It)).await.unwrap());
-    let who = store.session_user("h1", idle, "10.0.0.1").await.unwrap().unwrap();
+    assert!(store
+        .set_user_language("bob", Some(app::i18n::Lang::It))
+        .await
+        .unwrap());
+    assert!(!store
+        .set_user_language("nobody", Some(app::i18n::Lang::It))
+        .await
+        .unwrap());
+    let who = store
+        .session_user("h1", idle, "10.0.0.1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(who.language, Some(app::i18n::Lang::It));
     assert_eq!(store.sessions(Some("bob"), idle).await.unwrap().len(), 2);
     // An expired session opens nothing.

@@ -66,7 +66,11 @@ async fn the_document_names_exactly_the_routes_the_router_serves() {
     let doc = serde_json::to_value(&document).unwrap();
 
     let paths = router_paths(&router);
-    assert!(paths.len() > 20, "read {} paths from the router", paths.len());
+    assert!(
+        paths.len() > 20,
+        "read {} paths from the router",
+        paths.len()
+    );
     // Ask the router which methods each path takes: with no caller, a routed method answers 401
     // (its role layer) or 200 (public), an unrouted one 405; nothing reaches a handler's writes.
     let mut served = BTreeSet::new();
@@ -92,8 +96,14 @@ async fn the_document_names_exactly_the_routes_the_router_serves() {
     let named = documented(&doc);
     let undocumented: Vec<_> = served.difference(&named).collect();
     let phantom: Vec<_> = named.difference(&served).collect();
-    assert!(undocumented.is_empty(), "served but not in the document: {undocumented:?}");
-    assert!(phantom.is_empty(), "in the document but not served: {phantom:?}");
+    assert!(
+        undocumented.is_empty(),
+        "served but not in the document: {undocumented:?}"
+    );
+    assert!(
+        phantom.is_empty(),
+        "in the document but not served: {phantom:?}"
+    );
     assert!(served.len() >= 36, "{} operations", served.len());
     runtime.shut_down(std::time::Duration::from_secs(2)).await;
 }
@@ -104,7 +114,12 @@ async fn the_document_names_exactly_the_routes_the_router_serves() {
 #[tokio::test]
 async fn the_document_is_valid_openapi_3_1() {
     let app = TestApp::on(day(2025, 6, 15)).simulator(false).start().await;
-    let r = app.anon.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    let r = app
+        .anon
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "public, without a session");
     let doc: Value = r.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1."));
@@ -128,13 +143,28 @@ async fn the_document_is_valid_openapi_3_1() {
     assert_eq!(schemes["bearer"]["scheme"], "bearer");
     assert_eq!(schemes["session"]["in"], "cookie");
     assert_eq!(doc["paths"]["/tokens"]["post"]["x-rigshift-role"], "admin");
-    assert_eq!(doc["paths"]["/annotations/{id}"]["patch"]["x-rigshift-role"], "operator");
+    assert_eq!(
+        doc["paths"]["/annotations/{id}"]["patch"]["x-rigshift-role"],
+        "operator"
+    );
     assert_eq!(doc["paths"]["/fleet"]["get"]["x-rigshift-role"], "viewer");
     assert!(doc["paths"]["/health"]["get"].get("security").is_none());
     // The error body lists every code the server sends.
-    let codes = doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap();
-    for code in ["conflict", "invalid_input", "unauthenticated", "rate_limited", "body_too_large", "csrf_rejected"] {
-        assert!(codes.contains(&json!(code)), "{code} missing from {codes:?}");
+    let codes = doc["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .unwrap();
+    for code in [
+        "conflict",
+        "invalid_input",
+        "unauthenticated",
+        "rate_limited",
+        "body_too_large",
+        "csrf_rejected",
+    ] {
+        assert!(
+            codes.contains(&json!(code)),
+            "{code} missing from {codes:?}"
+        );
     }
     assert!(doc["paths"]["/annotations/{id}"]["patch"]["responses"]["409"].is_object());
 }
@@ -150,9 +180,8 @@ fn schema_of(doc: &Value, pointer: &str) -> jsonschema::Validator {
 /// The schema of `method path`'s answer with `status`, as a `$ref`-able pointer.
 fn response_pointer(doc: &Value, method: &str, path: &str, status: u16) -> String {
     let escaped = path.replace('~', "~0").replace('/', "~1");
-    let pointer = format!(
-        "#/paths/{escaped}/{method}/responses/{status}/content/application~1json/schema"
-    );
+    let pointer =
+        format!("#/paths/{escaped}/{method}/responses/{status}/content/application~1json/schema");
     assert!(
         doc.pointer(&pointer[1..]).is_some(),
         "{method} {path} declares no JSON {status} answer"
@@ -192,15 +221,30 @@ async fn real_answers_validate_against_their_response_schemas() {
     // Let the poller fill the fleet so device rows are real.
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     for path in [
-        "/health", "/sites", "/revenue", "/market", "/market/latest", "/pool-rewards",
-        "/catalogue/gpus", "/catalogue/asics", "/fleet", "/timeline", "/tokens", "/embeds",
-        "/audit", "/users", "/sessions",
+        "/health",
+        "/sites",
+        "/revenue",
+        "/market",
+        "/market/latest",
+        "/pool-rewards",
+        "/catalogue/gpus",
+        "/catalogue/asics",
+        "/fleet",
+        "/timeline",
+        "/tokens",
+        "/embeds",
+        "/audit",
+        "/users",
+        "/sessions",
     ] {
         let (status, body) = app.get_json(&format!("/api/v1{path}")).await;
         assert_eq!(status, 200, "{path}: {body}");
         validate(&doc, &response_pointer(&doc, "get", path, 200), &body);
         if path == "/fleet" {
-            assert!(body["devices"].as_array().is_some_and(|d| !d.is_empty()), "{body}");
+            assert!(
+                body["devices"].as_array().is_some_and(|d| !d.is_empty()),
+                "{body}"
+            );
             // The schemas have teeth: a figure of the wrong type or a missing field is caught.
             let pointer = response_pointer(&doc, "get", path, 200);
             let mut wrong = body.clone();
@@ -218,14 +262,31 @@ async fn real_answers_validate_against_their_response_schemas() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    validate(&doc, &response_pointer(&doc, "post", "/estimate/mining", 200), &body);
+    validate(
+        &doc,
+        &response_pointer(&doc, "post", "/estimate/mining", 200),
+        &body,
+    );
     let (status, body) = app
-        .post_json("/api/v1/estimate/gpu", &json!({ "gpu": "H100-SXM", "count": 8, "model_params_b": 70, "workload": "prefill" }))
+        .post_json(
+            "/api/v1/estimate/gpu",
+            &json!({ "gpu": "H100-SXM", "count": 8, "model_params_b": 70, "workload": "prefill" }),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
-    validate(&doc, &response_pointer(&doc, "post", "/estimate/gpu", 200), &body);
+    validate(
+        &doc,
+        &response_pointer(&doc, "post", "/estimate/gpu", 200),
+        &body,
+    );
     // An error answer fits the error schema.
-    let (status, body) = app.post_json("/api/v1/estimate/gpu", &json!({ "gpu": 7 })).await;
+    let (status, body) = app
+        .post_json("/api/v1/estimate/gpu", &json!({ "gpu": 7 }))
+        .await;
     assert_eq!(status, 422, "{body}");
-    validate(&doc, &response_pointer(&doc, "post", "/estimate/gpu", 422), &body);
+    validate(
+        &doc,
+        &response_pointer(&doc, "post", "/estimate/gpu", 422),
+        &body,
+    );
 }

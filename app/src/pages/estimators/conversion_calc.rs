@@ -40,8 +40,15 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
     let err = crate::i18n::t().common.error;
     let usd = move |v: f64| crate::i18n::numbers::usd(lang, v);
     let number = move |v: f64, d: usize| crate::i18n::numbers::number(lang, v, d);
-    let kpi = move |f: Box<dyn Fn(&crate::model::conversion::ConversionResult) -> String + Send + Sync>| {
-        Signal::derive(move || result.get().map(|r| f(&r)).unwrap_or_else(|e| err(&e.into())))
+    let kpi = move |f: Box<
+        dyn Fn(&crate::model::conversion::ConversionResult) -> String + Send + Sync,
+    >| {
+        Signal::derive(move || {
+            result
+                .get()
+                .map(|r| f(&r))
+                .unwrap_or_else(|e| err(&e.into()))
+        })
     };
     let chart = Signal::derive(move || {
         result

@@ -80,9 +80,7 @@ fn NewNoteForm(t: TimelineView) -> impl IntoView {
             };
             let target = if chosen == DATE_TARGET {
                 date.map(|d: chrono::NaiveDate| d.to_string())
-                    .ok_or_else(|| {
-                        ApiError::InvalidInput(tx.date_needed.into())
-                    })?
+                    .ok_or_else(|| ApiError::InvalidInput(tx.date_needed.into()))?
             } else {
                 chosen
             };

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::Reload;
 use crate::api::error::ApiError;
-use crate::i18n::{numbers, t as t_, use_lang, Lang};
 use crate::api::timeline::{create_milestone, update_milestone, TimelineView};
+use crate::i18n::{numbers, t as t_, use_lang, Lang};
 use crate::model::timeline::{
     MilestoneEdit, MilestoneKind, MilestoneRow, MilestoneStatus, NewMilestone,
 };

@@ -45,8 +45,9 @@ pub fn TimelinePage() -> impl IntoView {
             .into()
         })
     });
-    let mix_chart =
-        Signal::derive(move || latest().map(|t| mw_mix(&t.mix, t.today, &Palette::DARK, lang).into()));
+    let mix_chart = Signal::derive(move || {
+        latest().map(|t| mw_mix(&t.mix, t.today, &Palette::DARK, lang).into())
+    });
 
     let tx = &crate::i18n::t().timeline;
     view! {
@@ -90,7 +91,10 @@ fn Summary(t: TimelineView) -> impl IntoView {
     let lang = crate::i18n::use_lang();
     let tx = &crate::i18n::t().timeline;
     let (next_date, next_title) = next.map_or(("—".to_string(), String::new()), |r| {
-        (numbers::date(lang, r.milestone.start()), r.milestone.title.clone())
+        (
+            numbers::date(lang, r.milestone.start()),
+            r.milestone.title.clone(),
+        )
     });
     view! {
         <div class="kpis">
