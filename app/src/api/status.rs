@@ -28,18 +28,6 @@ pub struct DataStatus {
     pub today: NaiveDate,
 }
 
-impl DataStatus {
-    /// What the banner names as simulated, in words; `None` when nothing is.
-    pub fn simulated_parts(&self) -> Option<&'static str> {
-        match (self.market_simulated, self.fleet_simulated) {
-            (true, true) => Some("market figures and fleet"),
-            (true, false) => Some("market figures"),
-            (false, true) => Some("fleet"),
-            (false, false) => None,
-        }
-    }
-}
-
 /// (ssr) Provenance from the services; shared with the JSON API.
 #[cfg(feature = "ssr")]
 pub async fn data_status(svc: &super::ports::Services) -> Result<DataStatus, ApiError> {

@@ -156,7 +156,7 @@ pub async fn export(
                     m.site_id.clone(),
                     m.title.clone(),
                     m.kind.as_str().into(),
-                    r.status.label().into(),
+                    (c.milestone_status)(r.status).into(),
                     m.planned_start.to_string(),
                     m.planned_end.to_string(),
                     opt(m.actual_start),
