@@ -50,18 +50,34 @@ fn peak_rss_mib() -> f64 {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    let rt = if std::env::var("BENCH_RT").as_deref() == Ok("current") {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+    };
+    rt.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let all: Vec<String> = std::env::args().skip(1).collect();
     let mut args = Vec::new();
     let mut fleets = Vec::new();
     let mut postgres = false;
+    // As the server by default (`--sample-flush-secs`).
+    let mut hold = 30u64;
     let mut it = all.iter();
     while let Some(a) = it.next() {
         if a == "--fleet" {
             fleets.extend(it.next().cloned());
         } else if a == "--postgres" {
             postgres = true;
+        } else if a == "--sample-flush-secs" {
+            hold = it.next().and_then(|v| v.parse().ok()).unwrap_or(hold);
         } else if !a.starts_with("--") {
             args.push(a.clone());
         }
@@ -80,6 +96,7 @@ async fn main() -> anyhow::Result<()> {
     };
     println!("store: {url}");
     let store = Arc::new(Store::connect(&url).await?);
+    store.set_sample_hold(Duration::from_secs(hold));
     server::store::seed_if_empty(&store).await?;
     let sites = store.sites().await?;
     let t0 = Instant::now();
@@ -124,17 +141,22 @@ async fn main() -> anyhow::Result<()> {
         poller.run_cycle().await;
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    // Every sample polled in the window is written in it (none from before, all from it).
+    store.flush_samples().await?;
     let (cpu0, start) = (cpu_seconds(), Instant::now());
     let mut polled = 0usize;
     let mut max_lag = 0u64;
     let mut busiest = Duration::ZERO;
-    while start.elapsed() < interval * 2 {
+    let cycles: u32 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(2);
+    while start.elapsed() < interval * cycles {
         let r = poller.run_cycle().await;
         polled += r.polled;
         max_lag = max_lag.max(r.lag_ms);
         busiest = busiest.max(Duration::from_millis(r.duration_ms));
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    let pending = store.pending_samples();
+    store.flush_samples().await?;
     let wall = start.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
     let devices = cache.snapshot().await;
@@ -143,7 +165,7 @@ async fn main() -> anyhow::Result<()> {
         .filter(|d| d.status == app::model::fleet::DeviceStatus::Offline)
         .count();
     println!(
-        "devices: {asics}, cycle: {} s, wall: {wall:.1} s",
+        "devices: {asics}, cycle: {} s, wall: {wall:.1} s, samples written every {hold} s ({pending} pending at the end, written in the window)",
         interval.as_secs()
     );
     println!(

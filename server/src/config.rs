@@ -180,6 +180,11 @@ pub struct ServeArgs {
     /// Devices polled at the same time at most.
     #[arg(long, env = "RIGSHIFT_POLL_CONCURRENCY", default_value_t = 512)]
     pub poll_concurrency: usize,
+    /// Seconds raw samples wait in memory to be written together: a device's samples of a few
+    /// cycles then share one page write (0: every tick). Readers of history write them first;
+    /// a crash loses at most this much raw history.
+    #[arg(long, env = "RIGSHIFT_SAMPLE_FLUSH_SECS", default_value_t = 30)]
+    pub sample_flush_secs: u64,
     /// With PostgreSQL: this replica's name among the replicas sharing the database (default:
     /// host name and process id). Shown in `/metrics` and the device states it publishes.
     #[arg(long, env = "RIGSHIFT_REPLICA_NAME")]

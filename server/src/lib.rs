@@ -182,6 +182,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         .unwrap_or_default();
     store.retire_source_except("simulator", &keep).await?;
 
+    store.set_sample_hold(std::time::Duration::from_secs(args.sample_flush_secs));
     let cache = Arc::new(telemetry::poller::FleetCache::default());
     let (updates, _) = tokio::sync::broadcast::channel(16);
     let config = telemetry::poller::PollerConfig {

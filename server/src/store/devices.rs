@@ -8,6 +8,7 @@ use app::model::measured::TelemetryGroup;
 
 use super::{Engine, StoreError};
 use crate::store::rows::{DeviceSpec, Retention};
+use crate::store::sample_buffer::SampleRow;
 
 fn kind_name(k: DeviceKind) -> &'static str {
     match k {
@@ -124,29 +125,18 @@ impl Engine {
             .collect()
     }
 
-    /// Writes one poll cycle's samples in a single transaction.
-    pub async fn insert_samples(
-        &self,
-        at: DateTime<Utc>,
-        devices: &[Device],
-    ) -> Result<(), StoreError> {
-        self.write_tick(at, devices, &[]).await
-    }
-
-    /// One poller tick's writes in one transaction (one commit, one fsync): the samples, and
-    /// the identities learned — (id, reported model, firmware, model adopted by a device
-    /// registered without one).
-    pub async fn write_tick(
+    /// One poller tick's record in one transaction: the identities learned — (id, reported
+    /// model, firmware, model adopted by a device registered without one) — and, where other
+    /// replicas read them, the devices' states. The samples go through the store's buffer.
+    pub async fn write_tick_state(
         &self,
         at: DateTime<Utc>,
         devices: &[Device],
         identities: &[(&str, Option<&str>, Option<&str>, Option<&str>)],
     ) -> Result<(), StoreError> {
-        // Many rows per statement: each statement is a round trip to sqlx's SQLite thread, which
-        // costs more than the insert itself at thousands of polls a second.
-        const ROWS: usize = 200;
-        const COLUMNS: usize = 8;
-        self.ensure_sample_partitions(&[at.date_naive()]).await?;
+        if identities.is_empty() && (devices.is_empty() || !Self::PUBLISHES_STATES) {
+            return Ok(());
+        }
         let mut tx = self.append_tx().await?;
         for (id, reported, firmware, adopt) in identities {
             sqlx::query(
@@ -163,7 +153,26 @@ impl Engine {
         if identities.iter().any(|i| i.3.is_some()) {
             self.registry_changed();
         }
-        for chunk in devices.chunks(ROWS) {
+        self.publish_states(&mut tx, at, devices).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes raw samples (sorted by device and time: the index's order) in one transaction.
+    pub async fn insert_sample_rows(&self, rows: &[SampleRow]) -> Result<(), StoreError> {
+        // Many rows per statement: each statement is a round trip to sqlx's SQLite thread, which
+        // costs more than the insert itself at thousands of polls a second.
+        const ROWS: usize = 200;
+        const COLUMNS: usize = 8;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut days: Vec<NaiveDate> = rows.iter().map(|r| r.at.date_naive()).collect();
+        days.sort_unstable();
+        days.dedup();
+        self.ensure_sample_partitions(&days).await?;
+        let mut tx = self.append_tx().await?;
+        for chunk in rows.chunks(ROWS) {
             let mut sql = String::with_capacity(160 + chunk.len() * 20);
             sql.push_str("INSERT INTO samples (device_id, at, status, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w) VALUES ");
             for i in 0..chunk.len() {
@@ -179,20 +188,19 @@ impl Engine {
             }
             // Only the full-size statement is worth keeping prepared; the remainder varies.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(chunk.len() == ROWS);
-            for d in chunk {
+            for r in chunk {
                 q = q
-                    .bind(&d.id)
-                    .bind(at)
-                    .bind(status_name(d.status))
-                    .bind(d.hashrate_ths)
-                    .bind(d.share_hashrate_ths)
-                    .bind(d.gpu_util_pct)
-                    .bind(d.temp_c)
-                    .bind(d.power_w);
+                    .bind(&r.device_id)
+                    .bind(r.at)
+                    .bind(status_name(r.status))
+                    .bind(r.hashrate_ths)
+                    .bind(r.share_hashrate_ths)
+                    .bind(r.gpu_util_pct)
+                    .bind(r.temp_c)
+                    .bind(r.power_w);
             }
             q.execute(&mut *tx).await?;
         }
-        self.publish_states(&mut tx, at, devices).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -10,9 +10,12 @@ mod conformance;
 #[allow(clippy::duplicate_mod)]
 mod postgres;
 mod rows;
+mod sample_buffer;
 mod seed;
 #[allow(clippy::duplicate_mod)]
 mod sqlite;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -32,6 +35,8 @@ use app::model::site::Site;
 use app::model::timeline::{Milestone, MilestoneEdit};
 
 pub use rows::{DeviceSpec, NewAnnotationRow, Retention, SessionUser, StoredUser};
+use sample_buffer::SampleBuffer;
+pub use sample_buffer::SampleRow;
 pub use seed::{example_sites, seed_if_empty};
 
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +96,11 @@ impl EngineKind {
 
 /// The store, on whichever engine the URL chose.
 #[derive(Clone, Debug)]
-pub struct Store(Engines);
+pub struct Store {
+    engine: Engines,
+    /// Raw samples waiting to be written (shared by every clone of the store).
+    samples: Arc<SampleBuffer>,
+}
 
 #[derive(Clone, Debug)]
 enum Engines {
@@ -102,7 +111,7 @@ enum Engines {
 /// Runs `$body` with `$e` bound to the engine in use.
 macro_rules! on_engine {
     ($self:expr, $e:ident => $body:expr) => {
-        match &$self.0 {
+        match &$self.engine {
             Engines::Sqlite($e) => $body,
             Engines::Postgres($e) => $body,
         }
@@ -114,18 +123,107 @@ impl Store {
     /// `postgres://…`) and applies migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         match EngineKind::of_url(url) {
-            Some(EngineKind::Sqlite) => {
-                Ok(Self(Engines::Sqlite(sqlite::Engine::connect(url).await?)))
-            }
-            Some(EngineKind::Postgres) => Ok(Self(Engines::Postgres(
+            Some(EngineKind::Sqlite) => Ok(Self::on(Engines::Sqlite(
+                sqlite::Engine::connect(url).await?,
+            ))),
+            Some(EngineKind::Postgres) => Ok(Self::on(Engines::Postgres(
                 postgres::Engine::connect(url).await?,
             ))),
             None => Err(StoreError::UnsupportedUrl(url.to_string())),
         }
     }
 
+    fn on(engine: Engines) -> Self {
+        Self {
+            engine,
+            samples: Arc::default(),
+        }
+    }
+
+    /// How long the poller's samples may wait in memory before they are written (zero, the
+    /// default: with their tick). See `sample_buffer`.
+    pub fn set_sample_hold(&self, hold: std::time::Duration) {
+        self.samples.set_hold(hold);
+    }
+
+    /// Raw samples waiting to be written.
+    pub fn pending_samples(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// One poller tick: the identities learned and the device states now, the samples into
+    /// the buffer (written when it is due).
+    pub async fn write_tick(
+        &self,
+        at: DateTime<Utc>,
+        devices: &[Device],
+        identities: &[(&str, Option<&str>, Option<&str>, Option<&str>)],
+    ) -> Result<(), StoreError> {
+        on_engine!(self, e => e.write_tick_state(at, devices, identities).await)?;
+        if self.samples.push(at, devices) {
+            self.flush_samples().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes samples now (with whatever is pending).
+    pub async fn insert_samples(
+        &self,
+        at: DateTime<Utc>,
+        devices: &[Device],
+    ) -> Result<(), StoreError> {
+        self.samples.push(at, devices);
+        self.flush_samples().await
+    }
+
+    /// Writes every pending sample; on failure they stay pending for the next flush.
+    pub async fn flush_samples(&self) -> Result<(), StoreError> {
+        let _one_at_a_time = self.samples.flushing.lock().await;
+        let rows = self.samples.take();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let written = on_engine!(self, e => e.insert_sample_rows(&rows).await);
+        if written.is_err() {
+            self.samples.put_back(rows);
+        }
+        written
+    }
+
+    /// A device's history (pending samples written first, so it ends at the latest poll).
+    pub async fn device_history(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        hours: u32,
+    ) -> Result<Vec<SamplePoint>, StoreError> {
+        self.flush_samples().await?;
+        on_engine!(self, e => e.device_history(id, now, hours).await)
+    }
+
+    /// What devices delivered per site and day (pending samples written first).
+    pub async fn site_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TelemetryGroup>, StoreError> {
+        self.flush_samples().await?;
+        on_engine!(self, e => e.site_days(from, to, now).await)
+    }
+
+    /// Hourly rollups and raw-sample retention (pending samples written first).
+    pub async fn roll_up_samples(
+        &self,
+        now: DateTime<Utc>,
+        keep_raw: Duration,
+    ) -> Result<Retention, StoreError> {
+        self.flush_samples().await?;
+        on_engine!(self, e => e.roll_up_samples(now, keep_raw).await)
+    }
+
     pub fn kind(&self) -> EngineKind {
-        match self.0 {
+        match self.engine {
             Engines::Sqlite(_) => EngineKind::Sqlite,
             Engines::Postgres(_) => EngineKind::Postgres,
         }
@@ -133,7 +231,7 @@ impl Store {
 
     /// The SQLite pool, for the file-level tools (backup, restore) that only SQLite has.
     pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
-        match &self.0 {
+        match &self.engine {
             Engines::Sqlite(e) => Some(e.pool()),
             Engines::Postgres(_) => None,
         }
@@ -141,7 +239,7 @@ impl Store {
 
     /// The PostgreSQL pool, for the replica coordination that only PostgreSQL has.
     pub fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
-        match &self.0 {
+        match &self.engine {
             Engines::Sqlite(_) => None,
             Engines::Postgres(e) => Some(e.pool()),
         }
@@ -163,7 +261,7 @@ impl Store {
 
     /// Names the replica in the device states it publishes (PostgreSQL).
     pub fn set_replica_name(&self, name: &str) {
-        if let Engines::Postgres(e) = &self.0 {
+        if let Engines::Postgres(e) = &self.engine {
             e.set_replica_name(name);
         }
     }
@@ -212,11 +310,6 @@ delegate! {
     fn remove_device(&self, id: &str) -> Result<bool, StoreError>;
     fn retire_source_except(&self, source: &str, keep: &[String]) -> Result<u64, StoreError>;
     fn active_devices(&self) -> Result<Vec<DeviceSpec>, StoreError>;
-    fn insert_samples(&self, at: DateTime<Utc>, devices: &[Device]) -> Result<(), StoreError>;
-    fn write_tick(&self, at: DateTime<Utc>, devices: &[Device], identities: &[(&str, Option<&str>, Option<&str>, Option<&str>)]) -> Result<(), StoreError>;
-    fn device_history(&self, id: &str, now: DateTime<Utc>, hours: u32) -> Result<Vec<SamplePoint>, StoreError>;
-    fn site_days(&self, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> Result<Vec<TelemetryGroup>, StoreError>;
-    fn roll_up_samples(&self, now: DateTime<Utc>, keep_raw: Duration) -> Result<Retention, StoreError>;
     fn embeds(&self) -> Result<Vec<EmbedRow>, StoreError>;
     fn create_embed(&self, spec: &EmbedSpec, token: &str, secret_hash: &str, actor: &str) -> Result<EmbedRow, StoreError>;
     fn revoke_embed(&self, id: i64, actor: &str) -> Result<bool, StoreError>;

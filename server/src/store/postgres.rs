@@ -157,6 +157,9 @@ impl Engine {
         Ok(())
     }
 
+    /// Replicas read each other's device states from the database.
+    pub(super) const PUBLISHES_STATES: bool = true;
+
     /// Makes sure the partitions holding `days` exist.
     pub(super) async fn ensure_sample_partitions(
         &self,

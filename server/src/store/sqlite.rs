@@ -123,6 +123,9 @@ impl Engine {
         self.write_tx().await
     }
 
+    /// One process polls everything here: no other replica reads device states.
+    pub(super) const PUBLISHES_STATES: bool = false;
+
     /// One table holds every sample here: nothing to prepare.
     pub(super) async fn ensure_sample_partitions(
         &self,

@@ -25,10 +25,15 @@ pub async fn poll(
 }
 
 /// Sends any command (`summary`, `stats`, `devs`, `pools`, `version`, joined with `+`).
-pub async fn command(addr: &str, command: &str, limits: ExchangeLimits) -> Result<Json, PollError> {
+pub async fn command(
+    addr: &str,
+    command: &str,
+    limits: ExchangeLimits,
+) -> Result<Json<'static>, PollError> {
     let request = serde_json::json!({ "command": command }).to_string();
     let raw = exchange(addr, request.as_bytes(), limits).await?;
     lenient_json::parse(&String::from_utf8_lossy(&raw))
+        .map(Json::into_owned)
         .map_err(|e| PollError::Malformed(e.to_string()))
 }
 
@@ -71,16 +76,26 @@ fn hashrate_ths(section: &Json, window: &str) -> Option<f64> {
     Some(v * scale)
 }
 
-/// Normalises key spellings (`%%` from printf-escaped firmware, case).
-fn norm(key: &str) -> String {
-    key.replace("%%", "%").to_ascii_lowercase()
+/// What follows `prefix` in `key`, the prefix matched regardless of case (firmware spells
+/// `Chain_Rate1` and `chain_rate1`); no copy of the key.
+fn after_prefix<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
+    let head = key.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &key[prefix.len()..])
+}
+
+/// `key` is `prefix` followed by a number (`temp2`, `fan1`); that number.
+fn numbered(key: &str, prefix: &str) -> Option<u32> {
+    after_prefix(key, prefix)
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse().ok())
 }
 
 /// The answer's status: `S`/`I` fine, `W` a warning, `E` (or `F`) an error with its message.
 fn check_status(v: &Json) -> Result<(), PollError> {
     for status in v.get_all("STATUS").flat_map(|s| match s {
-        Json::Array(items) => items.iter().collect::<Vec<_>>(),
-        other => vec![other],
+        Json::Array(items) => items.as_slice(),
+        other => std::slice::from_ref(other),
     }) {
         let code = status.get("STATUS").and_then(Json::as_str).unwrap_or("S");
         if code == "E" || code == "F" {
@@ -96,11 +111,11 @@ fn check_status(v: &Json) -> Result<(), PollError> {
 
 /// The sections of a (possibly joined) answer: `summary+stats` answers `{"summary":[{..}],
 /// "stats":[{..}]}`; a single command answers `{"STATUS":..,"SUMMARY":[..]}`.
-fn sections(root: &Json) -> Vec<&Json> {
+fn sections<'t, 'a>(root: &'t Json<'a>) -> Vec<&'t Json<'a>> {
     match root {
         Json::Array(parts) => parts.iter().collect(),
         obj => {
-            let joined: Vec<&Json> = [
+            let joined: Vec<&Json<'a>> = [
                 "summary",
                 "stats",
                 "devs",
@@ -113,11 +128,7 @@ fn sections(root: &Json) -> Vec<&Json> {
                 "power",
             ]
             .iter()
-            .flat_map(|k| {
-                obj.get(k)
-                    .map(|v| v.as_array().iter().collect::<Vec<_>>())
-                    .unwrap_or_default()
-            })
+            .flat_map(|k| obj.get(k).map_or(&[][..], Json::as_array))
             .collect();
             if joined.is_empty() {
                 vec![obj]
@@ -197,30 +208,19 @@ pub fn extract_as(text: &str, known: Option<Family>) -> Result<(AsicReading, Fam
             r.model.get_or_insert_with(|| t.to_string());
         }
         for (key, value) in stats.members() {
-            let k = norm(key);
             let Some(v) = value.as_f64() else { continue };
-            if let Some(n) = k
-                .strip_prefix("chain_acn")
-                .and_then(|n| n.parse::<u32>().ok())
-            {
+            if let Some(n) = numbered(key, "chain_acn") {
                 board(&mut r, n).chips = Some(v as u32);
-            } else if let Some(n) = k
-                .strip_prefix("chain_rate")
-                .and_then(|n| n.parse::<u32>().ok())
-            {
+            } else if let Some(n) = numbered(key, "chain_rate") {
                 board(&mut r, n).rate_ths = Some(v / 1000.0);
-            } else if let Some(n) = k.strip_prefix("temp2_").and_then(|n| n.parse::<u32>().ok()) {
+            } else if let Some(n) = numbered(key, "temp2_") {
                 // temp2_N is the chip temperature of chain N on Antminers.
                 if v > 0.0 {
                     board(&mut r, n).temp_c = Some(v);
                 }
-            } else if k.starts_with("fan") && k[3..].parse::<u32>().is_ok() && v > 0.0 {
+            } else if numbered(key, "fan").is_some() && v > 0.0 {
                 r.fans_rpm.push(v);
-            } else if (k.starts_with("temp")
-                && k[4..].chars().all(|c| c.is_ascii_digit())
-                && !k[4..].is_empty())
-                && v > 0.0
-            {
+            } else if numbered(key, "temp").is_some() && v > 0.0 {
                 // temp1, temp2, … (duplicates kept: several firmware repeat `temp1`).
                 r.temps_c.push(v);
             }

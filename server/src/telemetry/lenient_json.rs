@@ -3,19 +3,23 @@
 //! duplicate keys (several `temp1`), and control characters inside strings.
 //!
 //! It keeps every member of an object in order (duplicates included) so extraction can decide
-//! what a duplicate means. Pure: no IO.
+//! what a duplicate means. Strings and keys borrow from the answer (only one with an escape is
+//! copied): a poll's answer has a few hundred of them, and allocating each was a large share of
+//! the poller's own work. Pure: no IO.
 
+use std::borrow::Cow;
 use std::fmt;
 
-/// A parsed value; objects keep duplicate keys in document order.
+/// A parsed value borrowing from the text it was read from; objects keep duplicate keys in
+/// document order.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Json {
+pub enum Json<'a> {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +39,9 @@ impl std::error::Error for JsonError {}
 /// Deepest nesting accepted; real responses are 4–5 levels deep.
 const MAX_DEPTH: usize = 32;
 
-impl Json {
+impl<'a> Json<'a> {
     /// First member named `key` (objects only).
-    pub fn get(&self, key: &str) -> Option<&Json> {
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
             Json::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -45,8 +49,8 @@ impl Json {
     }
 
     /// Every member named `key`, in order.
-    pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Json> + 'a {
-        let members: &[(String, Json)] = match self {
+    pub fn get_all<'s>(&'s self, key: &'s str) -> impl Iterator<Item = &'s Json<'a>> + 's {
+        let members: &[(Cow<'a, str>, Json<'a>)] = match self {
             Json::Object(m) => m,
             _ => &[],
         };
@@ -56,14 +60,14 @@ impl Json {
             .map(|(_, v)| v)
     }
 
-    pub fn members(&self) -> &[(String, Json)] {
+    pub fn members(&self) -> &[(Cow<'a, str>, Json<'a>)] {
         match self {
             Json::Object(m) => m,
             _ => &[],
         }
     }
 
-    pub fn as_array(&self) -> &[Json] {
+    pub fn as_array(&self) -> &[Json<'a>] {
         match self {
             Json::Array(a) => a,
             _ => &[],
@@ -86,11 +90,29 @@ impl Json {
             _ => None,
         }
     }
+
+    /// The same value owning its strings (to outlive the text it was read from).
+    pub fn into_owned(self) -> Json<'static> {
+        match self {
+            Json::Null => Json::Null,
+            Json::Bool(b) => Json::Bool(b),
+            Json::Number(n) => Json::Number(n),
+            Json::String(s) => Json::String(Cow::Owned(s.into_owned())),
+            Json::Array(items) => Json::Array(items.into_iter().map(Json::into_owned).collect()),
+            Json::Object(members) => Json::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
+                    .collect(),
+            ),
+        }
+    }
 }
 
 /// Parses `text`; several top-level values (`{..}{..}`) come back as an array.
-pub fn parse(text: &str) -> Result<Json, JsonError> {
+pub fn parse(text: &str) -> Result<Json<'_>, JsonError> {
     let mut p = Parser {
+        text,
         s: text.as_bytes(),
         i: 0,
     };
@@ -113,11 +135,12 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn err(&self, reason: &'static str) -> JsonError {
         JsonError {
             offset: self.i,
@@ -141,7 +164,7 @@ impl Parser<'_> {
         self.s.get(self.i).copied()
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
+    fn value(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.err("nested too deeply"));
         }
@@ -157,7 +180,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Json) -> Result<Json, JsonError> {
+    fn literal(&mut self, word: &str, v: Json<'a>) -> Result<Json<'a>, JsonError> {
         if self.s[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
             Ok(v)
@@ -166,7 +189,7 @@ impl Parser<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<Json, JsonError> {
+    fn number(&mut self) -> Result<Json<'a>, JsonError> {
         let start = self.i;
         while let Some(&c) = self.s.get(self.i) {
             if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E') {
@@ -182,9 +205,22 @@ impl Parser<'_> {
             .ok_or_else(|| self.err("bad number"))
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.i += 1; // opening quote
-        let mut out = Vec::new();
+        let start = self.i;
+        // Most strings have no escape: they are a slice of the text. A quote is ASCII, so the
+        // slice ends on a character boundary of the (valid UTF-8) text.
+        while let Some(&c) = self.s.get(self.i) {
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(Cow::Borrowed(&self.text[start..self.i - 1]));
+                }
+                b'\\' => break,
+                _ => self.i += 1,
+            }
+        }
+        let mut out = self.s[start..self.i].to_vec();
         loop {
             let c = *self
                 .s
@@ -225,10 +261,10 @@ impl Parser<'_> {
                 other => out.push(other),
             }
         }
-        Ok(String::from_utf8_lossy(&out).into_owned())
+        Ok(Cow::Owned(String::from_utf8_lossy(&out).into_owned()))
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json, JsonError> {
+    fn array(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
         self.i += 1;
         let mut items = Vec::new();
         loop {
@@ -244,7 +280,7 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Json, JsonError> {
+    fn object(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
         self.i += 1;
         let mut members = Vec::new();
         loop {

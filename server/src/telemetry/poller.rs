@@ -623,7 +623,8 @@ impl Poller {
         report
     }
 
-    /// Samples and learned identities of one tick, in one transaction.
+    /// One tick's record: identities learned (and, on PostgreSQL, device states) in one
+    /// transaction; the samples into the store's buffer, written when it is due.
     async fn write_tick(&mut self, changed: &[Device]) {
         let identities = std::mem::take(&mut self.identities);
         let rows: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = identities
@@ -808,7 +809,7 @@ impl Poller {
 
     /// Runs until `stop` turns true: a cycle every quarter second picks up whatever is due, and
     /// raw samples are rolled up every ten minutes. A cycle under way when `stop` turns is
-    /// finished, its samples written, before this returns.
+    /// finished, and every sample held in memory written, before this returns.
     pub async fn run_until(mut self, mut stop: tokio::sync::watch::Receiver<bool>) {
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -816,7 +817,7 @@ impl Poller {
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
-                _ = stop.wait_for(|s| *s) => return,
+                _ = stop.wait_for(|s| *s) => break,
             }
             self.run_cycle().await;
             if last_rollup.elapsed() > Duration::from_secs(600) {
@@ -829,6 +830,10 @@ impl Poller {
                     tracing::warn!(error = %e, "sample rollup failed");
                 }
             }
+        }
+        // Samples held in memory are written before the process ends.
+        if let Err(e) = self.store.flush_samples().await {
+            tracing::warn!(error = %e, "could not write the last samples");
         }
     }
 }

@@ -18,18 +18,14 @@ use super::lenient_json::Json;
 
 /// The sections of one answer, by upper-case name (`SUMMARY`, `STATS`, `VERSION`, …).
 pub struct Answer<'a> {
-    pub parts: Vec<&'a Json>,
+    pub parts: Vec<&'a Json<'a>>,
 }
 
 impl<'a> Answer<'a> {
-    pub fn items(&self, name: &str) -> Vec<&'a Json> {
+    pub fn items(&self, name: &str) -> Vec<&'a Json<'a>> {
         self.parts
             .iter()
-            .flat_map(|a| {
-                a.get(name)
-                    .map(|v| v.as_array().iter().collect::<Vec<_>>())
-                    .unwrap_or_default()
-            })
+            .flat_map(|a| a.get(name).map_or(&[][..], Json::as_array))
             .collect()
     }
 
