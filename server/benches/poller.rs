@@ -1,15 +1,17 @@
 //! Fleet-scale polling: the simulator on loopback, the real poller, a real SQLite file.
 //!
-//! `cargo bench -p server --bench poller -- 10000 30` polls 10,000 ASICs on a 30-second cycle for
-//! two cycles and reports polls per second, cycle lag, CPU time and peak memory of this process
-//! (simulator and poller together, as on a 2-core machine running the demo).
+//! `cargo bench -p server --bench poller -- 10000 30 [CYCLES]` polls 10,000 ASICs on a 30-second
+//! cycle for CYCLES cycles (2) after one of warm-up and reports polls per second, cycle lag, CPU
+//! time and peak memory of this process (simulator and poller together, as on a 2-core machine
+//! running the demo).
 //!
 //! `cargo bench -p server --bench poller -- 100000 30 --fleet a.toml --fleet b.toml …` polls the
 //! devices of fleet files written by `rigshift simulate` processes: the simulator's CPU is then
 //! spent in those processes, and this process's CPU is the poller's own — per poll, the figure
 //! to compare with other pollers (pyasic) on the same devices. `--postgres` stores on a new
 //! database of the PostgreSQL cluster `RIGSHIFT_TEST_POSTGRES_URL` names (CPU then excludes
-//! the PostgreSQL server's own).
+//! the PostgreSQL server's own). `--sample-flush-secs S` holds samples as the server does (30);
+//! every sample polled in the measured window is written in it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,20 +52,9 @@ fn peak_rss_mib() -> f64 {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> anyhow::Result<()> {
-    let rt = if std::env::var("BENCH_RT").as_deref() == Ok("current") {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?
-    };
-    rt.block_on(run())
-}
-
-async fn run() -> anyhow::Result<()> {
+// The server's runtime; the poller starts its own polling thread, as in the server.
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
     let all: Vec<String> = std::env::args().skip(1).collect();
     let mut args = Vec::new();
     let mut fleets = Vec::new();

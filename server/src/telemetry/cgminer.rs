@@ -8,7 +8,7 @@ use app::model::fleet::{AsicReading, Hashboard};
 
 use super::error::PollError;
 use super::firmware::{self, Answer, Family};
-use super::io::{exchange, ExchangeLimits};
+use super::io::{exchange, exchange_until, ExchangeLimits};
 use super::lenient_json::{self, Json};
 
 /// Queries `addr` with the commands of `family` (or, unknown, asks what it is as well) and
@@ -20,7 +20,8 @@ pub async fn poll(
 ) -> Result<(AsicReading, Family), PollError> {
     let command = family.map_or(firmware::IDENTIFY_COMMAND, Family::command);
     let request = format!(r#"{{"command":"{command}"}}"#);
-    let raw = exchange(addr, request.as_bytes(), limits).await?;
+    // Bitmain's firmware ends its answer with a NUL: done then, without waiting for the close.
+    let raw = exchange_until(addr, request.as_bytes(), limits, |a| a.last() == Some(&0)).await?;
     extract_as(&String::from_utf8_lossy(&raw), family)
 }
 

@@ -10,6 +10,7 @@ pub mod firmware;
 pub mod fleet_hub;
 pub mod io;
 pub mod lenient_json;
+mod poll_thread;
 pub mod poller;
 pub mod prometheus;
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{broadcast, RwLock, Semaphore};
+use tokio::sync::{broadcast, RwLock};
 use tokio::time::Instant;
 
 use app::model::catalogue;
@@ -21,6 +21,7 @@ use app::model::fleet::{
 
 use super::firmware::Family;
 use super::io::ExchangeLimits;
+use super::poll_thread::PollThread;
 use super::{cgminer, dcgm, PollError};
 use crate::metrics::Metrics;
 use crate::store::{DeviceSpec, Store};
@@ -260,12 +261,12 @@ fn jitter(base: Duration, id: &str, salt: u64) -> Duration {
 }
 
 /// What one endpoint poll produced.
-enum Outcome {
+pub(super) enum Outcome {
     Asic(AsicReading, Family),
     Gpus(Vec<GpuReading>),
 }
 
-async fn poll_endpoint(
+pub(super) async fn poll_endpoint(
     spec: &DeviceSpec,
     family: Option<Family>,
     limits: ExchangeLimits,
@@ -418,7 +419,7 @@ fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -> Device {
 const SHARE_WINDOW_SECS: i64 = 120;
 
 /// A finished poll: the endpoint's id, what it answered, when.
-type PollResult = (String, Result<Outcome, PollError>, DateTime<Utc>);
+pub(super) type PollResult = (String, Result<Outcome, PollError>, DateTime<Utc>);
 
 /// A device identity to record (model, firmware, adopted model) and what to remember once it is.
 struct IdentityChange {
@@ -438,7 +439,8 @@ pub struct Poller {
     updates: broadcast::Sender<CycleReport>,
     endpoints: HashMap<String, Endpoint>,
     in_flight: std::collections::HashSet<String>,
-    permits: Arc<Semaphore>,
+    /// Where the polls run (started with the first tick, when the metrics are known).
+    polls: Option<PollThread>,
     done_tx: tokio::sync::mpsc::UnboundedSender<PollResult>,
     done_rx: tokio::sync::mpsc::UnboundedReceiver<PollResult>,
     cycle: u64,
@@ -463,7 +465,6 @@ impl Poller {
         updates: broadcast::Sender<CycleReport>,
     ) -> Self {
         let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
-        let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
         Self {
             config,
             store,
@@ -471,7 +472,7 @@ impl Poller {
             updates,
             endpoints: HashMap::new(),
             in_flight: Default::default(),
-            permits,
+            polls: None,
             done_tx,
             done_rx,
             cycle: 0,
@@ -589,24 +590,19 @@ impl Poller {
             due.push((e.spec.clone(), e.family));
             self.in_flight.insert(id);
         }
-        let limits = self.config.limits;
-        for (spec, family) in due {
-            let (permits, done) = (self.permits.clone(), self.done_tx.clone());
-            let metrics = self.metrics.clone();
-            tokio::spawn(async move {
-                let _permit = permits.acquire_owned().await.ok();
-                let polling = Instant::now();
-                let result = poll_endpoint(&spec, family, limits).await;
-                let protocol = match spec.kind {
-                    DeviceKind::Asic => "cgminer",
-                    DeviceKind::Gpu => "dcgm",
-                };
-                let outcome = result.as_ref().map_or_else(PollError::kind, |_| "ok");
-                metrics
-                    .polls
-                    .observe(&[protocol, outcome], polling.elapsed().as_secs_f64());
-                let _ = done.send((spec.id.clone(), result, Utc::now()));
-            });
+        if self.polls.is_none() {
+            match PollThread::start(
+                self.config.concurrency,
+                self.config.limits,
+                self.metrics.clone(),
+                self.done_tx.clone(),
+            ) {
+                Ok(t) => self.polls = Some(t),
+                Err(e) => tracing::error!(error = %e, "could not start the polling thread"),
+            }
+        }
+        if let Some(polls) = &self.polls {
+            polls.dispatch(due);
         }
         if !changed.is_empty() || !self.identities.is_empty() {
             self.write_tick(&changed).await;
