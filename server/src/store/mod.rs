@@ -161,7 +161,14 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_engine!(self, e => e.write_tick_state(at, devices, identities).await)?;
         if self.samples.push(at, devices) {
-            self.flush_samples().await?;
+            // In the background: at 100,000 devices a flush is ~100,000 rows (~0.6 s), which
+            // the tick that happens to trigger it should not wait for.
+            let store = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.flush_samples().await {
+                    tracing::warn!(error = %e, "could not write samples; kept for the next flush");
+                }
+            });
         }
         Ok(())
     }
