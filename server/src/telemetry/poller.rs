@@ -571,9 +571,25 @@ impl Poller {
             polled += 1;
             changed.extend(self.apply(&id, result, at).await);
         }
+        // Started with the first tick (the metrics are set by then). Without it nothing is
+        // taken off the schedule, so no device is marked in flight for a poll that never runs.
+        if self.polls.is_none() {
+            match PollThread::start(
+                self.config.concurrency,
+                self.config.limits,
+                self.metrics.clone(),
+                self.done_tx.clone(),
+            ) {
+                Ok(t) => self.polls = Some(t),
+                Err(e) => tracing::error!(error = %e, "could not start the polling thread"),
+            }
+        }
         let mut lag_ms = 0;
         let mut due: Vec<(Arc<DeviceSpec>, Option<Family>)> = Vec::new();
         while let Some(std::cmp::Reverse((at, _))) = self.schedule.peek() {
+            if self.polls.is_none() {
+                break;
+            }
             if *at > started {
                 break;
             }
@@ -589,17 +605,6 @@ impl Poller {
             lag_ms = lag_ms.max(started.saturating_duration_since(at).as_millis() as u64);
             due.push((e.spec.clone(), e.family));
             self.in_flight.insert(id);
-        }
-        if self.polls.is_none() {
-            match PollThread::start(
-                self.config.concurrency,
-                self.config.limits,
-                self.metrics.clone(),
-                self.done_tx.clone(),
-            ) {
-                Ok(t) => self.polls = Some(t),
-                Err(e) => tracing::error!(error = %e, "could not start the polling thread"),
-            }
         }
         if let Some(polls) = &self.polls {
             polls.dispatch(due);
