@@ -90,17 +90,7 @@ async fn embed(
     caller: Option<Extension<Principal>>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = q
-        .lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::negotiate)
-        })
-        .unwrap_or_default();
+    let lang = app::i18n::asked_or_accepted(q.lang.as_deref(), &headers);
     let tx = &lang.texts().embed;
     let (slug, json) = match file.strip_suffix(".json") {
         Some(s) => (s, true),

@@ -132,12 +132,30 @@ pub fn from_request(parts: &http::request::Parts) -> Lang {
         .filter_map(|c| c.trim().split_once('='))
         .find(|(k, _)| *k == LANG_COOKIE)
         .and_then(|(_, v)| Lang::parse(v));
-    let accepted = parts
-        .headers
+    asked
+        .or(saved)
+        .or(cookie)
+        .or(accepted(&parts.headers))
+        .unwrap_or_default()
+}
+
+/// (ssr) The language `Accept-Language` prefers among ours, if any.
+#[cfg(feature = "ssr")]
+fn accepted(headers: &http::HeaderMap) -> Option<Lang> {
+    headers
         .get(http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .and_then(Lang::negotiate);
-    asked.or(saved).or(cookie).or(accepted).unwrap_or_default()
+        .and_then(Lang::negotiate)
+}
+
+/// (ssr) The language of a view without a session (embeds, CSV exports): `asked` (`?lang=`),
+/// else the visitor's `Accept-Language`, else English.
+#[cfg(feature = "ssr")]
+pub fn asked_or_accepted(asked: Option<&str>, headers: &http::HeaderMap) -> Lang {
+    asked
+        .and_then(Lang::parse)
+        .or_else(|| accepted(headers))
+        .unwrap_or_default()
 }
 
 /// (hydrate) The language the server rendered the page in.

@@ -92,17 +92,7 @@ pub async fn export(
     query: Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, HttpError> {
     let Query(q) = query?;
-    let lang = q
-        .lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::negotiate)
-        })
-        .unwrap_or_default();
+    let lang = app::i18n::asked_or_accepted(q.lang.as_deref(), &headers);
     let c = &lang.texts().charts;
     let today = svc.clock.today();
     let palette = Palette::DARK;
