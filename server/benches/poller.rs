@@ -20,7 +20,8 @@ use server::simulator::{self, SimulatorConfig};
 use server::store::Store;
 use server::telemetry::poller::{FleetCache, Poller, PollerConfig};
 
-fn cpu_seconds() -> f64 {
+/// This process's CPU time so far, (user, system) in seconds.
+fn cpu_seconds() -> (f64, f64) {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let fields: Vec<&str> = stat
         .rsplit(") ")
@@ -33,8 +34,9 @@ fn cpu_seconds() -> f64 {
             .get(i)
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(0.0)
+            / 100.0
     };
-    (ticks(11) + ticks(12)) / 100.0
+    (ticks(11), ticks(12))
 }
 
 fn peak_rss_mib() -> f64 {
@@ -149,7 +151,11 @@ async fn main() -> anyhow::Result<()> {
     let pending = store.pending_samples();
     store.flush_samples().await?;
     let wall = start.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu0;
+    let (user, system) = {
+        let (u, s) = cpu_seconds();
+        (u - cpu0.0, s - cpu0.1)
+    };
+    let cpu = user + system;
     let devices = cache.snapshot().await;
     let offline = devices
         .iter()
@@ -172,15 +178,18 @@ async fn main() -> anyhow::Result<()> {
         "offline (faulty or timed out): {offline} of {}",
         devices.len()
     );
+    let per_poll = |s: f64| s * 1000.0 / polled.max(1) as f64;
     println!(
-        "cpu: {cpu:.1} s over {wall:.1} s = {:.0} % of one core; {:.3} ms per poll{}",
+        "cpu: {cpu:.1} s over {wall:.1} s = {:.0} % of one core; {:.3} ms per poll{} (user {:.3}, system {:.3})",
         cpu / wall * 100.0,
-        cpu * 1000.0 / polled.max(1) as f64,
+        per_poll(cpu),
         if fleets.is_empty() {
             " (simulator included)"
         } else {
             " (poller only)"
-        }
+        },
+        per_poll(user),
+        per_poll(system),
     );
     // What a Prometheus scrape of this fleet costs (render only; the HTTP hop is loopback).
     let summary = app::model::fleet::summarize(&devices, None, max_lag);

@@ -501,6 +501,7 @@ async fn device_registry(store: Store) {
         .write_tick(
             Utc::now(),
             &[],
+            Vec::new(),
             &[(
                 "m-2",
                 Some("Antminer S19 XP"),

@@ -151,16 +151,26 @@ impl Store {
         self.samples.len()
     }
 
-    /// One poller tick: the identities learned and the device states now, the samples into
-    /// the buffer (written when it is due).
+    /// Whether device states are published to the database for other replicas (PostgreSQL):
+    /// only then does `write_tick` need the devices themselves, not just their samples.
+    pub fn publishes_states(&self) -> bool {
+        match &self.engine {
+            Engines::Sqlite(_) => sqlite::Engine::PUBLISHES_STATES,
+            Engines::Postgres(_) => postgres::Engine::PUBLISHES_STATES,
+        }
+    }
+
+    /// One poller tick: the identities learned and (`publishes_states`) the device states
+    /// now, the samples into the buffer (written when it is due).
     pub async fn write_tick(
         &self,
         at: DateTime<Utc>,
         devices: &[Device],
+        samples: Vec<SampleRow>,
         identities: &[(&str, Option<&str>, Option<&str>, Option<&str>)],
     ) -> Result<(), StoreError> {
         on_engine!(self, e => e.write_tick_state(at, devices, identities).await)?;
-        if self.samples.push(at, devices) {
+        if self.samples.push(samples) {
             // In the background: at 100,000 devices a flush is ~100,000 rows (~0.6 s), which
             // the tick that happens to trigger it should not wait for.
             let store = self.clone();
@@ -179,7 +189,8 @@ impl Store {
         at: DateTime<Utc>,
         devices: &[Device],
     ) -> Result<(), StoreError> {
-        self.samples.push(at, devices);
+        self.samples
+            .push(devices.iter().map(|d| SampleRow::of(d, at)).collect());
         self.flush_samples().await
     }
 

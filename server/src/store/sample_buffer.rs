@@ -74,12 +74,16 @@ impl SampleBuffer {
         self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues `devices`' samples taken at `at`; true when the buffer is due for a flush.
-    pub fn push(&self, at: DateTime<Utc>, devices: &[Device]) -> bool {
+    /// Queues `rows`; true when the buffer is due for a flush.
+    pub fn push(&self, rows: Vec<SampleRow>) -> bool {
         let mut p = self.lock();
-        if !devices.is_empty() {
+        if !rows.is_empty() {
             p.since.get_or_insert_with(Instant::now);
-            p.rows.extend(devices.iter().map(|d| SampleRow::of(d, at)));
+            if p.rows.is_empty() {
+                p.rows = rows;
+            } else {
+                p.rows.extend(rows);
+            }
         }
         !p.rows.is_empty()
             && (p.rows.len() >= MAX_ROWS || p.since.is_some_and(|s| s.elapsed() >= p.hold))
@@ -133,14 +137,18 @@ mod tests {
         }
     }
 
+    fn samples(at: DateTime<Utc>, devices: &[Device]) -> Vec<SampleRow> {
+        devices.iter().map(|d| SampleRow::of(d, at)).collect()
+    }
+
     #[test]
     fn rows_wait_for_their_hold_and_leave_in_index_order() {
         let buffer = SampleBuffer::default();
         buffer.set_hold(Duration::from_secs(3600));
         let t0 = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
         let t1 = t0 + chrono::Duration::seconds(10);
-        assert!(!buffer.push(t0, &[device("b"), device("a")]));
-        assert!(!buffer.push(t1, &[device("a")]));
+        assert!(!buffer.push(samples(t0, &[device("b"), device("a")])));
+        assert!(!buffer.push(samples(t1, &[device("a")])));
         assert_eq!(buffer.len(), 3);
         let rows = buffer.take();
         let order: Vec<(&str, DateTime<Utc>)> =
@@ -148,12 +156,15 @@ mod tests {
         assert_eq!(order, vec![("a", t0), ("a", t1), ("b", t0)]);
         assert_eq!(buffer.len(), 0);
         // Put back after a failed write: kept, ahead of what arrived since.
-        assert!(!buffer.push(t1, &[device("c")]));
+        assert!(!buffer.push(samples(t1, &[device("c")])));
         buffer.put_back(rows);
         assert_eq!(buffer.len(), 4);
         // Without a hold, every push is due.
         buffer.set_hold(Duration::ZERO);
-        assert!(buffer.push(t1, &[]));
-        assert!(!SampleBuffer::default().push(t1, &[]), "nothing pending");
+        assert!(buffer.push(samples(t1, &[])));
+        assert!(
+            !SampleBuffer::default().push(samples(t1, &[])),
+            "nothing pending"
+        );
     }
 }

@@ -22,7 +22,12 @@ pub async fn poll(
     let request = format!(r#"{{"command":"{command}"}}"#);
     // Bitmain's firmware ends its answer with a NUL: done then, without waiting for the close.
     let raw = exchange_until(addr, request.as_bytes(), limits, |a| a.last() == Some(&0)).await?;
-    extract_as(&String::from_utf8_lossy(&raw), family)
+    // Valid UTF-8 (as answers are) is checked by the fast validator; only a broken answer
+    // takes the slower lossy pass.
+    match std::str::from_utf8(&raw) {
+        Ok(text) => extract_as(text, family),
+        Err(_) => extract_as(&String::from_utf8_lossy(&raw), family),
+    }
 }
 
 /// Sends any command (`summary`, `stats`, `devs`, `pools`, `version`, joined with `+`).

@@ -61,7 +61,7 @@ impl PollThread {
                                 metrics
                                     .polls
                                     .observe(&[protocol, outcome], polling.elapsed().as_secs_f64());
-                                let _ = done.send((spec.id.clone(), result, Utc::now()));
+                                let _ = done.send((spec, result, Utc::now()));
                             });
                         }
                     }

@@ -24,7 +24,7 @@ use super::io::ExchangeLimits;
 use super::poll_thread::PollThread;
 use super::{cgminer, dcgm, PollError};
 use crate::metrics::Metrics;
-use crate::store::{DeviceSpec, Store};
+use crate::store::{DeviceSpec, SampleRow, Store};
 
 /// Poller settings.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +63,37 @@ struct Endpoint {
     /// Ids of the devices its last answer produced (a GPU node's GPUs; an ASIC itself).
     produced: Vec<String>,
     resolved: Option<Resolved>,
+    /// A poll of it is under way (not dispatched again until it has come back).
+    in_flight: bool,
+}
+
+/// An endpoint's turn in the schedule; the spec is shared with the endpoint (nothing copied).
+#[derive(Debug)]
+struct Due {
+    at: Instant,
+    spec: Arc<DeviceSpec>,
+}
+
+impl PartialEq for Due {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Due {}
+
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Due {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.at
+            .cmp(&other.at)
+            .then_with(|| self.spec.id.cmp(&other.spec.id))
+    }
 }
 
 /// A fleet-wide summary pushed to the live stream after every cycle.
@@ -94,6 +125,52 @@ impl CacheState {
         if let Some(old) = self.devices.insert(d.id.clone(), d) {
             self.totals.remove(&old);
         }
+    }
+
+    /// Changes a cached device in place (added from `blank` first when it is new), keeping the
+    /// totals in step; strings it keeps are reused, not copied per poll.
+    pub fn upsert_with<R>(
+        &mut self,
+        id: &str,
+        blank: impl FnOnce() -> Device,
+        change: impl FnOnce(&mut Device) -> R,
+    ) -> R {
+        match self.devices.get_mut(id) {
+            Some(d) => {
+                self.totals.remove(d);
+                let r = change(d);
+                self.totals.add(d);
+                r
+            }
+            None => {
+                let mut d = blank();
+                let r = change(&mut d);
+                self.put(d);
+                r
+            }
+        }
+    }
+
+    /// Marks a cached device offline with `problem` (added from `blank` when it is not cached
+    /// and `blank` gives one); the device as it now is.
+    pub fn mark_offline(
+        &mut self,
+        id: &str,
+        blank: impl FnOnce() -> Option<Device>,
+        problem: &str,
+    ) -> Option<&Device> {
+        if !self.devices.contains_key(id) {
+            self.put(blank()?);
+        }
+        let d = self.devices.get_mut(id)?;
+        self.totals.remove(d);
+        d.status = DeviceStatus::Offline;
+        match &mut d.problem {
+            Some(p) => p.replace_range(.., problem),
+            None => d.problem = Some(problem.to_string()),
+        }
+        self.totals.add(d);
+        Some(d)
     }
 
     pub fn remove(&mut self, id: &str) {
@@ -337,14 +414,36 @@ impl Resolved {
     }
 }
 
-fn asic_device(
+/// A device as it is shown before its first answer.
+fn blank_device(spec: &DeviceSpec) -> Device {
+    Device {
+        id: spec.id.clone(),
+        kind: spec.kind,
+        model: spec.model.clone(),
+        site: spec.site.clone(),
+        address: spec.address.clone(),
+        status: DeviceStatus::Offline,
+        hashrate_ths: None,
+        share_hashrate_ths: None,
+        gpu_util_pct: None,
+        temp_c: None,
+        power_w: None,
+        last_seen: None,
+        problem: None,
+        firmware: None,
+        model_mismatch: None,
+    }
+}
+
+/// Sets `d` (the ASIC's cached device) from its reading `r`.
+fn fill_asic_device(
+    d: &mut Device,
     spec: &DeviceSpec,
     resolved: &Resolved,
     r: &AsicReading,
     share: Option<f64>,
     at: DateTime<Utc>,
-) -> Device {
-    let (model, model_mismatch) = (resolved.model.clone(), resolved.mismatch.clone());
+) {
     let catalogue_model = resolved.catalogue;
     let (mut status, mut problem) = asic_status(r, catalogue_model.map(|m| m.hashrate_ths));
     if let Some(s) = share.filter(|s| over_reports(r.hashrate_ths, *s)) {
@@ -356,7 +455,7 @@ fn asic_device(
             )
         });
     }
-    if let Some(reported) = &model_mismatch {
+    if let Some(reported) = &resolved.mismatch {
         problem.get_or_insert_with(|| {
             format!(
                 "registered as {}, the device reports {reported}",
@@ -364,30 +463,27 @@ fn asic_device(
             )
         });
     }
-    Device {
-        id: spec.id.clone(),
-        kind: DeviceKind::Asic,
-        model,
-        site: spec.site.clone(),
-        address: spec.address.clone(),
-        status,
-        hashrate_ths: Some(r.hashrate_ths),
-        share_hashrate_ths: share,
-        gpu_util_pct: None,
-        temp_c: r
-            .temps_c
-            .iter()
-            .chain(r.boards.iter().filter_map(|b| b.temp_c.as_ref()))
-            .copied()
-            .reduce(f64::max),
-        // Antminer firmware does not report power; the nameplate draw stands in (hashrate-scaled
-        // figures would reward firmware that over-reports).
-        power_w: r.power_w.or_else(|| catalogue_model.map(|m| m.power_w)),
-        last_seen: Some(at),
-        problem,
-        firmware: r.firmware.clone(),
-        model_mismatch,
-    }
+    d.kind = DeviceKind::Asic;
+    d.model.clone_from(&resolved.model);
+    d.site.clone_from(&spec.site);
+    d.address.clone_from(&spec.address);
+    d.status = status;
+    d.hashrate_ths = Some(r.hashrate_ths);
+    d.share_hashrate_ths = share;
+    d.gpu_util_pct = None;
+    d.temp_c = r
+        .temps_c
+        .iter()
+        .chain(r.boards.iter().filter_map(|b| b.temp_c.as_ref()))
+        .copied()
+        .reduce(f64::max);
+    // Antminer firmware does not report power; the nameplate draw stands in (hashrate-scaled
+    // figures would reward firmware that over-reports).
+    d.power_w = r.power_w.or_else(|| catalogue_model.map(|m| m.power_w));
+    d.last_seen = Some(at);
+    d.problem = problem;
+    d.firmware.clone_from(&r.firmware);
+    d.model_mismatch.clone_from(&resolved.mismatch);
 }
 
 fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -> Device {
@@ -418,8 +514,35 @@ fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -> Device {
 /// Minimum window before the share-based rate is trusted (shares arrive as a Poisson process).
 const SHARE_WINDOW_SECS: i64 = 120;
 
-/// A finished poll: the endpoint's id, what it answered, when.
-pub(super) type PollResult = (String, Result<Outcome, PollError>, DateTime<Utc>);
+/// A finished poll: the endpoint, what it answered, when.
+pub(super) type PollResult = (Arc<DeviceSpec>, Result<Outcome, PollError>, DateTime<Utc>);
+
+/// What one tick's polls leave for the store.
+struct TickRecord {
+    samples: Vec<SampleRow>,
+    /// The devices as they now are, kept only for a store that publishes them
+    /// (`Store::publishes_states`).
+    published: Vec<Device>,
+    publish: bool,
+}
+
+impl TickRecord {
+    fn new(publish: bool) -> Self {
+        Self {
+            samples: Vec::new(),
+            published: Vec::new(),
+            publish,
+        }
+    }
+
+    /// Records a device as a poll left it, taken `at`.
+    fn add(&mut self, d: &Device, at: DateTime<Utc>) {
+        self.samples.push(SampleRow::of(d, at));
+        if self.publish {
+            self.published.push(d.clone());
+        }
+    }
+}
 
 /// A device identity to record (model, firmware, adopted model) and what to remember once it is.
 struct IdentityChange {
@@ -438,7 +561,6 @@ pub struct Poller {
     cache: Arc<FleetCache>,
     updates: broadcast::Sender<CycleReport>,
     endpoints: HashMap<String, Endpoint>,
-    in_flight: std::collections::HashSet<String>,
     /// Where the polls run (started with the first tick, when the metrics are known).
     polls: Option<PollThread>,
     done_tx: tokio::sync::mpsc::UnboundedSender<PollResult>,
@@ -447,7 +569,7 @@ pub struct Poller {
     metrics: Arc<Metrics>,
     /// When each endpoint is due, earliest first; entries whose time no longer matches the
     /// endpoint's are stale and skipped. A tick looks at what is due, not at every endpoint.
-    schedule: std::collections::BinaryHeap<std::cmp::Reverse<(Instant, String)>>,
+    schedule: std::collections::BinaryHeap<std::cmp::Reverse<Due>>,
     /// Identities learned this tick, written in one transaction with the samples.
     identities: Vec<IdentityChange>,
     /// The registry and shard generations last synced, and when (a full re-read at least
@@ -471,7 +593,6 @@ impl Poller {
             cache,
             updates,
             endpoints: HashMap::new(),
-            in_flight: Default::default(),
             polls: None,
             done_tx,
             done_rx,
@@ -537,19 +658,23 @@ impl Poller {
                 None => {
                     // Spread first polls over the interval so a large fleet does not arrive at once.
                     let next_poll = now + jitter(self.config.interval, &id, 0).mul_f64(0.05);
-                    self.schedule
-                        .push(std::cmp::Reverse((next_poll, id.clone())));
+                    let spec = Arc::new(spec);
+                    self.schedule.push(std::cmp::Reverse(Due {
+                        at: next_poll,
+                        spec: spec.clone(),
+                    }));
                     self.endpoints.insert(
                         id,
                         Endpoint {
                             next_poll,
-                            spec: Arc::new(spec),
+                            spec,
                             failures: 0,
                             share_base: None,
                             identity: None,
                             family: None,
                             produced: Vec::new(),
                             resolved: None,
+                            in_flight: false,
                         },
                     );
                 }
@@ -564,12 +689,20 @@ impl Poller {
         if self.cycle % 8 == 1 {
             self.sync_endpoints().await;
         }
-        let mut changed: Vec<Device> = Vec::new();
         let mut polled = 0;
-        while let Ok((id, result, at)) = self.done_rx.try_recv() {
-            self.in_flight.remove(&id);
-            polled += 1;
-            changed.extend(self.apply(&id, result, at).await);
+        let mut record = TickRecord::new(self.store.publishes_states());
+        let mut finished = Vec::new();
+        while let Ok(result) = self.done_rx.try_recv() {
+            finished.push(result);
+        }
+        if !finished.is_empty() {
+            polled = finished.len();
+            // One write lock per tick, not per poll.
+            let cache = self.cache.clone();
+            let mut state = cache.state.write().await;
+            for (spec, result, at) in finished {
+                self.apply(&mut state, &spec.id, result, at, &mut record);
+            }
         }
         // Started with the first tick (the metrics are set by then). Without it nothing is
         // taken off the schedule, so no device is marked in flight for a poll that never runs.
@@ -586,31 +719,28 @@ impl Poller {
         }
         let mut lag_ms = 0;
         let mut due: Vec<(Arc<DeviceSpec>, Option<Family>)> = Vec::new();
-        while let Some(std::cmp::Reverse((at, _))) = self.schedule.peek() {
-            if self.polls.is_none() {
+        while let Some(std::cmp::Reverse(next)) = self.schedule.peek() {
+            if self.polls.is_none() || next.at > started {
                 break;
             }
-            if *at > started {
-                break;
-            }
-            let Some(std::cmp::Reverse((at, id))) = self.schedule.pop() else {
+            let Some(std::cmp::Reverse(Due { at, spec })) = self.schedule.pop() else {
                 break;
             };
-            let Some(e) = self.endpoints.get(&id) else {
+            let Some(e) = self.endpoints.get_mut(&spec.id) else {
                 continue;
             };
-            if e.next_poll != at || self.in_flight.contains(&id) {
+            if e.next_poll != at || e.in_flight {
                 continue;
             }
             lag_ms = lag_ms.max(started.saturating_duration_since(at).as_millis() as u64);
             due.push((e.spec.clone(), e.family));
-            self.in_flight.insert(id);
+            e.in_flight = true;
         }
         if let Some(polls) = &self.polls {
             polls.dispatch(due);
         }
-        if !changed.is_empty() || !self.identities.is_empty() {
-            self.write_tick(&changed).await;
+        if !record.samples.is_empty() || !self.identities.is_empty() {
+            self.write_tick(record).await;
         }
         let report = self.report(polled, lag_ms, started.elapsed()).await;
         self.metrics
@@ -626,7 +756,7 @@ impl Poller {
 
     /// One tick's record: identities learned (and, on PostgreSQL, device states) in one
     /// transaction; the samples into the store's buffer, written when it is due.
-    async fn write_tick(&mut self, changed: &[Device]) {
+    async fn write_tick(&mut self, record: TickRecord) {
         let identities = std::mem::take(&mut self.identities);
         let rows: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = identities
             .iter()
@@ -639,7 +769,11 @@ impl Poller {
                 )
             })
             .collect();
-        match self.store.write_tick(Utc::now(), changed, &rows).await {
+        let written = self
+            .store
+            .write_tick(Utc::now(), &record.published, record.samples, &rows)
+            .await;
+        match written {
             Ok(()) => {
                 for c in identities {
                     if let Some(e) = self.endpoints.get_mut(&c.id) {
@@ -657,68 +791,26 @@ impl Poller {
         }
     }
 
-    async fn apply(
+    /// Takes one finished poll into the endpoint's schedule, the cache (`state`) and the
+    /// tick's record.
+    fn apply(
         &mut self,
+        state: &mut CacheState,
         id: &str,
         result: Result<Outcome, PollError>,
         at: DateTime<Utc>,
-    ) -> Vec<Device> {
+        record: &mut TickRecord,
+    ) {
         let Some(e) = self.endpoints.get_mut(id) else {
-            return Vec::new();
+            return;
         };
+        e.in_flight = false;
         let now = Instant::now();
-        let mut out = Vec::new();
-        match result {
+        let outcome = match result {
             Ok(outcome) => {
                 e.failures = 0;
                 e.next_poll = now + jitter(self.config.interval, &e.spec.id, self.cycle);
-                self.schedule
-                    .push(std::cmp::Reverse((e.next_poll, e.spec.id.clone())));
-                match outcome {
-                    Outcome::Asic(r, family) => {
-                        e.family = Some(family);
-                        let share = match (e.share_base, r.difficulty_accepted) {
-                            (Some(base), Some(d)) if d >= base.1 => ((at - base.0).num_seconds()
-                                >= SHARE_WINDOW_SECS)
-                                .then(|| share_hashrate_ths(base, (at, d)))
-                                .flatten(),
-                            (_, Some(d)) => {
-                                e.share_base = Some((at, d));
-                                None
-                            }
-                            _ => None,
-                        };
-                        if !e
-                            .resolved
-                            .as_ref()
-                            .is_some_and(|x| x.matches(&e.spec.model, r.model.as_deref()))
-                        {
-                            e.resolved = Some(Resolved::of(&e.spec.model, r.model.as_deref()));
-                        }
-                        let resolved = e.resolved.as_ref().expect("just resolved");
-                        let device = asic_device(&e.spec, resolved, &r, share, at);
-                        let identity = (r.model.clone(), r.firmware.clone());
-                        if e.identity.as_ref() != Some(&identity) {
-                            // Once per change, not per poll, and written with the tick's samples.
-                            let adopt = (e.spec.model == UNKNOWN_MODEL
-                                && device.model != UNKNOWN_MODEL)
-                                .then(|| device.model.clone());
-                            // Remembered now so a failed write is not retried every poll; the
-                            // next change writes again.
-                            e.identity = Some(identity.clone());
-                            self.identities.push(IdentityChange {
-                                id: e.spec.id.clone(),
-                                reported_model: identity.0,
-                                firmware: identity.1,
-                                adopt,
-                            });
-                        }
-                        out.push(device);
-                    }
-                    Outcome::Gpus(gpus) => {
-                        out.extend(gpus.iter().map(|g| gpu_device(&e.spec, g, at)))
-                    }
-                }
+                outcome
             }
             Err(err) => {
                 e.failures += 1;
@@ -732,57 +824,100 @@ impl Poller {
                     .saturating_mul(1u32 << e.failures.min(6))
                     .min(self.config.max_backoff);
                 e.next_poll = now + jitter(backoff, &e.spec.id, self.cycle);
-                self.schedule
-                    .push(std::cmp::Reverse((e.next_poll, e.spec.id.clone())));
+                self.schedule.push(std::cmp::Reverse(Due {
+                    at: e.next_poll,
+                    spec: e.spec.clone(),
+                }));
                 e.share_base = None;
                 tracing::debug!(device = %e.spec.id, error = %err, failures = e.failures, "poll failed");
-                let mut cache = self.cache.state.write().await;
+                let problem = err.to_string();
                 // Only this endpoint's devices: no scan of the whole fleet per failure.
-                let mut marked = Vec::new();
+                let mut marked = 0;
                 for id in &e.produced {
-                    if let Some(d) = cache.get(id) {
-                        let mut d = d.clone();
-                        d.status = DeviceStatus::Offline;
-                        d.problem = Some(err.to_string());
-                        cache.put(d.clone());
-                        marked.push(d);
+                    if let Some(d) = state.mark_offline(id, || None, &problem) {
+                        marked += 1;
+                        record.add(d, at);
                     }
                 }
-                if marked.is_empty() {
-                    let d = Device {
-                        id: e.spec.id.clone(),
-                        kind: e.spec.kind,
-                        model: e.spec.model.clone(),
-                        site: e.spec.site.clone(),
-                        address: e.spec.address.clone(),
-                        status: DeviceStatus::Offline,
-                        hashrate_ths: None,
-                        share_hashrate_ths: None,
-                        gpu_util_pct: None,
-                        temp_c: None,
-                        power_w: None,
-                        last_seen: None,
-                        problem: Some(err.to_string()),
-                        firmware: None,
-                        model_mismatch: None,
-                    };
-                    e.produced = vec![d.id.clone()];
-                    cache.put(d.clone());
-                    marked.push(d);
+                if marked == 0 {
+                    // Never answered (or its devices are gone): the endpoint itself is shown.
+                    e.produced = vec![e.spec.id.clone()];
+                    let blank = || Some(blank_device(&e.spec));
+                    if let Some(d) = state.mark_offline(&e.spec.id, blank, &problem) {
+                        record.add(d, at);
+                    }
                 }
-                drop(cache);
-                self.cache.changed();
-                return marked;
+                return;
+            }
+        };
+        self.schedule.push(std::cmp::Reverse(Due {
+            at: e.next_poll,
+            spec: e.spec.clone(),
+        }));
+        match outcome {
+            Outcome::Asic(r, family) => {
+                e.family = Some(family);
+                let share = match (e.share_base, r.difficulty_accepted) {
+                    (Some(base), Some(d)) if d >= base.1 => ((at - base.0).num_seconds()
+                        >= SHARE_WINDOW_SECS)
+                        .then(|| share_hashrate_ths(base, (at, d)))
+                        .flatten(),
+                    (_, Some(d)) => {
+                        e.share_base = Some((at, d));
+                        None
+                    }
+                    _ => None,
+                };
+                if !e
+                    .resolved
+                    .as_ref()
+                    .is_some_and(|x| x.matches(&e.spec.model, r.model.as_deref()))
+                {
+                    e.resolved = Some(Resolved::of(&e.spec.model, r.model.as_deref()));
+                }
+                let resolved = e.resolved.as_ref().expect("just resolved");
+                let spec = &e.spec;
+                // Updated in place: the cached device's strings are reused, not copied per poll.
+                state.upsert_with(
+                    &spec.id,
+                    || blank_device(spec),
+                    |d| {
+                        fill_asic_device(d, spec, resolved, &r, share, at);
+                        record.add(d, at);
+                    },
+                );
+                let known = e.identity.as_ref().is_some_and(|(model, firmware)| {
+                    model.as_deref() == r.model.as_deref()
+                        && firmware.as_deref() == r.firmware.as_deref()
+                });
+                if !known {
+                    // Once per change, not per poll, and written with the tick's samples.
+                    let adopt = (e.spec.model == UNKNOWN_MODEL && resolved.model != UNKNOWN_MODEL)
+                        .then(|| resolved.model.clone());
+                    // Remembered now so a failed write is not retried every poll; the next
+                    // change writes again.
+                    e.identity = Some((r.model.clone(), r.firmware.clone()));
+                    self.identities.push(IdentityChange {
+                        id: e.spec.id.clone(),
+                        reported_model: r.model,
+                        firmware: r.firmware,
+                        adopt,
+                    });
+                }
+                if !(e.produced.len() == 1 && e.produced[0] == e.spec.id) {
+                    e.produced = vec![e.spec.id.clone()];
+                }
+            }
+            Outcome::Gpus(gpus) => {
+                e.produced.clear();
+                for g in &gpus {
+                    let d = gpu_device(&e.spec, g, at);
+                    record.add(&d, at);
+                    e.produced.push(d.id.clone());
+                    state.put(d);
+                }
             }
         }
-        e.produced = out.iter().map(|d| d.id.clone()).collect();
-        let mut cache = self.cache.state.write().await;
-        for d in &out {
-            cache.put(d.clone());
-        }
-        drop(cache);
-        self.cache.changed();
-        out
     }
 
     async fn report(&self, polled: usize, lag_ms: u64, took: Duration) -> CycleReport {
