@@ -23,7 +23,7 @@ use crate::pages::timeline::TimelinePage;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // `<html lang>` is how the hydrating app learns the language the server rendered in.
     #[cfg(feature = "ssr")]
-    let lang = crate::i18n::request_lang();
+    let lang = crate::locale::request_lang();
     #[cfg(not(feature = "ssr"))]
     let lang = crate::i18n::Lang::En;
     view! {
@@ -76,9 +76,9 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     #[cfg(feature = "ssr")]
-    provide_context(crate::i18n::request_lang());
+    provide_context(crate::locale::request_lang());
     #[cfg(feature = "hydrate")]
-    provide_context(crate::i18n::document_lang());
+    provide_context(crate::locale::document_lang());
     view! {
         <Title text="Rigshift" />
         <Router>

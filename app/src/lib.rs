@@ -6,6 +6,7 @@ pub mod app;
 pub mod charts;
 pub mod components;
 pub mod i18n;
+pub mod locale;
 pub mod model;
 pub mod pages;
 pub mod state;

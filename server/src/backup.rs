@@ -130,25 +130,25 @@ pub async fn verify(file: &Path) -> anyhow::Result<Inventory> {
 
 /// Writes a consistent copy of the database at `database_url` to `to` (which must not exist).
 pub async fn backup(database_url: &str, to: &Path) -> anyhow::Result<Inventory> {
-    if crate::store::EngineKind::of_url(database_url) == Some(crate::store::EngineKind::Postgres) {
-        bail!("`rigshift backup` writes SQLite files; back PostgreSQL up with pg_dump (docs/DEPLOYING.md)");
-    }
     if to.exists() {
         bail!("{} exists already; choose a new file name", to.display());
     }
     let store = Store::connect(database_url)
         .await
         .with_context(|| format!("opening {database_url}"))?;
+    let Some(pool) = store.sqlite_pool() else {
+        bail!("`rigshift backup` writes SQLite files; back PostgreSQL up with pg_dump (docs/DEPLOYING.md)");
+    };
     let target = to
         .to_str()
         .context("the backup path must be valid UTF-8")?
         .to_string();
     sqlx::query("VACUUM INTO ?")
         .bind(&target)
-        .execute(store.sqlite_pool().expect("SQLite"))
+        .execute(pool)
         .await
         .with_context(|| format!("writing {}", to.display()))?;
-    store.sqlite_pool().expect("SQLite").close().await;
+    pool.close().await;
     File::open(to)?.sync_all()?;
     verify(to).await
 }

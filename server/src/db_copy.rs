@@ -267,6 +267,8 @@ impl std::fmt::Display for Report {
 }
 
 pub async fn copy(from: &str, to: &str, samples: bool) -> anyhow::Result<Report> {
+    // The URLs are read once here for the lock's path and checked before anything is opened;
+    // after opening, each store says which engine it is.
     if EngineKind::of_url(from) != Some(EngineKind::Sqlite) {
         bail!("--from must be a sqlite:// URL (the installation to move)");
     }
@@ -285,8 +287,9 @@ pub async fn copy(from: &str, to: &str, samples: bool) -> anyhow::Result<Report>
     let target = Store::connect(to)
         .await
         .with_context(|| format!("opening {to}"))?;
-    let src = source.sqlite_pool().expect("SQLite source");
-    let dst = target.postgres_pool().expect("PostgreSQL target");
+    let (Some(src), Some(dst)) = (source.sqlite_pool(), target.postgres_pool()) else {
+        bail!("--from must open as SQLite and --to as PostgreSQL");
+    };
     for table in ["sites", "users", "devices", "annotations"] {
         let n: i64 =
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))

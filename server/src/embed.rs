@@ -90,7 +90,7 @@ async fn embed(
     caller: Option<Extension<Principal>>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = app::i18n::asked_or_accepted(q.lang.as_deref(), &headers);
+    let lang = app::locale::asked_or_accepted(q.lang.as_deref(), &headers);
     let tx = &lang.texts().embed;
     let (slug, json) = match file.strip_suffix(".json") {
         Some(s) => (s, true),

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use app::api::fleet::NewDevice;
 use app::model::fleet::DeviceKind;
 
+use crate::pool::{PoolAccount, PoolKind};
 use crate::store::DeviceSpec;
 
 #[derive(Debug, Deserialize)]
@@ -42,16 +43,6 @@ struct PoolEntry {
     site: String,
     token_env: String,
     url: Option<String>,
-}
-
-/// A pool account whose payouts count for a site. The token is read from `token_env` when the
-/// payouts are fetched, so it lives only in the environment.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PoolAccount {
-    pub kind: crate::pool::PoolKind,
-    pub site: String,
-    pub url: String,
-    pub token_env: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -152,7 +143,7 @@ pub fn parse_pools(
         .enumerate()
         .map(|(n, p)| {
             let at = |why: String| invalid(format!("pool entry {}: {why}", n + 1));
-            let kind = crate::pool::PoolKind::parse(&p.kind)
+            let kind = PoolKind::parse(&p.kind)
                 .ok_or_else(|| at(format!("unknown pool kind {:?} (known: braiins)", p.kind)))?;
             if p.site.trim().is_empty() {
                 return Err(at("site is empty".into()));

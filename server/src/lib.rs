@@ -22,6 +22,7 @@ pub mod replica;
 mod router;
 pub mod serve;
 pub mod sha256_bench;
+pub mod shards;
 pub mod simulator;
 pub mod static_files;
 pub mod store;
@@ -80,102 +81,16 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         Ok(path) => Some(backup::DatabaseLock::acquire(&path)?),
         Err(_) => None,
     };
-    let store = Arc::new(
-        Store::connect(&args.database_url)
-            .await
-            .with_context(|| format!("opening {}", args.database_url))?,
-    );
-    let seeded = store::seed_if_empty(&store).await?;
-    if seeded > 0 {
-        tracing::info!(
-            sites = seeded,
-            "seeded example sites into an empty database"
-        );
-    }
-    let auth = Arc::new(
-        auth::Auth::new(store.clone(), args.cookie_secure).with_sessions(auth::SessionPolicy {
-            idle: chrono::Duration::minutes(args.session_idle_minutes.into()),
-            lifetime: chrono::Duration::hours(args.session_lifetime_hours.into()),
-        }),
-    );
-    if let Some(pw) = auth.bootstrap_admin(args.admin_password.as_deref()).await? {
-        // Logged once, on the first start of an empty database, so a fresh install can sign in.
-        tracing::warn!(
-            "created user \"admin\" with password {pw} - sign in at /login and keep it safe \
-             (set RIGSHIFT_ADMIN_PASSWORD to choose it; `rigshift user add` adds more users)"
-        );
-    }
+    let store = open_store(&args.database_url).await?;
+    let auth = open_auth(&store, args).await?;
     let clock: Arc<dyn Clock> = match args.today {
         Some(d) => Arc::new(clock::FixedClock(d)),
         None => Arc::new(clock::SystemClock),
     };
-    // With a live feed, the days after the snapshot come from it, never from the simulator.
-    let simulate_market = args.simulator && args.market_url.is_none();
-    let added = market::ensure_history(&store, clock.today(), simulate_market).await?;
-    tracing::info!(
-        days = added,
-        simulated = simulate_market,
-        "market history ready"
-    );
     let mut background = Vec::new();
-    let market_feed = match &args.market_url {
-        Some(url) => {
-            let feed = market::feed::MempoolFeed::new(url, remote::RemoteLimits::default())?;
-            let host = feed.host();
-            let from = market::bundled::daily()?
-                .last()
-                .map(|d| d.date + chrono::Duration::days(1))
-                .unwrap_or_else(|| clock.today());
-            tracing::info!(%url, from = %from, "live market feed");
-            background.push(market::feed::spawn(
-                feed,
-                store.clone(),
-                clock.clone(),
-                from,
-                market::feed::FeedSchedule::default(),
-            ));
-            Some(host)
-        }
-        None => None,
-    };
-
-    let sim = if args.simulator {
-        raise_open_file_limit();
-        let sites = store.sites().await?;
-        let sim = simulator::start(
-            simulator::SimulatorConfig::new(args.simulated_asics, args.simulated_gpu_nodes),
-            &sites,
-        )
-        .await
-        .context("starting the fleet simulator")?;
-        store.upsert_devices(&sim.devices, "simulator").await?;
-        tracing::info!(
-            devices = sim.devices.len(),
-            "fleet simulator listening on loopback"
-        );
-        Some(sim)
-    } else {
-        None
-    };
-    let (from_file, pools) = match &args.fleet {
-        Some(path) => (fleet_file::load(path)?, fleet_file::load_pools(path)?),
-        None => (Vec::new(), Vec::new()),
-    };
-    if !pools.is_empty() {
-        tracing::info!(accounts = pools.len(), "pool accounts from the fleet file");
-        background.push(pool::spawn(
-            store.clone(),
-            pools,
-            clock.clone(),
-            std::time::Duration::from_secs(3600),
-        ));
-    }
-    store.upsert_devices(&from_file, "fleet_file").await?;
-    let file_ids: Vec<String> = from_file.iter().map(|d| d.id.clone()).collect();
-    store.retire_source_except("fleet_file", &file_ids).await?;
-    if !from_file.is_empty() {
-        tracing::info!(devices = from_file.len(), "devices from the fleet file");
-    }
+    let market_feed = start_market(&store, &clock, args, &mut background).await?;
+    let sim = start_simulator(&store, args).await?;
+    register_fleet_file(&store, &clock, args, &mut background).await?;
     let keep: Vec<String> = sim
         .as_ref()
         .map(|s| s.devices.iter().map(|d| d.id.clone()).collect())
@@ -183,41 +98,17 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     store.retire_source_except("simulator", &keep).await?;
 
     store.set_sample_hold(std::time::Duration::from_secs(args.sample_flush_secs));
-    let cache = Arc::new(telemetry::poller::FleetCache::default());
+    let cache = Arc::new(telemetry::fleet_cache::FleetCache::default());
+    let metrics = Arc::new(metrics::Metrics::default());
+    let (stop_poller, stop) = tokio::sync::watch::channel(false);
+    let shards = join_shards(&store, &cache, args, &stop, &mut background).await?;
+    metrics.set_shards(shards.clone());
     let (updates, _) = tokio::sync::broadcast::channel(16);
     let config = telemetry::poller::PollerConfig {
         interval: std::time::Duration::from_secs(args.poll_interval_secs.max(1)),
         concurrency: args.poll_concurrency.max(1),
         ..Default::default()
     };
-    let metrics = Arc::new(metrics::Metrics::default());
-    let (stop_poller, stop) = tokio::sync::watch::channel(false);
-    // On PostgreSQL every process is one of possibly several replicas: it polls its shards.
-    let shards = if store.kind() == store::EngineKind::Postgres {
-        let name = args
-            .replica_name
-            .clone()
-            .unwrap_or_else(replica::default_name);
-        store.set_replica_name(&name);
-        let shards = replica::Shards::replica(&name);
-        let coordinator = replica::Coordinator::join(
-            &args.database_url,
-            store.clone(),
-            shards.clone(),
-            cache.clone(),
-        )
-        .await
-        .context("joining the replicas on PostgreSQL")?;
-        tracing::info!(replica = %name, shards = shards.owned(), "replica joined");
-        background.push(coordinator.spawn(
-            std::time::Duration::from_secs(args.replica_round_secs.max(1)),
-            stop.clone(),
-        ));
-        shards
-    } else {
-        replica::Shards::single()
-    };
-    metrics.set_shards(shards.clone());
     let poller = tokio::spawn(
         telemetry::poller::Poller::new(config, store.clone(), cache.clone(), updates)
             .with_metrics(metrics.clone())
@@ -267,6 +158,163 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         background,
         _lock: lock,
     })
+}
+
+/// The store at `url`, migrated, with the example sites in an empty database.
+async fn open_store(url: &str) -> anyhow::Result<Arc<Store>> {
+    let store = Arc::new(
+        Store::connect(url)
+            .await
+            .with_context(|| format!("opening {url}"))?,
+    );
+    let seeded = store::seed_if_empty(&store).await?;
+    if seeded > 0 {
+        tracing::info!(
+            sites = seeded,
+            "seeded example sites into an empty database"
+        );
+    }
+    Ok(store)
+}
+
+/// Sign-in and sessions; the first start of an empty database creates the admin account.
+async fn open_auth(store: &Arc<Store>, args: &ServeArgs) -> anyhow::Result<Arc<auth::Auth>> {
+    let auth = Arc::new(
+        auth::Auth::new(store.clone(), args.cookie_secure).with_sessions(auth::SessionPolicy {
+            idle: chrono::Duration::minutes(args.session_idle_minutes.into()),
+            lifetime: chrono::Duration::hours(args.session_lifetime_hours.into()),
+        }),
+    );
+    if let Some(pw) = auth.bootstrap_admin(args.admin_password.as_deref()).await? {
+        // Logged once, on the first start of an empty database, so a fresh install can sign in.
+        tracing::warn!(
+            "created user \"admin\" with password {pw} - sign in at /login and keep it safe \
+             (set RIGSHIFT_ADMIN_PASSWORD to choose it; `rigshift user add` adds more users)"
+        );
+    }
+    Ok(auth)
+}
+
+/// The market history through today, and the live feed when a URL is given (its host).
+async fn start_market(
+    store: &Arc<Store>,
+    clock: &Arc<dyn Clock>,
+    args: &ServeArgs,
+    background: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> anyhow::Result<Option<String>> {
+    // With a live feed, the days after the snapshot come from it, never from the simulator.
+    let simulate_market = args.simulator && args.market_url.is_none();
+    let added = market::ensure_history(store, clock.today(), simulate_market).await?;
+    tracing::info!(
+        days = added,
+        simulated = simulate_market,
+        "market history ready"
+    );
+    let Some(url) = &args.market_url else {
+        return Ok(None);
+    };
+    let feed = market::feed::MempoolFeed::new(url, remote::RemoteLimits::default())?;
+    let host = feed.host();
+    let from = market::bundled::daily()?
+        .last()
+        .map(|d| d.date + chrono::Duration::days(1))
+        .unwrap_or_else(|| clock.today());
+    tracing::info!(%url, from = %from, "live market feed");
+    background.push(market::feed::spawn(
+        feed,
+        store.clone(),
+        clock.clone(),
+        from,
+        market::feed::FeedSchedule::default(),
+    ));
+    Ok(Some(host))
+}
+
+/// The simulated fleet on loopback, registered like any device (when `--simulator` is on).
+async fn start_simulator(
+    store: &Arc<Store>,
+    args: &ServeArgs,
+) -> anyhow::Result<Option<simulator::Simulator>> {
+    if !args.simulator {
+        return Ok(None);
+    }
+    raise_open_file_limit();
+    let sites = store.sites().await?;
+    let sim = simulator::start(
+        simulator::SimulatorConfig::new(args.simulated_asics, args.simulated_gpu_nodes),
+        &sites,
+    )
+    .await
+    .context("starting the fleet simulator")?;
+    store.upsert_devices(&sim.devices, "simulator").await?;
+    tracing::info!(
+        devices = sim.devices.len(),
+        "fleet simulator listening on loopback"
+    );
+    Ok(Some(sim))
+}
+
+/// The fleet file's devices (those it no longer lists retired) and its pool accounts' sync.
+async fn register_fleet_file(
+    store: &Arc<Store>,
+    clock: &Arc<dyn Clock>,
+    args: &ServeArgs,
+    background: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> anyhow::Result<()> {
+    let (from_file, pools) = match &args.fleet {
+        Some(path) => (fleet_file::load(path)?, fleet_file::load_pools(path)?),
+        None => (Vec::new(), Vec::new()),
+    };
+    if !pools.is_empty() {
+        tracing::info!(accounts = pools.len(), "pool accounts from the fleet file");
+        background.push(pool::spawn(
+            store.clone(),
+            pools,
+            clock.clone(),
+            std::time::Duration::from_secs(3600),
+        ));
+    }
+    store.upsert_devices(&from_file, "fleet_file").await?;
+    let file_ids: Vec<String> = from_file.iter().map(|d| d.id.clone()).collect();
+    store.retire_source_except("fleet_file", &file_ids).await?;
+    if !from_file.is_empty() {
+        tracing::info!(devices = from_file.len(), "devices from the fleet file");
+    }
+    Ok(())
+}
+
+/// The device shards this process polls: on PostgreSQL every process is one of possibly
+/// several replicas and polls its share; alone (SQLite) it polls them all.
+async fn join_shards(
+    store: &Arc<Store>,
+    cache: &Arc<telemetry::fleet_cache::FleetCache>,
+    args: &ServeArgs,
+    stop: &tokio::sync::watch::Receiver<bool>,
+    background: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> anyhow::Result<Arc<shards::Shards>> {
+    if store.kind() != store::EngineKind::Postgres {
+        return Ok(shards::Shards::single());
+    }
+    let name = args
+        .replica_name
+        .clone()
+        .unwrap_or_else(replica::default_name);
+    store.set_replica_name(&name);
+    let shards = shards::Shards::replica(&name);
+    let coordinator = replica::Coordinator::join(
+        &args.database_url,
+        store.clone(),
+        shards.clone(),
+        cache.clone(),
+    )
+    .await
+    .context("joining the replicas on PostgreSQL")?;
+    tracing::info!(replica = %name, shards = shards.owned(), "replica joined");
+    background.push(coordinator.spawn(
+        std::time::Duration::from_secs(args.replica_round_secs.max(1)),
+        stop.clone(),
+    ));
+    Ok(shards)
 }
 
 /// Each simulated device holds a listening socket; large simulated fleets need more than the
@@ -331,10 +379,7 @@ pub async fn termination() {
 const REQUEST_GRACE: std::time::Duration = std::time::Duration::from_secs(7);
 const POLLER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Set when the server is shutting down: live streams end so the graceful shutdown does not
-/// wait on them forever.
-#[derive(Clone)]
-pub struct ShuttingDown(pub tokio::sync::watch::Receiver<bool>);
+pub use serve::ShuttingDown;
 
 /// Serves the dashboard on `listener` and `/metrics` on `metrics_listener` until `shutdown`.
 pub async fn launch_with_listeners(

@@ -13,8 +13,16 @@ use axum::response::{IntoResponse, Response};
 
 use app::api::auth::Principal;
 
-use crate::auth::middleware::client_address;
-use crate::http::{ErrorCode, HttpError};
+use crate::http::error::{ErrorCode, HttpError};
+
+/// The peer's IP address as text ("unknown" when the connection info is absent, in tests
+/// that call the router directly).
+pub fn client_address(req: &Request) -> String {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
 
 /// Who a limit counts against.
 pub fn client_key(req: &Request) -> String {

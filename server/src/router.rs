@@ -75,7 +75,7 @@ pub fn build(
     services: Services,
     auth: Arc<Auth>,
     metrics: Arc<Metrics>,
-    shutting_down: crate::ShuttingDown,
+    shutting_down: crate::serve::ShuttingDown,
 ) -> Router {
     let options = leptos_options(args, addr);
     let hashed = options.hash_files;

@@ -18,6 +18,11 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
+/// Set when the server is shutting down: live streams end so the graceful shutdown does not
+/// wait on them forever.
+#[derive(Clone)]
+pub struct ShuttingDown(pub tokio::sync::watch::Receiver<bool>);
+
 /// Serves `app` on `listener` until `shutdown` resolves, then waits up to `grace` for open
 /// connections to finish their requests. Returns whether they all did.
 pub async fn serve(

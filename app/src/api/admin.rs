@@ -1,91 +1,13 @@
 //! Administration over the seam: users, API tokens and the audit log (admin role only).
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::auth::Role;
 use super::error::ApiError;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct UserRow {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    pub created_at: DateTime<Utc>,
-    pub disabled: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct TokenRow {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    pub created_at: DateTime<Utc>,
-    pub created_by: String,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub last_used_at: Option<DateTime<Utc>>,
-}
-
-/// A token as created: the secret is shown once and never stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct CreatedToken {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    pub token: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub detail: String,
-}
-
-/// A signed-in browser session (its secret never leaves the server).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct SessionRow {
-    pub id: i64,
-    pub user: String,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    /// When it ends unless used again (the earlier of idle timeout and absolute lifetime).
-    pub expires_at: DateTime<Utc>,
-    /// The client address it was last used from.
-    pub address: String,
-    pub user_agent: String,
-    /// The session making this request.
-    pub current: bool,
-}
-
-/// An admin's change to a user: either or both fields.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct UserPatch {
-    #[serde(default)]
-    pub disabled: Option<bool>,
-    #[serde(default)]
-    pub password: Option<String>,
-}
-
-/// A user's change of their own password.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct PasswordChange {
-    pub current: String,
-    pub new: String,
-}
+pub use super::types::{
+    AuditEntry, CreatedToken, PasswordChange, SessionRow, TokenRow, UserPatch, UserRow,
+};
 
 /// Everything the admin page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

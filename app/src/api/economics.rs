@@ -4,9 +4,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use crate::charts::option::ChartOption;
+pub use super::overview_page::OverviewPage;
 use crate::model::mining::{MiningEstimate, MiningInputs};
-use crate::model::overview::Overview;
 use crate::model::range::TimeRange;
 
 /// Longest `/revenue` window, days (ten years of daily rows per site).
@@ -90,7 +89,7 @@ impl MiningEstimateRequest {
 pub mod service {
     use super::*;
     use crate::api::ports::Services;
-    use crate::model::overview::{overview, MarketFeedStatus, Observed};
+    use crate::model::overview::{overview, MarketFeedStatus, Observed, Overview};
     use crate::model::projection::Scenario;
     use crate::model::revenue::{site_series, RevenueDay};
     use chrono::NaiveDate;
@@ -286,47 +285,6 @@ pub mod service {
         req: &MiningEstimateRequest,
     ) -> Result<MiningEstimateResponse, ApiError> {
         req.estimate(crate::model::chain::estimated_height(svc.clock.today()))
-    }
-}
-
-/// The overview page's data: the headline figures and the two charts, built on the server so
-/// the overview's wasm carries no chart builder. Daily rows, sites and notes stay behind.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OverviewPage {
-    pub overview: Overview,
-    pub revenue_mix: ChartOption,
-    pub revenue_per_mw: ChartOption,
-}
-
-impl OverviewPage {
-    #[cfg(feature = "ssr")]
-    pub fn new(o: Overview, lang: crate::i18n::Lang) -> Self {
-        use crate::charts::{palette::Palette, revenue_mix, site_revenue};
-        // Long ranges as weekly averages: a few thousand points per chart at most.
-        let mut overview = o.for_chart();
-        let revenue_mix = revenue_mix::revenue_mix(
-            &overview.daily,
-            overview.simulated,
-            &overview.annotations,
-            &Palette::DARK,
-            lang,
-        )
-        .into();
-        let revenue_per_mw = site_revenue::revenue_per_mw(
-            &overview.per_site,
-            overview.simulated,
-            &Palette::DARK,
-            lang,
-        )
-        .into();
-        overview.daily = Vec::new();
-        overview.per_site = Vec::new();
-        overview.annotations = Vec::new();
-        OverviewPage {
-            overview,
-            revenue_mix,
-            revenue_per_mw,
-        }
     }
 }
 

@@ -4,35 +4,12 @@
 //! view, some sites) and builds that view's `EmbedData` from read ports. It has no principal and
 //! touches no write port, so an embed cannot reach anything but its own view.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use crate::model::embed::{EmbedSpec, EmbedView};
-
-/// An embed token as the admin page lists it. The token is included: it is published in the
-/// IR page's iframe URL by design, and the snippet generator needs it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct EmbedRow {
-    pub id: i64,
-    pub name: String,
-    pub view: EmbedView,
-    pub sites: Vec<String>,
-    pub origins: Vec<String>,
-    pub token: String,
-    pub created_at: DateTime<Utc>,
-    pub created_by: String,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// A new embed token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct CreatedEmbed {
-    pub embed: EmbedRow,
-}
+pub use super::types::{CreatedEmbed, EmbedGrant, EmbedRow};
+use crate::model::embed::EmbedSpec;
 
 /// The admin page's embed section: the tokens and the sites one may cover.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,16 +17,6 @@ pub struct CreatedEmbed {
 pub struct EmbedsView {
     pub embeds: Vec<EmbedRow>,
     pub sites: Vec<crate::model::timeline::SiteBrief>,
-}
-
-/// What a valid, unrevoked embed token grants.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct EmbedGrant {
-    pub id: i64,
-    pub view: EmbedView,
-    pub sites: Vec<String>,
-    pub origins: Vec<String>,
 }
 
 #[server(endpoint = "get_embeds")]
@@ -96,7 +63,8 @@ pub async fn revoke_embed(id: i64) -> Result<(), ApiError> {
 
 #[cfg(feature = "ssr")]
 pub mod service {
-    use chrono::{Datelike, DurationRound, Months, NaiveDate};
+    use crate::model::embed::EmbedView;
+    use chrono::{Datelike, DurationRound, Months, NaiveDate, Utc};
 
     use super::*;
     use crate::api::ports::Services;

@@ -70,6 +70,33 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// What the error says, for the words tables (`i18n::Common::error`).
+    pub fn words(&self) -> crate::i18n::ErrorWords<'_> {
+        use crate::i18n::ErrorWords as W;
+        match self {
+            ApiError::InvalidInput(d) => W::InvalidInput(d),
+            ApiError::NotFound(d) => W::NotFound(d),
+            ApiError::Unavailable => W::Unavailable,
+            ApiError::Internal { id } => W::Internal { id },
+            ApiError::Transport(d) => W::Transport(d),
+            ApiError::Unauthenticated => W::Unauthenticated,
+            ApiError::Forbidden(d) => W::Forbidden(d),
+            ApiError::Conflict {
+                current_version,
+                current_author,
+                ..
+            } => W::Conflict {
+                current_version: *current_version,
+                current_author,
+            },
+            ApiError::RateLimited { retry_after_secs } => W::RateLimited {
+                retry_after_secs: *retry_after_secs,
+            },
+        }
+    }
+}
+
 impl From<InputError> for ApiError {
     fn from(e: InputError) -> Self {
         ApiError::InvalidInput(e.to_string())

@@ -5,19 +5,10 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
+pub use super::types::Sha256Measurement;
 
 /// Longest measurement a caller may ask for (API.md: at most 2000 ms).
 pub const MAX_SHA256_MILLIS: u32 = 2000;
-
-/// A measured SHA-256d rate over 80-byte headers (API.md `/estimate/sha256` response).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct Sha256Measurement {
-    pub hashes: u64,
-    pub seconds: f64,
-    pub hashes_per_s: f64,
-    pub threads: u32,
-}
 
 /// `POST /estimate/sha256` body.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

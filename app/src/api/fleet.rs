@@ -4,19 +4,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
+pub use super::types::NewDevice;
 use crate::model::fleet::{DeviceKind, DevicePage, DeviceQuery, FleetSummary};
-
-/// `POST /devices` body (API.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct NewDevice {
-    pub kind: DeviceKind,
-    /// `host:port` for an ASIC, an `http://` URL for a DCGM exporter.
-    pub address: String,
-    pub site: String,
-    pub model: Option<String>,
-}
 
 impl NewDevice {
     /// Rejects addresses the poller could not use, and oversized fields.

@@ -14,7 +14,9 @@ pub mod fleet;
 pub mod market;
 #[cfg(feature = "ssr")]
 pub mod overview_cache;
+pub mod overview_page;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod status;
 pub mod timeline;
+pub mod types;

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::economics::OverviewPage;
+use super::overview_page::OverviewPage;
 use crate::model::overview::Overview;
 use crate::model::range::TimeRange;
 use crate::model::revenue::RevenueDay;

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::admin::{
-    AuditEntry, CreatedToken, PasswordChange, SessionRow, TokenRow, UserPatch, UserRow,
-};
 use super::auth::{Principal, Role};
-use super::embeds::{CreatedEmbed, EmbedGrant, EmbedRow};
 use super::error::ApiError;
+use super::types::{
+    AuditEntry, CreatedEmbed, CreatedToken, EmbedGrant, EmbedRow, NewDevice, PasswordChange,
+    SessionRow, Sha256Measurement, TokenRow, UserPatch, UserRow,
+};
 use crate::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
 use crate::model::embed::EmbedSpec;
 use crate::model::market::MarketDay;
@@ -50,7 +50,7 @@ pub trait PoolRewards: Send + Sync {
 #[async_trait]
 pub trait Sha256Bench: Send + Sync {
     /// Hashes for `millis` ms on every core (one measurement at a time; callers queue).
-    async fn measure(&self, millis: u32) -> Result<super::estimators::Sha256Measurement, ApiError>;
+    async fn measure(&self, millis: u32) -> Result<Sha256Measurement, ApiError>;
 }
 
 /// Live fleet state and the device registry.
@@ -81,7 +81,7 @@ pub trait FleetService: Send + Sync {
         registered: &std::collections::HashSet<String>,
     ) -> crate::model::discovery::ScanReport;
     /// Registers a device; it is polled from the next cycle on. Returns its id.
-    async fn add_device(&self, device: super::fleet::NewDevice) -> Result<String, ApiError>;
+    async fn add_device(&self, device: NewDevice) -> Result<String, ApiError>;
     /// Stops polling a device; its history stays.
     async fn remove_device(&self, id: &str) -> Result<(), ApiError>;
     /// A device's samples over the last `hours`, averaged into at most a few hundred buckets.

@@ -65,7 +65,7 @@ pub fn ChartExport(
 ) -> impl IntoView {
     let stem = id.trim_start_matches("chart-");
     // The server's CSV in the page's language (English, the API's default, needs no parameter).
-    let lang = crate::i18n::use_lang();
+    let lang = crate::locale::use_lang();
     let csv_href = csv_href.map(|href| {
         Signal::derive(move || {
             let href = href.get();

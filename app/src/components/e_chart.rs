@@ -54,9 +54,9 @@ pub fn EChart(
     let el = NodeRef::<Div>::new();
     let error = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]
-    let common = &crate::i18n::t().common;
+    let common = &crate::locale::t().common;
     #[cfg(feature = "hydrate")]
-    let lang = crate::i18n::use_lang();
+    let lang = crate::locale::use_lang();
     #[cfg(not(feature = "hydrate"))]
     let _ = chart;
     #[cfg(feature = "hydrate")]

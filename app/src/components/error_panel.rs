@@ -6,10 +6,10 @@ use crate::api::error::ApiError;
 
 #[component]
 pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    let common = &crate::i18n::t().common;
+    let common = &crate::locale::t().common;
     // Our own errors are worded in the page's language; anything else as it comes.
     let words = move |e: &Error| match e.downcast_ref::<ApiError>() {
-        Some(api) => (common.error)(api),
+        Some(api) => (common.error)(api.words()),
         None => e.to_string(),
     };
     view! {

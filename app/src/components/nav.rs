@@ -5,7 +5,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::api::auth::Role;
-use crate::i18n::{t, use_lang, Lang};
+use crate::i18n::Lang;
+use crate::locale::{t, use_lang};
 use crate::state::Me;
 
 #[component]

@@ -14,8 +14,8 @@ pub fn SessionsTable(
     with_user: bool,
     revoke: Action<i64, Result<(), ApiError>>,
 ) -> impl IntoView {
-    let lang = crate::i18n::use_lang();
-    let tx = &crate::i18n::t().account;
+    let lang = crate::locale::use_lang();
+    let tx = &crate::locale::t().account;
     let when = move |d: chrono::DateTime<chrono::Utc>| {
         format!(
             "{} {}",
@@ -48,6 +48,6 @@ pub fn SessionsTable(
                 }
             }).collect_view()}</tbody>
         </table>
-        {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{(crate::i18n::t().common.error)(&e)}</p> })}
+        {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{(crate::locale::t().common.error)(e.words())}</p> })}
     }
 }

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use crate::api::status::{get_data_status, DataStatus};
-use crate::i18n::{numbers, t, use_lang, Texts};
+use crate::i18n::{numbers, Texts};
+use crate::locale::{t, use_lang};
 
 #[component]
 pub fn SimBanner() -> impl IntoView {

@@ -51,7 +51,21 @@ pub const TEXTS: Texts = Texts {
         edit: "Edit",
         save: "Save",
         cancel: "Cancel",
-        error: |e| e.to_string(),
+        error: |e| match e {
+            ErrorWords::InvalidInput(d) => d.to_string(),
+            ErrorWords::NotFound(d) => format!("not found: {d}"),
+            ErrorWords::Unavailable => "the data store is unavailable; try again shortly".into(),
+            ErrorWords::Internal { id } => format!("internal error (reference {id})"),
+            ErrorWords::Transport(d) => format!("request failed: {d}"),
+            ErrorWords::Unauthenticated => "sign in first".into(),
+            ErrorWords::Forbidden(d) => format!("forbidden: {d}"),
+            ErrorWords::Conflict { current_version, current_author } => {
+                format!("changed by {current_author} since you opened it (now version {current_version})")
+            }
+            ErrorWords::RateLimited { retry_after_secs } => {
+                format!("too many attempts; try again in {retry_after_secs} s")
+            }
+        },
         loading: "Loading…",
         could_not_load: "Could not load this view. ",
         chart_not_encoded: "This chart's data could not be encoded.",
@@ -383,7 +397,20 @@ pub const TEXTS: Texts = Texts {
         colocation: " Colocation ($/kW-month)",
         gpu_cloud: " Own GPU cloud ($/GPU-hour)",
         gpu: "GPU",
-        knob: |_, english| english,
+        knob: |k| match k {
+            KnobLabel::SiteMw => "Site power (MW)",
+            KnobLabel::PowerPrice => "Power price ($/kWh)",
+            KnobLabel::BtcPrice => "BTC price ($)",
+            KnobLabel::BtcChange => "BTC price change (%/year)",
+            KnobLabel::DifficultyGrowth => "Difficulty growth (%/month)",
+            KnobLabel::ColoPrice => "Colocation ($/kW-month)",
+            KnobLabel::GpuHour => "GPU-hour price ($)",
+            KnobLabel::Utilisation => "GPU utilisation",
+            KnobLabel::GpuCapex => "GPU capex per GPU ($k)",
+            KnobLabel::ConversionCapex => "Retrofit capex ($M per MW)",
+            KnobLabel::BuildMonths => "Build time (months)",
+            KnobLabel::HorizonYears => "Horizon (years)",
+        },
         payback: "Payback vs mining",
         months: |m| format!("{m} months"),
         not_within: "not within horizon",

@@ -56,19 +56,18 @@ pub const TEXTS: Texts = Texts {
         save: "Salva",
         cancel: "Annulla",
         error: |e| {
-            use crate::api::error::ApiError;
             match e {
-                ApiError::InvalidInput(d) => format!("Dato non valido: {d}"),
-                ApiError::NotFound(d) => format!("Non trovato: {d}"),
-                ApiError::Unavailable => "L'archivio dati non è disponibile; riprova tra poco.".into(),
-                ApiError::Internal { id } => format!("Errore interno (riferimento {id})"),
-                ApiError::Transport(d) => format!("Richiesta non riuscita: {d}"),
-                ApiError::Unauthenticated => "Accedi prima di continuare.".into(),
-                ApiError::Forbidden(d) => format!("Operazione non consentita: {d}"),
-                ApiError::Conflict { current_version, current_author, .. } => {
+                ErrorWords::InvalidInput(d) => format!("Dato non valido: {d}"),
+                ErrorWords::NotFound(d) => format!("Non trovato: {d}"),
+                ErrorWords::Unavailable => "L'archivio dati non è disponibile; riprova tra poco.".into(),
+                ErrorWords::Internal { id } => format!("Errore interno (riferimento {id})"),
+                ErrorWords::Transport(d) => format!("Richiesta non riuscita: {d}"),
+                ErrorWords::Unauthenticated => "Accedi prima di continuare.".into(),
+                ErrorWords::Forbidden(d) => format!("Operazione non consentita: {d}"),
+                ErrorWords::Conflict { current_version, current_author } => {
                     format!("Modificato da {current_author} dopo la tua apertura (ora versione {current_version})")
                 }
-                ApiError::RateLimited { retry_after_secs } => {
+                ErrorWords::RateLimited { retry_after_secs } => {
                     format!("Troppi tentativi; riprova tra {retry_after_secs} s")
                 }
             }
@@ -402,20 +401,19 @@ pub const TEXTS: Texts = Texts {
         colocation: " Colocation ($/kW al mese)",
         gpu_cloud: " Cloud GPU proprio ($/ora GPU)",
         gpu: "GPU",
-        knob: |key, english| match key {
-            "mw" => "Potenza del sito (MW)",
-            "kwh" => "Prezzo dell'energia ($/kWh)",
-            "btc" => "Prezzo BTC ($)",
-            "btcg" => "Variazione prezzo BTC (%/anno)",
-            "dg" => "Crescita della difficoltà (%/mese)",
-            "kwm" => "Colocation ($/kW al mese)",
-            "gph" => "Prezzo ora GPU ($)",
-            "util" => "Utilizzo GPU",
-            "gcap" => "Investimento per GPU (migliaia di $)",
-            "capex" => "Investimento di adeguamento (M$ per MW)",
-            "build" => "Tempo di realizzazione (mesi)",
-            "years" => "Orizzonte (anni)",
-            _ => english,
+        knob: |k| match k {
+            KnobLabel::SiteMw => "Potenza del sito (MW)",
+            KnobLabel::PowerPrice => "Prezzo dell'energia ($/kWh)",
+            KnobLabel::BtcPrice => "Prezzo BTC ($)",
+            KnobLabel::BtcChange => "Variazione prezzo BTC (%/anno)",
+            KnobLabel::DifficultyGrowth => "Crescita della difficoltà (%/mese)",
+            KnobLabel::ColoPrice => "Colocation ($/kW al mese)",
+            KnobLabel::GpuHour => "Prezzo ora GPU ($)",
+            KnobLabel::Utilisation => "Utilizzo GPU",
+            KnobLabel::GpuCapex => "Investimento per GPU (migliaia di $)",
+            KnobLabel::ConversionCapex => "Investimento di adeguamento (M$ per MW)",
+            KnobLabel::BuildMonths => "Tempo di realizzazione (mesi)",
+            KnobLabel::HorizonYears => "Orizzonte (anni)",
         },
         payback: "Rientro rispetto al mining",
         months: |m| format!("{m} mesi"),

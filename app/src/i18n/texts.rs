@@ -29,8 +29,8 @@ pub struct EstimatorTexts {
     pub colocation: &'static str,
     pub gpu_cloud: &'static str,
     pub gpu: &'static str,
-    /// (knob key, English label)
-    pub knob: fn(&'static str, &'static str) -> &'static str,
+    /// A calculator input's label.
+    pub knob: fn(KnobLabel) -> &'static str,
     pub payback: &'static str,
     pub months: fn(u32) -> String,
     pub not_within: &'static str,
@@ -219,7 +219,7 @@ pub struct Common {
     pub save: &'static str,
     pub cancel: &'static str,
     /// An API error in words: the server's detail stays as sent.
-    pub error: fn(&crate::api::error::ApiError) -> String,
+    pub error: fn(ErrorWords<'_>) -> String,
     pub loading: &'static str,
     pub could_not_load: &'static str,
     pub chart_not_encoded: &'static str,
@@ -499,4 +499,43 @@ pub struct ChartTexts {
     /// The column names of the data exports (`fleet.csv`, `timeline.csv`, `revenue.csv`),
     /// from their English (and API) names.
     pub csv_column: fn(&'static str) -> &'static str,
+}
+
+/// What an error says, apart from its type: the words tables take this, so the tables need
+/// nothing from the API layer (`api::error::ApiError::words` builds it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ErrorWords<'a> {
+    InvalidInput(&'a str),
+    NotFound(&'a str),
+    Unavailable,
+    Internal {
+        id: &'a str,
+    },
+    Transport(&'a str),
+    Unauthenticated,
+    Forbidden(&'a str),
+    Conflict {
+        current_version: i64,
+        current_author: &'a str,
+    },
+    RateLimited {
+        retry_after_secs: u64,
+    },
+}
+
+/// The conversion calculator's inputs, for their labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnobLabel {
+    SiteMw,
+    PowerPrice,
+    BtcPrice,
+    BtcChange,
+    DifficultyGrowth,
+    ColoPrice,
+    GpuHour,
+    Utilisation,
+    GpuCapex,
+    ConversionCapex,
+    BuildMonths,
+    HorizonYears,
 }

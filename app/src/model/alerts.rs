@@ -304,21 +304,13 @@ mod tests {
 
     fn device(id: &str, status: DeviceStatus, last_seen_min: i64) -> Device {
         Device {
-            id: id.into(),
-            kind: DeviceKind::Asic,
-            model: "S21".into(),
-            site: "muskogee".into(),
-            address: "10.0.0.1:4028".into(),
             status,
             hashrate_ths: Some(200.0),
             share_hashrate_ths: Some(195.0),
-            gpu_util_pct: None,
             temp_c: Some(70.0),
             power_w: Some(3500.0),
             last_seen: Some(at(last_seen_min)),
-            problem: None,
-            firmware: None,
-            model_mismatch: None,
+            ..Device::offline(id, DeviceKind::Asic, "S21", "muskogee", "10.0.0.1:4028")
         }
     }
 

@@ -96,6 +96,36 @@ pub struct Device {
     pub model_mismatch: Option<String>,
 }
 
+impl Device {
+    /// A device known only by its registration: offline, nothing measured yet. Other states
+    /// start from it (`Device { status, .., ..Device::offline(..) }`).
+    pub fn offline(
+        id: impl Into<String>,
+        kind: DeviceKind,
+        model: impl Into<String>,
+        site: impl Into<String>,
+        address: impl Into<String>,
+    ) -> Self {
+        Device {
+            id: id.into(),
+            kind,
+            model: model.into(),
+            site: site.into(),
+            address: address.into(),
+            status: DeviceStatus::Offline,
+            hashrate_ths: None,
+            share_hashrate_ths: None,
+            gpu_util_pct: None,
+            temp_c: None,
+            power_w: None,
+            last_seen: None,
+            problem: None,
+            firmware: None,
+            model_mismatch: None,
+        }
+    }
+}
+
 /// Hottest board or chip temperature an ASIC may run at before it counts as degraded, °C.
 pub const ASIC_MAX_TEMP_C: f64 = 85.0;
 /// GPU core temperature above which a GPU counts as degraded, °C.
@@ -506,21 +536,11 @@ mod summary_tests {
 
     fn dev(id: &str, site: &str, status: DeviceStatus, ths: f64) -> Device {
         Device {
-            id: id.into(),
-            kind: DeviceKind::Asic,
-            model: "S21".into(),
-            site: site.into(),
-            address: "127.0.0.1:1".into(),
             status,
             hashrate_ths: Some(ths),
-            share_hashrate_ths: None,
-            gpu_util_pct: None,
             temp_c: Some(60.0),
             power_w: Some(3500.0),
-            last_seen: None,
-            problem: None,
-            firmware: None,
-            model_mismatch: None,
+            ..Device::offline(id, DeviceKind::Asic, "S21", site, "127.0.0.1:1")
         }
     }
 
@@ -708,21 +728,14 @@ mod status_grid_tests {
 
     fn device(i: usize, site: &str, status: DeviceStatus) -> Device {
         Device {
-            id: format!("d{i:06}"),
-            kind: DeviceKind::Asic,
-            model: "S21".into(),
-            site: site.into(),
-            address: String::new(),
             status,
-            hashrate_ths: None,
-            share_hashrate_ths: None,
-            gpu_util_pct: None,
-            temp_c: None,
-            power_w: None,
-            last_seen: None,
-            problem: None,
-            firmware: None,
-            model_mismatch: None,
+            ..Device::offline(
+                format!("d{i:06}"),
+                DeviceKind::Asic,
+                "S21",
+                site,
+                String::new(),
+            )
         }
     }
 

@@ -37,8 +37,8 @@ pub fn AccountPage() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <div class="page-head"><h1>{crate::i18n::t().account.title}</h1></div>
-            <Transition fallback=|| view! { <p class="loading">{crate::i18n::t().common.loading}</p> }>
+            <div class="page-head"><h1>{crate::locale::t().account.title}</h1></div>
+            <Transition fallback=|| view! { <p class="loading">{crate::locale::t().common.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move { data.await.map(|v| view! { <Account v form change revoke /> }) })}
                 </ErrorBoundary>
@@ -88,7 +88,7 @@ fn Account(
             change.dispatch(());
         }
     };
-    let tx = &crate::i18n::t().account;
+    let tx = &crate::locale::t().account;
     view! {
         <div class="panel">
             <div class="panel-head">
@@ -103,7 +103,7 @@ fn Account(
                 {move || mismatch.get().then(|| view! { <p class="error-text" role="alert">{tx.differ}</p> })}
                 {move || change.value().get().map(|r| match r {
                     Ok(()) => view! { <p class="ok-text" role="status" data-testid="password-changed">{tx.changed}</p> }.into_any(),
-                    Err(e) => view! { <p class="error-text" role="alert">{(crate::i18n::t().common.error)(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error-text" role="alert">{(crate::locale::t().common.error)(e.words())}</p> }.into_any(),
                 })}
             </form>
         </div>

@@ -3,8 +3,11 @@
 
 use leptos::prelude::*;
 
+use chrono::{DateTime, Utc};
+
 use crate::api::admin::{
     add_user, create_token, get_admin, revoke_session, revoke_token, update_user, AdminView,
+    AuditEntry, TokenRow, UserRow,
 };
 use crate::api::auth::Role;
 use crate::components::error_panel::ErrorPanel;
@@ -35,8 +38,8 @@ pub fn AdminPage() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <div class="page-head"><h1>{crate::i18n::t().admin.title}</h1></div>
-            <Transition fallback=|| view! { <p class="loading">{crate::i18n::t().common.loading}</p> }>
+            <div class="page-head"><h1>{crate::locale::t().admin.title}</h1></div>
+            <Transition fallback=|| view! { <p class="loading">{crate::locale::t().common.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move { data.await.map(|v| view! { <Admin v reload reset_form /> }) })}
                 </ErrorBoundary>
@@ -62,6 +65,38 @@ struct ResetForm {
 
 #[component]
 fn Admin(v: AdminView, reload: RwSignal<u32>, reset_form: ResetForm) -> impl IntoView {
+    let user_names: Vec<String> = v.users.iter().map(|u| u.name.clone()).collect();
+    let end_session = Action::new(move |id: &i64| {
+        let id = *id;
+        async move { revoke_session(id).await }
+    });
+    Effect::new(move |_| {
+        if matches!(end_session.value().get(), Some(Ok(_))) {
+            reload.update(|n| *n += 1);
+        }
+    });
+    let tx = &crate::locale::t().admin;
+    view! {
+        <UsersPanel users=v.users reload />
+        <ResetPanel user_names form=reset_form />
+        <div class="panel">
+            <div class="panel-head"><h2>{tx.sessions}</h2><span class="panel-note">{tx.sessions_note}</span></div>
+            <SessionsTable sessions=v.sessions with_user=true revoke=end_session />
+        </div>
+        <TokensPanel tokens=v.tokens reload />
+        <crate::pages::admin_embeds::EmbedsAdmin />
+        <AuditPanel audit=v.audit />
+    }
+}
+
+/// A date and a minute in the page's language.
+fn day(lang: crate::i18n::Lang) -> impl Fn(DateTime<Utc>) -> String + Copy {
+    move |d| crate::i18n::numbers::date(lang, d.date_naive())
+}
+
+/// Users: the table with enable/disable, and the form that adds one.
+#[component]
+fn UsersPanel(users: Vec<UserRow>, reload: RwSignal<u32>) -> impl IntoView {
     let bump = move || reload.update(|n| *n += 1);
     let user_name = RwSignal::new(String::new());
     let user_role = RwSignal::new("viewer".to_string());
@@ -74,24 +109,9 @@ fn Admin(v: AdminView, reload: RwSignal<u32>, reset_form: ResetForm) -> impl Int
         );
         async move { add_user(name, Role::parse(&role).unwrap_or(Role::Viewer), pw).await }
     });
-    let token_name = RwSignal::new(String::new());
-    let token_role = RwSignal::new("viewer".to_string());
-    let create = Action::new(move |_: &()| {
-        let (name, role) = (token_name.get_untracked(), token_role.get_untracked());
-        async move { create_token(name, Role::parse(&role).unwrap_or(Role::Viewer)).await }
-    });
-    let revoke = Action::new(move |id: &i64| {
-        let id = *id;
-        async move { revoke_token(id).await }
-    });
     Effect::new(move |_| {
         if matches!(add.value().get(), Some(Ok(_))) {
             user_password.set(String::new());
-            bump();
-        }
-    });
-    Effect::new(move |_| {
-        if matches!(revoke.value().get(), Some(Ok(_))) {
             bump();
         }
     });
@@ -100,37 +120,18 @@ fn Admin(v: AdminView, reload: RwSignal<u32>, reset_form: ResetForm) -> impl Int
         let (name, disabled) = (name.clone(), *disabled);
         async move { update_user(name, Some(disabled), None).await }
     });
-    let ResetForm {
-        name: reset_name,
-        password: reset_password,
-        action: reset,
-    } = reset_form;
-    let end_session = Action::new(move |id: &i64| {
-        let id = *id;
-        async move { revoke_session(id).await }
-    });
     Effect::new(move |_| {
-        let done = matches!(toggle.value().get(), Some(Ok(_)))
-            || matches!(end_session.value().get(), Some(Ok(_)));
-        if done {
+        if matches!(toggle.value().get(), Some(Ok(_))) {
             bump();
         }
     });
-    let user_names: Vec<String> = v.users.iter().map(|u| u.name.clone()).collect();
-    let lang = crate::i18n::use_lang();
-    let (tx, a, err) = (
-        &crate::i18n::t().admin,
-        &crate::i18n::t().account,
-        crate::i18n::t().common.error,
-    );
-    let day =
-        move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::date(lang, d.date_naive());
-    let minute = move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::utc_minute(lang, d);
+    let (tx, err) = (&crate::locale::t().admin, crate::locale::t().common.error);
+    let day = day(crate::locale::use_lang());
     view! {
         <div class="panel">
             <div class="panel-head"><h2>{tx.users}</h2><span class="panel-note">{tx.roles_note}</span></div>
             <table class="data-table" tabindex="0" data-testid="users"><thead><tr><th>{tx.name}</th><th>{tx.role}</th><th>{tx.created}</th><th>{tx.state}</th><th></th></tr></thead>
-                <tbody>{v.users.into_iter().map(|u| {
+                <tbody>{users.into_iter().map(|u| {
                     let (name, disabled) = (u.name.clone(), u.disabled);
                     let row_name = u.name.clone();
                     view! {
@@ -144,15 +145,32 @@ fn Admin(v: AdminView, reload: RwSignal<u32>, reset_form: ResetForm) -> impl Int
                     }
                 }).collect_view()}</tbody>
             </table>
-            {move || toggle.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(&e)}</p> })}
+            {move || toggle.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(e.words())}</p> })}
             <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
                 <label>{tx.name}<input bind:value=user_name maxlength="64" required /></label>
                 <label>{tx.role}<select bind:value=user_role>{role_options()}</select></label>
                 <label>{tx.password_10}<input type="password" bind:value=user_password autocomplete="new-password" required /></label>
                 <div class="form-actions"><button type="submit" class="primary">{tx.add_user}</button></div>
-                {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(&e)}</p> })}
+                {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(e.words())}</p> })}
             </form>
         </div>
+    }
+}
+
+/// "Reset a password" (its state lives above the reloading view: see `AdminPage`).
+#[component]
+fn ResetPanel(user_names: Vec<String>, form: ResetForm) -> impl IntoView {
+    let ResetForm {
+        name: reset_name,
+        password: reset_password,
+        action: reset,
+    } = form;
+    let (tx, a, err) = (
+        &crate::locale::t().admin,
+        &crate::locale::t().account,
+        crate::locale::t().common.error,
+    );
+    view! {
         <div class="panel">
             <div class="panel-head"><h2>{tx.reset_title}</h2><span class="panel-note">{tx.reset_note}</span></div>
             <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); reset.dispatch(()); }>
@@ -164,24 +182,50 @@ fn Admin(v: AdminView, reload: RwSignal<u32>, reset_form: ResetForm) -> impl Int
                 <div class="form-actions"><button type="submit" class="primary">{tx.reset}</button></div>
                 {move || reset.value().get().map(|r| match r {
                     Ok(u) => view! { <p class="ok-text" role="status">{(tx.reset_done)(&u.name)}</p> }.into_any(),
-                    Err(e) => view! { <p class="error-text" role="alert">{err(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error-text" role="alert">{err(e.words())}</p> }.into_any(),
                 })}
             </form>
         </div>
-        <div class="panel">
-            <div class="panel-head"><h2>{tx.sessions}</h2><span class="panel-note">{tx.sessions_note}</span></div>
-            <SessionsTable sessions=v.sessions with_user=true revoke=end_session />
-        </div>
+    }
+}
+
+/// API tokens: the list with revoke, and the form that creates one (its secret shown once).
+#[component]
+fn TokensPanel(tokens: Vec<TokenRow>, reload: RwSignal<u32>) -> impl IntoView {
+    let token_name = RwSignal::new(String::new());
+    let token_role = RwSignal::new("viewer".to_string());
+    let create = Action::new(move |_: &()| {
+        let (name, role) = (token_name.get_untracked(), token_role.get_untracked());
+        async move { create_token(name, Role::parse(&role).unwrap_or(Role::Viewer)).await }
+    });
+    let revoke = Action::new(move |id: &i64| {
+        let id = *id;
+        async move { revoke_token(id).await }
+    });
+    Effect::new(move |_| {
+        if matches!(revoke.value().get(), Some(Ok(_))) {
+            reload.update(|n| *n += 1);
+        }
+    });
+    let lang = crate::locale::use_lang();
+    let (tx, a, err) = (
+        &crate::locale::t().admin,
+        &crate::locale::t().account,
+        crate::locale::t().common.error,
+    );
+    let day = day(lang);
+    let minute = move |d: DateTime<Utc>| crate::i18n::numbers::utc_minute(lang, d);
+    view! {
         <div class="panel">
             <div class="panel-head"><h2>{tx.tokens}</h2><span class="panel-note">{tx.tokens_note}</span></div>
             <table class="data-table" tabindex="0"><thead><tr><th>"Id"</th><th>{tx.name}</th><th>{tx.role}</th><th>{tx.created}</th><th>{tx.last_used}</th><th>{tx.state}</th><th></th></tr></thead>
-                <tbody>{v.tokens.into_iter().map(|t| {
+                <tbody>{tokens.into_iter().map(|t| {
                     let active = t.revoked_at.is_none();
                     view! {
                         <tr>
                             <td>{t.id}</td><td>{t.name}</td><td>{t.role.as_str()}</td>
                             <td>{(tx.created_by)(&day(t.created_at), &t.created_by)}</td>
-                            <td>{t.last_used_at.map_or(crate::i18n::t().device.never.to_string(), minute)}</td>
+                            <td>{t.last_used_at.map_or(crate::locale::t().device.never.to_string(), minute)}</td>
                             <td>{t.revoked_at.map_or(tx.active.to_string(), |d| (tx.revoked)(&day(d)))}</td>
                             <td>{active.then(|| view! { <button class="link-button" on:click=move |_| { revoke.dispatch(t.id); }>{a.revoke}</button> })}</td>
                         </tr>
@@ -194,15 +238,23 @@ fn Admin(v: AdminView, reload: RwSignal<u32>, reset_form: ResetForm) -> impl Int
                 <div class="form-actions"><button type="submit" class="primary">{tx.create_token}</button></div>
                 {move || create.value().get().map(|r| match r {
                     Ok(t) => view! { <p class="token-once" data-testid="new-token">{tx.copy_now}<code>{t.token}</code></p> }.into_any(),
-                    Err(e) => view! { <p class="error-text" role="alert">{err(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error-text" role="alert">{err(e.words())}</p> }.into_any(),
                 })}
             </form>
         </div>
-        <crate::pages::admin_embeds::EmbedsAdmin />
+    }
+}
+
+/// The audit log, newest first.
+#[component]
+fn AuditPanel(audit: Vec<AuditEntry>) -> impl IntoView {
+    let tx = &crate::locale::t().admin;
+    let day = day(crate::locale::use_lang());
+    view! {
         <div class="panel">
             <div class="panel-head"><h2>{tx.audit}</h2><span class="panel-note">{tx.audit_note}</span></div>
             <table class="data-table small" tabindex="0" data-testid="audit-log"><thead><tr><th>{tx.when}</th><th>{tx.who}</th><th>{tx.what}</th><th>{tx.target}</th><th>{tx.detail}</th></tr></thead>
-                <tbody>{v.audit.into_iter().map(|e| view! {
+                <tbody>{audit.into_iter().map(|e| view! {
                     <tr><td>{format!("{} {}", day(e.at), e.at.format("%H:%M:%S"))}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.target}</td><td class="detail">{e.detail}</td></tr>
                 }).collect_view()}</tbody>
             </table>

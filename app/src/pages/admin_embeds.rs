@@ -11,7 +11,7 @@ use crate::model::embed::{EmbedSpec, EmbedView};
 pub fn EmbedsAdmin() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let data = Resource::new(move || reload.get(), |_| get_embeds());
-    let tx = &crate::i18n::t().embed;
+    let tx = &crate::locale::t().embed;
     view! {
         <div class="panel" id="embeds">
             <div class="panel-head">
@@ -59,9 +59,9 @@ fn Embeds(v: EmbedsView, reload: RwSignal<u32>) -> impl IntoView {
         }
     });
     let open = RwSignal::new(None::<i64>);
-    let lang = crate::i18n::use_lang();
-    let (tx, ad) = (&crate::i18n::t().embed, &crate::i18n::t().admin);
-    let err = crate::i18n::t().common.error;
+    let lang = crate::locale::use_lang();
+    let (tx, ad) = (&crate::locale::t().embed, &crate::locale::t().admin);
+    let err = crate::locale::t().common.error;
     let day =
         move |d: chrono::DateTime<chrono::Utc>| crate::i18n::numbers::date(lang, d.date_naive());
     view! {
@@ -91,7 +91,7 @@ fn Embeds(v: EmbedsView, reload: RwSignal<u32>) -> impl IntoView {
                 <textarea rows="2" bind:value=origins required></textarea>
             </label>
             <div class="form-actions"><button type="submit" class="primary">{tx.create}</button></div>
-            {move || create.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(&e)}</p> })}
+            {move || create.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(e.words())}</p> })}
         </form>
         <table class="data-table" tabindex="0" data-testid="embed-table">
             <thead><tr><th>{ad.name}</th><th>{tx.view}</th><th>{tx.sites}</th><th>{tx.origins}</th><th>{ad.created}</th><th>{ad.state}</th><th></th></tr></thead>
@@ -111,7 +111,7 @@ fn Embeds(v: EmbedsView, reload: RwSignal<u32>) -> impl IntoView {
                             <td>{active.then(|| view! {
                                 <button class="link-button" on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>{tx.snippet}</button>
                                 " "
-                                <button class="link-button" on:click=move |_| { revoke.dispatch(id); }>{crate::i18n::t().account.revoke}</button>
+                                <button class="link-button" on:click=move |_| { revoke.dispatch(id); }>{crate::locale::t().account.revoke}</button>
                             })}</td>
                         </tr>
                         {move || (open.get() == Some(id)).then(|| view! { <tr><td colspan="7"><Snippet e=row.clone() /></td></tr> })}
@@ -131,7 +131,7 @@ fn Snippet(e: EmbedRow) -> impl IntoView {
     let theme = RwSignal::new("light".to_string());
     // The embed's language for its visitors (without it, each visitor's browser decides).
     let embed_lang = RwSignal::new(String::new());
-    let tx = &crate::i18n::t().embed;
+    let tx = &crate::locale::t().embed;
     let origin = RwSignal::new(String::new());
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {

@@ -46,9 +46,9 @@ pub fn DeviceDetailPage() -> impl IntoView {
         move || (id.get(), hours.get(), tick.get()),
         |(id, hours, _)| get_device_history(id, hours),
     );
-    let lang = crate::i18n::use_lang();
-    let tx = &crate::i18n::t().device;
-    let f = &crate::i18n::t().fleet;
+    let lang = crate::locale::use_lang();
+    let tx = &crate::locale::t().device;
+    let f = &crate::locale::t().fleet;
     let latest = move || history.get().and_then(Result::ok);
     let kind = move || {
         latest()
@@ -95,7 +95,7 @@ pub fn DeviceDetailPage() -> impl IntoView {
 }
 
 fn status_word(s: crate::model::fleet::DeviceStatus) -> &'static str {
-    let c = &crate::i18n::t().common;
+    let c = &crate::locale::t().common;
     match s {
         crate::model::fleet::DeviceStatus::Online => c.online,
         crate::model::fleet::DeviceStatus::Degraded => c.degraded,

@@ -9,7 +9,8 @@ use crate::charts::{palette::Palette, status_heatmap::status_heatmap};
 use crate::components::chart_panel::ChartPanel;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
-use crate::i18n::{numbers, t, use_lang};
+use crate::i18n::numbers;
+use crate::locale::{t, use_lang};
 use crate::model::fleet::{Device, DeviceQuery, DeviceSort, DeviceStatus, FleetSummary};
 use crate::state::live_fleet;
 

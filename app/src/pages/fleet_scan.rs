@@ -42,8 +42,8 @@ fn ScanForm() -> impl IntoView {
         });
     };
     let result = move || scan.value().get();
-    let lang = crate::i18n::use_lang();
-    let tx = &crate::i18n::t().fleet;
+    let lang = crate::locale::use_lang();
+    let tx = &crate::locale::t().fleet;
     let number = move |v: f64, d: usize| crate::i18n::numbers::number(lang, v, d);
     view! {
         <div class="panel" data-testid="scan-panel">

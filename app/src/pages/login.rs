@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::nav::LanguageSwitch;
-use crate::i18n::t;
+use crate::locale::t;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

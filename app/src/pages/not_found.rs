@@ -6,7 +6,7 @@ pub fn NotFoundPage() -> impl IntoView {
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
         resp.set_status(http::StatusCode::NOT_FOUND);
     }
-    let tx = &crate::i18n::t().device;
+    let tx = &crate::locale::t().device;
     view! {
         <section class="page">
             <h1>{tx.not_found}</h1>

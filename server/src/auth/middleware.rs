@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use app::api::auth::{check, Credential, Principal, Role};
 
 use super::{Auth, SESSION_COOKIE};
-use crate::http::{ErrorCode, HttpError};
+use crate::http::error::{ErrorCode, HttpError};
+use crate::limits::client_address;
 
 /// Paths anonymous visitors may load.
 pub fn is_public(path: &str) -> bool {
@@ -111,15 +112,6 @@ pub fn encode_component(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// The peer's IP address as text ("unknown" when the connection info is absent, in tests
-/// that call the router directly).
-pub fn client_address(req: &Request) -> String {
-    req.extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 pub async fn authenticate(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) -> Response {

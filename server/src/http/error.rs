@@ -10,6 +10,10 @@ use utoipa::ToSchema;
 
 use app::api::error::ApiError;
 
+/// Largest accepted request body. Estimates and annotations are small; anything larger is
+/// refused before it is read into memory.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 /// Every `code` an error body can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -142,10 +146,9 @@ impl From<JsonRejection> for HttpError {
             _ => ErrorCode::BadRequest,
         };
         let message = match code {
-            ErrorCode::BodyTooLarge => format!(
-                "request body is larger than {} bytes",
-                super::MAX_BODY_BYTES
-            ),
+            ErrorCode::BodyTooLarge => {
+                format!("request body is larger than {} bytes", MAX_BODY_BYTES)
+            }
             _ => r.body_text(),
         };
         HttpError::new(r.status(), code, message)

@@ -92,7 +92,7 @@ pub async fn export(
     query: Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, HttpError> {
     let Query(q) = query?;
-    let lang = app::i18n::asked_or_accepted(q.lang.as_deref(), &headers);
+    let lang = app::locale::asked_or_accepted(q.lang.as_deref(), &headers);
     let c = &lang.texts().charts;
     let today = svc.clock.today();
     let palette = Palette::DARK;
@@ -121,121 +121,138 @@ pub async fn export(
                 c.col_month,
             )
         }
-        "timeline" => {
-            let t = timeline::load_timeline(&svc, false).await?;
-            let mut out = header(
-                lang,
-                [
-                    "site",
-                    "milestone",
-                    "kind",
-                    "status",
-                    "planned_start",
-                    "planned_end",
-                    "actual_start",
-                    "actual_end",
-                    "forecast_end",
-                    "slip_days",
-                    "mw",
-                ],
-            );
-            for r in &t.milestones {
-                let m = &r.milestone;
-                let opt = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-                out.push_str(&line([
-                    m.site_id.clone(),
-                    m.title.clone(),
-                    m.kind.as_str().into(),
-                    (c.milestone_status)(r.status).into(),
-                    m.planned_start.to_string(),
-                    m.planned_end.to_string(),
-                    opt(m.actual_start),
-                    opt(m.actual_end),
-                    r.forecast_end.to_string(),
-                    r.slip_days.to_string(),
-                    m.mw.to_string(),
-                ]));
-            }
-            out
-        }
-        "fleet" => {
-            let mut out = header(
-                lang,
-                [
-                    "id",
-                    "kind",
-                    "model",
-                    "site",
-                    "address",
-                    "status",
-                    "hashrate_ths",
-                    "share_hashrate_ths",
-                    "gpu_util_pct",
-                    "temp_c",
-                    "power_w",
-                    "last_seen",
-                    "problem",
-                ],
-            );
-            let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-            for d in svc.fleet.devices().await {
-                out.push_str(&line([
-                    d.id,
-                    match d.kind {
-                        DeviceKind::Asic => "asic".into(),
-                        DeviceKind::Gpu => "gpu".into(),
-                    },
-                    d.model,
-                    d.site,
-                    d.address,
-                    format!("{:?}", d.status).to_lowercase(),
-                    num(d.hashrate_ths),
-                    num(d.share_hashrate_ths),
-                    num(d.gpu_util_pct),
-                    num(d.temp_c),
-                    num(d.power_w),
-                    d.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                    d.problem.unwrap_or_default(),
-                ]));
-            }
-            out
-        }
-        "device-work" | "device-thermals" => {
-            let id =
-                q.id.clone()
-                    .ok_or_else(|| ApiError::InvalidInput("id: required".into()))?;
-            let hours = q.hours.unwrap_or(24);
-            if !app::api::fleet::HISTORY_HOURS.contains(&hours) {
-                return Err(ApiError::InvalidInput(format!(
-                    "hours: one of {:?}",
-                    app::api::fleet::HISTORY_HOURS
-                ))
-                .into());
-            }
-            let points = svc.fleet.history(&id, hours).await?;
-            let kind = svc
-                .fleet
-                .devices()
-                .await
-                .into_iter()
-                .find(|d| d.id == id)
-                .map_or(DeviceKind::Asic, |d| d.kind);
-            if name == "device-work" {
-                category_csv(
-                    &device_history::device_work(&points, kind, &palette, lang),
-                    c.col_time,
-                )
-            } else {
-                category_csv(
-                    &device_history::device_thermals(&points, &palette, lang),
-                    c.col_time,
-                )
-            }
-        }
+        "timeline" => timeline_csv(&svc, lang).await?,
+        "fleet" => fleet_csv(&svc, lang).await,
+        "device-work" | "device-thermals" => device_csv(&svc, &q, name, lang).await?,
         "revenue" => return revenue(&svc, &q, today, lang).await,
         other => return Err(ApiError::NotFound(format!("export {other}")).into()),
     };
     Ok(csv_response(name, today, Body::from(csv)))
+}
+
+/// The roadmap's milestones, one row each.
+async fn timeline_csv(svc: &Services, lang: Lang) -> Result<String, HttpError> {
+    let c = &lang.texts().charts;
+    let t = timeline::load_timeline(svc, false).await?;
+    let mut out = header(
+        lang,
+        [
+            "site",
+            "milestone",
+            "kind",
+            "status",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "forecast_end",
+            "slip_days",
+            "mw",
+        ],
+    );
+    for r in &t.milestones {
+        let m = &r.milestone;
+        let opt = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        out.push_str(&line([
+            m.site_id.clone(),
+            m.title.clone(),
+            m.kind.as_str().into(),
+            (c.milestone_status)(r.status).into(),
+            m.planned_start.to_string(),
+            m.planned_end.to_string(),
+            opt(m.actual_start),
+            opt(m.actual_end),
+            r.forecast_end.to_string(),
+            r.slip_days.to_string(),
+            m.mw.to_string(),
+        ]));
+    }
+    Ok(out)
+}
+
+/// Every device's latest state, one row each.
+async fn fleet_csv(svc: &Services, lang: Lang) -> String {
+    let mut out = header(
+        lang,
+        [
+            "id",
+            "kind",
+            "model",
+            "site",
+            "address",
+            "status",
+            "hashrate_ths",
+            "share_hashrate_ths",
+            "gpu_util_pct",
+            "temp_c",
+            "power_w",
+            "last_seen",
+            "problem",
+        ],
+    );
+    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for d in svc.fleet.devices().await {
+        out.push_str(&line([
+            d.id,
+            match d.kind {
+                DeviceKind::Asic => "asic".into(),
+                DeviceKind::Gpu => "gpu".into(),
+            },
+            d.model,
+            d.site,
+            d.address,
+            format!("{:?}", d.status).to_lowercase(),
+            num(d.hashrate_ths),
+            num(d.share_hashrate_ths),
+            num(d.gpu_util_pct),
+            num(d.temp_c),
+            num(d.power_w),
+            d.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            d.problem.unwrap_or_default(),
+        ]));
+    }
+    out
+}
+
+/// One device's history as its work or thermals chart shows it.
+async fn device_csv(
+    svc: &Services,
+    q: &ExportQuery,
+    name: &str,
+    lang: Lang,
+) -> Result<String, HttpError> {
+    let c = &lang.texts().charts;
+    let palette = Palette::DARK;
+    let id =
+        q.id.clone()
+            .ok_or_else(|| ApiError::InvalidInput("id: required".into()))?;
+    let hours = q.hours.unwrap_or(24);
+    if !app::api::fleet::HISTORY_HOURS.contains(&hours) {
+        return Err(ApiError::InvalidInput(format!(
+            "hours: one of {:?}",
+            app::api::fleet::HISTORY_HOURS
+        ))
+        .into());
+    }
+    let points = svc.fleet.history(&id, hours).await?;
+    let kind = svc
+        .fleet
+        .devices()
+        .await
+        .into_iter()
+        .find(|d| d.id == id)
+        .map_or(DeviceKind::Asic, |d| d.kind);
+    Ok(if name == "device-work" {
+        category_csv(
+            &device_history::device_work(&points, kind, &palette, lang),
+            c.col_time,
+        )
+    } else {
+        category_csv(
+            &device_history::device_thermals(&points, &palette, lang),
+            c.col_time,
+        )
+    })
 }
 
 /// Daily rows per site, streamed in chunks (a ten-year range of three sites is ~11,000 rows).

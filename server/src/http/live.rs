@@ -22,7 +22,7 @@ use crate::metrics::Metrics;
 pub async fn stream(
     State(svc): State<Services>,
     metrics: Option<Extension<Arc<Metrics>>>,
-    closing: Option<Extension<crate::ShuttingDown>>,
+    closing: Option<Extension<crate::serve::ShuttingDown>>,
     limiter: Option<Extension<Arc<StreamLimiter>>>,
     req: Request,
 ) -> Response {
@@ -70,7 +70,7 @@ pub async fn stream(
     // this one restarted), so the graceful shutdown is not held open by them.
     let closed = async move {
         match closing {
-            Some(Extension(crate::ShuttingDown(mut rx))) => {
+            Some(Extension(crate::serve::ShuttingDown(mut rx))) => {
                 let _ = rx.wait_for(|c| *c).await;
             }
             None => std::future::pending::<()>().await,

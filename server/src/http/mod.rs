@@ -2,7 +2,7 @@
 //! services as the server functions, answer JSON. Every failure is a JSON error body.
 
 mod admin;
-mod error;
+pub mod error;
 mod export;
 mod handlers;
 mod live;
@@ -22,11 +22,7 @@ use app::api::ports::Services;
 
 use crate::auth::middleware::require_role;
 
-pub use error::{ErrorCode, HttpError};
-
-/// Largest accepted request body. Estimates and annotations are small; anything larger is
-/// refused before it is read into memory.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub use error::{ErrorCode, HttpError, MAX_BODY_BYTES};
 
 /// The `/api/v1` router (to be nested under that prefix) and its OpenAPI document, both built
 /// from the handlers' `#[utoipa::path]` declarations. Routes are grouped by the role they need,

@@ -2,7 +2,7 @@
 
 use app::model::market::{interpolate_daily, parse_anchors, MarketDay};
 
-use super::MarketError;
+use super::error::MarketError;
 
 const MONTHLY_CSV: &str = include_str!("../../data/market_monthly.csv");
 

@@ -3,21 +3,16 @@
 //! through its `source`.
 
 pub mod bundled;
+mod error;
 pub mod feed;
 pub mod mempool;
 pub mod simulated;
 
 use chrono::NaiveDate;
 
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
-#[derive(Debug, thiserror::Error)]
-pub enum MarketError {
-    #[error("bundled market snapshot is invalid: {0}")]
-    Snapshot(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+pub use error::MarketError;
 
 /// Loads the bundled snapshot into the store and, when `simulate` is on, simulated days from the
 /// snapshot's end through `today`. Idempotent: stored days are kept.

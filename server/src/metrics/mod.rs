@@ -37,7 +37,7 @@ pub struct Metrics {
     pub poll_cycles: HistogramFamily,
     sse_clients: AtomicI64,
     started: chrono::DateTime<chrono::Utc>,
-    shards: std::sync::OnceLock<Arc<crate::replica::Shards>>,
+    shards: std::sync::OnceLock<Arc<crate::shards::Shards>>,
 }
 
 impl Default for Metrics {
@@ -84,7 +84,7 @@ impl Metrics {
     }
 
     /// The shards this process polls; set once at start.
-    pub fn set_shards(&self, shards: Arc<crate::replica::Shards>) {
+    pub fn set_shards(&self, shards: Arc<crate::shards::Shards>) {
         let _ = self.shards.set(shards);
     }
 
@@ -409,27 +409,18 @@ mod tests {
     use app::model::fleet::summarize;
 
     fn device(id: &str, kind: DeviceKind, status: DeviceStatus, site: &str) -> Device {
+        let model = if kind == DeviceKind::Asic {
+            "S21"
+        } else {
+            "H100"
+        };
         Device {
-            id: id.into(),
-            kind,
-            model: if kind == DeviceKind::Asic {
-                "S21"
-            } else {
-                "H100"
-            }
-            .into(),
-            site: site.into(),
-            address: "10.0.0.9:4028".into(),
             status,
             hashrate_ths: (kind == DeviceKind::Asic).then_some(200.0),
-            share_hashrate_ths: None,
             gpu_util_pct: (kind == DeviceKind::Gpu).then_some(91.0),
             temp_c: Some(70.0),
             power_w: Some(3500.0),
-            last_seen: None,
-            problem: None,
-            firmware: None,
-            model_mismatch: None,
+            ..Device::offline(id, kind, model, site, "10.0.0.9:4028")
         }
     }
 

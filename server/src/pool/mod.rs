@@ -12,9 +12,18 @@ use chrono::NaiveDate;
 
 use app::model::pool::PoolDay;
 
-use crate::fleet_file::PoolAccount;
 use crate::remote::{Remote, RemoteError, RemoteLimits};
 use crate::store::Store;
+
+/// A pool account whose payouts count for a site. The token is read from `token_env` when the
+/// payouts are fetched, so it lives only in the environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolAccount {
+    pub kind: PoolKind,
+    pub site: String,
+    pub url: String,
+    pub token_env: String,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PoolKind {

@@ -128,38 +128,71 @@ impl SimAsic {
     /// One command's answer (a whole `{"STATUS":…,"SECTION":[…],"id":1}` object) in the
     /// family's own dialect; commands the family does not know get its error status.
     fn section(&self, cmd: &str, t: f64) -> String {
-        let fam = self.family;
-        let ok = |msg: &str, name: &str, items: String| {
-            format!(
+        let f = self.frame(t);
+        let answer = match cmd {
+            "summary" => self.summary_section(&f),
+            "stats" => self.stats_section(&f),
+            "version" => self.version_section(&f),
+            "devs" => self.devs_section(&f),
+            "devdetails" => self.devdetails_section(&f),
+            "temps" => self.temps_section(&f),
+            "fans" => self.fans_section(&f),
+            "tunerstatus" => self.tunerstatus_section(&f),
+            "power" => self.power_section(&f),
+            "pools" => self.pools_section(&f),
+            _ => None,
+        };
+        match answer {
+            Some((msg, name, items)) => format!(
                 r#"{{"STATUS":[{{"STATUS":"S","When":{},"Code":11,"Msg":"{msg}","Description":"sim"}}],"{name}":[{items}],"id":1}}"#,
                 t as u64
-            )
-        };
-        let refused = || {
-            format!(
+            ),
+            None => format!(
                 r#"{{"STATUS":[{{"STATUS":"E","When":{},"Code":14,"Msg":"invalid cmd","Description":""}}],"id":1}}"#,
                 t as u64
-            )
-        };
+            ),
+        }
+    }
+
+    /// The figures every section of one answer shares, at time `t`.
+    fn frame(&self, t: f64) -> Frame {
         let reported = self.reported_ths(t);
         let diff = self.difficulty_accepted(t);
         let (board_temp, chip_temp) = self.temps(t);
         let dead = self.fault == Fault::DeadBoard;
-        // Per hashboard, as reported (an over-reporting device inflates its boards too).
-        let per_board = reported / if dead { 2.0 } else { 3.0 };
-        let board_ths = |b: usize| if dead && b == 2 { 0.0 } else { per_board };
-        let chips = |b: usize| {
-            if dead && b == 2 {
-                0
-            } else {
-                self.chips_per_board()
-            }
-        };
         let accepted = (diff / SHARE_DIFFICULTY) as u64;
-        let rejected = accepted / 900;
-        let name = self.model.name;
-        match (cmd, fam) {
-            ("summary", Family::Antminer | Family::Vnish | Family::LuxOs) => ok(
+        Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            dead,
+            // Per hashboard, as reported (an over-reporting device inflates its boards too).
+            per_board: reported / if dead { 2.0 } else { 3.0 },
+            accepted,
+            rejected: accepted / 900,
+        }
+    }
+
+    /// `summary` in the family's dialect (`None`: the family refuses it).
+    #[allow(unused_variables)]
+    fn summary_section(&self, f: &Frame) -> Option<Answer> {
+        let Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            accepted,
+            rejected,
+            ..
+        } = *f;
+        let (fam, name) = (self.family, self.model.name);
+        let board_ths = |b: usize| f.board_ths(b);
+        let chips = |b: usize| f.chips(b, self.chips_per_board());
+        match fam {
+            Family::Antminer | Family::Vnish | Family::LuxOs => ok(
                 "Summary",
                 "SUMMARY",
                 format!(
@@ -170,7 +203,7 @@ impl SimAsic {
                     self.index % 13,
                 ),
             ),
-            ("summary", Family::Whatsminer) => ok(
+            Family::Whatsminer => ok(
                 "Summary",
                 "SUMMARY",
                 format!(
@@ -183,7 +216,7 @@ impl SimAsic {
                     self.model.power_w,
                 ),
             ),
-            ("summary", Family::BraiinsOs | Family::Avalon) => ok(
+            Family::BraiinsOs | Family::Avalon => ok(
                 "Summary",
                 "SUMMARY",
                 format!(
@@ -195,7 +228,27 @@ impl SimAsic {
                     self.index % 13,
                 ),
             ),
-            ("stats", Family::Antminer | Family::Vnish | Family::LuxOs) => {
+        }
+    }
+
+    /// `stats` in the family's dialect (`None`: the family refuses it).
+    #[allow(unused_variables)]
+    fn stats_section(&self, f: &Frame) -> Option<Answer> {
+        let Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            accepted,
+            rejected,
+            ..
+        } = *f;
+        let (fam, name) = (self.family, self.model.name);
+        let board_ths = |b: usize| f.board_ths(b);
+        let chips = |b: usize| f.chips(b, self.chips_per_board());
+        match fam {
+            Family::Antminer | Family::Vnish | Family::LuxOs => {
                 let head = match fam {
                     Family::Vnish => format!(
                         r#""BMMiner":"1.0.0","Miner":"uart_trans.1.3","Type":"{name} (vnish 1.2.6)""#
@@ -228,7 +281,7 @@ impl SimAsic {
                     ),
                 )
             }
-            ("stats", Family::Avalon) => ok(
+            Family::Avalon => ok(
                 "CGMiner stats",
                 "STATS",
                 format!(
@@ -255,37 +308,79 @@ impl SimAsic {
                     chip_temp - 8.0,
                 ),
             ),
-            ("stats", Family::BraiinsOs) => ok(
+            Family::BraiinsOs => ok(
                 "CGMiner stats",
                 "STATS",
                 format!(r#"{{"STATS":0,"ID":"BOSminer0","Elapsed":{}}}"#, t as u64),
             ),
-            ("version", Family::Antminer) => ok(
+            _ => None,
+        }
+    }
+
+    /// `version` in the family's dialect (`None`: the family refuses it).
+    #[allow(unused_variables)]
+    fn version_section(&self, f: &Frame) -> Option<Answer> {
+        let Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            accepted,
+            rejected,
+            ..
+        } = *f;
+        let (fam, name) = (self.family, self.model.name);
+        let board_ths = |b: usize| f.board_ths(b);
+        let chips = |b: usize| f.chips(b, self.chips_per_board());
+        match fam {
+            Family::Antminer => ok(
                 "CGMiner versions",
                 "VERSION",
                 format!(r#"{{"BMMiner":"2.0.0","API":"3.1","Miner":"uart_trans.1.3","Type":"{name}"}}"#),
             ),
-            ("version", Family::Vnish) => ok(
+            Family::Vnish => ok(
                 "CGMiner versions",
                 "VERSION",
                 format!(r#"{{"BMMiner":"1.0.0","API":"3.1","Type":"{name} (vnish 1.2.6)"}}"#),
             ),
-            ("version", Family::LuxOs) => ok(
+            Family::LuxOs => ok(
                 "LUXminer versions",
                 "VERSION",
                 format!(r#"{{"API":"3.7","LUXminer":"2024.10.2.134812-sim","Type":"{name}"}}"#),
             ),
-            ("version", Family::BraiinsOs) => ok(
+            Family::BraiinsOs => ok(
                 "BOSer versions",
                 "VERSION",
                 r#"{"API":"3.7","BOSminer":"0.1.0-sim"}"#.into(),
             ),
-            ("version", Family::Avalon) => ok(
+            Family::Avalon => ok(
                 "CGMiner versions",
                 "VERSION",
                 r#"{"CGMiner":"4.11.1","API":"3.7","PROD":"AvalonMiner 1566","MODEL":"1566","VERSION":"24102401_25462b2_9ddf522"}"#.into(),
             ),
-            ("devs", Family::BraiinsOs) => ok(
+            _ => None,
+        }
+    }
+
+    /// `devs` in the family's dialect (`None`: the family refuses it).
+    #[allow(unused_variables)]
+    fn devs_section(&self, f: &Frame) -> Option<Answer> {
+        let Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            accepted,
+            rejected,
+            ..
+        } = *f;
+        let (fam, name) = (self.family, self.model.name);
+        let board_ths = |b: usize| f.board_ths(b);
+        let chips = |b: usize| f.chips(b, self.chips_per_board());
+        match fam {
+            Family::BraiinsOs => ok(
                 "3 ASC(s)",
                 "DEVS",
                 (0..3)
@@ -300,7 +395,7 @@ impl SimAsic {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
-            ("devs", Family::Whatsminer) => ok(
+            Family::Whatsminer => ok(
                 "3 ASC(s)",
                 "DEVS",
                 (0..3)
@@ -317,12 +412,32 @@ impl SimAsic {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
-            ("devs", _) => ok(
+            _ => ok(
                 "1 ASC(s)",
                 "DEVS",
                 format!(r#"{{"ASC":0,"Temperature":{chip_temp:.1},"MHS 5s":{:.0}}}"#, reported * 1e6),
             ),
-            ("devdetails", Family::BraiinsOs) => ok(
+        }
+    }
+
+    /// `devdetails` in the family's dialect (`None`: the family refuses it).
+    #[allow(unused_variables)]
+    fn devdetails_section(&self, f: &Frame) -> Option<Answer> {
+        let Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            accepted,
+            rejected,
+            ..
+        } = *f;
+        let (fam, name) = (self.family, self.model.name);
+        let board_ths = |b: usize| f.board_ths(b);
+        let chips = |b: usize| f.chips(b, self.chips_per_board());
+        match fam {
+            Family::BraiinsOs => ok(
                 "Device Details",
                 "DEVDETAILS",
                 (0..3)
@@ -336,7 +451,7 @@ impl SimAsic {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
-            ("devdetails", Family::Whatsminer) => ok(
+            Family::Whatsminer => ok(
                 "Device Details",
                 "DEVDETAILS",
                 (0..3)
@@ -349,7 +464,28 @@ impl SimAsic {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
-            ("temps", Family::BraiinsOs) => ok(
+            _ => None,
+        }
+    }
+
+    /// `temps` in the family's dialect (`None`: the family refuses it).
+    #[allow(unused_variables)]
+    fn temps_section(&self, f: &Frame) -> Option<Answer> {
+        let Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            accepted,
+            rejected,
+            ..
+        } = *f;
+        let (fam, name) = (self.family, self.model.name);
+        let board_ths = |b: usize| f.board_ths(b);
+        let chips = |b: usize| f.chips(b, self.chips_per_board());
+        match fam {
+            Family::BraiinsOs => ok(
                 "3 Temp(s)",
                 "TEMPS",
                 (0..3)
@@ -364,15 +500,62 @@ impl SimAsic {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
-            ("fans", Family::BraiinsOs) => ok(
+            _ => None,
+        }
+    }
+
+    /// `fans` in the family's dialect (`None`: the family refuses it).
+    #[allow(unused_variables)]
+    fn fans_section(&self, f: &Frame) -> Option<Answer> {
+        let Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            accepted,
+            rejected,
+            ..
+        } = *f;
+        let (fam, name) = (self.family, self.model.name);
+        let board_ths = |b: usize| f.board_ths(b);
+        let chips = |b: usize| f.chips(b, self.chips_per_board());
+        match fam {
+            Family::BraiinsOs => ok(
                 "4 Fan(s)",
                 "FANS",
                 (0..4)
-                    .map(|f| format!(r#"{{"FANS":{f},"ID":{f},"RPM":{},"Speed":40}}"#, 3400 + f * 20 + self.index % 50))
+                    .map(|f| {
+                        format!(
+                            r#"{{"FANS":{f},"ID":{f},"RPM":{},"Speed":40}}"#,
+                            3400 + f * 20 + self.index % 50
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(","),
             ),
-            ("tunerstatus", Family::BraiinsOs) => ok(
+            _ => None,
+        }
+    }
+
+    /// `tunerstatus` in the family's dialect (`None`: the family refuses it).
+    #[allow(unused_variables)]
+    fn tunerstatus_section(&self, f: &Frame) -> Option<Answer> {
+        let Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            accepted,
+            rejected,
+            ..
+        } = *f;
+        let (fam, name) = (self.family, self.model.name);
+        let board_ths = |b: usize| f.board_ths(b);
+        let chips = |b: usize| f.chips(b, self.chips_per_board());
+        match fam {
+            Family::BraiinsOs => ok(
                 "Tuner Status",
                 "TUNERSTATUS",
                 format!(
@@ -381,17 +564,60 @@ impl SimAsic {
                     self.model.power_w * 0.97
                 ),
             ),
-            ("power", Family::LuxOs) => ok(
+            _ => None,
+        }
+    }
+
+    /// `power` in the family's dialect (`None`: the family refuses it).
+    #[allow(unused_variables)]
+    fn power_section(&self, f: &Frame) -> Option<Answer> {
+        let Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            accepted,
+            rejected,
+            ..
+        } = *f;
+        let (fam, name) = (self.family, self.model.name);
+        let board_ths = |b: usize| f.board_ths(b);
+        let chips = |b: usize| f.chips(b, self.chips_per_board());
+        match fam {
+            Family::LuxOs => ok(
                 "Power",
                 "POWER",
                 format!(r#"{{"PSU":true,"Watts":{:.0}}}"#, self.model.power_w * 0.98),
             ),
-            ("pools", _) => ok(
+            _ => None,
+        }
+    }
+
+    /// `pools` in the family's dialect (`None`: the family refuses it).
+    #[allow(unused_variables)]
+    fn pools_section(&self, f: &Frame) -> Option<Answer> {
+        let Frame {
+            t,
+            reported,
+            diff,
+            board_temp,
+            chip_temp,
+            accepted,
+            rejected,
+            ..
+        } = *f;
+        let (fam, name) = (self.family, self.model.name);
+        let board_ths = |b: usize| f.board_ths(b);
+        let chips = |b: usize| f.chips(b, self.chips_per_board());
+        match fam {
+            _ => ok(
                 "1 Pool(s)",
                 "POOLS",
-                format!(r#"{{"POOL":0,"URL":"stratum+tcp://pool.example:3333","Status":"Alive","Difficulty Accepted":{diff:.1}}}"#),
+                format!(
+                    r#"{{"POOL":0,"URL":"stratum+tcp://pool.example:3333","Status":"Alive","Difficulty Accepted":{diff:.1}}}"#
+                ),
             ),
-            _ => refused(),
         }
     }
 
@@ -452,6 +678,46 @@ async fn answer(mut stream: TcpStream, sim: SimAsic) {
         .unwrap_or_else(|| text.split('|').next().unwrap_or("").trim().to_string());
     let _ = stream.write_all(sim.response(&command).as_bytes()).await;
     let _ = stream.shutdown().await;
+}
+
+/// A section's status message, its name and its items.
+type Answer = (&'static str, &'static str, String);
+
+fn ok(msg: &'static str, name: &'static str, items: String) -> Option<Answer> {
+    Some((msg, name, items))
+}
+
+/// What one answer reports, computed once for all its sections.
+#[derive(Clone, Copy)]
+struct Frame {
+    t: f64,
+    reported: f64,
+    diff: f64,
+    board_temp: f64,
+    chip_temp: f64,
+    dead: bool,
+    per_board: f64,
+    accepted: u64,
+    rejected: u64,
+}
+
+impl Frame {
+    /// A hashboard's rate as reported; the third board of a device with a dead board is 0.
+    fn board_ths(&self, b: usize) -> f64 {
+        if self.dead && b == 2 {
+            0.0
+        } else {
+            self.per_board
+        }
+    }
+
+    fn chips(&self, b: usize, per_board: u32) -> u32 {
+        if self.dead && b == 2 {
+            0
+        } else {
+            per_board
+        }
+    }
 }
 
 #[cfg(test)]

@@ -542,21 +542,11 @@ async fn device_registry(store: Store) {
 
 fn sample(id: &str, status: DeviceStatus, ths: f64) -> Device {
     Device {
-        id: id.into(),
-        kind: DeviceKind::Asic,
-        model: "S21".into(),
-        site: "north".into(),
-        address: "a:1".into(),
         status,
         hashrate_ths: Some(ths),
-        share_hashrate_ths: None,
-        gpu_util_pct: None,
         temp_c: Some(60.0),
         power_w: Some(3500.0),
-        last_seen: None,
-        problem: None,
-        firmware: None,
-        model_mismatch: None,
+        ..Device::offline(id, DeviceKind::Asic, "S21", "north", "a:1")
     }
 }
 

@@ -119,21 +119,17 @@ mod tests {
 
     fn device(id: &str) -> Device {
         Device {
-            id: id.into(),
-            kind: app::model::fleet::DeviceKind::Asic,
-            model: "S21".into(),
-            site: "north".into(),
-            address: "127.0.0.1:4028".into(),
             status: DeviceStatus::Online,
             hashrate_ths: Some(200.0),
-            share_hashrate_ths: None,
-            gpu_util_pct: None,
             temp_c: Some(70.0),
             power_w: Some(3_500.0),
-            last_seen: None,
-            problem: None,
-            firmware: None,
-            model_mismatch: None,
+            ..Device::offline(
+                id,
+                app::model::fleet::DeviceKind::Asic,
+                "S21",
+                "north",
+                "127.0.0.1:4028",
+            )
         }
     }
 

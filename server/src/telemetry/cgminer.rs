@@ -4,10 +4,10 @@
 //! name and unit, or left unknown. What the families share is read here; `firmware` adds each
 //! one's quirks.
 
-use app::model::fleet::{AsicReading, Hashboard};
+use app::model::fleet::AsicReading;
 
 use super::error::PollError;
-use super::firmware::{self, Answer, Family};
+use super::firmware::{self, board, Answer, Family};
 use super::io::{exchange, exchange_until, ExchangeLimits};
 use super::lenient_json::{self, Json};
 
@@ -273,19 +273,6 @@ pub fn extract_as(text: &str, known: Option<Family>) -> Result<(AsicReading, Fam
     firmware::refine(family, &answer, &mut r);
     r.boards.sort_by_key(|b| b.index);
     Ok((r, family))
-}
-
-pub(super) fn board(r: &mut AsicReading, index: u32) -> &mut Hashboard {
-    if let Some(pos) = r.boards.iter().position(|b| b.index == index) {
-        return &mut r.boards[pos];
-    }
-    r.boards.push(Hashboard {
-        index,
-        chips: None,
-        rate_ths: None,
-        temp_c: None,
-    });
-    r.boards.last_mut().expect("just pushed")
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use app::api::fleet::NewDevice;
 use app::api::ports::FleetService;
 use app::model::fleet::{Device, DevicePage, DeviceQuery, FleetSummary, SamplePoint, StatusGrid};
 
-use super::poller::FleetCache;
+use super::fleet_cache::FleetCache;
 use crate::store::{DeviceSpec, Store};
 
 pub struct FleetHub {

@@ -4,16 +4,20 @@
 
 pub mod cgminer;
 pub mod dcgm;
+mod device_build;
 pub mod discovery;
 pub mod error;
 pub mod firmware;
+pub mod fleet_cache;
 pub mod fleet_hub;
 pub mod io;
 pub mod lenient_json;
+pub mod poll;
 mod poll_thread;
 pub mod poller;
 pub mod prometheus;
 #[cfg(test)]
 mod proptests;
+pub mod schedule;
 
 pub use error::PollError;

@@ -14,7 +14,7 @@ use app::model::fleet::DeviceKind;
 
 use super::firmware::Family;
 use super::io::ExchangeLimits;
-use super::poller::{poll_endpoint, PollResult};
+use super::poll::{poll_endpoint, PollResult};
 use super::PollError;
 use crate::metrics::Metrics;
 use crate::store::DeviceSpec;

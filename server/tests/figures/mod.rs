@@ -317,21 +317,11 @@ async fn a_feed_that_never_answers_is_reported_stale() {
 /// A polled S21's reading, as the poller stores it.
 fn sample(id: &str, ths: f64, status: DeviceStatus) -> Device {
     Device {
-        id: id.into(),
-        kind: DeviceKind::Asic,
-        model: "S21".into(),
-        site: "pecos-ridge".into(),
-        address: "10.9.9.9:4028".into(),
         status,
         hashrate_ths: Some(ths),
-        share_hashrate_ths: None,
-        gpu_util_pct: None,
         temp_c: Some(60.0),
         power_w: Some(3500.0),
-        last_seen: None,
-        problem: None,
-        firmware: None,
-        model_mismatch: None,
+        ..Device::offline(id, DeviceKind::Asic, "S21", "pecos-ridge", "10.9.9.9:4028")
     }
 }
 

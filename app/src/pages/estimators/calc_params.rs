@@ -4,11 +4,13 @@ use crate::api::estimators::MarketNow;
 use crate::model::catalogue::{asic, gpu};
 use crate::model::conversion::{AiOffer, ConversionInputs};
 
-/// One slider or choice: its query key and the range the UI offers.
+pub use crate::i18n::KnobLabel;
+
+/// One slider or choice: its query key, its label and the range the UI offers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Knob {
     pub key: &'static str,
-    pub label: &'static str,
+    pub label: KnobLabel,
     pub min: f64,
     pub max: f64,
     pub step: f64,
@@ -16,84 +18,84 @@ pub struct Knob {
 
 pub const SITE_MW: Knob = Knob {
     key: "mw",
-    label: "Site power (MW)",
+    label: KnobLabel::SiteMw,
     min: 5.0,
     max: 500.0,
     step: 5.0,
 };
 pub const POWER_PRICE: Knob = Knob {
     key: "kwh",
-    label: "Power price ($/kWh)",
+    label: KnobLabel::PowerPrice,
     min: 0.01,
     max: 0.12,
     step: 0.001,
 };
 pub const BTC_PRICE: Knob = Knob {
     key: "btc",
-    label: "BTC price ($)",
+    label: KnobLabel::BtcPrice,
     min: 20_000.0,
     max: 300_000.0,
     step: 1_000.0,
 };
 pub const BTC_CHANGE: Knob = Knob {
     key: "btcg",
-    label: "BTC price change (%/year)",
+    label: KnobLabel::BtcChange,
     min: -50.0,
     max: 100.0,
     step: 1.0,
 };
 pub const DIFF_GROWTH: Knob = Knob {
     key: "dg",
-    label: "Difficulty growth (%/month)",
+    label: KnobLabel::DifficultyGrowth,
     min: -2.0,
     max: 6.0,
     step: 0.1,
 };
 pub const COLO_PRICE: Knob = Knob {
     key: "kwm",
-    label: "Colocation ($/kW-month)",
+    label: KnobLabel::ColoPrice,
     min: 50.0,
     max: 300.0,
     step: 1.0,
 };
 pub const GPU_HOUR: Knob = Knob {
     key: "gph",
-    label: "GPU-hour price ($)",
+    label: KnobLabel::GpuHour,
     min: 0.5,
     max: 8.0,
     step: 0.05,
 };
 pub const UTILISATION: Knob = Knob {
     key: "util",
-    label: "GPU utilisation",
+    label: KnobLabel::Utilisation,
     min: 0.2,
     max: 1.0,
     step: 0.01,
 };
 pub const GPU_CAPEX: Knob = Knob {
     key: "gcap",
-    label: "GPU capex per GPU ($k)",
+    label: KnobLabel::GpuCapex,
     min: 5.0,
     max: 80.0,
     step: 0.5,
 };
 pub const CONVERSION_CAPEX: Knob = Knob {
     key: "capex",
-    label: "Retrofit capex ($M per MW)",
+    label: KnobLabel::ConversionCapex,
     min: 0.0,
     max: 15.0,
     step: 0.1,
 };
 pub const BUILD_MONTHS: Knob = Knob {
     key: "build",
-    label: "Build time (months)",
+    label: KnobLabel::BuildMonths,
     min: 0.0,
     max: 36.0,
     step: 1.0,
 };
 pub const HORIZON_YEARS: Knob = Knob {
     key: "years",
-    label: "Horizon (years)",
+    label: KnobLabel::HorizonYears,
     min: 1.0,
     max: 15.0,
     step: 1.0,

@@ -9,6 +9,7 @@ use super::calc_params::{
     CONVERSION_CAPEX, DIFF_GROWTH, GPU_CAPEX, GPU_HOUR, HORIZON_YEARS, POWER_PRICE, SITE_MW,
     UTILISATION,
 };
+use crate::api::error::ApiError;
 use crate::api::estimators::MarketNow;
 use crate::charts::{conversion::cumulative_cash, palette::Palette};
 use crate::components::chart_export::ChartExport;
@@ -35,9 +36,9 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
         );
     });
 
-    let lang = crate::i18n::use_lang();
-    let tx = &crate::i18n::t().estimators;
-    let err = crate::i18n::t().common.error;
+    let lang = crate::locale::use_lang();
+    let tx = &crate::locale::t().estimators;
+    let err = crate::locale::t().common.error;
     let usd = move |v: f64| crate::i18n::numbers::usd(lang, v);
     let number = move |v: f64, d: usize| crate::i18n::numbers::number(lang, v, d);
     let kpi = move |f: Box<
@@ -47,7 +48,7 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
             result
                 .get()
                 .map(|r| f(&r))
-                .unwrap_or_else(|e| err(&e.into()))
+                .unwrap_or_else(|e| err(ApiError::from(e).words()))
         })
     };
     let chart = Signal::derive(move || {
@@ -158,7 +159,7 @@ fn Slider(
     };
     view! {
         <label class="field slider">
-            <span>{(crate::i18n::t().estimators.knob)(knob.key, knob.label)}</span>
+            <span>{(crate::locale::t().estimators.knob)(knob.label)}</span>
             <input
                 type="range"
                 name=knob.key

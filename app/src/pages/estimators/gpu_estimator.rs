@@ -29,8 +29,8 @@ pub fn GpuEstimator() -> impl IntoView {
             kv_bytes_per_token: None,
         })
     });
-    let lang = crate::i18n::use_lang();
-    let tx = &crate::i18n::t().estimators;
+    let lang = crate::locale::use_lang();
+    let tx = &crate::locale::t().estimators;
     let n = move |v: f64, d: usize| crate::i18n::numbers::number(lang, v, d);
     let number = |label: &'static str, key: &'static str, sig: RwSignal<f64>| {
         view! {

@@ -17,7 +17,7 @@ use crate::components::error_panel::ErrorPanel;
 #[component]
 pub fn EstimatorsPage() -> impl IntoView {
     let market = Resource::new(|| (), |_| get_market_now());
-    let tx = &crate::i18n::t().estimators;
+    let tx = &crate::locale::t().estimators;
     view! {
         <section class="page">
             <div class="page-head">

@@ -51,9 +51,9 @@ pub fn Sha256Panel(market: MarketNow) -> impl IntoView {
             browser_running.set(false);
         });
     };
-    let lang = crate::i18n::use_lang();
-    let tx = &crate::i18n::t().estimators;
-    let err = crate::i18n::t().common.error;
+    let lang = crate::locale::use_lang();
+    let tx = &crate::locale::t().estimators;
+    let err = crate::locale::t().common.error;
     let n = move |v: f64, d: usize| crate::i18n::numbers::number(lang, v, d);
     let rate = move |m: Option<Sha256Measurement>| {
         m.map(|m| format!("{} MH/s", n(m.hashes_per_s / 1e6, 2)))
@@ -83,7 +83,7 @@ pub fn Sha256Panel(market: MarketNow) -> impl IntoView {
                     <div class="kpi-value">{move || rate(server_run.value().get().and_then(Result::ok))}</div>
                     <div class="kpi-note">{move || server_run.value().get().map(|r| match r {
                         Ok(m) => (tx.server_run)(&n(m.hashes as f64, 0), &n(m.seconds, 2), m.threads),
-                        Err(e) => err(&e),
+                        Err(e) => err(e.words()),
                     })}</div>
                     <button on:click=move |_| { server_run.dispatch(MEASURE_MS); } disabled=move || server_run.pending().get()>
                         {move || if server_run.pending().get() { tx.measuring } else { tx.measure_server }}

@@ -4,14 +4,15 @@
 
 use leptos::prelude::*;
 
-use super::Reload;
+use super::reload::Reload;
 use crate::api::error::ApiError;
 use crate::api::timeline::{
     create_annotation, edit_annotation, get_annotation_history, AnnotationEdit, NewAnnotation,
     TimelineView,
 };
 use crate::components::note_text::NoteText;
-use crate::i18n::{numbers, t as t_, use_lang};
+use crate::i18n::numbers;
+use crate::locale::{t as t_, use_lang};
 use crate::model::annotation::{Annotation, AnnotationTarget};
 
 /// Select value standing for "a date" (the date field then is the target).
@@ -45,7 +46,7 @@ pub fn AnnotationsPanel(t: TimelineView) -> impl IntoView {
     view! {
         <div class="panel" id="annotations">
             <div class="panel-head">
-                <h2>{crate::i18n::t().timeline.annotations}</h2>
+                <h2>{crate::locale::t().timeline.annotations}</h2>
                 <span class="panel-note">{t_().timeline.notes_hint}</span>
             </div>
             {can_edit.then(|| view! { <NewNoteForm t=t.clone() /> })}
@@ -118,7 +119,7 @@ fn NewNoteForm(t: TimelineView) -> impl IntoView {
             <div class="form-actions">
                 <button type="submit" class="primary" disabled=move || add.pending().get()>{tx.add_note}</button>
             </div>
-            {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{(t_().common.error)(&e)}</p> })}
+            {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{(t_().common.error)(e.words())}</p> })}
         </form>
     }
 }
@@ -184,7 +185,7 @@ fn NoteItem(a: Annotation, label: String, can_edit: bool) -> impl IntoView {
                                 <button type="button" class="link-button" on:click=move |_| { base.set(current_version); save.dispatch(()); }>{tx.save_mine}</button>
                             </div>
                         }.into_any(),
-                        other => view! { <p class="error-text" role="alert">{(c.error)(&other)}</p> }.into_any(),
+                        other => view! { <p class="error-text" role="alert">{(c.error)(other.words())}</p> }.into_any(),
                     })}
                 </form>
             })}
@@ -199,7 +200,7 @@ fn NoteItem(a: Annotation, label: String, can_edit: bool) -> impl IntoView {
                             </ol>
                         }.into_any(),
                         Ok(None) => ().into_any(),
-                        Err(e) => view! { <p class="error-text">{(c.error)(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="error-text">{(c.error)(e.words())}</p> }.into_any(),
                     })}
                 </Suspense>
             })}

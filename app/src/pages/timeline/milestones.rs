@@ -4,10 +4,11 @@
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
-use super::Reload;
+use super::reload::Reload;
 use crate::api::error::ApiError;
 use crate::api::timeline::{create_milestone, update_milestone, TimelineView};
-use crate::i18n::{numbers, t as t_, use_lang, Lang};
+use crate::i18n::{numbers, Lang};
+use crate::locale::{t as t_, use_lang};
 use crate::model::timeline::{
     MilestoneEdit, MilestoneKind, MilestoneRow, MilestoneStatus, NewMilestone,
 };
@@ -139,7 +140,7 @@ fn NewMilestoneForm(t: TimelineView) -> impl IntoView {
                 {t.milestones.iter().map(|r| view! { <option value=r.milestone.id.clone()>{r.milestone.title.clone()}</option> }).collect_view()}
             </select></label>
             <div class="form-actions"><button type="submit" class="primary" disabled=move || add.pending().get()>{tx.add_milestone}</button></div>
-            {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{(t_().common.error)(&e)}</p> })}
+            {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{(t_().common.error)(e.words())}</p> })}
         </form>
     }
 }
@@ -224,8 +225,8 @@ fn MilestoneForm(
             </div>
             {move || save.value().get().and_then(Result::err).map(|e| {
                 let msg = match &e {
-                    ApiError::Conflict { current_text, .. } => (tx.milestone_conflict)(&(c.error)(&e), current_text),
-                    other => (c.error)(other),
+                    ApiError::Conflict { current_text, .. } => (tx.milestone_conflict)(&(c.error)(e.words()), current_text),
+                    other => (c.error)(other.words()),
                 };
                 view! { <p class="error-text" role="alert">{msg}</p> }
             })}

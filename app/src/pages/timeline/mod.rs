@@ -3,6 +3,9 @@
 
 mod annotations;
 mod milestones;
+mod reload;
+
+use reload::Reload;
 
 use leptos::prelude::*;
 
@@ -15,22 +18,12 @@ use crate::components::kpi_card::KpiCard;
 use crate::i18n::numbers;
 use crate::model::timeline::MilestoneStatus;
 
-/// Bumped after every successful edit; the page's data refetches.
-#[derive(Clone, Copy)]
-pub(crate) struct Reload(pub RwSignal<u32>);
-
-impl Reload {
-    pub fn bump(self) {
-        self.0.update(|n| *n += 1);
-    }
-}
-
 #[component]
 pub fn TimelinePage() -> impl IntoView {
     let reload = Reload(RwSignal::new(0));
     provide_context(reload);
     let data = Resource::new(move || reload.0.get(), |_| get_timeline());
-    let lang = crate::i18n::use_lang();
+    let lang = crate::locale::use_lang();
     let latest = move || data.get().and_then(Result::ok);
     let gantt_chart = Signal::derive(move || {
         latest().map(|t| {
@@ -49,7 +42,7 @@ pub fn TimelinePage() -> impl IntoView {
         latest().map(|t| mw_mix(&t.mix, t.today, &Palette::DARK, lang).into())
     });
 
-    let tx = &crate::i18n::t().timeline;
+    let tx = &crate::locale::t().timeline;
     view! {
         <section class="page">
             <div class="page-head">
@@ -88,8 +81,8 @@ fn Summary(t: TimelineView) -> impl IntoView {
         .iter()
         .filter(|r| r.status != MilestoneStatus::Done && r.milestone.start() >= t.today)
         .min_by_key(|r| r.milestone.start());
-    let lang = crate::i18n::use_lang();
-    let tx = &crate::i18n::t().timeline;
+    let lang = crate::locale::use_lang();
+    let tx = &crate::locale::t().timeline;
     let (next_date, next_title) = next.map_or(("—".to_string(), String::new()), |r| {
         (
             numbers::date(lang, r.milestone.start()),
@@ -105,6 +98,6 @@ fn Summary(t: TimelineView) -> impl IntoView {
             <KpiCard label=tx.mw_ai_now value=now.map_or("—".into(), |m| numbers::mw(lang, m.ai_mw)) test_id="kpi-mw-ai" accent="ai" />
             <KpiCard label=tx.next_start value=next_date note=next_title test_id="kpi-next" />
         </div>
-        <p class="as-of">{(crate::i18n::t().common.as_of)(&numbers::date(lang, t.today))}</p>
+        <p class="as-of">{(crate::locale::t().common.as_of)(&numbers::date(lang, t.today))}</p>
     }
 }

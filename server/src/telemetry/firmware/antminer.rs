@@ -4,7 +4,7 @@
 
 use app::model::fleet::AsicReading;
 
-use super::Answer;
+use super::answer::Answer;
 
 pub fn refine(a: &Answer, r: &mut AsicReading) {
     for key in ["BMMiner", "CGMiner"] {

@@ -7,7 +7,7 @@
 use crate::telemetry::lenient_json::Json;
 use app::model::fleet::AsicReading;
 
-use super::Answer;
+use super::answer::Answer;
 
 pub fn matches(a: &Answer) -> bool {
     a.text("VERSION", "PROD")
@@ -108,7 +108,7 @@ pub fn refine(a: &Answer, r: &mut AsicReading) {
         let rates = numbers(m, "MGHS");
         let hottest = numbers(m, "MTmax");
         for (i, ghs) in rates.iter().enumerate() {
-            let b = super::super::cgminer::board(r, board + i as u32);
+            let b = super::answer::board(r, board + i as u32);
             b.rate_ths = Some(ghs / 1000.0);
             b.temp_c = hottest.get(i).copied().filter(|t| *t > 0.0);
         }

@@ -5,7 +5,7 @@
 use crate::telemetry::lenient_json::Json;
 use app::model::fleet::AsicReading;
 
-use super::Answer;
+use super::answer::Answer;
 
 // `version` keeps the firmware string current (it is in no other section).
 pub const COMMAND: &str = "summary+devs+devdetails+temps+fans+tunerstatus+version";
@@ -31,7 +31,7 @@ pub fn refine(a: &Answer, r: &mut AsicReading) {
         let rate = ["MHS 5s", "MHS 1m", "MHS av"]
             .iter()
             .find_map(|k| d.get(k).and_then(Json::as_f64));
-        super::super::cgminer::board(r, id as u32).rate_ths = rate.map(|mhs| mhs / 1e6);
+        super::answer::board(r, id as u32).rate_ths = rate.map(|mhs| mhs / 1e6);
     }
     for t in a.items("TEMPS") {
         let Some(id) = t.get("ID").and_then(Json::as_f64) else {
@@ -43,7 +43,7 @@ pub fn refine(a: &Answer, r: &mut AsicReading) {
             .filter(|v| *v > 0.0)
             .reduce(f64::max);
         if let Some(temp) = hottest {
-            super::super::cgminer::board(r, id as u32).temp_c = Some(temp);
+            super::answer::board(r, id as u32).temp_c = Some(temp);
         }
     }
     r.fans_rpm.extend(
@@ -63,7 +63,7 @@ pub fn refine(a: &Answer, r: &mut AsicReading) {
             d.get("ID").and_then(Json::as_f64),
             d.get("Chips").and_then(Json::as_f64),
         ) {
-            super::super::cgminer::board(r, id as u32).chips = Some(chips as u32);
+            super::answer::board(r, id as u32).chips = Some(chips as u32);
         }
     }
     r.boards.sort_by_key(|b| b.index);

@@ -4,7 +4,7 @@
 use crate::telemetry::lenient_json::Json;
 use app::model::fleet::AsicReading;
 
-use super::Answer;
+use super::answer::Answer;
 
 pub const COMMAND: &str = "summary+stats+power";
 

@@ -5,6 +5,7 @@
 //! Recognised from the answer itself (a `version` section where there is one), so a device
 //! registered by address alone is read correctly from its first poll on.
 
+mod answer;
 mod antminer;
 mod avalon;
 mod braiins;
@@ -14,32 +15,7 @@ mod whatsminer;
 
 use app::model::fleet::AsicReading;
 
-use super::lenient_json::Json;
-
-/// The sections of one answer, by upper-case name (`SUMMARY`, `STATS`, `VERSION`, …).
-pub struct Answer<'a> {
-    pub parts: Vec<&'a Json<'a>>,
-}
-
-impl<'a> Answer<'a> {
-    pub fn items(&self, name: &str) -> Vec<&'a Json<'a>> {
-        self.parts
-            .iter()
-            .flat_map(|a| a.get(name).map_or(&[][..], Json::as_array))
-            .collect()
-    }
-
-    /// The first string value of `key` in any item of `section`.
-    pub fn text(&self, section: &str, key: &str) -> Option<&'a str> {
-        self.items(section)
-            .into_iter()
-            .find_map(|i| i.get(key).and_then(Json::as_str))
-    }
-
-    pub fn has_key(&self, section: &str, key: &str) -> bool {
-        self.items(section).iter().any(|i| i.get(key).is_some())
-    }
-}
+pub use answer::{board, Answer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {

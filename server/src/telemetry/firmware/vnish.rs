@@ -3,7 +3,7 @@
 
 use app::model::fleet::AsicReading;
 
-use super::Answer;
+use super::answer::Answer;
 
 /// The VNish version in a `Type` string, if it is one.
 fn version(model: &str) -> Option<&str> {

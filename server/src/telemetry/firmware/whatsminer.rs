@@ -7,7 +7,7 @@
 use crate::telemetry::lenient_json::Json;
 use app::model::fleet::AsicReading;
 
-use super::Answer;
+use super::answer::Answer;
 
 pub const COMMAND: &str = "summary+devs+devdetails";
 
@@ -64,10 +64,10 @@ pub fn refine(a: &Answer, r: &mut AsicReading) {
             .and_then(Json::as_f64)
             .filter(|t| *t > 0.0)
         {
-            super::super::cgminer::board(r, slot).temp_c = Some(t);
+            super::answer::board(r, slot).temp_c = Some(t);
         }
         if let Some(chips) = d.get("Effective Chips").and_then(Json::as_f64) {
-            super::super::cgminer::board(r, slot).chips = Some(chips as u32);
+            super::answer::board(r, slot).chips = Some(chips as u32);
         }
     }
     r.boards.sort_by_key(|b| b.index);

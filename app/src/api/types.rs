@@ -1,0 +1,153 @@
+//! The request and answer types the ports name (rows, grants, measurements), apart from the
+//! server functions that use them, so `ports` imports only downward. Each is re-exported from
+//! the module of its feature (`admin::UserRow`, `embeds::EmbedGrant`, …).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::auth::Role;
+use crate::model::embed::EmbedView;
+use crate::model::fleet::DeviceKind;
+
+// admin
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A token as created: the secret is shown once and never stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CreatedToken {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// A signed-in browser session (its secret never leaves the server).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SessionRow {
+    pub id: i64,
+    pub user: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// When it ends unless used again (the earlier of idle timeout and absolute lifetime).
+    pub expires_at: DateTime<Utc>,
+    /// The client address it was last used from.
+    pub address: String,
+    pub user_agent: String,
+    /// The session making this request.
+    pub current: bool,
+}
+
+/// An admin's change to a user: either or both fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// A user's change of their own password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+// embeds
+
+/// An embed token as the admin page lists it. The token is included: it is published in the
+/// IR page's iframe URL by design, and the snippet generator needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EmbedRow {
+    pub id: i64,
+    pub name: String,
+    pub view: EmbedView,
+    pub sites: Vec<String>,
+    pub origins: Vec<String>,
+    pub token: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new embed token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CreatedEmbed {
+    pub embed: EmbedRow,
+}
+
+/// What a valid, unrevoked embed token grants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EmbedGrant {
+    pub id: i64,
+    pub view: EmbedView,
+    pub sites: Vec<String>,
+    pub origins: Vec<String>,
+}
+
+// estimators
+
+/// A measured SHA-256d rate over 80-byte headers (API.md `/estimate/sha256` response).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Sha256Measurement {
+    pub hashes: u64,
+    pub seconds: f64,
+    pub hashes_per_s: f64,
+    pub threads: u32,
+}
+
+// fleet
+
+/// `POST /devices` body (API.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    pub kind: DeviceKind,
+    /// `host:port` for an ASIC, an `http://` URL for a DCGM exporter.
+    pub address: String,
+    pub site: String,
+    pub model: Option<String>,
+}
