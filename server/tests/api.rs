@@ -1,5 +1,7 @@
 //! `/api/v1` and the server functions over real HTTP against a real SQLite file.
 
+#[path = "api/exports.rs"]
+mod exports;
 #[path = "figures/mod.rs"]
 mod figures;
 #[path = "api/openapi.rs"]

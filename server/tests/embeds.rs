@@ -8,7 +8,7 @@ use app::api::economics::OverviewPage;
 use app::charts::csv::option_csv;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{day, TestApp};
+use support::{day, wait_until, TestApp};
 
 const IR: &str = "https://ir.example.com";
 
@@ -118,8 +118,19 @@ async fn an_embed_is_framed_only_by_its_origins_and_the_dashboard_by_nobody() {
 #[tokio::test]
 async fn embed_data_never_holds_an_address_an_annotation_or_a_user() {
     let app = TestApp::on(day(2026, 11, 25)).asics(20).start().await;
-    // Give the poller a cycle so devices have live state, and write a note with a marker text.
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // Devices with live state (their addresses in the fleet), and a note with a marker text.
+    wait_until(
+        "the first poll",
+        std::time::Duration::from_secs(20),
+        || async {
+            let (_, fleet) = app.get_json("/api/v1/fleet").await;
+            fleet["devices"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| !d["last_seen"].is_null()))
+                .then_some(())
+        },
+    )
+    .await;
     let secret = "INTERNAL-NOTE-7f3a: tenant pricing under NDA";
     let (s, _) = app
         .post_json(
@@ -318,4 +329,100 @@ async fn chart_csv_matches_the_chart_and_large_ranges_stream() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 422);
+}
+
+/// Italian where the dashboard's pages are not: the sign-in page, every embed view, and every
+/// CSV export — headed in Italian, with the same figures as in English.
+#[tokio::test]
+async fn sign_in_embeds_and_exports_speak_italian_when_asked() {
+    use app::i18n::{EN, IT};
+    use app::model::embed::EmbedView;
+    let app = TestApp::on(day(2026, 11, 25)).asics(12).start().await;
+    let login = app
+        .anon
+        .get(app.url("/login"))
+        .header("accept-language", "it-IT,it;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains(r#"<html lang="it""#), "{login}");
+    assert!(
+        login.contains(IT.login.heading) && !login.contains(EN.login.heading),
+        "{login}"
+    );
+    assert!(
+        login.contains(IT.login.submit) && !login.contains(EN.login.submit),
+        "{login}"
+    );
+
+    for view in EmbedView::ALL {
+        let name = serde_json::to_value(view).unwrap();
+        let (_, token) = create_embed(&app, name.as_str().unwrap(), json!([])).await;
+        let html = app
+            .anon
+            .get(app.url(&format!("/embed/{}?token={token}&lang=it", view.slug())))
+            .header("origin", IR)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(r#"<html lang="it""#), "{view:?}: {html}");
+        let html_text = |s: &str| s.replace('&', "&amp;").replace('\'', "&#39;");
+        let (it, en) = ((IT.embed.view_title)(view), (EN.embed.view_title)(view));
+        assert!(
+            html.contains(&html_text(it)) && !html.contains(&html_text(en)),
+            "{view:?}: {html}"
+        );
+    }
+
+    wait_until(
+        "the first poll",
+        std::time::Duration::from_secs(20),
+        || async {
+            let (_, fleet) = app.get_json("/api/v1/fleet").await;
+            fleet["devices"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| !d["last_seen"].is_null()))
+                .then_some(())
+        },
+    )
+    .await;
+    let app = &app;
+    let export = |path: String| async move {
+        let r = app
+            .request_as(Some(Role::Viewer), Method::GET, &path)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        r.text().await.unwrap()
+    };
+    for file in [
+        "revenue-mix.csv?range=1y",
+        "site-revenue.csv?range=1y",
+        "mw-mix.csv",
+        "timeline.csv",
+        "device-work.csv?id=sim-asic-00000&hours=24",
+        "device-thermals.csv?id=sim-asic-00000&hours=24",
+    ] {
+        let sep = if file.contains('?') { '&' } else { '?' };
+        let it = export(format!("/api/v1/export/{file}{sep}lang=it")).await;
+        let en = export(format!("/api/v1/export/{file}")).await;
+        let (head_it, head_en) = (it.lines().next().unwrap(), en.lines().next().unwrap());
+        assert_ne!(head_it, head_en, "{file}: the header is not translated");
+        // The figures are the same in both languages (text columns aside).
+        let numbers = |csv: &str| -> Vec<String> {
+            csv.lines()
+                .skip(1)
+                .flat_map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+                .filter(|c| c.parse::<f64>().is_ok())
+                .collect()
+        };
+        assert_eq!(numbers(&it), numbers(&en), "{file}");
+    }
 }

@@ -764,8 +764,30 @@ async fn an_installation_copied_to_postgresql_answers_as_before() {
         .await
         .unwrap();
     assert_eq!(embed.status(), 201);
-    // Let the simulated fleet write some samples too.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The simulated fleet polled (its samples are written when the server stops).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let fleet: Value = client
+            .get(server.url("/api/v1/fleet"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let polled = fleet["devices"]
+            .as_array()
+            .is_some_and(|d| d.iter().filter(|d| !d["last_seen"].is_null()).count() >= 10);
+        if polled {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the simulated fleet was not polled: {fleet}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let history = format!("/api/v1/annotations/{}/history", created["id"]);
     let before = answers(&server, &token, &[&history]).await;
     server.signal("TERM");

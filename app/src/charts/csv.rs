@@ -6,9 +6,11 @@ use charming::Chart;
 use serde_json::Value;
 
 /// Quotes a field when CSV needs it (comma, quote, line break) and defuses spreadsheet
-/// formulas (a leading `=`, `+`, `-` or `@` in text becomes literal).
+/// formulas: text whose first character is `=`, `+`, `-`, `@`, TAB or CR (OWASP's list), also
+/// after leading spaces, gets a leading `'` so spreadsheets show it as text. A number (`-12.5`)
+/// stays a number.
 pub fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err()) {
+    let s = if is_formula(s) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -17,6 +19,15 @@ pub fn field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s
+    }
+}
+
+fn is_formula(s: &str) -> bool {
+    let start = s.trim_start_matches(' ');
+    match start.chars().next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => s.trim().parse::<f64>().is_err(),
+        _ => false,
     }
 }
 
@@ -130,5 +141,11 @@ mod tests {
         assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(field("-12.5"), "-12.5");
         assert_eq!(field("-cmd"), "'-cmd");
+        assert_eq!(field("+SUM(A1)"), "'+SUM(A1)");
+        assert_eq!(field("@cmd"), "'@cmd");
+        assert_eq!(field("\tTAB"), "'\tTAB");
+        assert_eq!(field("\rCR"), "\"'\rCR\"");
+        assert_eq!(field("  =1+1"), "'  =1+1");
+        assert_eq!(field("a=b"), "a=b");
     }
 }

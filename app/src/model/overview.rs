@@ -315,6 +315,25 @@ pub fn overview(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_feed_is_stale_two_hours_after_its_last_fetch_and_from_the_start_if_it_never_answered() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-04T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        let at = |min: i64| Some(now - chrono::Duration::minutes(min));
+        let status = |fetched| MarketFeedStatus::new("m.example".into(), fetched, now).stale_since;
+        assert_eq!(status(at(0)), None);
+        assert_eq!(status(at(119)), None);
+        assert_eq!(status(at(120)), None, "exactly two hours is not yet stale");
+        assert_eq!(status(at(121)), at(121), "stale since the fetch");
+        assert_eq!(
+            status(None),
+            Some(now),
+            "never answered: stale from now, no fetch time"
+        );
+    }
+
     use super::*;
     use crate::model::site::tests::{day, example_site};
 

@@ -11,7 +11,7 @@ use tower::ServiceExt;
 
 use server::config::Cli;
 
-use super::support::{day, TestApp};
+use super::support::{day, wait_until, TestApp};
 
 const METHODS: [Method; 5] = [
     Method::GET,
@@ -218,8 +218,19 @@ async fn real_answers_validate_against_their_response_schemas() {
         .json()
         .await
         .unwrap();
-    // Let the poller fill the fleet so device rows are real.
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // Device rows as the poller fills them.
+    wait_until(
+        "the first poll",
+        std::time::Duration::from_secs(20),
+        || async {
+            let (_, fleet) = app.get_json("/api/v1/fleet").await;
+            fleet["devices"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| !d["last_seen"].is_null()))
+                .then_some(())
+        },
+    )
+    .await;
     for path in [
         "/health",
         "/sites",

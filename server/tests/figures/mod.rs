@@ -21,7 +21,7 @@ use server::market::feed::{FeedError, MempoolFeed};
 use server::remote::{RemoteError, RemoteLimits};
 use server::store::{DeviceSpec, Store};
 
-use super::support::{day, TestApp};
+use super::support::{day, wait_until, TestApp};
 
 fn fixture(path: &str) -> String {
     std::fs::read_to_string(format!(
@@ -42,12 +42,23 @@ enum Mode {
     /// Announces more bytes than it sends, then closes.
     Truncated,
     Oversized,
+    /// Day prices (`historical-price`) fail with 500 once `n` of them have been answered; the
+    /// rest as recorded.
+    PricesFailAfter(usize),
 }
 
 #[derive(Clone)]
 struct Fake {
     mode: Arc<Mutex<Mode>>,
     requests: Arc<AtomicUsize>,
+    /// Requests per path (`/api/v1/historical-price`, `/api/v1/prices`, …).
+    by_path: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Fake {
+    fn count(&self, path: &str) -> usize {
+        self.by_path.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
 }
 
 async fn mempool(
@@ -56,6 +67,12 @@ async fn mempool(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let n = f.requests.fetch_add(1, Ordering::SeqCst);
+    let seen = {
+        let mut by_path = f.by_path.lock().unwrap();
+        let c = by_path.entry(uri.path().to_string()).or_default();
+        *c += 1;
+        *c
+    };
     let mode = *f.mode.lock().unwrap();
     match mode {
         Mode::RateLimitedFirst(k) if n < k => {
@@ -78,6 +95,13 @@ async fn mempool(
                 .into_response()
         }
         Mode::Oversized => return "x".repeat(200_000).into_response(),
+        Mode::PricesFailAfter(k) if uri.path() == "/api/v1/historical-price" && seen > k => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "price history unavailable",
+            )
+                .into_response()
+        }
         _ => {}
     }
     let path = uri.path();
@@ -109,6 +133,7 @@ async fn fake_mempool(mode: Mode) -> (String, Fake) {
     let fake = Fake {
         mode: Arc::new(Mutex::new(mode)),
         requests: Arc::new(AtomicUsize::new(0)),
+        by_path: Arc::default(),
     };
     let app = Router::new()
         .fallback(get(mempool))
@@ -219,6 +244,153 @@ async fn a_backfill_writes_one_live_row_per_priced_day() {
             .unwrap(),
         0
     );
+}
+
+/// A backfill stores its days in batches of 30: one that fails in its second batch keeps the
+/// first, and the next run fetches only the days still missing.
+#[tokio::test]
+async fn a_backfill_that_fails_halfway_keeps_its_progress_and_resumes() {
+    let (url, fake) = fake_mempool(Mode::PricesFailAfter(30)).await;
+    let (_dir, store) = temp_store().await;
+    let feed = MempoolFeed::new(&url, quick_limits()).unwrap();
+    let (from, to, today) = (day(2022, 5, 14), day(2022, 6, 27), day(2022, 6, 28));
+    let err = feed.backfill(&store, from, to, today).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FeedError::Remote(RemoteError::Status { status: 500, .. })
+        ),
+        "{err:?}"
+    );
+    // The first batch (14 May – 12 June) is stored, the rest is not.
+    let missing = store.days_without_live(from, to).await.unwrap();
+    assert_eq!(missing.first(), Some(&day(2022, 6, 13)));
+    assert_eq!(missing.len(), 15);
+    assert_eq!(store.market_days(from, to).await.unwrap().len(), 30);
+    *fake.mode.lock().unwrap() = Mode::Recorded;
+    let asked_before = fake.count("/api/v1/historical-price");
+    assert_eq!(feed.backfill(&store, from, to, today).await.unwrap(), 15);
+    // Resumed: one price request per missing day, none for the days already stored.
+    assert_eq!(fake.count("/api/v1/historical-price") - asked_before, 15);
+    assert!(store.days_without_live(from, to).await.unwrap().is_empty());
+    let rows = store.market_days(from, to).await.unwrap();
+    assert_eq!(rows.len(), 45);
+    // 27 June is priced 20,000 + 27 × 100.
+    assert_eq!(rows.last().unwrap().btc_usd, 22_700.0);
+}
+
+/// The running feed refreshes today every round; a failed backfill is tried again the next
+/// round, a finished one not before its daily turn.
+#[tokio::test]
+async fn the_feed_retries_a_failed_backfill_each_round_and_a_finished_one_daily() {
+    use server::clock::FixedClock;
+    let (url, fake) = fake_mempool(Mode::PricesFailAfter(0)).await;
+    let (_dir, store) = temp_store().await;
+    let store = Arc::new(store);
+    let feed = MempoolFeed::new(&url, quick_limits()).unwrap();
+    let schedule = server::market::feed::FeedSchedule {
+        refresh: Duration::from_millis(100),
+        backfill: Duration::from_secs(3600),
+    };
+    let task = server::market::feed::spawn(
+        feed,
+        store.clone(),
+        Arc::new(FixedClock(day(2022, 5, 21))),
+        day(2022, 5, 14),
+        schedule,
+    );
+    // Failing: every round asks again (three failed rounds, each retried by the client).
+    let rounds = |f: &Fake| f.count("/api/v1/prices");
+    wait_until(
+        "three failed backfills",
+        Duration::from_secs(20),
+        || async {
+            (fake.count("/api/v1/historical-price") >= 3 * 3 && rounds(&fake) >= 3).then_some(())
+        },
+    )
+    .await;
+    assert!(!store
+        .days_without_live(day(2022, 5, 14), day(2022, 5, 20))
+        .await
+        .unwrap()
+        .is_empty());
+    *fake.mode.lock().unwrap() = Mode::Recorded;
+    wait_until(
+        "the backfill to finish",
+        Duration::from_secs(20),
+        || async {
+            let missing = store
+                .days_without_live(day(2022, 5, 14), day(2022, 5, 20))
+                .await
+                .unwrap();
+            missing.is_empty().then_some(())
+        },
+    )
+    .await;
+    // Finished: three more refresh rounds ask for no day price.
+    let (prices, after) = (fake.count("/api/v1/historical-price"), rounds(&fake));
+    wait_until("three more rounds", Duration::from_secs(20), || async {
+        (rounds(&fake) >= after + 3).then_some(())
+    })
+    .await;
+    assert_eq!(fake.count("/api/v1/historical-price"), prices);
+    task.abort();
+}
+
+/// Live figures are fresh for two hours after they were fetched and stale after; a feed that
+/// fails after answering keeps its last figures and says when they were fetched, which tells
+/// it from a feed that never answered (no live figure at all).
+#[tokio::test]
+async fn live_figures_turn_stale_two_hours_after_their_fetch_not_before() {
+    let (url, _fake) = fake_mempool(Mode::ServerError).await;
+    let dir = tempfile::tempdir().unwrap();
+    let today = Utc::now().date_naive();
+    let store = Store::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("rigshift.db").display()
+    ))
+    .await
+    .unwrap();
+    let live = |usd: f64| app::model::market::MarketDay {
+        date: today,
+        btc_usd: usd,
+        difficulty: 1.2e14,
+        fees_btc_per_block: 0.02,
+        height: Some(925_000),
+        source: MarketSource::Live,
+    };
+    let fetched = Utc::now() - chrono::Duration::minutes(119);
+    store
+        .upsert_live_days(&[live(91_000.0)], fetched)
+        .await
+        .unwrap();
+    let app = TestApp::on(today)
+        .simulator(false)
+        .market_url(&url)
+        .database_in(dir.path())
+        .start()
+        .await;
+    let (_, latest) = app.get_json("/api/v1/market/latest").await;
+    assert_eq!(
+        (latest["stale"].as_bool(), latest["source"].as_str()),
+        (Some(false), Some("live"))
+    );
+    assert_eq!(latest["btc_usd"], 91_000.0);
+    let as_of: chrono::DateTime<Utc> = latest["as_of"].as_str().unwrap().parse().unwrap();
+    assert!((as_of - fetched).num_milliseconds().abs() < 1, "{latest}");
+    // The same figure, fetched 2 h 1 min ago: stale, and still dated by its fetch.
+    let old = Utc::now() - chrono::Duration::minutes(121);
+    store
+        .upsert_live_days(&[live(91_000.0)], old)
+        .await
+        .unwrap();
+    let (_, latest) = app.get_json("/api/v1/market/latest").await;
+    assert_eq!(
+        (latest["stale"].as_bool(), latest["source"].as_str()),
+        (Some(true), Some("live"))
+    );
+    let as_of: chrono::DateTime<Utc> = latest["as_of"].as_str().unwrap().parse().unwrap();
+    assert!((as_of - old).num_milliseconds().abs() < 1, "{latest}");
 }
 
 #[tokio::test]

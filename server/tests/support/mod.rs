@@ -154,6 +154,26 @@ impl TestAppBuilder {
     }
 }
 
+/// Calls `check` until it gives a value, at most `within`: tests wait for a condition, never for
+/// a fixed time. Panics naming `what` when the deadline passes.
+pub async fn wait_until<T, F, Fut>(what: &str, within: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited {within:?} and {what} did not happen"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Password of the `admin` user every test server starts with.
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
