@@ -1,0 +1,547 @@
+//! Power bought at interval prices: how a site's power is priced (fixed, index, index with a
+//! hedge), and the settlement point prices themselves, read from ERCOT's real-time settlement
+//! point price file or a plain CSV. Pure: callers pass the file's text in.
+
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
+};
+use serde::{Deserialize, Serialize};
+
+/// Length of one settlement interval (ERCOT's real-time market settles every 15 minutes).
+pub const INTERVAL_MINUTES: i64 = 15;
+/// Hours one interval lasts.
+pub const INTERVAL_HOURS: f64 = INTERVAL_MINUTES as f64 / 60.0;
+
+/// How a site buys its power.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PowerContract {
+    /// One price for every MWh.
+    Fixed { usd_per_mwh: f64 },
+    /// The settlement point's interval price plus an adder (fees, losses), optionally capped.
+    Index {
+        point: String,
+        adder_usd_per_mwh: f64,
+        #[serde(default)]
+        cap_usd_per_mwh: Option<f64>,
+    },
+    /// A fixed block of MW at a fixed price (a financial swap: unused block energy is sold back
+    /// at the index), the rest at the index plus the adder.
+    IndexWithHedge {
+        point: String,
+        adder_usd_per_mwh: f64,
+        #[serde(default)]
+        cap_usd_per_mwh: Option<f64>,
+        hedge_mw: f64,
+        hedge_usd_per_mwh: f64,
+    },
+}
+
+impl PowerContract {
+    /// The settlement point whose prices the contract follows (none for a fixed price).
+    pub fn point(&self) -> Option<&str> {
+        match self {
+            PowerContract::Fixed { .. } => None,
+            PowerContract::Index { point, .. } | PowerContract::IndexWithHedge { point, .. } => {
+                Some(point)
+            }
+        }
+    }
+
+    /// What one more MWh costs in an interval whose index price is `index` (the adder and cap
+    /// applied): the price a curtailment decision weighs. A hedge does not change it: hedged
+    /// energy not used is sold back at the index.
+    pub fn marginal_usd_per_mwh(&self, index: f64) -> f64 {
+        match self {
+            PowerContract::Fixed { usd_per_mwh } => *usd_per_mwh,
+            PowerContract::Index {
+                adder_usd_per_mwh,
+                cap_usd_per_mwh,
+                ..
+            }
+            | PowerContract::IndexWithHedge {
+                adder_usd_per_mwh,
+                cap_usd_per_mwh,
+                ..
+            } => {
+                let p = index + adder_usd_per_mwh;
+                cap_usd_per_mwh.map_or(p, |cap| p.min(cap))
+            }
+        }
+    }
+
+    /// What an interval costs the site when it draws `mw` (0 when curtailed) at index `index`.
+    pub fn interval_cost_usd(&self, mw: f64, index: f64) -> f64 {
+        let h = INTERVAL_HOURS;
+        match self {
+            PowerContract::IndexWithHedge {
+                hedge_mw,
+                hedge_usd_per_mwh,
+                ..
+            } => {
+                // The block is paid at its price whatever is drawn; the rest of the draw is bought
+                // at the margin, or the unused block sold back at the index.
+                let block = hedge_mw * hedge_usd_per_mwh * h;
+                let above = (mw - hedge_mw).max(0.0) * self.marginal_usd_per_mwh(index) * h;
+                let sold_back = (hedge_mw - mw).max(0.0) * index * h;
+                block + above - sold_back
+            }
+            _ => mw * self.marginal_usd_per_mwh(index) * h,
+        }
+    }
+
+    /// Checks the figures: finite, a named point, a hedge within reason.
+    pub fn validate(&self) -> Result<(), String> {
+        let finite = |v: f64, what: &str| {
+            if v.is_finite() {
+                Ok(())
+            } else {
+                Err(format!("{what}: not a number"))
+            }
+        };
+        match self {
+            PowerContract::Fixed { usd_per_mwh } => finite(*usd_per_mwh, "usd_per_mwh"),
+            PowerContract::Index {
+                point,
+                adder_usd_per_mwh,
+                cap_usd_per_mwh,
+            } => {
+                check_point(point)?;
+                finite(*adder_usd_per_mwh, "adder_usd_per_mwh")?;
+                cap_usd_per_mwh.map_or(Ok(()), |c| finite(c, "cap_usd_per_mwh"))
+            }
+            PowerContract::IndexWithHedge {
+                point,
+                adder_usd_per_mwh,
+                cap_usd_per_mwh,
+                hedge_mw,
+                hedge_usd_per_mwh,
+            } => {
+                check_point(point)?;
+                finite(*adder_usd_per_mwh, "adder_usd_per_mwh")?;
+                cap_usd_per_mwh.map_or(Ok(()), |c| finite(c, "cap_usd_per_mwh"))?;
+                finite(*hedge_usd_per_mwh, "hedge_usd_per_mwh")?;
+                if !(hedge_mw.is_finite() && *hedge_mw >= 0.0) {
+                    return Err("hedge_mw: zero or more".into());
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn check_point(point: &str) -> Result<(), String> {
+    if point.is_empty()
+        || point.len() > 64
+        || !point
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(format!(
+            "point: a settlement point name (letters, digits, _ and -), got {point:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// One settlement interval's price at one point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IntervalPrice {
+    pub point: String,
+    /// Start of the 15-minute interval, UTC.
+    pub interval_start: DateTime<Utc>,
+    pub usd_per_mwh: f64,
+}
+
+/// A file that cannot be taken whole: the line (1-based, the header is line 1) and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ImportError {
+    pub line: usize,
+    pub message: String,
+}
+
+fn fail<T>(line: usize, message: impl Into<String>) -> Result<T, ImportError> {
+    Err(ImportError {
+        line,
+        message: message.into(),
+    })
+}
+
+/// Reads a price file in either format, told apart by its header: ERCOT's real-time settlement
+/// point prices (`Delivery Date, Delivery Hour, Delivery Interval, Settlement Point Name,
+/// Settlement Point Type, Settlement Point Price[, DSTFlag]`) or the plain
+/// `settlement_point,interval_start_utc,usd_per_mwh`. Any bad line refuses the whole file; a
+/// point's interval given twice is a bad line.
+pub fn parse_prices(text: &str) -> Result<Vec<IntervalPrice>, ImportError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return fail(1, "empty file");
+    };
+    let columns: Vec<String> = split_csv(header)
+        .iter()
+        .map(|c| c.trim().to_ascii_lowercase().replace(' ', "_"))
+        .collect();
+    let rows: Vec<IntervalPrice> = if columns.iter().any(|c| c == "delivery_date") {
+        let layout = ErcotColumns::find(&columns)?;
+        lines
+            .map(|(i, l)| layout.row(i + 1, &split_csv(l)))
+            .collect::<Result<_, _>>()?
+    } else {
+        let layout = PlainColumns::find(&columns)?;
+        lines
+            .map(|(i, l)| layout.row(i + 1, &split_csv(l)))
+            .collect::<Result<_, _>>()?
+    };
+    refuse_duplicates(text, &rows)?;
+    Ok(rows)
+}
+
+/// The first repeated (point, interval) refuses the file, named by its second line.
+fn refuse_duplicates(text: &str, rows: &[IntervalPrice]) -> Result<(), ImportError> {
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    let line_of = line_numbers(text);
+    for (i, r) in rows.iter().enumerate() {
+        if !seen.insert((r.point.as_str(), r.interval_start)) {
+            return fail(
+                line_of[i],
+                format!(
+                    "{} at {} is given twice",
+                    r.point,
+                    r.interval_start.to_rfc3339()
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The file line of each data row (blank lines skipped, the header first).
+fn line_numbers(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .skip(1)
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Splits one CSV line (double quotes around fields that hold commas).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut cur, mut quoted) = (String::new(), false);
+    let mut chars = line.trim_end_matches('\r').chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+fn column(columns: &[String], name: &str) -> Result<usize, ImportError> {
+    columns
+        .iter()
+        .position(|c| c == name)
+        .map_or_else(|| fail(1, format!("missing column {name:?}")), Ok)
+}
+
+fn price(line: usize, text: &str) -> Result<f64, ImportError> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => fail(line, format!("price {:?} is not a number", text.trim())),
+    }
+}
+
+fn field<'a>(
+    line: usize,
+    fields: &'a [String],
+    i: usize,
+    name: &str,
+) -> Result<&'a str, ImportError> {
+    fields
+        .get(i)
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| fail(line, format!("{name} is missing")), Ok)
+}
+
+struct PlainColumns {
+    point: usize,
+    start: usize,
+    price: usize,
+}
+
+impl PlainColumns {
+    fn find(columns: &[String]) -> Result<Self, ImportError> {
+        Ok(Self {
+            point: column(columns, "settlement_point")?,
+            start: column(columns, "interval_start_utc")?,
+            price: column(columns, "usd_per_mwh")?,
+        })
+    }
+
+    fn row(&self, line: usize, f: &[String]) -> Result<IntervalPrice, ImportError> {
+        let point = field(line, f, self.point, "settlement_point")?;
+        check_point(point).or_else(|e| fail(line, e))?;
+        let start_text = field(line, f, self.start, "interval_start_utc")?;
+        let start = DateTime::parse_from_rfc3339(start_text)
+            .map(|t| t.with_timezone(&Utc))
+            .or_else(|_| {
+                fail(
+                    line,
+                    format!("interval_start_utc {start_text:?} is not an RFC 3339 time"),
+                )
+            })?;
+        if start.timestamp() % (INTERVAL_MINUTES * 60) != 0 {
+            return fail(
+                line,
+                format!("{start_text} does not start a 15-minute interval"),
+            );
+        }
+        Ok(IntervalPrice {
+            point: point.to_string(),
+            interval_start: start,
+            usd_per_mwh: price(line, field(line, f, self.price, "usd_per_mwh")?)?,
+        })
+    }
+}
+
+struct ErcotColumns {
+    date: usize,
+    hour: usize,
+    interval: usize,
+    point: usize,
+    price: usize,
+    dst: Option<usize>,
+}
+
+impl ErcotColumns {
+    fn find(columns: &[String]) -> Result<Self, ImportError> {
+        Ok(Self {
+            date: column(columns, "delivery_date")?,
+            hour: column(columns, "delivery_hour")?,
+            interval: column(columns, "delivery_interval")?,
+            point: column(columns, "settlement_point_name")?,
+            price: column(columns, "settlement_point_price")?,
+            dst: columns
+                .iter()
+                .position(|c| c == "dstflag" || c == "dst_flag"),
+        })
+    }
+
+    fn row(&self, line: usize, f: &[String]) -> Result<IntervalPrice, ImportError> {
+        let date_text = field(line, f, self.date, "Delivery Date")?;
+        let date = NaiveDate::parse_from_str(date_text, "%m/%d/%Y").or_else(|_| {
+            fail(
+                line,
+                format!("Delivery Date {date_text:?} is not MM/DD/YYYY"),
+            )
+        })?;
+        let hour: u32 = field(line, f, self.hour, "Delivery Hour")?
+            .parse()
+            .ok()
+            .filter(|h| (1..=24).contains(h))
+            .map_or_else(|| fail(line, "Delivery Hour: 1 to 24"), Ok)?;
+        let interval: u32 = field(line, f, self.interval, "Delivery Interval")?
+            .parse()
+            .ok()
+            .filter(|i| (1..=4).contains(i))
+            .map_or_else(|| fail(line, "Delivery Interval: 1 to 4"), Ok)?;
+        let point = field(line, f, self.point, "Settlement Point Name")?;
+        check_point(point).or_else(|e| fail(line, e))?;
+        let repeated = match self.dst {
+            Some(i) => f.get(i).is_some_and(|v| v.trim().eq_ignore_ascii_case("y")),
+            None => false,
+        };
+        let start = central_to_utc(date, hour, interval, repeated).map_or_else(
+            || {
+                fail(
+                    line,
+                    format!("{date_text} hour {hour} does not exist in Central time"),
+                )
+            },
+            Ok,
+        )?;
+        Ok(IntervalPrice {
+            point: point.to_string(),
+            interval_start: start,
+            usd_per_mwh: price(line, field(line, f, self.price, "Settlement Point Price")?)?,
+        })
+    }
+}
+
+/// The `n`th `weekday` of a month.
+fn nth_weekday(year: i32, month: u32, weekday: Weekday, n: u32) -> NaiveDate {
+    let first = NaiveDate::from_ymd_opt(year, month, 1).expect("a month's first day");
+    let offset = (7 + weekday.num_days_from_monday() - first.weekday().num_days_from_monday()) % 7;
+    first + Duration::days((offset + 7 * (n - 1)) as i64)
+}
+
+/// The UTC start of ERCOT interval `interval` (1–4) of hour ending `hour` (1–24) on `date` in
+/// Central prevailing time. Daylight time runs from 02:00 on the second Sunday of March to 02:00
+/// on the first Sunday of November; on that day the hour ending 02 comes twice, the second time
+/// flagged `repeated` (DSTFlag Y, standard time). `None` for the hour that spring skips.
+pub fn central_to_utc(
+    date: NaiveDate,
+    hour: u32,
+    interval: u32,
+    repeated: bool,
+) -> Option<DateTime<Utc>> {
+    let local: NaiveDateTime = date.and_time(NaiveTime::MIN)
+        + Duration::hours(hour as i64 - 1)
+        + Duration::minutes((interval as i64 - 1) * INTERVAL_MINUTES);
+    let year = date.year();
+    let spring = nth_weekday(year, 3, Weekday::Sun, 2).and_hms_opt(2, 0, 0)?;
+    let fall = nth_weekday(year, 11, Weekday::Sun, 1).and_hms_opt(2, 0, 0)?;
+    if local >= spring && local < spring + Duration::hours(1) {
+        return None;
+    }
+    let daylight =
+        local >= spring && local < fall && !(repeated && local >= fall - Duration::hours(1));
+    let offset_hours = if daylight { 5 } else { 6 };
+    Some(Utc.from_utc_datetime(&(local + Duration::hours(offset_hours))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    const ERCOT_HEADER: &str =
+        "Delivery Date,Delivery Hour,Delivery Interval,Settlement Point Name,Settlement Point Type,Settlement Point Price,DSTFlag";
+
+    #[test]
+    fn ercot_intervals_are_central_time_with_the_repeated_hour_flagged() {
+        // Winter: CST, UTC−6. HE 1 interval 1 starts at local midnight.
+        assert_eq!(
+            central_to_utc(NaiveDate::from_ymd_opt(2024, 1, 15).unwrap(), 1, 1, false),
+            Some(utc("2024-01-15T06:00:00Z"))
+        );
+        // Summer: CDT, UTC−5. HE 17 interval 3 starts at 16:30 local.
+        assert_eq!(
+            central_to_utc(NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(), 17, 3, false),
+            Some(utc("2024-07-01T21:30:00Z"))
+        );
+        // 10 March 2024 (spring): HE 3 (02:00–03:00) does not exist.
+        let spring = NaiveDate::from_ymd_opt(2024, 3, 10).unwrap();
+        assert_eq!(central_to_utc(spring, 3, 1, false), None);
+        assert_eq!(
+            central_to_utc(spring, 2, 4, false),
+            Some(utc("2024-03-10T07:45:00Z"))
+        );
+        assert_eq!(
+            central_to_utc(spring, 4, 1, false),
+            Some(utc("2024-03-10T08:00:00Z"))
+        );
+        // 3 November 2024 (fall): HE 2 twice — first CDT, then (DSTFlag Y) CST, an hour later.
+        let fall = NaiveDate::from_ymd_opt(2024, 11, 3).unwrap();
+        assert_eq!(
+            central_to_utc(fall, 2, 1, false),
+            Some(utc("2024-11-03T06:00:00Z"))
+        );
+        assert_eq!(
+            central_to_utc(fall, 2, 1, true),
+            Some(utc("2024-11-03T07:00:00Z"))
+        );
+        assert_eq!(
+            central_to_utc(fall, 3, 1, false),
+            Some(utc("2024-11-03T08:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_dst_day_has_its_repeated_hour_as_four_distinct_intervals() {
+        let mut text = format!("{ERCOT_HEADER}\n");
+        for (hour, flag) in [(1, "N"), (2, "N"), (2, "Y"), (3, "N")] {
+            for i in 1..=4 {
+                text.push_str(&format!(
+                    "11/03/2024,{hour},{i},HB_NORTH,HU,{}.5,{flag}\n",
+                    20 + i
+                ));
+            }
+        }
+        let rows = parse_prices(&text).unwrap();
+        assert_eq!(rows.len(), 16);
+        let starts: std::collections::BTreeSet<_> = rows.iter().map(|r| r.interval_start).collect();
+        assert_eq!(starts.len(), 16, "every interval once, in order of time");
+        assert_eq!(*starts.iter().next().unwrap(), utc("2024-11-03T05:00:00Z"));
+        assert_eq!(*starts.iter().last().unwrap(), utc("2024-11-03T08:45:00Z"));
+    }
+
+    #[test]
+    fn a_bad_file_is_refused_whole_with_its_line() {
+        let good = format!("{ERCOT_HEADER}\n01/15/2024,1,1,HB_NORTH,HU,25.00,N\n");
+        assert_eq!(parse_prices(&good).unwrap().len(), 1);
+        let missing = "Delivery Date,Delivery Hour,Settlement Point Name,Settlement Point Price\n01/15/2024,1,HB_NORTH,25\n";
+        assert_eq!(parse_prices(missing).unwrap_err().line, 1);
+        assert!(parse_prices(missing)
+            .unwrap_err()
+            .message
+            .contains("delivery_interval"));
+        let text_price = format!("{ERCOT_HEADER}\n01/15/2024,1,1,HB_NORTH,HU,25.00,N\n01/15/2024,1,2,HB_NORTH,HU,n/a,N\n");
+        let e = parse_prices(&text_price).unwrap_err();
+        assert_eq!((e.line, e.message.contains("\"n/a\"")), (3, true), "{e}");
+        let twice = format!("{ERCOT_HEADER}\n01/15/2024,1,1,HB_NORTH,HU,25,N\n01/15/2024,1,2,HB_NORTH,HU,26,N\n01/15/2024,1,1,HB_NORTH,HU,27,N\n");
+        assert_eq!(parse_prices(&twice).unwrap_err().line, 4);
+        // The same interval at another point is not a duplicate.
+        let two_points = format!(
+            "{ERCOT_HEADER}\n01/15/2024,1,1,HB_NORTH,HU,25,N\n01/15/2024,1,1,HB_WEST,HU,26,N\n"
+        );
+        assert_eq!(parse_prices(&two_points).unwrap().len(), 2);
+        assert_eq!(parse_prices("").unwrap_err().line, 1);
+    }
+
+    #[test]
+    fn the_plain_format_takes_utc_interval_starts() {
+        let text = "settlement_point,interval_start_utc,usd_per_mwh\nHB_WEST,2025-08-01T20:00:00Z,812.40\nHB_WEST,2025-08-01T20:15:00Z,-3.5\n";
+        let rows = parse_prices(text).unwrap();
+        assert_eq!(rows[1].usd_per_mwh, -3.5);
+        assert_eq!(rows[0].interval_start, utc("2025-08-01T20:00:00Z"));
+        let off_grid =
+            "settlement_point,interval_start_utc,usd_per_mwh\nHB_WEST,2025-08-01T20:07:00Z,1\n";
+        assert_eq!(parse_prices(off_grid).unwrap_err().line, 2);
+        let hostile =
+            "settlement_point,interval_start_utc,usd_per_mwh\n=cmd(),2025-08-01T20:00:00Z,1\n";
+        assert_eq!(parse_prices(hostile).unwrap_err().line, 2);
+    }
+
+    #[test]
+    fn a_hedge_pays_its_block_and_sells_back_what_is_not_drawn() {
+        let c = PowerContract::IndexWithHedge {
+            point: "HB_NORTH".into(),
+            adder_usd_per_mwh: 2.0,
+            cap_usd_per_mwh: Some(1_000.0),
+            hedge_mw: 40.0,
+            hedge_usd_per_mwh: 45.0,
+        };
+        // 100 MW at index $30: 40 MW × $45 + 60 MW × $32, for a quarter hour.
+        assert!(
+            (c.interval_cost_usd(100.0, 30.0) - (40.0 * 45.0 + 60.0 * 32.0) * 0.25).abs() < 1e-9
+        );
+        // Curtailed at index $5,000: the block is paid, its energy sold back at the index.
+        assert!(
+            (c.interval_cost_usd(0.0, 5_000.0) - (40.0 * 45.0 - 40.0 * 5_000.0) * 0.25).abs()
+                < 1e-9
+        );
+        // The margin is capped.
+        assert_eq!(c.marginal_usd_per_mwh(5_000.0), 1_000.0);
+        let fixed = PowerContract::Fixed { usd_per_mwh: 37.0 };
+        assert_eq!(fixed.interval_cost_usd(100.0, 9_000.0), 100.0 * 37.0 * 0.25);
+    }
+}
