@@ -42,6 +42,9 @@ pub enum Command {
     /// Database maintenance across engines.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Power markets: interval prices, site power terms, coincident peaks.
+    #[command(subcommand)]
+    Power(PowerCommand),
     /// Replace the database with the backup FILE (the server must be stopped).
     Restore {
         file: PathBuf,
@@ -67,6 +70,33 @@ pub enum DbCommand {
         /// Also copy the raw telemetry samples (the hourly rollups are always copied).
         #[arg(long)]
         samples: bool,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum PowerCommand {
+    /// Import settlement point prices: ERCOT's real-time settlement point price CSV as ERCOT
+    /// publishes it, or `settlement_point,interval_start_utc,usd_per_mwh`. A bad line refuses
+    /// the whole file (its line is named) and nothing is stored.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a site's power terms from a JSON file (`{"contract": {"kind": "index", "point":
+    /// "HB_WEST", "adder_usd_per_mwh": 3.5}, "policy": {...}, ...}`; see API.md).
+    Terms {
+        site: String,
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Import the summer's coincident-peak intervals: one `interval_start_utc` (RFC 3339) per
+    /// line, a header line first.
+    Peaks {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -164,6 +194,10 @@ pub struct ServeArgs {
     /// market figures come from the bundled snapshot (and the simulator after it).
     #[arg(long, env = "RIGSHIFT_MARKET_URL", value_parser = parse_http_url)]
     pub market_url: Option<String>,
+    /// URL of a CSV of settlement point prices (`settlement_point,interval_start_utc,
+    /// usd_per_mwh`), fetched every hour: point it at your own exporter of ERCOT prices.
+    #[arg(long, env = "RIGSHIFT_POWER_PRICES_URL", value_parser = parse_http_url)]
+    pub power_prices_url: Option<String>,
     /// TOML fleet file listing devices to poll (`[[asic]] address, site, model` and
     /// `[[gpu]] url, site`); re-read at each start, devices no longer listed stop being polled.
     #[arg(long, env = "RIGSHIFT_FLEET")]

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod market;
 pub mod metrics;
 pub mod pool;
+pub mod power;
 pub mod remote;
 pub mod replica;
 mod router;
@@ -89,6 +90,14 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     };
     let mut background = Vec::new();
     let market_feed = start_market(&store, &clock, args, &mut background).await?;
+    if let Some(url) = &args.power_prices_url {
+        tracing::info!(%url, "power prices fetched hourly");
+        background.push(power::spawn_feed(
+            url.clone(),
+            store.clone(),
+            std::time::Duration::from_secs(3600),
+        )?);
+    }
     let sim = start_simulator(&store, args).await?;
     register_fleet_file(&store, &clock, args, &mut background).await?;
     let keep: Vec<String> = sim
@@ -128,6 +137,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         accounts: auth.clone(),
         embeds: auth.clone(),
         pools: store.clone(),
+        power: store.clone(),
         fleet_simulated: args.simulator,
         market_feed,
         overview_cache: Default::default(),

@@ -1,7 +1,7 @@
 //! `rigshift`: parse the command line, start logging, serve or run a maintenance command.
 
 use clap::Parser;
-use server::config::{Cli, Command, DbCommand};
+use server::config::{Cli, Command, DbCommand, PowerCommand};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -34,6 +34,7 @@ async fn main() {
                 .await
                 .map(|report| eprintln!("copied {from} to the PostgreSQL database:\n{report}"))
         }
+        Some(Command::Power(cmd)) => power(cmd).await,
         None => server::launch(cli.serve).await,
     };
     // One readable line with its causes, not a backtrace, whatever RUST_BACKTRACE says.
@@ -41,4 +42,31 @@ async fn main() {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
+}
+
+async fn power(cmd: PowerCommand) -> anyhow::Result<()> {
+    let url = match &cmd {
+        PowerCommand::Import { db, .. }
+        | PowerCommand::Terms { db, .. }
+        | PowerCommand::Peaks { db, .. } => db.database_url.clone(),
+    };
+    let store = server::store::Store::connect(&url).await?;
+    match cmd {
+        PowerCommand::Import { file, .. } => {
+            let n = server::power::import_file(&store, &file).await?;
+            eprintln!("imported {n} interval prices from {}", file.display());
+        }
+        PowerCommand::Terms { site, file, .. } => {
+            server::power::set_terms_file(&store, &site, &file).await?;
+            eprintln!("power terms of {site} set from {}", file.display());
+        }
+        PowerCommand::Peaks { file, .. } => {
+            let n = server::power::import_peaks(&store, &file).await?;
+            eprintln!(
+                "imported {n} coincident-peak intervals from {}",
+                file.display()
+            );
+        }
+    }
+    Ok(())
 }

@@ -194,6 +194,11 @@ async fn prepare(app: &TestApp, name: &str, n: u16) -> Call {
                 ("req[add]", "false".into()),
             ],
         ),
+        "PUT /sites/{id}/power" => json_call(
+            Method::PUT,
+            "/api/v1/sites/baie-comeau/power",
+            Some(json!({ "contract": { "kind": "fixed", "usd_per_mwh": 30.0 + n as f64 } })),
+        ),
         "GET /tokens" => json_call(Method::GET, "/api/v1/tokens", None),
         "POST /tokens" => json_call(
             Method::POST,
@@ -311,6 +316,7 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
         ("DELETE /devices/{id}", Needs::Operator),
         ("POST /devices/scan", Needs::Operator),
         ("fn scan_devices", Needs::Operator),
+        ("PUT /sites/{id}/power", Needs::Operator),
         ("PATCH /milestones/{id}", Needs::Operator),
         ("POST /milestones", Needs::Operator),
         ("fn create_milestone", Needs::Operator),
@@ -392,6 +398,7 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
         "token:test-operator annotation.create",
         "token:test-operator device.add",
         "token:test-operator device.remove",
+        "token:test-operator site.power",
         "token:test-admin token.revoke",
         "token:test-admin user.add",
     ] {

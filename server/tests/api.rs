@@ -6,6 +6,8 @@ mod exports;
 mod figures;
 #[path = "api/openapi.rs"]
 mod openapi;
+#[path = "api/power.rs"]
+mod power;
 mod support;
 
 use serde_json::{json, Value};

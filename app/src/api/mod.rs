@@ -17,6 +17,7 @@ pub mod overview_cache;
 pub mod overview_page;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod power;
 pub mod status;
 pub mod timeline;
 pub mod types;

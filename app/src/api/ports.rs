@@ -46,6 +46,38 @@ pub trait PoolRewards: Send + Sync {
     ) -> Result<Vec<crate::model::pool::PoolDay>, ApiError>;
 }
 
+/// Power markets: settlement point prices, each site's power terms, coincident peaks.
+#[async_trait]
+pub trait PowerMarket: Send + Sync {
+    /// A point's prices with intervals starting in `[from, to)`, time-ordered.
+    async fn prices(
+        &self,
+        point: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<crate::model::power::IntervalPrice>, ApiError>;
+    /// Every site's power terms, by site id.
+    async fn site_terms(&self) -> Result<Vec<(String, crate::model::power::SitePower)>, ApiError>;
+    /// The coincident-peak intervals in `[from, to)`.
+    async fn peaks(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, ApiError>;
+    /// Where a point's newest prices came from, when, and how many intervals are stored.
+    async fn price_source(
+        &self,
+        point: &str,
+    ) -> Result<Option<(String, DateTime<Utc>, i64)>, ApiError>;
+    /// Sets (`None`: removes) a site's terms; false when the site is unknown.
+    async fn set_terms(
+        &self,
+        site_id: &str,
+        terms: Option<&crate::model::power::SitePower>,
+        actor: &str,
+    ) -> Result<bool, ApiError>;
+}
+
 /// Measures SHA-256d throughput on the server's CPU.
 #[async_trait]
 pub trait Sha256Bench: Send + Sync {
@@ -210,6 +242,7 @@ pub struct Services {
     pub accounts: Arc<dyn Accounts>,
     pub embeds: Arc<dyn Embeds>,
     pub pools: Arc<dyn PoolRewards>,
+    pub power: Arc<dyn PowerMarket>,
     /// True while the built-in simulator feeds the fleet.
     pub fleet_simulated: bool,
     /// The live market source (its host), when one is configured.

@@ -145,6 +145,54 @@ fn check_point(point: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A site's power terms and how it runs its flexibility.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SitePower {
+    pub contract: PowerContract,
+    #[serde(default)]
+    pub policy: super::curtailment::CurtailmentPolicy,
+    /// A demand-response programme the site is enrolled in.
+    #[serde(default)]
+    pub demand_response: Option<super::curtailment::DemandResponse>,
+    /// The transmission charge 4CP allocates, $/kW-year (ERCOT: about 60).
+    #[serde(default)]
+    pub four_cp_usd_per_kw_year: Option<f64>,
+}
+
+impl SitePower {
+    pub fn validate(&self) -> Result<(), String> {
+        self.contract.validate()?;
+        let p = &self.policy;
+        if p.strike_usd_per_mwh.is_some_and(|s| !s.is_finite()) {
+            return Err("policy.strike_usd_per_mwh: not a number".into());
+        }
+        if !(p.ramp_cost_usd.is_finite() && p.ramp_cost_usd >= 0.0) || p.min_intervals > 96 * 7 {
+            return Err(
+                "policy: ramp_cost_usd zero or more, min_intervals at most a week (672)".into(),
+            );
+        }
+        if let Some(dr) = &self.demand_response {
+            if !(dr.committed_mw.is_finite()
+                && dr.committed_mw >= 0.0
+                && dr.usd_per_mw_month.is_finite())
+            {
+                return Err(
+                    "demand_response: committed_mw zero or more, a $/MW-month figure".into(),
+                );
+            }
+        }
+        if self
+            .four_cp_usd_per_kw_year
+            .is_some_and(|v| !(v.is_finite() && v >= 0.0))
+        {
+            return Err("four_cp_usd_per_kw_year: zero or more".into());
+        }
+        Ok(())
+    }
+}
+
 /// One settlement interval's price at one point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -183,11 +231,18 @@ pub fn parse_prices(text: &str) -> Result<Vec<IntervalPrice>, ImportError> {
     let Some((_, header)) = lines.next() else {
         return fail(1, "empty file");
     };
+    // ERCOT names its columns `Delivery Date` in its reports and `DeliveryDate` in its MIS
+    // extracts: compared without case, spaces or underscores.
     let columns: Vec<String> = split_csv(header)
         .iter()
-        .map(|c| c.trim().to_ascii_lowercase().replace(' ', "_"))
+        .map(|c| {
+            c.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
         .collect();
-    let rows: Vec<IntervalPrice> = if columns.iter().any(|c| c == "delivery_date") {
+    let rows: Vec<IntervalPrice> = if columns.iter().any(|c| c == "deliverydate") {
         let layout = ErcotColumns::find(&columns)?;
         lines
             .map(|(i, l)| layout.row(i + 1, &split_csv(l)))
@@ -251,10 +306,16 @@ fn split_csv(line: &str) -> Vec<String> {
     out
 }
 
+/// The column `name` (as the header spells it in the file's usual form), compared squashed.
 fn column(columns: &[String], name: &str) -> Result<usize, ImportError> {
+    let squashed: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
     columns
         .iter()
-        .position(|c| c == name)
+        .position(|c| *c == squashed)
         .map_or_else(|| fail(1, format!("missing column {name:?}")), Ok)
 }
 

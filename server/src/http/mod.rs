@@ -8,6 +8,7 @@ mod handlers;
 mod live;
 mod market;
 pub mod openapi;
+mod power;
 mod timeline;
 
 use axum::extract::DefaultBodyLimit;
@@ -40,6 +41,9 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(market::market))
             .routes(routes!(market::latest))
             .routes(routes!(market::pool_rewards))
+            .routes(routes!(power::prices))
+            .routes(routes!(power::curtailment))
+            .routes(routes!(power::sites))
             .routes(routes!(handlers::estimate_mining))
             .routes(routes!(handlers::estimate_gpu))
             .routes(routes!(handlers::estimate_sha256))
@@ -64,7 +68,8 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(timeline::create_milestone))
             .routes(routes!(timeline::update_milestone))
             .routes(routes!(timeline::create_annotation))
-            .routes(routes!(timeline::edit_annotation)),
+            .routes(routes!(timeline::edit_annotation))
+            .routes(routes!(power::set_site)),
     );
     let admin_routes = guarded(
         Role::Admin,

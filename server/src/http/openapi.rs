@@ -58,6 +58,7 @@ Each operation names the least role it needs in `x-rigshift-role`; viewer < oper
         (name = "estimators", description = "Mining, GPU and SHA-256d estimators"),
         (name = "fleet", description = "Devices and live telemetry"),
         (name = "timeline", description = "Conversion milestones and annotations"),
+        (name = "power", description = "Interval power prices, curtailment backtests, 4CP, demand response and the value of flexibility"),
         (name = "exports", description = "CSV files of every chart"),
         (name = "accounts", description = "Users, sessions, tokens, embeds, audit"),
     )

@@ -74,6 +74,7 @@ conformance! {
     samples_roll_up_and_expire => samples_roll_up_and_expire;
     measured_site_days => measured_site_days;
     login_failures_are_shared => login_failures_are_shared;
+    power_prices_terms_and_peaks => power_prices_terms_and_peaks;
 }
 
 fn date(s: &str) -> NaiveDate {
@@ -699,4 +700,113 @@ async fn login_failures_are_shared(store: Store) {
         .await
         .unwrap();
     assert!(after.iter().all(|(_, n, _)| *n == 1), "{after:?}");
+}
+
+async fn power_prices_terms_and_peaks(store: Store) {
+    use app::model::power::{IntervalPrice, PowerContract, SitePower};
+    seed_if_empty(&store).await.unwrap();
+    let price = |point: &str, t: &str, usd: f64| IntervalPrice {
+        point: point.into(),
+        interval_start: at(t),
+        usd_per_mwh: usd,
+    };
+    // 1,200 rows: more than one multi-row statement.
+    let start = at("2025-08-01T00:00:00Z");
+    let many: Vec<IntervalPrice> = (0..1_200)
+        .map(|i| IntervalPrice {
+            point: "HB_NORTH".into(),
+            interval_start: start + chrono::Duration::minutes(15 * i),
+            usd_per_mwh: 20.0 + i as f64 / 100.0,
+        })
+        .collect();
+    let fetched = at("2025-08-20T00:00:00Z");
+    assert_eq!(
+        store
+            .upsert_power_prices(&many, "import:a.csv", fetched)
+            .await
+            .unwrap(),
+        1_200
+    );
+    store
+        .upsert_power_prices(
+            &[
+                price("HB_NORTH", "2025-08-01T00:15:00Z", 4_999.5),
+                price("HB_WEST", "2025-08-01T00:00:00Z", -2.0),
+            ],
+            "feed:prices.example",
+            fetched,
+        )
+        .await
+        .unwrap();
+    let day = store
+        .power_prices(
+            "HB_NORTH",
+            at("2025-08-01T00:00:00Z"),
+            at("2025-08-02T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(day.len(), 96);
+    assert_eq!(day[0].usd_per_mwh, 20.0);
+    assert_eq!(
+        day[1].usd_per_mwh, 4_999.5,
+        "a later figure replaces the interval's"
+    );
+    assert!(day
+        .windows(2)
+        .all(|w| w[0].interval_start < w[1].interval_start));
+    let coverage = store.power_coverage().await.unwrap();
+    assert_eq!(coverage.len(), 2);
+    assert_eq!(
+        (coverage[0].point.as_str(), coverage[0].intervals),
+        ("HB_NORTH", 1_200)
+    );
+    assert_eq!(coverage[1].source.as_deref(), Some("feed:prices.example"));
+
+    let terms = SitePower {
+        contract: PowerContract::Index {
+            point: "HB_NORTH".into(),
+            adder_usd_per_mwh: 3.5,
+            cap_usd_per_mwh: Some(2_000.0),
+        },
+        policy: Default::default(),
+        demand_response: None,
+        four_cp_usd_per_kw_year: Some(60.0),
+    };
+    assert!(store
+        .set_site_power("pecos-ridge", Some(&terms), "ops")
+        .await
+        .unwrap());
+    assert!(!store
+        .set_site_power("nowhere", Some(&terms), "ops")
+        .await
+        .unwrap());
+    assert_eq!(
+        store.site_power().await.unwrap(),
+        vec![("pecos-ridge".to_string(), terms)]
+    );
+    assert!(store
+        .set_site_power("pecos-ridge", None, "ops")
+        .await
+        .unwrap());
+    assert!(store.site_power().await.unwrap().is_empty());
+    let audit = store.audit_entries(10).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "site.power" && e.actor == "ops")
+            .count(),
+        2
+    );
+
+    let peaks = [at("2025-06-20T21:30:00Z"), at("2025-07-15T22:00:00Z")];
+    assert_eq!(store.set_coincident_peaks(&peaks).await.unwrap(), 2);
+    assert_eq!(store.set_coincident_peaks(&peaks).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .coincident_peaks(at("2025-07-01T00:00:00Z"), at("2025-10-01T00:00:00Z"))
+            .await
+            .unwrap(),
+        vec![peaks[1]]
+    );
 }

@@ -24,17 +24,18 @@ use app::api::admin::{AuditEntry, SessionRow, TokenRow, UserRow};
 use app::api::auth::Role;
 use app::api::embeds::{EmbedGrant, EmbedRow};
 use app::api::error::ApiError;
-use app::api::ports::{MarketHistory, PoolRewards, SiteStore, TimelineStore};
+use app::api::ports::{MarketHistory, PoolRewards, PowerMarket, SiteStore, TimelineStore};
 use app::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
 use app::model::embed::EmbedSpec;
 use app::model::fleet::{Device, SamplePoint};
 use app::model::market::MarketDay;
 use app::model::measured::TelemetryGroup;
 use app::model::pool::PoolDay;
+use app::model::power::{IntervalPrice, SitePower};
 use app::model::site::Site;
 use app::model::timeline::{Milestone, MilestoneEdit};
 
-pub use rows::{DeviceSpec, NewAnnotationRow, Retention, SessionUser, StoredUser};
+pub use rows::{DeviceSpec, NewAnnotationRow, PriceCoverage, Retention, SessionUser, StoredUser};
 use sample_buffer::SampleBuffer;
 pub use sample_buffer::SampleRow;
 pub use seed::{example_sites, seed_if_empty};
@@ -338,6 +339,13 @@ delegate! {
     fn days_without_live(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>, StoreError>;
     fn last_market_day(&self) -> Result<Option<MarketDay>, StoreError>;
     fn upsert_pool_days(&self, days: &[PoolDay], fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
+    fn upsert_power_prices(&self, rows: &[IntervalPrice], source: &str, fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
+    fn power_prices(&self, point: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<IntervalPrice>, StoreError>;
+    fn power_coverage(&self) -> Result<Vec<PriceCoverage>, StoreError>;
+    fn set_site_power(&self, site_id: &str, terms: Option<&SitePower>, actor: &str) -> Result<bool, StoreError>;
+    fn site_power(&self) -> Result<Vec<(String, SitePower)>, StoreError>;
+    fn set_coincident_peaks(&self, peaks: &[DateTime<Utc>]) -> Result<u64, StoreError>;
+    fn coincident_peaks(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>, StoreError>;
     fn last_pool_day(&self, site: &str, pool: &str) -> Result<Option<NaiveDate>, StoreError>;
     fn sites(&self) -> Result<Vec<Site>, StoreError>;
     fn insert_site(&self, site: &Site, position: i64) -> Result<(), StoreError>;
@@ -346,6 +354,42 @@ delegate! {
     fn annotations(&self) -> Result<Vec<Annotation>, StoreError>;
     fn insert_annotation(&self, new: &NewAnnotationRow, actor: &str) -> Result<Annotation, StoreError>;
     fn annotation_versions(&self, id: i64) -> Result<Vec<AnnotationVersion>, StoreError>;
+}
+
+#[async_trait]
+impl PowerMarket for Store {
+    async fn prices(
+        &self,
+        point: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<IntervalPrice>, ApiError> {
+        on_engine!(self, e => PowerMarket::prices(e, point, from, to).await)
+    }
+    async fn site_terms(&self) -> Result<Vec<(String, SitePower)>, ApiError> {
+        on_engine!(self, e => PowerMarket::site_terms(e).await)
+    }
+    async fn peaks(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, ApiError> {
+        on_engine!(self, e => PowerMarket::peaks(e, from, to).await)
+    }
+    async fn price_source(
+        &self,
+        point: &str,
+    ) -> Result<Option<(String, DateTime<Utc>, i64)>, ApiError> {
+        on_engine!(self, e => PowerMarket::price_source(e, point).await)
+    }
+    async fn set_terms(
+        &self,
+        site_id: &str,
+        terms: Option<&SitePower>,
+        actor: &str,
+    ) -> Result<bool, ApiError> {
+        on_engine!(self, e => PowerMarket::set_terms(e, site_id, terms, actor).await)
+    }
 }
 
 #[async_trait]

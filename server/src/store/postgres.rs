@@ -58,6 +58,8 @@ mod embeds;
 mod market;
 #[path = "pool.rs"]
 mod pool;
+#[path = "power.rs"]
+mod power;
 #[path = "sites.rs"]
 mod sites;
 #[path = "timeline.rs"]

@@ -1,6 +1,6 @@
 //! Rows the store hands out and takes in that are not API types: shared by both engines.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use app::api::auth::Role;
 use app::model::annotation::AnnotationTarget;
@@ -57,4 +57,16 @@ pub struct Retention {
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(6)
+}
+
+/// Where a point's stored prices came from, and how many.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PriceCoverage {
+    pub point: String,
+    pub intervals: i64,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    /// `import:FILE`, `feed:HOST` or `simulated`.
+    pub source: Option<String>,
+    pub fetched_at: Option<DateTime<Utc>>,
 }

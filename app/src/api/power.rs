@@ -1,0 +1,356 @@
+//! Power markets over the seam: a site's interval prices, its curtailment backtest (with 4CP,
+//! demand response and the flexibility a conversion gives up), and its power terms.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::curtailment::{CurtailmentRow, CurtailmentTotal};
+use crate::model::power::{IntervalPrice, SitePower};
+
+/// Longest backtest window, days.
+pub const MAX_POWER_DAYS: i64 = 366;
+
+/// `GET /power/prices` and `/curtailment` query: a site and an inclusive UTC date range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct PowerQuery {
+    pub site: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Curtail above this $/MWh instead of the site's own strike (or breakeven).
+    #[serde(default)]
+    pub strike: Option<f64>,
+    /// `interval` (default), `day` or `month` rows.
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+/// A site's interval prices with where they came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PowerPrices {
+    pub site: String,
+    /// The settlement point (none for a fixed-price site).
+    pub point: Option<String>,
+    /// `import:FILE`, `feed:HOST`, `simulated`, or `fixed` for a fixed-price contract.
+    pub source: String,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub intervals: Vec<IntervalPrice>,
+}
+
+/// What the backtest mined with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BacktestLoad {
+    pub mining_mw: f64,
+    pub j_per_th: f64,
+    /// `measured` (the site's polled ASICs) or `catalogue` (its fleet's nameplate).
+    pub efficiency_source: String,
+}
+
+/// A site's curtailment backtest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CurtailmentReport {
+    pub site: String,
+    pub point: Option<String>,
+    /// `fixed`, `index` or `index_with_hedge`.
+    pub contract: String,
+    pub load: BacktestLoad,
+    /// Where the prices came from (see `PowerPrices::source`).
+    pub price_source: String,
+    /// Hashprice per day comes from the stored market days (`bundled`, `live`, `simulated`).
+    pub hashprice_source: String,
+    /// Interval rows (`group=interval`), else empty.
+    pub rows: Vec<CurtailmentRow>,
+    /// Per day (`group=day`) or month (`group=month`); the whole window's total otherwise.
+    pub totals: Vec<CurtailmentTotal>,
+    /// Mining's net margin curtailing vs running through every interval, $.
+    pub margin_curtailing_usd: f64,
+    pub margin_running_through_usd: f64,
+    /// What curtailment adds: the first minus the second, $.
+    pub curtailment_value_usd: f64,
+    /// Coincident peaks in the window, how many the site sat out, and the transmission charge
+    /// that avoids, $.
+    pub four_cp_peaks: u32,
+    pub four_cp_curtailed: u32,
+    pub four_cp_avoided_usd: f64,
+    /// Demand-response credits for the window, $ (performance from the backtest's curtailment).
+    pub demand_response_usd: f64,
+    /// Everything flexibility earns: curtailment + 4CP + demand response, $. A firm AI load
+    /// earns none of it; converting the site gives it up.
+    pub flexibility_value_usd: f64,
+    /// The same MW as a firm load (every interval, spikes included), $ of power.
+    pub firm_power_cost_usd: f64,
+}
+
+/// `PUT /sites/{id}/power` answer and `GET /power/sites` row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SitePowerRow {
+    pub site: String,
+    pub terms: SitePower,
+}
+
+/// (ssr) Shared by the JSON handlers, the exports and the overview.
+#[cfg(feature = "ssr")]
+pub mod service {
+    use std::collections::BTreeMap;
+
+    use chrono::Duration;
+
+    use super::*;
+    use crate::api::error::ApiError;
+    use crate::api::ports::Services;
+    use crate::model::curtailment::{self, MiningLoad};
+    use crate::model::fleet::{DeviceKind, DeviceStatus};
+    use crate::model::power::{PowerContract, INTERVAL_MINUTES};
+    use crate::model::site::Site;
+
+    fn window(q: &PowerQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+        let days = (q.to - q.from).num_days() + 1;
+        if days < 1 || days > MAX_POWER_DAYS {
+            return Err(ApiError::InvalidInput(format!(
+                "from/to: an inclusive range of 1 to {MAX_POWER_DAYS} days"
+            )));
+        }
+        let start = q.from.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+        Ok((start, start + Duration::days(days)))
+    }
+
+    /// The site and its power terms, or a clear error.
+    async fn site_and_terms(svc: &Services, id: &str) -> Result<(Site, SitePower), ApiError> {
+        let site = svc
+            .sites
+            .list_sites()
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
+        let terms = svc
+            .power
+            .site_terms()
+            .await?
+            .into_iter()
+            .find(|(s, _)| s == id)
+            .map(|(_, t)| t)
+            .ok_or_else(|| {
+                ApiError::InvalidInput(format!(
+                    "site {id} has no power terms; set them with PUT /api/v1/sites/{id}/power"
+                ))
+            })?;
+        Ok((site, terms))
+    }
+
+    /// The window's prices: the point's stored intervals, or a fixed price on every interval.
+    async fn prices_for(
+        svc: &Services,
+        site: &str,
+        contract: &PowerContract,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<PowerPrices, ApiError> {
+        let Some(point) = contract.point() else {
+            let PowerContract::Fixed { usd_per_mwh } = contract else {
+                unreachable!("only a fixed contract has no point")
+            };
+            let n = (to - from).num_minutes() / INTERVAL_MINUTES;
+            let intervals = (0..n)
+                .map(|i| IntervalPrice {
+                    point: "fixed".into(),
+                    interval_start: from + Duration::minutes(i * INTERVAL_MINUTES),
+                    usd_per_mwh: *usd_per_mwh,
+                })
+                .collect();
+            return Ok(PowerPrices {
+                site: site.into(),
+                point: None,
+                source: "fixed".into(),
+                fetched_at: None,
+                intervals,
+            });
+        };
+        let intervals = svc.power.prices(point, from, to).await?;
+        let (source, fetched_at) = match svc.power.price_source(point).await? {
+            Some((source, at, _)) => (source, Some(at)),
+            None => ("none".into(), None),
+        };
+        Ok(PowerPrices {
+            site: site.into(),
+            point: Some(point.into()),
+            source,
+            fetched_at,
+            intervals,
+        })
+    }
+
+    pub async fn load_prices(svc: &Services, q: &PowerQuery) -> Result<PowerPrices, ApiError> {
+        let w = window(q)?;
+        let (_, terms) = site_and_terms(svc, &q.site).await?;
+        prices_for(svc, &q.site, &terms.contract, w).await
+    }
+
+    /// The site's mining efficiency: measured over its answering ASICs where polled.
+    async fn efficiency(svc: &Services, site: &Site) -> (f64, &'static str) {
+        let (mut w, mut ths) = (0.0, 0.0);
+        for d in svc.fleet.devices().await {
+            if d.site == site.id && d.kind == DeviceKind::Asic && d.status != DeviceStatus::Offline
+            {
+                if let (Some(p), Some(h)) = (d.power_w, d.hashrate_ths) {
+                    w += p;
+                    ths += h;
+                }
+            }
+        }
+        if ths > 0.0 {
+            (w / ths, "measured")
+        } else {
+            (site.fleet_efficiency_j_per_th().unwrap_or(0.0), "catalogue")
+        }
+    }
+
+    pub async fn load_curtailment(
+        svc: &Services,
+        q: &PowerQuery,
+    ) -> Result<CurtailmentReport, ApiError> {
+        let w = window(q)?;
+        if q.strike.is_some_and(|s| !s.is_finite()) {
+            return Err(ApiError::InvalidInput("strike: a number, $/MWh".into()));
+        }
+        let group = q.group.as_deref().unwrap_or("interval");
+        if !["interval", "day", "month"].contains(&group) {
+            return Err(ApiError::InvalidInput(
+                "group: interval, day or month".into(),
+            ));
+        }
+        let (site, terms) = site_and_terms(svc, &q.site).await?;
+        let prices = prices_for(svc, &q.site, &terms.contract, w).await?;
+        let days = svc.market.days(q.from - Duration::days(7), q.to).await?;
+        let hashprice: BTreeMap<NaiveDate, f64> = days
+            .iter()
+            .map(|d| (d.date, d.hashprice_usd_per_ph_day() / 1_000.0))
+            .collect();
+        let sources: std::collections::BTreeSet<&str> =
+            days.iter().map(|d| d.source.as_str()).collect();
+        let (j_per_th, efficiency_source) = efficiency(svc, &site).await;
+        let load = MiningLoad {
+            mw: site.mining_mw(q.from),
+            j_per_th,
+        };
+        let mut policy = terms.policy.clone();
+        if q.strike.is_some() {
+            policy.strike_usd_per_mwh = q.strike;
+        }
+        // A day without a stored figure takes the latest before it.
+        let price_of_day =
+            |d: NaiveDate| hashprice.range(..=d).next_back().map_or(0.0, |(_, v)| *v);
+        let rows = curtailment::backtest(
+            &prices.intervals,
+            load,
+            &terms.contract,
+            &policy,
+            price_of_day,
+        );
+        let with = curtailment::mining_margin_usd(&rows, load, &terms.contract, true);
+        let without = curtailment::mining_margin_usd(&rows, load, &terms.contract, false);
+        let peaks = svc.power.peaks(w.0, w.1).await?;
+        let (four_cp_curtailed, four_cp_avoided_usd) = match terms.four_cp_usd_per_kw_year {
+            Some(rate) => curtailment::four_cp_avoided_usd(&rows, &peaks, load.mw, rate),
+            None => (0, 0.0),
+        };
+        let months = (w.1 - w.0).num_days() as f64 / 30.4375;
+        // Performance: the share of the intervals priced above the strike that were sat out
+        // (a run mined through because its ramp cost more counts against it).
+        let called = rows
+            .iter()
+            .filter(|r| {
+                terms.contract.marginal_usd_per_mwh(r.price_usd_per_mwh) > r.strike_usd_per_mwh
+            })
+            .count();
+        let shed = rows
+            .iter()
+            .filter(|r| {
+                !r.mined
+                    && terms.contract.marginal_usd_per_mwh(r.price_usd_per_mwh)
+                        > r.strike_usd_per_mwh
+            })
+            .count();
+        let performance = if called == 0 {
+            1.0
+        } else {
+            shed as f64 / called as f64
+        };
+        let demand_response_usd = terms.demand_response.map_or(0.0, |dr| {
+            dr.credit_usd(months, dr.committed_mw * performance)
+        });
+        let firm =
+            curtailment::firm_power_cost_usd(&prices.intervals, load.mw, 1.0, &terms.contract);
+        let totals = match group {
+            "day" => curtailment::totals(&rows, false, load),
+            "month" => curtailment::totals(&rows, true, load),
+            _ => Vec::new(),
+        };
+        Ok(CurtailmentReport {
+            site: site.id.clone(),
+            point: prices.point.clone(),
+            contract: contract_kind(&terms.contract).into(),
+            load: BacktestLoad {
+                mining_mw: load.mw,
+                j_per_th,
+                efficiency_source: efficiency_source.into(),
+            },
+            price_source: prices.source.clone(),
+            hashprice_source: sources.into_iter().collect::<Vec<_>>().join("+"),
+            rows: if group == "interval" {
+                rows
+            } else {
+                Vec::new()
+            },
+            totals,
+            margin_curtailing_usd: with,
+            margin_running_through_usd: without,
+            curtailment_value_usd: with - without,
+            four_cp_peaks: peaks.len() as u32,
+            four_cp_curtailed,
+            four_cp_avoided_usd,
+            demand_response_usd,
+            flexibility_value_usd: with - without + four_cp_avoided_usd + demand_response_usd,
+            firm_power_cost_usd: firm,
+        })
+    }
+
+    pub fn contract_kind(c: &PowerContract) -> &'static str {
+        match c {
+            PowerContract::Fixed { .. } => "fixed",
+            PowerContract::Index { .. } => "index",
+            PowerContract::IndexWithHedge { .. } => "index_with_hedge",
+        }
+    }
+
+    pub async fn site_terms(svc: &Services) -> Result<Vec<SitePowerRow>, ApiError> {
+        Ok(svc
+            .power
+            .site_terms()
+            .await?
+            .into_iter()
+            .map(|(site, terms)| SitePowerRow { site, terms })
+            .collect())
+    }
+
+    pub async fn set_site_terms(
+        svc: &Services,
+        site: &str,
+        terms: SitePower,
+        actor: &str,
+    ) -> Result<SitePowerRow, ApiError> {
+        terms.validate().map_err(ApiError::InvalidInput)?;
+        if !svc.power.set_terms(site, Some(&terms), actor).await? {
+            return Err(ApiError::NotFound(format!("site {site}")));
+        }
+        svc.overview_cache.invalidate();
+        Ok(SitePowerRow {
+            site: site.into(),
+            terms,
+        })
+    }
+}

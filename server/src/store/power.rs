@@ -1,0 +1,246 @@
+//! Power markets: settlement point prices per interval, each site's power terms, the summer's
+//! coincident peaks.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use app::api::error::ApiError;
+use app::api::ports::PowerMarket;
+use app::model::power::{IntervalPrice, SitePower};
+
+use super::{Engine, StoreError};
+use crate::store::rows::PriceCoverage;
+
+/// Rows per multi-row insert (5 parameters each, well under either engine's limit).
+const ROWS: usize = 500;
+
+impl Engine {
+    /// Writes prices in one transaction (a point's interval already stored takes the new
+    /// figure): a file is stored whole or not at all. Returns the rows written.
+    pub async fn upsert_power_prices(
+        &self,
+        rows: &[IntervalPrice],
+        source: &str,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let mut written = 0;
+        for chunk in rows.chunks(ROWS) {
+            let mut sql = String::with_capacity(120 + chunk.len() * 24);
+            sql.push_str("INSERT INTO power_prices (point, interval_start, usd_per_mwh, source, fetched_at) VALUES ");
+            for i in 0..chunk.len() {
+                sql.push_str(if i == 0 { "(" } else { ",(" });
+                for c in 0..5 {
+                    if c > 0 {
+                        sql.push(',');
+                    }
+                    super::push_param(&mut sql, i * 5 + c + 1);
+                }
+                sql.push(')');
+            }
+            sql.push_str(" ON CONFLICT (point, interval_start) DO UPDATE SET usd_per_mwh = excluded.usd_per_mwh, source = excluded.source, fetched_at = excluded.fetched_at");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(chunk.len() == ROWS);
+            for r in chunk {
+                q = q
+                    .bind(&r.point)
+                    .bind(r.interval_start)
+                    .bind(r.usd_per_mwh)
+                    .bind(source)
+                    .bind(fetched_at);
+            }
+            written += q.execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// A point's prices with intervals starting in `[from, to)`, time-ordered.
+    pub async fn power_prices(
+        &self,
+        point: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<IntervalPrice>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT interval_start, usd_per_mwh FROM power_prices
+             WHERE point = $1 AND interval_start >= $2 AND interval_start < $3 ORDER BY interval_start",
+        )
+        .bind(point)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| IntervalPrice {
+                point: point.to_string(),
+                interval_start: r.get("interval_start"),
+                usd_per_mwh: r.get("usd_per_mwh"),
+            })
+            .collect())
+    }
+
+    /// Every point's coverage, by point.
+    pub async fn power_coverage(&self) -> Result<Vec<PriceCoverage>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.point, COUNT(*) AS n, MIN(p.interval_start) AS first, MAX(p.interval_start) AS last,
+                    MAX(p.fetched_at) AS fetched_at,
+                    (SELECT q.source FROM power_prices q WHERE q.point = p.point ORDER BY q.fetched_at DESC LIMIT 1) AS source
+             FROM power_prices p GROUP BY p.point ORDER BY p.point",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| PriceCoverage {
+                point: r.get("point"),
+                intervals: r.get("n"),
+                first: r.get("first"),
+                last: r.get("last"),
+                source: r.get("source"),
+                fetched_at: r.get("fetched_at"),
+            })
+            .collect())
+    }
+
+    /// Sets (or with `None` removes) a site's power terms; audited with the change.
+    pub async fn set_site_power(
+        &self,
+        site_id: &str,
+        terms: Option<&SitePower>,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM sites WHERE id = $1")
+            .bind(site_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Ok(false);
+        }
+        let now = crate::store::rows::now();
+        let detail = match terms {
+            Some(t) => {
+                let json =
+                    serde_json::to_string(t).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO site_power (site_id, terms, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (site_id) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                )
+                .bind(site_id)
+                .bind(&json)
+                .bind(now)
+                .bind(actor)
+                .execute(&mut *tx)
+                .await?;
+                json
+            }
+            None => {
+                sqlx::query("DELETE FROM site_power WHERE site_id = $1")
+                    .bind(site_id)
+                    .execute(&mut *tx)
+                    .await?;
+                "removed".to_string()
+            }
+        };
+        sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, 'site.power', $3, $4)")
+            .bind(now)
+            .bind(actor)
+            .bind(site_id)
+            .bind(detail)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Every site's power terms, by site id.
+    pub async fn site_power(&self) -> Result<Vec<(String, SitePower)>, StoreError> {
+        sqlx::query("SELECT site_id, terms FROM site_power ORDER BY site_id")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let terms: String = r.get("terms");
+                serde_json::from_str(&terms)
+                    .map(|t| (r.get("site_id"), t))
+                    .map_err(|e| StoreError::Corrupt(format!("site_power: {e}")))
+            })
+            .collect()
+    }
+
+    /// Replaces the coincident-peak intervals of the years the list covers.
+    pub async fn set_coincident_peaks(&self, peaks: &[DateTime<Utc>]) -> Result<u64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let mut n = 0;
+        for p in peaks {
+            n += sqlx::query("INSERT INTO coincident_peaks (interval_start) VALUES ($1) ON CONFLICT (interval_start) DO NOTHING")
+                .bind(p)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn coincident_peaks(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT interval_start FROM coincident_peaks WHERE interval_start >= $1 AND interval_start < $2 ORDER BY interval_start",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
+
+#[async_trait]
+impl PowerMarket for Engine {
+    async fn prices(
+        &self,
+        point: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<IntervalPrice>, ApiError> {
+        Ok(self.power_prices(point, from, to).await?)
+    }
+
+    async fn site_terms(&self) -> Result<Vec<(String, SitePower)>, ApiError> {
+        Ok(self.site_power().await?)
+    }
+
+    async fn peaks(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, ApiError> {
+        Ok(self.coincident_peaks(from, to).await?)
+    }
+
+    async fn price_source(
+        &self,
+        point: &str,
+    ) -> Result<Option<(String, DateTime<Utc>, i64)>, ApiError> {
+        Ok(self
+            .power_coverage()
+            .await?
+            .into_iter()
+            .find(|c| c.point == point)
+            .and_then(|c| Some((c.source?, c.fetched_at?, c.intervals))))
+    }
+
+    async fn set_terms(
+        &self,
+        site_id: &str,
+        terms: Option<&SitePower>,
+        actor: &str,
+    ) -> Result<bool, ApiError> {
+        Ok(self.set_site_power(site_id, terms, actor).await?)
+    }
+}

@@ -1,0 +1,285 @@
+//! Power markets over real HTTP: ERCOT files imported into the store, a site's terms set
+//! through the API, the curtailment backtest and the value of flexibility it reports.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use app::api::auth::Role;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::support::{day, wait_until, TestApp};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(format!(
+        "{}/tests/fixtures/ercot/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+}
+
+async fn set_terms(app: &TestApp, site: &str, terms: Value) -> (u16, Value) {
+    let r = app
+        .request_as(
+            Some(Role::Operator),
+            Method::PUT,
+            &format!("/api/v1/sites/{site}/power"),
+        )
+        .json(&terms)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// The power-weighted J/TH of the seeded Pecos Ridge fleet, from the catalogue the API serves.
+async fn pecos_j_per_th(app: &TestApp) -> f64 {
+    let (_, cat) = app.get_json("/api/v1/catalogue/asics").await;
+    let model = |id: &str| {
+        cat["asics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {cat}"))
+            .clone()
+    };
+    let (mut w, mut ths) = (0.0, 0.0);
+    for (id, count) in [("S19XP", 30_000.0), ("S21", 40_000.0), ("S21Pro", 14_000.0)] {
+        let m = model(id);
+        w += m["power_w"].as_f64().unwrap() * count;
+        ths += m["hashrate_ths"].as_f64().unwrap() * count;
+    }
+    w / ths
+}
+
+#[tokio::test]
+async fn an_ercot_price_spike_is_curtailed_exactly_and_valued_by_hand() {
+    let app = TestApp::on(day(2025, 8, 20)).simulator(false).start().await;
+    let store = server::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let n = server::power::import_file(&store, &fixture("rtm-spp-2025-08-01.csv"))
+        .await
+        .unwrap();
+    assert_eq!(n, 192, "96 intervals at two hubs");
+    let (s, body) = set_terms(
+        &app,
+        "pecos-ridge",
+        json!({ "contract": { "kind": "index", "point": "HB_WEST", "adder_usd_per_mwh": 0.0 } }),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let (s, r) = app
+        .get_json("/api/v1/curtailment?site=pecos-ridge&from=2025-08-01&to=2025-08-02")
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        (r["point"].as_str(), r["price_source"].as_str()),
+        (Some("HB_WEST"), Some("import:rtm-spp-2025-08-01.csv"))
+    );
+    // The file's Central day runs 05:00 UTC to 05:00 UTC: two UTC days hold its 96 intervals.
+    let rows = r["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 96);
+    // Intervals 64–71 of the Central day: hour ending 16 interval 4 (15:45 CDT = 20:45 UTC)
+    // through hour ending 18 interval 3 (17:30 CDT = 22:30 UTC).
+    let off: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["mined"] == false)
+        .map(|r| r["interval_start"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..8)
+        .map(|i| {
+            let t = chrono::DateTime::parse_from_rfc3339("2025-08-01T20:45:00Z").unwrap()
+                + chrono::Duration::minutes(15 * i);
+            t.to_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        })
+        .collect();
+    assert_eq!(off, expected);
+    // By hand: MW mining × ¼ h per interval. Breakeven = hashprice ($/PH/day ÷ 1,000 → $/TH/day)
+    // × 10⁶ ÷ (24 × J/TH); avoided = ¼ × MW × $5,000; forgone = ¼ × MW × breakeven.
+    // No conversion step has taken effect by then: all 280 MW mine (seed and timeline).
+    let mw = 280.0;
+    assert_eq!(r["load"]["mining_mw"].as_f64().unwrap(), mw);
+    let (_, market) = app
+        .get_json("/api/v1/market?from=2025-08-01&to=2025-08-01")
+        .await;
+    let hashprice = market["days"][0]["hashprice_usd_per_ph_day"]
+        .as_f64()
+        .unwrap()
+        / 1_000.0;
+    let breakeven = hashprice * 1e6 / (24.0 * pecos_j_per_th(&app).await);
+    assert!((rows[0]["hashprice_usd_per_mwh"].as_f64().unwrap() - breakeven).abs() < 1e-6);
+    let sum = |k: &str| rows.iter().map(|r| r[k].as_f64().unwrap()).sum::<f64>();
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6 * b.abs().max(1.0);
+    assert!(close(sum("avoided_usd"), 8.0 * 0.25 * mw * 5_000.0));
+    assert!(close(sum("forgone_usd"), 8.0 * 0.25 * mw * breakeven));
+    assert!(close(sum("cost_usd"), 88.0 * 0.25 * mw * 25.0));
+    assert!(close(
+        r["curtailment_value_usd"].as_f64().unwrap(),
+        8.0 * 0.25 * mw * (5_000.0 - breakeven)
+    ));
+    // The same MW as a firm load pays the spike.
+    assert!(close(
+        r["firm_power_cost_usd"].as_f64().unwrap(),
+        0.25 * mw * (88.0 * 25.0 + 8.0 * 5_000.0)
+    ));
+    // The month's total says the same.
+    let (_, by_day) = app
+        .get_json("/api/v1/curtailment?site=pecos-ridge&from=2025-08-01&to=2025-08-02&group=month")
+        .await;
+    assert_eq!(by_day["totals"][0]["hours_curtailed"], 2.0);
+    assert!(close(
+        by_day["totals"][0]["energy_avoided_mwh"].as_f64().unwrap(),
+        2.0 * mw
+    ));
+    // A strike above the spike: nothing curtailed.
+    let (_, high) = app
+        .get_json("/api/v1/curtailment?site=pecos-ridge&from=2025-08-01&to=2025-08-02&strike=6000")
+        .await;
+    assert!(high["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["mined"] == true));
+
+    // A fixed-price site has nothing to gain from flexibility.
+    let (s, _) = set_terms(
+        &app,
+        "muskogee",
+        json!({ "contract": { "kind": "fixed", "usd_per_mwh": 45.0 } }),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (_, fixed) = app
+        .get_json("/api/v1/curtailment?site=muskogee&from=2025-08-01&to=2025-08-01")
+        .await;
+    assert_eq!(fixed["flexibility_value_usd"], 0.0);
+    assert_eq!(fixed["price_source"], "fixed");
+    assert!(r["flexibility_value_usd"].as_f64().unwrap() > 0.0);
+}
+
+#[tokio::test]
+async fn a_dst_day_and_bad_files_are_handled_and_a_bad_file_stores_nothing() {
+    let app = TestApp::on(day(2025, 11, 20))
+        .simulator(false)
+        .start()
+        .await;
+    let store = server::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    // The fall-back day has 25 hours: 100 distinct intervals.
+    let n = server::power::import_file(&store, &fixture("rtm-spp-2025-11-02-dst.csv"))
+        .await
+        .unwrap();
+    assert_eq!(n, 100);
+    let (s, _) = set_terms(
+        &app,
+        "pecos-ridge",
+        json!({ "contract": { "kind": "index_with_hedge", "point": "HB_WEST", "adder_usd_per_mwh": 2.5,
+                              "hedge_mw": 50.0, "hedge_usd_per_mwh": 40.0 },
+                "policy": { "min_intervals": 4, "ramp_cost_usd": 1500.0 } }),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (_, prices) = app
+        .get_json("/api/v1/power/prices?site=pecos-ridge&from=2025-11-02&to=2025-11-03")
+        .await;
+    let starts: Vec<&str> = prices["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["interval_start"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts.len(), 100);
+    // The repeated hour ending 02 is 06:00–07:00 UTC (CDT) and again 07:00–08:00 UTC (CST).
+    let at = |t: &str| {
+        prices["intervals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["interval_start"] == t)
+            .unwrap()["usd_per_mwh"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(at("2025-11-02T06:00:00Z"), 20.01);
+    assert_eq!(at("2025-11-02T07:00:00Z"), 21.01);
+
+    let before = store.power_coverage().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let header = "\"DeliveryDate\",\"DeliveryHour\",\"DeliveryInterval\",\"SettlementPointName\",\"SettlementPointType\",\"SettlementPointPrice\",\"DSTFlag\"";
+    for (name, text, line) in [
+        ("missing-column.csv", "\"DeliveryDate\",\"DeliveryHour\",\"SettlementPointName\",\"SettlementPointPrice\"\n\"11/03/2025\",\"01\",\"HB_WEST\",\"20\"\n".to_string(), 1),
+        ("text-price.csv", format!("{header}\n\"11/03/2025\",\"01\",\"1\",\"HB_WEST\",\"HU\",\"20\",\"N\"\n\"11/03/2025\",\"01\",\"2\",\"HB_WEST\",\"HU\",\"twenty\",\"N\"\n"), 3),
+        ("duplicate.csv", format!("{header}\n\"11/03/2025\",\"01\",\"1\",\"HB_WEST\",\"HU\",\"20\",\"N\"\n\"11/03/2025\",\"01\",\"1\",\"HB_WEST\",\"HU\",\"21\",\"N\"\n"), 3),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let err = format!("{:#}", server::power::import_file(&store, &path).await.unwrap_err());
+        assert!(err.contains(&format!("line {line}:")) && err.contains("nothing stored"), "{name}: {err}");
+    }
+    assert_eq!(
+        store.power_coverage().await.unwrap(),
+        before,
+        "the store is unchanged"
+    );
+
+    // Terms are checked before they are stored; only operators set them.
+    let (s, body) = set_terms(
+        &app,
+        "pecos-ridge",
+        json!({ "contract": { "kind": "index", "point": "<b>", "adder_usd_per_mwh": 0 } }),
+    )
+    .await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (422, Some("invalid_input")),
+        "{body}"
+    );
+    let r = app
+        .request_as(
+            Some(Role::Viewer),
+            Method::PUT,
+            "/api/v1/sites/pecos-ridge/power",
+        )
+        .json(&json!({ "contract": { "kind": "fixed", "usd_per_mwh": 1.0 } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+/// `--power-prices-url`: the CSV an operator's exporter serves is fetched and stored with its
+/// host as the source.
+#[tokio::test]
+async fn prices_from_a_url_are_stored_with_their_source() {
+    let csv = "settlement_point,interval_start_utc,usd_per_mwh\nHB_WEST,2025-08-01T20:45:00Z,4100.5\nHB_WEST,2025-08-01T21:00:00Z,38.25\n";
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().route(
+        "/prices.csv",
+        axum::routing::get(move || async move { csv }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let url = format!("http://{addr}/prices.csv");
+    let app = TestApp::on(day(2025, 8, 20))
+        .simulator(false)
+        .args(move |a| a.power_prices_url = Some(url))
+        .start()
+        .await;
+    let store = server::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let coverage = wait_until("the first fetch", Duration::from_secs(20), || async {
+        let c = store.power_coverage().await.unwrap();
+        (!c.is_empty()).then_some(c)
+    })
+    .await;
+    assert_eq!(coverage[0].intervals, 2);
+    assert_eq!(
+        coverage[0].source.as_deref(),
+        Some(format!("feed:{addr}").as_str())
+    );
+}
