@@ -57,7 +57,9 @@ pub trait PowerMarket: Send + Sync {
         to: DateTime<Utc>,
     ) -> Result<Vec<crate::model::power::IntervalPrice>, ApiError>;
     /// Every site's power terms, by site id.
-    async fn site_terms(&self) -> Result<Vec<(String, crate::model::power::SitePower)>, ApiError>;
+    async fn site_terms(
+        &self,
+    ) -> Result<Vec<(String, crate::model::curtailment::SitePower)>, ApiError>;
     /// The coincident-peak intervals in `[from, to)`.
     async fn peaks(
         &self,
@@ -73,7 +75,7 @@ pub trait PowerMarket: Send + Sync {
     async fn set_terms(
         &self,
         site_id: &str,
-        terms: Option<&crate::model::power::SitePower>,
+        terms: Option<&crate::model::curtailment::SitePower>,
         actor: &str,
     ) -> Result<bool, ApiError>;
 }

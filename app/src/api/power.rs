@@ -4,8 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::model::curtailment::SitePower;
 use crate::model::curtailment::{CurtailmentRow, CurtailmentTotal};
-use crate::model::power::{IntervalPrice, SitePower};
+use crate::model::power::IntervalPrice;
 
 /// Longest backtest window, days.
 pub const MAX_POWER_DAYS: i64 = 366;

@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::Utc;
 
-use app::model::power::{parse_prices, SitePower};
+use app::model::curtailment::SitePower;
+use app::model::power::parse_prices;
 
 use crate::remote::{Remote, RemoteLimits};
 use crate::store::Store;

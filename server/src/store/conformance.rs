@@ -703,7 +703,8 @@ async fn login_failures_are_shared(store: Store) {
 }
 
 async fn power_prices_terms_and_peaks(store: Store) {
-    use app::model::power::{IntervalPrice, PowerContract, SitePower};
+    use app::model::curtailment::SitePower;
+    use app::model::power::{IntervalPrice, PowerContract};
     seed_if_empty(&store).await.unwrap();
     let price = |point: &str, t: &str, usd: f64| IntervalPrice {
         point: point.into(),

@@ -26,12 +26,13 @@ use app::api::embeds::{EmbedGrant, EmbedRow};
 use app::api::error::ApiError;
 use app::api::ports::{MarketHistory, PoolRewards, PowerMarket, SiteStore, TimelineStore};
 use app::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
+use app::model::curtailment::SitePower;
 use app::model::embed::EmbedSpec;
 use app::model::fleet::{Device, SamplePoint};
 use app::model::market::MarketDay;
 use app::model::measured::TelemetryGroup;
 use app::model::pool::PoolDay;
-use app::model::power::{IntervalPrice, SitePower};
+use app::model::power::IntervalPrice;
 use app::model::site::Site;
 use app::model::timeline::{Milestone, MilestoneEdit};
 

@@ -7,7 +7,8 @@ use sqlx::Row;
 
 use app::api::error::ApiError;
 use app::api::ports::PowerMarket;
-use app::model::power::{IntervalPrice, SitePower};
+use app::model::curtailment::SitePower;
+use app::model::power::IntervalPrice;
 
 use super::{Engine, StoreError};
 use crate::store::rows::PriceCoverage;
