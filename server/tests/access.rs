@@ -296,6 +296,7 @@ async fn prepare(app: &TestApp, name: &str, n: u16) -> Call {
             server_fn("revoke_token", &[("id", id.to_string())])
         }
         "fn get_timeline" => server_fn("get_timeline", &[]),
+        "fn get_site_flexibility" => server_fn("get_site_flexibility", &[]),
         "fn get_overview" => server_fn("get_overview", &[("range", "1y".into())]),
         "fn get_annotation_history" => {
             let (id, _) = new_annotation(app, "history").await;
@@ -344,6 +345,7 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
         ("fn create_token", Needs::Admin),
         ("fn revoke_token", Needs::Admin),
         ("fn get_timeline", Needs::Viewer),
+        ("fn get_site_flexibility", Needs::Viewer),
         ("fn get_overview", Needs::Viewer),
         ("fn get_annotation_history", Needs::Viewer),
     ];

@@ -14,6 +14,24 @@ pub struct OverviewPage {
     pub overview: Overview,
     pub revenue_mix: ChartOption,
     pub revenue_per_mw: ChartOption,
+    /// The first index-priced site's last week: price against strike, curtailment shaded.
+    #[serde(default)]
+    pub power: Option<PowerPanel>,
+}
+
+/// The overview's power panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PowerPanel {
+    pub site: String,
+    pub point: String,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub chart: ChartOption,
+    pub hours_curtailed: f64,
+    /// Curtailment + 4CP + demand response over the week, $: what a conversion gives up.
+    pub flexibility_value_usd: f64,
+    /// Where the prices came from.
+    pub price_source: String,
 }
 
 impl OverviewPage {
@@ -44,6 +62,7 @@ impl OverviewPage {
             overview,
             revenue_mix,
             revenue_per_mw,
+            power: None,
         }
     }
 }

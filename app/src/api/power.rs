@@ -94,6 +94,35 @@ pub struct SitePowerRow {
     pub terms: SitePower,
 }
 
+/// One site's year at its stored prices: mining as it runs (curtailing, with its credits)
+/// against the same MW as a firm AI load (the page adds the lease revenue the user enters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SiteFlexibility {
+    pub site: String,
+    pub contract: String,
+    pub point: Option<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub mining_mw: f64,
+    pub pue_ai: f64,
+    /// Mining margin curtailing, plus 4CP and demand-response credits, $.
+    pub mining_with_flexibility_usd: f64,
+    pub flexibility_value_usd: f64,
+    /// The site's MW drawn every interval, $.
+    pub firm_power_cost_usd: f64,
+    /// Intervals priced in the window.
+    pub intervals: u32,
+}
+
+/// Every site with power terms, over the year through today (the calculator's comparison).
+#[leptos::server(endpoint = "get_site_flexibility")]
+pub async fn get_site_flexibility() -> Result<Vec<SiteFlexibility>, crate::api::error::ApiError> {
+    crate::api::auth::require(crate::api::auth::Role::Viewer)?;
+    let run = async { service::site_flexibility(&crate::api::ports::services()?).await };
+    crate::api::error::with_status(run.await)
+}
+
 /// (ssr) Shared by the JSON handlers, the exports and the overview.
 #[cfg(feature = "ssr")]
 pub mod service {
@@ -106,7 +135,7 @@ pub mod service {
     use crate::api::ports::Services;
     use crate::model::curtailment::{self, MiningLoad};
     use crate::model::fleet::{DeviceKind, DeviceStatus};
-    use crate::model::power::{PowerContract, INTERVAL_MINUTES};
+    use crate::model::power::PowerContract;
     use crate::model::site::Site;
 
     fn window(q: &PowerQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
@@ -155,20 +184,12 @@ pub mod service {
             let PowerContract::Fixed { usd_per_mwh } = contract else {
                 unreachable!("only a fixed contract has no point")
             };
-            let n = (to - from).num_minutes() / INTERVAL_MINUTES;
-            let intervals = (0..n)
-                .map(|i| IntervalPrice {
-                    point: "fixed".into(),
-                    interval_start: from + Duration::minutes(i * INTERVAL_MINUTES),
-                    usd_per_mwh: *usd_per_mwh,
-                })
-                .collect();
             return Ok(PowerPrices {
                 site: site.into(),
                 point: None,
                 source: "fixed".into(),
                 fetched_at: None,
-                intervals,
+                intervals: crate::model::power::fixed_intervals(from, to, *usd_per_mwh),
             });
         };
         let intervals = svc.power.prices(point, from, to).await?;
@@ -318,6 +339,87 @@ pub mod service {
             flexibility_value_usd: with - without + four_cp_avoided_usd + demand_response_usd,
             firm_power_cost_usd: firm,
         })
+    }
+
+    /// The overview's power panel: the first site priced at an index, over the week through
+    /// today; none while no site has index terms or prices.
+    pub async fn overview_panel(
+        svc: &Services,
+        lang: crate::i18n::Lang,
+    ) -> Result<Option<crate::api::overview_page::PowerPanel>, ApiError> {
+        let terms = svc.power.site_terms().await?;
+        let Some((site, point)) = terms
+            .iter()
+            .find_map(|(s, t)| t.contract.point().map(|p| (s.clone(), p.to_string())))
+        else {
+            return Ok(None);
+        };
+        let today = svc.clock.today();
+        let q = PowerQuery {
+            site: site.clone(),
+            from: today - Duration::days(6),
+            to: today,
+            strike: None,
+            group: None,
+        };
+        let report = load_curtailment(svc, &q).await?;
+        if report.rows.is_empty() {
+            return Ok(None);
+        }
+        let chart = crate::charts::power::price_vs_strike(
+            &report.rows,
+            &point,
+            &crate::charts::palette::Palette::DARK,
+            lang,
+        );
+        let hours = report.rows.iter().filter(|r| !r.mined).count() as f64 * 0.25;
+        Ok(Some(crate::api::overview_page::PowerPanel {
+            site,
+            point,
+            from: q.from,
+            to: q.to,
+            chart: chart.into(),
+            hours_curtailed: hours,
+            flexibility_value_usd: report.flexibility_value_usd,
+            price_source: report.price_source,
+        }))
+    }
+
+    /// Every site with terms over the 365 days through today.
+    pub async fn site_flexibility(svc: &Services) -> Result<Vec<SiteFlexibility>, ApiError> {
+        let today = svc.clock.today();
+        let sites = svc.sites.list_sites().await?;
+        let mut out = Vec::new();
+        for (id, _) in svc.power.site_terms().await? {
+            let q = PowerQuery {
+                site: id.clone(),
+                from: today - Duration::days(MAX_POWER_DAYS - 1),
+                to: today,
+                strike: None,
+                group: Some("month".into()),
+            };
+            let r = load_curtailment(svc, &q).await?;
+            let intervals = r.totals.iter().map(|t| t.intervals).sum();
+            if intervals == 0 {
+                continue;
+            }
+            out.push(SiteFlexibility {
+                pue_ai: sites.iter().find(|s| s.id == id).map_or(1.0, |s| s.pue_ai),
+                site: id,
+                contract: r.contract,
+                point: r.point,
+                from: q.from,
+                to: q.to,
+                mining_mw: r.load.mining_mw,
+                mining_with_flexibility_usd: r.margin_curtailing_usd
+                    + r.four_cp_avoided_usd
+                    + r.demand_response_usd,
+                flexibility_value_usd: r.flexibility_value_usd,
+                firm_power_cost_usd: r.firm_power_cost_usd,
+                intervals,
+            });
+        }
+        Ok(out)
     }
 
     pub fn contract_kind(c: &PowerContract) -> &'static str {

@@ -9,6 +9,7 @@ pub mod device_history;
 pub mod embed;
 pub mod option;
 pub mod palette;
+pub mod power;
 pub mod revenue_mix;
 pub mod site_revenue;
 pub mod status_heatmap;

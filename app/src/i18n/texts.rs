@@ -29,6 +29,15 @@ pub struct EstimatorTexts {
     pub colocation: &'static str,
     pub gpu_cloud: &'static str,
     pub gpu: &'static str,
+    pub flex_title: &'static str,
+    pub flex_note: &'static str,
+    pub flex_none: &'static str,
+    pub flex_fixed: &'static str,
+    pub flex_site: &'static str,
+    pub flex_point: &'static str,
+    pub flex_mining: &'static str,
+    pub flex_ai: &'static str,
+    pub flex_value: &'static str,
     /// A calculator input's label.
     pub knob: fn(KnobLabel) -> &'static str,
     pub payback: &'static str,
@@ -255,6 +264,19 @@ pub struct OverviewTexts {
     pub margin: &'static str,
     pub after_power: fn(&str) -> String,
     pub margin_source: &'static str,
+    /// Where power costs come from: (site, contract word, point, intervals priced).
+    pub power_interval: fn(&str, &str, &str, &str) -> String,
+    /// A fixed-price site: (site, $/MWh said as a contract word).
+    pub power_fixed: fn(&str) -> String,
+    pub power_title: &'static str,
+    pub power_label: &'static str,
+    /// (site, hours curtailed, flexibility value, price source).
+    pub power_note: fn(&str, &str, &str, &str) -> String,
+    /// Sites without power terms (beside ones with), and when no site has terms.
+    pub power_flat: &'static str,
+    pub power_flat_all: &'static str,
+    pub contract_index: &'static str,
+    pub contract_hedged: &'static str,
     pub mw_mining: &'static str,
     pub mw_ai: &'static str,
     pub mw_source: &'static str,
@@ -462,6 +484,10 @@ pub struct EmbedTexts {
 
 /// Series, axes and marks inside charts; the CSV of a chart reads its headers from these.
 pub struct ChartTexts {
+    /// The price series of a settlement point.
+    pub power_price: fn(&str) -> String,
+    pub strike: &'static str,
+    pub curtailed: &'static str,
     pub simulated: &'static str,
     pub today: &'static str,
     pub projection: &'static str,

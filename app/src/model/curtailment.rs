@@ -359,6 +359,24 @@ pub fn firm_power_cost_usd(
         .sum()
 }
 
+/// Keep mining against converting the same MW to colocation, over `months` at the same
+/// interval prices: (mining with its flexibility, AI lease less firm power). The AI halls' IT
+/// load is the site's MW over PUE, leased at `usd_per_kw_month`.
+pub fn keep_or_convert_usd(
+    mining_with_flexibility_usd: f64,
+    firm_power_cost_usd: f64,
+    mw: f64,
+    pue: f64,
+    usd_per_kw_month: f64,
+    months: f64,
+) -> (f64, f64) {
+    let it_kw = if pue > 0.0 { mw / pue * 1_000.0 } else { 0.0 };
+    (
+        mining_with_flexibility_usd,
+        it_kw * usd_per_kw_month * months - firm_power_cost_usd,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -482,6 +500,14 @@ mod tests {
         // A firm 80 MW IT load at PUE 1.25 pays every interval: 100 MW × (88 × $25 + 8 × $5,000) × 0.25 h.
         let firm = firm_power_cost_usd(&spike_day(), 80.0, 1.25, &INDEX());
         assert!((firm - 100.0 * (88.0 * 25.0 + 8.0 * 5_000.0) * 0.25).abs() < 1e-6);
+    }
+
+    #[test]
+    fn converting_leases_it_load_over_pue_and_pays_firm_power() {
+        // 100 MW at PUE 1.25 → 80 MW IT = 80,000 kW × $130 × 12 months = $124.8 M, less $40 M power.
+        let (mining, ai) = keep_or_convert_usd(30e6, 40e6, 100.0, 1.25, 130.0, 12.0);
+        assert_eq!(mining, 30e6);
+        assert!((ai - (124.8e6 - 40e6)).abs() < 1e-3);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod mining;
 pub mod overview;
 pub mod pool;
 pub mod power;
+pub mod power_days;
 pub mod projection;
 pub mod range;
 pub mod revenue;

@@ -101,6 +101,9 @@ pub struct Overview {
     /// The fleet on this dashboard is the built-in simulator's.
     #[serde(default)]
     pub fleet_simulated: bool,
+    /// Where each site's power cost comes from: its flat rate, or interval prices at a point.
+    #[serde(default)]
+    pub power_notes: Vec<super::power_days::PowerNote>,
 }
 
 fn one() -> u32 {
@@ -251,6 +254,10 @@ pub struct Observed {
     pub telemetry: SiteTelemetry,
     /// Pool payouts per (date, site id), BTC.
     pub pool_paid: std::collections::BTreeMap<(NaiveDate, String), f64>,
+    /// Site-days costed at interval power prices (`model::power_days`).
+    pub power: std::collections::BTreeMap<(NaiveDate, String), super::power_days::PowerDay>,
+    /// Where each site's power cost comes from.
+    pub power_notes: Vec<super::power_days::PowerNote>,
 }
 
 /// The overview for `range` around `today`. `history` must hold days up to `today`, date-ordered.
@@ -272,6 +279,7 @@ pub fn overview(
     let window = market_window(history, today, from, to, scenario);
     let mut rows = site_series(sites, &window, &observed.telemetry);
     attach_pool_payouts(&mut rows, &observed.pool_paid);
+    super::power_days::apply(&mut rows, &observed.power);
     let pool = {
         let paid: Vec<_> = rows.iter().filter(|r| r.pool_paid_btc.is_some()).collect();
         (!paid.is_empty()).then(|| PoolComparison {
@@ -308,6 +316,7 @@ pub fn overview(
         pool,
         market_feed: None,
         fleet_simulated: false,
+        power_notes: observed.power_notes.clone(),
         daily,
         bucket_days: 1,
     })

@@ -145,6 +145,23 @@ fn check_point(point: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A fixed price as the intervals of `[from, to)`, so a fixed-price site is costed and
+/// backtested the same way as an index one.
+pub fn fixed_intervals(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    usd_per_mwh: f64,
+) -> Vec<IntervalPrice> {
+    let n = ((to - from).num_minutes() / INTERVAL_MINUTES).max(0);
+    (0..n)
+        .map(|i| IntervalPrice {
+            point: "fixed".into(),
+            interval_start: from + Duration::minutes(i * INTERVAL_MINUTES),
+            usd_per_mwh,
+        })
+        .collect()
+}
+
 /// One settlement interval's price at one point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

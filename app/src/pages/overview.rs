@@ -48,12 +48,37 @@ pub fn OverviewPage() -> impl IntoView {
             </div>
             <Transition fallback=|| view! { <p class="loading">{tx.overview.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                    {move || Suspend::new(async move { overview.await.map(|p| view! { <Kpis o=p.overview /> }) })}
+                    {move || Suspend::new(async move { overview.await.map(|p| view! {
+                        <Kpis o=p.overview.clone() />
+                        {p.power.map(|panel| view! { <PowerPanelView panel /> })}
+                    }) })}
                 </ErrorBoundary>
             </Transition>
             <ChartPanel title=tx.overview.mix_title id="chart-revenue-mix" chart=mix height_px=340 csv_href=Signal::derive(move || format!("/api/v1/export/revenue-mix.csv?range={}", range.get().as_str())) label=tx.overview.mix_label note=tx.overview.mix_note.to_string() />
             <ChartPanel title=tx.overview.per_mw_title id="chart-site-revenue" chart=per_mw height_px=280 csv_href=Signal::derive(move || format!("/api/v1/export/site-revenue.csv?range={}", range.get().as_str())) label=tx.overview.per_mw_label />
         </section>
+    }
+}
+
+/// Price against strike at the first index-priced site, curtailed intervals shaded.
+#[component]
+fn PowerPanelView(panel: crate::api::overview_page::PowerPanel) -> impl IntoView {
+    let tx = &t().overview;
+    let lang = use_lang();
+    let note = (tx.power_note)(
+        &panel.site,
+        &numbers::number(lang, panel.hours_curtailed, 2),
+        &numbers::usd(lang, panel.flexibility_value_usd),
+        &panel.price_source,
+    );
+    let csv = format!(
+        "/api/v1/export/curtailment.csv?site={}&from={}&to={}",
+        panel.site, panel.from, panel.to
+    );
+    let chart = panel.chart;
+    view! {
+        <ChartPanel title=tx.power_title id="chart-power" chart=Signal::derive(move || Some(chart.clone())) height_px=280
+            csv_href=Signal::derive(move || csv.clone()) label=tx.power_label note=note />
     }
 }
 
@@ -143,7 +168,39 @@ fn Kpis(o: Overview) -> impl IntoView {
             _ => tx.monthly,
         }
     )}</p>
+    <p class="as-of" data-testid="power-provenance">{power_note(&o, lang)}</p>
         }
+}
+
+/// Where each site's power cost comes from: interval prices at a point, a fixed price, or the
+/// flat rate of sites without terms.
+fn power_note(o: &Overview, lang: Lang) -> String {
+    let tx = &t().overview;
+    let mut parts: Vec<String> = o
+        .power_notes
+        .iter()
+        .filter_map(|n| match (n.kind.as_str(), &n.point) {
+            ("fixed", _) => Some((tx.power_fixed)(&n.site)),
+            (kind, Some(point)) => Some((tx.power_interval)(
+                &n.site,
+                if kind == "index" {
+                    tx.contract_index
+                } else {
+                    tx.contract_hedged
+                },
+                point,
+                &numbers::number(lang, n.intervals as f64, 0),
+            )),
+            _ => None,
+        })
+        .collect();
+    if parts.is_empty() {
+        return tx.power_flat_all.to_string();
+    }
+    if o.power_notes.iter().any(|n| n.kind == "flat") {
+        parts.push(tx.power_flat.to_string());
+    }
+    parts.join("; ")
 }
 
 /// `$52.31` / `52,31 $`: hashprice keeps its cents.

@@ -37,11 +37,11 @@ pub struct ExportQuery {
     id: Option<String>,
     /// Hours of device history (default 24).
     hours: Option<u32>,
-    /// First day of `revenue` (default: 29 days before `to`).
+    /// First day of `revenue` (default: 29 days before `to`) and `curtailment` (6 days before).
     from: Option<NaiveDate>,
-    /// Last day of `revenue` (default: today).
+    /// Last day of `revenue` and `curtailment` (default: today).
     to: Option<NaiveDate>,
-    /// One site's id, for `revenue`.
+    /// One site's id, for `revenue` and `curtailment` (required there).
     site: Option<String>,
     /// `en` or `it`: column names and chart series in that language (default: the caller's
     /// `Accept-Language`, else English). Numbers stay machine-readable either way.
@@ -83,7 +83,7 @@ fn range(q: &ExportQuery) -> Result<TimeRange, ApiError> {
 
 /// A chart's data as CSV.
 #[utoipa::path(get, path = "/export/{file}", tag = "exports",
-    params(("file" = String, Path, description = "`revenue-mix.csv`, `site-revenue.csv`, `mw-mix.csv`, `timeline.csv`, `fleet.csv`, `device-work.csv`, `device-thermals.csv` or `revenue.csv` (streamed, up to ten years)"), ExportQuery),
+    params(("file" = String, Path, description = "`revenue-mix.csv`, `site-revenue.csv`, `mw-mix.csv`, `timeline.csv`, `fleet.csv`, `device-work.csv`, `device-thermals.csv`, `curtailment.csv` (a site's interval prices against its strike) or `revenue.csv` (streamed, up to ten years)"), ExportQuery),
     responses((status = 200, description = "The chart's data as CSV, headed by the figures' sources", content_type = "text/csv", body = String)))]
 pub async fn export(
     State(svc): State<Services>,
@@ -124,6 +124,7 @@ pub async fn export(
         "timeline" => timeline_csv(&svc, lang).await?,
         "fleet" => fleet_csv(&svc, lang).await,
         "device-work" | "device-thermals" => device_csv(&svc, &q, name, lang).await?,
+        "curtailment" => curtailment_csv(&svc, &q, lang).await?,
         "revenue" => return revenue(&svc, &q, today, lang).await,
         other => return Err(ApiError::NotFound(format!("export {other}")).into()),
     };
@@ -212,6 +213,30 @@ async fn fleet_csv(svc: &Services, lang: Lang) -> String {
         ]));
     }
     out
+}
+
+/// A site's interval prices against its strike, as the overview's power panel draws them.
+async fn curtailment_csv(svc: &Services, q: &ExportQuery, lang: Lang) -> Result<String, HttpError> {
+    let today = svc.clock.today();
+    let to = q.to.unwrap_or(today);
+    let query = app::api::power::PowerQuery {
+        site: q
+            .site
+            .clone()
+            .ok_or_else(|| ApiError::InvalidInput("site: required".into()))?,
+        from: q.from.unwrap_or(to - chrono::Duration::days(6)),
+        to,
+        strike: None,
+        group: None,
+    };
+    let report = app::api::power::service::load_curtailment(svc, &query).await?;
+    let chart = app::charts::power::price_vs_strike(
+        &report.rows,
+        report.point.as_deref().unwrap_or("fixed"),
+        &Palette::DARK,
+        lang,
+    );
+    Ok(category_csv(&chart, lang.texts().charts.col_time))
 }
 
 /// One device's history as its work or thermals chart shows it.

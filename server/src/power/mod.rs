@@ -39,6 +39,9 @@ pub async fn set_terms_file(
     let terms: SitePower = serde_json::from_str(&text)
         .with_context(|| format!("{} is not site power terms", path.display()))?;
     terms.validate().map_err(anyhow::Error::msg)?;
+    // A fresh database holds no sites until the server's first start seeds them; seed now, as
+    // that start would, so terms can be set before it.
+    crate::store::seed_if_empty(store).await?;
     if !store.set_site_power(site, Some(&terms), "cli").await? {
         anyhow::bail!("no site {site}");
     }

@@ -6,6 +6,7 @@
 mod browser_sha256;
 mod calc_params;
 mod conversion_calc;
+mod flexibility;
 mod gpu_estimator;
 mod sha256_panel;
 
@@ -29,6 +30,7 @@ pub fn EstimatorsPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         market.await.map(|m| view! {
                             <conversion_calc::ConversionCalc market=m />
+                            <flexibility::FlexibilityTable />
                             <gpu_estimator::GpuEstimator />
                             <sha256_panel::Sha256Panel market=m />
                         })
