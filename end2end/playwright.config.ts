@@ -24,6 +24,12 @@ const addUsers = Object.entries(ACCOUNTS)
   .concat(`printf '%s\\n' '${ITALIAN.password}' | target/release/rigshift user add ${ITALIAN.name} --role viewer --database-url ${db}`)
   .join(" && ");
 
+const power = [
+  "node end2end/power-week.mjs target/e2e-prices.csv",
+  `target/release/rigshift power terms pecos-ridge end2end/pecos-power.json --database-url ${db}`,
+  `target/release/rigshift power import target/e2e-prices.csv --database-url ${db}`,
+].join(" && ");
+
 export default defineConfig({
   testDir: "./tests",
   timeout: 60_000,
@@ -56,7 +62,8 @@ export default defineConfig({
     {
       // The release build against a fresh SQLite file, with the simulator on (the defaults), and
       // one account per role.
-      command: `rm -f target/e2e.db target/e2e.db-wal target/e2e.db-shm && ${addUsers} && target/release/rigshift serve --addr 127.0.0.1:${port} --database-url ${db}`,
+      // Pecos Ridge buys power at the HB_WEST index, with a week of prices ending today.
+      command: `rm -f target/e2e.db target/e2e.db-wal target/e2e.db-shm && ${addUsers} && ${power} && target/release/rigshift serve --addr 127.0.0.1:${port} --database-url ${db}`,
       cwd: root,
       url: `http://127.0.0.1:${port}/api/v1/health`,
       timeout: 60_000,

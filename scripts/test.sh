@@ -21,8 +21,12 @@ LOGS=target/test-logs
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.counts
 
-step() { printf '\n\033[1;34m== %s ==\033[0m\n' "$*"; }
-fail() { printf '\n\033[1;31mFAILED: %s\033[0m\n' "$*"; summary; exit 1; }
+# Where the time goes: each step's seconds, printed at the end (and on failure).
+STEP_NAME="tools"; STEP_START=$SECONDS; STEP_TIMES=""
+end_step() { STEP_TIMES+="$(printf '%6d s  %s' $((SECONDS - STEP_START)) "$STEP_NAME")"$'\n'; }
+step() { end_step; STEP_NAME="$*"; STEP_START=$SECONDS; printf '\n\033[1;34m== %s ==\033[0m\n' "$*"; }
+step_times() { end_step; printf '\ntime per step:\n%s%6d s  in all\n' "$STEP_TIMES" "$SECONDS"; }
+fail() { printf '\n\033[1;31mFAILED: %s\033[0m\n' "$*"; step_times; summary; exit 1; }
 # summary: the sum of every runner's counts recorded so far.
 summary() {
   cat "$LOGS"/*.counts 2>/dev/null | awk '{ p += $2; f += $3 } END { printf "test summary: %d passed, %d failed\n", p, f }'
@@ -116,7 +120,7 @@ timed 1800 release-build scripts/build.sh
 
 step "browser tests (Playwright, Debian chromium)"
 rc=0
-PLAYWRIGHT_JSON_OUTPUT_NAME="$LOGS/playwright.json" \
+PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/$LOGS/playwright.json" \
   timed 1200 playwright npx playwright test --config end2end/playwright.config.ts || rc=$?
 [ -s "$LOGS/playwright.json" ] || fail "Playwright wrote no report (status $rc)"
 node -e '
@@ -134,4 +138,5 @@ echo "playwright: $passed passed, $failed failed, $skipped skipped"
 floor_check playwright all "$passed"
 
 du -sh target | awk '{ print "target directory: " $1 }'
+step_times
 summary

@@ -66,7 +66,7 @@ async function missingParts(page: Page, components: string[], seriesParts: strin
 }
 
 const PAGES: [string, string[]][] = [
-  ["/?range=1y", ["chart-revenue-mix", "chart-site-revenue"]],
+  ["/?range=1y", ["chart-revenue-mix", "chart-site-revenue", "chart-power"]],
   ["/fleet", ["chart-fleet-status"]],
   ["/timeline", ["chart-gantt"]],
   ["/estimators", []],

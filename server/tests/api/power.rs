@@ -144,6 +144,26 @@ async fn an_ercot_price_spike_is_curtailed_exactly_and_valued_by_hand() {
         .iter()
         .all(|r| r["mined"] == true));
 
+    // The overview's power cost comes from the interval prices, and it says so (both languages).
+    for (lang, words) in [
+        ("en", "pecos-ridge: index · HB_WEST · 96 intervals"),
+        ("it", "pecos-ridge: indice · HB_WEST · 96 intervalli"),
+    ] {
+        let html = app
+            .request_as(
+                Some(Role::Viewer),
+                Method::GET,
+                &format!("/?range=6m&lang={lang}"),
+            )
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(words), "{lang}: {words:?} missing");
+    }
+
     // A fixed-price site has nothing to gain from flexibility.
     let (s, _) = set_terms(
         &app,
