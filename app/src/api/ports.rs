@@ -71,6 +71,13 @@ pub trait PowerMarket: Send + Sync {
         &self,
         point: &str,
     ) -> Result<Option<(String, DateTime<Utc>, i64)>, ApiError>;
+    /// What a site's ASICs drew per completed hour in `[from, to)`, MW (telemetry).
+    async fn drawn_mw(
+        &self,
+        site: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, f64)>, ApiError>;
     /// Sets (`None`: removes) a site's terms; false when the site is unknown.
     async fn set_terms(
         &self,

@@ -84,6 +84,8 @@ pub struct CurtailmentReport {
     pub flexibility_value_usd: f64,
     /// The same MW as a firm load (every interval, spikes included), $ of power.
     pub firm_power_cost_usd: f64,
+    /// The hours the model curtails against what the site's polled ASICs drew (measured).
+    pub adherence: crate::model::curtailment::Adherence,
 }
 
 /// `PUT /sites/{id}/power` answer and `GET /power/sites` row.
@@ -113,6 +115,9 @@ pub struct SiteFlexibility {
     pub firm_power_cost_usd: f64,
     /// Intervals priced in the window.
     pub intervals: u32,
+    /// Share of the model's curtailed hours the polled fleet really sat out, % (none without
+    /// telemetry for them).
+    pub adherence_percent: Option<f64>,
 }
 
 /// Every site with power terms, over the year through today (the calculator's comparison).
@@ -307,6 +312,8 @@ pub mod service {
         });
         let firm =
             curtailment::firm_power_cost_usd(&prices.intervals, load.mw, 1.0, &terms.contract);
+        let adherence =
+            curtailment::adherence(&rows, &svc.power.drawn_mw(&site.id, w.0, w.1).await?);
         let totals = match group {
             "day" => curtailment::totals(&rows, false, load),
             "month" => curtailment::totals(&rows, true, load),
@@ -338,6 +345,7 @@ pub mod service {
             demand_response_usd,
             flexibility_value_usd: with - without + four_cp_avoided_usd + demand_response_usd,
             firm_power_cost_usd: firm,
+            adherence,
         })
     }
 
@@ -417,6 +425,7 @@ pub mod service {
                 flexibility_value_usd: r.flexibility_value_usd,
                 firm_power_cost_usd: r.firm_power_cost_usd,
                 intervals,
+                adherence_percent: r.adherence.percent,
             });
         }
         Ok(out)

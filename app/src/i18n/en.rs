@@ -415,6 +415,8 @@ pub const TEXTS: Texts = Texts {
         flex_mining: "Mining with flexibility",
         flex_ai: "AI lease less firm power",
         flex_value: "Flexibility given up",
+        flex_adherence: "Curtailment followed (telemetry)",
+        flex_unobserved: "not observed",
         knob: |k| match k {
             KnobLabel::SiteMw => "Site power (MW)",
             KnobLabel::PowerPrice => "Power price ($/kWh)",

@@ -419,6 +419,8 @@ pub const TEXTS: Texts = Texts {
         flex_mining: "Mining con flessibilità",
         flex_ai: "Locazione AI meno energia continua",
         flex_value: "Flessibilità a cui si rinuncia",
+        flex_adherence: "Fermi rispettati (telemetria)",
+        flex_unobserved: "non osservato",
         knob: |k| match k {
             KnobLabel::SiteMw => "Potenza del sito (MW)",
             KnobLabel::PowerPrice => "Prezzo dell'energia ($/kWh)",

@@ -38,6 +38,8 @@ pub struct EstimatorTexts {
     pub flex_mining: &'static str,
     pub flex_ai: &'static str,
     pub flex_value: &'static str,
+    pub flex_adherence: &'static str,
+    pub flex_unobserved: &'static str,
     /// A calculator input's label.
     pub knob: fn(KnobLabel) -> &'static str,
     pub payback: &'static str,

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::power::{IntervalPrice, PowerContract, INTERVAL_HOURS};
@@ -377,6 +377,60 @@ pub fn keep_or_convert_usd(
     )
 }
 
+/// Did the machines do what the backtest says they should have? Verified by telemetry (the
+/// power the site's ASICs drew), not by any command's acknowledgement.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Adherence {
+    /// Hours the model curtails whole (all four intervals).
+    pub hours_called: u32,
+    /// Of those, hours with telemetry.
+    pub hours_observed: u32,
+    /// Of those, hours the fleet drew at most a tenth of its running power.
+    pub hours_followed: u32,
+    /// followed ÷ observed, 0–100; `None` without an observed hour.
+    pub percent: Option<f64>,
+}
+
+/// Compares the backtest's whole curtailed hours with what the site's ASICs drew each hour
+/// (`drawn`: hour start and MW). The running draw is the median of the hours the model mines,
+/// so a fleet that is smaller than its nameplate is judged against itself.
+pub fn adherence(rows: &[CurtailmentRow], drawn: &[(DateTime<Utc>, f64)]) -> Adherence {
+    let mut hours: BTreeMap<DateTime<Utc>, (u32, u32)> = BTreeMap::new();
+    for r in rows {
+        let hour = r.interval_start - chrono::Duration::minutes(r.interval_start.minute() as i64);
+        let h = hours.entry(hour).or_default();
+        h.0 += 1;
+        if !r.mined {
+            h.1 += 1;
+        }
+    }
+    let called: Vec<DateTime<Utc>> = hours
+        .iter()
+        .filter(|(_, (n, off))| *n == 4 && *off == 4)
+        .map(|(h, _)| *h)
+        .collect();
+    let mut running: Vec<f64> = drawn
+        .iter()
+        .filter(|(h, _)| hours.get(h).is_some_and(|(_, off)| *off == 0))
+        .map(|(_, mw)| *mw)
+        .collect();
+    running.sort_by(|a, b| a.total_cmp(b));
+    let median = running.get(running.len() / 2).copied().unwrap_or(0.0);
+    let drawn_at: BTreeMap<DateTime<Utc>, f64> = drawn.iter().copied().collect();
+    let observed: Vec<f64> = called
+        .iter()
+        .filter_map(|h| drawn_at.get(h).copied())
+        .collect();
+    let followed = observed.iter().filter(|mw| **mw <= 0.1 * median).count() as u32;
+    Adherence {
+        hours_called: called.len() as u32,
+        hours_observed: observed.len() as u32,
+        hours_followed: followed,
+        percent: (!observed.is_empty()).then(|| 100.0 * followed as f64 / observed.len() as f64),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -508,6 +562,29 @@ mod tests {
         let (mining, ai) = keep_or_convert_usd(30e6, 40e6, 100.0, 1.25, 130.0, 12.0);
         assert_eq!(mining, 30e6);
         assert!((ai - (124.8e6 - 40e6)).abs() < 1e-3);
+    }
+
+    #[test]
+    fn adherence_counts_curtailed_hours_the_fleet_really_sat_out() {
+        // Off at least 12 intervals: 64–75 (15:45–18:45), so whole hours 16:00 and 17:00 are called.
+        let long = CurtailmentPolicy {
+            min_intervals: 12,
+            ..Default::default()
+        };
+        let rows = backtest(&spike_day(), LOAD, &INDEX(), &long, |_| 0.048);
+        let at = |h: u32| Utc.with_ymd_and_hms(2025, 8, 1, h, 0, 0).unwrap();
+        let mut drawn: Vec<(DateTime<Utc>, f64)> = (0..24).map(|h| (at(h), 95.0)).collect();
+        drawn[16].1 = 4.0; // sat out
+        drawn[17].1 = 60.0; // kept running
+        let a = adherence(&rows, &drawn);
+        assert_eq!(
+            (a.hours_called, a.hours_observed, a.hours_followed),
+            (2, 2, 1)
+        );
+        assert_eq!(a.percent, Some(50.0));
+        // Without telemetry for those hours: called, not observed, no percentage.
+        let a = adherence(&rows, &drawn[..10]);
+        assert_eq!((a.hours_called, a.hours_observed, a.percent), (2, 0, None));
     }
 
     #[test]

@@ -800,6 +800,60 @@ async fn power_prices_terms_and_peaks(store: Store) {
         2
     );
 
+    // What a site's ASICs drew per hour, from the hourly rollups: two devices of pecos-ridge,
+    // one of them offline for half its samples.
+    let spec = |id: &str| DeviceSpec {
+        id: id.into(),
+        kind: DeviceKind::Asic,
+        model: "S21".into(),
+        site: "pecos-ridge".into(),
+        address: format!("{id}:4028"),
+    };
+    store
+        .upsert_devices(&[spec("m1"), spec("m2")], "api")
+        .await
+        .unwrap();
+    let hour = at("2026-11-25T08:00:00Z");
+    let mut d1 = sample("m1", DeviceStatus::Online, 200.0);
+    d1.power_w = Some(3_500.0);
+    let mut d2 = sample("m2", DeviceStatus::Online, 200.0);
+    d2.power_w = Some(3_000.0);
+    let mut d2_off = d2.clone();
+    d2_off.status = DeviceStatus::Offline;
+    d2_off.power_w = None;
+    store
+        .insert_samples(hour + chrono::Duration::minutes(5), &[d1.clone(), d2])
+        .await
+        .unwrap();
+    store
+        .insert_samples(hour + chrono::Duration::minutes(35), &[d1, d2_off])
+        .await
+        .unwrap();
+    store
+        .roll_up_samples(
+            hour + chrono::Duration::hours(2),
+            chrono::Duration::hours(48),
+        )
+        .await
+        .unwrap();
+    let drawn = store
+        .site_drawn_mw(
+            "pecos-ridge",
+            hour - chrono::Duration::hours(1),
+            hour + chrono::Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(drawn.len(), 1, "{drawn:?}");
+    assert_eq!(drawn[0].0, hour);
+    // m1 3,500 W all hour, m2 3,000 W half of it: 5,000 W.
+    assert!((drawn[0].1 - 0.005).abs() < 1e-9, "{drawn:?}");
+    assert!(store
+        .site_drawn_mw("muskogee", hour, hour + chrono::Duration::hours(1))
+        .await
+        .unwrap()
+        .is_empty());
+
     let peaks = [at("2025-06-20T21:30:00Z"), at("2025-07-15T22:00:00Z")];
     assert_eq!(store.set_coincident_peaks(&peaks).await.unwrap(), 2);
     assert_eq!(store.set_coincident_peaks(&peaks).await.unwrap(), 0);

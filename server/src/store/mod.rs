@@ -346,6 +346,7 @@ delegate! {
     fn set_site_power(&self, site_id: &str, terms: Option<&SitePower>, actor: &str) -> Result<bool, StoreError>;
     fn site_power(&self) -> Result<Vec<(String, SitePower)>, StoreError>;
     fn set_coincident_peaks(&self, peaks: &[DateTime<Utc>]) -> Result<u64, StoreError>;
+    fn site_drawn_mw(&self, site: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<(DateTime<Utc>, f64)>, StoreError>;
     fn coincident_peaks(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>, StoreError>;
     fn last_pool_day(&self, site: &str, pool: &str) -> Result<Option<NaiveDate>, StoreError>;
     fn sites(&self) -> Result<Vec<Site>, StoreError>;
@@ -359,6 +360,15 @@ delegate! {
 
 #[async_trait]
 impl PowerMarket for Store {
+    async fn drawn_mw(
+        &self,
+        site: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, f64)>, ApiError> {
+        on_engine!(self, e => PowerMarket::drawn_mw(e, site, from, to).await)
+    }
+
     async fn prices(
         &self,
         point: &str,

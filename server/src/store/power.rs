@@ -171,6 +171,38 @@ impl Engine {
             .collect()
     }
 
+    /// What a site's ASICs drew per completed hour in `[from, to)`, MW (each device's mean power
+    /// over its answering samples, offline samples counting zero).
+    pub async fn site_drawn_mw(
+        &self,
+        site: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, f64)>, StoreError> {
+        let key = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:00:00").to_string();
+        let rows = sqlx::query(concat!(
+            "SELECT h.hour AS hour, SUM(COALESCE(h.power_w, 0) * h.online_samples / h.samples) AS watts
+             FROM samples_hourly h JOIN devices d ON d.id = ", node_of!("h.device_id"), "
+             WHERE d.site = $1 AND d.kind = 'asic' AND h.hour >= $2 AND h.hour < $3
+             GROUP BY h.hour ORDER BY h.hour"
+        ))
+        .bind(site)
+        .bind(key(from))
+        .bind(key(to))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let hour: String = r.get("hour");
+                let at = chrono::NaiveDateTime::parse_from_str(&hour, "%Y-%m-%dT%H:%M:%S")
+                    .map_err(|e| StoreError::Corrupt(format!("samples_hourly hour {hour:?}: {e}")))?
+                    .and_utc();
+                let watts: Option<f64> = r.get("watts");
+                Ok((at, watts.unwrap_or(0.0) / 1e6))
+            })
+            .collect()
+    }
+
     /// Replaces the coincident-peak intervals of the years the list covers.
     pub async fn set_coincident_peaks(&self, peaks: &[DateTime<Utc>]) -> Result<u64, StoreError> {
         let mut tx = self.write_tx().await?;
@@ -203,6 +235,15 @@ impl Engine {
 
 #[async_trait]
 impl PowerMarket for Engine {
+    async fn drawn_mw(
+        &self,
+        site: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, f64)>, ApiError> {
+        Ok(self.site_drawn_mw(site, from, to).await?)
+    }
+
     async fn prices(
         &self,
         point: &str,

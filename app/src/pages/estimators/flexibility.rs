@@ -43,6 +43,7 @@ pub fn FlexibilityTable() -> impl IntoView {
                 <td class="num">{move || numbers::usd(lang, figures().0)}</td>
                 <td class="num">{move || numbers::usd(lang, figures().1)}</td>
                 <td class="num" data-testid="flexibility-value">{numbers::usd(lang, r.flexibility_value_usd)}</td>
+                <td class="num">{r.adherence_percent.map_or_else(|| tx.flex_unobserved.to_string(), |p| format!("{} %", numbers::number(lang, p, 0)))}</td>
             </tr>
         }
     };
@@ -57,7 +58,7 @@ pub fn FlexibilityTable() -> impl IntoView {
                     }
                     view! {
                         <table class="data-table" tabindex="0">
-                            <thead><tr><th>{tx.flex_site}</th><th>{tx.flex_point}</th><th>{tx.flex_mining}</th><th>{tx.flex_ai}</th><th>{tx.flex_value}</th></tr></thead>
+                            <thead><tr><th>{tx.flex_site}</th><th>{tx.flex_point}</th><th>{tx.flex_mining}</th><th>{tx.flex_ai}</th><th>{tx.flex_value}</th><th>{tx.flex_adherence}</th></tr></thead>
                             <tbody>{rows.into_iter().map(row).collect_view()}</tbody>
                         </table>
                     }.into_any()
