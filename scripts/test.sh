@@ -23,7 +23,8 @@ ONLY=" ${RIGSHIFT_TEST_ONLY:-house promtool cargo wasm build browser} "
 wants() { [[ "$ONLY" == *" $1 "* ]]; }
 LOGS=target/test-logs
 mkdir -p "$LOGS"
-rm -f "$LOGS"/*.counts
+# Nothing from an earlier run may stand in for this one's results.
+rm -f "$LOGS"/*
 
 # Where the time goes: each step's seconds, printed at the end (and on failure).
 STEP_NAME="tools"; STEP_START=$SECONDS; STEP_TIMES=""

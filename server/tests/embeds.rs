@@ -8,7 +8,7 @@ use app::api::economics::OverviewPage;
 use app::charts::csv::option_csv;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{day, wait_until, TestApp};
+use support::{day, TestApp};
 
 const IR: &str = "https://ir.example.com";
 
@@ -119,18 +119,7 @@ async fn an_embed_is_framed_only_by_its_origins_and_the_dashboard_by_nobody() {
 async fn embed_data_never_holds_an_address_an_annotation_or_a_user() {
     let app = TestApp::on(day(2026, 11, 25)).asics(20).start().await;
     // Devices with live state (their addresses in the fleet), and a note with a marker text.
-    wait_until(
-        "the first poll",
-        std::time::Duration::from_secs(20),
-        || async {
-            let (_, fleet) = app.get_json("/api/v1/fleet").await;
-            fleet["devices"]
-                .as_array()
-                .is_some_and(|d| d.iter().any(|d| !d["last_seen"].is_null()))
-                .then_some(())
-        },
-    )
-    .await;
+    app.first_poll().await;
     let secret = "INTERNAL-NOTE-7f3a: tenant pricing under NDA";
     let (s, _) = app
         .post_json(
@@ -380,18 +369,7 @@ async fn sign_in_embeds_and_exports_speak_italian_when_asked() {
         );
     }
 
-    wait_until(
-        "the first poll",
-        std::time::Duration::from_secs(20),
-        || async {
-            let (_, fleet) = app.get_json("/api/v1/fleet").await;
-            fleet["devices"]
-                .as_array()
-                .is_some_and(|d| d.iter().any(|d| !d["last_seen"].is_null()))
-                .then_some(())
-        },
-    )
-    .await;
+    app.first_poll().await;
     let app = &app;
     let export = |path: String| async move {
         let r = app

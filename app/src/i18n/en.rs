@@ -417,6 +417,7 @@ pub const TEXTS: Texts = Texts {
         flex_value: "Flexibility given up",
         flex_adherence: "Curtailment followed (telemetry)",
         flex_unobserved: "not observed",
+        flex_days: "Days priced",
         knob: |k| match k {
             KnobLabel::SiteMw => "Site power (MW)",
             KnobLabel::PowerPrice => "Power price ($/kWh)",

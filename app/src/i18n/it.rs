@@ -421,6 +421,7 @@ pub const TEXTS: Texts = Texts {
         flex_value: "Flessibilità a cui si rinuncia",
         flex_adherence: "Fermi rispettati (telemetria)",
         flex_unobserved: "non osservato",
+        flex_days: "Giorni con prezzi",
         knob: |k| match k {
             KnobLabel::SiteMw => "Potenza del sito (MW)",
             KnobLabel::PowerPrice => "Prezzo dell'energia ($/kWh)",

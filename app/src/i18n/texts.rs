@@ -39,6 +39,7 @@ pub struct EstimatorTexts {
     pub flex_ai: &'static str,
     pub flex_value: &'static str,
     pub flex_adherence: &'static str,
+    pub flex_days: &'static str,
     pub flex_unobserved: &'static str,
     /// A calculator input's label.
     pub knob: fn(KnobLabel) -> &'static str,

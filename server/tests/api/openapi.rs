@@ -11,7 +11,7 @@ use tower::ServiceExt;
 
 use server::config::Cli;
 
-use super::support::{day, wait_until, TestApp};
+use super::support::{day, TestApp};
 
 const METHODS: [Method; 5] = [
     Method::GET,
@@ -219,18 +219,7 @@ async fn real_answers_validate_against_their_response_schemas() {
         .await
         .unwrap();
     // Device rows as the poller fills them.
-    wait_until(
-        "the first poll",
-        std::time::Duration::from_secs(20),
-        || async {
-            let (_, fleet) = app.get_json("/api/v1/fleet").await;
-            fleet["devices"]
-                .as_array()
-                .is_some_and(|d| d.iter().any(|d| !d["last_seen"].is_null()))
-                .then_some(())
-        },
-    )
-    .await;
+    app.first_poll().await;
     for path in [
         "/health",
         "/sites",

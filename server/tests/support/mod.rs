@@ -174,6 +174,21 @@ where
     }
 }
 
+impl TestApp {
+    /// Waits until the poller has answered for at least one device (its fleet row has a
+    /// `last_seen`).
+    pub async fn first_poll(&self) {
+        wait_until("the first poll", Duration::from_secs(20), || async {
+            let (_, fleet) = self.get_json("/api/v1/fleet").await;
+            fleet["devices"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| !d["last_seen"].is_null()))
+                .then_some(())
+        })
+        .await
+    }
+}
+
 /// Password of the `admin` user every test server starts with.
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 

@@ -24,7 +24,8 @@ pub fn FlexibilityTable() -> impl IntoView {
     let tx = &crate::locale::t().estimators;
     let lang = crate::locale::use_lang();
     let row = move |r: SiteFlexibility| {
-        let months = ((r.to - r.from).num_days() + 1) as f64 / 30.4375;
+        // Over the intervals priced, not the whole window: both sides cover the same hours.
+        let months = r.intervals as f64 / (96.0 * 30.4375);
         let figures = move || {
             keep_or_convert_usd(
                 r.mining_with_flexibility_usd,
@@ -40,6 +41,7 @@ pub fn FlexibilityTable() -> impl IntoView {
             <tr data-site=r.site.clone()>
                 <td>{r.site.clone()}</td>
                 <td>{point}</td>
+                <td class="num">{numbers::number(lang, r.intervals as f64 / 96.0, 1)}</td>
                 <td class="num">{move || numbers::usd(lang, figures().0)}</td>
                 <td class="num">{move || numbers::usd(lang, figures().1)}</td>
                 <td class="num" data-testid="flexibility-value">{numbers::usd(lang, r.flexibility_value_usd)}</td>
@@ -58,7 +60,7 @@ pub fn FlexibilityTable() -> impl IntoView {
                     }
                     view! {
                         <table class="data-table" tabindex="0">
-                            <thead><tr><th>{tx.flex_site}</th><th>{tx.flex_point}</th><th>{tx.flex_mining}</th><th>{tx.flex_ai}</th><th>{tx.flex_value}</th><th>{tx.flex_adherence}</th></tr></thead>
+                            <thead><tr><th>{tx.flex_site}</th><th>{tx.flex_point}</th><th>{tx.flex_days}</th><th>{tx.flex_mining}</th><th>{tx.flex_ai}</th><th>{tx.flex_value}</th><th>{tx.flex_adherence}</th></tr></thead>
                             <tbody>{rows.into_iter().map(row).collect_view()}</tbody>
                         </table>
                     }.into_any()
