@@ -361,14 +361,14 @@ struct ErcotColumns {
 impl ErcotColumns {
     fn find(columns: &[String]) -> Result<Self, ImportError> {
         Ok(Self {
-            date: column(columns, "delivery_date")?,
-            hour: column(columns, "delivery_hour")?,
-            interval: column(columns, "delivery_interval")?,
-            point: column(columns, "settlement_point_name")?,
-            price: column(columns, "settlement_point_price")?,
+            date: column(columns, "Delivery Date")?,
+            hour: column(columns, "Delivery Hour")?,
+            interval: column(columns, "Delivery Interval")?,
+            point: column(columns, "Settlement Point Name")?,
+            price: column(columns, "Settlement Point Price")?,
             dst: columns
                 .iter()
-                .position(|c| c == "dstflag" || c == "dst_flag"),
+                .position(|c| c == "dstflag" || c == "repeatedhourflag"),
         })
     }
 
@@ -517,13 +517,20 @@ mod tests {
     #[test]
     fn a_bad_file_is_refused_whole_with_its_line() {
         let good = format!("{ERCOT_HEADER}\n01/15/2024,1,1,HB_NORTH,HU,25.00,N\n");
+        // ERCOT's yearly report names the flag `Repeated Hour Flag`: the repeated hour is an hour later.
+        let report = "Delivery Date,Delivery Hour,Delivery Interval,Repeated Hour Flag,Settlement Point Name,Settlement Point Type,Settlement Point Price\n11/03/2024,2,1,N,HB_WEST,HU,20\n11/03/2024,2,1,Y,HB_WEST,HU,21\n";
+        let rows = parse_prices(report).unwrap();
+        assert_eq!(
+            rows[1].interval_start - rows[0].interval_start,
+            Duration::hours(1)
+        );
         assert_eq!(parse_prices(&good).unwrap().len(), 1);
         let missing = "Delivery Date,Delivery Hour,Settlement Point Name,Settlement Point Price\n01/15/2024,1,HB_NORTH,25\n";
         assert_eq!(parse_prices(missing).unwrap_err().line, 1);
         assert!(parse_prices(missing)
             .unwrap_err()
             .message
-            .contains("delivery_interval"));
+            .contains("Delivery Interval"));
         let text_price = format!("{ERCOT_HEADER}\n01/15/2024,1,1,HB_NORTH,HU,25.00,N\n01/15/2024,1,2,HB_NORTH,HU,n/a,N\n");
         let e = parse_prices(&text_price).unwrap_err();
         assert_eq!((e.line, e.message.contains("\"n/a\"")), (3, true), "{e}");
