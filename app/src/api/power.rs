@@ -77,7 +77,8 @@ pub struct CurtailmentReport {
     pub four_cp_peaks: u32,
     pub four_cp_curtailed: u32,
     pub four_cp_avoided_usd: f64,
-    /// Demand-response credits for the window, $ (performance from the backtest's curtailment).
+    /// Demand-response credits for the window, $: performance is the adherence telemetry shows
+    /// where it covers the called hours, else the backtest's own.
     pub demand_response_usd: f64,
     /// Everything flexibility earns: curtailment + 4CP + demand response, $. A firm AI load
     /// earns none of it; converting the site gives it up.
@@ -286,8 +287,8 @@ pub mod service {
             None => (0, 0.0),
         };
         let months = (w.1 - w.0).num_days() as f64 / 30.4375;
-        // Performance: the share of the intervals priced above the strike that were sat out
-        // (a run mined through because its ramp cost more counts against it).
+        // Modelled performance: the share of the intervals priced above the strike that were sat
+        // out (a run mined through because its ramp cost more counts against it).
         let called = rows
             .iter()
             .filter(|r| {
@@ -307,13 +308,16 @@ pub mod service {
         } else {
             shed as f64 / called as f64
         };
-        let demand_response_usd = terms.demand_response.map_or(0.0, |dr| {
-            dr.credit_usd(months, dr.committed_mw * performance)
-        });
         let firm =
             curtailment::firm_power_cost_usd(&prices.intervals, load.mw, 1.0, &terms.contract);
         let adherence =
             curtailment::adherence(&rows, &svc.power.drawn_mw(&site.id, w.0, w.1).await?);
+        // What telemetry shows was shed, where the polled fleet covers the called hours;
+        // otherwise the model's own performance.
+        let performance = adherence.percent.map_or(performance, |p| p / 100.0);
+        let demand_response_usd = terms.demand_response.map_or(0.0, |dr| {
+            dr.credit_usd(months, dr.committed_mw * performance)
+        });
         let totals = match group {
             "day" => curtailment::totals(&rows, false, load),
             "month" => curtailment::totals(&rows, true, load),
