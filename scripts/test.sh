@@ -154,6 +154,6 @@ echo "playwright: $passed passed, $failed failed, $skipped skipped"
 floor_check playwright all "$passed"
 fi
 
-du -sh target | awk '{ print "target directory: " $1 }'
+du -shL target | awk '{ print "target directory: " $1 }'
 step_times
 summary
