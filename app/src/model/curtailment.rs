@@ -465,6 +465,17 @@ mod tests {
         }
     }
 
+    /// The spike day backtested at an index, breakeven ($100/MWh), no minimum, no ramp cost.
+    fn spike_rows() -> Vec<CurtailmentRow> {
+        backtest(
+            &spike_day(),
+            LOAD,
+            &INDEX(),
+            &CurtailmentPolicy::default(),
+            |_| 0.048,
+        )
+    }
+
     #[test]
     fn revenue_per_mwh_follows_hashprice_and_efficiency() {
         // $0.048/TH/day at 20 J/TH: 10⁶ ÷ 480 = 2,083.33 TH-days per MWh → $100/MWh.
@@ -475,13 +486,7 @@ mod tests {
     #[test]
     fn a_price_spike_is_curtailed_and_worked_out_by_hand() {
         // Breakeven $100/MWh; 100 MW for a quarter hour is 25 MWh.
-        let rows = backtest(
-            &spike_day(),
-            LOAD,
-            &INDEX(),
-            &CurtailmentPolicy::default(),
-            |_| 0.048,
-        );
+        let rows = spike_rows();
         let off: Vec<usize> = rows
             .iter()
             .enumerate()
@@ -542,13 +547,7 @@ mod tests {
             |_| 0.048,
         );
         assert_eq!(flexibility_value_usd(&rows, LOAD, &fixed), 0.0);
-        let rows = backtest(
-            &spike_day(),
-            LOAD,
-            &INDEX(),
-            &CurtailmentPolicy::default(),
-            |_| 0.048,
-        );
+        let rows = spike_rows();
         // Running through pays the spike: 8 × 25 MWh × ($5,000 − $100) = $980,000 more.
         assert!((flexibility_value_usd(&rows, LOAD, &INDEX()) - 980_000.0).abs() < 1e-6);
         // A firm 80 MW IT load at PUE 1.25 pays every interval: 100 MW × (88 × $25 + 8 × $5,000) × 0.25 h.
@@ -589,13 +588,7 @@ mod tests {
 
     #[test]
     fn four_cp_and_demand_response_credit_what_was_shed() {
-        let rows = backtest(
-            &spike_day(),
-            LOAD,
-            &INDEX(),
-            &CurtailmentPolicy::default(),
-            |_| 0.048,
-        );
+        let rows = spike_rows();
         let peaks = [rows[66].interval_start, rows[10].interval_start];
         // One of two peaks sat out: a quarter of $60/kW-year on 100 MW.
         assert_eq!(

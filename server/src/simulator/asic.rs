@@ -132,13 +132,13 @@ impl SimAsic {
         let answer = match cmd {
             "summary" => self.summary_section(&f),
             "stats" => self.stats_section(&f),
-            "version" => self.version_section(&f),
+            "version" => self.version_section(),
             "devs" => self.devs_section(&f),
             "devdetails" => self.devdetails_section(&f),
             "temps" => self.temps_section(&f),
-            "fans" => self.fans_section(&f),
-            "tunerstatus" => self.tunerstatus_section(&f),
-            "power" => self.power_section(&f),
+            "fans" => self.fans_section(),
+            "tunerstatus" => self.tunerstatus_section(),
+            "power" => self.power_section(),
             "pools" => self.pools_section(&f),
             _ => None,
         };
@@ -176,22 +176,17 @@ impl SimAsic {
     }
 
     /// `summary` in the family's dialect (`None`: the family refuses it).
-    #[allow(unused_variables)]
     fn summary_section(&self, f: &Frame) -> Option<Answer> {
         let Frame {
             t,
             reported,
             diff,
-            board_temp,
             chip_temp,
             accepted,
             rejected,
             ..
         } = *f;
-        let (fam, name) = (self.family, self.model.name);
-        let board_ths = |b: usize| f.board_ths(b);
-        let chips = |b: usize| f.chips(b, self.chips_per_board());
-        match fam {
+        match self.family {
             Family::Antminer | Family::Vnish | Family::LuxOs => ok(
                 "Summary",
                 "SUMMARY",
@@ -232,19 +227,16 @@ impl SimAsic {
     }
 
     /// `stats` in the family's dialect (`None`: the family refuses it).
-    #[allow(unused_variables)]
     fn stats_section(&self, f: &Frame) -> Option<Answer> {
+        let fam = self.family;
         let Frame {
             t,
             reported,
-            diff,
             board_temp,
             chip_temp,
-            accepted,
-            rejected,
             ..
         } = *f;
-        let (fam, name) = (self.family, self.model.name);
+        let name = self.model.name;
         let board_ths = |b: usize| f.board_ths(b);
         let chips = |b: usize| f.chips(b, self.chips_per_board());
         match fam {
@@ -318,22 +310,9 @@ impl SimAsic {
     }
 
     /// `version` in the family's dialect (`None`: the family refuses it).
-    #[allow(unused_variables)]
-    fn version_section(&self, f: &Frame) -> Option<Answer> {
-        let Frame {
-            t,
-            reported,
-            diff,
-            board_temp,
-            chip_temp,
-            accepted,
-            rejected,
-            ..
-        } = *f;
-        let (fam, name) = (self.family, self.model.name);
-        let board_ths = |b: usize| f.board_ths(b);
-        let chips = |b: usize| f.chips(b, self.chips_per_board());
-        match fam {
+    fn version_section(&self) -> Option<Answer> {
+        let name = self.model.name;
+        match self.family {
             Family::Antminer => ok(
                 "CGMiner versions",
                 "VERSION",
@@ -364,22 +343,16 @@ impl SimAsic {
     }
 
     /// `devs` in the family's dialect (`None`: the family refuses it).
-    #[allow(unused_variables)]
     fn devs_section(&self, f: &Frame) -> Option<Answer> {
         let Frame {
-            t,
             reported,
-            diff,
             board_temp,
             chip_temp,
-            accepted,
-            rejected,
             ..
         } = *f;
-        let (fam, name) = (self.family, self.model.name);
         let board_ths = |b: usize| f.board_ths(b);
         let chips = |b: usize| f.chips(b, self.chips_per_board());
-        match fam {
+        match self.family {
             Family::BraiinsOs => ok(
                 "3 ASC(s)",
                 "DEVS",
@@ -421,22 +394,10 @@ impl SimAsic {
     }
 
     /// `devdetails` in the family's dialect (`None`: the family refuses it).
-    #[allow(unused_variables)]
     fn devdetails_section(&self, f: &Frame) -> Option<Answer> {
-        let Frame {
-            t,
-            reported,
-            diff,
-            board_temp,
-            chip_temp,
-            accepted,
-            rejected,
-            ..
-        } = *f;
-        let (fam, name) = (self.family, self.model.name);
-        let board_ths = |b: usize| f.board_ths(b);
+        let name = self.model.name;
         let chips = |b: usize| f.chips(b, self.chips_per_board());
-        match fam {
+        match self.family {
             Family::BraiinsOs => ok(
                 "Device Details",
                 "DEVDETAILS",
@@ -469,22 +430,13 @@ impl SimAsic {
     }
 
     /// `temps` in the family's dialect (`None`: the family refuses it).
-    #[allow(unused_variables)]
     fn temps_section(&self, f: &Frame) -> Option<Answer> {
         let Frame {
-            t,
-            reported,
-            diff,
             board_temp,
             chip_temp,
-            accepted,
-            rejected,
             ..
         } = *f;
-        let (fam, name) = (self.family, self.model.name);
-        let board_ths = |b: usize| f.board_ths(b);
-        let chips = |b: usize| f.chips(b, self.chips_per_board());
-        match fam {
+        match self.family {
             Family::BraiinsOs => ok(
                 "3 Temp(s)",
                 "TEMPS",
@@ -505,22 +457,8 @@ impl SimAsic {
     }
 
     /// `fans` in the family's dialect (`None`: the family refuses it).
-    #[allow(unused_variables)]
-    fn fans_section(&self, f: &Frame) -> Option<Answer> {
-        let Frame {
-            t,
-            reported,
-            diff,
-            board_temp,
-            chip_temp,
-            accepted,
-            rejected,
-            ..
-        } = *f;
-        let (fam, name) = (self.family, self.model.name);
-        let board_ths = |b: usize| f.board_ths(b);
-        let chips = |b: usize| f.chips(b, self.chips_per_board());
-        match fam {
+    fn fans_section(&self) -> Option<Answer> {
+        match self.family {
             Family::BraiinsOs => ok(
                 "4 Fan(s)",
                 "FANS",
@@ -539,22 +477,8 @@ impl SimAsic {
     }
 
     /// `tunerstatus` in the family's dialect (`None`: the family refuses it).
-    #[allow(unused_variables)]
-    fn tunerstatus_section(&self, f: &Frame) -> Option<Answer> {
-        let Frame {
-            t,
-            reported,
-            diff,
-            board_temp,
-            chip_temp,
-            accepted,
-            rejected,
-            ..
-        } = *f;
-        let (fam, name) = (self.family, self.model.name);
-        let board_ths = |b: usize| f.board_ths(b);
-        let chips = |b: usize| f.chips(b, self.chips_per_board());
-        match fam {
+    fn tunerstatus_section(&self) -> Option<Answer> {
+        match self.family {
             Family::BraiinsOs => ok(
                 "Tuner Status",
                 "TUNERSTATUS",
@@ -569,22 +493,8 @@ impl SimAsic {
     }
 
     /// `power` in the family's dialect (`None`: the family refuses it).
-    #[allow(unused_variables)]
-    fn power_section(&self, f: &Frame) -> Option<Answer> {
-        let Frame {
-            t,
-            reported,
-            diff,
-            board_temp,
-            chip_temp,
-            accepted,
-            rejected,
-            ..
-        } = *f;
-        let (fam, name) = (self.family, self.model.name);
-        let board_ths = |b: usize| f.board_ths(b);
-        let chips = |b: usize| f.chips(b, self.chips_per_board());
-        match fam {
+    fn power_section(&self) -> Option<Answer> {
+        match self.family {
             Family::LuxOs => ok(
                 "Power",
                 "POWER",
@@ -595,22 +505,9 @@ impl SimAsic {
     }
 
     /// `pools` in the family's dialect (`None`: the family refuses it).
-    #[allow(unused_variables)]
     fn pools_section(&self, f: &Frame) -> Option<Answer> {
-        let Frame {
-            t,
-            reported,
-            diff,
-            board_temp,
-            chip_temp,
-            accepted,
-            rejected,
-            ..
-        } = *f;
-        let (fam, name) = (self.family, self.model.name);
-        let board_ths = |b: usize| f.board_ths(b);
-        let chips = |b: usize| f.chips(b, self.chips_per_board());
-        match fam {
+        let Frame { diff, .. } = *f;
+        match self.family {
             _ => ok(
                 "1 Pool(s)",
                 "POOLS",
