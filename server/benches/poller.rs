@@ -5,6 +5,9 @@
 //! time and peak memory of this process (simulator and poller together, as on a 2-core machine
 //! running the demo).
 //!
+//! `--gpu-nodes N` adds N simulated 8-GPU DCGM exporter nodes (`-- 0 10 2 --gpu-nodes 200`
+//! measures the GPU poll path alone: one HTTP scrape, parse and device build per node).
+//!
 //! `cargo bench -p server --bench poller -- 100000 30 --fleet a.toml --fleet b.toml …` polls the
 //! devices of fleet files written by `rigshift simulate` processes: the simulator's CPU is then
 //! spent in those processes, and this process's CPU is the poller's own — per poll, the figure
@@ -63,12 +66,15 @@ async fn main() -> anyhow::Result<()> {
     let mut postgres = false;
     // As the server by default (`--sample-flush-secs`).
     let mut hold = 30u64;
+    let mut gpu_nodes = 0usize;
     let mut it = all.iter();
     while let Some(a) = it.next() {
         if a == "--fleet" {
             fleets.extend(it.next().cloned());
         } else if a == "--postgres" {
             postgres = true;
+        } else if a == "--gpu-nodes" {
+            gpu_nodes = it.next().and_then(|v| v.parse().ok()).unwrap_or(0);
         } else if a == "--sample-flush-secs" {
             hold = it.next().and_then(|v| v.parse().ok()).unwrap_or(hold);
         } else if !a.starts_with("--") {
@@ -94,9 +100,9 @@ async fn main() -> anyhow::Result<()> {
     let sites = store.sites().await?;
     let t0 = Instant::now();
     let (_sim, devices) = if fleets.is_empty() {
-        let sim = simulator::start(SimulatorConfig::new(asics, 0), &sites).await?;
+        let sim = simulator::start(SimulatorConfig::new(asics, gpu_nodes), &sites).await?;
         println!(
-            "simulator in this process: {asics} ASICs listening in {:.1} s",
+            "simulator in this process: {asics} ASICs and {gpu_nodes} 8-GPU nodes listening in {:.1} s",
             t0.elapsed().as_secs_f64()
         );
         let devices = sim.devices.clone();

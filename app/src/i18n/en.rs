@@ -539,4 +539,5 @@ pub const TEXTS: Texts = Texts {
         col_time: "time",
         csv_column: |c| c,
     },
+    reasons: super::reasons_en::REASONS,
 };

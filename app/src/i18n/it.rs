@@ -564,4 +564,5 @@ pub const TEXTS: Texts = Texts {
             other => other,
         },
     },
+    reasons: super::reasons_it::REASONS,
 };

@@ -9,6 +9,8 @@
 mod en;
 mod it;
 pub mod numbers;
+mod reasons_en;
+mod reasons_it;
 mod texts;
 
 use serde::{Deserialize, Serialize};

@@ -15,6 +15,7 @@ pub struct Texts {
     pub device: DeviceTexts,
     pub admin: AdminTexts,
     pub estimators: EstimatorTexts,
+    pub reasons: ReasonTexts,
 }
 
 pub struct EstimatorTexts {
@@ -567,4 +568,38 @@ pub enum KnobLabel {
     ConversionCapex,
     BuildMonths,
     HorizonYears,
+}
+
+/// Why a device is not earning, what to do about it, and a GPU's DCGM health, in words.
+pub struct ReasonTexts {
+    /// The fleet table's column and the filter's label.
+    pub column: &'static str,
+    /// The filter's "any reason" and "nothing wrong" choices.
+    pub any: &'static str,
+    pub none: &'static str,
+    /// Short name of a reason (filters, counts).
+    pub label: fn(crate::model::reason::ReasonCode) -> &'static str,
+    /// A reason with its figures.
+    pub describe: fn(&crate::model::reason::Reason) -> String,
+    /// The runbook line: what an operator does first.
+    pub runbook: fn(crate::model::reason::ReasonCode) -> &'static str,
+    pub runbook_title: &'static str,
+    pub health_title: &'static str,
+    pub last_xid: &'static str,
+    pub no_xid: &'static str,
+    pub ecc: &'static str,
+    /// (uncorrectable, corrected)
+    pub ecc_counts: fn(u64, u64) -> String,
+    pub row_remap: &'static str,
+    pub remap_failed: &'static str,
+    pub remap_pending: &'static str,
+    pub remap_ok: &'static str,
+    pub nvlink_crc: &'static str,
+    pub pcie_replays: &'static str,
+    pub clock_events: &'static str,
+    pub clocks_full: &'static str,
+    pub clock_event: fn(crate::model::gpu_health::ClockEvent) -> &'static str,
+    pub tensor_active: &'static str,
+    pub energy: &'static str,
+    pub not_exported: &'static str,
 }

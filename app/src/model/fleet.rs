@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::chain::HASHES_PER_DIFFICULTY;
+use super::gpu_health::GpuHealth;
+use super::reason::Reason;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -67,7 +69,9 @@ pub struct GpuReading {
     pub fb_used_mib: Option<f64>,
     pub fb_free_mib: Option<f64>,
     pub sm_clock_mhz: Option<f64>,
-    pub xid_errors: Option<f64>,
+    /// Xid, ECC, row remap, link errors, clock events, tensor activity, energy.
+    #[serde(default)]
+    pub health: GpuHealth,
 }
 
 /// A device as the fleet view shows it (API.md `/fleet` row).
@@ -86,7 +90,11 @@ pub struct Device {
     pub temp_c: Option<f64>,
     pub power_w: Option<f64>,
     pub last_seen: Option<DateTime<Utc>>,
-    /// Why the device is degraded or offline, in words.
+    /// The one reason it is not earning in full, worst first (`None`: nothing wrong).
+    #[serde(default)]
+    pub reason: Option<Reason>,
+    /// What went wrong in English detail (the poll error of an offline device, the reason's
+    /// words otherwise); pages word `reason` in the reader's language.
     pub problem: Option<String>,
     /// Firmware the device reports (e.g. `BMMiner 2.0.0`, `btminer 20230912`).
     #[serde(default)]
@@ -94,6 +102,9 @@ pub struct Device {
     /// The model the device reports when it differs from the one it was registered with.
     #[serde(default)]
     pub model_mismatch: Option<String>,
+    /// A GPU's DCGM health fields as last scraped (`None` for ASICs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_health: Option<Box<GpuHealth>>,
 }
 
 impl Device {
@@ -119,9 +130,11 @@ impl Device {
             temp_c: None,
             power_w: None,
             last_seen: None,
+            reason: None,
             problem: None,
             firmware: None,
             model_mismatch: None,
+            gpu_health: None,
         }
     }
 }
@@ -132,59 +145,6 @@ pub const ASIC_MAX_TEMP_C: f64 = 85.0;
 pub const GPU_MAX_TEMP_C: f64 = 87.0;
 /// Share of nameplate hashrate below which an ASIC counts as degraded.
 pub const MIN_NAMEPLATE_SHARE: f64 = 0.8;
-
-/// Status of an ASIC from its reading: degraded when a hashboard is down, the hashrate is under
-/// 80 % of nameplate, or it runs too hot; the reason comes along.
-pub fn asic_status(r: &AsicReading, nameplate_ths: Option<f64>) -> (DeviceStatus, Option<String>) {
-    if let Some(b) = r
-        .boards
-        .iter()
-        .find(|b| b.chips == Some(0) || b.rate_ths == Some(0.0))
-    {
-        return (
-            DeviceStatus::Degraded,
-            Some(format!("hashboard {} down", b.index)),
-        );
-    }
-    let hottest = r
-        .temps_c
-        .iter()
-        .chain(r.boards.iter().filter_map(|b| b.temp_c.as_ref()))
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max);
-    if hottest > ASIC_MAX_TEMP_C {
-        return (
-            DeviceStatus::Degraded,
-            Some(format!("over temperature ({hottest:.0} °C)")),
-        );
-    }
-    if let Some(np) = nameplate_ths.filter(|n| *n > 0.0) {
-        if r.hashrate_ths < MIN_NAMEPLATE_SHARE * np {
-            return (
-                DeviceStatus::Degraded,
-                Some(format!(
-                    "hashrate {:.0} % of nameplate",
-                    r.hashrate_ths / np * 100.0
-                )),
-            );
-        }
-    }
-    (DeviceStatus::Online, None)
-}
-
-/// Status of a GPU: degraded when too hot or when it has raised XID errors.
-pub fn gpu_status(r: &GpuReading) -> (DeviceStatus, Option<String>) {
-    if let Some(t) = r.temp_c.filter(|t| *t > GPU_MAX_TEMP_C) {
-        return (
-            DeviceStatus::Degraded,
-            Some(format!("over temperature ({t:.0} °C)")),
-        );
-    }
-    if let Some(x) = r.xid_errors.filter(|x| *x > 0.0) {
-        return (DeviceStatus::Degraded, Some(format!("XID error {x:.0}")));
-    }
-    (DeviceStatus::Online, None)
-}
 
 /// Hashrate proven by accepted shares between two polls: Δ(difficulty accepted) × 2^32 / Δt,
 /// in TH/s. `None` if time did not advance or the counter went backwards (a restart).
@@ -206,46 +166,6 @@ pub fn over_reports(reported_ths: f64, share_ths: f64) -> bool {
 mod tests {
     use super::*;
 
-    fn reading() -> AsicReading {
-        AsicReading {
-            hashrate_ths: 200.0,
-            boards: (0..3)
-                .map(|i| Hashboard {
-                    index: i,
-                    chips: Some(108),
-                    rate_ths: Some(66.7),
-                    temp_c: Some(65.0),
-                })
-                .collect(),
-            temps_c: vec![70.0, 71.0],
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn degraded_for_a_dead_board_heat_or_low_hashrate() {
-        assert_eq!(
-            asic_status(&reading(), Some(200.0)),
-            (DeviceStatus::Online, None)
-        );
-        let mut dead = reading();
-        dead.boards[1].chips = Some(0);
-        assert_eq!(
-            asic_status(&dead, Some(200.0)).1.as_deref(),
-            Some("hashboard 1 down")
-        );
-        let mut hot = reading();
-        hot.temps_c.push(92.0);
-        assert_eq!(asic_status(&hot, Some(200.0)).0, DeviceStatus::Degraded);
-        let mut slow = reading();
-        slow.hashrate_ths = 150.0;
-        assert_eq!(
-            asic_status(&slow, Some(200.0)).1.as_deref(),
-            Some("hashrate 75 % of nameplate")
-        );
-        assert_eq!(asic_status(&slow, None).0, DeviceStatus::Online);
-    }
-
     #[test]
     fn share_hashrate_from_accepted_difficulty() {
         let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
@@ -264,33 +184,6 @@ mod tests {
         );
         assert!(over_reports(240.0, 200.0));
         assert!(!over_reports(210.0, 200.0));
-    }
-
-    #[test]
-    fn gpu_status_flags_heat_and_xid() {
-        let ok = GpuReading {
-            temp_c: Some(70.0),
-            xid_errors: Some(0.0),
-            ..Default::default()
-        };
-        assert_eq!(gpu_status(&ok).0, DeviceStatus::Online);
-        assert_eq!(
-            gpu_status(&GpuReading {
-                xid_errors: Some(79.0),
-                ..ok.clone()
-            })
-            .1
-            .as_deref(),
-            Some("XID error 79")
-        );
-        assert_eq!(
-            gpu_status(&GpuReading {
-                temp_c: Some(90.0),
-                ..ok
-            })
-            .0,
-            DeviceStatus::Degraded
-        );
     }
 }
 

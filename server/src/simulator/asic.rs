@@ -692,7 +692,9 @@ mod tests {
 
     #[test]
     fn faults_show_in_every_familys_answer() {
-        use app::model::fleet::{asic_status, DeviceStatus};
+        use app::model::diagnosis::asic_status;
+        use app::model::fleet::DeviceStatus;
+        use app::model::reason::ReasonCode;
         for (model, family) in every_family() {
             let np = app::model::catalogue::asic(model).unwrap().hashrate_ths;
             let read = |fault| {
@@ -709,8 +711,17 @@ mod tests {
                 DeviceStatus::Degraded,
                 "{model} {family:?} dead board"
             );
-            assert!(why.is_some());
+            assert_eq!(
+                why.map(|r| r.code()),
+                Some(ReasonCode::HashboardDown),
+                "{model} {family:?}"
+            );
             let (status, why) = asic_status(&read(Fault::OverTemp), Some(np));
+            assert_eq!(
+                why.as_ref().map(|r| r.code()),
+                Some(ReasonCode::OverTemperature),
+                "{model} {family:?}"
+            );
             assert_eq!(
                 status,
                 DeviceStatus::Degraded,

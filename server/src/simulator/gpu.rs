@@ -8,64 +8,236 @@ use tokio::net::{TcpListener, TcpStream};
 
 const GPUS: u32 = 8;
 
-/// The exposition for node `node` at `t` seconds.
+/// What is wrong with a simulated node: one GPU of each of the first four nodes of every fifty
+/// (so a fresh install shows each reason DCGM can give, and a large fleet stays mostly healthy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GpuFault {
+    None,
+    /// GPU 6 runs hot enough that its clocks are held down (thermal slowdown bits).
+    ThermalThrottle,
+    /// GPU 3 has fallen off the bus (Xid 79): it reads zero and does no work.
+    FellOffTheBus,
+    /// GPU 5 logged an uncorrectable ECC error and waits for a reset to remap the row.
+    RowRemapPending,
+    /// GPU 1 sits at its power limit with the software power cap holding its clocks.
+    PowerCapped,
+}
+
+impl GpuFault {
+    pub fn of_node(node: usize) -> Self {
+        match node % 50 {
+            0 => GpuFault::ThermalThrottle,
+            1 => GpuFault::FellOffTheBus,
+            2 => GpuFault::RowRemapPending,
+            3 => GpuFault::PowerCapped,
+            _ => GpuFault::None,
+        }
+    }
+
+    /// The GPU of the node that carries the fault.
+    fn gpu(self) -> Option<u32> {
+        match self {
+            GpuFault::None => None,
+            GpuFault::ThermalThrottle => Some(6),
+            GpuFault::FellOffTheBus => Some(3),
+            GpuFault::RowRemapPending => Some(5),
+            GpuFault::PowerCapped => Some(1),
+        }
+    }
+}
+
+/// One GPU's figures at one moment.
+struct GpuFigures {
+    util: f64,
+    power_w: f64,
+    temp_c: f64,
+    sm_clock: f64,
+    xid: u32,
+    ecc_dbe: u64,
+    row_remap_pending: bool,
+    clock_events: u64,
+    tensor_active: f64,
+}
+
+fn figures(node: usize, g: u32, t: f64) -> GpuFigures {
+    let phase = t / 45.0 + node as f64 * 1.3 + g as f64 * 0.4;
+    let util = (80.0 + 18.0 * phase.sin()).round();
+    let mut f = GpuFigures {
+        util,
+        power_w: (120.0 + 5.8 * util).round(),
+        temp_c: (45.0 + 0.3 * util).round(),
+        sm_clock: 1980.0,
+        xid: 0,
+        ecc_dbe: 0,
+        row_remap_pending: false,
+        clock_events: 0,
+        tensor_active: (util / 100.0 * 0.62 * 1000.0).round() / 1000.0,
+    };
+    let fault = GpuFault::of_node(node);
+    if fault.gpu() != Some(g) {
+        return f;
+    }
+    match fault {
+        GpuFault::None => {}
+        GpuFault::ThermalThrottle => {
+            f.temp_c = 84.0;
+            f.sm_clock = 1410.0;
+            f.clock_events = 0x20 | 0x40;
+        }
+        GpuFault::FellOffTheBus => {
+            f = GpuFigures {
+                util: 0.0,
+                power_w: 0.0,
+                sm_clock: 0.0,
+                xid: 79,
+                tensor_active: 0.0,
+                ..f
+            };
+        }
+        GpuFault::RowRemapPending => {
+            f.xid = 63;
+            f.ecc_dbe = 1;
+            f.row_remap_pending = true;
+        }
+        GpuFault::PowerCapped => {
+            f.power_w = 700.0;
+            f.sm_clock = 1755.0;
+            f.clock_events = 0x4;
+        }
+    }
+    f
+}
+
+/// The exposition for node `node` at `t` seconds. Even nodes speak a DCGM 3.3+ exporter
+/// (clocks-event reasons, `err_code` on Xid); odd ones an older one (throttle reasons); every
+/// fourth node has no profiling module (no `DCGM_FI_PROF_*`).
 pub fn metrics(node: usize, t: f64) -> String {
-    let mut out = String::new();
-    let metric = |out: &mut String, name: &str, help: &str, values: &dyn Fn(u32) -> f64| {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
-        for g in 0..GPUS {
-            let _ = writeln!(
+    let newer = node % 2 == 0;
+    let profiling = node % 4 != 3;
+    let gpus: Vec<GpuFigures> = (0..GPUS).map(|g| figures(node, g, t)).collect();
+    let mut out = String::with_capacity(24 * 1024);
+    let mut metric = |name: &str,
+                      kind: &str,
+                      help: &str,
+                      value: &dyn Fn(u32, &GpuFigures) -> f64| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (g, f) in (0..GPUS).zip(&gpus) {
+            let _ = write!(
                 out,
-                "{name}{{gpu=\"{g}\",UUID=\"GPU-sim-{node:03}-{g}\",device=\"nvidia{g}\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\"sim-gpu-node-{node:03}\"}} {}",
-                values(g)
+                "{name}{{gpu=\"{g}\",UUID=\"GPU-sim-{node:03}-{g}\",device=\"nvidia{g}\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\"sim-gpu-node-{node:03}\""
             );
+            if newer && name == "DCGM_FI_DEV_XID_ERRORS" {
+                let _ = write!(out, ",err_code=\"{}\"", f.xid);
+            }
+            let _ = writeln!(out, "}} {}", value(g, f));
         }
     };
-    let phase = |g: u32| t / 45.0 + node as f64 * 1.3 + g as f64 * 0.4;
-    let util = |g: u32| (80.0 + 18.0 * phase(g).sin()).round();
     metric(
-        &mut out,
         "DCGM_FI_DEV_GPU_UTIL",
+        "gauge",
         "GPU utilization (in %).",
-        &|g| util(g),
+        &|_, f| f.util,
     );
     metric(
-        &mut out,
         "DCGM_FI_DEV_POWER_USAGE",
+        "gauge",
         "Power draw (in W).",
-        &|g| (120.0 + 5.8 * util(g)).round(),
+        &|_, f| f.power_w,
     );
     metric(
-        &mut out,
         "DCGM_FI_DEV_GPU_TEMP",
+        "gauge",
         "GPU temperature (in C).",
-        &|g| (45.0 + 0.3 * util(g)).round(),
+        &|_, f| f.temp_c,
     );
     metric(
-        &mut out,
         "DCGM_FI_DEV_SM_CLOCK",
+        "gauge",
         "SM clock frequency (in MHz).",
-        &|_| 1980.0,
+        &|_, f| f.sm_clock,
     );
     metric(
-        &mut out,
         "DCGM_FI_DEV_FB_USED",
+        "gauge",
         "Framebuffer memory used (in MiB).",
-        &|g| (60_000.0 + 100.0 * util(g)).round(),
+        &|_, f| (60_000.0 + 100.0 * f.util).round(),
     );
     metric(
-        &mut out,
         "DCGM_FI_DEV_FB_FREE",
+        "gauge",
         "Framebuffer memory free (in MiB).",
-        &|g| (81_559.0 - 60_000.0 - 100.0 * util(g)).round(),
+        &|_, f| (81_559.0 - 60_000.0 - 100.0 * f.util).round(),
     );
-    // Node 1, GPU 3 has raised XID 79 (fallen off the bus): it must show as degraded.
     metric(
-        &mut out,
         "DCGM_FI_DEV_XID_ERRORS",
+        "gauge",
         "Value of the last XID error encountered.",
-        &|g| if node == 1 && g == 3 { 79.0 } else { 0.0 },
+        &|_, f| f.xid as f64,
     );
+    metric(
+        "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL",
+        "counter",
+        "Total number of single-bit volatile ECC errors.",
+        &|g, _| (g % 3) as f64,
+    );
+    metric(
+        "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
+        "counter",
+        "Total number of double-bit volatile ECC errors.",
+        &|_, f| f.ecc_dbe as f64,
+    );
+    metric(
+        "DCGM_FI_DEV_ROW_REMAP_PENDING",
+        "gauge",
+        "Whether remapping of rows is pending.",
+        &|_, f| f64::from(u8::from(f.row_remap_pending)),
+    );
+    metric(
+        "DCGM_FI_DEV_ROW_REMAP_FAILURE",
+        "gauge",
+        "Whether remapping of rows has failed.",
+        &|_, _| 0.0,
+    );
+    metric(
+        "DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL",
+        "counter",
+        "Total number of NVLink flow-control CRC errors.",
+        &|g, _| f64::from(g / 4),
+    );
+    metric(
+        "DCGM_FI_DEV_PCIE_REPLAY_COUNTER",
+        "counter",
+        "Total number of PCIe retries.",
+        &|_, _| 0.0,
+    );
+    let (events, events_help) = if newer {
+        (
+            "DCGM_FI_DEV_CLOCKS_EVENT_REASONS",
+            "Current clock event reasons (bitmask).",
+        )
+    } else {
+        (
+            "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS",
+            "Current clock throttle reasons (bitmask).",
+        )
+    };
+    metric(events, "gauge", events_help, &|_, f| f.clock_events as f64);
+    // Energy since the driver loaded (mJ): a day's worth before the simulator started, then the
+    // power drawn since (W × s × 1000).
+    metric(
+        "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION",
+        "counter",
+        "Total energy consumption since boot (in mJ).",
+        &|g, f| ((86_400.0 * (600.0 + 10.0 * g as f64) + t * f.power_w) * 1000.0).round(),
+    );
+    if profiling {
+        metric(
+            "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
+            "gauge",
+            "Ratio of cycles the tensor (HMMA) pipe is active.",
+            &|_, f| f.tensor_active,
+        );
+    }
     out
 }
 
@@ -103,17 +275,49 @@ async fn answer(mut stream: TcpStream, node: usize, epoch: Instant) {
 
 #[cfg(test)]
 mod tests {
+    use app::model::diagnosis::gpu_status;
+    use app::model::reason::Reason;
+
+    use crate::telemetry::dcgm::extract;
+
     #[test]
-    fn exposition_parses_into_eight_gpus_with_one_xid_on_node_1() {
-        let g = crate::telemetry::dcgm::extract(&super::metrics(1, 10.0)).unwrap();
-        assert_eq!(g.len(), 8);
-        assert_eq!(g[3].xid_errors, Some(79.0));
-        assert!(g
+    fn each_faulty_node_shows_its_reason_and_the_rest_are_healthy() {
+        let reasons = |node| -> Vec<Option<Reason>> {
+            extract(&super::metrics(node, 10.0))
+                .unwrap()
+                .iter()
+                .map(|g| gpu_status(g).1)
+                .collect()
+        };
+        let expect = [
+            (0, 6, Reason::ThermalThrottle),
+            (1, 3, Reason::FatalXid { xid: 79 }),
+            (2, 5, Reason::RowRemapPending),
+            (3, 1, Reason::PowerCap),
+        ];
+        for (node, gpu, reason) in expect {
+            let r = reasons(node);
+            assert_eq!(r.len(), 8);
+            for (g, got) in r.iter().enumerate() {
+                let want = (g == gpu).then(|| reason.clone());
+                assert_eq!(got, &want, "node {node} gpu {g}");
+            }
+        }
+        assert!(reasons(4).iter().all(Option::is_none));
+        // Node 3 speaks an exporter without profiling; node 2 the newer field names.
+        let no_dcp = extract(&super::metrics(3, 10.0)).unwrap();
+        assert!(no_dcp.iter().all(|g| g.health.tensor_active.is_none()));
+        let newer = extract(&super::metrics(2, 10.0)).unwrap();
+        assert!(newer
             .iter()
-            .all(|g| g.util_pct.is_some() && g.power_w.is_some()));
-        assert_eq!(
-            crate::telemetry::dcgm::extract(&super::metrics(0, 10.0)).unwrap()[3].xid_errors,
-            Some(0.0)
-        );
+            .all(|g| g.health.tensor_active.is_some() && g.health.clock_events.is_some()));
+        // The energy counter grows with the power drawn.
+        let e = |t| {
+            extract(&super::metrics(4, t)).unwrap()[0]
+                .health
+                .energy_kwh
+                .unwrap()
+        };
+        assert!(e(3600.0) > e(0.0));
     }
 }

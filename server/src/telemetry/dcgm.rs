@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use app::model::fleet::GpuReading;
+use app::model::gpu_health::{count, flag, ClockEvents, MJ_PER_KWH};
 
 use super::error::PollError;
 use super::io::{exchange, ExchangeLimits};
@@ -56,6 +57,7 @@ pub fn extract(text: &str) -> Result<Vec<GpuReading>, PollError> {
             g.hostname = h.to_string();
         }
         let v = Some(s.value).filter(|v| v.is_finite());
+        let h = &mut g.health;
         match s.name.as_str() {
             "DCGM_FI_DEV_GPU_UTIL" => g.util_pct = v,
             "DCGM_FI_DEV_POWER_USAGE" => g.power_w = v,
@@ -63,7 +65,23 @@ pub fn extract(text: &str) -> Result<Vec<GpuReading>, PollError> {
             "DCGM_FI_DEV_FB_USED" => g.fb_used_mib = v,
             "DCGM_FI_DEV_FB_FREE" => g.fb_free_mib = v,
             "DCGM_FI_DEV_SM_CLOCK" => g.sm_clock_mhz = v,
-            "DCGM_FI_DEV_XID_ERRORS" => g.xid_errors = v,
+            "DCGM_FI_DEV_XID_ERRORS" => h.xid = count(s.value).and_then(|x| u32::try_from(x).ok()),
+            "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL" => h.ecc_dbe = count(s.value),
+            "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL" => h.ecc_sbe = count(s.value),
+            "DCGM_FI_DEV_ROW_REMAP_PENDING" => h.row_remap_pending = flag(s.value),
+            "DCGM_FI_DEV_ROW_REMAP_FAILURE" => h.row_remap_failure = flag(s.value),
+            "DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL" => h.nvlink_crc_errors = count(s.value),
+            // DCGM 3.3 renamed the throttle reasons to clock events; the bits did not change.
+            "DCGM_FI_DEV_CLOCKS_EVENT_REASONS" | "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS" => {
+                h.clock_events = ClockEvents::from_sample(s.value)
+            }
+            "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE" => {
+                h.tensor_active = v.filter(|v| (0.0..=1.0).contains(v))
+            }
+            "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION" => {
+                h.energy_kwh = v.filter(|v| *v >= 0.0).map(|mj| mj / MJ_PER_KWH)
+            }
+            "DCGM_FI_DEV_PCIE_REPLAY_COUNTER" => h.pcie_replays = count(s.value),
             _ => {}
         }
     }
@@ -95,7 +113,73 @@ go_goroutines 12\n";
             ("GPU-a", Some(95.0), Some(690.1))
         );
         assert_eq!(g[1].temp_c, None, "NaN is unknown, not a temperature");
-        assert_eq!(g[1].xid_errors, Some(79.0));
+        assert_eq!(g[1].health.xid, Some(79));
         assert!(extract("go_goroutines 12\n").is_err());
+    }
+
+    /// Exporter answers in the exporter's own layout (HELP/TYPE lines, its labels), older and
+    /// newer field names, with and without the profiling module.
+    #[test]
+    fn exporter_answers_parse_to_their_figures() {
+        use app::model::diagnosis::gpu_status;
+        use app::model::gpu_health::ClockEvent::*;
+        use app::model::reason::Reason;
+        let older = extract(include_str!(
+            "../../tests/fixtures/dcgm/exporter-3.1-h100-throttle-reasons.prom"
+        ))
+        .unwrap();
+        assert_eq!(older.len(), 8);
+        assert_eq!(older[0].model_name, "NVIDIA H100 80GB HBM3");
+        assert_eq!(older[0].hostname, "gpu-node-a01");
+        let h = &older[0].health;
+        assert_eq!((h.xid, h.ecc_dbe, h.ecc_sbe), (Some(0), Some(0), Some(0)));
+        assert_eq!(h.tensor_active, Some(0.612345));
+        let kwh = 8_123_456_789_012.0 / 3.6e9;
+        assert!(
+            (h.energy_kwh.unwrap() - kwh).abs() < 1e-9,
+            "{:?}",
+            h.energy_kwh
+        );
+        assert_eq!(
+            older[2].health.clock_events.unwrap().decode(),
+            [SwThermalSlowdown, HwThermalSlowdown]
+        );
+        assert_eq!(gpu_status(&older[2]).1, Some(Reason::ThermalThrottle));
+        let remap = &older[5].health;
+        assert_eq!(
+            (remap.ecc_dbe, remap.ecc_sbe, remap.row_remap_pending),
+            (Some(2), Some(17), Some(true))
+        );
+        assert_eq!(gpu_status(&older[5]).1, Some(Reason::FatalXid { xid: 48 }));
+        assert_eq!(older[7].health.clock_events.unwrap().decode(), [SwPowerCap]);
+        assert_eq!(gpu_status(&older[7]).1, Some(Reason::PowerCap));
+        assert_eq!(
+            (
+                older[4].health.nvlink_crc_errors,
+                older[4].health.pcie_replays
+            ),
+            (Some(12), Some(3))
+        );
+        assert_eq!(gpu_status(&older[0]).1, None);
+
+        let newer = extract(include_str!(
+            "../../tests/fixtures/dcgm/exporter-3.3-h200-clocks-event-reasons.prom"
+        ))
+        .unwrap();
+        assert_eq!(newer.len(), 8);
+        assert_eq!(gpu_status(&newer[3]).1, Some(Reason::FatalXid { xid: 79 }));
+        assert_eq!(newer[6].health.clock_events.unwrap().decode(), [GpuIdle]);
+        assert_eq!(gpu_status(&newer[6]).1, None, "an idle GPU is not a fault");
+        assert_eq!(newer[1].health.clock_events.map(|c| c.0), Some(0));
+
+        let no_dcp = extract(include_str!(
+            "../../tests/fixtures/dcgm/exporter-no-profiling-a100.prom"
+        ))
+        .unwrap();
+        assert_eq!(no_dcp.len(), 4);
+        assert!(no_dcp.iter().all(|g| g.health.tensor_active.is_none()));
+        assert!(no_dcp.iter().all(|g| g.util_pct == Some(88.0)));
+        assert_eq!(no_dcp[1].health.row_remap_failure, Some(true));
+        assert_eq!(gpu_status(&no_dcp[1]).1, Some(Reason::FatalXid { xid: 64 }));
     }
 }

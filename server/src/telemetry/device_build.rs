@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
+use app::i18n::EN;
 use app::model::catalogue;
-use app::model::fleet::{
-    asic_status, gpu_status, over_reports, AsicReading, Device, DeviceKind, DeviceStatus,
-    GpuReading,
-};
+use app::model::diagnosis::{asic_status, gpu_status};
+use app::model::fleet::{over_reports, AsicReading, Device, DeviceKind, DeviceStatus, GpuReading};
+use app::model::reason::{worst, Reason};
 
 use crate::store::DeviceSpec;
 
@@ -90,23 +90,21 @@ pub(super) fn fill_asic_device(
     at: DateTime<Utc>,
 ) {
     let catalogue_model = resolved.catalogue;
-    let (mut status, mut problem) = asic_status(r, catalogue_model.map(|m| m.hashrate_ths));
+    let (mut status, mut reason) = asic_status(r, catalogue_model.map(|m| m.hashrate_ths));
     if let Some(s) = share.filter(|s| over_reports(r.hashrate_ths, *s)) {
         status = status.max(DeviceStatus::Degraded);
-        problem.get_or_insert_with(|| {
-            format!(
-                "reports {:.0} TH/s, shares prove {:.0} TH/s",
-                r.hashrate_ths, s
-            )
-        });
+        let over = Reason::OverReporting {
+            reported_ths: r.hashrate_ths,
+            proven_ths: s,
+        };
+        reason = worst(reason.into_iter().chain([over]));
     }
     if let Some(reported) = &resolved.mismatch {
-        problem.get_or_insert_with(|| {
-            format!(
-                "registered as {}, the device reports {reported}",
-                spec.model
-            )
-        });
+        let mismatch = Reason::ModelMismatch {
+            registered: spec.model.to_string(),
+            reported: reported.clone(),
+        };
+        reason = worst(reason.into_iter().chain([mismatch]));
     }
     d.kind = DeviceKind::Asic;
     d.model.clone_from(&resolved.model);
@@ -126,13 +124,14 @@ pub(super) fn fill_asic_device(
     // figures would reward firmware that over-reports).
     d.power_w = r.power_w.or_else(|| catalogue_model.map(|m| m.power_w));
     d.last_seen = Some(at);
-    d.problem = problem;
+    d.problem = reason.as_ref().map(EN.reasons.describe);
+    d.reason = reason;
     d.firmware.clone_from(&r.firmware);
     d.model_mismatch.clone_from(&resolved.mismatch);
 }
 
 pub(super) fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -> Device {
-    let (status, problem) = gpu_status(g);
+    let (status, reason) = gpu_status(g);
     let model = if g.model_name.is_empty() {
         &spec.model
     } else {
@@ -144,7 +143,9 @@ pub(super) fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -
         temp_c: g.temp_c,
         power_w: g.power_w,
         last_seen: Some(at),
-        problem,
+        problem: reason.as_ref().map(EN.reasons.describe),
+        reason,
+        gpu_health: Some(Box::new(g.health.clone())),
         ..Device::offline(
             format!("{}/gpu{}", spec.id, g.gpu),
             DeviceKind::Gpu,

@@ -82,6 +82,7 @@ impl CacheState {
         let d = self.devices.get_mut(id)?;
         self.totals.remove(d);
         d.status = DeviceStatus::Offline;
+        d.reason = Some(app::model::reason::Reason::Offline);
         match &mut d.problem {
             Some(p) => p.replace_range(.., problem),
             None => d.problem = Some(problem.to_string()),

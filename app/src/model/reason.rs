@@ -1,0 +1,192 @@
+//! The one reason a device is not earning what it should: of everything wrong with it, the
+//! thing to fix first. What a reading gives is `diagnosis`; words and runbooks live in `i18n`.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a device is not earning in full, worst first (the order of the variants is the order of
+/// importance: a GPU off the bus is not also "hot").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    /// The device does not answer its poll.
+    Offline,
+    /// A GPU raised an Xid that takes it out of service until reset (79: fallen off the bus).
+    FatalXid { xid: u32 },
+    /// A GPU's memory has no spare rows left: it needs replacing.
+    RowRemapFailure,
+    /// A GPU has a row remap waiting: it needs a reset to use its spare row.
+    RowRemapPending,
+    /// Uncorrectable (double-bit) ECC errors since the driver loaded.
+    EccUncorrectable { errors: u64 },
+    /// An ASIC hashboard reports no chips or no hashrate.
+    HashboardDown { board: u32 },
+    /// An ASIC fan stands still while the others turn.
+    FanFailure { fan: u32 },
+    /// Hotter than the device's limit.
+    OverTemperature { celsius: f64 },
+    /// A GPU's clocks are held down because it is too hot.
+    ThermalThrottle,
+    /// The hardware slows the GPU down (a board or PSU signal).
+    HwSlowdown,
+    /// A GPU's clocks are held down by its power limit or the power brake.
+    PowerCap,
+    /// The site's power schedule has the machine curtailed now (price above the strike).
+    Curtailed,
+    /// An ASIC reports clearly more hashrate than its accepted shares prove.
+    OverReporting { reported_ths: f64, proven_ths: f64 },
+    /// An ASIC hashes below 80 % of its nameplate.
+    LowHashrate { percent: f64 },
+    /// A GPU raised an Xid that is an application's fault; the GPU goes on.
+    Xid { xid: u32 },
+    /// The device reports a different model than it was registered as.
+    ModelMismatch {
+        registered: String,
+        reported: String,
+    },
+}
+
+/// A reason's code without its figures (filters, metrics labels, runbooks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    Offline,
+    FatalXid,
+    RowRemapFailure,
+    RowRemapPending,
+    EccUncorrectable,
+    HashboardDown,
+    FanFailure,
+    OverTemperature,
+    ThermalThrottle,
+    HwSlowdown,
+    PowerCap,
+    Curtailed,
+    OverReporting,
+    LowHashrate,
+    Xid,
+    ModelMismatch,
+}
+
+impl ReasonCode {
+    pub const ALL: [ReasonCode; 16] = [
+        ReasonCode::Offline,
+        ReasonCode::FatalXid,
+        ReasonCode::RowRemapFailure,
+        ReasonCode::RowRemapPending,
+        ReasonCode::EccUncorrectable,
+        ReasonCode::HashboardDown,
+        ReasonCode::FanFailure,
+        ReasonCode::OverTemperature,
+        ReasonCode::ThermalThrottle,
+        ReasonCode::HwSlowdown,
+        ReasonCode::PowerCap,
+        ReasonCode::Curtailed,
+        ReasonCode::OverReporting,
+        ReasonCode::LowHashrate,
+        ReasonCode::Xid,
+        ReasonCode::ModelMismatch,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::Offline => "offline",
+            ReasonCode::FatalXid => "fatal_xid",
+            ReasonCode::RowRemapFailure => "row_remap_failure",
+            ReasonCode::RowRemapPending => "row_remap_pending",
+            ReasonCode::EccUncorrectable => "ecc_uncorrectable",
+            ReasonCode::HashboardDown => "hashboard_down",
+            ReasonCode::FanFailure => "fan_failure",
+            ReasonCode::OverTemperature => "over_temperature",
+            ReasonCode::ThermalThrottle => "thermal_throttle",
+            ReasonCode::HwSlowdown => "hw_slowdown",
+            ReasonCode::PowerCap => "power_cap",
+            ReasonCode::Curtailed => "curtailed",
+            ReasonCode::OverReporting => "over_reporting",
+            ReasonCode::LowHashrate => "low_hashrate",
+            ReasonCode::Xid => "xid",
+            ReasonCode::ModelMismatch => "model_mismatch",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReasonCode> {
+        ReasonCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// True when the device does no work for anyone while it holds: what an SLA counts as
+    /// unavailable (offline, or a GPU with a fatal error).
+    pub fn unavailable(self) -> bool {
+        matches!(
+            self,
+            ReasonCode::Offline | ReasonCode::FatalXid | ReasonCode::RowRemapFailure
+        )
+    }
+
+    /// True when the reason pages someone (an alert through the rules and the webhooks);
+    /// the others are shown but not alerted on as such.
+    pub fn alerts(self) -> bool {
+        matches!(
+            self,
+            ReasonCode::FatalXid
+                | ReasonCode::RowRemapFailure
+                | ReasonCode::RowRemapPending
+                | ReasonCode::EccUncorrectable
+                | ReasonCode::HashboardDown
+                | ReasonCode::FanFailure
+                | ReasonCode::ThermalThrottle
+                | ReasonCode::PowerCap
+        )
+    }
+}
+
+impl Reason {
+    pub fn code(&self) -> ReasonCode {
+        match self {
+            Reason::Offline => ReasonCode::Offline,
+            Reason::FatalXid { .. } => ReasonCode::FatalXid,
+            Reason::RowRemapFailure => ReasonCode::RowRemapFailure,
+            Reason::RowRemapPending => ReasonCode::RowRemapPending,
+            Reason::EccUncorrectable { .. } => ReasonCode::EccUncorrectable,
+            Reason::HashboardDown { .. } => ReasonCode::HashboardDown,
+            Reason::FanFailure { .. } => ReasonCode::FanFailure,
+            Reason::OverTemperature { .. } => ReasonCode::OverTemperature,
+            Reason::ThermalThrottle => ReasonCode::ThermalThrottle,
+            Reason::HwSlowdown => ReasonCode::HwSlowdown,
+            Reason::PowerCap => ReasonCode::PowerCap,
+            Reason::Curtailed => ReasonCode::Curtailed,
+            Reason::OverReporting { .. } => ReasonCode::OverReporting,
+            Reason::LowHashrate { .. } => ReasonCode::LowHashrate,
+            Reason::Xid { .. } => ReasonCode::Xid,
+            Reason::ModelMismatch { .. } => ReasonCode::ModelMismatch,
+        }
+    }
+}
+
+/// The worst of several reasons (the order of `ReasonCode`).
+pub fn worst(reasons: impl IntoIterator<Item = Reason>) -> Option<Reason> {
+    reasons.into_iter().min_by_key(|r| r.code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_order_the_reasons() {
+        for c in ReasonCode::ALL {
+            assert_eq!(ReasonCode::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(ReasonCode::parse("fatal-xid"), None);
+        assert_eq!(
+            worst([
+                Reason::PowerCap,
+                Reason::RowRemapPending,
+                Reason::Xid { xid: 13 }
+            ]),
+            Some(Reason::RowRemapPending)
+        );
+        assert!(ReasonCode::FatalXid.unavailable() && ReasonCode::Offline.unavailable());
+        assert!(!ReasonCode::RowRemapPending.unavailable() && !ReasonCode::PowerCap.unavailable());
+    }
+}
