@@ -199,6 +199,46 @@ mod tests {
         )));
     }
 
+    /// Every reason that pages has its rule, matching its reason code, holding as long as the
+    /// webhook alert holds, carrying the dashboard's own runbook line.
+    #[test]
+    fn every_alerting_reason_has_its_rule_and_runbook() {
+        use app::model::reason::ReasonCode;
+        let rules = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/prometheus/rules.yml"),
+        )
+        .unwrap();
+        let codes: Vec<ReasonCode> = ReasonCode::ALL.into_iter().filter(|c| c.alerts()).collect();
+        assert_eq!(codes.len(), 8);
+        for code in codes {
+            let kind = AlertKind::Reason(code);
+            let name = kind.rule_name();
+            assert_ne!(
+                name, "RigshiftDeviceReason",
+                "{code:?} has no rule of its own"
+            );
+            let start = rules
+                .find(&format!("alert: {name}\n"))
+                .unwrap_or_else(|| panic!("no rule {name}"));
+            let rest = &rules[start + 1..];
+            let rule = &rest[..rest.find("- alert:").unwrap_or(rest.len())];
+            assert!(
+                rule.contains(&format!(
+                    "rigshift_device_reason{{reason=\"{}\"}} == 1",
+                    code.as_str()
+                )),
+                "{rule}"
+            );
+            let hold = kind.hold().num_minutes();
+            assert_eq!(rule.contains("for:"), hold > 0, "{rule}");
+            if hold > 0 {
+                assert!(rule.contains(&format!("for: {hold}m")), "{rule}");
+            }
+            let runbook = (app::i18n::EN.reasons.runbook)(code);
+            assert!(rule.contains(&format!("runbook: \"{runbook}\"")), "{rule}");
+        }
+    }
+
     #[test]
     fn only_the_host_of_a_webhook_url_is_recorded() {
         assert_eq!(

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::fleet::{Device, DeviceKind, DeviceStatus, ASIC_MAX_TEMP_C, GPU_MAX_TEMP_C};
+use super::reason::{Reason, ReasonCode};
 use super::timeline::{statuses, Milestone, MilestoneStatus};
+use crate::i18n::EN;
 
 /// A device silent for this long is reported offline.
 pub const OFFLINE_AFTER: Duration = Duration::minutes(10);
@@ -28,6 +30,9 @@ pub enum AlertKind {
     PollLag,
     SiteHashrateDrop,
     MilestoneSlipped,
+    /// A device's reason that pages someone (`ReasonCode::alerts`): a fatal Xid, a row remap,
+    /// a dead hashboard …; the message carries its runbook line.
+    Reason(ReasonCode),
 }
 
 impl AlertKind {
@@ -39,6 +44,7 @@ impl AlertKind {
             AlertKind::OverTemperature | AlertKind::PollLag => Duration::minutes(5),
             AlertKind::UnderDelivering => Duration::minutes(30),
             AlertKind::SiteHashrateDrop => Duration::minutes(15),
+            AlertKind::Reason(code) => reason_hold(code),
         }
     }
 
@@ -51,7 +57,35 @@ impl AlertKind {
             AlertKind::PollLag => "RigshiftPollLag",
             AlertKind::SiteHashrateDrop => "RigshiftSiteHashrateDrop",
             AlertKind::MilestoneSlipped => "RigshiftMilestoneSlipped",
+            AlertKind::Reason(code) => reason_rule(code),
         }
+    }
+}
+
+/// How long a reason must hold before it alerts: a GPU off the bus or out of spare rows does
+/// not come back by itself (alert at once); a throttle can be a passing load peak.
+fn reason_hold(code: ReasonCode) -> Duration {
+    match code {
+        ReasonCode::FatalXid | ReasonCode::RowRemapFailure => Duration::zero(),
+        ReasonCode::RowRemapPending | ReasonCode::EccUncorrectable | ReasonCode::HashboardDown => {
+            Duration::minutes(5)
+        }
+        _ => Duration::minutes(10),
+    }
+}
+
+/// The Prometheus rule of an alerting reason (deploy/prometheus/rules.yml).
+fn reason_rule(code: ReasonCode) -> &'static str {
+    match code {
+        ReasonCode::FatalXid => "RigshiftGpuFatalXid",
+        ReasonCode::RowRemapFailure => "RigshiftGpuRowRemapFailure",
+        ReasonCode::RowRemapPending => "RigshiftGpuRowRemapPending",
+        ReasonCode::EccUncorrectable => "RigshiftGpuEccUncorrectable",
+        ReasonCode::ThermalThrottle => "RigshiftGpuThermalThrottle",
+        ReasonCode::PowerCap => "RigshiftGpuPowerCapped",
+        ReasonCode::HashboardDown => "RigshiftHashboardDown",
+        ReasonCode::FanFailure => "RigshiftFanFailure",
+        _ => "RigshiftDeviceReason",
     }
 }
 
@@ -142,6 +176,9 @@ pub fn conditions(r: &Readings) -> Vec<Condition> {
                 format!("{} ({}) at {t:.0} °C, above {limit:.0} °C", d.id, d.site),
             ));
         }
+        if let Some(reason) = d.reason.as_ref().filter(|r| r.code().alerts()) {
+            out.push(reason_condition(d, reason));
+        }
         if let (Some(reported), Some(proven)) = (d.hashrate_ths, d.share_hashrate_ths) {
             if reported > 0.0 && proven < UNDER_DELIVERY_SHARE * reported {
                 out.push(condition(
@@ -201,6 +238,23 @@ pub fn conditions(r: &Readings) -> Vec<Condition> {
         }
     }
     out
+}
+
+/// A device's alerting reason, worded with its runbook line (English: the webhook's language).
+fn reason_condition(d: &Device, reason: &Reason) -> Condition {
+    let code = reason.code();
+    condition(
+        AlertKind::Reason(code),
+        &d.id,
+        format!(
+            "{} ({}, {}): {}. Runbook: {}",
+            d.id,
+            d.model,
+            d.site,
+            (EN.reasons.describe)(reason),
+            (EN.reasons.runbook)(code)
+        ),
+    )
 }
 
 /// A condition starting or ending.
@@ -484,5 +538,47 @@ mod tests {
             "{text}"
         );
         assert!(message(&[], 20).is_none());
+    }
+
+    #[test]
+    fn a_fatal_xid_alerts_at_once_with_its_runbook_and_a_throttle_after_ten_minutes() {
+        let gpu = |reason| Device {
+            status: DeviceStatus::Degraded,
+            reason: Some(reason),
+            last_seen: Some(at(0)),
+            ..Device::offline(
+                "node-1/gpu3",
+                DeviceKind::Gpu,
+                "H100",
+                "muskogee",
+                "http://x",
+            )
+        };
+        let xid = gpu(Reason::FatalXid { xid: 79 });
+        let b = SiteBaselines::default();
+        let c = conditions(&readings(0, std::slice::from_ref(&xid), &[], &b, &[]));
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].key, "RigshiftGpuFatalXid:node-1/gpu3");
+        assert_eq!(
+            c[0].text,
+            "node-1/gpu3 (H100, muskogee): fatal Xid 79: fallen off the bus. Runbook: Drain the node's jobs, then reset the GPU (nvidia-smi -r) or reboot the node; if the Xid returns within a day, open an RMA with the GPU's serial."
+        );
+        let mut t = Tracker::default();
+        assert_eq!(t.update(at(0), c).len(), 1, "no hold for a GPU off the bus");
+        let hot = gpu(Reason::ThermalThrottle);
+        let mut t = Tracker::default();
+        let fired: Vec<i64> = (0..=12)
+            .filter(|m| {
+                !t.update(
+                    at(*m),
+                    conditions(&readings(*m, std::slice::from_ref(&hot), &[], &b, &[])),
+                )
+                .is_empty()
+            })
+            .collect();
+        assert_eq!(fired, vec![10]);
+        // A reason that does not page (an application's Xid) is shown, not alerted.
+        let app = gpu(Reason::Xid { xid: 13 });
+        assert!(conditions(&readings(0, std::slice::from_ref(&app), &[], &b, &[])).is_empty());
     }
 }

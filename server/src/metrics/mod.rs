@@ -4,6 +4,7 @@
 //! request latency per route — without a login and without exposing the dashboard's port.
 
 pub mod exposition;
+mod health;
 pub mod histogram;
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -222,6 +223,8 @@ fn write_fleet(out: &mut Exposition, devices: &[Device], summary: &FleetSummary)
         );
     }
     write_devices(out, devices);
+    health::write_reasons(out, devices);
+    health::write_gpu_health(out, devices);
 }
 
 type Reading = fn(&Device) -> Option<f64>;
