@@ -917,3 +917,74 @@ async fn webhook_alerts_are_sent_once_retried_on_failure_resolved_and_audited() 
         "the webhook's secret path must not be logged"
     );
 }
+
+/// The simulator's four faulty GPU nodes each show their one reason through the API (and its
+/// filter), in `/metrics`, and on the device's own record with its DCGM health.
+#[tokio::test]
+async fn each_faulty_gpu_node_shows_its_reason_in_the_api_and_metrics() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .asics(0)
+        .args(|a| a.simulated_gpu_nodes = 5)
+        .start()
+        .await;
+    let fleet = fleet_until(&app, |f| {
+        f["devices"]
+            .as_array()
+            .is_some_and(|d| d.iter().filter(|d| d["kind"] == "gpu").count() == 40)
+    })
+    .await;
+    let reason = |id: &str| device(&fleet, id)["reason"]["code"].clone();
+    assert_eq!(reason("sim-gpu-node-000/gpu6"), "thermal_throttle");
+    assert_eq!(reason("sim-gpu-node-001/gpu3"), "fatal_xid");
+    assert_eq!(device(&fleet, "sim-gpu-node-001/gpu3")["reason"]["xid"], 79);
+    assert_eq!(reason("sim-gpu-node-002/gpu5"), "row_remap_pending");
+    assert_eq!(reason("sim-gpu-node-003/gpu1"), "power_cap");
+    let with_reason: Vec<&str> = fleet["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| !d["reason"].is_null())
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        with_reason.len(),
+        4,
+        "the rest are healthy: {with_reason:?}"
+    );
+    let gpu3 = device(&fleet, "sim-gpu-node-001/gpu3");
+    assert_eq!(gpu3["gpu_health"]["xid"], 79);
+    assert!(gpu3["gpu_health"]["energy_kwh"].as_f64().unwrap() > 0.0);
+
+    // The filter: only the fatal Xid; an unknown reason is refused (422, the API's invalid input) by name.
+    let (_, only) = app.get_json("/api/v1/fleet?reason=fatal_xid").await;
+    let ids: Vec<&str> = only["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["sim-gpu-node-001/gpu3"]);
+    let (status, bad) = app.get_json("/api/v1/fleet?reason=haunted").await;
+    assert_eq!(status, 422);
+    assert!(bad.to_string().contains("haunted"), "{bad}");
+
+    let metrics = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (code, n) in [
+        ("fatal_xid", 1),
+        ("row_remap_pending", 1),
+        ("power_cap", 1),
+        ("thermal_throttle", 1),
+        ("offline", 0),
+    ] {
+        let line = format!("rigshift_devices_by_reason{{kind=\"gpu\",reason=\"{code}\"}} {n}");
+        assert!(metrics.contains(&line), "{line} missing");
+    }
+    assert!(metrics.contains("rigshift_device_reason{device=\"sim-gpu-node-001/gpu3\""));
+    assert!(metrics.contains("rigshift_gpu_row_remap_pending{device=\"sim-gpu-node-002/gpu5\""));
+    assert!(metrics.contains("rigshift_site_gpu_energy_kwh_total{site="));
+}

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::chain::HASHES_PER_DIFFICULTY;
 use super::gpu_health::GpuHealth;
-use super::reason::Reason;
+use super::reason::{Reason, ReasonCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -365,6 +365,9 @@ pub struct DeviceQuery {
     pub site: Option<String>,
     /// Case-insensitive substring of id, model or address.
     pub search: Option<String>,
+    /// Only devices whose one reason is this.
+    #[serde(default)]
+    pub reason: Option<ReasonCode>,
 }
 
 /// One page of devices and how many match in all.
@@ -375,6 +378,18 @@ pub struct DevicePage {
     pub page: usize,
     pub per_page: usize,
     pub rows: Vec<Device>,
+    /// How many devices match the other filters per reason, worst first (the reason filter's
+    /// choices).
+    #[serde(default)]
+    pub reasons: Vec<ReasonCount>,
+}
+
+/// Devices with one reason.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReasonCount {
+    pub reason: ReasonCode,
+    pub devices: usize,
 }
 
 /// Filters, sorts (problems first by default) and pages `devices`; `per_page` is capped at 500.
@@ -384,7 +399,7 @@ pub fn page<'a>(devices: impl IntoIterator<Item = &'a Device>, q: &DeviceQuery) 
         .as_deref()
         .map(str::to_lowercase)
         .filter(|s| !s.is_empty());
-    let mut rows: Vec<&Device> = devices
+    let matching = devices
         .into_iter()
         .filter(|d| q.status.is_none_or(|s| d.status == s))
         .filter(|d| q.site.as_deref().is_none_or(|s| d.site == s))
@@ -394,16 +409,35 @@ pub fn page<'a>(devices: impl IntoIterator<Item = &'a Device>, q: &DeviceQuery) 
                     || d.model.to_lowercase().contains(n)
                     || d.address.contains(n)
             })
-        })
-        .collect();
+        });
+    let mut counts: std::collections::BTreeMap<ReasonCode, usize> = Default::default();
+    let mut rows: Vec<&Device> = Vec::new();
+    for d in matching {
+        let code = d.reason.as_ref().map(Reason::code);
+        if let Some(c) = code {
+            *counts.entry(c).or_default() += 1;
+        }
+        if q.reason.is_none() || code == q.reason {
+            rows.push(d);
+        }
+    }
     let desc = |a: Option<f64>, b: Option<f64>| {
         b.unwrap_or(f64::NEG_INFINITY)
             .total_cmp(&a.unwrap_or(f64::NEG_INFINITY))
     };
     match q.sort {
-        DeviceSort::Status => {
-            rows.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.id.cmp(&b.id)))
-        }
+        // Worst status first, then the worst reason (devices with none last), then by id.
+        DeviceSort::Status => rows.sort_by(|a, b| {
+            let reason = |d: &Device| {
+                d.reason
+                    .as_ref()
+                    .map_or(ReasonCode::ALL.len(), |r| r.code() as usize)
+            };
+            b.status
+                .cmp(&a.status)
+                .then_with(|| reason(a).cmp(&reason(b)))
+                .then_with(|| a.id.cmp(&b.id))
+        }),
         DeviceSort::Id => rows.sort_by(|a, b| a.id.cmp(&b.id)),
         DeviceSort::Hashrate => rows.sort_by(|a, b| desc(a.hashrate_ths, b.hashrate_ths)),
         DeviceSort::Temp => rows.sort_by(|a, b| desc(a.temp_c, b.temp_c)),
@@ -419,6 +453,10 @@ pub fn page<'a>(devices: impl IntoIterator<Item = &'a Device>, q: &DeviceQuery) 
             .skip(q.page * per_page)
             .take(per_page)
             .cloned()
+            .collect(),
+        reasons: counts
+            .into_iter()
+            .map(|(reason, devices)| ReasonCount { reason, devices })
             .collect(),
     }
 }

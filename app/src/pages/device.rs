@@ -75,15 +75,17 @@ pub fn DeviceDetailPage() -> impl IntoView {
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || Suspend::new(async move {
                         history.await.map(|h| h.device.map(|d| view! {
+                            <super::device_health::ReasonPanel device=d.clone() />
                             <table class="data-table" tabindex="0" data-testid="device-state">
                                 <tbody>
-                                    <tr><th>{f.status}</th><td>{status_word(d.status)}{d.problem.map(|p| format!(" — {p}")).unwrap_or_default()}</td></tr>
+                                    <tr><th>{f.status}</th><td>{status_word(d.status)}{d.problem.filter(|_| d.status == crate::model::fleet::DeviceStatus::Offline).map(|p| format!(" — {p}")).unwrap_or_default()}</td></tr>
                                     <tr><th>{tx.site_model}</th><td>{format!("{} / {}", d.site, d.model)}</td></tr>
                                     <tr><th>{f.address}</th><td>{d.address}</td></tr>
                                     <tr><th>{tx.last_seen}</th><td>{d.last_seen.map(|t| crate::i18n::numbers::utc_minute(lang, t)).unwrap_or_else(|| tx.never.into())}</td></tr>
                                     <tr><th>{tx.points}</th><td>{crate::i18n::numbers::number(lang, h.points.len() as f64, 0)}</td></tr>
                                 </tbody>
                             </table>
+                            {d.gpu_health.map(|g| view! { <super::device_health::GpuHealthTable health=*g /> })}
                         }))
                     })}
                 </ErrorBoundary>

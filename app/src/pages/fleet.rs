@@ -11,7 +11,10 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
 use crate::i18n::numbers;
 use crate::locale::{t, use_lang};
-use crate::model::fleet::{Device, DeviceQuery, DeviceSort, DeviceStatus, FleetSummary};
+use crate::model::fleet::{
+    Device, DeviceQuery, DeviceSort, DeviceStatus, FleetSummary, ReasonCount,
+};
+use crate::model::reason::ReasonCode;
 use crate::state::live_fleet;
 
 const PER_PAGE: usize = 50;
@@ -55,6 +58,7 @@ pub fn FleetPage() -> impl IntoView {
             status: q.get("status").and_then(|s| parse_status(&s)),
             site: q.get("site").filter(|s| !s.is_empty()),
             search: q.get("q").filter(|s| !s.is_empty()),
+            reason: q.get("reason").and_then(|r| ReasonCode::parse(&r)),
         })
     });
     let live = live_fleet();
@@ -103,7 +107,7 @@ pub fn FleetPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     fleet.await.ok().map(|view| view! {
                         <Sites summary=view.summary.clone() />
-                        <DeviceTable rows=view.page.rows.clone() total=view.page.total page=view.page.page />
+                        <DeviceTable rows=view.page.rows.clone() total=view.page.total page=view.page.page reasons=view.page.reasons.clone() />
                     })
                 })}
             </Transition>
@@ -163,7 +167,7 @@ fn link_with(key: &'static str, value: String) -> impl Fn() -> String {
     let query = use_query_map();
     move || {
         let mut pairs: Vec<(String, String)> = query.with(|q| {
-            ["status", "site", "sort", "q"]
+            ["status", "site", "sort", "q", "reason"]
                 .iter()
                 .filter_map(|k| q.get(k).map(|v| (k.to_string(), v)))
                 .collect()
@@ -178,14 +182,19 @@ fn link_with(key: &'static str, value: String) -> impl Fn() -> String {
 }
 
 #[component]
-fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
+fn DeviceTable(
+    rows: Vec<Device>,
+    total: usize,
+    page: usize,
+    reasons: Vec<ReasonCount>,
+) -> impl IntoView {
     let pages = total.div_ceil(PER_PAGE).max(1);
     let page_link = move |p: usize| {
         let base = link_with("page", String::new())();
         format!("{base}&page={p}")
     };
     let lang = use_lang();
-    let (tx, c) = (&t().fleet, &t().common);
+    let (tx, c, rx) = (&t().fleet, &t().common, &t().reasons);
     let opt = move |v: Option<f64>, decimals: usize, unit: &str| {
         v.map(|v| format!("{} {unit}", numbers::number(lang, v, decimals)))
             .unwrap_or_else(|| "—".into())
@@ -205,6 +214,14 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
                     <a href=link_with("status", "offline".into())>{capitalised(c.offline)}</a>
                     <a href=link_with("status", "online".into())>{capitalised(c.online)}</a>
                 </nav>
+                <nav class="range-picker reason-filter" aria-label=rx.column data-testid="reason-filter">
+                    <a href=link_with("reason", String::new())>{rx.any}</a>
+                    {reasons.into_iter().map(|r| view! {
+                        <a href=link_with("reason", r.reason.as_str().into()) data-reason=r.reason.as_str()>
+                            {format!("{} ({})", (rx.label)(r.reason), numbers::number(lang, r.devices as f64, 0))}
+                        </a>
+                    }).collect_view()}
+                </nav>
                 <nav class="range-picker" aria-label=tx.sort>
                     <a href=link_with("sort", "status".into())>{tx.problems_first}</a>
                     <a href=link_with("sort", "hashrate".into())>{tx.hashrate}</a>
@@ -214,7 +231,7 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
             </div>
             <table class="data-table" tabindex="0" data-testid="device-table">
                 <thead>
-                    <tr><th>{tx.device}</th><th>{tx.site}</th><th>{tx.model}</th><th>{tx.status}</th><th>{tx.reported}</th><th>{tx.by_shares}</th><th>{tx.gpu_util_col}</th><th>{tx.temp}</th><th>{tx.power}</th><th>{tx.problem}</th></tr>
+                    <tr><th>{tx.device}</th><th>{rx.column}</th><th>{tx.site}</th><th>{tx.model}</th><th>{tx.status}</th><th>{tx.reported}</th><th>{tx.by_shares}</th><th>{tx.gpu_util_col}</th><th>{tx.temp}</th><th>{tx.power}</th></tr>
                 </thead>
                 <tbody>
                     {rows.into_iter().map(|d| {
@@ -222,6 +239,7 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
                         view! {
                             <tr data-status=status>
                                 <td title=d.address.clone()><a href=format!("/device?id={}", d.id)>{d.id.clone()}</a></td>
+                                <ReasonCell device=&d />
                                 <td>{d.site.clone()}</td>
                                 <td>{d.model.clone()}</td>
                                 <td><span class=format!("badge st-{status}")>{shown(d.status)}</span></td>
@@ -230,7 +248,6 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
                                 <td>{opt(d.gpu_util_pct, 0, "%")}</td>
                                 <td>{opt(d.temp_c, 0, "°C")}</td>
                                 <td>{opt(d.power_w, 0, "W")}</td>
-                                <td class="problem">{d.problem.clone().unwrap_or_default()}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -243,6 +260,28 @@ fn DeviceTable(rows: Vec<Device>, total: usize, page: usize) -> impl IntoView {
             </nav>
         </div>
     }
+}
+
+/// The one reason, in the reader's language, with its runbook line on hover; an offline
+/// device's poll error (English, from the transport) follows as detail.
+#[component]
+fn ReasonCell<'a>(device: &'a Device) -> impl IntoView {
+    let rx = &t().reasons;
+    let Some(reason) = device.reason.clone() else {
+        return view! { <td class="reason"></td> }.into_any();
+    };
+    let code = reason.code();
+    let detail = (code == ReasonCode::Offline)
+        .then(|| device.problem.clone())
+        .flatten()
+        .map(|p| view! { <span class="reason-detail">{p}</span> });
+    view! {
+        <td class="reason" data-reason=code.as_str() title=(rx.runbook)(code)>
+            {(rx.describe)(&reason)}
+            {detail}
+        </td>
+    }
+    .into_any()
 }
 
 /// `online` → `Online`, for headers and filters.

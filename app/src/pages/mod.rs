@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod admin_embeds;
 pub mod device;
+mod device_health;
 pub mod estimators;
 pub mod fleet;
 pub mod fleet_scan;

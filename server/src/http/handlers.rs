@@ -203,14 +203,38 @@ pub struct FleetResponse {
     summary: app::model::fleet::FleetSummary,
 }
 
-/// Every device's latest state and the fleet summary.
-#[utoipa::path(get, path = "/fleet", tag = "fleet",
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FleetFilter {
+    /// Only devices whose one reason is this (`fatal_xid`, `row_remap_pending`, `offline`, …).
+    reason: Option<String>,
+    /// Only devices at this site.
+    site: Option<String>,
+}
+
+/// Every device's latest state (or those with one reason, at one site) and the fleet summary.
+#[utoipa::path(get, path = "/fleet", tag = "fleet", params(FleetFilter),
     responses((status = 200, description = "Every device's latest state and the fleet summary", body = FleetResponse)))]
-pub async fn fleet(State(svc): State<Services>) -> Json<FleetResponse> {
-    Json(FleetResponse {
-        devices: svc.fleet.devices().await,
+pub async fn fleet(
+    State(svc): State<Services>,
+    filter: Result<Query<FleetFilter>, QueryRejection>,
+) -> Result<Json<FleetResponse>, HttpError> {
+    let Query(filter) = filter?;
+    let reason = match filter.reason.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => Some(
+            app::model::reason::ReasonCode::parse(r)
+                .ok_or_else(|| ApiError::InvalidInput(format!("reason: no reason {r:?}")))?,
+        ),
+        None => None,
+    };
+    let mut devices = svc.fleet.devices().await;
+    devices.retain(|d| {
+        reason.is_none_or(|c| d.reason.as_ref().map(|r| r.code()) == Some(c))
+            && filter.site.as_deref().is_none_or(|s| d.site == s)
+    });
+    Ok(Json(FleetResponse {
+        devices,
         summary: svc.fleet.summary().await,
-    })
+    }))
 }
 
 /// Register a device by address.
