@@ -7,7 +7,7 @@ use app::model::gpu_health::GpuHealth;
 use app::model::reason::ReasonCode;
 
 use super::exposition::{Exposition, Kind};
-use super::{device_labels, kind_label};
+use super::labels::{device_labels, kind_label};
 
 pub(super) fn write_reasons(out: &mut Exposition, devices: &[Device]) {
     out.family(

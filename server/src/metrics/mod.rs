@@ -6,6 +6,7 @@
 pub mod exposition;
 mod health;
 pub mod histogram;
+mod labels;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use chrono::NaiveDate;
 
 use exposition::{Exposition, Kind};
 use histogram::HistogramFamily;
+use labels::{device_labels, kind_label, status_label};
 
 /// Latency bucket bounds in seconds: a millisecond up to a device's whole read timeout.
 static LATENCY_BOUNDS: [f64; 14] = [
@@ -150,21 +152,6 @@ impl Metrics {
     }
 }
 
-fn kind_label(k: DeviceKind) -> &'static str {
-    match k {
-        DeviceKind::Asic => "asic",
-        DeviceKind::Gpu => "gpu",
-    }
-}
-
-fn status_label(s: DeviceStatus) -> &'static str {
-    match s {
-        DeviceStatus::Online => "online",
-        DeviceStatus::Degraded => "degraded",
-        DeviceStatus::Offline => "offline",
-    }
-}
-
 fn write_fleet(out: &mut Exposition, devices: &[Device], summary: &FleetSummary) {
     out.family(
         "rigshift_devices",
@@ -279,15 +266,6 @@ fn write_devices(out: &mut Exposition, devices: &[Device]) {
             }
         }
     }
-}
-
-fn device_labels(d: &Device) -> [(&'static str, &str); 4] {
-    [
-        ("device", &d.id),
-        ("kind", kind_label(d.kind)),
-        ("model", &d.model),
-        ("site", &d.site),
-    ]
 }
 
 /// Middleware recording every request's latency under its route *pattern* (never the raw path,

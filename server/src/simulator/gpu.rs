@@ -108,18 +108,137 @@ fn figures(node: usize, g: u32, t: f64) -> GpuFigures {
     f
 }
 
+/// One exported field: name, Prometheus type, help, and its value for (GPU, figures, t).
+type Field = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(u32, &GpuFigures, f64) -> f64,
+);
+
+/// The fields every simulated exporter serves, in the exporter's own order and words.
+const FIELDS: [Field; 14] = [
+    (
+        "DCGM_FI_DEV_GPU_UTIL",
+        "gauge",
+        "GPU utilization (in %).",
+        |_, f, _| f.util,
+    ),
+    (
+        "DCGM_FI_DEV_POWER_USAGE",
+        "gauge",
+        "Power draw (in W).",
+        |_, f, _| f.power_w,
+    ),
+    (
+        "DCGM_FI_DEV_GPU_TEMP",
+        "gauge",
+        "GPU temperature (in C).",
+        |_, f, _| f.temp_c,
+    ),
+    (
+        "DCGM_FI_DEV_SM_CLOCK",
+        "gauge",
+        "SM clock frequency (in MHz).",
+        |_, f, _| f.sm_clock,
+    ),
+    (
+        "DCGM_FI_DEV_FB_USED",
+        "gauge",
+        "Framebuffer memory used (in MiB).",
+        |_, f, _| (60_000.0 + 100.0 * f.util).round(),
+    ),
+    (
+        "DCGM_FI_DEV_FB_FREE",
+        "gauge",
+        "Framebuffer memory free (in MiB).",
+        |_, f, _| (81_559.0 - 60_000.0 - 100.0 * f.util).round(),
+    ),
+    (
+        "DCGM_FI_DEV_XID_ERRORS",
+        "gauge",
+        "Value of the last XID error encountered.",
+        |_, f, _| f64::from(f.xid),
+    ),
+    (
+        "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL",
+        "counter",
+        "Total number of single-bit volatile ECC errors.",
+        |g, _, _| f64::from(g % 3),
+    ),
+    (
+        "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
+        "counter",
+        "Total number of double-bit volatile ECC errors.",
+        |_, f, _| f.ecc_dbe as f64,
+    ),
+    (
+        "DCGM_FI_DEV_ROW_REMAP_PENDING",
+        "gauge",
+        "Whether remapping of rows is pending.",
+        |_, f, _| f64::from(u8::from(f.row_remap_pending)),
+    ),
+    (
+        "DCGM_FI_DEV_ROW_REMAP_FAILURE",
+        "gauge",
+        "Whether remapping of rows has failed.",
+        |_, _, _| 0.0,
+    ),
+    (
+        "DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL",
+        "counter",
+        "Total number of NVLink flow-control CRC errors.",
+        |g, _, _| f64::from(g / 4),
+    ),
+    (
+        "DCGM_FI_DEV_PCIE_REPLAY_COUNTER",
+        "counter",
+        "Total number of PCIe retries.",
+        |_, _, _| 0.0,
+    ),
+    // Energy since the driver loaded (mJ): a day's worth before the simulator started, then
+    // the power drawn since (W × s × 1000).
+    (
+        "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION",
+        "counter",
+        "Total energy consumption since boot (in mJ).",
+        |g, f, t| ((86_400.0 * (600.0 + 10.0 * f64::from(g)) + t * f.power_w) * 1000.0).round(),
+    ),
+];
+
+const CLOCKS_EVENT_REASONS: Field = (
+    "DCGM_FI_DEV_CLOCKS_EVENT_REASONS",
+    "gauge",
+    "Current clock event reasons (bitmask).",
+    |_, f, _| f.clock_events as f64,
+);
+const CLOCK_THROTTLE_REASONS: Field = (
+    "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS",
+    "gauge",
+    "Current clock throttle reasons (bitmask).",
+    |_, f, _| f.clock_events as f64,
+);
+const TENSOR_ACTIVE: Field = (
+    "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
+    "gauge",
+    "Ratio of cycles the tensor (HMMA) pipe is active.",
+    |_, f, _| f.tensor_active,
+);
+
 /// The exposition for node `node` at `t` seconds. Even nodes speak a DCGM 3.3+ exporter
 /// (clocks-event reasons, `err_code` on Xid); odd ones an older one (throttle reasons); every
 /// fourth node has no profiling module (no `DCGM_FI_PROF_*`).
 pub fn metrics(node: usize, t: f64) -> String {
     let newer = node % 2 == 0;
-    let profiling = node % 4 != 3;
     let gpus: Vec<GpuFigures> = (0..GPUS).map(|g| figures(node, g, t)).collect();
+    let events = if newer {
+        CLOCKS_EVENT_REASONS
+    } else {
+        CLOCK_THROTTLE_REASONS
+    };
+    let profiling = (node % 4 != 3).then_some(TENSOR_ACTIVE);
     let mut out = String::with_capacity(24 * 1024);
-    let mut metric = |name: &str,
-                      kind: &str,
-                      help: &str,
-                      value: &dyn Fn(u32, &GpuFigures) -> f64| {
+    for (name, kind, help, value) in FIELDS.into_iter().chain([events]).chain(profiling) {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
         for (g, f) in (0..GPUS).zip(&gpus) {
             let _ = write!(
@@ -129,114 +248,8 @@ pub fn metrics(node: usize, t: f64) -> String {
             if newer && name == "DCGM_FI_DEV_XID_ERRORS" {
                 let _ = write!(out, ",err_code=\"{}\"", f.xid);
             }
-            let _ = writeln!(out, "}} {}", value(g, f));
+            let _ = writeln!(out, "}} {}", value(g, f, t));
         }
-    };
-    metric(
-        "DCGM_FI_DEV_GPU_UTIL",
-        "gauge",
-        "GPU utilization (in %).",
-        &|_, f| f.util,
-    );
-    metric(
-        "DCGM_FI_DEV_POWER_USAGE",
-        "gauge",
-        "Power draw (in W).",
-        &|_, f| f.power_w,
-    );
-    metric(
-        "DCGM_FI_DEV_GPU_TEMP",
-        "gauge",
-        "GPU temperature (in C).",
-        &|_, f| f.temp_c,
-    );
-    metric(
-        "DCGM_FI_DEV_SM_CLOCK",
-        "gauge",
-        "SM clock frequency (in MHz).",
-        &|_, f| f.sm_clock,
-    );
-    metric(
-        "DCGM_FI_DEV_FB_USED",
-        "gauge",
-        "Framebuffer memory used (in MiB).",
-        &|_, f| (60_000.0 + 100.0 * f.util).round(),
-    );
-    metric(
-        "DCGM_FI_DEV_FB_FREE",
-        "gauge",
-        "Framebuffer memory free (in MiB).",
-        &|_, f| (81_559.0 - 60_000.0 - 100.0 * f.util).round(),
-    );
-    metric(
-        "DCGM_FI_DEV_XID_ERRORS",
-        "gauge",
-        "Value of the last XID error encountered.",
-        &|_, f| f.xid as f64,
-    );
-    metric(
-        "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL",
-        "counter",
-        "Total number of single-bit volatile ECC errors.",
-        &|g, _| (g % 3) as f64,
-    );
-    metric(
-        "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
-        "counter",
-        "Total number of double-bit volatile ECC errors.",
-        &|_, f| f.ecc_dbe as f64,
-    );
-    metric(
-        "DCGM_FI_DEV_ROW_REMAP_PENDING",
-        "gauge",
-        "Whether remapping of rows is pending.",
-        &|_, f| f64::from(u8::from(f.row_remap_pending)),
-    );
-    metric(
-        "DCGM_FI_DEV_ROW_REMAP_FAILURE",
-        "gauge",
-        "Whether remapping of rows has failed.",
-        &|_, _| 0.0,
-    );
-    metric(
-        "DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL",
-        "counter",
-        "Total number of NVLink flow-control CRC errors.",
-        &|g, _| f64::from(g / 4),
-    );
-    metric(
-        "DCGM_FI_DEV_PCIE_REPLAY_COUNTER",
-        "counter",
-        "Total number of PCIe retries.",
-        &|_, _| 0.0,
-    );
-    let (events, events_help) = if newer {
-        (
-            "DCGM_FI_DEV_CLOCKS_EVENT_REASONS",
-            "Current clock event reasons (bitmask).",
-        )
-    } else {
-        (
-            "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS",
-            "Current clock throttle reasons (bitmask).",
-        )
-    };
-    metric(events, "gauge", events_help, &|_, f| f.clock_events as f64);
-    // Energy since the driver loaded (mJ): a day's worth before the simulator started, then the
-    // power drawn since (W × s × 1000).
-    metric(
-        "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION",
-        "counter",
-        "Total energy consumption since boot (in mJ).",
-        &|g, f| ((86_400.0 * (600.0 + 10.0 * g as f64) + t * f.power_w) * 1000.0).round(),
-    );
-    if profiling {
-        metric(
-            "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
-            "gauge",
-            "Ratio of cycles the tensor (HMMA) pipe is active.",
-            &|_, f| f.tensor_active,
-        );
     }
     out
 }
