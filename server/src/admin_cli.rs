@@ -23,7 +23,12 @@ async fn open(db: &DbArgs) -> anyhow::Result<Auth> {
 
 pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
-        UserCommand::Add { name, role, db } => {
+        UserCommand::Add {
+            name,
+            role,
+            tenant,
+            db,
+        } => {
             let auth = open(&db).await?;
             let mut line = String::new();
             std::io::stdin()
@@ -31,7 +36,7 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
                 .read_line(&mut line)
                 .context("reading the password from stdin")?;
             let password = line.trim_end_matches(['\n', '\r']);
-            auth.add_user(&name, role, password, ACTOR)
+            auth.add_user(&name, role, tenant.as_deref(), password, ACTOR)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!("created user {name} ({})", role.as_str());

@@ -116,8 +116,12 @@ pub enum UserCommand {
     /// Create a browser login; the password is read from stdin (one line, at least 10 characters).
     Add {
         name: String,
+        /// viewer, operator, admin, or tenant (with --tenant).
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// The tenant a tenant user is bound to, as its lease contracts name it.
+        #[arg(long)]
+        tenant: Option<String>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -163,7 +167,7 @@ fn parse_optional_addr(s: &str) -> Result<Option<SocketAddr>, String> {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| format!("{s:?}: expected viewer, operator or admin"))
+    Role::parse(s).ok_or_else(|| format!("{s:?}: expected viewer, operator, admin or tenant"))
 }
 
 /// Flags of `rigshift serve`.

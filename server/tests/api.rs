@@ -8,6 +8,8 @@ mod figures;
 mod openapi;
 #[path = "api/power.rs"]
 mod power;
+#[path = "api/sla.rs"]
+mod sla;
 mod support;
 
 use serde_json::{json, Value};

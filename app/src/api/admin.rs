@@ -20,6 +20,26 @@ pub struct AdminView {
 }
 
 /// A user or token name: 1–64 characters of letters, digits, `.`, `_`, `-`.
+/// A tenant user names its tenant (1 to 100 characters); no other role does.
+pub fn validate_tenant(role: Role, tenant: Option<&str>) -> Result<(), ApiError> {
+    let tenant = tenant.map(str::trim).filter(|t| !t.is_empty());
+    match (role, tenant) {
+        (Role::Tenant, None) => Err(ApiError::InvalidInput(
+            "tenant: a tenant user names its tenant (as its contracts spell it)".into(),
+        )),
+        (Role::Tenant, Some(t)) if t.chars().count() > 100 || t.chars().any(char::is_control) => {
+            Err(ApiError::InvalidInput(
+                "tenant: at most 100 characters, no control characters".into(),
+            ))
+        }
+        (Role::Tenant, Some(_)) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(ApiError::InvalidInput(format!(
+            "tenant: only a tenant user is bound to a tenant, not a {}",
+            role.as_str()
+        ))),
+    }
+}
+
 pub fn validate_name(field: &str, name: &str) -> Result<(), ApiError> {
     let ok = !name.is_empty()
         && name.len() <= 64
@@ -59,7 +79,12 @@ pub async fn get_admin() -> Result<AdminView, ApiError> {
 }
 
 #[server(endpoint = "add_user")]
-pub async fn add_user(name: String, role: Role, password: String) -> Result<UserRow, ApiError> {
+pub async fn add_user(
+    name: String,
+    role: Role,
+    password: String,
+    tenant: Option<String>,
+) -> Result<UserRow, ApiError> {
     let me = super::auth::require(Role::Admin)?;
     super::error::with_status(
         async {
@@ -67,7 +92,7 @@ pub async fn add_user(name: String, role: Role, password: String) -> Result<User
             validate_password(&password)?;
             let accounts = super::ports::services()?.accounts;
             accounts
-                .add_user(&name, role, &password, &me.actor())
+                .add_user(&name, role, tenant.as_deref(), &password, &me.actor())
                 .await?;
             accounts
                 .users()

@@ -11,6 +11,9 @@ use super::error::ApiError;
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// A colocation tenant: reads only its own contracts' halls, devices and SLA ledger
+    /// (`Principal::tenant` names it). Below every staff role, so every staff route refuses it.
+    Tenant,
     /// Executives: read everything.
     Viewer,
     /// Plus edit the timeline and annotations, register devices.
@@ -20,10 +23,12 @@ pub enum Role {
 }
 
 impl Role {
+    /// The staff roles (API tokens and the admin page's choices).
     pub const ALL: [Role; 3] = [Role::Viewer, Role::Operator, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Role::Tenant => "tenant",
             Role::Viewer => "viewer",
             Role::Operator => "operator",
             Role::Admin => "admin",
@@ -31,7 +36,10 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
+        [Role::Tenant]
+            .into_iter()
+            .chain(Role::ALL)
+            .find(|r| r.as_str() == s)
     }
 }
 
@@ -58,6 +66,9 @@ pub struct Principal {
     /// The user's saved language; `None` for tokens and users who never chose one.
     #[serde(default)]
     pub language: Option<crate::i18n::Lang>,
+    /// The tenant a `Tenant` principal is bound to (a contract's `tenant`).
+    #[serde(default)]
+    pub tenant: Option<String>,
 }
 
 impl Principal {
@@ -113,11 +124,23 @@ mod tests {
             via: Credential::Session,
             session_id: Some(1),
             language: None,
+            tenant: None,
         };
         assert!(check(Some(&op), Role::Viewer).is_ok());
         assert!(check(Some(&op), Role::Operator).is_ok());
         assert_eq!(check(Some(&op), Role::Admin).unwrap_err().status(), 403);
         assert_eq!(check(None, Role::Viewer).unwrap_err().status(), 401);
+        let tenant = Principal {
+            role: Role::Tenant,
+            tenant: Some("Acme".into()),
+            ..op.clone()
+        };
+        assert_eq!(
+            check(Some(&tenant), Role::Viewer).unwrap_err().status(),
+            403
+        );
+        assert!(check(Some(&tenant), Role::Tenant).is_ok());
+        assert_eq!(Role::parse("tenant"), Some(Role::Tenant));
         assert_eq!(Role::parse("admin"), Some(Role::Admin));
         assert_eq!(Role::parse("root"), None);
         assert_eq!(op.actor(), "user:ops");

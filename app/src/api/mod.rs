@@ -18,6 +18,9 @@ pub mod overview_page;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod power;
+pub mod sla;
 pub mod status;
+#[cfg(feature = "ssr")]
+pub mod tenant;
 pub mod timeline;
 pub mod types;

@@ -138,6 +138,14 @@ pub trait FleetService: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<crate::model::measured::TelemetryGroup>, ApiError>;
+    /// What telemetry measured of `contract`'s GPUs per month in `[from, to]` (months with
+    /// samples only).
+    async fn sla_measures(
+        &self,
+        contract: &crate::model::lease::LeaseContract,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<std::collections::BTreeMap<NaiveDate, crate::model::sla::MonthMeasure>, ApiError>;
 }
 
 /// The conversion timeline and operators' annotations. Writes take the actor for the audit log
@@ -180,6 +188,7 @@ pub trait Accounts: Send + Sync {
         &self,
         name: &str,
         role: Role,
+        tenant: Option<&str>,
         password: &str,
         actor: &str,
     ) -> Result<(), ApiError>;

@@ -28,6 +28,65 @@ pub enum LeaseTerms {
     },
 }
 
+/// One step of a credit schedule: availability below `below_pct` earns the tenant
+/// `credit_pct` of the month's fee (the largest step that applies is paid, not their sum).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CreditStep {
+    pub below_pct: f64,
+    pub credit_pct: f64,
+}
+
+/// A contract's SLA.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Sla {
+    /// Availability promised each calendar month, % (e.g. 99.9).
+    pub availability_pct: f64,
+    pub credits: Vec<CreditStep>,
+}
+
+impl Sla {
+    /// Percentages within 0–100, steps at or below the promise, credits that grow as
+    /// availability falls.
+    pub fn validate(&self) -> Result<(), String> {
+        let pct = |v: f64| v.is_finite() && (0.0..=100.0).contains(&v);
+        if !pct(self.availability_pct) {
+            return Err("sla.availability_pct: must be within 0 and 100".into());
+        }
+        let mut steps = self.credits.clone();
+        steps.sort_by(|a, b| b.below_pct.total_cmp(&a.below_pct));
+        for (i, s) in steps.iter().enumerate() {
+            if !pct(s.below_pct) || !pct(s.credit_pct) {
+                return Err(format!(
+                    "sla.credits[{i}]: percentages must be within 0 and 100"
+                ));
+            }
+            if s.below_pct > self.availability_pct {
+                return Err(format!(
+                    "sla.credits[{i}]: a credit below {} % is above the promised {} %",
+                    s.below_pct, self.availability_pct
+                ));
+            }
+            if i > 0 && s.credit_pct < steps[i - 1].credit_pct {
+                return Err(
+                    "sla.credits: a lower availability must not earn a smaller credit".into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The credit owed at `availability_pct`, % of the month's fee.
+    pub fn credit_pct(&self, availability_pct: f64) -> f64 {
+        self.credits
+            .iter()
+            .filter(|s| availability_pct < s.below_pct)
+            .map(|s| s.credit_pct)
+            .fold(0.0, f64::max)
+    }
+}
+
 /// An AI lease contract at a site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -44,6 +103,13 @@ pub struct LeaseContract {
     pub end_on: Option<NaiveDate>,
     /// True when the tenant pays the power bill (usual for colocation).
     pub power_pass_through: bool,
+    /// The availability promised and the credits owed below it (`model::sla`).
+    #[serde(default)]
+    pub sla: Option<Sla>,
+    /// The GPUs the contract covers: node ids (all their GPUs) or GPU ids; empty = every GPU
+    /// at its site (the hall).
+    #[serde(default)]
+    pub devices: Vec<String>,
 }
 
 impl LeaseContract {
@@ -138,6 +204,8 @@ mod tests {
             ramp_months,
             end_on: Some(day(2030, 12, 31)),
             power_pass_through: true,
+            sla: None,
+            devices: vec![],
         }
     }
 

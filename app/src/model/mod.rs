@@ -33,5 +33,6 @@ pub mod revenue;
 pub mod roofline;
 pub mod sha256d;
 pub mod site;
+pub mod sla;
 pub mod timeline;
 pub mod validate;

@@ -176,6 +176,8 @@ pub(crate) mod tests {
                 ramp_months: 0,
                 end_on: None,
                 power_pass_through: true,
+                sla: None,
+                devices: vec![],
             }],
         }
     }

@@ -107,7 +107,7 @@ fn UsersPanel(users: Vec<UserRow>, reload: RwSignal<u32>) -> impl IntoView {
             user_role.get_untracked(),
             user_password.get_untracked(),
         );
-        async move { add_user(name, Role::parse(&role).unwrap_or(Role::Viewer), pw).await }
+        async move { add_user(name, Role::parse(&role).unwrap_or(Role::Viewer), pw, None).await }
     });
     Effect::new(move |_| {
         if matches!(add.value().get(), Some(Ok(_))) {

@@ -158,11 +158,16 @@ impl Auth {
             .session_user(&secrets::digest(secret), self.sessions.idle, address)
             .await;
         let language = found.as_ref().ok().and_then(|o| o.as_ref()?.language);
+        let tenant = found.as_ref().ok().and_then(|o| o.as_ref()?.tenant.clone());
         principal(
             found.map(|o| o.map(|s| (s.name, s.role, Some(s.session_id)))),
             Credential::Session,
         )
-        .map(|p| Principal { language, ..p })
+        .map(|p| Principal {
+            language,
+            tenant,
+            ..p
+        })
     }
 
     pub async fn token_principal(&self, token: &str) -> Option<Principal> {
@@ -193,12 +198,18 @@ impl Auth {
         &self,
         name: &str,
         role: Role,
+        tenant: Option<&str>,
         password: &str,
         actor: &str,
     ) -> Result<(), ApiError> {
         app::api::admin::validate_name("name", name)?;
+        app::api::admin::validate_tenant(role, tenant)?;
         let hash = Self::new_hash(password).await?;
-        if self.store.add_user(name, role, &hash, actor).await? {
+        if self
+            .store
+            .add_user(name, role, tenant, &hash, actor)
+            .await?
+        {
             Ok(())
         } else {
             Err(ApiError::InvalidInput(format!(
@@ -217,7 +228,7 @@ impl Auth {
             Some(p) => (p.to_string(), false),
             None => (secrets::random_password()?, true),
         };
-        self.add_user("admin", Role::Admin, &pw, "bootstrap")
+        self.add_user("admin", Role::Admin, None, &pw, "bootstrap")
             .await
             .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
         Ok(generated.then_some(pw))
@@ -253,6 +264,7 @@ fn principal(
             via,
             session_id,
             language: None,
+            tenant: None,
         }),
         Err(e) => {
             tracing::error!(error = %e, ?via, "credential lookup");
@@ -315,10 +327,11 @@ impl Accounts for Auth {
         &self,
         name: &str,
         role: Role,
+        tenant: Option<&str>,
         password: &str,
         actor: &str,
     ) -> Result<(), ApiError> {
-        Auth::add_user(self, name, role, password, actor).await
+        Auth::add_user(self, name, role, tenant, password, actor).await
     }
 
     async fn tokens(&self) -> Result<Vec<TokenRow>, ApiError> {

@@ -216,9 +216,11 @@ pub struct FleetFilter {
     responses((status = 200, description = "Every device's latest state and the fleet summary", body = FleetResponse)))]
 pub async fn fleet(
     State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
     filter: Result<Query<FleetFilter>, QueryRejection>,
 ) -> Result<Json<FleetResponse>, HttpError> {
     let Query(filter) = filter?;
+    let scope = app::api::tenant::TenantScope::of(&svc, &me).await?;
     let reason = match filter.reason.as_deref().filter(|r| !r.is_empty()) {
         Some(r) => Some(
             app::model::reason::ReasonCode::parse(r)
@@ -227,14 +229,17 @@ pub async fn fleet(
         None => None,
     };
     let mut devices = svc.fleet.devices().await;
+    app::api::tenant::visible(scope.as_ref(), &mut devices);
     devices.retain(|d| {
         reason.is_none_or(|c| d.reason.as_ref().map(|r| r.code()) == Some(c))
             && filter.site.as_deref().is_none_or(|s| d.site == s)
     });
-    Ok(Json(FleetResponse {
-        devices,
-        summary: svc.fleet.summary().await,
-    }))
+    // A tenant's totals are of its own GPUs.
+    let summary = match scope {
+        Some(_) => app::model::fleet::summarize(&devices, svc.fleet.summary().await.at, 0),
+        None => svc.fleet.summary().await,
+    };
+    Ok(Json(FleetResponse { devices, summary }))
 }
 
 /// Register a device by address.

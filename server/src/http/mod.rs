@@ -9,6 +9,7 @@ mod live;
 mod market;
 pub mod openapi;
 mod power;
+mod sla;
 mod timeline;
 
 use axum::extract::DefaultBodyLimit;
@@ -33,6 +34,14 @@ pub fn router(services: Services) -> Router {
 }
 
 pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::OpenApi) {
+    // Tenants and staff: a tenant's answers are scoped to its own contracts in the handler.
+    let tenant = guarded(
+        Role::Tenant,
+        OpenApiRouter::new()
+            .routes(routes!(handlers::fleet))
+            .routes(routes!(sla::ledger))
+            .routes(routes!(sla::ledger_csv)),
+    );
     let viewer = guarded(
         Role::Viewer,
         OpenApiRouter::new()
@@ -49,7 +58,6 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(handlers::estimate_sha256))
             .routes(routes!(handlers::catalogue_gpus))
             .routes(routes!(handlers::catalogue_asics))
-            .routes(routes!(handlers::fleet))
             .routes(routes!(live::stream))
             .routes(routes!(timeline::timeline))
             .routes(routes!(export::export))
@@ -85,6 +93,7 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
     let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(handlers::health))
         .routes(routes!(openapi::document))
+        .merge(tenant)
         .merge(viewer)
         .merge(operator)
         .merge(admin_routes)

@@ -58,17 +58,19 @@ impl Engine {
         &self,
         name: &str,
         role: Role,
+        tenant: Option<&str>,
         password_hash: &str,
         actor: &str,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
-            "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT(name) DO NOTHING",
+            "INSERT INTO users (name, role, password_hash, created_at, tenant) VALUES ($1, $2, $3, $4, $5) ON CONFLICT(name) DO NOTHING",
         )
         .bind(name)
         .bind(role.as_str())
         .bind(password_hash)
         .bind(crate::store::rows::now())
+        .bind(tenant)
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -155,7 +157,7 @@ impl Engine {
     ) -> Result<Option<SessionUser>, StoreError> {
         let now = crate::store::rows::now();
         let Some(r) = sqlx::query(
-            "SELECT s.id, s.last_seen_at, u.name, u.role, u.language FROM sessions s JOIN users u ON u.id = s.user_id
+            "SELECT s.id, s.last_seen_at, u.name, u.role, u.language, u.tenant FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.secret_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled_at IS NULL",
         )
         .bind(secret_hash)
@@ -183,6 +185,7 @@ impl Engine {
             language: r
                 .get::<Option<String>, _>("language")
                 .and_then(|l| app::i18n::Lang::parse(&l)),
+            tenant: r.get("tenant"),
         }))
     }
 

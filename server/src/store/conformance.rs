@@ -214,18 +214,18 @@ async fn concurrent_edits_have_one_winner(store: Store) {
 async fn accounts_sessions_tokens(store: Store) {
     assert_eq!(store.user_count().await.unwrap(), 0);
     assert!(store
-        .add_user("ada", Role::Admin, "hash-a", "cli")
+        .add_user("ada", Role::Admin, None, "hash-a", "cli")
         .await
         .unwrap());
     assert!(
         !store
-            .add_user("ada", Role::Viewer, "x", "cli")
+            .add_user("ada", Role::Viewer, None, "x", "cli")
             .await
             .unwrap(),
         "names are unique"
     );
     assert!(store
-        .add_user("bob", Role::Operator, "hash-b", "cli")
+        .add_user("bob", Role::Operator, None, "hash-b", "cli")
         .await
         .unwrap());
     let bob = store.user_by_name("bob").await.unwrap().unwrap();

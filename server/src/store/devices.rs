@@ -163,7 +163,7 @@ impl Engine {
         // Many rows per statement: each statement is a round trip to sqlx's SQLite thread, which
         // costs more than the insert itself at thousands of polls a second.
         const ROWS: usize = 200;
-        const COLUMNS: usize = 8;
+        const COLUMNS: usize = 9;
         if rows.is_empty() {
             return Ok(());
         }
@@ -174,7 +174,7 @@ impl Engine {
         let mut tx = self.append_tx().await?;
         for chunk in rows.chunks(ROWS) {
             let mut sql = String::with_capacity(160 + chunk.len() * 20);
-            sql.push_str("INSERT INTO samples (device_id, at, status, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w) VALUES ");
+            sql.push_str("INSERT INTO samples (device_id, at, status, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w, reason) VALUES ");
             for i in 0..chunk.len() {
                 let p = i * COLUMNS;
                 sql.push_str(if i == 0 { "(" } else { ",(" });
@@ -197,7 +197,8 @@ impl Engine {
                     .bind(r.share_hashrate_ths)
                     .bind(r.gpu_util_pct)
                     .bind(r.temp_c)
-                    .bind(r.power_w);
+                    .bind(r.power_w)
+                    .bind(r.reason);
             }
             q.execute(&mut *tx).await?;
         }
@@ -362,16 +363,17 @@ impl Engine {
             .map(|h| h.and_utc() - Duration::hours(1))
             .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
         let written = sqlx::query(concat!(
-            "INSERT INTO samples_hourly (device_id, hour, samples, online_samples, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w, delivered_ths)
+            "INSERT INTO samples_hourly (device_id, hour, samples, online_samples, hashrate_ths, share_hashrate_ths, gpu_util_pct, temp_c, power_w, delivered_ths, unavailable_samples)
              SELECT device_id, ", hour_of!("at"), " AS hour, COUNT(*), SUM(CASE WHEN status = 'online' THEN 1 ELSE 0 END),
                     AVG(hashrate_ths), AVG(share_hashrate_ths), AVG(gpu_util_pct), AVG(temp_c), AVG(power_w),
-                    AVG(CASE WHEN status = 'offline' THEN 0 ELSE COALESCE(share_hashrate_ths, hashrate_ths, 0) END)
+                    AVG(CASE WHEN status = 'offline' THEN 0 ELSE COALESCE(share_hashrate_ths, hashrate_ths, 0) END),
+                    ", unavailable_sum!(), "
              FROM samples WHERE at >= $2 AND ", hour_of!("at"), " < $1
              GROUP BY device_id, hour
              ON CONFLICT(device_id, hour) DO UPDATE SET samples = excluded.samples, online_samples = excluded.online_samples,
                hashrate_ths = excluded.hashrate_ths, share_hashrate_ths = excluded.share_hashrate_ths,
                gpu_util_pct = excluded.gpu_util_pct, temp_c = excluded.temp_c, power_w = excluded.power_w,
-               delivered_ths = excluded.delivered_ths"
+               delivered_ths = excluded.delivered_ths, unavailable_samples = excluded.unavailable_samples"
         ))
         .bind(&hour_start)
         .bind(from)

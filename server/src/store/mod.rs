@@ -4,6 +4,14 @@
 //! `Store` hands each call to the engine in use. `StoreError` is the only error that leaves
 //! this module.
 
+/// The samples of a rollup hour in which the device was unavailable to a tenant: offline, or
+/// held by a reason `ReasonCode::unavailable` names (checked against it in the tests below).
+macro_rules! unavailable_sum {
+    () => {
+        "SUM(CASE WHEN status = 'offline' OR reason IN ('fatal_xid', 'row_remap_failure') THEN 1 ELSE 0 END)"
+    };
+}
+
 #[cfg(test)]
 mod conformance;
 // The query modules are loaded once per engine on purpose (see sqlite.rs).
@@ -36,7 +44,10 @@ use app::model::power::IntervalPrice;
 use app::model::site::Site;
 use app::model::timeline::{Milestone, MilestoneEdit};
 
-pub use rows::{DeviceSpec, NewAnnotationRow, PriceCoverage, Retention, SessionUser, StoredUser};
+pub use rows::{
+    measures, DeviceSpec, GpuMonth, NewAnnotationRow, PriceCoverage, Retention, SessionUser,
+    StoredUser,
+};
 use sample_buffer::SampleBuffer;
 pub use sample_buffer::SampleRow;
 pub use seed::{example_sites, seed_if_empty};
@@ -221,6 +232,18 @@ impl Store {
         on_engine!(self, e => e.device_history(id, now, hours).await)
     }
 
+    /// Each GPU of `site` per month of `[from, to]`: unavailable minutes and observed hours
+    /// (pending samples written first).
+    pub async fn gpu_months(
+        &self,
+        site: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<GpuMonth>, StoreError> {
+        self.flush_samples().await?;
+        on_engine!(self, e => e.gpu_months(site, from, to).await)
+    }
+
     /// What devices delivered per site and day (pending samples written first).
     pub async fn site_days(
         &self,
@@ -303,7 +326,7 @@ macro_rules! delegate {
 
 delegate! {
     fn user_count(&self) -> Result<i64, StoreError>;
-    fn add_user(&self, name: &str, role: Role, password_hash: &str, actor: &str) -> Result<bool, StoreError>;
+    fn add_user(&self, name: &str, role: Role, tenant: Option<&str>, password_hash: &str, actor: &str) -> Result<bool, StoreError>;
     fn user_by_name(&self, name: &str) -> Result<Option<StoredUser>, StoreError>;
     fn users(&self) -> Result<Vec<UserRow>, StoreError>;
     fn create_session(&self, secret_hash: &str, user_id: i64, expires_at: DateTime<Utc>, address: &str, user_agent: &str) -> Result<i64, StoreError>;
@@ -351,6 +374,8 @@ delegate! {
     fn last_pool_day(&self, site: &str, pool: &str) -> Result<Option<NaiveDate>, StoreError>;
     fn sites(&self) -> Result<Vec<Site>, StoreError>;
     fn insert_site(&self, site: &Site, position: i64) -> Result<(), StoreError>;
+    /// Adds a lease contract to its (existing) site.
+    fn add_contract(&self, contract: &app::model::lease::LeaseContract) -> Result<(), StoreError>;
     fn milestones(&self) -> Result<Vec<Milestone>, StoreError>;
     fn insert_milestones(&self, all: &[Milestone]) -> Result<usize, StoreError>;
     fn annotations(&self) -> Result<Vec<Annotation>, StoreError>;
@@ -475,5 +500,21 @@ impl TimelineStore for Store {
     }
     async fn annotation_history(&self, id: i64) -> Result<Vec<AnnotationVersion>, ApiError> {
         on_engine!(self, e => TimelineStore::annotation_history(e, id).await)
+    }
+}
+
+#[cfg(test)]
+mod unavailable_tests {
+    /// The SQL's list is exactly the reasons the model calls unavailable.
+    #[test]
+    fn the_rollups_count_the_reasons_the_model_calls_unavailable() {
+        use app::model::reason::ReasonCode;
+        let sql = unavailable_sum!();
+        for code in ReasonCode::ALL {
+            let listed = sql.contains(&format!("'{}'", code.as_str()));
+            let expected = code.unavailable() && code != ReasonCode::Offline;
+            assert_eq!(listed, expected, "{code:?}");
+        }
+        assert!(sql.contains("status = 'offline'"));
     }
 }

@@ -13,6 +13,8 @@ pub struct SessionUser {
     pub name: String,
     pub role: Role,
     pub language: Option<app::i18n::Lang>,
+    /// The tenant a tenant user is bound to.
+    pub tenant: Option<String>,
 }
 
 /// A user as the login check needs it.
@@ -69,4 +71,30 @@ pub struct PriceCoverage {
     /// `import:FILE`, `feed:HOST` or `simulated`.
     pub source: Option<String>,
     pub fetched_at: Option<DateTime<Utc>>,
+}
+
+/// One GPU's month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuMonth {
+    pub device_id: String,
+    pub month: NaiveDate,
+    pub unavailable_minutes: f64,
+    pub observed_hours: f64,
+}
+
+/// Per month, what a contract's GPUs gave: the GPUs in scope seen, their unavailable minutes
+/// and observed hours summed.
+pub fn measures(
+    months: &[GpuMonth],
+    in_scope: impl Fn(&str) -> bool,
+) -> std::collections::BTreeMap<NaiveDate, app::model::sla::MonthMeasure> {
+    let mut out: std::collections::BTreeMap<NaiveDate, app::model::sla::MonthMeasure> =
+        Default::default();
+    for m in months.iter().filter(|m| in_scope(&m.device_id)) {
+        let e = out.entry(m.month).or_default();
+        e.gpus += 1;
+        e.unavailable_gpu_minutes += m.unavailable_minutes;
+        e.observed_gpu_hours += m.observed_hours;
+    }
+    out
 }

@@ -27,6 +27,8 @@ pub struct SampleRow {
     pub gpu_util_pct: Option<f64>,
     pub temp_c: Option<f64>,
     pub power_w: Option<f64>,
+    /// The device's one reason then (`ReasonCode::as_str`).
+    pub reason: Option<&'static str>,
 }
 
 impl SampleRow {
@@ -40,6 +42,7 @@ impl SampleRow {
             gpu_util_pct: d.gpu_util_pct,
             temp_c: d.temp_c,
             power_w: d.power_w,
+            reason: d.reason.as_ref().map(|r| r.code().as_str()),
         }
     }
 }

@@ -53,7 +53,7 @@ impl Engine {
             }
         }
         for r in sqlx::query(
-            "SELECT id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through FROM lease_contracts ORDER BY start_on, id",
+            "SELECT id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through, sla, devices FROM lease_contracts ORDER BY start_on, id",
         )
         .fetch_all(pool)
         .await?
@@ -62,6 +62,13 @@ impl Engine {
             let terms: LeaseTerms = serde_json::from_str(r.get::<&str, _>("terms"))
                 .map_err(|e| StoreError::Corrupt(format!("contract {id}: terms: {e}")))?;
             let site_id: String = r.get("site_id");
+            let sla = r
+                .get::<Option<&str>, _>("sla")
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("contract {id}: sla: {e}")))?;
+            let devices = serde_json::from_str(r.get::<&str, _>("devices"))
+                .map_err(|e| StoreError::Corrupt(format!("contract {id}: devices: {e}")))?;
             let contract = LeaseContract {
                 id,
                 site_id: site_id.clone(),
@@ -71,6 +78,8 @@ impl Engine {
                 ramp_months: r.get::<i64, _>("ramp_months") as u32,
                 end_on: r.get("end_on"),
                 power_pass_through: r.get::<i64, _>("power_pass_through") != 0,
+                sla,
+                devices,
             };
             if let Some(s) = sites.iter_mut().find(|s| s.id == site_id) {
                 s.contracts.push(contract);
@@ -130,26 +139,52 @@ impl Engine {
             super::timeline::insert_milestone(&mut tx, &m, i as i64).await?;
         }
         for c in &site.contracts {
-            let terms =
-                serde_json::to_string(&c.terms).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            sqlx::query(
-                "INSERT INTO lease_contracts (id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&c.id)
-            .bind(&site.id)
-            .bind(&c.tenant)
-            .bind(terms)
-            .bind(c.start_on)
-            .bind(c.ramp_months as i64)
-            .bind(c.end_on)
-            .bind(c.power_pass_through as i64)
-            .execute(&mut *tx)
-            .await?;
+            insert_contract(&mut tx, &site.id, c).await?;
         }
         tx.commit().await?;
         Ok(())
     }
+
+    /// Adds a lease contract to its (existing) site.
+    pub async fn add_contract(&self, c: &LeaseContract) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        insert_contract(&mut tx, &c.site_id, c).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn insert_contract(
+    tx: &mut sqlx::Transaction<'static, super::Db>,
+    site_id: &str,
+    c: &LeaseContract,
+) -> Result<(), StoreError> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    let terms = serde_json::to_string(&c.terms).map_err(corrupt)?;
+    let sla = c
+        .sla
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(corrupt)?;
+    let devices = serde_json::to_string(&c.devices).map_err(corrupt)?;
+    sqlx::query(
+            "INSERT INTO lease_contracts (id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through, sla, devices)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&c.id)
+        .bind(site_id)
+        .bind(&c.tenant)
+        .bind(terms)
+        .bind(c.start_on)
+        .bind(c.ramp_months as i64)
+        .bind(c.end_on)
+        .bind(c.power_pass_through as i64)
+        .bind(sla)
+        .bind(devices)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 #[async_trait]

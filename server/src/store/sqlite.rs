@@ -68,6 +68,8 @@ mod pool;
 mod power;
 #[path = "sites.rs"]
 mod sites;
+#[path = "sla.rs"]
+pub(super) mod sla;
 #[path = "timeline.rs"]
 mod timeline;
 

@@ -93,6 +93,21 @@ impl FleetService for FleetHub {
         Ok(self.store.site_days(from, to, chrono::Utc::now()).await?)
     }
 
+    async fn sla_measures(
+        &self,
+        contract: &app::model::lease::LeaseContract,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<
+        std::collections::BTreeMap<chrono::NaiveDate, app::model::sla::MonthMeasure>,
+        ApiError,
+    > {
+        let months = self.store.gpu_months(&contract.site_id, from, to).await?;
+        Ok(crate::store::measures(&months, |id| {
+            app::model::sla::in_scope(contract, &contract.site_id, id)
+        }))
+    }
+
     async fn remove_device(&self, id: &str) -> Result<(), ApiError> {
         if self.store.remove_device(id).await? {
             Ok(())
