@@ -1638,3 +1638,166 @@ async fn a_client_that_trickles_its_request_head_is_cut_off() {
         200
     );
 }
+
+/// A tenant sees its own contract's GPUs and ledger, and nothing else: another tenant's
+/// device is not found, every staff route is forbidden, and its totals are its own.
+#[tokio::test]
+async fn a_tenant_sees_only_its_own_halls_devices_and_ledger() {
+    let app = TestApp::on(day(2026, 12, 4))
+        .asics(20)
+        .args(|a| a.simulated_gpu_nodes = 5)
+        .start()
+        .await;
+    app.first_poll().await;
+    let store = std::sync::Arc::new(
+        server::store::Store::connect(&app.database_url)
+            .await
+            .unwrap(),
+    );
+    let auth = server::auth::Auth::new(store, false);
+    // Nodes 1 and 4 are at Muskogee (the H100 cloud's tenant); node 2 at Baie-Comeau.
+    let password = "tenant-password-1";
+    auth.add_user(
+        "acme",
+        Role::Tenant,
+        Some("Own GPU cloud (H100 SXM)"),
+        password,
+        "test",
+    )
+    .await
+    .unwrap();
+    auth.add_user(
+        "lab",
+        Role::Tenant,
+        Some("AI lab tenant B (signed LOI)"),
+        password,
+        "test",
+    )
+    .await
+    .unwrap();
+    // A tenant user names its tenant; no staff user does.
+    assert!(auth
+        .add_user("nobody", Role::Tenant, None, password, "test")
+        .await
+        .is_err());
+    assert!(auth
+        .add_user("staff", Role::Viewer, Some("Acme"), password, "test")
+        .await
+        .is_err());
+
+    let origin = format!("http://{}", app.addr);
+    let session = |cookie: Option<String>| {
+        cookie
+            .expect("session cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let acme = session(login(&app, "acme", password, &origin).await.2);
+    let lab = session(login(&app, "lab", password, &origin).await.2);
+    let get = |cookie: String, path: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .anon
+                .get(app.url(path))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            (status, r.text().await.unwrap())
+        }
+    };
+
+    let (status, body) = get(acme.clone(), "/api/v1/fleet").await;
+    assert_eq!(status, 200, "{body}");
+    let fleet: Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = fleet["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 16, "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|id| id.starts_with("sim-gpu-node-001/") || id.starts_with("sim-gpu-node-004/")),
+        "{ids:?}"
+    );
+    assert_eq!(fleet["summary"]["devices"], 16);
+    assert_eq!(fleet["summary"]["asic_hashrate_ths"], 0.0);
+
+    let (status, body) = get(acme.clone(), "/api/v1/sla?month=2026-12").await;
+    assert_eq!(status, 200, "{body}");
+    let ledger: Value = serde_json::from_str(&body).unwrap();
+    let contracts: Vec<&str> = ledger["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["contract_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(contracts, ["muskogee-gpu-1"]);
+    let (_, body) = get(lab.clone(), "/api/v1/sla.csv?month=2026-12").await;
+    // Its contract starts after this month (a signed LOI): a header and no one else's rows.
+    assert!(
+        body.starts_with("month,contract") && !body.contains("muskogee"),
+        "{body}"
+    );
+    let (_, body) = get(lab.clone(), "/api/v1/fleet").await;
+    let lab_fleet: Value = serde_json::from_str(&body).unwrap();
+    assert!(lab_fleet["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["id"].as_str().unwrap().starts_with("sim-gpu-node-002/")));
+
+    // Every staff route: forbidden.
+    for path in [
+        "/api/v1/sites",
+        "/api/v1/revenue",
+        "/api/v1/market",
+        "/api/v1/timeline",
+        "/api/v1/power/sites",
+        "/api/v1/export/fleet.csv",
+        "/api/v1/sessions",
+        "/api/v1/users",
+    ] {
+        let (status, body) = get(acme.clone(), path).await;
+        assert_eq!(status, 403, "{path}: {body}");
+    }
+    // Another tenant's device is not found; its own is.
+    let history = |cookie: String, id: &'static str| {
+        let (app, origin) = (&app, origin.clone());
+        async move {
+            app.anon
+                .post(app.url("/api/get_device_history"))
+                .header("cookie", cookie)
+                .header("origin", origin)
+                .form(&[("id", id), ("hours", "1")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(history(acme.clone(), "sim-gpu-node-002/gpu0").await, 404);
+    assert_eq!(history(acme.clone(), "sim-asic-00001").await, 404);
+    assert_eq!(history(acme.clone(), "sim-gpu-node-001/gpu3").await, 200);
+    assert_eq!(history(lab.clone(), "sim-gpu-node-001/gpu3").await, 404);
+    // Staff see every contract.
+    let (status, all) = app.get_json("/api/v1/sla?month=2026-12").await;
+    assert_eq!(status, 200);
+    let every: Vec<&str> = all["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["contract_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        every.contains(&"muskogee-gpu-1") && every.contains(&"pecos-colo-a"),
+        "{every:?}"
+    );
+}
