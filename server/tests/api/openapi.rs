@@ -147,7 +147,10 @@ async fn the_document_is_valid_openapi_3_1() {
         doc["paths"]["/annotations/{id}"]["patch"]["x-rigshift-role"],
         "operator"
     );
-    assert_eq!(doc["paths"]["/fleet"]["get"]["x-rigshift-role"], "viewer");
+    // A tenant reads the fleet and the ledger too (scoped to its own contracts).
+    assert_eq!(doc["paths"]["/fleet"]["get"]["x-rigshift-role"], "tenant");
+    assert_eq!(doc["paths"]["/sla"]["get"]["x-rigshift-role"], "tenant");
+    assert_eq!(doc["paths"]["/sites"]["get"]["x-rigshift-role"], "viewer");
     assert!(doc["paths"]["/health"]["get"].get("security").is_none());
     // The error body lists every code the server sends.
     let codes = doc["components"]["schemas"]["ErrorCode"]["enum"]
