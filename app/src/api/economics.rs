@@ -144,7 +144,42 @@ pub mod service {
             pool_paid: crate::model::pool::paid_by_site_day(&paid),
             power,
             power_notes,
+            sla_credits: sla_credits(svc, sites, from, to).await?,
         })
+    }
+
+    /// The SLA credits owed in `[from, to]` per (day, site): each measured month's credit
+    /// spread evenly over the days its fee covers.
+    async fn sla_credits(
+        svc: &Services,
+        sites: &[crate::model::site::Site],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<std::collections::BTreeMap<(NaiveDate, String), f64>, ApiError> {
+        use crate::model::sla::{ledger_row, month_of};
+        let mut out = std::collections::BTreeMap::new();
+        for c in sites
+            .iter()
+            .flat_map(|s| &s.contracts)
+            .filter(|c| c.sla.is_some())
+        {
+            // Whole months: availability is a month's figure even when the window starts mid-month.
+            for (month, measure) in svc.fleet.sla_measures(c, month_of(from).0, to).await? {
+                let (first, days) = month_of(month);
+                let through = (first + chrono::Duration::days(i64::from(days) - 1)).min(to);
+                let row = ledger_row(c, first, through, Some(measure));
+                if row.credit_usd <= 0.0 {
+                    continue;
+                }
+                let n = (through - first).num_days() + 1;
+                for i in 0..n {
+                    let day = first + chrono::Duration::days(i);
+                    *out.entry((day, c.site_id.clone())).or_insert(0.0) +=
+                        row.credit_usd / n as f64;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Site-days of `[from, to]` costed at interval prices, for sites with index terms; and a
@@ -351,6 +386,7 @@ pub mod service {
         let observed = observed(svc, &sites, from, to.min(today)).await?;
         let mut rows = site_series(&sites, &window, &observed.telemetry);
         crate::model::revenue::attach_pool_payouts(&mut rows, &observed.pool_paid);
+        crate::model::revenue::apply_sla_credits(&mut rows, &observed.sla_credits);
         Ok(rows)
     }
 

@@ -326,6 +326,7 @@ mod tests {
             telemetry_coverage: 0.0,
             gpu_utilisation_measured: None,
             pool_paid_btc: None,
+            sla_credit_usd: 0.0,
         };
         let m = monthly(&[
             day(2026, 2, 1, 5.0, true),

@@ -258,6 +258,8 @@ pub struct Observed {
     pub power: std::collections::BTreeMap<(NaiveDate, String), super::power_days::PowerDay>,
     /// Where each site's power cost comes from.
     pub power_notes: Vec<super::power_days::PowerNote>,
+    /// SLA credits owed per (date, site id), USD (`model::sla`, spread over the month's days).
+    pub sla_credits: std::collections::BTreeMap<(NaiveDate, String), f64>,
 }
 
 /// The overview for `range` around `today`. `history` must hold days up to `today`, date-ordered.
@@ -279,6 +281,7 @@ pub fn overview(
     let window = market_window(history, today, from, to, scenario);
     let mut rows = site_series(sites, &window, &observed.telemetry);
     attach_pool_payouts(&mut rows, &observed.pool_paid);
+    super::revenue::apply_sla_credits(&mut rows, &observed.sla_credits);
     super::power_days::apply(&mut rows, &observed.power);
     let pool = {
         let paid: Vec<_> = rows.iter().filter(|r| r.pool_paid_btc.is_some()).collect();

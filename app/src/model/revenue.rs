@@ -32,6 +32,10 @@ pub struct RevenueDay {
     /// What the site's pool accounts paid that day, BTC, where a pool is configured.
     #[serde(default)]
     pub pool_paid_btc: Option<f64>,
+    /// SLA credits owed to tenants for the day (the month's credit spread over its days),
+    /// already taken out of `ai_lease_usd`.
+    #[serde(default)]
+    pub sla_credit_usd: f64,
 }
 
 /// `site`'s revenue on the market day `m`, modelled from its capacity.
@@ -94,6 +98,7 @@ pub fn site_day_with(site: &Site, m: &MarketDay, t: Option<&SiteTelemetryDay>) -
         telemetry_coverage,
         gpu_utilisation_measured,
         pool_paid_btc: None,
+        sla_credit_usd: 0.0,
     }
 }
 
@@ -120,6 +125,20 @@ pub fn attach_pool_payouts(
 ) {
     for r in rows {
         r.pool_paid_btc = paid.get(&(r.date, r.site.clone())).copied();
+    }
+}
+
+/// Takes the SLA credits owed per (date, site) out of the rows' AI revenue: the overview
+/// shows AI revenue net of credits where telemetry measured a breach.
+pub fn apply_sla_credits(
+    rows: &mut [RevenueDay],
+    credits: &std::collections::BTreeMap<(NaiveDate, String), f64>,
+) {
+    for r in rows {
+        if let Some(c) = credits.get(&(r.date, r.site.clone())) {
+            r.sla_credit_usd = *c;
+            r.ai_lease_usd -= c;
+        }
     }
 }
 

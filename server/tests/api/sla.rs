@@ -99,6 +99,32 @@ async fn fifty_minutes_offline_in_november_cost_the_hand_worked_credit() {
     assert_eq!(row["source"], "measured");
     assert!((row["observed_share"].as_f64().unwrap() - 1.0).abs() < 1e-12);
 
+    // The revenue history takes the month's credits out of AI revenue: at Muskogee, the sum of
+    // the ledger's credits there (hall-a's and the site-wide H100 cloud's, which covers the
+    // same GPUs), spread over November's days.
+    let site_credits: f64 = ledger["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["site_id"] == "muskogee")
+        .map(|r| r["credit_usd"].as_f64().unwrap())
+        .sum();
+    assert!(site_credits > 1_440.0);
+    let (status, revenue) = app
+        .get_json("/api/v1/revenue?from=2026-11-01&to=2026-11-30&site=muskogee")
+        .await;
+    assert_eq!(status, 200, "{revenue}");
+    let days = revenue["days"].as_array().expect("days");
+    assert_eq!(days.len(), 30);
+    let credited: f64 = days
+        .iter()
+        .map(|d| d["sla_credit_usd"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (credited - site_credits).abs() < 1e-6,
+        "{credited} vs {site_credits}"
+    );
+
     // The CSV carries the same row; a bad month is refused by name.
     let csv = app
         .client
