@@ -16,6 +16,7 @@ use crate::pages::fleet::FleetPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::overview::OverviewPage;
+use crate::pages::sla::SlaPage;
 use crate::pages::timeline::TimelinePage;
 
 /// The HTML document. ECharts and its theme load before the hydration scripts so charts can
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("device") view={Lazy::<DeviceRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("estimators") view={Lazy::<EstimatorsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("timeline") view={Lazy::<TimelineRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("sla") view={Lazy::<SlaRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
@@ -141,3 +143,4 @@ lazy_page!(EstimatorsRoute, EstimatorsPage);
 lazy_page!(TimelineRoute, TimelinePage);
 lazy_page!(AdminRoute, AdminPage);
 lazy_page!(AccountRoute, AccountPage);
+lazy_page!(SlaRoute, SlaPage);

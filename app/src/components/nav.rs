@@ -24,6 +24,7 @@ pub fn Nav() -> impl IntoView {
                 <A href="/fleet">{tx.nav.fleet}</A>
                 <A href="/timeline">{tx.nav.timeline}</A>
                 <A href="/estimators">{tx.nav.estimators}</A>
+                <A href="/sla">{tx.nav.sla}</A>
                 <Transition fallback=|| ()>
                     {move || me.and_then(|m| m.0.get()).and_then(Result::ok).filter(|p| p.may(Role::Admin)).map(|_| view! { <A href="/admin">{tx.nav.admin}</A> })}
                 </Transition>

@@ -11,6 +11,7 @@ pub const TEXTS: Texts = Texts {
         fleet: "Fleet",
         timeline: "Timeline",
         estimators: "Estimators",
+        sla: "SLA ledger",
         admin: "Admin",
         account_title: "Your account: password and sessions",
         sign_out: "Sign out",
@@ -540,4 +541,5 @@ pub const TEXTS: Texts = Texts {
         csv_column: |c| c,
     },
     reasons: super::reasons_en::REASONS,
+    sla: super::sla_en::SLA,
 };

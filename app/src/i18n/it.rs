@@ -13,6 +13,7 @@ pub const TEXTS: Texts = Texts {
         fleet: "Parco macchine",
         timeline: "Piano di conversione",
         estimators: "Stime",
+        sla: "Registro SLA",
         admin: "Amministrazione",
         account_title: "Il tuo account: password e sessioni",
         sign_out: "Esci",
@@ -565,4 +566,5 @@ pub const TEXTS: Texts = Texts {
         },
     },
     reasons: super::reasons_it::REASONS,
+    sla: super::sla_it::SLA,
 };

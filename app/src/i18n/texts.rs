@@ -16,6 +16,7 @@ pub struct Texts {
     pub admin: AdminTexts,
     pub estimators: EstimatorTexts,
     pub reasons: ReasonTexts,
+    pub sla: SlaTexts,
 }
 
 pub struct EstimatorTexts {
@@ -191,6 +192,7 @@ pub struct Nav {
     pub fleet: &'static str,
     pub timeline: &'static str,
     pub estimators: &'static str,
+    pub sla: &'static str,
     pub admin: &'static str,
     pub account_title: &'static str,
     pub sign_out: &'static str,
@@ -602,4 +604,26 @@ pub struct ReasonTexts {
     pub tensor_active: &'static str,
     pub energy: &'static str,
     pub not_exported: &'static str,
+}
+
+/// The SLA ledger page.
+pub struct SlaTexts {
+    pub title: &'static str,
+    pub note: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    pub contract: &'static str,
+    pub tenant: &'static str,
+    pub site: &'static str,
+    pub fee: &'static str,
+    pub promised: &'static str,
+    pub availability: &'static str,
+    pub observed: &'static str,
+    pub credit: &'static str,
+    pub net: &'static str,
+    pub not_measured: &'static str,
+    pub no_sla: &'static str,
+    pub empty: &'static str,
+    /// (month, through)
+    pub through: fn(&str, &str) -> String,
 }

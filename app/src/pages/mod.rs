@@ -11,4 +11,5 @@ pub mod fleet_scan;
 pub mod login;
 pub mod not_found;
 pub mod overview;
+pub mod sla;
 pub mod timeline;
