@@ -55,7 +55,14 @@ fn Ledger(month: String, through: String, rows: Vec<LedgerRow>) -> impl IntoView
         (None, _) => tx.not_measured.to_string(),
     };
     let prev = step(&month, -1).map(|m| format!("/sla?month={m}"));
-    let next = step(&month, 1).map(|m| format!("/sla?month={m}"));
+    // The month in progress has no next one yet.
+    let complete = parse_month(&month).is_some_and(|first| {
+        let (_, days) = crate::model::sla::month_of(first);
+        (first + chrono::Duration::days(i64::from(days) - 1)).to_string() == through
+    });
+    let next = step(&month, 1)
+        .filter(|_| complete)
+        .map(|m| format!("/sla?month={m}"));
     let csv = format!("/api/v1/sla.csv?month={month}");
     let empty = rows.is_empty();
     view! {
