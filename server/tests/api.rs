@@ -428,7 +428,11 @@ async fn pages_speak_the_language_the_request_asks_for() {
             .text()
             .await
             .unwrap();
-        assert!(html.contains(r#"<html lang="it""#), "{path}");
+        assert!(
+            html.contains(r#"<html lang="it""#),
+            "{path}: {}",
+            html.chars().take(400).collect::<String>()
+        );
         // Only what the page shows: script blocks (hydration data) may quote stored text.
         let shown = without_scripts(&html);
         assert!(shown.len() > 400, "{path}: {shown}");

@@ -37,7 +37,8 @@ pub async fn scrape(url: &str, limits: ExchangeLimits) -> Result<Vec<GpuReading>
 
 /// GPUs from an exposition, keyed by their `gpu` label.
 pub fn extract(text: &str) -> Result<Vec<GpuReading>, PollError> {
-    let samples = prometheus::parse(text).map_err(|e| PollError::Malformed(e.to_string()))?;
+    let samples =
+        prometheus::parse_borrowed(text).map_err(|e| PollError::Malformed(e.to_string()))?;
     let mut gpus: BTreeMap<u32, GpuReading> = BTreeMap::new();
     for s in samples.iter().filter(|s| s.name.starts_with("DCGM_FI_")) {
         let Some(index) = s.label("gpu").and_then(|g| g.parse::<u32>().ok()) else {
@@ -47,18 +48,25 @@ pub fn extract(text: &str) -> Result<Vec<GpuReading>, PollError> {
             gpu: index,
             ..Default::default()
         });
-        if let Some(u) = s.label("UUID") {
-            g.uuid = u.to_string();
+        // Every sample of a GPU repeats its identity: copied once.
+        if g.uuid.is_empty() {
+            if let Some(u) = s.label("UUID") {
+                g.uuid = u.to_string();
+            }
         }
-        if let Some(m) = s.label("modelName") {
-            g.model_name = m.to_string();
+        if g.model_name.is_empty() {
+            if let Some(m) = s.label("modelName") {
+                g.model_name = m.to_string();
+            }
         }
-        if let Some(h) = s.label("Hostname") {
-            g.hostname = h.to_string();
+        if g.hostname.is_empty() {
+            if let Some(h) = s.label("Hostname") {
+                g.hostname = h.to_string();
+            }
         }
         let v = Some(s.value).filter(|v| v.is_finite());
         let h = &mut g.health;
-        match s.name.as_str() {
+        match s.name {
             "DCGM_FI_DEV_GPU_UTIL" => g.util_pct = v,
             "DCGM_FI_DEV_POWER_USAGE" => g.power_w = v,
             "DCGM_FI_DEV_GPU_TEMP" => g.temp_c = v,

@@ -2,6 +2,40 @@
 //! `# HELP`/`# TYPE`, labels with escaped quotes, `NaN`/`+Inf`/`-Inf`, optional timestamps.
 //! Pure: no IO.
 
+use std::borrow::Cow;
+
+/// One sample line, borrowing from the exposition (label values are copied only when they
+/// hold escapes): what the poll path reads, with no allocation per label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleRef<'a> {
+    pub name: &'a str,
+    pub labels: Vec<(&'a str, Cow<'a, str>)>,
+    pub value: f64,
+    pub timestamp_ms: Option<i64>,
+}
+
+impl SampleRef<'_> {
+    pub fn label(&self, name: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    pub fn to_owned(&self) -> Sample {
+        Sample {
+            name: self.name.to_string(),
+            labels: self
+                .labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            value: self.value,
+            timestamp_ms: self.timestamp_ms,
+        }
+    }
+}
+
 /// One sample line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
@@ -29,6 +63,14 @@ pub struct ParseError {
 
 /// Parses a whole exposition; a malformed line is an error (it names the line).
 pub fn parse(text: &str) -> Result<Vec<Sample>, ParseError> {
+    Ok(parse_borrowed(text)?
+        .iter()
+        .map(SampleRef::to_owned)
+        .collect())
+}
+
+/// Parses a whole exposition into samples that borrow from it.
+pub fn parse_borrowed(text: &str) -> Result<Vec<SampleRef<'_>>, ParseError> {
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -47,7 +89,7 @@ fn is_name_char(c: char, first: bool) -> bool {
     c.is_ascii_alphabetic() || c == '_' || c == ':' || (!first && c.is_ascii_digit())
 }
 
-fn parse_line(line: &str) -> Result<Sample, &'static str> {
+fn parse_line(line: &str) -> Result<SampleRef<'_>, &'static str> {
     let name_end = line
         .char_indices()
         .find(|(i, c)| !is_name_char(*c, *i == 0))
@@ -56,56 +98,59 @@ fn parse_line(line: &str) -> Result<Sample, &'static str> {
     if name_end == 0 {
         return Err("missing metric name");
     }
-    let name = line[..name_end].to_string();
+    let name = &line[..name_end];
     let mut rest = &line[name_end..];
     let mut labels = Vec::new();
     if let Some(after) = rest.strip_prefix('{') {
-        let mut chars = after.char_indices().peekable();
-        let mut consumed = None;
+        let bytes = after.as_bytes();
+        let mut i = 0;
         loop {
-            while chars.peek().is_some_and(|(_, c)| *c == ' ' || *c == ',') {
-                chars.next();
+            while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b',') {
+                i += 1;
             }
-            match chars.peek() {
-                Some((i, '}')) => {
-                    consumed = Some(*i + 1);
+            match bytes.get(i) {
+                Some(b'}') => {
+                    i += 1;
                     break;
                 }
-                None => break,
+                None => return Err("unterminated label set"),
                 _ => {}
             }
-            let mut key = String::new();
-            while let Some((_, c)) = chars.peek() {
-                if is_name_char(*c, key.is_empty()) {
-                    key.push(*c);
-                    chars.next();
-                } else {
-                    break;
-                }
+            let key_start = i;
+            while i < bytes.len() && is_name_char(bytes[i] as char, i == key_start) {
+                i += 1;
             }
-            if key.is_empty()
-                || chars.next().map(|(_, c)| c) != Some('=')
-                || chars.next().map(|(_, c)| c) != Some('"')
-            {
+            if i == key_start || bytes.get(i) != Some(&b'=') || bytes.get(i + 1) != Some(&b'"') {
                 return Err("malformed label");
             }
-            let mut value = String::new();
+            let key = &after[key_start..i];
+            i += 2;
+            let value_start = i;
+            let mut escaped = false;
             loop {
-                match chars.next() {
+                match bytes.get(i) {
                     None => return Err("unterminated label value"),
-                    Some((_, '"')) => break,
-                    Some((_, '\\')) => match chars.next() {
-                        Some((_, 'n')) => value.push('\n'),
-                        Some((_, c)) => value.push(c),
-                        None => return Err("unterminated escape"),
-                    },
-                    Some((_, c)) => value.push(c),
+                    Some(b'"') => break,
+                    Some(b'\\') => {
+                        escaped = true;
+                        if i + 1 >= bytes.len() {
+                            return Err("unterminated escape");
+                        }
+                        i += 2;
+                    }
+                    Some(_) => i += 1,
                 }
             }
+            let raw = &after[value_start..i];
+            i += 1;
+            let value = if escaped {
+                Cow::Owned(unescape(raw))
+            } else {
+                Cow::Borrowed(raw)
+            };
             labels.push((key, value));
         }
-        let used = consumed.ok_or("unterminated label set")?;
-        rest = &after[used..];
+        rest = &after[i..];
     }
     let mut fields = rest.split_whitespace();
     let value = match fields.next().ok_or("missing value")? {
@@ -121,12 +166,30 @@ fn parse_line(line: &str) -> Result<Sample, &'static str> {
     if fields.next().is_some() {
         return Err("trailing data");
     }
-    Ok(Sample {
+    Ok(SampleRef {
         name,
         labels,
         value,
         timestamp_ms,
     })
+}
+
+/// A label value's escapes (`\\n`, `\\"`, `\\\\`) resolved.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
