@@ -272,6 +272,10 @@ pub struct ServeArgs {
     /// Seconds between alert evaluations (and so at most one webhook message per interval).
     #[arg(long, env = "RIGSHIFT_ALERT_INTERVAL_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub alert_interval_secs: u64,
+    /// Seconds between checks of which sites their power schedule curtails now (a miner dark
+    /// at such a site is shown as curtailed, not offline).
+    #[arg(long, env = "RIGSHIFT_CURTAILMENT_CHECK_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub curtailment_check_secs: u64,
 }
 
 /// An `http://` or `https://` URL without a trailing slash.

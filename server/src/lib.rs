@@ -118,10 +118,12 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         concurrency: args.poll_concurrency.max(1),
         ..Default::default()
     };
+    let curtailed = Arc::new(telemetry::curtailed::CurtailedSites::default());
     let poller = tokio::spawn(
         telemetry::poller::Poller::new(config, store.clone(), cache.clone(), updates)
             .with_metrics(metrics.clone())
             .with_shards(shards)
+            .with_curtailed(curtailed.clone())
             .run_until(stop),
     );
     let services = Services {
@@ -142,6 +144,11 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         market_feed,
         overview_cache: Default::default(),
     };
+    background.push(power::watch_curtailment(
+        services.clone(),
+        curtailed,
+        std::time::Duration::from_secs(args.curtailment_check_secs),
+    ));
     if let Some(url) = &args.webhook_url {
         background.push(
             alerts::WebhookAlerts {

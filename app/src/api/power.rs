@@ -443,6 +443,33 @@ pub mod service {
         }
     }
 
+    /// The sites whose power schedule has mining curtailed in the interval holding `now` (the
+    /// same backtest the curtailment report runs, over `now`'s day); a site whose prices do not
+    /// cover `now` is not curtailed.
+    pub async fn curtailed_now(
+        svc: &Services,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<std::collections::BTreeSet<String>, ApiError> {
+        let mut out = std::collections::BTreeSet::new();
+        for (site, _) in svc.power.site_terms().await? {
+            let q = PowerQuery {
+                site: site.clone(),
+                from: now.date_naive(),
+                to: now.date_naive(),
+                strike: None,
+                group: None,
+            };
+            let report = load_curtailment(svc, &q).await?;
+            let now_row = report.rows.iter().find(|r| {
+                r.interval_start <= now && now < r.interval_start + Duration::minutes(15)
+            });
+            if now_row.is_some_and(|r| !r.mined) {
+                out.insert(site);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn site_terms(svc: &Services) -> Result<Vec<SitePowerRow>, ApiError> {
         Ok(svc
             .power

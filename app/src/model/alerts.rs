@@ -150,6 +150,14 @@ pub struct Readings<'a> {
 pub fn conditions(r: &Readings) -> Vec<Condition> {
     let mut out = Vec::new();
     for d in r.devices {
+        // A miner sitting out its site's power schedule is doing its job, not down.
+        let curtailed = d
+            .reason
+            .as_ref()
+            .is_some_and(|r| r.code() == ReasonCode::Curtailed);
+        if d.status == DeviceStatus::Offline && curtailed {
+            continue;
+        }
         if d.status == DeviceStatus::Offline {
             let silent = d.last_seen.map_or(Duration::MAX, |t| r.now - t);
             if silent >= OFFLINE_AFTER {
@@ -577,6 +585,21 @@ mod tests {
             })
             .collect();
         assert_eq!(fired, vec![10]);
+        // A miner dark because its site is curtailed by schedule is not an offline alert.
+        let sitting_out = Device {
+            status: DeviceStatus::Offline,
+            reason: Some(Reason::Curtailed),
+            last_seen: Some(at(-30)),
+            ..Device::offline("asic-9", DeviceKind::Asic, "S21", "pecos", "10.0.0.9:4028")
+        };
+        assert!(conditions(&readings(
+            0,
+            std::slice::from_ref(&sitting_out),
+            &[],
+            &b,
+            &[]
+        ))
+        .is_empty());
         // A reason that does not page (an application's Xid) is shown, not alerted.
         let app = gpu(Reason::Xid { xid: 13 });
         assert!(conditions(&readings(0, std::slice::from_ref(&app), &[], &b, &[])).is_empty());

@@ -115,3 +115,24 @@ async fn fetch_once(remote: &Remote, store: &Store, host: &str) -> anyhow::Resul
         .upsert_power_prices(&rows, &format!("feed:{host}"), Utc::now())
         .await?)
 }
+
+/// Keeps `sites` set to the sites whose power schedule curtails mining now: checked at once and
+/// then every `every` (a 15-minute interval is the schedule's unit; a minute's delay is noise).
+pub fn watch_curtailment(
+    services: app::api::ports::Services,
+    sites: std::sync::Arc<crate::telemetry::curtailed::CurtailedSites>,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match app::api::power::service::curtailed_now(&services, services.clock.now()).await {
+                Ok(now) => sites.set(now),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not tell which sites are curtailed now")
+                }
+            }
+        }
+    })
+}

@@ -7,7 +7,7 @@ use app::i18n::EN;
 use app::model::catalogue;
 use app::model::diagnosis::{asic_status, gpu_status};
 use app::model::fleet::{over_reports, AsicReading, Device, DeviceKind, DeviceStatus, GpuReading};
-use app::model::reason::{worst, Reason};
+use app::model::reason::{worst, Reason, ReasonCode};
 
 use crate::store::DeviceSpec;
 
@@ -88,6 +88,7 @@ pub(super) fn fill_asic_device(
     r: &AsicReading,
     share: Option<f64>,
     at: DateTime<Utc>,
+    curtailed: bool,
 ) {
     let catalogue_model = resolved.catalogue;
     let (mut status, mut reason) = asic_status(r, catalogue_model.map(|m| m.hashrate_ths));
@@ -98,6 +99,17 @@ pub(super) fn fill_asic_device(
             proven_ths: s,
         };
         reason = worst(reason.into_iter().chain([over]));
+    }
+    // At a site its power schedule curtails, a miner hashing next to nothing is following the
+    // schedule: that is the reason, not a fault (a dead board still shows as one).
+    let np = catalogue_model.map(|m| m.hashrate_ths);
+    if curtailed
+        && np.is_some_and(|np| r.hashrate_ths < super::curtailed::CURTAILED_BELOW_SHARE * np)
+        && reason
+            .as_ref()
+            .is_none_or(|r| r.code() >= ReasonCode::OverTemperature)
+    {
+        reason = Some(Reason::Curtailed);
     }
     if let Some(reported) = &resolved.mismatch {
         let mismatch = Reason::ModelMismatch {

@@ -75,6 +75,7 @@ impl CacheState {
         id: &str,
         blank: impl FnOnce() -> Option<Device>,
         problem: &str,
+        reason: app::model::reason::Reason,
     ) -> Option<&Device> {
         if !self.devices.contains_key(id) {
             self.put(blank()?);
@@ -82,7 +83,7 @@ impl CacheState {
         let d = self.devices.get_mut(id)?;
         self.totals.remove(d);
         d.status = DeviceStatus::Offline;
-        d.reason = Some(app::model::reason::Reason::Offline);
+        d.reason = Some(reason);
         match &mut d.problem {
             Some(p) => p.replace_range(.., problem),
             None => d.problem = Some(problem.to_string()),

@@ -3,6 +3,7 @@
 //! `cgminer::poll`, `dcgm::scrape` and the poller.
 
 pub mod cgminer;
+pub mod curtailed;
 pub mod dcgm;
 mod device_build;
 pub mod discovery;

@@ -13,6 +13,8 @@ use tokio::time::Instant;
 
 use app::model::fleet::{share_hashrate_ths, Device};
 
+use app::model::reason::Reason;
+
 use super::device_build::{blank_device, fill_asic_device, gpu_device, Resolved};
 pub use super::device_build::{resolve_model, UNKNOWN_MODEL};
 pub use super::fleet_cache::{CacheState, CycleReport, FleetCache, SharedSummary};
@@ -116,6 +118,8 @@ pub struct Poller {
     reading: Option<tokio::sync::oneshot::Receiver<RegistryRead>>,
     /// The shards this process polls (all of them unless it is one of several replicas).
     shards: Arc<crate::shards::Shards>,
+    /// Sites curtailed by their power schedule now.
+    curtailed: Arc<super::curtailed::CurtailedSites>,
 }
 
 impl Poller {
@@ -141,7 +145,14 @@ impl Poller {
             synced: None,
             reading: None,
             shards: crate::shards::Shards::single(),
+            curtailed: Arc::default(),
         }
+    }
+
+    /// Reads which sites are curtailed by schedule from `sites` (kept fresh by the caller).
+    pub fn with_curtailed(mut self, sites: Arc<super::curtailed::CurtailedSites>) -> Self {
+        self.curtailed = sites;
+        self
     }
 
     /// Polls only the devices of the shards `shards` holds.
@@ -333,10 +344,16 @@ impl Poller {
             Err(err) => {
                 tracing::debug!(device = %e.spec.id, error = %err, failures = e.failures, "poll failed");
                 let problem = err.to_string();
+                // A site curtailed by schedule explains a silent miner.
+                let reason = if self.curtailed.contains(&e.spec.site) {
+                    Reason::Curtailed
+                } else {
+                    Reason::Offline
+                };
                 // Only this endpoint's devices: no scan of the whole fleet per failure.
                 let mut marked = 0;
                 for id in &e.produced {
-                    if let Some(d) = state.mark_offline(id, || None, &problem) {
+                    if let Some(d) = state.mark_offline(id, || None, &problem, reason.clone()) {
                         marked += 1;
                         record.add(d, at);
                     }
@@ -345,7 +362,7 @@ impl Poller {
                     // Never answered (or its devices are gone): the endpoint itself is shown.
                     e.produced = vec![e.spec.id.clone()];
                     let blank = || Some(blank_device(&e.spec));
-                    if let Some(d) = state.mark_offline(&e.spec.id, blank, &problem) {
+                    if let Some(d) = state.mark_offline(&e.spec.id, blank, &problem, reason) {
                         record.add(d, at);
                     }
                 }
@@ -375,12 +392,13 @@ impl Poller {
                 }
                 let resolved = e.resolved.as_ref().expect("just resolved");
                 let spec = &e.spec;
+                let curtailed = self.curtailed.contains(&spec.site);
                 // Updated in place: the cached device's strings are reused, not copied per poll.
                 state.upsert_with(
                     &spec.id,
                     || blank_device(spec),
                     |d| {
-                        fill_asic_device(d, spec, resolved, &r, share, at);
+                        fill_asic_device(d, spec, resolved, &r, share, at, curtailed);
                         record.add(d, at);
                     },
                 );

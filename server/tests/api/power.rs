@@ -303,3 +303,78 @@ async fn prices_from_a_url_are_stored_with_their_source() {
         Some(format!("feed:{addr}").as_str())
     );
 }
+
+/// A miner that has gone dark at a site whose power schedule curtails now reads "curtailed by
+/// schedule", not offline; the same dark miner at a site without terms stays offline.
+#[tokio::test]
+async fn a_dark_miner_at_a_curtailed_site_is_curtailed_not_offline() {
+    let app = TestApp::on(day(2026, 12, 4))
+        .simulator(false)
+        .args(|a| a.curtailment_check_secs = 1)
+        .start()
+        .await;
+    let store = server::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    // Every interval of today and tomorrow (UTC, wall clock) at $5,000/MWh at HB_WEST.
+    let today = chrono::Utc::now().date_naive();
+    let mut csv = String::from("settlement_point,interval_start_utc,usd_per_mwh\n");
+    for i in 0..2 * 96 {
+        let at = today.and_hms_opt(0, 0, 0).unwrap().and_utc() + chrono::Duration::minutes(15 * i);
+        csv.push_str(&format!(
+            "HB_WEST,{},5000\n",
+            at.format("%Y-%m-%dT%H:%M:%SZ")
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spike.csv");
+    std::fs::write(&file, csv).unwrap();
+    assert_eq!(
+        server::power::import_file(&store, &file).await.unwrap(),
+        192
+    );
+    let (s, body) = set_terms(
+        &app,
+        "pecos-ridge",
+        json!({ "contract": { "kind": "index", "point": "HB_WEST", "adder_usd_per_mwh": 0.0 },
+                "policy": { "strike_usd_per_mwh": 200.0 } }),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    // Two miners nobody answers for (a closed port): one at Pecos Ridge, one at Muskogee.
+    for (site, port) in [("pecos-ridge", 9), ("muskogee", 7)] {
+        let (s, body) = app
+            .post_json(
+                "/api/v1/devices",
+                &json!({ "kind": "asic", "address": format!("127.0.0.1:{port}"), "site": site, "model": "S21" }),
+            )
+            .await;
+        assert_eq!(s, 201, "{body}");
+    }
+    let fleet = wait_until(
+        "both miners polled with the schedule known",
+        Duration::from_secs(20),
+        || async {
+            let (_, f) = app.get_json("/api/v1/fleet").await;
+            let reason = |site: &str| {
+                f["devices"]
+                    .as_array()?
+                    .iter()
+                    .find(|d| d["site"] == site)?["reason"]["code"]
+                    .as_str()
+                    .map(str::to_string)
+            };
+            (reason("pecos-ridge").as_deref() == Some("curtailed") && reason("muskogee").is_some())
+                .then_some(f)
+        },
+    )
+    .await;
+    let muskogee = fleet["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["site"] == "muskogee")
+        .unwrap();
+    assert_eq!(muskogee["reason"]["code"], "offline");
+    assert_eq!(muskogee["status"], "offline");
+}
