@@ -359,6 +359,8 @@ pub const TEXTS: Texts = Texts {
         back: "Back to the overview",
     },
     admin: AdminTexts {
+        tenant: "Tenant (tenant users only)",
+        tenant_hint: "As the tenant's lease contracts name it",
         title: "Administration",
         users: "Users",
         roles_note: "Viewers read; operators also edit the timeline, annotations and devices; admins also manage accounts.",

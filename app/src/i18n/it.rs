@@ -363,6 +363,8 @@ pub const TEXTS: Texts = Texts {
         back: "Torna alla panoramica",
     },
     admin: AdminTexts {
+        tenant: "Tenant (solo utenti tenant)",
+        tenant_hint: "Come lo chiamano i suoi contratti",
         title: "Amministrazione",
         users: "Utenti",
         roles_note: "I viewer leggono; gli operatori modificano anche piano, annotazioni e dispositivi; gli admin gestiscono anche gli account.",

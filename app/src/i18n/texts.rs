@@ -107,6 +107,9 @@ pub struct EstimatorTexts {
 }
 
 pub struct AdminTexts {
+    /// The tenant field of the add-user form (a tenant user's binding) and its hint.
+    pub tenant: &'static str,
+    pub tenant_hint: &'static str,
     pub title: &'static str,
     pub users: &'static str,
     pub roles_note: &'static str,

@@ -101,13 +101,18 @@ fn UsersPanel(users: Vec<UserRow>, reload: RwSignal<u32>) -> impl IntoView {
     let user_name = RwSignal::new(String::new());
     let user_role = RwSignal::new("viewer".to_string());
     let user_password = RwSignal::new(String::new());
+    let user_tenant = RwSignal::new(String::new());
     let add = Action::new(move |_: &()| {
-        let (name, role, pw) = (
+        let (name, role, pw, tenant) = (
             user_name.get_untracked(),
             user_role.get_untracked(),
             user_password.get_untracked(),
+            user_tenant.get_untracked(),
         );
-        async move { add_user(name, Role::parse(&role).unwrap_or(Role::Viewer), pw, None).await }
+        let role = Role::parse(&role).unwrap_or(Role::Viewer);
+        // Only a tenant user carries a tenant; the server refuses it on any other role.
+        let tenant = (role == Role::Tenant).then_some(tenant);
+        async move { add_user(name, role, pw, tenant).await }
     });
     Effect::new(move |_| {
         if matches!(add.value().get(), Some(Ok(_))) {
@@ -148,7 +153,8 @@ fn UsersPanel(users: Vec<UserRow>, reload: RwSignal<u32>) -> impl IntoView {
             {move || toggle.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(e.words())}</p> })}
             <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
                 <label>{tx.name}<input bind:value=user_name maxlength="64" required /></label>
-                <label>{tx.role}<select bind:value=user_role>{role_options()}</select></label>
+                <label>{tx.role}<select bind:value=user_role>{role_options()}<option value="tenant">"tenant"</option></select></label>
+                <label>{tx.tenant}<input bind:value=user_tenant maxlength="100" placeholder=tx.tenant_hint disabled=move || user_role.get() != "tenant" /></label>
                 <label>{tx.password_10}<input type="password" bind:value=user_password autocomplete="new-password" required /></label>
                 <div class="form-actions"><button type="submit" class="primary">{tx.add_user}</button></div>
                 {move || add.value().get().and_then(Result::err).map(|e| view! { <p class="error-text" role="alert">{err(e.words())}</p> })}
