@@ -75,6 +75,8 @@ conformance! {
     measured_site_days => measured_site_days;
     login_failures_are_shared => login_failures_are_shared;
     power_prices_terms_and_peaks => power_prices_terms_and_peaks;
+    gpu_months_for_slas => gpu_months_for_slas;
+    tenant_users => tenant_users;
 }
 
 fn date(s: &str) -> NaiveDate {
@@ -863,5 +865,158 @@ async fn power_prices_terms_and_peaks(store: Store) {
             .await
             .unwrap(),
         vec![peaks[1]]
+    );
+}
+
+/// A contract's SLA and scope round-trip; each GPU's month: unavailable minutes from rolled-up
+/// hours (offline or a fatal reason) and from raw samples of hours not rolled up yet.
+async fn gpu_months_for_slas(store: Store) {
+    seed_if_empty(&store).await.unwrap();
+    let contract: app::model::lease::LeaseContract = serde_json::from_value(serde_json::json!({
+        "id": "hall-z", "site_id": "muskogee", "tenant": "Zeta",
+        "terms": { "kind": "gpu_hours", "gpus": 2, "usd_per_gpu_hour": 2.0, "utilisation": 1.0, "server_kw_per_gpu": 1.2 },
+        "start_on": "2026-01-01", "ramp_months": 0, "end_on": null, "power_pass_through": false,
+        "sla": { "availability_pct": 99.5, "credits": [{ "below_pct": 99.5, "credit_pct": 5.0 }] },
+        "devices": ["node-z"]
+    }))
+    .unwrap();
+    store.add_contract(&contract).await.unwrap();
+    let read = store
+        .sites()
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|s| s.contracts)
+        .find(|c| c.id == "hall-z")
+        .unwrap();
+    assert_eq!(read, contract);
+    store
+        .upsert_device(
+            &DeviceSpec {
+                id: "node-z".into(),
+                kind: DeviceKind::Gpu,
+                model: "H100".into(),
+                site: "muskogee".into(),
+                address: "http://x:9400/metrics".into(),
+            },
+            "api",
+        )
+        .await
+        .unwrap();
+    let gpu = |g: u32, status: DeviceStatus, reason: Option<app::model::reason::Reason>| Device {
+        status,
+        reason,
+        gpu_util_pct: Some(90.0),
+        ..Device::offline(
+            format!("node-z/gpu{g}"),
+            DeviceKind::Gpu,
+            "H100",
+            "muskogee",
+            "x",
+        )
+    };
+    use app::model::reason::Reason;
+    // 10:00–10:59, six polls: gpu0 offline for two, gpu1 with a fatal Xid for three, and a
+    // pending row remap (not unavailable) on gpu0 for one.
+    let hour = at("2026-11-10T10:00:00Z");
+    for i in 0..6 {
+        let t = hour + Duration::minutes(10 * i);
+        let g0 = match i {
+            0 | 1 => gpu(0, DeviceStatus::Offline, Some(Reason::Offline)),
+            2 => gpu(0, DeviceStatus::Degraded, Some(Reason::RowRemapPending)),
+            _ => gpu(0, DeviceStatus::Online, None),
+        };
+        let g1 = if i < 3 {
+            gpu(
+                1,
+                DeviceStatus::Degraded,
+                Some(Reason::FatalXid { xid: 79 }),
+            )
+        } else {
+            gpu(1, DeviceStatus::Online, None)
+        };
+        store.insert_samples(t, &[g0, g1]).await.unwrap();
+    }
+    store
+        .roll_up_samples(at("2026-11-10T11:05:00Z"), Duration::days(400))
+        .await
+        .unwrap();
+    // 11:00 is not rolled up: gpu1 offline for one of two polls there.
+    store
+        .insert_samples(
+            at("2026-11-10T11:10:00Z"),
+            &[gpu(1, DeviceStatus::Offline, Some(Reason::Offline))],
+        )
+        .await
+        .unwrap();
+    store
+        .insert_samples(
+            at("2026-11-10T11:20:00Z"),
+            &[gpu(1, DeviceStatus::Online, None)],
+        )
+        .await
+        .unwrap();
+    let months = store
+        .gpu_months("muskogee", date("2026-11-01"), date("2026-11-30"))
+        .await
+        .unwrap();
+    let by: std::collections::BTreeMap<&str, (f64, f64)> = months
+        .iter()
+        .map(|m| {
+            (
+                m.device_id.as_str(),
+                (m.unavailable_minutes, m.observed_hours),
+            )
+        })
+        .collect();
+    assert_eq!(by.len(), 2, "{months:?}");
+    // gpu0: 2 of 6 → 20 minutes in one hour; gpu1: 3 of 6 → 30, then 1 of 2 → 30, two hours.
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert!(
+        close(by["node-z/gpu0"].0, 20.0) && close(by["node-z/gpu0"].1, 1.0),
+        "{by:?}"
+    );
+    assert!(
+        close(by["node-z/gpu1"].0, 60.0) && close(by["node-z/gpu1"].1, 2.0),
+        "{by:?}"
+    );
+    assert!(months.iter().all(|m| m.month == date("2026-11-01")));
+    // Another site sees none of them.
+    assert!(store
+        .gpu_months("pecos-ridge", date("2026-11-01"), date("2026-11-30"))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// A tenant user is stored with its tenant and its session says so; the database refuses a
+/// tenant user without one.
+async fn tenant_users(store: Store) {
+    assert!(store
+        .add_user("acme", Role::Tenant, Some("Acme AI"), "hash", "cli")
+        .await
+        .unwrap());
+    let refused = store
+        .add_user("ghost", Role::Tenant, None, "hash", "cli")
+        .await;
+    assert!(
+        refused.is_err(),
+        "the schema's check refuses a tenant user without a tenant"
+    );
+    let user = store.user_by_name("acme").await.unwrap().unwrap();
+    assert_eq!(user.role, Role::Tenant);
+    let expires = Utc::now() + Duration::days(1);
+    store
+        .create_session("digest-acme", user.id, expires, "127.0.0.1", "test")
+        .await
+        .unwrap();
+    let s = store
+        .session_user("digest-acme", Duration::hours(12), "127.0.0.1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (s.role, s.tenant.as_deref()),
+        (Role::Tenant, Some("Acme AI"))
     );
 }

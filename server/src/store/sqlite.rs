@@ -156,3 +156,57 @@ impl Engine {
         Ok(0)
     }
 }
+
+#[cfg(test)]
+mod migration_tests {
+    use std::str::FromStr;
+
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+
+    /// Migration 0010 rebuilds `users` with foreign keys off: a database from before it keeps
+    /// its users and their sessions (dropping `users` with the keys on would cascade).
+    #[tokio::test]
+    async fn the_users_rebuild_keeps_users_and_their_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("old.db").display());
+        let options = SqliteConnectOptions::from_str(&url)
+            .unwrap()
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        let mut before = sqlx::migrate!("./migrations/sqlite");
+        before.migrations = before
+            .migrations
+            .iter()
+            .filter(|m| m.version <= 9)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        before.run(&pool).await.unwrap();
+        sqlx::query("INSERT INTO users (name, role, password_hash, created_at, language) VALUES ('ada', 'admin', 'h', '2026-01-01T00:00:00Z', 'it')")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO sessions (secret_hash, user_id, created_at, last_seen_at, expires_at) VALUES ('d', 1, '2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z', '2099-01-02T00:00:00Z')")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        let engine = super::Engine::connect(&url).await.unwrap();
+        let s = engine
+            .session_user("d", chrono::Duration::days(365 * 100), "x")
+            .await
+            .unwrap()
+            .expect("the session survived the rebuild");
+        assert_eq!(
+            (s.name.as_str(), s.language),
+            ("ada", Some(app::i18n::Lang::It))
+        );
+        assert_eq!(s.tenant, None);
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&engine.pool)
+            .await
+            .unwrap();
+        assert_eq!(fk, 1, "foreign keys are back on");
+    }
+}
