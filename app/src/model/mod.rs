@@ -30,6 +30,7 @@ pub mod projection;
 pub mod range;
 pub mod reason;
 pub mod revenue;
+pub mod risk;
 pub mod roofline;
 pub mod sha256d;
 pub mod site;
