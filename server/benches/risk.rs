@@ -10,7 +10,9 @@ fn main() {
     let start = NaiveDate::from_ymd_opt(2027, 1, 1).expect("date");
     let months: Vec<MonthInputs> = (0..36u32)
         .map(|i| MonthInputs {
-            month: start.checked_add_months(chrono::Months::new(i)).expect("month"),
+            month: start
+                .checked_add_months(chrono::Months::new(i))
+                .expect("month"),
             years: f64::from(i + 1) / 12.0,
             btc_at_unit_difficulty: MonthInputs::btc_at_unit_difficulty(
                 20_000_000.0,

@@ -18,6 +18,7 @@ pub mod overview_page;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod power;
+pub mod risk;
 pub mod sla;
 pub mod status;
 #[cfg(feature = "ssr")]

@@ -31,6 +31,7 @@ pub mod range;
 pub mod reason;
 pub mod revenue;
 pub mod risk;
+pub mod risk_inputs;
 pub mod roofline;
 pub mod sha256d;
 pub mod site;

@@ -262,7 +262,10 @@ mod tests {
             }
             assert!((b.mining_margin_usd.p50 - margin).abs() < 0.005);
             assert!((b.ai_usd.p10 - ai).abs() < 0.005 && (b.ai_usd.p90 - ai).abs() < 0.005);
-            assert!(b.revenue_at_risk_95_usd < 0.005, "no risk without volatility");
+            assert!(
+                b.revenue_at_risk_95_usd < 0.005,
+                "no risk without volatility"
+            );
         }
     }
 

@@ -9,6 +9,7 @@ mod live;
 mod market;
 pub mod openapi;
 mod power;
+mod risk;
 mod sla;
 mod timeline;
 
@@ -47,6 +48,7 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
         OpenApiRouter::new()
             .routes(routes!(handlers::sites))
             .routes(routes!(handlers::revenue))
+            .routes(routes!(risk::risk))
             .routes(routes!(market::market))
             .routes(routes!(market::latest))
             .routes(routes!(market::pool_rewards))

@@ -378,3 +378,71 @@ async fn a_dark_miner_at_a_curtailed_site_is_curtailed_not_offline() {
     assert_eq!(muskogee["reason"]["code"], "offline");
     assert_eq!(muskogee["status"], "offline");
 }
+
+/// The risk bands: same seed, same bands; ordered percentiles; the colocation revenue firm;
+/// bad parameters refused by name.
+#[tokio::test]
+async fn risk_bands_are_seeded_ordered_and_validated() {
+    let app = TestApp::on(day(2026, 6, 15)).simulator(false).start().await;
+    let (s, a) = app
+        .get_json("/api/v1/risk?range=24m&paths=500&seed=3")
+        .await;
+    assert_eq!(s, 200, "{a}");
+    let (_, b) = app
+        .get_json("/api/v1/risk?range=24m&paths=500&seed=3")
+        .await;
+    assert_eq!(a, b, "the same seed gives the same bands");
+    let (_, c) = app
+        .get_json("/api/v1/risk?range=24m&paths=500&seed=4")
+        .await;
+    assert_ne!(a["months"], c["months"]);
+    let months = a["months"].as_array().unwrap();
+    assert_eq!(months.len(), 24);
+    assert!(
+        a["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("modelled: Monte Carlo over"),
+        "{}",
+        a["source"]
+    );
+    assert!(a["dynamics"]["btc_vol_per_year"].as_f64().unwrap() > 0.0);
+    for m in months {
+        for band in ["mining_usd", "ai_usd", "total_usd", "btc_usd"] {
+            let (p10, p50, p90) = (
+                m[band]["p10"].as_f64().unwrap(),
+                m[band]["p50"].as_f64().unwrap(),
+                m[band]["p90"].as_f64().unwrap(),
+            );
+            assert!(p10 <= p50 && p50 <= p90, "{band}: {m}");
+        }
+        let p = m["p_mining_margin_negative"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+    }
+    // Uncertainty grows with time: the price band's log-width grows about as √t (the first
+    // month ends 1.5 months out, the 24th 25.5: √17 ≈ 4.1). The mining band's absolute width
+    // need not grow: the sites convert to AI and the subsidy halves in 2028.
+    let log_spread = |m: &Value| {
+        (m["btc_usd"]["p90"].as_f64().unwrap() / m["btc_usd"]["p10"].as_f64().unwrap()).ln()
+    };
+    let growth = log_spread(&months[23]) / log_spread(&months[0]);
+    assert!((3.0..5.5).contains(&growth), "{growth}");
+    // A scenario's volatility replaces the history's.
+    let (s, v) = app
+        .get_json("/api/v1/risk?range=12m&paths=500&btc_vol=0.6")
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["dynamics"]["btc_vol_per_year"], 0.6);
+    let wide = log_spread(&v["months"][11]);
+    assert!(wide > log_spread(&months[11]) * 3.0, "{wide}");
+    for (query, word) in [
+        ("paths=50", "paths"),
+        ("paths=20000", "paths"),
+        ("range=5y", "range"),
+        ("btc_vol=9", "btc_vol"),
+    ] {
+        let (s, e) = app.get_json(&format!("/api/v1/risk?{query}")).await;
+        assert_eq!(s, 422, "{query}: {e}");
+        assert!(e.to_string().contains(word), "{e}");
+    }
+}

@@ -1,0 +1,117 @@
+//! Risk bands over the seam: the seeded Monte Carlo of `model::risk` run on the sites'
+//! schedules and contracts, with dynamics estimated from the stored market history.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::model::risk::{Dynamics, MonthBand};
+
+/// What `GET /api/v1/risk` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RiskReport {
+    /// The market day the paths start from.
+    pub as_of: NaiveDate,
+    pub paths: usize,
+    pub seed: u64,
+    /// Drift and volatility used, and the days of stored history they were estimated from.
+    pub dynamics: Dynamics,
+    pub estimated_over_days: i64,
+    /// `modelled`: a Monte Carlo over the stored prices' sources (named).
+    pub source: String,
+    pub months: Vec<MonthBand>,
+}
+
+/// `range` (`12m`, `24m`, `36m`), `paths` (100–10,000) and `seed`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+pub struct RiskQuery {
+    /// Months ahead: `12m`, `24m` or `36m` (default).
+    pub range: Option<String>,
+    /// Simulated paths, 100 to 10,000 (default 2,000).
+    pub paths: Option<usize>,
+    /// The seed: the same seed gives the same bands (default 1).
+    pub seed: Option<u64>,
+    /// BTC's volatility per year instead of the history's (0 to 3; 0.6 = 60 %).
+    pub btc_vol: Option<f64>,
+    /// BTC's drift per year instead of the history's (−2 to 2).
+    pub btc_drift: Option<f64>,
+}
+
+/// How far back the dynamics are estimated, days.
+pub const ESTIMATION_DAYS: i64 = 365;
+/// σ of GPU-hour utilisation assumed month to month.
+pub const GPU_UTILISATION_VOL: f64 = 0.08;
+
+/// (ssr) The report for `q`.
+#[cfg(feature = "ssr")]
+pub mod service {
+    use super::*;
+    use crate::api::error::ApiError;
+    use crate::api::ports::Services;
+    use crate::model::risk::simulate;
+    use crate::model::risk_inputs::{estimate, estimation_window, months};
+
+    pub async fn risk(svc: &Services, q: &RiskQuery) -> Result<RiskReport, ApiError> {
+        let count = match q.range.as_deref().unwrap_or("36m") {
+            "12m" => 12,
+            "24m" => 24,
+            "36m" => 36,
+            other => {
+                return Err(ApiError::InvalidInput(format!(
+                    "range: 12m, 24m or 36m, not {other:?}"
+                )))
+            }
+        };
+        let paths = q.paths.unwrap_or(2_000);
+        if !(100..=10_000).contains(&paths) {
+            return Err(ApiError::InvalidInput(format!(
+                "paths: 100 to 10000, not {paths}"
+            )));
+        }
+        let seed = q.seed.unwrap_or(1);
+        let today = svc.clock.today();
+        let (from, to) = estimation_window(today, ESTIMATION_DAYS);
+        let history = svc.market.days(from, to).await?;
+        let mut dynamics = estimate(&history, GPU_UTILISATION_VOL).ok_or_else(|| {
+            ApiError::InvalidInput(format!(
+                "not enough stored market history before {today} to estimate volatility (60 days at least)"
+            ))
+        })?;
+        // A scenario's own figures replace the history's.
+        if let Some(v) = q.btc_vol {
+            if !(0.0..=3.0).contains(&v) {
+                return Err(ApiError::InvalidInput(format!(
+                    "btc_vol: 0 to 3 per year, not {v}"
+                )));
+            }
+            dynamics.btc_vol_per_year = v;
+        }
+        if let Some(m) = q.btc_drift {
+            if !(-2.0..=2.0).contains(&m) {
+                return Err(ApiError::InvalidInput(format!(
+                    "btc_drift: -2 to 2 per year, not {m}"
+                )));
+            }
+            dynamics.btc_drift_per_year = m;
+        }
+        let last = history.last().expect("estimate needs history");
+        let sites = svc.sites.list_sites().await?;
+        let inputs = months(&sites, last.date, count, last.fees_btc_per_block);
+        let sources: std::collections::BTreeSet<&str> =
+            history.iter().map(|d| d.source.as_str()).collect();
+        Ok(RiskReport {
+            as_of: last.date,
+            paths,
+            seed,
+            estimated_over_days: (last.date - history[0].date).num_days(),
+            source: format!(
+                "modelled: Monte Carlo over {} days of {} prices",
+                history.len(),
+                sources.into_iter().collect::<Vec<_>>().join(" + ")
+            ),
+            months: simulate(&inputs, &dynamics, paths, seed),
+            dynamics,
+        })
+    }
+}

@@ -1,0 +1,24 @@
+//! `/api/v1/risk`: the risk bands of the next 12–36 months.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::Json;
+
+use app::api::ports::Services;
+use app::api::risk::{service, RiskQuery, RiskReport};
+
+use super::error::HttpError;
+
+/// Monthly P10/P50/P90 of mining revenue and margin, AI revenue and the total, from a seeded
+/// Monte Carlo of BTC price and difficulty (drift and volatility estimated from a year of
+/// stored market days) and GPU-hour utilisation; 95 % revenue-at-risk and the chance mining's
+/// margin goes negative.
+#[utoipa::path(get, path = "/risk", tag = "revenue", params(RiskQuery),
+    responses((status = 200, description = "Risk bands per month (modelled; the dynamics and their source are in the answer)", body = RiskReport)))]
+pub async fn risk(
+    State(svc): State<Services>,
+    query: Result<Query<RiskQuery>, QueryRejection>,
+) -> Result<Json<RiskReport>, HttpError> {
+    let Query(q) = query?;
+    Ok(Json(service::risk(&svc, &q).await?))
+}
