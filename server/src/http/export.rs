@@ -54,7 +54,7 @@ fn header<const N: usize>(lang: Lang, columns: [&'static str; N]) -> String {
     line(columns.map(|c| name(c).to_string()))
 }
 
-fn csv_response(name: &str, today: NaiveDate, body: Body) -> Response {
+pub(super) fn csv_response(name: &str, today: NaiveDate, body: Body) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(
