@@ -18,6 +18,8 @@ fn main() {
                 20_000_000.0,
                 (0..30).map(|_| 3.155),
             ),
+            // Half the horizon on a forward curve: both pricing branches timed.
+            forward_mining_usd: if i < 18 { 4_000_000.0 } else { 0.0 },
             mining_power_usd: 6_000_000.0,
             ai_firm_usd: 15_000_000.0,
             ai_gpu_hours_usd: 8_000_000.0,

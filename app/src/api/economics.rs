@@ -126,15 +126,20 @@ pub mod service {
         Ok(())
     }
 
-    /// Telemetry and pool payouts for `[from, to]` (history days only).
+    /// Telemetry and pool payouts for `[from, to]` (history days only), and the forward curve
+    /// the projection is priced on.
     pub async fn observed(
         svc: &Services,
         sites: &[crate::model::site::Site],
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Observed, ApiError> {
+        let forward = svc.market.forward_curve().await?;
         if from > to {
-            return Ok(Observed::default());
+            return Ok(Observed {
+                forward,
+                ..Observed::default()
+            });
         }
         let groups = svc.fleet.site_days(from, to).await?;
         let paid = svc.pools.rewards(from, to, None).await?;
@@ -145,6 +150,7 @@ pub mod service {
             power,
             power_notes,
             sla_credits: sla_credits(svc, sites, from, to).await?,
+            forward,
         })
     }
 
@@ -387,6 +393,9 @@ pub mod service {
         let mut rows = site_series(&sites, &window, &observed.telemetry);
         crate::model::revenue::attach_pool_payouts(&mut rows, &observed.pool_paid);
         crate::model::revenue::apply_sla_credits(&mut rows, &observed.sla_credits);
+        if let Some(curve) = &observed.forward {
+            crate::model::forwards::apply(&mut rows, &sites, curve);
+        }
         Ok(rows)
     }
 

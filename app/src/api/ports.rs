@@ -32,6 +32,14 @@ pub trait MarketHistory: Send + Sync {
     async fn last_real_day(&self) -> Result<Option<NaiveDate>, ApiError>;
     /// The newest live day and when it was fetched.
     async fn newest_live(&self) -> Result<Option<(NaiveDate, DateTime<Utc>)>, ApiError>;
+    /// The newest hashprice forward curve stored, if any.
+    async fn forward_curve(&self)
+        -> Result<Option<crate::model::forwards::ForwardCurve>, ApiError>;
+    /// Each GPU model's newest rental-index quote on or before `on`.
+    async fn gpu_quotes(
+        &self,
+        on: NaiveDate,
+    ) -> Result<Vec<crate::model::forwards::GpuIndexQuote>, ApiError>;
 }
 
 /// What pools paid, per site and day.

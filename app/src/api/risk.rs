@@ -97,7 +97,14 @@ pub mod service {
         }
         let last = history.last().expect("estimate needs history");
         let sites = svc.sites.list_sites().await?;
-        let inputs = months(&sites, last.date, count, last.fees_btc_per_block);
+        let forward = svc.market.forward_curve().await?;
+        let inputs = months(
+            &sites,
+            last.date,
+            count,
+            last.fees_btc_per_block,
+            forward.as_ref(),
+        );
         let sources: std::collections::BTreeSet<&str> =
             history.iter().map(|d| d.source.as_str()).collect();
         Ok(RiskReport {

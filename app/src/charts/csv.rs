@@ -116,6 +116,7 @@ mod tests {
                 measured: false,
                 pool_paid_btc: None,
                 pool_paid_usd: None,
+                forward: false,
             })
             .collect();
         let chart = crate::charts::revenue_mix::revenue_mix(

@@ -155,6 +155,7 @@ mod tests {
                 measured: false,
                 pool_paid_btc: None,
                 pool_paid_usd: None,
+                forward: false,
             })
             .collect()
     }

@@ -54,6 +54,7 @@ fn average(days: &[DailyTotal]) -> DailyTotal {
         pool_paid_btc: (!paid.is_empty()).then(|| paid.iter().map(|p| p.0).sum::<f64>() / paid_n),
         pool_paid_usd: (!paid.is_empty() && paid.iter().all(|p| p.1.is_some()))
             .then(|| paid.iter().filter_map(|p| p.1).sum::<f64>() / paid_n),
+        forward: days.iter().any(|d| d.forward),
     }
 }
 
@@ -76,6 +77,7 @@ mod tests {
                 measured: i % 10 == 0 && i < projected_from,
                 pool_paid_btc: (i == 3).then_some(0.5),
                 pool_paid_usd: (i == 3).then_some(50_000.0),
+                forward: false,
             })
             .collect()
     }

@@ -327,6 +327,7 @@ mod tests {
             gpu_utilisation_measured: None,
             pool_paid_btc: None,
             sla_credit_usd: 0.0,
+            forward: false,
         };
         let m = monthly(&[
             day(2026, 2, 1, 5.0, true),

@@ -25,6 +25,10 @@ pub enum LeaseTerms {
         usd_per_gpu_hour: f64,
         utilisation: f64,
         server_kw_per_gpu: f64,
+        /// The GPU model rented, as a rental index names it (e.g. `H100 SXM`): what the
+        /// contract is marked to market against.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gpu_model: Option<String>,
     },
 }
 
@@ -243,6 +247,7 @@ mod tests {
             usd_per_gpu_hour: 2.0,
             utilisation: 0.85,
             server_kw_per_gpu: 1.275,
+            gpu_model: None,
         };
         let d = day(2025, 3, 1);
         assert!((c.revenue_usd(d) - 4096.0 * 2.0 * 24.0 * 0.85).abs() < 1e-6);

@@ -104,6 +104,9 @@ pub struct Overview {
     /// Where each site's power cost comes from: its flat rate, or interval prices at a point.
     #[serde(default)]
     pub power_notes: Vec<super::power_days::PowerNote>,
+    /// `forward · SOURCE · as of DATE` when projected days are priced on a forward curve.
+    #[serde(default)]
+    pub forward: Option<String>,
 }
 
 fn one() -> u32 {
@@ -260,6 +263,8 @@ pub struct Observed {
     pub power_notes: Vec<super::power_days::PowerNote>,
     /// SLA credits owed per (date, site id), USD (`model::sla`, spread over the month's days).
     pub sla_credits: std::collections::BTreeMap<(NaiveDate, String), f64>,
+    /// The newest hashprice forward curve: projected months it prices take its figures.
+    pub forward: Option<super::forwards::ForwardCurve>,
 }
 
 /// The overview for `range` around `today`. `history` must hold days up to `today`, date-ordered.
@@ -283,6 +288,10 @@ pub fn overview(
     attach_pool_payouts(&mut rows, &observed.pool_paid);
     super::revenue::apply_sla_credits(&mut rows, &observed.sla_credits);
     super::power_days::apply(&mut rows, &observed.power);
+    let forward = observed.forward.as_ref().and_then(|curve| {
+        super::forwards::apply(&mut rows, sites, curve);
+        rows.iter().any(|r| r.forward).then(|| curve.label())
+    });
     let pool = {
         let paid: Vec<_> = rows.iter().filter(|r| r.pool_paid_btc.is_some()).collect();
         (!paid.is_empty()).then(|| PoolComparison {
@@ -320,6 +329,7 @@ pub fn overview(
         market_feed: None,
         fleet_simulated: false,
         power_notes: observed.power_notes.clone(),
+        forward,
         daily,
         bucket_days: 1,
     })
@@ -348,6 +358,7 @@ mod tests {
 
     use super::*;
     use crate::model::site::tests::{day, example_site};
+    use chrono::Datelike;
 
     fn history() -> Vec<MarketDay> {
         (0..800)
@@ -393,6 +404,55 @@ mod tests {
         let jun30 = o.daily.iter().find(|d| d.date == day(2025, 6, 30)).unwrap();
         let jul1 = o.daily.iter().find(|d| d.date == day(2025, 7, 1)).unwrap();
         assert!(jul1.mining_usd / jun30.mining_usd < 0.61);
+    }
+
+    /// Projected days in a month the forward prices earn hashrate × forward × (1 − pool fee);
+    /// other months and history keep the model, and the overview names the curve.
+    #[test]
+    fn a_forward_curve_prices_the_projected_months_it_covers() {
+        use crate::model::forwards::{ForwardCurve, ForwardTenor};
+        let today = day(2025, 6, 1);
+        let mut site = example_site();
+        site.pool_fee_pct = 2.0;
+        let observed = Observed {
+            forward: Some(ForwardCurve {
+                as_of: today,
+                source: "import:f.csv".into(),
+                tenors: vec![ForwardTenor {
+                    month: day(2025, 8, 1),
+                    usd_per_ph_day: 40.0,
+                }],
+            }),
+            ..Observed::default()
+        };
+        let run = |o: &Observed| {
+            overview(
+                std::slice::from_ref(&site),
+                &history(),
+                today,
+                TimeRange::OneYear,
+                &Scenario::default(),
+                None,
+                o,
+            )
+            .unwrap()
+        };
+        let (with, without) = (run(&observed), run(&Observed::default()));
+        for (a, b) in with.daily.iter().zip(&without.daily) {
+            if a.date.month() == 8 && a.date.year() == 2025 {
+                let expected = a.hashrate_ths / 1_000.0 * 40.0 * 0.98;
+                assert!((a.mining_usd - expected).abs() < 1e-6, "{a:?}");
+                assert!(a.forward);
+            } else {
+                assert_eq!(a.mining_usd, b.mining_usd, "{}", a.date);
+                assert!(!a.forward);
+            }
+        }
+        assert_eq!(
+            with.forward.as_deref(),
+            Some("forward · import:f.csv · as of 2025-06-01")
+        );
+        assert_eq!(without.forward, None);
     }
 
     #[test]

@@ -180,7 +180,7 @@ pub struct ImportError {
     pub message: String,
 }
 
-fn fail<T>(line: usize, message: impl Into<String>) -> Result<T, ImportError> {
+pub(crate) fn fail<T>(line: usize, message: impl Into<String>) -> Result<T, ImportError> {
     Err(ImportError {
         line,
         message: message.into(),
@@ -202,15 +202,7 @@ pub fn parse_prices(text: &str) -> Result<Vec<IntervalPrice>, ImportError> {
     };
     // ERCOT names its columns `Delivery Date` in its reports and `DeliveryDate` in its MIS
     // extracts: compared without case, spaces or underscores.
-    let columns: Vec<String> = split_csv(header)
-        .iter()
-        .map(|c| {
-            c.chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase()
-        })
-        .collect();
+    let columns = header_columns(header);
     let rows: Vec<IntervalPrice> = if columns.iter().any(|c| c == "deliverydate") {
         let layout = ErcotColumns::find(&columns)?;
         lines
@@ -256,7 +248,7 @@ fn line_numbers(text: &str) -> Vec<usize> {
 }
 
 /// Splits one CSV line (double quotes around fields that hold commas).
-fn split_csv(line: &str) -> Vec<String> {
+pub(crate) fn split_csv(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let (mut cur, mut quoted) = (String::new(), false);
     let mut chars = line.trim_end_matches('\r').chars().peekable();
@@ -275,8 +267,21 @@ fn split_csv(line: &str) -> Vec<String> {
     out
 }
 
+/// A header's column names squashed: no case, spaces or punctuation.
+pub(crate) fn header_columns(header: &str) -> Vec<String> {
+    split_csv(header)
+        .iter()
+        .map(|c| {
+            c.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .collect()
+}
+
 /// The column `name` (as the header spells it in the file's usual form), compared squashed.
-fn column(columns: &[String], name: &str) -> Result<usize, ImportError> {
+pub(crate) fn column(columns: &[String], name: &str) -> Result<usize, ImportError> {
     let squashed: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -295,7 +300,7 @@ fn price(line: usize, text: &str) -> Result<f64, ImportError> {
     }
 }
 
-fn field<'a>(
+pub(crate) fn field<'a>(
     line: usize,
     fields: &'a [String],
     i: usize,

@@ -36,6 +36,9 @@ pub struct RevenueDay {
     /// already taken out of `ai_lease_usd`.
     #[serde(default)]
     pub sla_credit_usd: f64,
+    /// Mining revenue priced on a hashprice forward curve (`model::forwards`), not the model.
+    #[serde(default)]
+    pub forward: bool,
 }
 
 /// `site`'s revenue on the market day `m`, modelled from its capacity.
@@ -99,6 +102,7 @@ pub fn site_day_with(site: &Site, m: &MarketDay, t: Option<&SiteTelemetryDay>) -
         gpu_utilisation_measured,
         pool_paid_btc: None,
         sla_credit_usd: 0.0,
+        forward: false,
     }
 }
 
@@ -158,6 +162,9 @@ pub struct DailyTotal {
     /// Paid by pools, BTC and USD at the day's price; `None` where no pool reported.
     pub pool_paid_btc: Option<f64>,
     pub pool_paid_usd: Option<f64>,
+    /// True when any site's mining revenue that day is priced on the forward curve.
+    #[serde(default)]
+    pub forward: bool,
 }
 
 /// Sums a date-ordered per-site series into one row per date.
@@ -172,6 +179,7 @@ pub fn totals(series: &[RevenueDay]) -> Vec<DailyTotal> {
                 t.btc_mined += r.btc_mined;
                 t.hashrate_ths += r.hashrate_ths;
                 t.measured |= r.hashrate_source == HashrateSource::Measured;
+                t.forward |= r.forward;
                 if let Some(p) = r.pool_paid_btc {
                     *t.pool_paid_btc.get_or_insert(0.0) += p;
                 }
@@ -187,6 +195,7 @@ pub fn totals(series: &[RevenueDay]) -> Vec<DailyTotal> {
                 measured: r.hashrate_source == HashrateSource::Measured,
                 pool_paid_btc: r.pool_paid_btc,
                 pool_paid_usd: None,
+                forward: r.forward,
             }),
         }
     }

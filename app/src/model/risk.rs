@@ -17,8 +17,13 @@ pub struct MonthInputs {
     pub month: NaiveDate,
     /// Years from the start to the month's end (the step the price and difficulty move by).
     pub years: f64,
-    /// BTC mined in the month at difficulty 1: divide by the month's difficulty.
+    /// BTC mined in the month's days the forward curve does not price, at difficulty 1:
+    /// divide by the month's difficulty.
     pub btc_at_unit_difficulty: f64,
+    /// Mining revenue of the days a hashprice forward prices, USD: the expected path; a path
+    /// moves it by its hashprice against the expected one (price up, difficulty down).
+    #[serde(default)]
+    pub forward_mining_usd: f64,
     pub mining_power_usd: f64,
     /// Colocation: paid whatever happens.
     pub ai_firm_usd: f64,
@@ -129,8 +134,17 @@ struct PathMonth {
     ai: f64,
 }
 
-fn path_month(m: &MonthInputs, btc_usd: f64, difficulty: f64, utilisation: f64) -> PathMonth {
-    let mining = m.btc_at_unit_difficulty / difficulty * btc_usd;
+/// One path's month at `btc_usd` and `difficulty`; `hashprice_vs_expected` is the path's
+/// (price ÷ difficulty) over the expected path's, which moves the forward-priced revenue.
+fn path_month(
+    m: &MonthInputs,
+    btc_usd: f64,
+    difficulty: f64,
+    utilisation: f64,
+    hashprice_vs_expected: f64,
+) -> PathMonth {
+    let mining = m.btc_at_unit_difficulty / difficulty * btc_usd
+        + m.forward_mining_usd * hashprice_vs_expected;
     PathMonth {
         btc_usd,
         mining,
@@ -145,12 +159,19 @@ pub fn deterministic(months: &[MonthInputs], d: &Dynamics) -> Vec<(f64, f64, f64
     months
         .iter()
         .map(|m| {
-            let s = d.btc_usd * (d.btc_drift_per_year * m.years).exp();
-            let diff = d.difficulty * (d.difficulty_growth_per_year * m.years).exp();
-            let p = path_month(m, s, diff, 1.0);
+            let (s, diff) = expected(d, m.years);
+            let p = path_month(m, s, diff, 1.0, 1.0);
             (p.mining, p.margin, p.ai)
         })
         .collect()
+}
+
+/// Price and difficulty on their expected paths after `years`: S₀·e^{μt}, D₀·e^{gt}.
+fn expected(d: &Dynamics, years: f64) -> (f64, f64) {
+    (
+        d.btc_usd * (d.btc_drift_per_year * years).exp(),
+        d.difficulty * (d.difficulty_growth_per_year * years).exp(),
+    )
 }
 
 /// `paths` seeded paths over `months`; bands per month.
@@ -160,6 +181,7 @@ pub fn simulate(months: &[MonthInputs], d: &Dynamics, paths: usize, seed: u64) -
     // Column per month: each month's figures across paths, filled path by path.
     let mut cols: Vec<Vec<PathMonth>> = vec![Vec::with_capacity(paths); n];
     let mut rng = Rng::new(seed);
+    let expected_path: Vec<(f64, f64)> = months.iter().map(|m| expected(d, m.years)).collect();
     for _ in 0..paths {
         let (mut ln_s, mut ln_d, mut t) = (d.btc_usd.ln(), d.difficulty.ln(), 0.0);
         for (i, m) in months.iter().enumerate() {
@@ -170,7 +192,9 @@ pub fn simulate(months: &[MonthInputs], d: &Dynamics, paths: usize, seed: u64) -
             ln_d +=
                 (d.difficulty_growth_per_year - 0.5 * dv * dv) * dt + dv * dt.sqrt() * rng.normal();
             let u = (1.0 + d.gpu_utilisation_vol * rng.normal()).clamp(0.0, 1.25);
-            cols[i].push(path_month(m, ln_s.exp(), ln_d.exp(), u));
+            let (s, diff) = (ln_s.exp(), ln_d.exp());
+            let (es, ed) = expected_path[i];
+            cols[i].push(path_month(m, s, diff, u, (s / es) * (ed / diff)));
         }
     }
     months
@@ -229,6 +253,7 @@ mod tests {
                     hashrate_ths,
                     (0..30).map(|_| 3.125 + 0.03),
                 ),
+                forward_mining_usd: 0.0,
                 mining_power_usd: power,
                 ai_firm_usd: firm,
                 ai_gpu_hours_usd: gpu,
@@ -295,6 +320,27 @@ mod tests {
             (year.btc_usd.p90 / p90 - 1.0).abs() < 0.02,
             "{} vs {p90}",
             year.btc_usd.p90
+        );
+    }
+
+    /// A month the forward prices: with no volatility its mining revenue is the forward's, to
+    /// the cent; with volatility it spreads around it.
+    #[test]
+    fn a_forward_priced_month_is_centred_on_the_forward() {
+        let mut m = months(12, 0.0, 100_000.0, 0.0, 0.0);
+        for x in &mut m {
+            x.forward_mining_usd = 1_234_567.89;
+        }
+        for b in simulate(&m, &dynamics(0.0), 200, 3) {
+            assert!((b.mining_usd.p10 - 1_234_567.89).abs() < 0.005, "{b:?}");
+            assert!((b.mining_margin_usd.p90 - 1_134_567.89).abs() < 0.005);
+        }
+        let year = simulate(&m, &dynamics(0.5), 10_000, 3).pop().unwrap();
+        assert!(year.mining_usd.p10 < 1_234_567.89 && year.mining_usd.p90 > 1_234_567.89);
+        // Price and difficulty are independent here: E[S/Ŝ]·E[D̂/D] = e^{σ_D²t}, under 2 %.
+        assert!(
+            (year.mining_usd.mean / 1_234_567.89 - 1.0).abs() < 0.03,
+            "{year:?}"
         );
     }
 

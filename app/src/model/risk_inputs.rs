@@ -5,20 +5,23 @@
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::chain::{estimated_height, subsidy_btc, HASHES_PER_DIFFICULTY};
+use super::forwards::ForwardCurve;
 use super::lease::LeaseTerms;
 use super::market::MarketDay;
 use super::mining::power_cost_usd_per_day;
 use super::risk::{Dynamics, MonthInputs};
 use super::site::Site;
 
-/// `count` calendar months from the month after `today`, for every site together. Fees per
-/// block stay at `fees_btc_per_block`; the subsidy follows the height estimated for each day
-/// (the 2028 halving included).
+/// `count` calendar months from the month after `today`, for every site together, net of each
+/// site's pool fee. Fees per block stay at `fees_btc_per_block`; the subsidy follows the height
+/// estimated for each day (the 2028 halving included). Days a `forward` curve prices take their
+/// mining revenue from it (hashrate in PH/s × $/PH/day), as the overview's projection does.
 pub fn months(
     sites: &[Site],
     today: NaiveDate,
     count: u32,
     fees_btc_per_block: f64,
+    forward: Option<&ForwardCurve>,
 ) -> Vec<MonthInputs> {
     let first = today.with_day(1).expect("day 1") + chrono::Months::new(1);
     (0..count)
@@ -26,13 +29,18 @@ pub fn months(
             let month = first + chrono::Months::new(i);
             let next = month + chrono::Months::new(1);
             let days: Vec<NaiveDate> = month.iter_days().take_while(|d| *d < next).collect();
-            let mut btc = 0.0;
+            let (mut btc, mut forward_usd) = (0.0, 0.0);
             let (mut power, mut firm, mut gpu) = (0.0, 0.0, 0.0);
             for d in &days {
                 let reward = subsidy_btc(estimated_height(*d)) + fees_btc_per_block;
+                let priced = forward.and_then(|f| f.usd_per_ph_day(*d));
                 for s in sites {
-                    btc += s.mining_hashrate_ths(*d) * 1e12 * 86_400.0 / HASHES_PER_DIFFICULTY
-                        * reward;
+                    let net = 1.0 - s.pool_fee_pct / 100.0;
+                    let ths = s.mining_hashrate_ths(*d);
+                    match priced {
+                        Some(usd_per_ph_day) => forward_usd += ths / 1_000.0 * usd_per_ph_day * net,
+                        None => btc += ths * 1e12 * 86_400.0 / HASHES_PER_DIFFICULTY * reward * net,
+                    }
                     power += power_cost_usd_per_day(
                         s.mining_mw(*d) * s.mining_uptime * 1e6,
                         s.power_usd_per_kwh,
@@ -50,6 +58,7 @@ pub fn months(
                 // From the market's last day (today) to the month's end.
                 years: (next - today).num_days() as f64 / 365.25,
                 btc_at_unit_difficulty: btc,
+                forward_mining_usd: forward_usd,
                 mining_power_usd: power,
                 ai_firm_usd: firm,
                 ai_gpu_hours_usd: gpu,

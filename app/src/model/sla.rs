@@ -184,6 +184,7 @@ mod tests {
                 usd_per_gpu_hour: 2.5,
                 utilisation: 1.0,
                 server_kw_per_gpu: 1.275,
+                gpu_model: None,
             },
             start_on: day(2026, 1, 1),
             ramp_months: 0,

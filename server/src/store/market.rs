@@ -151,6 +151,17 @@ impl MarketHistory for Engine {
         Ok(row.and_then(|(d, at)| Some((d, at?))))
     }
 
+    async fn forward_curve(&self) -> Result<Option<app::model::forwards::ForwardCurve>, ApiError> {
+        Ok(self.newest_forward_curve().await?)
+    }
+
+    async fn gpu_quotes(
+        &self,
+        on: NaiveDate,
+    ) -> Result<Vec<app::model::forwards::GpuIndexQuote>, ApiError> {
+        Ok(self.gpu_index_latest(on).await?)
+    }
+
     async fn last_real_day(&self) -> Result<Option<NaiveDate>, ApiError> {
         let d: Option<NaiveDate> = sqlx::query_scalar(
             "SELECT MAX(day) FROM market_days WHERE source IN ('bundled', 'live')",

@@ -37,6 +37,7 @@ use app::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
 use app::model::curtailment::SitePower;
 use app::model::embed::EmbedSpec;
 use app::model::fleet::{Device, SamplePoint};
+use app::model::forwards::{ForwardCurve, ForwardRow, GpuIndexQuote};
 use app::model::market::MarketDay;
 use app::model::measured::TelemetryGroup;
 use app::model::pool::PoolDay;
@@ -363,6 +364,8 @@ delegate! {
     fn days_without_live(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>, StoreError>;
     fn last_market_day(&self) -> Result<Option<MarketDay>, StoreError>;
     fn upsert_pool_days(&self, days: &[PoolDay], fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
+    fn replace_forward_curves(&self, rows: &[ForwardRow], source: &str, fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
+    fn upsert_gpu_index(&self, quotes: &[GpuIndexQuote], source: &str, fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
     fn upsert_power_prices(&self, rows: &[IntervalPrice], source: &str, fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
     fn power_prices(&self, point: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<IntervalPrice>, StoreError>;
     fn power_coverage(&self) -> Result<Vec<PriceCoverage>, StoreError>;
@@ -445,6 +448,12 @@ impl MarketHistory for Store {
     }
     async fn newest_live(&self) -> Result<Option<(NaiveDate, DateTime<Utc>)>, ApiError> {
         on_engine!(self, e => MarketHistory::newest_live(e).await)
+    }
+    async fn forward_curve(&self) -> Result<Option<ForwardCurve>, ApiError> {
+        on_engine!(self, e => Ok(e.newest_forward_curve().await?))
+    }
+    async fn gpu_quotes(&self, on: NaiveDate) -> Result<Vec<GpuIndexQuote>, ApiError> {
+        on_engine!(self, e => Ok(e.gpu_index_latest(on).await?))
     }
 }
 

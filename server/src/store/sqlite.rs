@@ -60,6 +60,8 @@ mod audit;
 mod devices;
 #[path = "embeds.rs"]
 mod embeds;
+#[path = "forwards.rs"]
+mod forwards;
 #[path = "market.rs"]
 mod market;
 #[path = "pool.rs"]
