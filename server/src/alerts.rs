@@ -71,6 +71,13 @@ impl WebhookAlerts {
                 .filter(|s| s.asics > 0)
                 .map(|s| (s.site.clone(), s.asic_hashrate_ths))
                 .collect();
+            let marks = match app::api::risk::service::lease_marks(&self.services).await {
+                Ok(m) => m.marks,
+                Err(e) => {
+                    tracing::warn!(error = %e, "alerts: marking leases to market");
+                    Vec::new()
+                }
+            };
             let holding = conditions(&Readings {
                 now,
                 today: self.services.clock.today(),
@@ -79,6 +86,7 @@ impl WebhookAlerts {
                 site_hashrate: &sites,
                 baselines: &baselines,
                 milestones: &milestones,
+                lease_marks: &marks,
             });
             for (site, ths) in &sites {
                 baselines.record(now, site, *ths);
@@ -197,6 +205,11 @@ mod tests {
             "alert: {}",
             AlertKind::MilestoneSlipped.rule_name()
         )));
+        let lease = rule(AlertKind::LeaseBelowMarket.rule_name());
+        assert!(
+            lease.contains("rigshift_lease_below_market == 1"),
+            "{lease}"
+        );
     }
 
     /// Every reason that pages has its rule, matching its reason code, holding as long as the

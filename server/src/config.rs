@@ -45,6 +45,14 @@ pub enum Command {
     /// Power markets: interval prices, site power terms, coincident peaks.
     #[command(subcommand)]
     Power(PowerCommand),
+    /// Hashprice forward curves: import `as_of,month,usd_per_ph_day` (a bad line refuses the
+    /// whole file, its line named, nothing stored).
+    #[command(subcommand)]
+    Forwards(ImportCommand),
+    /// The GPU rental index: import `date,gpu_model,usd_per_gpu_hour` (a bad line refuses the
+    /// whole file, its line named, nothing stored).
+    #[command(name = "gpu-index", subcommand)]
+    GpuIndex(ImportCommand),
     /// Replace the database with the backup FILE (the server must be stopped).
     Restore {
         file: PathBuf,
@@ -70,6 +78,16 @@ pub enum DbCommand {
         /// Also copy the raw telemetry samples (the hourly rollups are always copied).
         #[arg(long)]
         samples: bool,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ImportCommand {
+    /// Import a CSV file into the store.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -202,6 +220,18 @@ pub struct ServeArgs {
     /// usd_per_mwh`), fetched every hour: point it at your own exporter of ERCOT prices.
     #[arg(long, env = "RIGSHIFT_POWER_PRICES_URL", value_parser = parse_http_url)]
     pub power_prices_url: Option<String>,
+    /// URL of a CSV hashprice forward curve (`as_of,month,usd_per_ph_day`), fetched daily; the
+    /// projection prices the months it covers on it.
+    #[arg(long, env = "RIGSHIFT_FORWARDS_URL", value_parser = parse_http_url)]
+    pub forwards_url: Option<String>,
+    /// URL of a CSV GPU rental index (`date,gpu_model,usd_per_gpu_hour`), fetched daily; GPU-hour
+    /// leases are marked to market against it.
+    #[arg(long, env = "RIGSHIFT_GPU_INDEX_URL", value_parser = parse_http_url)]
+    pub gpu_index_url: Option<String>,
+    /// A GPU-hour lease ending within 90 days alerts when it is priced this many percent or
+    /// more below its GPU model's index.
+    #[arg(long, env = "RIGSHIFT_BELOW_MARKET_ALERT_PCT", default_value_t = 10.0)]
+    pub below_market_alert_pct: f64,
     /// TOML fleet file listing devices to poll (`[[asic]] address, site, model` and
     /// `[[gpu]] url, site`); re-read at each start, devices no longer listed stop being polled.
     #[arg(long, env = "RIGSHIFT_FLEET")]

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db_copy;
 pub mod embed;
 pub mod fleet_file;
+pub mod forwards;
 pub mod http;
 pub mod limits;
 pub mod market;
@@ -98,6 +99,8 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
             std::time::Duration::from_secs(3600),
         )?);
     }
+    let overview_cache: Arc<app::api::overview_cache::OverviewCache> = Default::default();
+    start_forward_feeds(&store, args, &overview_cache, &mut background)?;
     let sim = start_simulator(&store, args).await?;
     register_fleet_file(&store, &clock, args, &mut background).await?;
     let keep: Vec<String> = sim
@@ -142,7 +145,8 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         power: store.clone(),
         fleet_simulated: args.simulator,
         market_feed,
-        overview_cache: Default::default(),
+        overview_cache,
+        below_market_alert_pct: args.below_market_alert_pct,
     };
     background.push(power::watch_curtailment(
         services.clone(),
@@ -175,6 +179,35 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         background,
         _lock: lock,
     })
+}
+
+/// The daily forward-curve and GPU-index feeds, when configured; each stored answer
+/// invalidates the cached overview priced on the previous one.
+fn start_forward_feeds(
+    store: &Arc<Store>,
+    args: &ServeArgs,
+    cache: &Arc<app::api::overview_cache::OverviewCache>,
+    background: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> anyhow::Result<()> {
+    use forwards::ForwardInput;
+    let day = std::time::Duration::from_secs(24 * 3600);
+    for (input, url) in [
+        (ForwardInput::HashpriceCurve, &args.forwards_url),
+        (ForwardInput::GpuIndex, &args.gpu_index_url),
+    ] {
+        if let Some(url) = url {
+            tracing::info!(%url, ?input, "fetched daily");
+            let cache = cache.clone();
+            background.push(forwards::spawn_feed(
+                input,
+                url.clone(),
+                store.clone(),
+                day,
+                move || cache.invalidate(),
+            )?);
+        }
+    }
+    Ok(())
 }
 
 /// The store at `url`, migrated, with the example sites in an empty database.

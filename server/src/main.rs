@@ -1,7 +1,8 @@
 //! `rigshift`: parse the command line, start logging, serve or run a maintenance command.
 
 use clap::Parser;
-use server::config::{Cli, Command, DbCommand, PowerCommand};
+use server::config::{Cli, Command, DbCommand, ImportCommand, PowerCommand};
+use server::forwards::ForwardInput;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -35,6 +36,8 @@ async fn main() {
                 .map(|report| eprintln!("copied {from} to the PostgreSQL database:\n{report}"))
         }
         Some(Command::Power(cmd)) => power(cmd).await,
+        Some(Command::Forwards(cmd)) => forward_input(ForwardInput::HashpriceCurve, cmd).await,
+        Some(Command::GpuIndex(cmd)) => forward_input(ForwardInput::GpuIndex, cmd).await,
         None => server::launch(cli.serve).await,
     };
     // One readable line with its causes, not a backtrace, whatever RUST_BACKTRACE says.
@@ -68,5 +71,13 @@ async fn power(cmd: PowerCommand) -> anyhow::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+async fn forward_input(input: ForwardInput, cmd: ImportCommand) -> anyhow::Result<()> {
+    let ImportCommand::Import { file, db } = cmd;
+    let store = server::store::Store::connect(&db.database_url).await?;
+    let n = server::forwards::import_file(&store, input, &file).await?;
+    eprintln!("imported {n} rows from {}", file.display());
     Ok(())
 }

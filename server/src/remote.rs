@@ -179,3 +179,14 @@ impl Remote {
         })
     }
 }
+
+/// The host (and port) of `url`: what a feed's stored rows name as their source.
+pub fn host_of(url: &str) -> String {
+    url.split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or("")
+        .to_string()
+}

@@ -4,6 +4,8 @@
 mod exports;
 #[path = "figures/mod.rs"]
 mod figures;
+#[path = "api/forwards.rs"]
+mod forwards;
 #[path = "api/openapi.rs"]
 mod openapi;
 #[path = "api/power.rs"]

@@ -275,6 +275,9 @@ pub struct Services {
     pub market_feed: Option<String>,
     /// The overview shared between requests; writes that change it invalidate it.
     pub overview_cache: Arc<super::overview_cache::OverviewCache>,
+    /// How far below its index (%) a GPU-hour lease up for renewal may be priced before it
+    /// alerts.
+    pub below_market_alert_pct: f64,
 }
 
 /// The `Services` of this request.

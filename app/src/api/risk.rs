@@ -38,6 +38,18 @@ pub struct RiskQuery {
     pub btc_drift: Option<f64>,
 }
 
+/// What `GET /api/v1/leases/mark-to-market` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LeaseMarks {
+    pub as_of: NaiveDate,
+    /// A lease ending within 90 days alerts this many percent or more below its index.
+    pub threshold_pct: f64,
+    /// Every GPU-hour contract not yet ended; `index` is `null` where the index has no quote
+    /// for the contract's GPU model (or it names none).
+    pub marks: Vec<crate::model::mark_to_market::LeaseMark>,
+}
+
 /// How far back the dynamics are estimated, days.
 pub const ESTIMATION_DAYS: i64 = 365;
 /// σ of GPU-hour utilisation assumed month to month.
@@ -51,6 +63,23 @@ pub mod service {
     use crate::api::ports::Services;
     use crate::model::risk::simulate;
     use crate::model::risk_inputs::{estimate, estimation_window, months};
+
+    /// Every GPU-hour lease against the newest index quotes for its GPU model.
+    pub async fn lease_marks(svc: &Services) -> Result<LeaseMarks, ApiError> {
+        let today = svc.clock.today();
+        let sites = svc.sites.list_sites().await?;
+        let quotes = svc.market.gpu_quotes(today).await?;
+        Ok(LeaseMarks {
+            as_of: today,
+            threshold_pct: svc.below_market_alert_pct,
+            marks: crate::model::mark_to_market::mark(
+                sites.iter().flat_map(|s| &s.contracts),
+                &quotes,
+                today,
+                svc.below_market_alert_pct,
+            ),
+        })
+    }
 
     pub async fn risk(svc: &Services, q: &RiskQuery) -> Result<RiskReport, ApiError> {
         let count = match q.range.as_deref().unwrap_or("36m") {
@@ -100,6 +129,7 @@ pub mod service {
         let forward = svc.market.forward_curve().await?;
         let inputs = months(
             &sites,
+            today.max(last.date),
             last.date,
             count,
             last.fees_btc_per_block,

@@ -30,6 +30,9 @@ pub enum AlertKind {
     PollLag,
     SiteHashrateDrop,
     MilestoneSlipped,
+    /// A GPU-hour lease up for renewal priced below its GPU model's index by more than the
+    /// threshold (`model::mark_to_market`).
+    LeaseBelowMarket,
     /// A device's reason that pages someone (`ReasonCode::alerts`): a fatal Xid, a row remap,
     /// a dead hashboard …; the message carries its runbook line.
     Reason(ReasonCode),
@@ -40,7 +43,9 @@ impl AlertKind {
     /// hold: its condition already asks for ten silent minutes.
     pub fn hold(self) -> Duration {
         match self {
-            AlertKind::DeviceOffline | AlertKind::MilestoneSlipped => Duration::zero(),
+            AlertKind::DeviceOffline
+            | AlertKind::MilestoneSlipped
+            | AlertKind::LeaseBelowMarket => Duration::zero(),
             AlertKind::OverTemperature | AlertKind::PollLag => Duration::minutes(5),
             AlertKind::UnderDelivering => Duration::minutes(30),
             AlertKind::SiteHashrateDrop => Duration::minutes(15),
@@ -57,6 +62,7 @@ impl AlertKind {
             AlertKind::PollLag => "RigshiftPollLag",
             AlertKind::SiteHashrateDrop => "RigshiftSiteHashrateDrop",
             AlertKind::MilestoneSlipped => "RigshiftMilestoneSlipped",
+            AlertKind::LeaseBelowMarket => "RigshiftLeaseBelowMarket",
             AlertKind::Reason(code) => reason_rule(code),
         }
     }
@@ -144,6 +150,8 @@ pub struct Readings<'a> {
     pub site_hashrate: &'a [(String, f64)],
     pub baselines: &'a SiteBaselines,
     pub milestones: &'a [Milestone],
+    /// GPU-hour leases marked to market (`model::mark_to_market`).
+    pub lease_marks: &'a [super::mark_to_market::LeaseMark],
 }
 
 /// Every alert condition that holds in `r`.
@@ -245,7 +253,37 @@ pub fn conditions(r: &Readings) -> Vec<Condition> {
             ));
         }
     }
+    out.extend(lease_conditions(r.lease_marks));
     out
+}
+
+/// A renewing lease priced below the market by more than the threshold.
+fn lease_conditions(marks: &[super::mark_to_market::LeaseMark]) -> Vec<Condition> {
+    marks
+        .iter()
+        .filter(|m| m.alert)
+        .filter_map(|m| {
+            let (q, pct, usd) = (m.index.as_ref()?, m.vs_market_pct?, m.vs_market_usd_per_month?);
+            Some(condition(
+                AlertKind::LeaseBelowMarket,
+                &m.contract_id,
+                format!(
+                    "{} ({}, {}): ${:.2}/GPU-hour is {:.1} % below the {} index (${:.2} on {}, {}), ${:.0} a month; it ends in {} days",
+                    m.contract_id,
+                    m.tenant,
+                    m.site_id,
+                    m.contract_usd_per_gpu_hour,
+                    -pct,
+                    q.gpu_model,
+                    q.usd_per_gpu_hour,
+                    q.date,
+                    q.source,
+                    -usd,
+                    m.renews_in_days.unwrap_or(0)
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// A device's alerting reason, worded with its runbook line (English: the webhook's language).
@@ -391,6 +429,7 @@ mod tests {
             site_hashrate: sites,
             baselines,
             milestones,
+            lease_marks: &[],
         }
     }
 
@@ -603,5 +642,46 @@ mod tests {
         // A reason that does not page (an application's Xid) is shown, not alerted.
         let app = gpu(Reason::Xid { xid: 13 });
         assert!(conditions(&readings(0, std::slice::from_ref(&app), &[], &b, &[])).is_empty());
+    }
+
+    #[test]
+    fn a_renewing_lease_below_the_market_alerts_once_with_its_figures() {
+        use crate::model::forwards::GpuIndexQuote;
+        use crate::model::mark_to_market::LeaseMark;
+        let mark = |id: &str, alert: bool| LeaseMark {
+            contract_id: id.into(),
+            site_id: "muskogee".into(),
+            tenant: "Lab".into(),
+            gpu_model: Some("H100 SXM".into()),
+            gpus: 100,
+            contract_usd_per_gpu_hour: 1.8,
+            index: Some(GpuIndexQuote {
+                date: at(0).date_naive(),
+                gpu_model: "H100 SXM".into(),
+                usd_per_gpu_hour: 2.0,
+                source: "import:idx.csv".into(),
+            }),
+            vs_market_usd_per_month: Some(-11_688.0),
+            vs_market_pct: Some(-10.0),
+            end_on: None,
+            renews_in_days: Some(45),
+            alert,
+        };
+        let marks = [mark("low", true), mark("fine", false)];
+        let b = SiteBaselines::default();
+        let mut r = readings(0, &[], &[], &b, &[]);
+        r.lease_marks = &marks;
+        let c = conditions(&r);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].kind, AlertKind::LeaseBelowMarket);
+        assert_eq!(c[0].key, "RigshiftLeaseBelowMarket:low");
+        assert!(
+            c[0].text.contains("10.0 % below the H100 SXM index")
+                && c[0].text.contains("$11688 a month")
+                && c[0].text.contains("ends in 45 days"),
+            "{}",
+            c[0].text
+        );
+        assert_eq!(AlertKind::LeaseBelowMarket.hold(), Duration::zero());
     }
 }

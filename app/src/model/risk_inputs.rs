@@ -12,13 +12,15 @@ use super::mining::power_cost_usd_per_day;
 use super::risk::{Dynamics, MonthInputs};
 use super::site::Site;
 
-/// `count` calendar months from the month after `today`, for every site together, net of each
+/// `count` calendar months from the month after `today`, for every site together (the paths
+/// start at the last market day, `market_day`, which may lie before today), net of each
 /// site's pool fee. Fees per block stay at `fees_btc_per_block`; the subsidy follows the height
 /// estimated for each day (the 2028 halving included). Days a `forward` curve prices take their
 /// mining revenue from it (hashrate in PH/s × $/PH/day), as the overview's projection does.
 pub fn months(
     sites: &[Site],
     today: NaiveDate,
+    market_day: NaiveDate,
     count: u32,
     fees_btc_per_block: f64,
     forward: Option<&ForwardCurve>,
@@ -55,8 +57,8 @@ pub fn months(
             }
             MonthInputs {
                 month,
-                // From the market's last day (today) to the month's end.
-                years: (next - today).num_days() as f64 / 365.25,
+                // From the market's last day to the month's end.
+                years: (next - market_day).num_days() as f64 / 365.25,
                 btc_at_unit_difficulty: btc,
                 forward_mining_usd: forward_usd,
                 mining_power_usd: power,

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::Json;
 
 use app::api::ports::Services;
-use app::api::risk::{service, RiskQuery, RiskReport};
+use app::api::risk::{service, LeaseMarks, RiskQuery, RiskReport};
 
 use super::error::HttpError;
 
@@ -21,4 +21,13 @@ pub async fn risk(
 ) -> Result<Json<RiskReport>, HttpError> {
     let Query(q) = query?;
     Ok(Json(service::risk(&svc, &q).await?))
+}
+
+/// Each GPU-hour lease against the GPU rental index for its model: above or below the market,
+/// by how much a month, and whether it alerts (ending within 90 days, below the market by more
+/// than the threshold).
+#[utoipa::path(get, path = "/leases/mark-to-market", tag = "revenue",
+    responses((status = 200, description = "GPU-hour leases marked to the newest index quote (each quote names its source and day)", body = LeaseMarks)))]
+pub async fn lease_marks(State(svc): State<Services>) -> Result<Json<LeaseMarks>, HttpError> {
+    Ok(Json(service::lease_marks(&svc).await?))
 }

@@ -322,6 +322,11 @@ pub fn router(metrics: Arc<Metrics>, services: Services) -> Router {
                     Ok(ms) => body.push_str(&milestone_exposition(&ms, services.clock.today())),
                     Err(e) => tracing::warn!(error = %e, "metrics: reading milestones"),
                 }
+                // GPU-hour leases against the rental index, for the renewal alert.
+                match app::api::risk::service::lease_marks(&services).await {
+                    Ok(m) => body.push_str(&lease_exposition(&m.marks)),
+                    Err(e) => tracing::warn!(error = %e, "metrics: marking leases"),
+                }
                 (
                     [(
                         header::CONTENT_TYPE,
@@ -333,6 +338,53 @@ pub fn router(metrics: Arc<Metrics>, services: Services) -> Router {
             }
         }),
     )
+}
+
+/// `rigshift_lease_vs_market_pct` per GPU-hour lease the index quotes, and
+/// `rigshift_lease_below_market` (0/1: ending within 90 days, below the market by more than
+/// the threshold — the same flag the webhook alerts on).
+pub fn lease_exposition(marks: &[app::model::mark_to_market::LeaseMark]) -> String {
+    let mut out = Exposition::default();
+    let quoted: Vec<_> = marks
+        .iter()
+        .filter_map(|m| Some((m, m.vs_market_pct?, m.index.as_ref()?)))
+        .collect();
+    out.family(
+        "rigshift_lease_vs_market_pct",
+        "A GPU-hour lease's price against its GPU model's rental index, % (negative: below the market).",
+        Kind::Gauge,
+    );
+    for (m, pct, q) in &quoted {
+        out.sample(
+            "rigshift_lease_vs_market_pct",
+            &lease_labels(m, &q.gpu_model),
+            *pct,
+        );
+    }
+    out.family(
+        "rigshift_lease_below_market",
+        "1 when a GPU-hour lease ending within 90 days is priced below its index by more than the alert threshold.",
+        Kind::Gauge,
+    );
+    for (m, _, q) in &quoted {
+        out.sample(
+            "rigshift_lease_below_market",
+            &lease_labels(m, &q.gpu_model),
+            if m.alert { 1.0 } else { 0.0 },
+        );
+    }
+    out.finish()
+}
+
+fn lease_labels<'a>(
+    m: &'a app::model::mark_to_market::LeaseMark,
+    gpu_model: &'a str,
+) -> [(&'static str, &'a str); 3] {
+    [
+        ("contract", m.contract_id.as_str()),
+        ("gpu_model", gpu_model),
+        ("site", m.site_id.as_str()),
+    ]
 }
 
 fn milestone_labels(m: &Milestone) -> [(&'static str, &str); 3] {

@@ -87,14 +87,7 @@ pub fn spawn_feed(
             ..RemoteLimits::default()
         },
     )?;
-    let host = url
-        .split("://")
-        .nth(1)
-        .unwrap_or(&url)
-        .split('/')
-        .next()
-        .unwrap_or("")
-        .to_string();
+    let host = crate::remote::host_of(&url);
     Ok(tokio::spawn(async move {
         loop {
             match fetch_once(&remote, &store, &host).await {

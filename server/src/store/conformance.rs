@@ -77,6 +77,7 @@ conformance! {
     power_prices_terms_and_peaks => power_prices_terms_and_peaks;
     gpu_months_for_slas => gpu_months_for_slas;
     tenant_users => tenant_users;
+    forward_curves_and_gpu_index => forward_curves_and_gpu_index;
 }
 
 fn date(s: &str) -> NaiveDate {
@@ -1019,4 +1020,78 @@ async fn tenant_users(store: Store) {
         (s.role, s.tenant.as_deref()),
         (Role::Tenant, Some("Acme AI"))
     );
+}
+
+/// A curve date re-imported replaces its tenors whole; the newest date is the curve; index
+/// quotes keyed by model (however spelled), the newest on or before a day per model.
+async fn forward_curves_and_gpu_index(store: Store) {
+    use app::model::forwards::{parse_forward_curve, parse_gpu_index};
+    assert_eq!(store.newest_forward_curve().await.unwrap(), None);
+    let rows = parse_forward_curve(
+        "as_of,month,usd_per_ph_day\n2026-06-01,2026-07,40\n2026-06-01,2026-08,39.5\n2026-05-01,2026-06,45\n",
+    )
+    .unwrap();
+    let t0 = at("2026-06-01T08:00:00Z");
+    assert_eq!(
+        store
+            .replace_forward_curves(&rows, "import:a.csv", t0)
+            .await
+            .unwrap(),
+        3
+    );
+    let curve = store.newest_forward_curve().await.unwrap().unwrap();
+    assert_eq!(
+        (curve.as_of, curve.source.as_str()),
+        (date("2026-06-01"), "import:a.csv")
+    );
+    assert_eq!(curve.tenors.len(), 2);
+    assert_eq!(curve.usd_per_ph_day(date("2026-08-31")), Some(39.5));
+    // The same date again with one tenor: August is gone, not left stale.
+    let again = parse_forward_curve("as_of,month,usd_per_ph_day\n2026-06-01,2026-07,41\n").unwrap();
+    store
+        .replace_forward_curves(&again, "feed:f.example", t0)
+        .await
+        .unwrap();
+    let curve = store.newest_forward_curve().await.unwrap().unwrap();
+    assert_eq!(curve.tenors.len(), 1);
+    assert_eq!(
+        (curve.tenors[0].usd_per_ph_day, curve.source.as_str()),
+        (41.0, "feed:f.example")
+    );
+
+    let quotes = parse_gpu_index(
+        "date,gpu_model,usd_per_gpu_hour\n2026-06-01,H100 SXM,2.4\n2026-06-03,h100-sxm,2.3\n2026-06-09,H100 SXM,2.2\n2026-06-02,B200,3.5\n",
+    )
+    .unwrap();
+    assert_eq!(
+        store
+            .upsert_gpu_index(&quotes, "import:i.csv", t0)
+            .await
+            .unwrap(),
+        4
+    );
+    let latest = store.gpu_index_latest(date("2026-06-05")).await.unwrap();
+    assert_eq!(latest.len(), 2, "{latest:?}");
+    let h100 = latest.iter().find(|q| q.gpu_model == "h100-sxm").unwrap();
+    assert_eq!(
+        (h100.date, h100.usd_per_gpu_hour),
+        (date("2026-06-03"), 2.3)
+    );
+    assert_eq!(h100.source, "import:i.csv");
+    // A day stored again takes the new price.
+    let fix =
+        parse_gpu_index("date,gpu_model,usd_per_gpu_hour\n2026-06-03,H100 SXM,2.25\n").unwrap();
+    store
+        .upsert_gpu_index(&fix, "feed:i.example", t0)
+        .await
+        .unwrap();
+    let latest = store.gpu_index_latest(date("2026-06-05")).await.unwrap();
+    assert!(latest
+        .iter()
+        .any(|q| q.usd_per_gpu_hour == 2.25 && q.source == "feed:i.example"));
+    assert!(store
+        .gpu_index_latest(date("2026-05-01"))
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -366,6 +366,8 @@ delegate! {
     fn upsert_pool_days(&self, days: &[PoolDay], fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
     fn replace_forward_curves(&self, rows: &[ForwardRow], source: &str, fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
     fn upsert_gpu_index(&self, quotes: &[GpuIndexQuote], source: &str, fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
+    fn newest_forward_curve(&self) -> Result<Option<ForwardCurve>, StoreError>;
+    fn gpu_index_latest(&self, on: NaiveDate) -> Result<Vec<GpuIndexQuote>, StoreError>;
     fn upsert_power_prices(&self, rows: &[IntervalPrice], source: &str, fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
     fn power_prices(&self, point: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<IntervalPrice>, StoreError>;
     fn power_coverage(&self) -> Result<Vec<PriceCoverage>, StoreError>;

@@ -419,14 +419,24 @@ async fn risk_bands_are_seeded_ordered_and_validated() {
         let p = m["p_mining_margin_negative"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&p));
     }
-    // Uncertainty grows with time: the price band's log-width grows about as √t (the first
-    // month ends 1.5 months out, the 24th 25.5: √17 ≈ 4.1). The mining band's absolute width
-    // need not grow: the sites convert to AI and the subsidy halves in 2028.
+    // Uncertainty grows with time: the price band's log-width grows as √t, t from the last
+    // market day (`as_of`, which may lie months before today) to each month's end. The mining
+    // band's absolute width need not grow: the sites convert to AI and the subsidy halves in 2028.
     let log_spread = |m: &Value| {
         (m["btc_usd"]["p90"].as_f64().unwrap() / m["btc_usd"]["p10"].as_f64().unwrap()).ln()
     };
+    let as_of: chrono::NaiveDate = a["as_of"].as_str().unwrap().parse().unwrap();
+    let t = |m: &Value| {
+        let month: chrono::NaiveDate = m["month"].as_str().unwrap().parse().unwrap();
+        (month + chrono::Months::new(1) - as_of).num_days() as f64
+    };
     let growth = log_spread(&months[23]) / log_spread(&months[0]);
-    assert!((3.0..5.5).contains(&growth), "{growth}");
+    let root_t = (t(&months[23]) / t(&months[0])).sqrt();
+    assert!(
+        (growth / root_t - 1.0).abs() < 0.15,
+        "{growth} vs √t {root_t}"
+    );
+    assert_eq!(months[0]["month"], "2026-07-01", "the month after today");
     // A scenario's volatility replaces the history's.
     let (s, v) = app
         .get_json("/api/v1/risk?range=12m&paths=500&btc_vol=0.6")
