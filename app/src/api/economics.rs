@@ -301,6 +301,7 @@ pub mod service {
             let shared = shared_overview(svc, range).await?;
             let mut page = OverviewPage::new(Overview::clone(&shared), lang);
             page.power = crate::api::power::service::overview_panel(svc, lang).await?;
+            page.risk = risk_panel(svc, &shared, lang).await;
             Ok::<_, ApiError>(page)
         };
         let page = svc
@@ -310,6 +311,32 @@ pub mod service {
         let mut page = OverviewPage::clone(&page);
         page.overview.telemetry = live_fleet(svc).await;
         Ok(page)
+    }
+
+    /// The overview's fan: 2,000 seeded paths over 36 months, on the history's dynamics. Too
+    /// little history leaves the panel out rather than failing the page.
+    async fn risk_panel(
+        svc: &Services,
+        o: &Overview,
+        lang: crate::i18n::Lang,
+    ) -> Option<crate::api::overview_page::RiskPanel> {
+        let q = crate::api::risk::RiskQuery {
+            range: Some("36m".into()),
+            paths: Some(2_000),
+            ..Default::default()
+        };
+        match crate::api::risk::service::risk(svc, &q).await {
+            Ok(report) => Some(crate::api::overview_page::RiskPanel::new(
+                &report,
+                o.forward.clone(),
+                o.simulated,
+                lang,
+            )),
+            Err(e) => {
+                leptos::logging::log!("overview: no risk bands: {e}");
+                None
+            }
+        }
     }
 
     /// What the polled devices deliver right now (not cached: the stream moves it every cycle).

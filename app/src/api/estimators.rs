@@ -51,6 +51,10 @@ pub struct MarketNow {
     pub subsidy_btc: f64,
     /// True when these figures are simulated.
     pub simulated: bool,
+    /// BTC's volatility a year estimated from the last year of stored days (`None` with less
+    /// than 60 days): the calculator's default for its risk fan.
+    #[serde(default)]
+    pub btc_vol_per_year: Option<f64>,
 }
 
 /// The latest market day up to today.
@@ -59,13 +63,16 @@ pub async fn get_market_now() -> Result<MarketNow, ApiError> {
     super::auth::require(super::auth::Role::Viewer)?;
     let svc = super::ports::services()?;
     let today = svc.clock.today();
-    let days = svc
+    let year = svc
         .market
-        .days(today - chrono::Duration::days(30), today)
+        .days(today - chrono::Duration::days(365), today)
         .await?;
-    let last = days
+    let last = year
         .last()
+        .filter(|d| d.date >= today - chrono::Duration::days(30))
         .ok_or_else(|| ApiError::NotFound("no market figures in the last 30 days".into()))?;
+    let btc_vol_per_year =
+        crate::model::risk_inputs::estimate(&year, 0.0).map(|d| d.btc_vol_per_year);
     Ok(MarketNow {
         today,
         btc_usd: last.btc_usd,
@@ -73,5 +80,6 @@ pub async fn get_market_now() -> Result<MarketNow, ApiError> {
         fees_btc_per_block: last.fees_btc_per_block,
         subsidy_btc: last.subsidy_btc(),
         simulated: last.source == crate::model::market::MarketSource::Simulated,
+        btc_vol_per_year,
     })
 }

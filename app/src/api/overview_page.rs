@@ -17,6 +17,68 @@ pub struct OverviewPage {
     /// The first index-priced site's last week: price against strike, curtailment shaded.
     #[serde(default)]
     pub power: Option<PowerPanel>,
+    /// The next 36 months' risk bands as a fan; `None` without enough market history.
+    #[serde(default)]
+    pub risk: Option<RiskPanel>,
+}
+
+/// The overview's risk fan: total revenue and mining margin, P10–P90 with the P50.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskPanel {
+    pub chart: ChartOption,
+    pub paths: usize,
+    pub dynamics: crate::model::risk::Dynamics,
+    /// Where the dynamics come from (the report's `source`).
+    pub source: String,
+    /// Sum over the next 12 months of each month's 95 % revenue-at-risk, USD.
+    pub revenue_at_risk_12m_usd: f64,
+    /// The highest monthly chance that mining's margin is negative.
+    pub worst_p_margin_negative: f64,
+    /// The forward curve's label when the projection is priced on one.
+    pub forward: Option<String>,
+}
+
+impl RiskPanel {
+    pub fn new(
+        report: &crate::api::risk::RiskReport,
+        forward: Option<String>,
+        simulated: bool,
+        lang: crate::i18n::Lang,
+    ) -> Self {
+        use crate::charts::{palette::Palette, risk_fan};
+        let r = &lang.texts().risk;
+        let months: Vec<_> = report.months.iter().map(|m| m.month).collect();
+        let fans = [
+            risk_fan::Fan {
+                name: r.total_revenue,
+                color: Palette::DARK.ai_lease,
+                bands: report.months.iter().map(|m| m.total_usd).collect(),
+            },
+            risk_fan::Fan {
+                name: r.mining_margin,
+                color: Palette::DARK.mining,
+                bands: report.months.iter().map(|m| m.mining_margin_usd).collect(),
+            },
+        ];
+        Self {
+            chart: risk_fan::fan_chart(&months, &fans, &Palette::DARK, lang, simulated).into(),
+            paths: report.paths,
+            dynamics: report.dynamics,
+            source: report.source.clone(),
+            revenue_at_risk_12m_usd: report
+                .months
+                .iter()
+                .take(12)
+                .map(|m| m.revenue_at_risk_95_usd)
+                .sum(),
+            worst_p_margin_negative: report
+                .months
+                .iter()
+                .map(|m| m.p_mining_margin_negative)
+                .fold(0.0, f64::max),
+            forward,
+        }
+    }
 }
 
 /// The overview's power panel.
@@ -63,6 +125,7 @@ impl OverviewPage {
             revenue_mix,
             revenue_per_mw,
             power: None,
+            risk: None,
         }
     }
 }

@@ -49,6 +49,8 @@ mod tests {
                 ai_cash_usd: 0.0,
                 cumulative_mining_usd: 1e6 * (i + 1) as f64,
                 cumulative_ai_usd: -300e6,
+                mining_revenue_usd: 2e6,
+                ai_revenue_usd: 0.0,
             })
             .collect();
         let o = serde_json::to_value(cumulative_cash(&months, &Palette::DARK, Lang::En)).unwrap();

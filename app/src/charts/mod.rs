@@ -11,6 +11,7 @@ pub mod option;
 pub mod palette;
 pub mod power;
 pub mod revenue_mix;
+pub mod risk_fan;
 pub mod site_revenue;
 pub mod status_heatmap;
 pub mod timeline;

@@ -434,6 +434,7 @@ pub const TEXTS: Texts = Texts {
             KnobLabel::ConversionCapex => "Retrofit capex ($M per MW)",
             KnobLabel::BuildMonths => "Build time (months)",
             KnobLabel::HorizonYears => "Horizon (years)",
+            KnobLabel::BtcVolatility => "BTC volatility (%/year, for the risk fan)",
         },
         payback: "Payback vs mining",
         months: |m| format!("{m} months"),
@@ -544,4 +545,5 @@ pub const TEXTS: Texts = Texts {
     },
     reasons: super::reasons_en::REASONS,
     sla: super::sla_en::SLA,
+    risk: super::risk_en::RISK,
 };

@@ -438,6 +438,7 @@ pub const TEXTS: Texts = Texts {
             KnobLabel::ConversionCapex => "Investimento di adeguamento (M$ per MW)",
             KnobLabel::BuildMonths => "Tempo di realizzazione (mesi)",
             KnobLabel::HorizonYears => "Orizzonte (anni)",
+            KnobLabel::BtcVolatility => "Volatilità di BTC (%/anno, per il ventaglio di rischio)",
         },
         payback: "Rientro rispetto al mining",
         months: |m| format!("{m} mesi"),
@@ -569,4 +570,5 @@ pub const TEXTS: Texts = Texts {
     },
     reasons: super::reasons_it::REASONS,
     sla: super::sla_it::SLA,
+    risk: super::risk_it::RISK,
 };

@@ -17,6 +17,7 @@ pub struct Texts {
     pub estimators: EstimatorTexts,
     pub reasons: ReasonTexts,
     pub sla: SlaTexts,
+    pub risk: RiskTexts,
 }
 
 pub struct EstimatorTexts {
@@ -573,6 +574,7 @@ pub enum KnobLabel {
     ConversionCapex,
     BuildMonths,
     HorizonYears,
+    BtcVolatility,
 }
 
 /// Why a device is not earning, what to do about it, and a GPU's DCGM health, in words.
@@ -629,4 +631,26 @@ pub struct SlaTexts {
     pub empty: &'static str,
     /// (month, through)
     pub through: fn(&str, &str) -> String,
+}
+
+pub struct RiskTexts {
+    pub title: &'static str,
+    /// A fan's shaded band, from the figure's name.
+    pub band: fn(&str) -> String,
+    pub median: fn(&str) -> String,
+    pub total_revenue: &'static str,
+    pub mining_margin: &'static str,
+    /// (paths, BTC σ a year, BTC drift a year, where the dynamics come from)
+    pub note: fn(&str, &str, &str, &str) -> String,
+    pub revenue_at_risk: &'static str,
+    pub margin_negative: &'static str,
+    /// The forward curve's label (`forward · SOURCE · as of DATE`).
+    pub forward: fn(&str) -> String,
+    pub unavailable: &'static str,
+    pub calc_title: &'static str,
+    /// (paths, milliseconds)
+    pub calc_note: fn(&str, &str) -> String,
+    pub keep_mining: &'static str,
+    pub convert: &'static str,
+    pub btc_vol: &'static str,
 }

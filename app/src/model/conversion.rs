@@ -64,6 +64,12 @@ pub struct ConversionMonth {
     pub ai_cash_usd: f64,
     pub cumulative_mining_usd: f64,
     pub cumulative_ai_usd: f64,
+    /// The month's mining revenue before power, and the AI path's revenue before power (the
+    /// risk fans move revenue, not the power bill).
+    #[serde(default)]
+    pub mining_revenue_usd: f64,
+    #[serde(default)]
+    pub ai_revenue_usd: f64,
 }
 
 /// The calculator's answer.
@@ -203,6 +209,8 @@ pub fn compare(i: &ConversionInputs) -> Result<ConversionResult, InputError> {
             ai_cash_usd: ai_cash,
             cumulative_mining_usd: cum_mining,
             cumulative_ai_usd: cum_ai,
+            mining_revenue_usd: mining_revenue,
+            ai_revenue_usd: load * ai_full_month,
         });
     }
     let first_year: Vec<_> = months.iter().take(12).collect();

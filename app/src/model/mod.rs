@@ -10,6 +10,7 @@ pub mod asic_economics;
 pub mod catalogue;
 pub mod chain;
 pub mod conversion;
+pub mod conversion_risk;
 pub mod curtailment;
 pub mod daily_series;
 pub mod diagnosis;

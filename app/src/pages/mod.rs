@@ -11,5 +11,6 @@ pub mod fleet_scan;
 pub mod login;
 pub mod not_found;
 pub mod overview;
+mod overview_risk;
 pub mod sla;
 pub mod timeline;

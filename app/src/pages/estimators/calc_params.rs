@@ -101,8 +101,17 @@ pub const HORIZON_YEARS: Knob = Knob {
     step: 1.0,
 };
 
+/// BTC's volatility for the risk fan, % a year.
+pub const BTC_VOL: Knob = Knob {
+    key: "vol",
+    label: KnobLabel::BtcVolatility,
+    min: 0.0,
+    max: 150.0,
+    step: 1.0,
+};
+
 /// Every numeric knob, in display order.
-pub const KNOBS: [Knob; 12] = [
+pub const KNOBS: [Knob; 13] = [
     SITE_MW,
     POWER_PRICE,
     BTC_PRICE,
@@ -115,6 +124,7 @@ pub const KNOBS: [Knob; 12] = [
     CONVERSION_CAPEX,
     BUILD_MONTHS,
     HORIZON_YEARS,
+    BTC_VOL,
 ];
 
 /// The calculator's state; `None` means "the default".
@@ -176,6 +186,14 @@ impl CalcParams {
             parts.push("ai=gpu".into());
         }
         parts.join("&")
+    }
+
+    /// BTC's volatility a year for the risk fan: the slider, else the stored history's
+    /// estimate, else 50 % (near BTC's 2022–2025 realised figure).
+    pub fn btc_vol(&self, m: &MarketNow) -> f64 {
+        self.get(BTC_VOL)
+            .unwrap_or_else(|| default_value(BTC_VOL, m))
+            / 100.0
     }
 
     /// Model inputs: explicit values, else defaults from today's market and industry norms.
@@ -242,6 +260,9 @@ pub fn default_value(knob: Knob, m: &MarketNow) -> f64 {
         "capex" => i.conversion_capex_usd_per_mw / 1e6,
         "build" => i.build_months as f64,
         "years" => i.horizon_months as f64 / 12.0,
+        "vol" => m.btc_vol_per_year.map_or(50.0, |v| {
+            (v * 100.0).round().clamp(BTC_VOL.min, BTC_VOL.max)
+        }),
         _ => knob.min,
     }
 }
@@ -260,6 +281,7 @@ mod tests {
             fees_btc_per_block: 0.02,
             subsidy_btc: 3.125,
             simulated: true,
+            btc_vol_per_year: Some(0.4612),
         }
     }
 
@@ -317,5 +339,8 @@ mod tests {
         let fast_months = fast.payback_months.expect("a high lease price pays back");
         assert!(slow.payback_months.is_none_or(|s| fast_months < s));
         assert_eq!(default_value(CONVERSION_CAPEX, &m), 3.0);
+        // The risk fan's volatility defaults to the history's, rounded to the slider's step.
+        assert_eq!(CalcParams::default().btc_vol(&m), 0.46);
+        assert_eq!(CalcParams::default().with(BTC_VOL, 80.0).btc_vol(&m), 0.8);
     }
 }

@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use super::calc_params::{
-    default_value, CalcParams, Knob, BTC_CHANGE, BTC_PRICE, BUILD_MONTHS, COLO_PRICE,
+    default_value, CalcParams, Knob, BTC_CHANGE, BTC_PRICE, BTC_VOL, BUILD_MONTHS, COLO_PRICE,
     CONVERSION_CAPEX, DIFF_GROWTH, GPU_CAPEX, GPU_HOUR, HORIZON_YEARS, POWER_PRICE, SITE_MW,
     UTILISATION,
 };
@@ -113,6 +113,7 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
                     {slider(CONVERSION_CAPEX)}
                     {slider(BUILD_MONTHS)}
                     {slider(HORIZON_YEARS)}
+                    {slider(BTC_VOL)}
                 </div>
                 <div class="calc-outputs">
                     <div class="kpis kpis-compact">
@@ -128,6 +129,7 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
                     // Computed in the browser, so its CSV is too (from the same option).
                     <ChartExport id="chart-conversion" chart />
                     <p class="panel-note">{tx.calc_note}</p>
+                    <super::cash_fan::CashFan market params />
                 </div>
             </div>
         </div>

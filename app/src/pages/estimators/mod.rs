@@ -5,6 +5,7 @@
 #[cfg(feature = "hydrate")]
 mod browser_sha256;
 mod calc_params;
+mod cash_fan;
 mod conversion_calc;
 mod flexibility;
 mod gpu_estimator;
