@@ -66,10 +66,10 @@ async function missingParts(page: Page, components: string[], seriesParts: strin
 }
 
 const PAGES: [string, string[]][] = [
-  ["/?range=1y", ["chart-revenue-mix", "chart-site-revenue", "chart-power"]],
+  ["/?range=1y", ["chart-revenue-mix", "chart-site-revenue", "chart-power", "chart-risk-fan"]],
   ["/fleet", ["chart-fleet-status"]],
   ["/timeline", ["chart-gantt"]],
-  ["/estimators", []],
+  ["/estimators", ["chart-cash-fan"]],
   ["/device?id=sim-asic-00000&hours=1", []],
 ];
 

@@ -128,6 +128,20 @@ test.describe("embeds", () => {
     await expect(embed.locator(".tile").first()).toContainText(/\d+ of \d+/);
     await expect(embed.locator("body")).not.toContainText("127.0.0.1");
   });
+
+  test("the kpis embed shows the sector's KPIs in an allowed IR page and nowhere else", async ({ page }) => {
+    const { token } = await createEmbed("kpis");
+    const src = `${DASHBOARD}/embed/kpis?token=${token}`;
+    await page.goto(`${ALLOWED}/?src=${encodeURIComponent(src)}`);
+    const embed = page.frameLocator("#embed");
+    await expect(embed.locator("h1")).toHaveText("Sector KPIs, last 30 days");
+    await expect(embed.locator(".tile")).toHaveCount(6);
+    const backlog = embed.locator(".tile").filter({ hasText: "Contracted AI backlog" });
+    await expect(backlog.locator(".tile-value")).toHaveText(/^\$[\d,]+$/);
+    await expect(embed.locator(".fls")).toHaveCount(1);
+    await page.goto(`${STRANGER}/?src=${encodeURIComponent(src)}`);
+    expect(await framedEmbed(page)).toBeNull();
+  });
 });
 
 test.describe("admin", () => {

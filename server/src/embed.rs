@@ -186,14 +186,42 @@ fn inline_json(value: &impl serde::Serialize) -> String {
         .replace('<', "\\u003c")
 }
 
+fn tile(label: &str, value: String) -> String {
+    format!("<div class=\"tile\"><div class=\"tile-label\">{}</div><div class=\"tile-value\">{}</div></div>", escape(label), escape(&value))
+}
+
+/// The views drawn as tiles rather than a chart.
+fn tiles(data: &EmbedData, lang: Lang) -> String {
+    match &data.payload {
+        EmbedPayload::Kpis { kpis } => kpi_tiles(kpis, lang),
+        _ => fleet_tiles(data, lang),
+    }
+}
+
+/// The sector's KPIs; a figure without its inputs (no pool payouts) shows a dash.
+fn kpi_tiles(k: &app::model::sector_kpis::SectorKpis, lang: Lang) -> String {
+    let r = &lang.texts().risk;
+    let usd = |v: Option<f64>| v.map_or("—".into(), |v| numbers::usd(lang, v));
+    [
+        tile(
+            r.realised_hashrate,
+            k.realised_hashrate_ths
+                .map_or("—".into(), |v| numbers::hashrate_ths(lang, v)),
+        ),
+        tile(r.hashcost, format!("{}/PH", usd(k.hashcost_usd_per_ph_day))),
+        tile(r.mining_per_mw, usd(k.mining_revenue_usd_per_mw_day)),
+        tile(r.ai_per_mw, usd(k.ai_revenue_usd_per_mw_day)),
+        tile(r.backlog, usd(Some(k.ai_backlog_usd))),
+        tile(r.uptime_mw, numbers::mw(lang, k.uptime_weighted_mw)),
+    ]
+    .concat()
+}
+
 fn fleet_tiles(data: &EmbedData, lang: Lang) -> String {
     let tx = &lang.texts().embed;
     let fmt_number = |v: f64, decimals: usize| numbers::number(lang, v, decimals);
     let EmbedPayload::FleetSummary { totals: t } = &data.payload else {
         return String::new();
-    };
-    let tile = |label: &str, value: String| {
-        format!("<div class=\"tile\"><div class=\"tile-label\">{}</div><div class=\"tile-value\">{}</div></div>", escape(label), escape(&value))
     };
     [
         tile(
@@ -244,7 +272,7 @@ pub fn render(data: &EmbedData, theme: Theme, lang: Lang) -> String {
                 inline_json(&c)
             )
         })
-        .unwrap_or_else(|| format!("<div class=\"tiles\">{}</div>", fleet_tiles(data, lang)));
+        .unwrap_or_else(|| format!("<div class=\"tiles\">{}</div>", tiles(data, lang)));
     let sites = if data.sites.is_empty() {
         tx.no_sites.to_string()
     } else {

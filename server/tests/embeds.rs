@@ -137,7 +137,13 @@ async fn embed_data_never_holds_an_address_an_annotation_or_a_user() {
         .collect();
     assert!(addresses.len() > 20);
 
-    for view in ["revenue_mix", "mw_converted", "timeline", "fleet_summary"] {
+    for view in [
+        "revenue_mix",
+        "mw_converted",
+        "timeline",
+        "fleet_summary",
+        "kpis",
+    ] {
         let (_, token) = create_embed(&app, view, json!([])).await;
         let slug = view.replace('_', "-");
         for file in [format!("{slug}.json"), slug.clone()] {
@@ -188,6 +194,33 @@ async fn embed_data_never_holds_an_address_an_annotation_or_a_user() {
         .collect();
     assert_eq!(sites.len(), 3);
     assert!(sites.iter().all(|s| *s == "Baie-Comeau"), "{sites:?}");
+
+    // The kpis embed: the same figures as /api/v1/kpis for every site; its sites only when
+    // limited (Pecos Ridge's two dated colocation contracts, none open-ended).
+    let kpis_of = |token: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .anon
+                .get(app.url(&format!("/embed/kpis.json?token={token}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()["payload"]["kpis"].clone()
+        }
+    };
+    let (_, api) = app.get_json("/api/v1/kpis").await;
+    let all = kpis_of(create_embed(&app, "kpis", json!([])).await.1).await;
+    assert_eq!(all, api);
+    assert_eq!(all["open_ended_contracts"], 2, "Muskogee's two GPU clouds");
+    let pecos = kpis_of(create_embed(&app, "kpis", json!(["pecos-ridge"])).await.1).await;
+    assert_eq!(pecos["open_ended_contracts"], 0);
+    let (p, a) = (
+        pecos["ai_backlog_usd"].as_f64().unwrap(),
+        all["ai_backlog_usd"].as_f64().unwrap(),
+    );
+    assert!(p > 0.0 && p < a, "{p} of {a}");
 }
 
 #[tokio::test]

@@ -10,6 +10,8 @@ use crate::model::range::TimeRange;
 
 /// Longest `/revenue` window, days (ten years of daily rows per site).
 pub const MAX_REVENUE_DAYS: i64 = 3_660;
+/// Days the sector's KPIs cover, ending today.
+pub const KPI_WINDOW_DAYS: i64 = 30;
 
 /// `POST /estimate/mining` body (API.md); optional fields take the defaults the response echoes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -302,6 +304,7 @@ pub mod service {
             let mut page = OverviewPage::new(Overview::clone(&shared), lang);
             page.power = crate::api::power::service::overview_panel(svc, lang).await?;
             page.risk = risk_panel(svc, &shared, lang).await;
+            page.kpis = Some(sector_kpis(svc, None).await?);
             Ok::<_, ApiError>(page)
         };
         let page = svc
@@ -311,6 +314,29 @@ pub mod service {
         let mut page = OverviewPage::clone(&page);
         page.overview.telemetry = live_fleet(svc).await;
         Ok(page)
+    }
+
+    /// The sector's KPIs over the last [`KPI_WINDOW_DAYS`] days for `only` those sites (every
+    /// site when `None`), from the same cached revenue rows the pages show.
+    pub async fn sector_kpis(
+        svc: &Services,
+        only: Option<&[crate::model::site::Site]>,
+    ) -> Result<crate::model::sector_kpis::SectorKpis, ApiError> {
+        let today = svc.clock.today();
+        let from = today - chrono::Duration::days(KPI_WINDOW_DAYS - 1);
+        let sites = match only {
+            Some(s) => s.to_vec(),
+            None => svc.sites.list_sites().await?,
+        };
+        let rows: Vec<_> = load_revenue(svc, from, today, None)
+            .await?
+            .into_iter()
+            .filter(|r| sites.iter().any(|s| s.id == r.site))
+            .collect();
+        let market = svc.market.days(from, today).await?;
+        Ok(crate::model::sector_kpis::sector_kpis(
+            &sites, &rows, &market, today,
+        ))
     }
 
     /// The overview's fan: 2,000 seeded paths over 36 months, on the history's dynamics. Too

@@ -177,6 +177,9 @@ pub mod service {
                     totals: FleetTotals::from(&summary),
                 }
             }
+            EmbedView::Kpis => EmbedPayload::Kpis {
+                kpis: crate::api::economics::service::sector_kpis(svc, Some(&sites)).await?,
+            },
         };
         let status = crate::api::status::data_status(svc).await?;
         Ok(EmbedData {

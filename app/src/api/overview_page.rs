@@ -20,6 +20,9 @@ pub struct OverviewPage {
     /// The next 36 months' risk bands as a fan; `None` without enough market history.
     #[serde(default)]
     pub risk: Option<RiskPanel>,
+    /// The sector's KPIs over the last 30 days.
+    #[serde(default)]
+    pub kpis: Option<crate::model::sector_kpis::SectorKpis>,
 }
 
 /// The overview's risk fan: total revenue and mining margin, P10–P90 with the P50.
@@ -126,6 +129,7 @@ impl OverviewPage {
             revenue_per_mw,
             power: None,
             risk: None,
+            kpis: None,
         }
     }
 }

@@ -117,7 +117,7 @@ pub fn embed_chart(data: &EmbedData, palette: &Palette, lang: Lang) -> Option<Ch
                 lang,
             ))
         }
-        EmbedPayload::FleetSummary { .. } => None,
+        EmbedPayload::FleetSummary { .. } | EmbedPayload::Kpis { .. } => None,
     }
 }
 

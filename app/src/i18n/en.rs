@@ -292,6 +292,7 @@ pub const TEXTS: Texts = Texts {
             EmbedView::MwConverted => "Megawatts converted from mining to AI",
             EmbedView::Timeline => "Conversion timeline",
             EmbedView::FleetSummary => "Fleet summary",
+            EmbedView::Kpis => "Sector KPIs, last 30 days",
         },
         admin_title: "Embeds for investor-relations pages",
         admin_note: "Read-only public views. Each token opens one view, for the sites chosen, framed only by the origins listed.",

@@ -296,6 +296,7 @@ pub const TEXTS: Texts = Texts {
             EmbedView::MwConverted => "Megawatt convertiti dal mining all'AI",
             EmbedView::Timeline => "Piano di conversione",
             EmbedView::FleetSummary => "Sintesi del parco macchine",
+            EmbedView::Kpis => "KPI di settore, ultimi 30 giorni",
         },
         admin_title: "Contenuti incorporabili per le pagine investor relations",
         admin_note: "Viste pubbliche in sola lettura. Ogni token apre una vista, per i siti scelti, incorporabile solo dalle origini indicate.",

@@ -26,4 +26,20 @@ pub(super) const RISK: RiskTexts = RiskTexts {
     keep_mining: "Keep mining",
     convert: "Convert",
     btc_vol: "BTC volatility",
+    kpis_title: "Sector KPIs",
+    kpis_note: |from, to| format!("{from} – {to}, as miners report them in their monthly updates."),
+    realised_hashrate: "Realised hashrate",
+    realised_source: |days| format!("pool payouts ÷ the network's BTC per TH/s, {days} days"),
+    no_payouts: "no pool payouts in the window",
+    hashcost: "Hashcost (power)",
+    hashcost_note: |hashprice| format!("per PH/s a day, against a hashprice of {hashprice}"),
+    mining_per_mw: "Mining revenue per MW a day",
+    ai_per_mw: "AI revenue per MW a day",
+    margin_note: |m| format!("margin {m} after power"),
+    backlog: "Contracted AI backlog",
+    backlog_note: |open| {
+        format!("revenue still to bill on dated contracts; {open} open-ended not counted")
+    },
+    uptime_mw: "Uptime-weighted MW",
+    uptime_note: "mining MW × hashrate realised ÷ capacity, plus AI MW energised",
 };

@@ -24,4 +24,22 @@ pub(super) const RISK: RiskTexts = RiskTexts {
     keep_mining: "Continuare a minare",
     convert: "Convertire",
     btc_vol: "Volatilità di BTC",
+    kpis_title: "KPI di settore",
+    kpis_note: |from, to| {
+        format!("{from} – {to}, come i miner li riportano negli aggiornamenti mensili.")
+    },
+    realised_hashrate: "Hashrate realizzato",
+    realised_source: |days| format!("pagamenti dei pool ÷ BTC della rete per TH/s, {days} giorni"),
+    no_payouts: "nessun pagamento dei pool nel periodo",
+    hashcost: "Hashcost (energia)",
+    hashcost_note: |hashprice| format!("per PH/s al giorno, contro un hashprice di {hashprice}"),
+    mining_per_mw: "Ricavi del mining per MW al giorno",
+    ai_per_mw: "Ricavi IA per MW al giorno",
+    margin_note: |m| format!("margine {m} dopo l'energia"),
+    backlog: "Portafoglio contratti IA",
+    backlog_note: |open| {
+        format!("ricavi ancora da fatturare sui contratti a scadenza; {open} a tempo indeterminato esclusi")
+    },
+    uptime_mw: "MW ponderati per uptime",
+    uptime_note: "MW di mining × hashrate realizzato ÷ capacità, più MW IA alimentati",
 };

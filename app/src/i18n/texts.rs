@@ -653,4 +653,23 @@ pub struct RiskTexts {
     pub keep_mining: &'static str,
     pub convert: &'static str,
     pub btc_vol: &'static str,
+    pub kpis_title: &'static str,
+    /// (from, to)
+    pub kpis_note: fn(&str, &str) -> String,
+    pub realised_hashrate: &'static str,
+    /// (days of pool payouts)
+    pub realised_source: fn(u32) -> String,
+    pub no_payouts: &'static str,
+    pub hashcost: &'static str,
+    /// (the network's hashprice)
+    pub hashcost_note: fn(&str) -> String,
+    pub mining_per_mw: &'static str,
+    pub ai_per_mw: &'static str,
+    /// (margin per MW-day)
+    pub margin_note: fn(&str) -> String,
+    pub backlog: &'static str,
+    /// (contracts without an end date)
+    pub backlog_note: fn(u32) -> String,
+    pub uptime_mw: &'static str,
+    pub uptime_note: &'static str,
 }

@@ -19,14 +19,17 @@ pub enum EmbedView {
     MwConverted,
     Timeline,
     FleetSummary,
+    /// The sector's KPIs (`model::sector_kpis`) over the last 30 days.
+    Kpis,
 }
 
 impl EmbedView {
-    pub const ALL: [EmbedView; 4] = [
+    pub const ALL: [EmbedView; 5] = [
         EmbedView::RevenueMix,
         EmbedView::MwConverted,
         EmbedView::Timeline,
         EmbedView::FleetSummary,
+        EmbedView::Kpis,
     ];
 
     /// The path segment under `/embed/`.
@@ -36,6 +39,7 @@ impl EmbedView {
             EmbedView::MwConverted => "mw-converted",
             EmbedView::Timeline => "timeline",
             EmbedView::FleetSummary => "fleet-summary",
+            EmbedView::Kpis => "kpis",
         }
     }
 
@@ -49,6 +53,7 @@ impl EmbedView {
             EmbedView::MwConverted => "Megawatts converted from mining to AI",
             EmbedView::Timeline => "Conversion timeline",
             EmbedView::FleetSummary => "Fleet summary",
+            EmbedView::Kpis => "Sector KPIs",
         }
     }
 
@@ -233,6 +238,9 @@ pub enum EmbedPayload {
     },
     FleetSummary {
         totals: FleetTotals,
+    },
+    Kpis {
+        kpis: super::sector_kpis::SectorKpis,
     },
 }
 

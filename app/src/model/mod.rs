@@ -36,6 +36,7 @@ pub mod revenue;
 pub mod risk;
 pub mod risk_inputs;
 pub mod roofline;
+pub mod sector_kpis;
 pub mod sha256d;
 pub mod site;
 pub mod sla;

@@ -51,6 +51,7 @@ pub fn OverviewPage() -> impl IntoView {
                     {move || Suspend::new(async move { overview.await.map(|p| view! {
                         <Kpis o=p.overview.clone() />
                         {p.power.map(|panel| view! { <PowerPanelView panel /> })}
+                        {p.kpis.map(|k| view! { <super::overview_risk::SectorKpisView k /> })}
                         {p.risk.map(|panel| view! { <super::overview_risk::RiskPanelView panel /> })}
                     }) })}
                 </ErrorBoundary>

@@ -35,3 +35,39 @@ pub fn RiskPanelView(panel: RiskPanel) -> impl IntoView {
             label=r.title note=note />
     }
 }
+
+/// The KPIs the sector reports, over the last 30 days.
+#[component]
+pub fn SectorKpisView(k: crate::model::sector_kpis::SectorKpis) -> impl IntoView {
+    let r = &t().risk;
+    let lang = use_lang();
+    let usd = move |v: f64| numbers::usd(lang, v);
+    let per_ph = move |v: f64| format!("{}/PH", usd(v));
+    let dash = || "—".to_string();
+    let realised = k
+        .realised_hashrate_ths
+        .map_or_else(dash, |v| numbers::hashrate_ths(lang, v));
+    let realised_note = if k.realised_hashrate_ths.is_some() {
+        (r.realised_source)(k.pool_days)
+    } else {
+        r.no_payouts.to_string()
+    };
+    let hashprice = k.hashprice_usd_per_ph_day.map_or_else(dash, per_ph);
+    let margin = move |m: Option<f64>| (r.margin_note)(&m.map_or_else(dash, usd));
+    view! {
+        <div class="panel kpi-panel" data-testid="sector-kpis">
+            <div class="panel-head">
+                <h2>{r.kpis_title}</h2>
+                <span class="panel-note">{(r.kpis_note)(&numbers::date(lang, k.from), &numbers::date(lang, k.to))}</span>
+            </div>
+            <div class="kpis">
+                <KpiCard label=r.realised_hashrate value=realised note=realised_note test_id="kpi-realised-hashrate" accent="mining" />
+                <KpiCard label=r.hashcost value=k.hashcost_usd_per_ph_day.map_or_else(dash, per_ph) note=(r.hashcost_note)(&hashprice) test_id="kpi-hashcost" accent="mining" />
+                <KpiCard label=r.mining_per_mw value=k.mining_revenue_usd_per_mw_day.map_or_else(dash, usd) note=margin(k.mining_margin_usd_per_mw_day) test_id="kpi-mining-per-mw" accent="mining" />
+                <KpiCard label=r.ai_per_mw value=k.ai_revenue_usd_per_mw_day.map_or_else(dash, usd) note=margin(k.ai_margin_usd_per_mw_day) test_id="kpi-ai-per-mw" accent="ai" />
+                <KpiCard label=r.backlog value=usd(k.ai_backlog_usd) note=(r.backlog_note)(k.open_ended_contracts) test_id="kpi-backlog" accent="ai" />
+                <KpiCard label=r.uptime_mw value=numbers::mw(lang, k.uptime_weighted_mw) note=r.uptime_note.to_string() test_id="kpi-uptime-mw" />
+            </div>
+        </div>
+    }
+}

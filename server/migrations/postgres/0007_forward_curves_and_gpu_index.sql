@@ -18,3 +18,8 @@ CREATE TABLE gpu_index (
     fetched_at        TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (model_key, day)
 );
+
+-- The `kpis` embed view.
+ALTER TABLE embed_tokens DROP CONSTRAINT embed_tokens_view_check;
+ALTER TABLE embed_tokens ADD CONSTRAINT embed_tokens_view_check
+    CHECK (view IN ('revenue_mix', 'mw_converted', 'timeline', 'fleet_summary', 'kpis'));

@@ -50,6 +50,7 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(handlers::revenue))
             .routes(routes!(risk::risk))
             .routes(routes!(risk::lease_marks))
+            .routes(routes!(risk::kpis))
             .routes(routes!(market::market))
             .routes(routes!(market::latest))
             .routes(routes!(market::pool_rewards))

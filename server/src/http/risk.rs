@@ -31,3 +31,16 @@ pub async fn risk(
 pub async fn lease_marks(State(svc): State<Services>) -> Result<Json<LeaseMarks>, HttpError> {
     Ok(Json(service::lease_marks(&svc).await?))
 }
+
+/// The KPIs miners report, over the last 30 days: realised hashrate (pool payouts ÷ the
+/// network's BTC per TH/s-day; `null` without payouts), hashcost (power ÷ PH/s-days), revenue
+/// and margin per MW-day for mining and AI, the contracted AI backlog, uptime-weighted MW.
+#[utoipa::path(get, path = "/kpis", tag = "revenue",
+    responses((status = 200, description = "The sector's KPIs over the last 30 days (measured where telemetry and pool payouts exist, modelled elsewhere)", body = app::model::sector_kpis::SectorKpis)))]
+pub async fn kpis(
+    State(svc): State<Services>,
+) -> Result<Json<app::model::sector_kpis::SectorKpis>, HttpError> {
+    Ok(Json(
+        app::api::economics::service::sector_kpis(&svc, None).await?,
+    ))
+}

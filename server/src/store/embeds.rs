@@ -14,6 +14,7 @@ fn view_name(v: EmbedView) -> &'static str {
         EmbedView::MwConverted => "mw_converted",
         EmbedView::Timeline => "timeline",
         EmbedView::FleetSummary => "fleet_summary",
+        EmbedView::Kpis => "kpis",
     }
 }
 
