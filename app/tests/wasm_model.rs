@@ -87,3 +87,43 @@ fn the_simd_path_agrees_with_the_plain_digest_on_random_headers() {
         }
     }
 }
+
+/// The Monte Carlo in wasm: 10,000 paths × 36 months, its year-3 price mean S₀·e^{μT} within
+/// 1 % (as natively), the same bands for the same seed; the time it took is printed (a figure
+/// for the note, not a timed test).
+#[wasm_bindgen_test]
+fn the_risk_monte_carlo_runs_in_wasm_with_the_lognormal_mean() {
+    use app::model::risk::{simulate, Dynamics, MonthInputs};
+    let start = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+    let months: Vec<MonthInputs> = (0..36u32)
+        .map(|i| MonthInputs {
+            month: start.checked_add_months(chrono::Months::new(i)).unwrap(),
+            years: f64::from(i + 1) / 12.0,
+            btc_at_unit_difficulty: MonthInputs::btc_at_unit_difficulty(
+                20_000_000.0,
+                (0..30).map(|_| 3.155),
+            ),
+            forward_mining_usd: 0.0,
+            mining_power_usd: 6_000_000.0,
+            ai_firm_usd: 15_000_000.0,
+            ai_gpu_hours_usd: 8_000_000.0,
+        })
+        .collect();
+    let d = Dynamics {
+        btc_usd: 95_000.0,
+        difficulty: 1.5e14,
+        btc_drift_per_year: 0.2,
+        btc_vol_per_year: 0.5,
+        difficulty_growth_per_year: 0.35,
+        difficulty_vol_per_year: 0.13,
+        gpu_utilisation_vol: 0.08,
+    };
+    let t0 = js_sys::Date::now();
+    let bands = simulate(&months, &d, 10_000, 7);
+    let ms = js_sys::Date::now() - t0;
+    wasm_bindgen_test::console_log!("risk: 10,000 paths x 36 months in wasm: {ms} ms");
+    let mean = bands[35].btc_usd.mean;
+    let expected = 95_000.0 * (0.2f64 * 3.0).exp();
+    assert!((mean / expected - 1.0).abs() < 0.01, "{mean} vs {expected}");
+    assert_eq!(bands, simulate(&months, &d, 10_000, 7));
+}

@@ -137,7 +137,7 @@ test.describe("embeds", () => {
     await expect(embed.locator("h1")).toHaveText("Sector KPIs, last 30 days");
     await expect(embed.locator(".tile")).toHaveCount(6);
     const backlog = embed.locator(".tile").filter({ hasText: "Contracted AI backlog" });
-    await expect(backlog.locator(".tile-value")).toHaveText(/^\$[\d,]+$/);
+    await expect(backlog.locator(".tile-value")).toHaveText(/^\$[\d.,]+(k|M|B)?$/);
     await expect(embed.locator(".fls")).toHaveCount(1);
     await page.goto(`${STRANGER}/?src=${encodeURIComponent(src)}`);
     expect(await framedEmbed(page)).toBeNull();

@@ -45,7 +45,7 @@ for (const lang of ["en", "it"] as const) {
     // The sector's KPIs beside it, the backlog in dollars.
     const kpis = page.getByTestId("sector-kpis");
     await expect(kpis.locator(".kpi")).toHaveCount(6);
-    await expect(page.getByTestId("kpi-backlog").locator(".kpi-value")).toHaveText(lang === "en" ? /^\$[\d,]+$/ : /^[\d.]+ \$$/);
+    await expect(page.getByTestId("kpi-backlog").locator(".kpi-value")).toHaveText(lang === "en" ? /^\$[\d.,]+(k|M|B)?$/ : /^[\d.,]+( mila| Mln| Mrd)? \$$/);
   });
 
   test(`the calculator compares keep-mining and convert fans in the browser (${lang})`, async ({ page }) => {
@@ -55,14 +55,18 @@ for (const lang of ["en", "it"] as const) {
     const names = before.map((x) => x.name);
     expect(names).toContain(WORDS[lang].keep);
     expect(names).toContain(WORDS[lang].convert);
-    // More BTC volatility widens the keep-mining fan, with no request to the server.
+    // More BTC volatility lowers the keep-mining fan's P10 (its floor: the worse tail), with no
+    // request to the server; the convert fan (colocation) has no width at all.
     const requests: string[] = [];
     page.on("request", (r) => { if (!r.url().endsWith("/favicon.svg")) requests.push(r.url()); });
-    const spread = (s: typeof before) => s.find((x) => x.name === WORDS[lang].keep)!.data.at(-1)!;
+    const floorName = WORDS[lang].keep.replace(" P10–P90", " · P10");
+    const floor = (s: typeof before) => s.find((x) => x.name === floorName)!.data.at(-1)!;
     await page.locator('input[name="vol"]').fill("120");
     await expect(page).toHaveURL(/vol=120/);
-    await expect.poll(async () => spread(await series(page, "chart-cash-fan"))).toBeGreaterThan(spread(before));
+    await expect.poll(async () => floor(await series(page, "chart-cash-fan"))).toBeLessThan(floor(before));
     expect(requests).toEqual([]);
+    const convertWidth = before.find((x) => x.name === WORDS[lang].convert.replace(" P50", " P10–P90"))!;
+    expect(Math.max(...convertWidth.data)).toBe(0);
   });
 }
 
