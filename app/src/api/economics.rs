@@ -353,7 +353,12 @@ pub mod service {
         };
         match crate::api::risk::service::risk(svc, &q).await {
             Ok(report) => Some(crate::api::overview_page::RiskPanel::new(
-                &report,
+                crate::api::overview_page::RiskFigures {
+                    months: &report.months,
+                    paths: report.paths,
+                    dynamics: report.dynamics,
+                    source: &report.source,
+                },
                 o.forward.clone(),
                 o.simulated,
                 lang,

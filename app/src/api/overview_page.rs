@@ -41,9 +41,18 @@ pub struct RiskPanel {
     pub forward: Option<String>,
 }
 
+/// What the risk report says, as the panel takes it (the report's own type lives with the
+/// server functions, which need the ports).
+pub struct RiskFigures<'a> {
+    pub months: &'a [crate::model::risk::MonthBand],
+    pub paths: usize,
+    pub dynamics: crate::model::risk::Dynamics,
+    pub source: &'a str,
+}
+
 impl RiskPanel {
     pub fn new(
-        report: &crate::api::risk::RiskReport,
+        report: RiskFigures,
         forward: Option<String>,
         simulated: bool,
         lang: crate::i18n::Lang,
@@ -67,7 +76,7 @@ impl RiskPanel {
             chart: risk_fan::fan_chart(&months, &fans, &Palette::DARK, lang, simulated).into(),
             paths: report.paths,
             dynamics: report.dynamics,
-            source: report.source.clone(),
+            source: report.source.to_string(),
             revenue_at_risk_12m_usd: report
                 .months
                 .iter()

@@ -36,7 +36,17 @@ pub fn fan_chart(
         .iter()
         .map(|m| m.format("%Y-%m").to_string())
         .collect();
-    let mut chart = super::category_chart(labels, "${value}M");
+    // The legend names the bands and medians; the invisible floors stay out of it.
+    let legend: Vec<String> = fans
+        .iter()
+        .flat_map(|f| [(r.band)(f.name), (r.median)(f.name)])
+        .collect();
+    let mut chart = super::category_chart(labels, "${value}M").legend(
+        charming::component::Legend::new()
+            .top("0")
+            .left("0")
+            .data(legend),
+    );
     if simulated {
         chart = chart.title(super::simulated_marker(palette, lang));
     }
@@ -112,5 +122,10 @@ mod tests {
         assert_eq!(s[2]["data"], serde_json::json!([10.0, 10.0]));
         assert_eq!(s[1]["name"], (crate::i18n::IT.risk.band)("Total"));
         assert_eq!(o["xAxis"]["data"][1], "2027-02");
+        assert_eq!(
+            o["legend"]["data"].as_array().unwrap().len(),
+            2,
+            "bands and medians only"
+        );
     }
 }

@@ -67,7 +67,8 @@ pub fn CashFan(market: MarketNow, params: Memo<CalcParams>) -> impl IntoView {
     let lang = crate::locale::use_lang();
     let r = &crate::locale::t().risk;
     let chart = Signal::derive(move || {
-        fans.with(|f| f.as_ref().map(|(f, _)| chart_of(f, lang, market.simulated)))
+        // The calculator's market note already says when its figures are simulated.
+        fans.with(|f| f.as_ref().map(|(f, _)| chart_of(f, lang)))
     });
     let ms = move || fans.with(|f| f.as_ref().map_or(0.0, |(_, ms)| *ms));
     let note = move || {
@@ -85,7 +86,7 @@ pub fn CashFan(market: MarketNow, params: Memo<CalcParams>) -> impl IntoView {
     }
 }
 
-fn chart_of(f: &CashFans, lang: crate::i18n::Lang, simulated: bool) -> ChartOption {
+fn chart_of(f: &CashFans, lang: crate::i18n::Lang) -> ChartOption {
     let r = &lang.texts().risk;
     let fans = [
         Fan {
@@ -99,5 +100,5 @@ fn chart_of(f: &CashFans, lang: crate::i18n::Lang, simulated: bool) -> ChartOpti
             bands: f.convert.clone(),
         },
     ];
-    fan_chart(&f.months, &fans, &Palette::DARK, lang, simulated).into()
+    fan_chart(&f.months, &fans, &Palette::DARK, lang, false).into()
 }
