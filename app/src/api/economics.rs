@@ -145,7 +145,8 @@ pub mod service {
         }
         let groups = svc.fleet.site_days(from, to).await?;
         let paid = svc.pools.rewards(from, to, None).await?;
-        let (power, power_notes) = interval_power(svc, sites, from, to).await?;
+        let (power, power_notes) =
+            crate::api::interval_power::interval_power(svc, sites, from, to).await?;
         Ok(Observed {
             telemetry: crate::model::measured::by_site(&groups, sites),
             pool_paid: crate::model::pool::paid_by_site_day(&paid),
@@ -188,76 +189,6 @@ pub mod service {
             }
         }
         Ok(out)
-    }
-
-    /// Site-days of `[from, to]` costed at interval prices, for sites with index terms; and a
-    /// note per site saying where its power cost comes from.
-    async fn interval_power(
-        svc: &Services,
-        sites: &[crate::model::site::Site],
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<
-        (
-            std::collections::BTreeMap<(NaiveDate, String), crate::model::power_days::PowerDay>,
-            Vec<crate::model::power_days::PowerNote>,
-        ),
-        ApiError,
-    > {
-        use crate::model::power_days::{power_days, PowerNote};
-        let terms = svc.power.site_terms().await?;
-        let mut days = std::collections::BTreeMap::new();
-        let mut notes = Vec::new();
-        let market = svc
-            .market
-            .days(from - chrono::Duration::days(7), to)
-            .await?;
-        let hashprice: std::collections::BTreeMap<NaiveDate, f64> = market
-            .iter()
-            .map(|d| (d.date, d.hashprice_usd_per_ph_day() / 1_000.0))
-            .collect();
-        let of_day = |d: NaiveDate| hashprice.range(..=d).next_back().map_or(0.0, |(_, v)| *v);
-        let (start, end) = (
-            from.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
-            (to + chrono::Duration::days(1))
-                .and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc(),
-        );
-        for site in sites {
-            let Some((_, t)) = terms.iter().find(|(id, _)| *id == site.id) else {
-                notes.push(PowerNote {
-                    site: site.id.clone(),
-                    kind: "flat".into(),
-                    point: None,
-                    intervals: 0,
-                });
-                continue;
-            };
-            let kind = crate::api::power::service::contract_kind(&t.contract);
-            let prices = match (&t.contract, t.contract.point()) {
-                (_, Some(point)) => svc.power.prices(point, start, end).await?,
-                (crate::model::power::PowerContract::Fixed { usd_per_mwh }, None) => {
-                    let today = (svc.clock.today() + chrono::Duration::days(1))
-                        .and_hms_opt(0, 0, 0)
-                        .expect("midnight")
-                        .and_utc();
-                    crate::model::power::fixed_intervals(start, end.min(today), *usd_per_mwh)
-                }
-                _ => Vec::new(),
-            };
-            let point = t.contract.point();
-            for (date, d) in power_days(site, t, &prices, of_day) {
-                days.insert((date, site.id.clone()), d);
-            }
-            notes.push(PowerNote {
-                site: site.id.clone(),
-                kind: kind.into(),
-                point: point.map(str::to_string),
-                intervals: prices.len() as u32,
-            });
-        }
-        Ok((days, notes))
     }
 
     /// Where the live market figures stand, when a feed is configured.

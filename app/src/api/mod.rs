@@ -11,6 +11,7 @@ pub mod embeds;
 pub mod error;
 pub mod estimators;
 pub mod fleet;
+pub mod interval_power;
 pub mod market;
 #[cfg(feature = "ssr")]
 pub mod overview_cache;

@@ -19,6 +19,9 @@ pub struct RiskReport {
     pub estimated_over_days: i64,
     /// `modelled`: a Monte Carlo over the stored prices' sources (named).
     pub source: String,
+    /// Sites whose power is priced from their interval prices over the last year ($ per kWh
+    /// drawn, share of time mined); the others pay their flat rate.
+    pub power: std::collections::BTreeMap<String, crate::model::risk_inputs::SitePowerCost>,
     pub months: Vec<MonthBand>,
 }
 
@@ -62,7 +65,7 @@ pub mod service {
     use crate::api::error::ApiError;
     use crate::api::ports::Services;
     use crate::model::risk::simulate;
-    use crate::model::risk_inputs::{estimate, estimation_window, months};
+    use crate::model::risk_inputs::{estimate, estimation_window, months, power_costs, Pricing};
 
     /// Every GPU-hour lease against the newest index quotes for its GPU model.
     pub async fn lease_marks(svc: &Services) -> Result<LeaseMarks, ApiError> {
@@ -127,13 +130,25 @@ pub mod service {
         let last = history.last().expect("estimate needs history");
         let sites = svc.sites.list_sites().await?;
         let forward = svc.market.forward_curve().await?;
+        // Sites with interval-priced history pay what the last year of prices cost them.
+        let (costed, _) = crate::api::interval_power::interval_power(
+            svc,
+            &sites,
+            today - chrono::Duration::days(ESTIMATION_DAYS - 1),
+            today,
+        )
+        .await?;
+        let power = power_costs(&sites, &costed);
         let inputs = months(
             &sites,
             today.max(last.date),
             last.date,
             count,
             last.fees_btc_per_block,
-            forward.as_ref(),
+            Pricing {
+                forward: forward.as_ref(),
+                power: Some(&power),
+            },
         );
         let sources: std::collections::BTreeSet<&str> =
             history.iter().map(|d| d.source.as_str()).collect();
@@ -143,12 +158,19 @@ pub mod service {
             seed,
             estimated_over_days: (last.date - history[0].date).num_days(),
             source: format!(
-                "modelled: Monte Carlo over {} days of {} prices",
+                "modelled: Monte Carlo over {} days of {} prices{}",
                 history.len(),
-                sources.into_iter().collect::<Vec<_>>().join(" + ")
+                sources.into_iter().collect::<Vec<_>>().join(" + "),
+                if power.is_empty() {
+                    String::new()
+                } else {
+                    let ids: Vec<&str> = power.keys().map(String::as_str).collect();
+                    format!("; power at its terms' prices for {}", ids.join(", "))
+                }
             ),
             months: simulate(&inputs, &dynamics, paths, seed),
             dynamics,
+            power,
         })
     }
 }

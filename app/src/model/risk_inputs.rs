@@ -2,28 +2,88 @@
 //! contracts from the sites (their conversion schedules included), and the dynamics estimated
 //! from the stored market history. Pure.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
 
 use super::chain::{estimated_height, subsidy_btc, HASHES_PER_DIFFICULTY};
 use super::forwards::ForwardCurve;
 use super::lease::LeaseTerms;
 use super::market::MarketDay;
 use super::mining::power_cost_usd_per_day;
+use super::power_days::PowerDay;
 use super::risk::{Dynamics, MonthInputs};
 use super::site::Site;
+
+/// A site's power as its interval-priced days paid for it: $ per kWh drawn (credits and
+/// curtailment's savings included) and the share of the time it mined.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SitePowerCost {
+    pub usd_per_kwh: f64,
+    pub mined_share: f64,
+    /// Days of interval prices behind the figures.
+    pub days: u32,
+}
+
+/// Per site, from costed site-days (`model::power_days`): Σ cost ÷ Σ energy drawn (mining at
+/// its uptime and mined share, AI halls whose power the operator pays, at their PUE), and the
+/// mean mined share. Sites without costed days are left out (they keep their flat rate).
+pub fn power_costs(
+    sites: &[Site],
+    days: &BTreeMap<(NaiveDate, String), PowerDay>,
+) -> BTreeMap<String, SitePowerCost> {
+    let mut out = BTreeMap::new();
+    for s in sites {
+        let (mut cost, mut mwh, mut mined, mut n) = (0.0, 0.0, 0.0, 0u32);
+        for ((d, _), p) in days.iter().filter(|((_, id), _)| *id == s.id) {
+            let ai_mw: f64 = s
+                .contracts
+                .iter()
+                .filter(|c| !c.power_pass_through)
+                .map(|c| c.it_load_mw(*d) * s.pue_ai)
+                .sum();
+            cost += p.cost_usd;
+            mwh += (s.mining_mw(*d) * s.mining_uptime * p.mined_share + ai_mw) * 24.0;
+            mined += p.mined_share;
+            n += 1;
+        }
+        if n > 0 && mwh > 0.0 {
+            out.insert(
+                s.id.clone(),
+                SitePowerCost {
+                    usd_per_kwh: cost / (mwh * 1_000.0),
+                    mined_share: mined / f64::from(n),
+                    days: n,
+                },
+            );
+        }
+    }
+    out
+}
+
+/// What the months are priced on besides the sites: a hashprice forward curve, and the power
+/// each site's interval prices imply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pricing<'a> {
+    pub forward: Option<&'a ForwardCurve>,
+    pub power: Option<&'a BTreeMap<String, SitePowerCost>>,
+}
 
 /// `count` calendar months from the month after `today`, for every site together (the paths
 /// start at the last market day, `market_day`, which may lie before today), net of each
 /// site's pool fee. Fees per block stay at `fees_btc_per_block`; the subsidy follows the height
-/// estimated for each day (the 2028 halving included). Days a `forward` curve prices take their
-/// mining revenue from it (hashrate in PH/s × $/PH/day), as the overview's projection does.
+/// estimated for each day (the 2028 halving included). Days a forward curve prices take their
+/// mining revenue from it (hashrate in PH/s × $/PH/day), as the overview's projection does; a
+/// site with interval-priced history pays its $/kWh drawn and mines its share of the time.
 pub fn months(
     sites: &[Site],
     today: NaiveDate,
     market_day: NaiveDate,
     count: u32,
     fees_btc_per_block: f64,
-    forward: Option<&ForwardCurve>,
+    pricing: Pricing,
 ) -> Vec<MonthInputs> {
     let first = today.with_day(1).expect("day 1") + chrono::Months::new(1);
     (0..count)
@@ -35,17 +95,19 @@ pub fn months(
             let (mut power, mut firm, mut gpu) = (0.0, 0.0, 0.0);
             for d in &days {
                 let reward = subsidy_btc(estimated_height(*d)) + fees_btc_per_block;
-                let priced = forward.and_then(|f| f.usd_per_ph_day(*d));
+                let priced = pricing.forward.and_then(|f| f.usd_per_ph_day(*d));
                 for s in sites {
-                    let net = 1.0 - s.pool_fee_pct / 100.0;
+                    let cost = pricing.power.and_then(|p| p.get(&s.id));
+                    let share = cost.map_or(1.0, |c| c.mined_share);
+                    let net = (1.0 - s.pool_fee_pct / 100.0) * share;
                     let ths = s.mining_hashrate_ths(*d);
                     match priced {
                         Some(usd_per_ph_day) => forward_usd += ths / 1_000.0 * usd_per_ph_day * net,
                         None => btc += ths * 1e12 * 86_400.0 / HASHES_PER_DIFFICULTY * reward * net,
                     }
                     power += power_cost_usd_per_day(
-                        s.mining_mw(*d) * s.mining_uptime * 1e6,
-                        s.power_usd_per_kwh,
+                        s.mining_mw(*d) * s.mining_uptime * share * 1e6,
+                        cost.map_or(s.power_usd_per_kwh, |c| c.usd_per_kwh),
                     );
                     for c in &s.contracts {
                         match c.terms {
@@ -139,6 +201,59 @@ mod tests {
             fees_btc_per_block: 0.03,
             source: MarketSource::Bundled,
         }
+    }
+
+    /// A site whose interval prices paid $0.02/kWh drawn and mined 90 % of the time: its
+    /// months pay that rate on 90 % of the mining draw and mine 90 % of the BTC.
+    #[test]
+    fn interval_priced_history_sets_a_sites_power_and_mined_share() {
+        use crate::model::site::tests::example_site;
+        let mut site = example_site();
+        site.contracts.clear();
+        site.pool_fee_pct = 0.0;
+        let today = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let mut days = BTreeMap::new();
+        for i in 0..10 {
+            let d = today - Duration::days(i);
+            let mwh = site.mining_mw(d) * site.mining_uptime * 0.9 * 24.0;
+            days.insert(
+                (d, site.id.clone()),
+                PowerDay {
+                    cost_usd: mwh * 20.0,
+                    mined_share: 0.9,
+                },
+            );
+        }
+        let costs = power_costs(std::slice::from_ref(&site), &days);
+        let c = costs[&site.id];
+        assert!((c.usd_per_kwh - 0.02).abs() < 1e-12, "{c:?}");
+        assert!((c.mined_share - 0.9).abs() < 1e-12 && c.days == 10, "{c:?}");
+        let flat = months(
+            std::slice::from_ref(&site),
+            today,
+            today,
+            1,
+            0.0,
+            Pricing::default(),
+        );
+        let priced = months(
+            std::slice::from_ref(&site),
+            today,
+            today,
+            1,
+            0.0,
+            Pricing {
+                forward: None,
+                power: Some(&costs),
+            },
+        );
+        let (f, p) = (flat[0], priced[0]);
+        assert!((p.btc_at_unit_difficulty / f.btc_at_unit_difficulty - 0.9).abs() < 1e-12);
+        let expected = f.mining_power_usd * 0.9 * 0.02 / site.power_usd_per_kwh;
+        assert!(
+            (p.mining_power_usd - expected).abs() < 1e-6,
+            "{p:?} vs {f:?}"
+        );
     }
 
     #[test]

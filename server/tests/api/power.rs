@@ -178,6 +178,28 @@ async fn an_ercot_price_spike_is_curtailed_exactly_and_valued_by_hand() {
     assert_eq!(fixed["flexibility_value_usd"], 0.0);
     assert_eq!(fixed["price_source"], "fixed");
     assert!(r["flexibility_value_usd"].as_f64().unwrap() > 0.0);
+
+    // The risk bands price each site's power as its terms paid over the last year.
+    let (s, risk) = app.get_json("/api/v1/risk?range=12m&paths=200").await;
+    assert_eq!(s, 200, "{risk}");
+    let m = &risk["power"]["muskogee"];
+    assert!(
+        (m["usd_per_kwh"].as_f64().unwrap() - 0.045).abs() < 1e-9,
+        "{m}"
+    );
+    assert_eq!(m["mined_share"], 1.0);
+    assert!(
+        risk["power"]["baie-comeau"].is_null(),
+        "no terms: its flat rate"
+    );
+    assert!(
+        risk["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("power at its terms' prices for muskogee"),
+        "{}",
+        risk["source"]
+    );
 }
 
 #[tokio::test]
