@@ -28,6 +28,11 @@ const power = [
   "node end2end/power-week.mjs target/e2e-prices.csv",
   `target/release/rigshift power terms pecos-ridge end2end/pecos-power.json --database-url ${db}`,
   `target/release/rigshift power import target/e2e-prices.csv --database-url ${db}`,
+  // Forward inputs: a GPU rental index (the overview marks the GPU leases to it) and a
+  // hashprice forward curve (the projection's first months are priced on it).
+  "node end2end/forward-inputs.mjs target/e2e-gpu-index.csv target/e2e-curve.csv",
+  `target/release/rigshift gpu-index import target/e2e-gpu-index.csv --database-url ${db}`,
+  `target/release/rigshift forwards import target/e2e-curve.csv --database-url ${db}`,
 ].join(" && ");
 
 export default defineConfig({

@@ -82,3 +82,18 @@ test("10,000 paths × 36 months run in this browser, and the page says how long 
   expect(ms).toBeGreaterThan(0);
   await expect(timing).toContainText("10,000");
 });
+
+for (const lang of ["en", "it"] as const) {
+  test(`the overview marks the GPU leases to the imported index and names the forward curve (${lang})`, async ({ page }) => {
+    await page.goto(`/?range=1y&lang=${lang}`);
+    await hydrated(page);
+    // end2end/forward-inputs.mjs: H100 SXM at $2.40 four days ago (a week ago's $2.45 is older).
+    const row = page.getByTestId("lease-marks").locator('tr[data-contract="muskogee-gpu-1"]');
+    await expect(row).toContainText(lang === "en" ? "$2.40/h" : "2,40 $/h");
+    await expect(row).toContainText("import:e2e-gpu-index.csv");
+    // $2.10 against $2.40: −12.5 %, open-ended so no alert.
+    await expect(row).toContainText(lang === "en" ? "-12.5 %" : "-12,5 %");
+    await expect(row.locator(".badge-alert")).toHaveCount(0);
+    await expect(page.getByTestId("forward-provenance")).toContainText("forward · import:e2e-curve.csv");
+  });
+}

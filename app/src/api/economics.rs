@@ -236,6 +236,9 @@ pub mod service {
             page.power = crate::api::power::service::overview_panel(svc, lang).await?;
             page.risk = risk_panel(svc, &shared, lang).await;
             page.kpis = Some(sector_kpis(svc, None).await?);
+            let marks = crate::api::risk::service::lease_marks(svc).await?;
+            page.leases = marks.marks;
+            page.below_market_alert_pct = marks.threshold_pct;
             Ok::<_, ApiError>(page)
         };
         let page = svc

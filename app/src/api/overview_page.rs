@@ -23,6 +23,11 @@ pub struct OverviewPage {
     /// The sector's KPIs over the last 30 days.
     #[serde(default)]
     pub kpis: Option<crate::model::sector_kpis::SectorKpis>,
+    /// GPU-hour leases marked to the rental index, and the alert threshold (%).
+    #[serde(default)]
+    pub leases: Vec<crate::model::mark_to_market::LeaseMark>,
+    #[serde(default)]
+    pub below_market_alert_pct: f64,
 }
 
 /// The overview's risk fan: total revenue and mining margin, P10–P90 with the P50.
@@ -139,6 +144,8 @@ impl OverviewPage {
             power: None,
             risk: None,
             kpis: None,
+            leases: Vec::new(),
+            below_market_alert_pct: 0.0,
         }
     }
 }

@@ -42,4 +42,21 @@ pub(super) const RISK: RiskTexts = RiskTexts {
     },
     uptime_mw: "Uptime-weighted MW",
     uptime_note: "mining MW × hashrate realised ÷ capacity, plus AI MW energised",
+    leases_title: "GPU-hour leases against the rental index",
+    leases_note: |pct| {
+        format!("Each contract's rate against the newest index quote for its GPU model, over an average month at its utilisation. A lease ending within 90 days more than {pct} below the market alerts.")
+    },
+    no_index: "no index quote for this model",
+    col_contract: "Contract",
+    col_gpu: "GPU",
+    col_rate: "Rate",
+    col_index: "Index",
+    col_vs_market: "Against the market, a month",
+    col_renews: "Renews",
+    renews_in: |d| format!("in {d} days"),
+    open_ended: "open-ended",
+    below_market: "below market: renegotiate",
+    forward_provenance: |label| {
+        format!("Projected mining revenue is priced on the {label} where it has a tenor, on the difficulty and price model elsewhere.")
+    },
 };

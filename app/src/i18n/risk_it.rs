@@ -42,4 +42,21 @@ pub(super) const RISK: RiskTexts = RiskTexts {
     },
     uptime_mw: "MW ponderati per uptime",
     uptime_note: "MW di mining × hashrate realizzato ÷ capacità, più MW IA alimentati",
+    leases_title: "Contratti a ora-GPU rispetto all'indice di noleggio",
+    leases_note: |pct| {
+        format!("La tariffa di ogni contratto rispetto all'ultima quotazione dell'indice per il suo modello di GPU, su un mese medio al suo utilizzo. Un contratto in scadenza entro 90 giorni più di {pct} sotto il mercato genera un avviso.")
+    },
+    no_index: "nessuna quotazione per questo modello",
+    col_contract: "Contratto",
+    col_gpu: "GPU",
+    col_rate: "Tariffa",
+    col_index: "Indice",
+    col_vs_market: "Rispetto al mercato, al mese",
+    col_renews: "Rinnovo",
+    renews_in: |d| format!("tra {d} giorni"),
+    open_ended: "a tempo indeterminato",
+    below_market: "sotto il mercato: rinegoziare",
+    forward_provenance: |label| {
+        format!("I ricavi del mining proiettati sono prezzati sul {label} dove ha una scadenza, sul modello di difficoltà e prezzo altrove.")
+    },
 };

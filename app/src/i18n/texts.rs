@@ -672,4 +672,20 @@ pub struct RiskTexts {
     pub backlog_note: fn(u32) -> String,
     pub uptime_mw: &'static str,
     pub uptime_note: &'static str,
+    pub leases_title: &'static str,
+    /// (the alert threshold, %)
+    pub leases_note: fn(&str) -> String,
+    pub no_index: &'static str,
+    pub col_contract: &'static str,
+    pub col_gpu: &'static str,
+    pub col_rate: &'static str,
+    pub col_index: &'static str,
+    pub col_vs_market: &'static str,
+    pub col_renews: &'static str,
+    /// (days)
+    pub renews_in: fn(i64) -> String,
+    pub open_ended: &'static str,
+    pub below_market: &'static str,
+    /// The projection's forward curve, under the KPIs (its label).
+    pub forward_provenance: fn(&str) -> String,
 }

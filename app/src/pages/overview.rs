@@ -53,6 +53,7 @@ pub fn OverviewPage() -> impl IntoView {
                         {p.power.map(|panel| view! { <PowerPanelView panel /> })}
                         {p.kpis.map(|k| view! { <super::overview_risk::SectorKpisView k /> })}
                         {p.risk.map(|panel| view! { <super::overview_risk::RiskPanelView panel /> })}
+                        {(!p.leases.is_empty()).then(|| view! { <super::overview_risk::LeaseMarksView marks=p.leases threshold_pct=p.below_market_alert_pct /> })}
                     }) })}
                 </ErrorBoundary>
             </Transition>
@@ -171,6 +172,7 @@ fn Kpis(o: Overview) -> impl IntoView {
         }
     )}</p>
     <p class="as-of" data-testid="power-provenance">{power_note(&o, lang)}</p>
+    {o.forward.clone().map(|f| view! { <p class="as-of" data-testid="forward-provenance">{(lang.texts().risk.forward_provenance)(&f)}</p> })}
         }
 }
 

@@ -71,3 +71,73 @@ pub fn SectorKpisView(k: crate::model::sector_kpis::SectorKpis) -> impl IntoView
         </div>
     }
 }
+
+/// Each GPU-hour lease against the rental index for its model.
+#[component]
+pub fn LeaseMarksView(
+    marks: Vec<crate::model::mark_to_market::LeaseMark>,
+    threshold_pct: f64,
+) -> impl IntoView {
+    let r = &t().risk;
+    let lang = use_lang();
+    let pct = move |v: f64| format!("{} %", numbers::number(lang, v, 1));
+    // GPU-hour prices keep their cents: `$2.40/h`, `2,40 $/h`.
+    let rate = move |v: f64| {
+        let n = numbers::number(lang, v, 2);
+        match lang {
+            crate::i18n::Lang::En => format!("${n}/h"),
+            crate::i18n::Lang::It => format!("{n} $/h"),
+        }
+    };
+    let rows = marks
+        .into_iter()
+        .map(|m| {
+            let index = m.index.as_ref().map_or_else(
+                || r.no_index.to_string(),
+                |q| {
+                    format!(
+                        "{} · {} · {}",
+                        rate(q.usd_per_gpu_hour),
+                        numbers::date(lang, q.date),
+                        q.source
+                    )
+                },
+            );
+            let vs = match (m.vs_market_usd_per_month, m.vs_market_pct) {
+                (Some(usd), Some(p)) => {
+                    let sign = if p >= 0.0 { "+" } else { "" };
+                    format!("{} ({sign}{})", numbers::usd(lang, usd), pct(p))
+                }
+                _ => "—".to_string(),
+            };
+            let renews = m
+                .renews_in_days
+                .map_or_else(|| r.open_ended.to_string(), r.renews_in);
+            view! {
+                <tr data-contract=m.contract_id.clone() class:alert=m.alert>
+                    <td>{m.contract_id.clone()}<div class="muted">{m.tenant.clone()}</div></td>
+                    <td>{m.gpu_model.clone().unwrap_or_else(|| "—".into())}" × "{numbers::number(lang, f64::from(m.gpus), 0)}</td>
+                    <td>{rate(m.contract_usd_per_gpu_hour)}</td>
+                    <td>{index}</td>
+                    <td class="num">{vs}</td>
+                    <td>{renews}{m.alert.then(|| view! { <div class="badge badge-alert">{r.below_market}</div> })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="panel" data-testid="lease-marks">
+            <div class="panel-head">
+                <h2>{r.leases_title}</h2>
+                <span class="panel-note">{(r.leases_note)(&pct(threshold_pct))}</span>
+            </div>
+            <table class="data-table" tabindex="0">
+                <thead><tr>
+                    <th>{r.col_contract}</th><th>{r.col_gpu}</th><th>{r.col_rate}</th>
+                    <th>{r.col_index}</th><th>{r.col_vs_market}</th><th>{r.col_renews}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
