@@ -280,3 +280,53 @@ async fn gpu_leases_are_marked_to_the_index_as_worked_by_hand() {
         .iter()
         .any(|q| model_key(&q.gpu_model) == "h100sxm" && q.usd_per_gpu_hour == 9.99));
 }
+
+/// `--forwards-url` and `--gpu-index-url`: the CSVs a provider serves are fetched at start and
+/// stored with their host as the source; a malformed answer stores nothing.
+#[tokio::test]
+async fn forward_inputs_from_urls_are_stored_with_their_source() {
+    let curve = "as_of,month,usd_per_ph_day\n2026-06-12,2026-07,44\n";
+    let index =
+        "date,gpu_model,usd_per_gpu_hour\n2026-06-14,H100 SXM,2.2\n2026-06-14,B200,not-a-price\n";
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new()
+        .route(
+            "/curve.csv",
+            axum::routing::get(move || async move { curve }),
+        )
+        .route(
+            "/index.csv",
+            axum::routing::get(move || async move { index }),
+        );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let app = TestApp::on(day(2026, 6, 15))
+        .simulator(false)
+        .args(move |a| {
+            a.forwards_url = Some(format!("http://{addr}/curve.csv"));
+            a.gpu_index_url = Some(format!("http://{addr}/index.csv"));
+        })
+        .start()
+        .await;
+    let store = server::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let curve = super::support::wait_until(
+        "the curve's first fetch",
+        std::time::Duration::from_secs(20),
+        || async { store.newest_forward_curve().await.unwrap() },
+    )
+    .await;
+    assert_eq!(curve.source, format!("feed:{addr}"));
+    assert_eq!(curve.usd_per_ph_day(day(2026, 7, 9)), Some(44.0));
+    // The index's bad line refused the whole answer: no H100 quote either.
+    let (_, m) = app.get_json("/api/v1/leases/mark-to-market").await;
+    assert!(
+        m["marks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["index"].is_null()),
+        "{m}"
+    );
+}
