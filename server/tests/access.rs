@@ -1694,7 +1694,10 @@ async fn a_tenant_sees_only_its_own_halls_devices_and_ledger() {
             .unwrap()
             .to_string()
     };
-    let acme = session(login(&app, "acme", password, &origin).await.2);
+    // Signing in on the way to a staff page (/timeline) lands a tenant on its SLA ledger.
+    let (_, landed, acme) = login(&app, "acme", password, &origin).await;
+    assert_eq!(landed, "/sla", "a tenant lands on its ledger");
+    let acme = session(acme);
     let lab = session(login(&app, "lab", password, &origin).await.2);
     let get = |cookie: String, path: &'static str| {
         let app = &app;

@@ -77,7 +77,11 @@ async fn login(State(auth): State<Arc<Auth>>, req: Request) -> Response {
         .await
     {
         Ok(secret) => {
-            let mut r = Redirect::to(safe_next(&form.next)).into_response();
+            let tenant = matches!(
+                auth.store.user_by_name(form.username.trim()).await,
+                Ok(Some(u)) if u.role == app::api::auth::Role::Tenant
+            );
+            let mut r = Redirect::to(landing(safe_next(&form.next), tenant)).into_response();
             r.headers_mut().insert(
                 header::SET_COOKIE,
                 set_cookie(
@@ -93,6 +97,18 @@ async fn login(State(auth): State<Arc<Auth>>, req: Request) -> Response {
         }
         Err(LoginError::Invalid) => back_to_login("invalid", &form.next, ""),
         Err(LoginError::Internal) => back_to_login("unavailable", &form.next, ""),
+    }
+}
+
+/// Where a sign-in lands: where it was going, unless a tenant was going to a staff page (the
+/// overview, the timeline …) it would only be refused: then its SLA ledger.
+fn landing(next: &str, tenant: bool) -> &str {
+    const TENANT_PAGES: [&str; 4] = ["/sla", "/fleet", "/device", "/account"];
+    let path = next.split(['?', '#']).next().unwrap_or(next);
+    if tenant && !TENANT_PAGES.contains(&path) {
+        "/sla"
+    } else {
+        next
     }
 }
 
