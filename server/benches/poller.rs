@@ -110,7 +110,8 @@ async fn main() -> anyhow::Result<()> {
     } else {
         let mut devices = Vec::new();
         for f in &fleets {
-            devices.extend(server::fleet_file::load(std::path::Path::new(f))?);
+            let text = std::fs::read_to_string(f)?;
+            devices.extend(server::fleet_file::parse(f, &text)?);
         }
         devices.truncate(asics);
         println!(

@@ -53,6 +53,15 @@ pub enum Command {
     /// whole file, its line named, nothing stored).
     #[command(name = "gpu-index", subcommand)]
     GpuIndex(ImportCommand),
+    /// The company's portfolio as one document: sites, fleet lines, power terms, lease
+    /// contracts and milestones (TOML, or JSON).
+    #[command(subcommand)]
+    Portfolio(PortfolioCommand),
+    /// History from before Rigshift: monthly actuals per site (`site,month,btc_produced,
+    /// mining_revenue_usd,power_cost_usd,energy_mwh,ai_revenue_usd,hashrate_ths_avg`; any
+    /// figure may be blank), shown as source `reported`. A bad line refuses the whole file.
+    #[command(subcommand)]
+    History(ImportCommand),
     /// Replace the database with the backup FILE (the server must be stopped).
     Restore {
         file: PathBuf,
@@ -78,6 +87,31 @@ pub enum DbCommand {
         /// Also copy the raw telemetry samples (the hourly rollups are always copied).
         #[arg(long)]
         samples: bool,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum PortfolioCommand {
+    /// Print the stored portfolio (TOML unless --json); `import` of the output changes nothing.
+    Export {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Apply a portfolio document (FILE.toml, or FILE.json). It is validated whole: a bad
+    /// document is refused with its line and field, and nothing changes. A site it lists is
+    /// taken whole (a contract it no longer lists ends today; history stays).
+    Import {
+        file: PathBuf,
+        /// Print what would be added, changed and retired; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Retire stored sites the document does not list (their history stays).
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -211,6 +245,12 @@ pub struct ServeArgs {
     /// `--simulator=false` or RIGSHIFT_SIMULATOR=0 turns it off.
     #[arg(long, env = "RIGSHIFT_SIMULATOR", default_value = "true", num_args = 0..=1, default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub simulator: bool,
+    /// Fill an empty database with the illustrative demo company (three sites, their contracts
+    /// and timeline, labelled as demo data wherever they show). `--demo=false` or
+    /// RIGSHIFT_DEMO=0 starts with no sites: add your own on /sites, or `rigshift portfolio
+    /// import FILE`. A database that holds sites is never changed by this flag.
+    #[arg(long, env = "RIGSHIFT_DEMO", default_value = "true", num_args = 0..=1, default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub demo: bool,
     /// Base URL of a mempool-compatible REST API (e.g. `https://mempool.space` or a self-hosted
     /// instance beside your node) for live BTC price, difficulty, fees and height. Without it,
     /// market figures come from the bundled snapshot (and the simulator after it).

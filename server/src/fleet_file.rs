@@ -49,7 +49,7 @@ struct PoolEntry {
 #[serde(deny_unknown_fields)]
 struct AsicEntry {
     address: String,
-    site: String,
+    site: toml::Spanned<String>,
     model: Option<String>,
     id: Option<String>,
 }
@@ -58,7 +58,7 @@ struct AsicEntry {
 #[serde(deny_unknown_fields)]
 struct GpuEntry {
     url: String,
-    site: String,
+    site: toml::Spanned<String>,
     model: Option<String>,
     id: Option<String>,
 }
@@ -76,6 +76,40 @@ pub enum FleetFileError {
 
 /// Parses and validates a fleet file's text; every entry must be usable or nothing is loaded.
 pub fn parse(path: &str, text: &str) -> Result<Vec<DeviceSpec>, FleetFileError> {
+    Ok(parse_entries(path, text)?
+        .into_iter()
+        .map(|(spec, _)| spec)
+        .collect())
+}
+
+/// Parses a fleet file whose devices must each belong to one of `sites` (the portfolio's):
+/// an unknown site refuses the file, naming its line.
+pub fn parse_for_sites(
+    path: &str,
+    text: &str,
+    sites: &[String],
+) -> Result<Vec<DeviceSpec>, FleetFileError> {
+    let entries = parse_entries(path, text)?;
+    if let Some((spec, line)) = entries.iter().find(|(s, _)| !sites.contains(&s.site)) {
+        return Err(FleetFileError::Invalid {
+            path: path.to_string(),
+            message: format!(
+                "line {line}: {} is at site {:?}, which is not in the portfolio (sites: {})",
+                spec.address,
+                spec.site,
+                if sites.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    sites.join(", ")
+                }
+            ),
+        });
+    }
+    Ok(entries.into_iter().map(|(spec, _)| spec).collect())
+}
+
+/// Every entry with the line of its `site`.
+fn parse_entries(path: &str, text: &str) -> Result<Vec<(DeviceSpec, usize)>, FleetFileError> {
     let invalid = |message: String| FleetFileError::Invalid {
         path: path.to_string(),
         message,
@@ -90,8 +124,11 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<DeviceSpec>, FleetFileError> 
                 .into_iter()
                 .map(|g| (DeviceKind::Gpu, g.url, g.site, g.model, g.id)),
         );
-    let mut out: Vec<DeviceSpec> = Vec::new();
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let mut out: Vec<(DeviceSpec, usize)> = Vec::new();
     for (n, (kind, address, site, model, id)) in entries.enumerate() {
+        let line = line_of(site.span().start);
+        let site = site.into_inner();
         let d = NewDevice {
             kind,
             address: address.clone(),
@@ -109,19 +146,22 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<DeviceSpec>, FleetFileError> 
                     .trim_matches('-')
             )
         });
-        if out.iter().any(|o| o.id == id) {
+        if out.iter().any(|(o, _)| o.id == id) {
             return Err(invalid(format!(
                 "entry {} ({address}): duplicate device id {id}",
                 n + 1
             )));
         }
-        out.push(DeviceSpec {
-            id,
-            kind,
-            model: model.unwrap_or_else(|| crate::telemetry::poller::UNKNOWN_MODEL.into()),
-            site,
-            address,
-        });
+        out.push((
+            DeviceSpec {
+                id,
+                kind,
+                model: model.unwrap_or_else(|| crate::telemetry::poller::UNKNOWN_MODEL.into()),
+                site,
+                address,
+            },
+            line,
+        ));
     }
     Ok(out)
 }
@@ -184,14 +224,14 @@ pub fn load_pools(path: &std::path::Path) -> Result<Vec<PoolAccount>, FleetFileE
     parse_pools(&shown, &text, |k| std::env::var(k).ok())
 }
 
-/// Reads and parses the file at `path`.
-pub fn load(path: &std::path::Path) -> Result<Vec<DeviceSpec>, FleetFileError> {
+/// Reads and parses the file at `path`; every device must be at one of `sites`.
+pub fn load(path: &std::path::Path, sites: &[String]) -> Result<Vec<DeviceSpec>, FleetFileError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| FleetFileError::Read {
         path: shown.clone(),
         source,
     })?;
-    parse(&shown, &text)
+    parse_for_sites(&shown, &text, sites)
 }
 
 #[cfg(test)]
@@ -226,6 +266,23 @@ mod tests {
         .is_err());
         // Device entries still parse beside pools.
         assert!(parse("f.toml", text).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_device_at_a_site_not_in_the_portfolio_refuses_the_file_by_line() {
+        let text = "[[asic]]\naddress = \"10.0.0.5:4028\"\nsite = \"pecos-ridge\"\n\n[[gpu]]\nurl = \"http://10.0.1.2:9400/metrics\"\nsite = \"my-real-site\"\n";
+        let sites = vec!["pecos-ridge".to_string()];
+        let e = parse_for_sites("f.toml", text, &sites)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(
+                "f.toml: line 7: http://10.0.1.2:9400/metrics is at site \"my-real-site\""
+            ),
+            "{e}"
+        );
+        let both = vec!["pecos-ridge".to_string(), "my-real-site".to_string()];
+        assert_eq!(parse_for_sites("f.toml", text, &both).unwrap().len(), 2);
     }
 
     #[test]

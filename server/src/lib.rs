@@ -18,6 +18,7 @@ pub mod limits;
 pub mod market;
 pub mod metrics;
 pub mod pool;
+pub mod portfolio;
 pub mod power;
 pub mod remote;
 pub mod replica;
@@ -83,7 +84,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         Ok(path) => Some(backup::DatabaseLock::acquire(&path)?),
         Err(_) => None,
     };
-    let store = open_store(&args.database_url).await?;
+    let store = open_store(&args.database_url, args.demo).await?;
     let auth = open_auth(&store, args).await?;
     let clock: Arc<dyn Clock> = match args.today {
         Some(d) => Arc::new(clock::FixedClock(d)),
@@ -210,18 +211,26 @@ fn start_forward_feeds(
     Ok(())
 }
 
-/// The store at `url`, migrated, with the example sites in an empty database.
-async fn open_store(url: &str) -> anyhow::Result<Arc<Store>> {
+/// The store at `url`, migrated; with `demo`, the illustrative company in an empty database.
+async fn open_store(url: &str, demo: bool) -> anyhow::Result<Arc<Store>> {
     let store = Arc::new(
         Store::connect(url)
             .await
             .with_context(|| format!("opening {url}"))?,
     );
+    if !demo {
+        if store.sites().await?.is_empty() {
+            tracing::info!(
+                "no sites yet: add them on /sites or with `rigshift portfolio import FILE`"
+            );
+        }
+        return Ok(store);
+    }
     let seeded = store::seed_if_empty(&store).await?;
     if seeded > 0 {
         tracing::info!(
             sites = seeded,
-            "seeded example sites into an empty database"
+            "seeded the illustrative demo company into an empty database (--demo=false starts empty)"
         );
     }
     Ok(store)
@@ -311,8 +320,12 @@ async fn register_fleet_file(
     args: &ServeArgs,
     background: &mut Vec<tokio::task::JoinHandle<()>>,
 ) -> anyhow::Result<()> {
+    let site_ids: Vec<String> = store.sites().await?.into_iter().map(|s| s.id).collect();
     let (from_file, pools) = match &args.fleet {
-        Some(path) => (fleet_file::load(path)?, fleet_file::load_pools(path)?),
+        Some(path) => (
+            fleet_file::load(path, &site_ids)?,
+            fleet_file::load_pools(path)?,
+        ),
         None => (Vec::new(), Vec::new()),
     };
     if !pools.is_empty() {

@@ -1,7 +1,7 @@
 //! `rigshift`: parse the command line, start logging, serve or run a maintenance command.
 
 use clap::Parser;
-use server::config::{Cli, Command, DbCommand, ImportCommand, PowerCommand};
+use server::config::{Cli, Command, DbCommand, ImportCommand, PortfolioCommand, PowerCommand};
 use server::forwards::ForwardInput;
 
 #[global_allocator]
@@ -38,6 +38,12 @@ async fn main() {
         Some(Command::Power(cmd)) => power(cmd).await,
         Some(Command::Forwards(cmd)) => forward_input(ForwardInput::HashpriceCurve, cmd).await,
         Some(Command::GpuIndex(cmd)) => forward_input(ForwardInput::GpuIndex, cmd).await,
+        Some(Command::Portfolio(cmd)) => portfolio(cmd).await,
+        Some(Command::History(ImportCommand::Import { file, db })) => {
+            server::portfolio::cli::import_history(&db.database_url, &file)
+                .await
+                .map(|n| eprintln!("imported {n} reported site-months from {}", file.display()))
+        }
         None => server::launch(cli.serve).await,
     };
     // One readable line with its causes, not a backtrace, whatever RUST_BACKTRACE says.
@@ -45,6 +51,25 @@ async fn main() {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
+}
+
+async fn portfolio(cmd: PortfolioCommand) -> anyhow::Result<()> {
+    use server::portfolio::cli;
+    match cmd {
+        PortfolioCommand::Export { json, db } => {
+            print!("{}", cli::export(&db.database_url, json).await?);
+        }
+        PortfolioCommand::Import {
+            file,
+            dry_run,
+            replace,
+            db,
+        } => {
+            let plan = cli::import(&db.database_url, &file, dry_run, replace).await?;
+            eprint!("{}", cli::describe(&plan, dry_run));
+        }
+    }
+    Ok(())
 }
 
 async fn power(cmd: PowerCommand) -> anyhow::Result<()> {

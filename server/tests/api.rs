@@ -8,6 +8,8 @@ mod figures;
 mod forwards;
 #[path = "api/openapi.rs"]
 mod openapi;
+#[path = "api/portfolio.rs"]
+mod portfolio;
 #[path = "api/power.rs"]
 mod power;
 #[path = "api/sla.rs"]

@@ -154,6 +154,7 @@ pub mod service {
             power_notes,
             sla_credits: sla_credits(svc, sites, from, to).await?,
             forward,
+            reported: svc.sites.reported_months(from, to).await?,
         })
     }
 
@@ -167,13 +168,18 @@ pub mod service {
     ) -> Result<std::collections::BTreeMap<(NaiveDate, String), f64>, ApiError> {
         use crate::model::sla::{ledger_row, month_of};
         let mut out = std::collections::BTreeMap::new();
-        for c in sites
+        let with_sla: Vec<(&crate::model::lease::LeaseContract, usize)> = sites
             .iter()
-            .flat_map(|s| &s.contracts)
-            .filter(|c| c.sla.is_some())
-        {
+            .flat_map(|s| s.contracts.iter().map(move |c| (c, s.contracts.len())))
+            .filter(|(c, _)| c.sla.is_some())
+            .collect();
+        for (c, leases) in with_sla {
             // Whole months: availability is a month's figure even when the window starts mid-month.
-            for (month, measure) in svc.fleet.sla_measures(c, month_of(from).0, to).await? {
+            for (month, measure) in svc
+                .fleet
+                .sla_measures(c, leases, month_of(from).0, to)
+                .await?
+            {
                 let (first, days) = month_of(month);
                 let through = (first + chrono::Duration::days(i64::from(days) - 1)).min(to);
                 let row = ledger_row(c, first, through, Some(measure));
@@ -385,6 +391,7 @@ pub mod service {
         let mut rows = site_series(&sites, &window, &observed.telemetry);
         crate::model::revenue::attach_pool_payouts(&mut rows, &observed.pool_paid);
         crate::model::revenue::apply_sla_credits(&mut rows, &observed.sla_credits);
+        crate::model::reported::apply(&mut rows, &observed.reported);
         if let Some(curve) = &observed.forward {
             crate::model::forwards::apply(&mut rows, &sites, curve);
         }

@@ -16,6 +16,7 @@ pub mod market;
 #[cfg(feature = "ssr")]
 pub mod overview_cache;
 pub mod overview_page;
+pub mod portfolio;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod power;

@@ -17,10 +17,37 @@ use crate::model::market::MarketDay;
 use crate::model::site::Site;
 use crate::model::timeline::{Milestone, MilestoneEdit};
 
-/// Sites with their fleets, conversion steps and contracts.
+/// Sites with their fleets, conversion steps and contracts: the company's portfolio.
 #[async_trait]
 pub trait SiteStore: Send + Sync {
+    /// Every site (retired ones too: their history reads back), the timeline applied.
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError>;
+    /// The portfolio as stored (before the timeline moves dates), with each site's and
+    /// contract's version.
+    async fn portfolio(&self) -> Result<super::portfolio::StoredPortfolio, ApiError>;
+    /// Applies `next` (validated by the caller) in one transaction on `today`: the plan's
+    /// changes, audited as `actor`. With `expect`, the named site or contract must still be at
+    /// that version (else `Conflict`). With `dry_run`, only the plan.
+    async fn apply_portfolio(
+        &self,
+        next: &crate::model::portfolio::Portfolio,
+        options: super::portfolio::ApplyOptions,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Result<crate::model::portfolio::Plan, ApiError>;
+    /// Reported months overlapping `[from, to]`.
+    async fn reported_months(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<crate::model::reported::ReportedMonth>, ApiError>;
+    /// Stores reported months (a month given again replaces the stored one); audited.
+    async fn import_reported(
+        &self,
+        months: &[crate::model::reported::ReportedMonth],
+        source: &str,
+        actor: &str,
+    ) -> Result<usize, ApiError>;
 }
 
 /// Daily market figures.
@@ -151,6 +178,7 @@ pub trait FleetService: Send + Sync {
     async fn sla_measures(
         &self,
         contract: &crate::model::lease::LeaseContract,
+        leases_at_site: usize,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<std::collections::BTreeMap<NaiveDate, crate::model::sla::MonthMeasure>, ApiError>;

@@ -62,22 +62,19 @@ pub mod service {
         let last = first + chrono::Duration::days(i64::from(days) - 1);
         let through = last.min(today);
         let scope = TenantScope::of(svc, who).await?;
+        let sites = svc.sites.list_sites().await?;
+        let leases = crate::api::tenant::leases_by_site(&sites);
         let contracts: Vec<_> = match &scope {
             Some(s) => s.contracts.clone(),
-            None => svc
-                .sites
-                .list_sites()
-                .await?
-                .into_iter()
-                .flat_map(|s| s.contracts)
-                .collect(),
+            None => sites.into_iter().flat_map(|s| s.contracts).collect(),
         };
         let mut rows = Vec::new();
         for c in contracts
             .iter()
             .filter(|c| c.start_on <= through && c.end_on.is_none_or(|e| e >= first))
         {
-            let measured = svc.fleet.sla_measures(c, first, through).await?;
+            let at_site = leases.get(&c.site_id).copied().unwrap_or(1);
+            let measured = svc.fleet.sla_measures(c, at_site, first, through).await?;
             rows.push(ledger_row(c, first, through, measured.get(&first).copied()));
         }
         Ok(SlaLedger {

@@ -1,6 +1,8 @@
 //! What a tenant principal may see: the GPUs its contracts cover and its own ledger. Staff see
 //! everything; every staff-only route refuses a tenant by role before it gets here.
 
+use std::collections::BTreeMap;
+
 use crate::model::fleet::{Device, DeviceKind};
 use crate::model::lease::LeaseContract;
 use crate::model::sla::in_scope;
@@ -14,6 +16,17 @@ use super::ports::Services;
 pub struct TenantScope {
     pub tenant: String,
     pub contracts: Vec<LeaseContract>,
+    /// Lease contracts per site (all tenants'): a contract naming no devices covers its site
+    /// only when it is the only one there.
+    pub leases: BTreeMap<String, usize>,
+}
+
+/// How many lease contracts each site holds.
+pub fn leases_by_site(sites: &[crate::model::site::Site]) -> BTreeMap<String, usize> {
+    sites
+        .iter()
+        .map(|s| (s.id.clone(), s.contracts.len()))
+        .collect()
 }
 
 impl TenantScope {
@@ -24,20 +37,27 @@ impl TenantScope {
             return Ok(None);
         }
         let tenant = who.tenant.clone().unwrap_or_default();
-        let contracts = svc
-            .sites
-            .list_sites()
-            .await?
+        let sites = svc.sites.list_sites().await?;
+        let leases = leases_by_site(&sites);
+        let contracts = sites
             .into_iter()
             .flat_map(|s| s.contracts)
             .filter(|c| !tenant.is_empty() && c.tenant == tenant)
             .collect();
-        Ok(Some(TenantScope { tenant, contracts }))
+        Ok(Some(TenantScope {
+            tenant,
+            contracts,
+            leases,
+        }))
     }
 
     /// A GPU its contracts cover (ASICs never: a tenant rents GPUs, not the miners beside them).
     pub fn sees(&self, d: &Device) -> bool {
-        d.kind == DeviceKind::Gpu && self.contracts.iter().any(|c| in_scope(c, &d.site, &d.id))
+        d.kind == DeviceKind::Gpu
+            && self.contracts.iter().any(|c| {
+                let at_site = self.leases.get(&c.site_id).copied().unwrap_or(1);
+                in_scope(c, at_site, &d.site, &d.id)
+            })
     }
 }
 

@@ -148,6 +148,7 @@ pub const TEXTS: Texts = Texts {
         source_measured: "measured",
         source_modelled: "modelled",
         source_projected: "projected",
+        source_reported: "reported",
     },
     fleet: FleetTexts {
         title: "Fleet",

@@ -151,6 +151,7 @@ pub const TEXTS: Texts = Texts {
         source_measured: "misurato",
         source_modelled: "modellato",
         source_projected: "proiezione",
+        source_reported: "dichiarato",
     },
     fleet: FleetTexts {
         title: "Parco macchine",

@@ -321,6 +321,7 @@ pub struct OverviewTexts {
     pub source_measured: &'static str,
     pub source_modelled: &'static str,
     pub source_projected: &'static str,
+    pub source_reported: &'static str,
 }
 
 pub struct FleetTexts {

@@ -23,6 +23,7 @@ pub fn hashprice_usd_per_mwh(hashprice_usd_per_th_day: f64, j_per_th: f64) -> f6
 /// How a site runs its curtailment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CurtailmentPolicy {
     /// Stop above this marginal price, $/MWh; `None`: at breakeven (the interval's mining
     /// revenue per MWh).
@@ -293,6 +294,7 @@ pub fn four_cp_avoided_usd(
 /// A demand-response programme: credits for MW committed, scaled by what was really shed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct DemandResponse {
     pub committed_mw: f64,
     pub usd_per_mw_month: f64,

@@ -11,7 +11,7 @@ const DAYS_PER_YEAR: f64 = 365.25;
 /// How a contract is priced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum LeaseTerms {
     /// Colocation: the tenant pays per kW of critical IT load per month, escalating yearly.
     Colocation {
@@ -36,6 +36,7 @@ pub enum LeaseTerms {
 /// `credit_pct` of the month's fee (the largest step that applies is paid, not their sum).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreditStep {
     pub below_pct: f64,
     pub credit_pct: f64,
@@ -44,6 +45,7 @@ pub struct CreditStep {
 /// A contract's SLA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Sla {
     /// Availability promised each calendar month, % (e.g. 99.9).
     pub availability_pct: f64,

@@ -23,6 +23,8 @@ pub enum HashrateSource {
     Modelled,
     /// A scenario day after today.
     Projected,
+    /// The company's own monthly actuals from before Rigshift (`model::reported`).
+    Reported,
 }
 
 impl HashrateSource {
@@ -31,6 +33,7 @@ impl HashrateSource {
             HashrateSource::Measured => "measured",
             HashrateSource::Modelled => "modelled",
             HashrateSource::Projected => "projected",
+            HashrateSource::Reported => "reported",
         }
     }
 }

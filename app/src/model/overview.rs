@@ -265,6 +265,8 @@ pub struct Observed {
     pub sla_credits: std::collections::BTreeMap<(NaiveDate, String), f64>,
     /// The newest hashprice forward curve: projected months it prices take its figures.
     pub forward: Option<super::forwards::ForwardCurve>,
+    /// The company's monthly actuals from before Rigshift (`model::reported`).
+    pub reported: Vec<super::reported::ReportedMonth>,
 }
 
 /// The overview for `range` around `today`. `history` must hold days up to `today`, date-ordered.
@@ -288,6 +290,7 @@ pub fn overview(
     attach_pool_payouts(&mut rows, &observed.pool_paid);
     super::revenue::apply_sla_credits(&mut rows, &observed.sla_credits);
     super::power_days::apply(&mut rows, &observed.power);
+    super::reported::apply(&mut rows, &observed.reported);
     let forward = observed.forward.as_ref().and_then(|curve| {
         super::forwards::apply(&mut rows, sites, curve);
         rows.iter().any(|r| r.forward).then(|| curve.label())

@@ -15,7 +15,7 @@ pub const INTERVAL_HOURS: f64 = INTERVAL_MINUTES as f64 / 60.0;
 /// How a site buys its power.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PowerContract {
     /// One price for every MWh.
     Fixed { usd_per_mwh: f64 },

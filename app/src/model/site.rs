@@ -9,6 +9,7 @@ use super::lease::LeaseContract;
 /// A number of machines of one catalogue model at a site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct FleetLine {
     pub model_id: String,
     pub count: u32,
@@ -59,6 +60,10 @@ pub struct Site {
     /// Share of time the mining fleet hashes (curtailment, downtime).
     pub mining_uptime: f64,
     pub pool_fee_pct: f64,
+    /// First day the site no longer operates (retired: no MW mines or leases from then on;
+    /// its history stays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_on: Option<NaiveDate>,
     pub fleet: Vec<FleetLine>,
     /// Derived from the timeline (`model::timeline::apply`); seed files may omit it.
     #[serde(default)]
@@ -98,8 +103,16 @@ impl Site {
             .sum()
     }
 
-    /// MW mining on `date`.
+    /// True on and after the day the site was retired.
+    pub fn retired(&self, date: NaiveDate) -> bool {
+        self.retired_on.is_some_and(|r| date >= r)
+    }
+
+    /// MW mining on `date` (none once retired).
     pub fn mining_mw(&self, date: NaiveDate) -> f64 {
+        if self.retired(date) {
+            return 0.0;
+        }
         (self.initial_mining_mw - self.converted_mw(date)).max(0.0)
     }
 
@@ -154,6 +167,7 @@ pub(crate) mod tests {
             pue_ai: 1.3,
             mining_uptime: 1.0,
             pool_fee_pct: 0.0,
+            retired_on: None,
             fleet: vec![FleetLine {
                 model_id: "S21".into(),
                 count: 28_571,

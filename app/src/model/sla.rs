@@ -131,18 +131,27 @@ pub fn ledger_row(
 }
 
 /// True when `device_id` (a GPU, `node/gpuN`) is in the contract's scope: the devices it names
-/// (a node id takes all its GPUs), or every GPU at its site when it names none.
-pub fn in_scope(contract: &LeaseContract, device_site: &str, device_id: &str) -> bool {
+/// (a node id takes all its GPUs). A contract naming none covers every GPU at its site only
+/// when it is the site's only lease contract (`leases_at_site` = 1): two tenants in one hall
+/// never see, nor are measured on, each other's GPUs.
+pub fn in_scope(
+    contract: &LeaseContract,
+    leases_at_site: usize,
+    device_site: &str,
+    device_id: &str,
+) -> bool {
     if device_site != contract.site_id {
         return false;
     }
-    contract.devices.is_empty()
-        || contract.devices.iter().any(|d| {
-            device_id == d
-                || device_id
-                    .strip_prefix(d.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+    if contract.devices.is_empty() {
+        return leases_at_site <= 1;
+    }
+    contract.devices.iter().any(|d| {
+        device_id == d
+            || device_id
+                .strip_prefix(d.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 #[cfg(test)]
@@ -259,17 +268,21 @@ mod tests {
     #[test]
     fn scope_takes_a_nodes_gpus_or_the_whole_site() {
         let c = contract();
-        assert!(in_scope(&c, "muskogee", "node-1/gpu3"));
+        assert!(in_scope(&c, 2, "muskogee", "node-1/gpu3"));
         assert!(
-            !in_scope(&c, "muskogee", "node-10/gpu3"),
+            !in_scope(&c, 2, "muskogee", "node-10/gpu3"),
             "a prefix is not a node"
         );
-        assert!(!in_scope(&c, "pecos-ridge", "node-1/gpu3"));
+        assert!(!in_scope(&c, 1, "pecos-ridge", "node-1/gpu3"));
         let site_wide = LeaseContract {
             devices: vec![],
             ..contract()
         };
-        assert!(in_scope(&site_wide, "muskogee", "anything/gpu0"));
+        assert!(in_scope(&site_wide, 1, "muskogee", "anything/gpu0"));
+        assert!(
+            !in_scope(&site_wide, 2, "muskogee", "anything/gpu0"),
+            "a contract naming nothing beside another covers nothing"
+        );
         assert_eq!(parse_month("2026-11"), Some(day(2026, 11, 1)));
         assert_eq!(parse_month("2026-13"), None);
         assert_eq!(parse_month("26-11"), None);

@@ -129,6 +129,7 @@ fn Kpis(o: Overview) -> impl IntoView {
         HashrateSource::Measured => tx.source_measured,
         HashrateSource::Modelled => tx.source_modelled,
         HashrateSource::Projected => tx.source_projected,
+        HashrateSource::Reported => tx.source_reported,
     };
     let mining_source = format!("{} · {} {}", market, tx.hashrate_word, source);
     let timeline = tx.mw_source.to_string();
@@ -263,6 +264,8 @@ fn hashrate_note(o: &Overview, lang: Lang) -> String {
                 &coverage,
             )
         }
-        HashrateSource::Modelled | HashrateSource::Projected => tx.hashrate_modelled.into(),
+        HashrateSource::Modelled | HashrateSource::Projected | HashrateSource::Reported => {
+            tx.hashrate_modelled.into()
+        }
     }
 }

@@ -49,6 +49,10 @@ pub struct SiteSummary {
     ai_mw: f64,
     phase: SitePhase,
     power_usd_per_kwh: f64,
+    /// First day the site no longer operates, when retired.
+    retired_on: Option<NaiveDate>,
+    /// True for a site of the illustrative demo company.
+    demo: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -62,10 +66,13 @@ pub struct SitesResponse {
 pub async fn sites(State(svc): State<Services>) -> Result<Json<SitesResponse>, HttpError> {
     let today = svc.clock.today();
     let sites = svc.sites.list_sites().await?;
+    let demo = svc.sites.portfolio().await?.demo_sites;
     Ok(Json(SitesResponse {
         sites: sites
             .into_iter()
             .map(|s| SiteSummary {
+                demo: demo.contains(&s.id),
+                retired_on: s.retired_on,
                 mining_mw: s.mining_mw(today),
                 ai_mw: s.ai_mw(today),
                 phase: s.phase(today),

@@ -8,6 +8,7 @@ mod handlers;
 mod live;
 mod market;
 pub mod openapi;
+mod portfolio;
 mod power;
 mod risk;
 mod sla;
@@ -47,6 +48,7 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
         Role::Viewer,
         OpenApiRouter::new()
             .routes(routes!(handlers::sites))
+            .routes(routes!(portfolio::site))
             .routes(routes!(handlers::revenue))
             .routes(routes!(risk::risk))
             .routes(routes!(risk::lease_marks))
@@ -81,7 +83,11 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(timeline::update_milestone))
             .routes(routes!(timeline::create_annotation))
             .routes(routes!(timeline::edit_annotation))
-            .routes(routes!(power::set_site)),
+            .routes(routes!(power::set_site))
+            .routes(routes!(portfolio::add_site))
+            .routes(routes!(portfolio::patch_site, portfolio::retire_site))
+            .routes(routes!(portfolio::add_contract))
+            .routes(routes!(portfolio::patch_contract, portfolio::end_contract)),
     );
     let admin_routes = guarded(
         Role::Admin,
@@ -92,7 +98,9 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(admin::revoke_embed))
             .routes(routes!(admin::audit))
             .routes(routes!(admin::users))
-            .routes(routes!(admin::update_user)),
+            .routes(routes!(admin::update_user))
+            .routes(routes!(portfolio::export, portfolio::import))
+            .routes(routes!(portfolio::import_history)),
     );
     let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(handlers::health))

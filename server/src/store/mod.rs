@@ -378,6 +378,8 @@ delegate! {
     fn coincident_peaks(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>, StoreError>;
     fn last_pool_day(&self, site: &str, pool: &str) -> Result<Option<NaiveDate>, StoreError>;
     fn sites(&self) -> Result<Vec<Site>, StoreError>;
+    fn stored_portfolio(&self) -> Result<app::api::portfolio::StoredPortfolio, StoreError>;
+    fn mark_demo_sites(&self, ids: &[String]) -> Result<(), StoreError>;
     fn insert_site(&self, site: &Site, position: i64) -> Result<(), StoreError>;
     /// Adds a lease contract to its (existing) site.
     fn add_contract(&self, contract: &app::model::lease::LeaseContract) -> Result<(), StoreError>;
@@ -437,6 +439,33 @@ impl PowerMarket for Store {
 impl SiteStore for Store {
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError> {
         on_engine!(self, e => SiteStore::list_sites(e).await)
+    }
+    async fn portfolio(&self) -> Result<app::api::portfolio::StoredPortfolio, ApiError> {
+        on_engine!(self, e => SiteStore::portfolio(e).await)
+    }
+    async fn apply_portfolio(
+        &self,
+        next: &app::model::portfolio::Portfolio,
+        options: app::api::portfolio::ApplyOptions,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Result<app::model::portfolio::Plan, ApiError> {
+        on_engine!(self, e => SiteStore::apply_portfolio(e, next, options, actor, today).await)
+    }
+    async fn reported_months(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<app::model::reported::ReportedMonth>, ApiError> {
+        on_engine!(self, e => SiteStore::reported_months(e, from, to).await)
+    }
+    async fn import_reported(
+        &self,
+        months: &[app::model::reported::ReportedMonth],
+        source: &str,
+        actor: &str,
+    ) -> Result<usize, ApiError> {
+        on_engine!(self, e => SiteStore::import_reported(e, months, source, actor).await)
     }
 }
 

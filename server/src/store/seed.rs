@@ -1,5 +1,5 @@
-//! First-start seed: the example sites and their conversion timeline, when the database has
-//! no sites.
+//! The illustrative demo company (`--demo`, on by default): its sites and conversion timeline,
+//! inserted into a database that has no sites and marked as demo data wherever they show.
 
 use app::model::site::Site;
 use app::model::timeline::Milestone;
@@ -27,5 +27,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<usize, StoreError> {
     let milestones: Vec<Milestone> = serde_json::from_str(SEED_TIMELINE)
         .map_err(|e| StoreError::Corrupt(format!("seed_timeline.json: {e}")))?;
     store.insert_milestones(&milestones).await?;
+    let ids: Vec<String> = sites.iter().map(|s| s.id.clone()).collect();
+    store.mark_demo_sites(&ids).await?;
     Ok(sites.len())
 }

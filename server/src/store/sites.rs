@@ -1,90 +1,26 @@
 //! Sites with their fleet lines and lease contracts; conversion dates come from the timeline.
 
 use async_trait::async_trait;
-use sqlx::Row;
+
+use chrono::NaiveDate;
 
 use app::api::error::ApiError;
+use app::api::portfolio::{ApplyOptions, StoredPortfolio};
 use app::api::ports::SiteStore;
-use app::model::lease::{LeaseContract, LeaseTerms};
-use app::model::site::{FleetLine, Site};
+use app::model::lease::LeaseContract;
+use app::model::portfolio::{Plan, Portfolio};
+use app::model::reported::ReportedMonth;
+use app::model::site::Site;
 use app::model::timeline::{self, Milestone, MilestoneKind};
 
 use super::{Engine, StoreError};
 
 impl Engine {
-    /// All sites in display order, fully assembled.
+    /// All sites in display order (retired ones too: their history reads back), the timeline
+    /// applied to conversion dates and contract starts.
     pub async fn sites(&self) -> Result<Vec<Site>, StoreError> {
-        let pool = self.pool();
-        let mut sites: Vec<Site> = sqlx::query(
-            "SELECT id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct
-             FROM sites ORDER BY position, id",
-        )
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|r| Site {
-            id: r.get("id"),
-            name: r.get("name"),
-            location: r.get("location"),
-            capacity_mw: r.get("capacity_mw"),
-            initial_mining_mw: r.get("initial_mining_mw"),
-            power_usd_per_kwh: r.get("power_usd_per_kwh"),
-            pue_ai: r.get("pue_ai"),
-            mining_uptime: r.get("mining_uptime"),
-            pool_fee_pct: r.get("pool_fee_pct"),
-            fleet: Vec::new(),
-            conversion: Vec::new(),
-            contracts: Vec::new(),
-        })
-        .collect();
-
-        for r in sqlx::query(
-            "SELECT site_id, model_id, count FROM fleet_lines ORDER BY site_id, model_id",
-        )
-        .fetch_all(pool)
-        .await?
-        {
-            let site_id: String = r.get("site_id");
-            if let Some(s) = sites.iter_mut().find(|s| s.id == site_id) {
-                s.fleet.push(FleetLine {
-                    model_id: r.get("model_id"),
-                    count: r.get::<i64, _>("count") as u32,
-                });
-            }
-        }
-        for r in sqlx::query(
-            "SELECT id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through, sla, devices FROM lease_contracts ORDER BY start_on, id",
-        )
-        .fetch_all(pool)
-        .await?
-        {
-            let id: String = r.get("id");
-            let terms: LeaseTerms = serde_json::from_str(r.get::<&str, _>("terms"))
-                .map_err(|e| StoreError::Corrupt(format!("contract {id}: terms: {e}")))?;
-            let site_id: String = r.get("site_id");
-            let sla = r
-                .get::<Option<&str>, _>("sla")
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(|e| StoreError::Corrupt(format!("contract {id}: sla: {e}")))?;
-            let devices = serde_json::from_str(r.get::<&str, _>("devices"))
-                .map_err(|e| StoreError::Corrupt(format!("contract {id}: devices: {e}")))?;
-            let contract = LeaseContract {
-                id,
-                site_id: site_id.clone(),
-                tenant: r.get("tenant"),
-                terms,
-                start_on: r.get("start_on"),
-                ramp_months: r.get::<i64, _>("ramp_months") as u32,
-                end_on: r.get("end_on"),
-                power_pass_through: r.get::<i64, _>("power_pass_through") != 0,
-                sla,
-                devices,
-            };
-            if let Some(s) = sites.iter_mut().find(|s| s.id == site_id) {
-                s.contracts.push(contract);
-            }
-        }
+        let stored = self.stored_portfolio().await?;
+        let mut sites: Vec<Site> = stored.portfolio.sites.iter().map(|s| s.to_site()).collect();
         // The timeline is the source of conversion dates and contract starts.
         let milestones = self.milestones().await?;
         for site in &mut sites {
@@ -191,5 +127,36 @@ async fn insert_contract(
 impl SiteStore for Engine {
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError> {
         Ok(self.sites().await?)
+    }
+
+    async fn portfolio(&self) -> Result<StoredPortfolio, ApiError> {
+        Ok(self.stored_portfolio().await?)
+    }
+
+    async fn apply_portfolio(
+        &self,
+        next: &Portfolio,
+        options: ApplyOptions,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Result<Plan, ApiError> {
+        Engine::apply_portfolio(self, next, &options, actor, today).await?
+    }
+
+    async fn reported_months(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ReportedMonth>, ApiError> {
+        Ok(Engine::reported_months(self, from, to).await?)
+    }
+
+    async fn import_reported(
+        &self,
+        months: &[ReportedMonth],
+        source: &str,
+        actor: &str,
+    ) -> Result<usize, ApiError> {
+        Ok(Engine::import_reported(self, months, source, actor).await?)
     }
 }

@@ -66,6 +66,8 @@ mod forwards;
 mod market;
 #[path = "pool.rs"]
 mod pool;
+#[path = "portfolio.rs"]
+mod portfolio;
 #[path = "power.rs"]
 mod power;
 #[path = "sites.rs"]

@@ -14,7 +14,7 @@ use super::audit::record;
 use super::{Db, DbRow, Engine, StoreError};
 use crate::store::rows::NewAnnotationRow;
 
-fn milestone_from_row(r: &DbRow) -> Result<Milestone, StoreError> {
+pub(super) fn milestone_from_row(r: &DbRow) -> Result<Milestone, StoreError> {
     let id: String = r.get("id");
     let kind: String = r.get("kind");
     let depends_on: Vec<String> = serde_json::from_str(r.get::<&str, _>("depends_on"))

@@ -56,6 +56,31 @@ impl FleetService for FleetHub {
 
     async fn add_device(&self, d: NewDevice) -> Result<String, ApiError> {
         d.validate()?;
+        // A device belongs to a site of the portfolio; a typo must not create a phantom one.
+        let sites = self.store.sites().await?;
+        let today = chrono::Utc::now().date_naive();
+        match sites.iter().find(|s| s.id == d.site) {
+            None => {
+                let known: Vec<&str> = sites.iter().map(|s| s.id.as_str()).collect();
+                return Err(ApiError::InvalidInput(format!(
+                    "site: no site {:?} in the portfolio (sites: {}); add it on /sites first",
+                    d.site,
+                    if known.is_empty() {
+                        "none yet".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
+            }
+            Some(s) if s.retired(today) => {
+                return Err(ApiError::InvalidInput(format!(
+                    "site: {} was retired on {}",
+                    s.id,
+                    s.retired_on.map(|d| d.to_string()).unwrap_or_default()
+                )));
+            }
+            Some(_) => {}
+        }
         // Ids are derived from the address so registering the same device twice is idempotent.
         let id = format!(
             "dev-{}",
@@ -96,6 +121,7 @@ impl FleetService for FleetHub {
     async fn sla_measures(
         &self,
         contract: &app::model::lease::LeaseContract,
+        leases_at_site: usize,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<
@@ -104,7 +130,7 @@ impl FleetService for FleetHub {
     > {
         let months = self.store.gpu_months(&contract.site_id, from, to).await?;
         Ok(crate::store::measures(&months, |id| {
-            app::model::sla::in_scope(contract, &contract.site_id, id)
+            app::model::sla::in_scope(contract, leases_at_site, &contract.site_id, id)
         }))
     }
 
