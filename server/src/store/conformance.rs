@@ -78,6 +78,7 @@ conformance! {
     gpu_months_for_slas => gpu_months_for_slas;
     tenant_users => tenant_users;
     forward_curves_and_gpu_index => forward_curves_and_gpu_index;
+    portfolio_round_trip_and_versions => portfolio_round_trip_and_versions;
 }
 
 fn date(s: &str) -> NaiveDate {
@@ -1094,4 +1095,109 @@ async fn forward_curves_and_gpu_index(store: Store) {
         .await
         .unwrap()
         .is_empty());
+}
+
+/// The demo exports, applies back as no change, and an edit bumps exactly the versions of what
+/// it changed; a stale expectation is a conflict and stores nothing; reported months read back.
+async fn portfolio_round_trip_and_versions(store: Store) {
+    use app::api::portfolio::{ApplyOptions, Expect};
+    use app::api::ports::SiteStore;
+    use app::model::portfolio::{ChangeAction, ChangeTarget};
+    seed_if_empty(&store).await.unwrap();
+    let today = date("2026-12-07");
+    let stored = store.stored_portfolio().await.unwrap();
+    assert_eq!(stored.demo_sites.len(), 3, "the seed is marked as demo");
+    stored
+        .portfolio
+        .validate()
+        .expect("the demo is a valid document");
+    let same = SiteStore::apply_portfolio(
+        &store,
+        &stored.portfolio,
+        ApplyOptions::default(),
+        "t",
+        today,
+    )
+    .await
+    .unwrap();
+    assert!(same.is_empty(), "{:?}", same.changes);
+
+    let mut next = stored.portfolio.clone();
+    next.sites[1].capacity_mw += 10.0;
+    let stale = ApplyOptions {
+        expect: Some(Expect {
+            target: ChangeTarget::Site,
+            id: next.sites[1].id.clone(),
+            version: 7,
+        }),
+        ..Default::default()
+    };
+    let e = SiteStore::apply_portfolio(&store, &next, stale, "t", today)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ApiError::Conflict {
+                current_version: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let fresh = ApplyOptions {
+        expect: Some(Expect {
+            target: ChangeTarget::Site,
+            id: next.sites[1].id.clone(),
+            version: 1,
+        }),
+        ..Default::default()
+    };
+    let plan = SiteStore::apply_portfolio(&store, &next, fresh, "ops", today)
+        .await
+        .unwrap();
+    assert_eq!(plan.changes.len(), 1);
+    assert_eq!(plan.changes[0].action, ChangeAction::Change);
+    let after = store.stored_portfolio().await.unwrap();
+    assert_eq!(after.portfolio, next, "what was applied reads back");
+    assert_eq!(after.site_versions[&next.sites[1].id], 2);
+    assert_eq!(
+        after.site_versions[&next.sites[0].id], 1,
+        "untouched sites keep theirs"
+    );
+
+    // With replace, a document of one site retires the others, keeping them.
+    let one = app::model::portfolio::Portfolio {
+        sites: vec![next.sites[0].clone()],
+    };
+    let replace = ApplyOptions {
+        replace: true,
+        ..Default::default()
+    };
+    let plan = SiteStore::apply_portfolio(&store, &one, replace, "ops", today)
+        .await
+        .unwrap();
+    assert_eq!(plan.count(ChangeAction::Retire), 2);
+    let sites = store.sites().await.unwrap();
+    assert_eq!(sites.len(), 3, "retired sites stay");
+    assert_eq!(
+        sites.iter().filter(|s| s.retired_on == Some(today)).count(),
+        2
+    );
+
+    let months = app::model::reported::parse(
+        "site,month,btc_produced,mining_revenue_usd,power_cost_usd,energy_mwh,ai_revenue_usd,hashrate_ths_avg\n\
+         pecos-ridge,2024-05,310.25,,,,,\n",
+        &["pecos-ridge"],
+    )
+    .unwrap();
+    store
+        .import_reported(&months, "import:t.csv", "t")
+        .await
+        .unwrap();
+    let back = store
+        .reported_months(date("2024-05-10"), date("2024-05-20"))
+        .await
+        .unwrap();
+    assert_eq!(back, months);
 }
