@@ -8,39 +8,11 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use super::types::{ApplyOptions, Expect, StoredPortfolio};
 use crate::model::curtailment::SitePower;
 use crate::model::lease::{LeaseTerms, Sla};
-use crate::model::portfolio::{ChangeTarget, ContractDoc, Portfolio, SiteDoc};
+use crate::model::portfolio::{ContractDoc, SiteDoc};
 use crate::model::site::FleetLine;
-
-/// The portfolio as stored, with versions for optimistic concurrency.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct StoredPortfolio {
-    pub portfolio: Portfolio,
-    pub site_versions: BTreeMap<String, i64>,
-    pub contract_versions: BTreeMap<String, i64>,
-    /// Sites that came with the illustrative demo company.
-    pub demo_sites: Vec<String>,
-}
-
-/// A write's precondition: `target` `id` is still at `version`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Expect {
-    pub target: ChangeTarget,
-    pub id: String,
-    pub version: i64,
-}
-
-/// How a document is applied.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ApplyOptions {
-    /// Retire stored sites the document does not list.
-    pub replace: bool,
-    /// Say what would change; change nothing.
-    pub dry_run: bool,
-    pub expect: Option<Expect>,
-}
 
 /// One site as the sites page and `GET /api/v1/sites/{id}` show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -199,6 +171,7 @@ pub mod service {
     use crate::api::error::ApiError;
     use crate::api::ports::Services;
     use crate::model::portfolio::Plan;
+    use crate::model::portfolio::{ChangeTarget, Portfolio};
 
     fn refused(e: crate::model::portfolio::FieldError) -> ApiError {
         ApiError::InvalidInput(e.to_string())
@@ -434,6 +407,7 @@ pub mod service {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::portfolio::Portfolio;
 
     #[test]
     fn a_patch_changes_only_what_it_names() {

@@ -24,14 +24,14 @@ pub trait SiteStore: Send + Sync {
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError>;
     /// The portfolio as stored (before the timeline moves dates), with each site's and
     /// contract's version.
-    async fn portfolio(&self) -> Result<super::portfolio::StoredPortfolio, ApiError>;
+    async fn portfolio(&self) -> Result<super::types::StoredPortfolio, ApiError>;
     /// Applies `next` (validated by the caller) in one transaction on `today`: the plan's
     /// changes, audited as `actor`. With `expect`, the named site or contract must still be at
     /// that version (else `Conflict`). With `dry_run`, only the plan.
     async fn apply_portfolio(
         &self,
         next: &crate::model::portfolio::Portfolio,
-        options: super::portfolio::ApplyOptions,
+        options: super::types::ApplyOptions,
         actor: &str,
         today: NaiveDate,
     ) -> Result<crate::model::portfolio::Plan, ApiError>;

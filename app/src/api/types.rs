@@ -2,6 +2,8 @@
 //! server functions that use them, so `ports` imports only downward. Each is re-exported from
 //! the module of its feature (`admin::UserRow`, `embeds::EmbedGrant`, …).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -150,4 +152,35 @@ pub struct NewDevice {
     pub address: String,
     pub site: String,
     pub model: Option<String>,
+}
+
+// portfolio
+
+/// The portfolio as stored, with versions for optimistic concurrency.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StoredPortfolio {
+    pub portfolio: crate::model::portfolio::Portfolio,
+    pub site_versions: BTreeMap<String, i64>,
+    pub contract_versions: BTreeMap<String, i64>,
+    /// Sites that came with the illustrative demo company.
+    pub demo_sites: Vec<String>,
+}
+
+/// A write's precondition: `target` `id` is still at `version`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Expect {
+    pub target: crate::model::portfolio::ChangeTarget,
+    pub id: String,
+    pub version: i64,
+}
+
+/// How a document is applied.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApplyOptions {
+    /// Retire stored sites the document does not list.
+    pub replace: bool,
+    /// Say what would change; change nothing.
+    pub dry_run: bool,
+    pub expect: Option<Expect>,
 }
