@@ -16,6 +16,7 @@ use crate::pages::fleet::FleetPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::overview::OverviewPage;
+use crate::pages::sites::SitesPage;
 use crate::pages::sla::SlaPage;
 use crate::pages::timeline::TimelinePage;
 
@@ -96,6 +97,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("estimators") view={Lazy::<EstimatorsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("timeline") view={Lazy::<TimelineRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("sla") view={Lazy::<SlaRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("sites") view={Lazy::<SitesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("sites/:id") view={Lazy::<SitesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
@@ -144,3 +147,4 @@ lazy_page!(TimelineRoute, TimelinePage);
 lazy_page!(AdminRoute, AdminPage);
 lazy_page!(AccountRoute, AccountPage);
 lazy_page!(SlaRoute, SlaPage);
+lazy_page!(SitesRoute, SitesPage);

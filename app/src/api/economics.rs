@@ -245,6 +245,7 @@ pub mod service {
             let marks = crate::api::risk::service::lease_marks(svc).await?;
             page.leases = marks.marks;
             page.below_market_alert_pct = marks.threshold_pct;
+            page.sites = svc.sites.list_sites().await?.len();
             Ok::<_, ApiError>(page)
         };
         let page = svc

@@ -28,6 +28,9 @@ pub struct OverviewPage {
     pub leases: Vec<crate::model::mark_to_market::LeaseMark>,
     #[serde(default)]
     pub below_market_alert_pct: f64,
+    /// Sites in the portfolio: none shows the first-run panel instead of empty charts.
+    #[serde(default)]
+    pub sites: usize,
 }
 
 /// The overview's risk fan: total revenue and mining margin, P10–P90 with the P50.
@@ -146,6 +149,7 @@ impl OverviewPage {
             kpis: None,
             leases: Vec::new(),
             below_market_alert_pct: 0.0,
+            sites: 0,
         }
     }
 }

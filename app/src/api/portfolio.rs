@@ -165,6 +165,25 @@ pub fn site_warnings(site: &SiteDoc) -> Vec<String> {
         .collect()
 }
 
+/// One site as the sites list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteRow {
+    pub detail: SiteDetail,
+    pub mining_mw_today: f64,
+    pub ai_mw_today: f64,
+}
+
+/// What the sites pages receive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SitesView {
+    pub sites: Vec<SiteRow>,
+    /// True when the caller may edit (operator or admin).
+    pub can_edit: bool,
+    /// ASIC catalogue ids a fleet line may name.
+    pub models: Vec<String>,
+    pub today: NaiveDate,
+}
+
 #[cfg(feature = "ssr")]
 pub mod service {
     use super::*;
@@ -199,6 +218,36 @@ pub mod service {
             svc.overview_cache.invalidate();
         }
         Ok(plan)
+    }
+
+    /// Every site with today's split (retired ones last is the store's order: as entered).
+    pub async fn sites_view(svc: &Services, can_edit: bool) -> Result<SitesView, ApiError> {
+        let today = svc.clock.today();
+        let stored = svc.sites.portfolio().await?;
+        // Today's MW follow the timeline, as every other page shows them.
+        let applied = svc.sites.list_sites().await?;
+        let sites = stored
+            .portfolio
+            .sites
+            .iter()
+            .map(|s| {
+                let live = applied.iter().find(|a| a.id == s.id);
+                Ok(SiteRow {
+                    detail: detail(&stored, &s.id)?,
+                    mining_mw_today: live.map_or(0.0, |a| a.mining_mw(today)),
+                    ai_mw_today: live.map_or(0.0, |a| a.ai_mw(today)),
+                })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(SitesView {
+            sites,
+            can_edit,
+            models: crate::model::catalogue::ASICS
+                .iter()
+                .map(|m| m.id.to_string())
+                .collect(),
+            today,
+        })
     }
 
     /// One site with its versions and warnings.
@@ -402,6 +451,89 @@ pub mod service {
         svc.overview_cache.invalidate();
         Ok(n)
     }
+}
+
+/// Every site with today's split and the caller's right to edit.
+#[leptos::server(endpoint = "get_sites")]
+pub async fn get_sites() -> Result<SitesView, crate::api::error::ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Viewer)?;
+    super::error::with_status(
+        async { service::sites_view(&super::ports::services()?, me.may(Role::Operator)).await }
+            .await,
+    )
+}
+
+#[leptos::server(endpoint = "add_site")]
+pub async fn add_site(site: SiteDoc) -> Result<SiteDetail, crate::api::error::ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Operator)?;
+    super::error::with_status(
+        async { service::add_site(&super::ports::services()?, site, &me.actor()).await }.await,
+    )
+}
+
+#[leptos::server(endpoint = "patch_site")]
+pub async fn patch_site(
+    id: String,
+    patch: SitePatch,
+) -> Result<SiteDetail, crate::api::error::ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Operator)?;
+    super::error::with_status(
+        async { service::patch_site(&super::ports::services()?, &id, patch, &me.actor()).await }
+            .await,
+    )
+}
+
+#[leptos::server(endpoint = "retire_site")]
+pub async fn retire_site(id: String) -> Result<SiteDetail, crate::api::error::ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Operator)?;
+    super::error::with_status(
+        async { service::retire_site(&super::ports::services()?, &id, &me.actor()).await }.await,
+    )
+}
+
+#[leptos::server(endpoint = "add_contract")]
+pub async fn add_contract(
+    site_id: String,
+    contract: ContractDoc,
+) -> Result<SiteDetail, crate::api::error::ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Operator)?;
+    super::error::with_status(
+        async {
+            service::add_contract(&super::ports::services()?, &site_id, contract, &me.actor())
+                .await
+        }
+        .await,
+    )
+}
+
+#[leptos::server(endpoint = "patch_contract")]
+pub async fn patch_contract(
+    id: String,
+    patch: ContractPatch,
+) -> Result<SiteDetail, crate::api::error::ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Operator)?;
+    super::error::with_status(
+        async {
+            service::patch_contract(&super::ports::services()?, &id, patch, &me.actor()).await
+        }
+        .await,
+    )
+}
+
+#[leptos::server(endpoint = "end_contract")]
+pub async fn end_contract(id: String) -> Result<SiteDetail, crate::api::error::ApiError> {
+    use super::auth::{require, Role};
+    let me = require(Role::Operator)?;
+    super::error::with_status(
+        async { service::end_contract(&super::ports::services()?, &id, &me.actor()).await }
+            .await,
+    )
 }
 
 #[cfg(test)]

@@ -26,6 +26,12 @@ pub struct DataStatus {
     /// The live feed, when configured, and how fresh it is.
     pub market_feed: Option<MarketFeedStatus>,
     pub today: NaiveDate,
+    /// Sites in operation today that belong to the illustrative demo company.
+    #[serde(default)]
+    pub demo_sites: usize,
+    /// Sites in the portfolio (0 on a fresh install started with `--demo=false`).
+    #[serde(default)]
+    pub sites: usize,
 }
 
 /// (ssr) Provenance from the services; shared with the JSON API.
@@ -38,7 +44,17 @@ pub async fn data_status(svc: &super::ports::Services) -> Result<DataStatus, Api
         .await?;
     let market_source = recent.last().map(|d| d.source);
     let market_simulated = market_source == Some(MarketSource::Simulated);
+    let stored = svc.sites.portfolio().await?;
+    let demo_sites = stored
+        .portfolio
+        .sites
+        .iter()
+        .filter(|s| s.retired_on.is_none_or(|r| r > today))
+        .filter(|s| stored.demo_sites.contains(&s.id))
+        .count();
     Ok(DataStatus {
+        demo_sites,
+        sites: stored.portfolio.sites.len(),
         simulated: svc.fleet_simulated || market_simulated,
         fleet_simulated: svc.fleet_simulated,
         market_simulated,

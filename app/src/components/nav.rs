@@ -22,6 +22,7 @@ pub fn Nav() -> impl IntoView {
             <nav aria-label=tx.nav.main>
                 <A href="/" exact=true>{tx.nav.overview}</A>
                 <A href="/fleet">{tx.nav.fleet}</A>
+                <A href="/sites">{tx.nav.sites}</A>
                 <A href="/timeline">{tx.nav.timeline}</A>
                 <A href="/estimators">{tx.nav.estimators}</A>
                 <A href="/sla">{tx.nav.sla}</A>

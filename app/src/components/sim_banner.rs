@@ -15,12 +15,22 @@ pub fn SimBanner() -> impl IntoView {
             {move || Suspend::new(async move {
                 let tx = t();
                 match status.await {
-                    Ok(s) => Some(view! { {simulated(&s, tx)} {stale(&s, tx)} }.into_any()),
+                    Ok(s) => Some(view! { {demo(&s, tx)} {simulated(&s, tx)} {stale(&s, tx)} }.into_any()),
                     Err(e) => Some(view! { <div class="sim-banner" role="status">{tx.banner.status_unknown} {e.to_string()}</div> }.into_any()),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The illustrative company is never mistaken for a real one.
+fn demo(s: &DataStatus, tx: &'static Texts) -> Option<impl IntoView> {
+    (s.demo_sites > 0).then(|| view! {
+        <div class="sim-banner demo-banner" role="status" data-testid="demo-banner">
+            <strong>{tx.sites.demo_badge}</strong>" "{tx.sites.demo_note}" "
+            <a href="/sites">{tx.nav.sites}" →"</a>
+        </div>
+    })
 }
 
 fn simulated(s: &DataStatus, tx: &'static Texts) -> Option<impl IntoView> {

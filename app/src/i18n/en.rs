@@ -12,6 +12,7 @@ pub const TEXTS: Texts = Texts {
         timeline: "Timeline",
         estimators: "Estimators",
         sla: "SLA ledger",
+        sites: "Sites",
         admin: "Admin",
         account_title: "Your account: password and sessions",
         sign_out: "Sign out",
@@ -547,5 +548,6 @@ pub const TEXTS: Texts = Texts {
     },
     reasons: super::reasons_en::REASONS,
     sla: super::sla_en::SLA,
+    sites: super::sites_en::SITES,
     risk: super::risk_en::RISK,
 };

@@ -14,6 +14,7 @@ pub const TEXTS: Texts = Texts {
         timeline: "Piano di conversione",
         estimators: "Stime",
         sla: "Registro SLA",
+        sites: "Siti",
         admin: "Amministrazione",
         account_title: "Il tuo account: password e sessioni",
         sign_out: "Esci",
@@ -572,5 +573,6 @@ pub const TEXTS: Texts = Texts {
     },
     reasons: super::reasons_it::REASONS,
     sla: super::sla_it::SLA,
+    sites: super::sites_it::SITES,
     risk: super::risk_it::RISK,
 };

@@ -13,6 +13,8 @@ mod reasons_en;
 mod reasons_it;
 mod risk_en;
 mod risk_it;
+mod sites_en;
+mod sites_it;
 mod sla_en;
 mod sla_it;
 mod texts;

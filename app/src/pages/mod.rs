@@ -12,5 +12,6 @@ pub mod login;
 pub mod not_found;
 pub mod overview;
 mod overview_risk;
+pub mod sites;
 pub mod sla;
 pub mod timeline;

@@ -48,17 +48,22 @@ pub fn OverviewPage() -> impl IntoView {
             </div>
             <Transition fallback=|| view! { <p class="loading">{tx.overview.loading}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                    {move || Suspend::new(async move { overview.await.map(|p| view! {
+                    {move || Suspend::new(async move { overview.await.map(|p| if p.sites == 0 {
+                        view! { <super::sites::FirstRun /> }.into_any()
+                    } else { view! {
                         <Kpis o=p.overview.clone() />
                         {p.power.map(|panel| view! { <PowerPanelView panel /> })}
                         {p.kpis.map(|k| view! { <super::overview_risk::SectorKpisView k /> })}
                         {p.risk.map(|panel| view! { <super::overview_risk::RiskPanelView panel /> })}
                         {(!p.leases.is_empty()).then(|| view! { <super::overview_risk::LeaseMarksView marks=p.leases threshold_pct=p.below_market_alert_pct /> })}
-                    }) })}
+                    }.into_any() }) })}
                 </ErrorBoundary>
             </Transition>
+            // An empty portfolio has nothing to chart: the first-run panel says what to do.
+            <div style:display=move || if latest().is_some_and(|p| p.sites == 0) { "none" } else { "contents" }>
             <ChartPanel title=tx.overview.mix_title id="chart-revenue-mix" chart=mix height_px=340 csv_href=Signal::derive(move || format!("/api/v1/export/revenue-mix.csv?range={}", range.get().as_str())) label=tx.overview.mix_label note=tx.overview.mix_note.to_string() />
             <ChartPanel title=tx.overview.per_mw_title id="chart-site-revenue" chart=per_mw height_px=280 csv_href=Signal::derive(move || format!("/api/v1/export/site-revenue.csv?range={}", range.get().as_str())) label=tx.overview.per_mw_label />
+            </div>
         </section>
     }
 }
