@@ -504,8 +504,7 @@ pub async fn add_contract(
     let me = require(Role::Operator)?;
     super::error::with_status(
         async {
-            service::add_contract(&super::ports::services()?, &site_id, contract, &me.actor())
-                .await
+            service::add_contract(&super::ports::services()?, &site_id, contract, &me.actor()).await
         }
         .await,
     )
@@ -531,8 +530,7 @@ pub async fn end_contract(id: String) -> Result<SiteDetail, crate::api::error::A
     use super::auth::{require, Role};
     let me = require(Role::Operator)?;
     super::error::with_status(
-        async { service::end_contract(&super::ports::services()?, &id, &me.actor()).await }
-            .await,
+        async { service::end_contract(&super::ports::services()?, &id, &me.actor()).await }.await,
     )
 }
 

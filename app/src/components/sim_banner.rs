@@ -25,11 +25,13 @@ pub fn SimBanner() -> impl IntoView {
 
 /// The illustrative company is never mistaken for a real one.
 fn demo(s: &DataStatus, tx: &'static Texts) -> Option<impl IntoView> {
-    (s.demo_sites > 0).then(|| view! {
-        <div class="sim-banner demo-banner" role="status" data-testid="demo-banner">
-            <strong>{tx.sites.demo_badge}</strong>" "{tx.sites.demo_note}" "
-            <a href="/sites">{tx.nav.sites}" →"</a>
-        </div>
+    (s.demo_sites > 0).then(|| {
+        view! {
+            <div class="sim-banner demo-banner" role="status" data-testid="demo-banner">
+                <strong>{tx.sites.demo_badge}</strong>" "{tx.sites.demo_note}" "
+                <a href="/sites">{tx.nav.sites}" →"</a>
+            </div>
+        }
     })
 }
 

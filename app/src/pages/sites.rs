@@ -127,7 +127,8 @@ fn error_text(e: &ApiError) -> String {
 #[component]
 fn NewSiteForm(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let tx = &t().sites;
-    let fields = ["", "", "", "", "", "0.04", "1.3", "0.95", "1"].map(|v| RwSignal::new(v.to_string()));
+    let fields =
+        ["", "", "", "", "", "0.04", "1.3", "0.95", "1"].map(|v| RwSignal::new(v.to_string()));
     let [id, name, location, capacity, mining, power, pue, uptime, fee] = fields;
     let add = Action::new(move |_: &()| {
         let site = (|| -> Result<SiteDoc, ApiError> {
@@ -174,7 +175,11 @@ fn NewSiteForm(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
 }
 
 #[component]
-fn SiteView(v: SitesView, id: String, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn SiteView(
+    v: SitesView,
+    id: String,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let tx = &t().sites;
     let lang = use_lang();
     let Some(row) = v.sites.iter().find(|s| s.detail.site.id == id).cloned() else {
@@ -219,12 +224,19 @@ fn parse_fleet(text: &str) -> Result<Vec<FleetLine>, ApiError> {
         .filter(|l| !l.is_empty())
         .map(|l| {
             let mut parts = l.split_whitespace();
-            match (parts.next(), parts.next().and_then(|c| c.parse::<u32>().ok()), parts.next()) {
+            match (
+                parts.next(),
+                parts.next().and_then(|c| c.parse::<u32>().ok()),
+                parts.next(),
+            ) {
                 (Some(model), Some(count), None) => Ok(FleetLine {
                     model_id: model.to_string(),
                     count,
                 }),
-                _ => Err(ApiError::InvalidInput(format!("{}: {l:?}", t().sites.fleet_hint))),
+                _ => Err(ApiError::InvalidInput(format!(
+                    "{}: {l:?}",
+                    t().sites.fleet_hint
+                ))),
             }
         })
         .collect()
@@ -293,16 +305,24 @@ fn SiteForm(
 
 fn price_of(terms: &LeaseTerms) -> f64 {
     match terms {
-        LeaseTerms::Colocation { usd_per_kw_month, .. } => *usd_per_kw_month,
-        LeaseTerms::GpuHours { usd_per_gpu_hour, .. } => *usd_per_gpu_hour,
+        LeaseTerms::Colocation {
+            usd_per_kw_month, ..
+        } => *usd_per_kw_month,
+        LeaseTerms::GpuHours {
+            usd_per_gpu_hour, ..
+        } => *usd_per_gpu_hour,
     }
 }
 
 fn with_price(terms: &LeaseTerms, price: f64) -> LeaseTerms {
     let mut t = terms.clone();
     match &mut t {
-        LeaseTerms::Colocation { usd_per_kw_month, .. } => *usd_per_kw_month = price,
-        LeaseTerms::GpuHours { usd_per_gpu_hour, .. } => *usd_per_gpu_hour = price,
+        LeaseTerms::Colocation {
+            usd_per_kw_month, ..
+        } => *usd_per_kw_month = price,
+        LeaseTerms::GpuHours {
+            usd_per_gpu_hour, ..
+        } => *usd_per_gpu_hour = price,
     }
     t
 }
@@ -316,7 +336,11 @@ fn devices_list(s: &str) -> Vec<String> {
 }
 
 #[component]
-fn Contracts(row: SiteRow, can_edit: bool, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn Contracts(
+    row: SiteRow,
+    can_edit: bool,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let tx = &t().sites;
     let lang = use_lang();
     let d = row.detail;
@@ -352,8 +376,13 @@ fn ContractRow(
     let price = RwSignal::new(price_of(&c.terms).to_string());
     let devices = RwSignal::new(c.devices.join(", "));
     let (size, unit) = match &c.terms {
-        LeaseTerms::Colocation { critical_mw, .. } => (format!("{} MW", mw(lang, *critical_mw)), tx.price_colo),
-        LeaseTerms::GpuHours { gpus, .. } => (format!("{} {}", numbers::number(lang, *gpus as f64, 0), tx.gpus), tx.price_gpu),
+        LeaseTerms::Colocation { critical_mw, .. } => {
+            (format!("{} MW", mw(lang, *critical_mw)), tx.price_colo)
+        }
+        LeaseTerms::GpuHours { gpus, .. } => (
+            format!("{} {}", numbers::number(lang, *gpus as f64, 0), tx.gpus),
+            tx.price_gpu,
+        ),
     };
     let terms = c.terms.clone();
     let id = c.id.clone();
@@ -395,7 +424,10 @@ fn ContractRow(
 }
 
 #[component]
-fn NewContractForm(site_id: String, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn NewContractForm(
+    site_id: String,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let tx = &t().sites;
     let id = RwSignal::new(String::new());
     let tenant = RwSignal::new(String::new());
@@ -503,8 +535,14 @@ mod tests {
     #[test]
     fn fleet_lines_read_back_as_written() {
         let lines = vec![
-            FleetLine { model_id: "S21".into(), count: 20_000 },
-            FleetLine { model_id: "M60S".into(), count: 12 },
+            FleetLine {
+                model_id: "S21".into(),
+                count: 20_000,
+            },
+            FleetLine {
+                model_id: "M60S".into(),
+                count: 12,
+            },
         ];
         assert_eq!(parse_fleet(&fleet_text(&lines)).unwrap(), lines);
         assert!(parse_fleet("S21 twenty").is_err());

@@ -241,8 +241,21 @@ async fn a_bad_document_is_refused_whole_by_line_and_field() {
 }
 
 #[tokio::test]
-async fn a_device_at_a_site_that_does_not_exist_is_refused() {
+async fn an_empty_install_says_what_to_do_and_refuses_devices_at_unknown_sites() {
     let app = empty_install().await;
+    // Every page says what to do instead of drawing empty charts.
+    let first = app
+        .request_as(Some(Role::Viewer), reqwest::Method::GET, "/")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        first.contains("data-testid=\"first-run\"") && first.contains("rigshift portfolio import")
+    );
+    assert!(!first.contains("data-testid=\"demo-banner\""));
     let (s, body) = app
         .post_json(
             "/api/v1/devices",
