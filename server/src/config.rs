@@ -251,6 +251,12 @@ pub struct ServeArgs {
     /// import FILE`. A database that holds sites is never changed by this flag.
     #[arg(long, env = "RIGSHIFT_DEMO", default_value = "true", num_args = 0..=1, default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub demo: bool,
+    /// With --demo and the simulator: give the demo company simulated markets so every panel
+    /// has data — HB_WEST interval prices for Pecos Ridge (index terms, demand response, 4CP),
+    /// a hashprice forward curve, GPU rental quotes — and a tenant login, all stored with
+    /// source `simulated`. Never overwrites terms, prices, curves or quotes from a real source.
+    #[arg(long, env = "RIGSHIFT_DEMO_MARKETS", default_value = "true", num_args = 0..=1, default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub demo_markets: bool,
     /// Base URL of a mempool-compatible REST API (e.g. `https://mempool.space` or a self-hosted
     /// instance beside your node) for live BTC price, difficulty, fees and height. Without it,
     /// market figures come from the bundled snapshot (and the simulator after it).

@@ -10,6 +10,7 @@ pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod db_copy;
+pub mod demo;
 pub mod embed;
 pub mod fleet_file;
 pub mod forwards;
@@ -92,6 +93,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     };
     let mut background = Vec::new();
     let market_feed = start_market(&store, &clock, args, &mut background).await?;
+    start_demo_markets(&store, &auth, &clock, args).await?;
     if let Some(url) = &args.power_prices_url {
         tracing::info!(%url, "power prices fetched hourly");
         background.push(power::spawn_feed(
@@ -207,6 +209,27 @@ fn start_forward_feeds(
                 move || cache.invalidate(),
             )?);
         }
+    }
+    Ok(())
+}
+
+/// The demo company's simulated markets and tenant login (`--demo-markets`, with `--demo` and
+/// the simulator); see `demo.rs`.
+async fn start_demo_markets(
+    store: &Arc<Store>,
+    auth: &Arc<auth::Auth>,
+    clock: &Arc<dyn Clock>,
+    args: &ServeArgs,
+) -> anyhow::Result<()> {
+    if !(args.demo && args.simulator && args.demo_markets) {
+        return Ok(());
+    }
+    demo::enrich(store, clock.today()).await?;
+    if let Some(pw) = demo::tenant_login(auth, store).await? {
+        tracing::warn!(
+            "created the demo tenant user \"tenant\" with password {pw} - it sees only its H100 \
+             cloud's GPUs and SLA ledger"
+        );
     }
     Ok(())
 }

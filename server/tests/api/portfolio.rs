@@ -597,3 +597,67 @@ async fn two_tenants_in_one_hall_see_only_their_own_gpus() {
         );
     }
 }
+
+/// The README's run command shows every capability: the demo's index site has a year of
+/// simulated prices to curtail against, a forward curve and GPU quotes price and mark its
+/// leases, a tenant can sign in — all labelled `simulated` — and none of it overwrites what
+/// the company set: terms changed by an operator survive a restart.
+#[tokio::test]
+async fn the_demo_company_has_simulated_markets_and_keeps_what_operators_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        TestApp::on(day(2026, 12, 7))
+            .database_in(dir.path())
+            .asics(4)
+            .args(|a| a.demo_markets = true)
+            .start()
+    };
+    let app = start().await;
+    let (_, terms) = app.get_json("/api/v1/power/sites").await;
+    let pecos = terms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["site"] == "pecos-ridge")
+        .expect("pecos-ridge has terms");
+    assert_eq!(pecos["terms"]["contract"]["point"], "HB_WEST");
+    assert_eq!(pecos["terms"]["demand_response"]["committed_mw"], 50.0);
+    let (s, prices) = app
+        .get_json("/api/v1/power/prices?site=pecos-ridge&from=2026-06-01&to=2026-06-02")
+        .await;
+    assert_eq!(s, 200, "{prices}");
+    assert_eq!(prices["source"], "simulated");
+    assert_eq!(prices["intervals"].as_array().unwrap().len(), 2 * 96);
+    let (s, c) = app
+        .get_json("/api/v1/curtailment?site=pecos-ridge&from=2026-07-01&to=2026-07-31&group=month")
+        .await;
+    assert_eq!(s, 200, "{c}");
+    assert!(c["flexibility_value_usd"].as_f64().unwrap() > 0.0, "{c}");
+    let (_, marks) = app.get_json("/api/v1/leases/mark-to-market").await;
+    assert!(marks.to_string().contains("simulated"), "{marks}");
+    let (_, users) = app.get_json("/api/v1/users").await;
+    assert!(users.to_string().contains("\"tenant\""), "{users}");
+
+    // An operator puts Pecos Ridge on a fixed price; a restart keeps it.
+    let r = app
+        .request_as(
+            Some(Role::Operator),
+            reqwest::Method::PUT,
+            "/api/v1/sites/pecos-ridge/power",
+        )
+        .json(&json!({"contract": {"kind": "fixed", "usd_per_mwh": 41.0}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    app.stop().await;
+    let app = start().await;
+    let (_, terms) = app.get_json("/api/v1/power/sites").await;
+    assert!(terms.to_string().contains("\"fixed\""), "{terms}");
+    let (_, users) = app.get_json("/api/v1/users").await;
+    assert_eq!(
+        users.to_string().matches("\"role\":\"tenant\"").count(),
+        1,
+        "one tenant login: {users}"
+    );
+}

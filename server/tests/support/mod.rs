@@ -100,6 +100,9 @@ impl TestAppBuilder {
         args.fleet = self.fleet;
         args.market_url = self.market_url;
         args.today = Some(self.today);
+        // The demo's simulated markets change the figures tests work by hand; tests that
+        // want them turn them on.
+        args.demo_markets = false;
         args.site_root = PathBuf::from("target/site");
         if let Some(f) = self.tweak {
             f(&mut args);
