@@ -97,6 +97,8 @@ struct Call {
     path: String,
     json: Option<Value>,
     form: Option<Vec<(String, String)>>,
+    /// A CSV body.
+    csv: Option<String>,
 }
 
 fn json_call(method: Method, path: impl Into<String>, body: Option<Value>) -> Call {
@@ -105,6 +107,33 @@ fn json_call(method: Method, path: impl Into<String>, body: Option<Value>) -> Ca
         path: path.into(),
         json: body,
         form: None,
+        csv: None,
+    }
+}
+
+/// A site of the portfolio's own to edit or retire, added by the admin.
+async fn new_site(app: &TestApp, id: &str) {
+    let (s, b) = app
+        .post_json(
+            "/api/v1/sites",
+            &json!({ "id": id, "name": format!("Site {id}"), "capacity_mw": 20.0, "initial_mining_mw": 10.0,
+                     "power_usd_per_kwh": 0.04, "pue_ai": 1.3, "mining_uptime": 0.95, "pool_fee_pct": 1.0 }),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+}
+
+/// A colocation contract at Baie-Comeau, added by the admin.
+fn colocation(id: &str) -> Value {
+    json!({ "id": id, "tenant": "Tenant", "start_on": "2027-01-01",
+            "terms": { "kind": "colocation", "critical_mw": 1.0, "usd_per_kw_month": 120.0, "escalator_pct_per_year": 0.0 } })
+}
+
+async fn version_of(app: &TestApp, site: &str, contract: Option<&str>) -> i64 {
+    let (_, d) = app.get_json(&format!("/api/v1/sites/{site}")).await;
+    match contract {
+        Some(c) => d["contract_versions"][c].as_i64().unwrap(),
+        None => d["version"].as_i64().unwrap(),
     }
 }
 
@@ -118,6 +147,7 @@ fn server_fn(name: &str, form: &[(&str, String)]) -> Call {
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
         ),
+        csv: None,
     }
 }
 
@@ -298,6 +328,80 @@ async fn prepare(app: &TestApp, name: &str, n: u16) -> Call {
         "fn get_timeline" => server_fn("get_timeline", &[]),
         "fn get_site_flexibility" => server_fn("get_site_flexibility", &[]),
         "fn get_overview" => server_fn("get_overview", &[("range", "1y".into())]),
+        "GET /sites/{id}" => json_call(Method::GET, "/api/v1/sites/muskogee", None),
+        "POST /sites" => {
+            let mut site = json!({ "id": format!("new-{n}"), "name": "New", "capacity_mw": 10.0, "initial_mining_mw": 0.0,
+                                   "power_usd_per_kwh": 0.05, "pue_ai": 1.2, "mining_uptime": 1.0, "pool_fee_pct": 0.0 });
+            site["location"] = json!("Somewhere");
+            json_call(Method::POST, "/api/v1/sites", Some(site))
+        }
+        "PATCH /sites/{id}" => {
+            let v = version_of(app, "baie-comeau", None).await;
+            json_call(
+                Method::PATCH,
+                "/api/v1/sites/baie-comeau",
+                Some(json!({ "version": v, "pool_fee_pct": 1.0 + f64::from(n) / 1000.0 })),
+            )
+        }
+        "DELETE /sites/{id}" => {
+            let id = format!("gone-{n}");
+            new_site(app, &id).await;
+            json_call(Method::DELETE, format!("/api/v1/sites/{id}"), None)
+        }
+        "POST /sites/{id}/contracts" => json_call(
+            Method::POST,
+            "/api/v1/sites/baie-comeau/contracts",
+            Some(colocation(&format!("colo-{n}"))),
+        ),
+        "PATCH /contracts/{id}" => {
+            let v = version_of(app, "baie-comeau", Some("baie-colo-1")).await;
+            json_call(
+                Method::PATCH,
+                "/api/v1/contracts/baie-colo-1",
+                Some(json!({ "version": v, "tenant": format!("Tenant {n}") })),
+            )
+        }
+        "DELETE /contracts/{id}" => {
+            let id = format!("ending-{n}");
+            let (s, b) = app.post_json("/api/v1/sites/baie-comeau/contracts", &colocation(&id)).await;
+            assert_eq!(s, 201, "{b}");
+            json_call(Method::DELETE, format!("/api/v1/contracts/{id}"), None)
+        }
+        "GET /portfolio" => json_call(Method::GET, "/api/v1/portfolio", None),
+        "PUT /portfolio" => {
+            let (_, doc) = app.get_json("/api/v1/portfolio").await;
+            json_call(Method::PUT, "/api/v1/portfolio?dry_run=true", Some(doc))
+        }
+        "POST /history" => Call {
+            csv: Some(format!(
+                "site,month,btc_produced,mining_revenue_usd,power_cost_usd,energy_mwh,ai_revenue_usd,hashrate_ths_avg\nmuskogee,2024-{:02},{n},,,,,\n",
+                1 + n % 12
+            )),
+            ..json_call(Method::POST, "/api/v1/history", None)
+        },
+        "fn get_sites" => server_fn("get_sites", &[]),
+        "fn patch_site" => {
+            let v = version_of(app, "muskogee", None).await;
+            server_fn(
+                "patch_site",
+                &[
+                    ("id", "muskogee".into()),
+                    ("patch[version]", v.to_string()),
+                    ("patch[pool_fee_pct]", format!("{}", 1.5 + f64::from(n) / 1000.0)),
+                ],
+            )
+        }
+        "fn retire_site" => {
+            let id = format!("fn-gone-{n}");
+            new_site(app, &id).await;
+            server_fn("retire_site", &[("id", id)])
+        }
+        "fn end_contract" => {
+            let id = format!("fn-ending-{n}");
+            let (s, b) = app.post_json("/api/v1/sites/baie-comeau/contracts", &colocation(&id)).await;
+            assert_eq!(s, 201, "{b}");
+            server_fn("end_contract", &[("id", id)])
+        }
         "fn get_annotation_history" => {
             let (id, _) = new_annotation(app, "history").await;
             server_fn("get_annotation_history", &[("id", id.to_string())])
@@ -348,6 +452,20 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
         ("fn get_site_flexibility", Needs::Viewer),
         ("fn get_overview", Needs::Viewer),
         ("fn get_annotation_history", Needs::Viewer),
+        ("GET /sites/{id}", Needs::Viewer),
+        ("POST /sites", Needs::Operator),
+        ("PATCH /sites/{id}", Needs::Operator),
+        ("DELETE /sites/{id}", Needs::Operator),
+        ("POST /sites/{id}/contracts", Needs::Operator),
+        ("PATCH /contracts/{id}", Needs::Operator),
+        ("DELETE /contracts/{id}", Needs::Operator),
+        ("GET /portfolio", Needs::Admin),
+        ("PUT /portfolio", Needs::Admin),
+        ("POST /history", Needs::Admin),
+        ("fn get_sites", Needs::Viewer),
+        ("fn patch_site", Needs::Operator),
+        ("fn retire_site", Needs::Operator),
+        ("fn end_contract", Needs::Operator),
     ];
     let mut n = 0u16;
     let mut checked = 0;
@@ -361,6 +479,9 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
             }
             if let Some(f) = &call.form {
                 req = req.form(f);
+            }
+            if let Some(csv) = &call.csv {
+                req = req.header("content-type", "text/csv").body(csv.clone());
             }
             let resp = req.send().await.unwrap();
             let status = resp.status();
@@ -401,6 +522,13 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
         "token:test-operator device.add",
         "token:test-operator device.remove",
         "token:test-operator site.power",
+        "token:test-operator site.add",
+        "token:test-operator site.change",
+        "token:test-operator site.retire",
+        "token:test-operator contract.add",
+        "token:test-operator contract.change",
+        "token:test-operator contract.retire",
+        "token:test-admin history.import",
         "token:test-admin token.revoke",
         "token:test-admin user.add",
     ] {

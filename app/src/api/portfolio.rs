@@ -412,7 +412,8 @@ pub mod service {
         .await
     }
 
-    /// Ends a contract yesterday (today is its first day without it); its history stays.
+    /// Ends a contract yesterday (today is its first day without it; one not yet started is
+    /// cancelled); its history stays.
     pub async fn end_contract(
         svc: &Services,
         id: &str,
@@ -420,11 +421,10 @@ pub mod service {
     ) -> Result<SiteDetail, ApiError> {
         let site_id = contract_site(&svc.sites.portfolio().await?.portfolio, id)?;
         let today = svc.clock.today();
-        let last = today.pred_opt().unwrap_or(today);
         edit(svc, &site_id, None, actor, |p| {
             let site = site_mut(p, &site_id)?;
             if let Some(c) = site.contracts.iter_mut().find(|c| c.id == id) {
-                c.end_on = Some(c.end_on.map_or(last, |e| e.min(last)));
+                crate::model::portfolio::end_contract(c, today);
             }
             Ok(())
         })

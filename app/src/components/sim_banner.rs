@@ -23,15 +23,21 @@ pub fn SimBanner() -> impl IntoView {
     }
 }
 
-/// The illustrative company is never mistaken for a real one.
+/// The illustrative company is never mistaken for a real one; an empty portfolio says, on
+/// every page, where to start.
 fn demo(s: &DataStatus, tx: &'static Texts) -> Option<impl IntoView> {
-    (s.demo_sites > 0).then(|| {
-        view! {
-            <div class="sim-banner demo-banner" role="status" data-testid="demo-banner">
-                <strong>{tx.sites.demo_badge}</strong>" "{tx.sites.demo_note}" "
-                <a href="/sites">{tx.nav.sites}" →"</a>
-            </div>
-        }
+    let (test_id, badge, words) = if s.demo_sites > 0 {
+        ("demo-banner", tx.sites.demo_badge, tx.sites.demo_note)
+    } else if s.sites == 0 {
+        ("empty-banner", tx.sites.empty_title, tx.sites.empty_body)
+    } else {
+        return None;
+    };
+    Some(view! {
+        <div class="sim-banner demo-banner" role="status" data-testid=test_id>
+            <strong>{badge}</strong>" "{words}" "
+            <a href="/sites">{tx.nav.sites}" →"</a>
+        </div>
     })
 }
 

@@ -359,7 +359,9 @@ impl ContractDoc {
                 .field("ramp_months")
                 .err(format!("at most {MAX_RAMP_MONTHS} months"));
         }
-        if self.end_on.is_some_and(|end| end < self.start_on) {
+        // The day before the start is a cancelled contract (ended before it billed a day).
+        let cancelled = self.start_on.pred_opt().unwrap_or(self.start_on);
+        if self.end_on.is_some_and(|end| end < cancelled) {
             return at.field("end_on").err("is before start_on");
         }
         let terms = at.field("terms");
@@ -723,10 +725,17 @@ pub fn plan(current: &Portfolio, next: &Portfolio, replace: bool, today: NaiveDa
 /// Retires `site` from `today`: it stops operating and its open contracts end the day before.
 pub fn retire_site(site: &mut SiteDoc, today: NaiveDate) {
     site.retired_on = Some(site.retired_on.map_or(today, |d| d.min(today)));
-    let last = today.pred_opt().unwrap_or(today);
     for c in &mut site.contracts {
-        c.end_on = Some(c.end_on.map_or(last, |e| e.min(last)));
+        end_contract(c, today);
     }
+}
+
+/// Ends `c` so that `today` is its first day without it; one that has not started yet is
+/// cancelled (ends the day before its start, billing nothing).
+pub fn end_contract(c: &mut ContractDoc, today: NaiveDate) {
+    let last = today.pred_opt().unwrap_or(today);
+    let end = c.end_on.map_or(last, |e| e.min(last));
+    c.end_on = Some(end.max(c.start_on.pred_opt().unwrap_or(c.start_on)));
 }
 
 fn change(action: ChangeAction, target: ChangeTarget, id: &str, site: &str) -> Change {
@@ -782,27 +791,31 @@ fn plan_contracts(old: &SiteDoc, site: &mut SiteDoc, today: NaiveDate, changes: 
                 &c.id,
                 &site.id,
             )),
-            Some(o) if o != c => changes.push(Change {
-                fields: contract_fields_changed(o, c),
-                ..change(
-                    ChangeAction::Change,
-                    ChangeTarget::Contract,
-                    &c.id,
-                    &site.id,
-                )
-            }),
+            Some(o) if o != c => {
+                // Moving the end before today (or before its start: cancelled) ends it,
+                // whatever else changes with it.
+                let open = |k: &ContractDoc| k.end_on.is_none_or(|e| e >= today && e >= k.start_on);
+                let action = if open(o) && !open(c) {
+                    ChangeAction::Retire
+                } else {
+                    ChangeAction::Change
+                };
+                changes.push(Change {
+                    fields: contract_fields_changed(o, c),
+                    ..change(action, ChangeTarget::Contract, &c.id, &site.id)
+                })
+            }
             Some(_) => {}
         }
     }
     // A contract the site no longer lists ends; it stays in the store with its history.
-    let last = today.pred_opt().unwrap_or(today);
     for o in &old.contracts {
         if site.contracts.iter().any(|c| c.id == o.id) {
             continue;
         }
         let mut ended = o.clone();
-        if o.end_on.is_none_or(|e| e > last) {
-            ended.end_on = Some(last);
+        end_contract(&mut ended, today);
+        if ended.end_on != o.end_on {
             changes.push(change(
                 ChangeAction::Retire,
                 ChangeTarget::Contract,
