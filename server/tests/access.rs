@@ -382,13 +382,20 @@ async fn prepare(app: &TestApp, name: &str, n: u16) -> Call {
         "fn get_sites" => server_fn("get_sites", &[]),
         "fn patch_site" => {
             let v = version_of(app, "muskogee", None).await;
-            server_fn(
-                "patch_site",
-                &[
-                    ("id", "muskogee".into()),
-                    ("patch[version]", v.to_string()),
-                    ("patch[pool_fee_pct]", format!("{}", 1.5 + f64::from(n) / 1000.0)),
-                ],
+            json_call(
+                Method::POST,
+                "/api/patch_site",
+                Some(json!({ "id": "muskogee", "patch": { "version": v, "pool_fee_pct": 1.5 + f64::from(n) / 1000.0 } })),
+            )
+        }
+        // What the sites page sends: a tagged enum of terms, numbers as numbers.
+        "fn patch_contract" => {
+            let v = version_of(app, "baie-comeau", Some("baie-colo-1")).await;
+            json_call(
+                Method::POST,
+                "/api/patch_contract",
+                Some(json!({ "id": "baie-colo-1", "patch": { "version": v, "terms": {
+                    "kind": "colocation", "critical_mw": 36.0, "usd_per_kw_month": 120.0 + f64::from(n), "escalator_pct_per_year": 2.5 } } })),
             )
         }
         "fn retire_site" => {
@@ -464,6 +471,7 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
         ("POST /history", Needs::Admin),
         ("fn get_sites", Needs::Viewer),
         ("fn patch_site", Needs::Operator),
+        ("fn patch_contract", Needs::Operator),
         ("fn retire_site", Needs::Operator),
         ("fn end_contract", Needs::Operator),
     ];

@@ -464,7 +464,8 @@ pub async fn get_sites() -> Result<SitesView, crate::api::error::ApiError> {
     )
 }
 
-#[leptos::server(endpoint = "add_site")]
+// JSON: its arguments hold tagged enums and numbers, which URL-encoded forms flatten to text.
+#[leptos::server(endpoint = "add_site", input = leptos::server_fn::codec::Json)]
 pub async fn add_site(site: SiteDoc) -> Result<SiteDetail, crate::api::error::ApiError> {
     use super::auth::{require, Role};
     let me = require(Role::Operator)?;
@@ -473,7 +474,8 @@ pub async fn add_site(site: SiteDoc) -> Result<SiteDetail, crate::api::error::Ap
     )
 }
 
-#[leptos::server(endpoint = "patch_site")]
+// JSON: its arguments hold tagged enums and numbers, which URL-encoded forms flatten to text.
+#[leptos::server(endpoint = "patch_site", input = leptos::server_fn::codec::Json)]
 pub async fn patch_site(
     id: String,
     patch: SitePatch,
@@ -495,7 +497,8 @@ pub async fn retire_site(id: String) -> Result<SiteDetail, crate::api::error::Ap
     )
 }
 
-#[leptos::server(endpoint = "add_contract")]
+// JSON: its arguments hold tagged enums and numbers, which URL-encoded forms flatten to text.
+#[leptos::server(endpoint = "add_contract", input = leptos::server_fn::codec::Json)]
 pub async fn add_contract(
     site_id: String,
     contract: ContractDoc,
@@ -510,7 +513,8 @@ pub async fn add_contract(
     )
 }
 
-#[leptos::server(endpoint = "patch_contract")]
+// JSON: its arguments hold tagged enums and numbers, which URL-encoded forms flatten to text.
+#[leptos::server(endpoint = "patch_contract", input = leptos::server_fn::codec::Json)]
 pub async fn patch_contract(
     id: String,
     patch: ContractPatch,
