@@ -6,7 +6,7 @@ pub(super) const SITES: SitesTexts = SitesTexts {
     title: "Sites",
     note: "Your portfolio: each site's grid capacity, fleet, power price and lease contracts. Every figure on the other pages is computed from what is entered here; each edit is versioned and in the audit log.",
     empty_title: "No sites yet",
-    empty_body: "Rigshift computes revenue, power and risk for your own sites. Add your first site below, then its fleet and lease contracts.",
+    empty_body: "Rigshift computes revenue, power and risk for your own sites. Add your first site, then its fleet and lease contracts.",
     empty_import: "Or import your whole portfolio from a file kept in git:",
     demo_badge: "Demo",
     demo_note: "Illustrative demo company: these sites, contracts and figures are not a real company's. Start with --demo=false for your own.",

@@ -6,7 +6,7 @@ pub(super) const SITES: SitesTexts = SitesTexts {
     title: "Siti",
     note: "Il vostro portafoglio: capacità di rete, flotta, prezzo dell'energia e contratti di locazione di ciascun sito. Ogni dato delle altre pagine è calcolato da quanto inserito qui; ogni modifica è versionata e registrata nel registro di controllo.",
     empty_title: "Nessun sito",
-    empty_body: "Rigshift calcola ricavi, energia e rischio dei vostri siti. Aggiungete qui sotto il primo sito, poi la sua flotta e i contratti di locazione.",
+    empty_body: "Rigshift calcola ricavi, energia e rischio dei vostri siti. Aggiungete il primo sito, poi la sua flotta e i contratti di locazione.",
     empty_import: "Oppure importate l'intero portafoglio da un file tenuto in git:",
     demo_badge: "Demo",
     demo_note: "Società dimostrativa: siti, contratti e dati non appartengono a una società reale. Avviate con --demo=false per i vostri.",

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::power::{column, fail, field, header_columns, split_csv, ImportError};
+use super::power::{column, fail, field, ImportError};
 use super::revenue::RevenueDay;
 use super::site::Site;
 
@@ -186,23 +186,13 @@ pub fn apply(rows: &mut [RevenueDay], sites: &[Site], curve: &ForwardCurve) {
     }
 }
 
-/// The header's squashed columns and each data line (1-based number, fields); blank lines
-/// skipped.
-type Table = (Vec<String>, Vec<(usize, Vec<String>)>);
-
-fn table(text: &str) -> Result<Table, ImportError> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else {
-        return fail(1, "empty file");
-    };
-    let rows: Vec<(usize, Vec<String>)> = lines.map(|(i, l)| (i + 1, split_csv(l))).collect();
+/// The file's table, refused when it holds no row.
+fn table(text: &str) -> Result<super::power::Table, ImportError> {
+    let (columns, rows) = super::power::table(text)?;
     if rows.is_empty() {
         return fail(1, "no rows after the header");
     }
-    Ok((header_columns(header), rows))
+    Ok((columns, rows))
 }
 
 fn date(line: usize, text: &str) -> Result<NaiveDate, ImportError> {

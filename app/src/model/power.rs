@@ -193,6 +193,32 @@ pub(crate) fn fail<T>(line: usize, message: impl Into<String>) -> Result<T, Impo
 /// `settlement_point,interval_start_utc,usd_per_mwh`. Any bad line refuses the whole file; a
 /// point's interval given twice is a bad line.
 pub fn parse_prices(text: &str) -> Result<Vec<IntervalPrice>, ImportError> {
+    // ERCOT names its columns `Delivery Date` in its reports and `DeliveryDate` in its MIS
+    // extracts: compared without case, spaces or underscores.
+    let (columns, lines) = table(text)?;
+    let rows: Vec<IntervalPrice> = if columns.iter().any(|c| c == "deliverydate") {
+        let layout = ErcotColumns::find(&columns)?;
+        lines
+            .iter()
+            .map(|(n, f)| layout.row(*n, f))
+            .collect::<Result<_, _>>()?
+    } else {
+        let layout = PlainColumns::find(&columns)?;
+        lines
+            .iter()
+            .map(|(n, f)| layout.row(*n, f))
+            .collect::<Result<_, _>>()?
+    };
+    refuse_duplicates(text, &rows)?;
+    Ok(rows)
+}
+
+/// A CSV file's header (squashed column names) and each data line (1-based number, fields);
+/// blank lines skipped, a byte-order mark ignored.
+pub(crate) type Table = (Vec<String>, Vec<(usize, Vec<String>)>);
+
+pub(crate) fn table(text: &str) -> Result<Table, ImportError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text
         .lines()
         .enumerate()
@@ -200,22 +226,8 @@ pub fn parse_prices(text: &str) -> Result<Vec<IntervalPrice>, ImportError> {
     let Some((_, header)) = lines.next() else {
         return fail(1, "empty file");
     };
-    // ERCOT names its columns `Delivery Date` in its reports and `DeliveryDate` in its MIS
-    // extracts: compared without case, spaces or underscores.
-    let columns = header_columns(header);
-    let rows: Vec<IntervalPrice> = if columns.iter().any(|c| c == "deliverydate") {
-        let layout = ErcotColumns::find(&columns)?;
-        lines
-            .map(|(i, l)| layout.row(i + 1, &split_csv(l)))
-            .collect::<Result<_, _>>()?
-    } else {
-        let layout = PlainColumns::find(&columns)?;
-        lines
-            .map(|(i, l)| layout.row(i + 1, &split_csv(l)))
-            .collect::<Result<_, _>>()?
-    };
-    refuse_duplicates(text, &rows)?;
-    Ok(rows)
+    let rows = lines.map(|(i, l)| (i + 1, split_csv(l))).collect();
+    Ok((header_columns(header), rows))
 }
 
 /// The first repeated (point, interval) refuses the file, named by its second line.

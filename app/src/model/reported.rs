@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::measured::HashrateSource;
-use super::power::{fail, header_columns, split_csv, ImportError};
+use super::power::{fail, table, ImportError};
 use super::revenue::RevenueDay;
 
 /// One site's reported month.
@@ -52,15 +52,7 @@ const MAX_THS: f64 = 1e9;
 /// range (`power_cost_usd` may be negative: a month of large credits), a site not in
 /// `known_sites`, a (site, month) given twice.
 pub fn parse(text: &str, known_sites: &[&str]) -> Result<Vec<ReportedMonth>, ImportError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else {
-        return fail(1, "empty file");
-    };
-    let names = header_columns(header);
+    let (names, lines) = table(text)?;
     let mut index = [0usize; 8];
     for (k, col) in COLUMNS.iter().enumerate() {
         let want = col.replace('_', "");
@@ -76,9 +68,7 @@ pub fn parse(text: &str, known_sites: &[&str]) -> Result<Vec<ReportedMonth>, Imp
     }
     let mut out: Vec<ReportedMonth> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for (i, line) in lines {
-        let n = i + 1;
-        let cells = split_csv(line);
+    for (n, cells) in lines {
         let cell = |k: usize| cells.get(index[k]).map(|c| c.trim()).unwrap_or("");
         let site = cell(0);
         if !known_sites.contains(&site) {

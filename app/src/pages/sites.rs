@@ -67,10 +67,8 @@ pub fn FirstRun() -> impl IntoView {
 fn SiteList(v: SitesView, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let lang = use_lang();
     let tx = &t().sites;
-    let any_demo = v.sites.iter().any(|s| s.detail.demo);
     let empty = v.sites.is_empty();
     view! {
-        {any_demo.then(|| view! { <p class="demo-note" data-testid="demo-note">{tx.demo_note}</p> })}
         {empty.then(|| view! { <FirstRun /> })}
         {(!empty).then(|| view! {
             <div class="panel">
@@ -190,7 +188,7 @@ fn SiteView(
     view! {
         <p><a href="/sites">"← "{tx.back}</a>" · "<a href="/timeline">{tx.see_timeline}</a>" · "
            <a href=format!("/fleet?site={}", d.site.id)>{tx.see_devices}</a></p>
-        {d.demo.then(|| view! { <p class="demo-note" data-testid="demo-note">{tx.demo_note}</p> })}
+        {d.demo.then(|| view! { <span class="badge">{tx.demo_badge}</span> })}
         <h2 data-testid="site-name">{d.site.name.clone()}
             {d.site.retired_on.map(|r| view! { " " <span class="badge status-slipped">{(tx.retired_on)(&numbers::date(lang, r))}</span> })}
         </h2>

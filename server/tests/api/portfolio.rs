@@ -542,51 +542,34 @@ async fn two_tenants_in_one_hall_see_only_their_own_gpus() {
         ("lab-b", "sim-gpu-node-003/", "sim-gpu-node-001/", "south-b"),
     ] {
         let c = cookie(user).await;
-        let fleet: Value = app
-            .anon
-            .get(app.url("/api/v1/fleet"))
-            .header("cookie", &c)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let ids: Vec<&str> = fleet["devices"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["id"].as_str().unwrap())
-            .collect();
+        let get = |path: &'static str| {
+            let (app, c) = (&app, c.clone());
+            async move {
+                let r = app
+                    .anon
+                    .get(app.url(path))
+                    .header("cookie", c)
+                    .send()
+                    .await
+                    .unwrap();
+                r.text().await.unwrap()
+            }
+        };
+        let ids_in = |v: &Value, list: &str, key: &str| -> Vec<String> {
+            v[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d[key].as_str().unwrap().to_string())
+                .collect()
+        };
+        let fleet: Value = serde_json::from_str(&get("/api/v1/fleet").await).unwrap();
+        let ids = ids_in(&fleet, "devices", "id");
         assert_eq!(ids.len(), 8, "{user}: {ids:?}");
         assert!(ids.iter().all(|id| id.starts_with(own)), "{user}: {ids:?}");
-        let ledger: Value = app
-            .anon
-            .get(app.url("/api/v1/sla?month=2026-12"))
-            .header("cookie", &c)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let rows: Vec<&str> = ledger["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["contract_id"].as_str().unwrap())
-            .collect();
-        assert_eq!(rows, [contract], "{user}");
-        let page = app
-            .anon
-            .get(app.url("/fleet"))
-            .header("cookie", &c)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let ledger: Value = serde_json::from_str(&get("/api/v1/sla?month=2026-12").await).unwrap();
+        assert_eq!(ids_in(&ledger, "rows", "contract_id"), [contract], "{user}");
+        let page = get("/fleet").await;
         assert!(
             page.contains(own.trim_end_matches('/')),
             "{user}'s page shows its node"
