@@ -50,6 +50,9 @@ timed() {
 floor_check() {
   local kind="$1" name="$2" passed="$3" floor
   floor="$(awk -v k="$kind" -v n="$name" '$1 == k && $2 == n { print $3 }' "$FLOORS")"
+  # A count that is not one whole number (two binaries of one name, a runner that printed
+  # nothing) is a failure, not a pass.
+  [[ "$passed" =~ ^[0-9]+$ ]] || fail "$kind $name reported ${passed:-nothing} as its count, not one number"
   if [ -n "$floor" ] && [ "$passed" -lt "$floor" ]; then
     fail "$kind $name ran $passed tests, fewer than its floor of $floor ($FLOORS)"
   fi

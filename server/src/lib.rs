@@ -95,7 +95,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     let market_feed = start_market(&store, &clock, args, &mut background).await?;
     start_demo_markets(&store, &auth, &clock, args).await?;
     if let Some(url) = &args.power_prices_url {
-        tracing::info!(%url, "power prices fetched hourly");
+        tracing::info!(url = %remote::redact(url), "power prices fetched hourly");
         background.push(power::spawn_feed(
             url.clone(),
             store.clone(),
@@ -199,7 +199,7 @@ fn start_forward_feeds(
         (ForwardInput::GpuIndex, &args.gpu_index_url),
     ] {
         if let Some(url) = url {
-            tracing::info!(%url, ?input, "fetched daily");
+            tracing::info!(url = %remote::redact(url), ?input, "fetched daily");
             let cache = cache.clone();
             background.push(forwards::spawn_feed(
                 input,
@@ -301,7 +301,7 @@ async fn start_market(
         .last()
         .map(|d| d.date + chrono::Duration::days(1))
         .unwrap_or_else(|| clock.today());
-    tracing::info!(%url, from = %from, "live market feed");
+    tracing::info!(url = %remote::redact(url), from = %from, "live market feed");
     background.push(market::feed::spawn(
         feed,
         store.clone(),

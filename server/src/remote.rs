@@ -68,8 +68,9 @@ impl Remote {
             .user_agent(concat!("rigshift/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| RemoteError::Transport {
-                url: base.to_string(),
-                why: e.to_string(),
+                url: redact(base),
+                // reqwest's own message repeats the URL, credentials included.
+                why: e.without_url().to_string(),
             })?;
         Ok(Self {
             http,
@@ -120,7 +121,7 @@ impl Remote {
             if attempt >= self.limits.retries {
                 return Err(err);
             }
-            tracing::debug!(%url, error = %err, ?wait, "remote request failed; retrying");
+            tracing::debug!(url = %redact(&url), error = %err, ?wait, "remote request failed; retrying");
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
@@ -128,8 +129,9 @@ impl Remote {
 
     async fn attempt(&self, url: &str) -> Result<String, RemoteError> {
         let transport = |e: reqwest::Error| RemoteError::Transport {
-            url: url.to_string(),
-            why: e.to_string(),
+            url: redact(url),
+            // reqwest's own message repeats the URL, credentials included.
+            why: e.without_url().to_string(),
         };
         let mut resp = self
             .http
@@ -147,20 +149,20 @@ impl Remote {
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
             return Err(RemoteError::RateLimited {
-                url: url.to_string(),
+                url: redact(url),
                 retry_after,
             });
         }
         if !status.is_success() {
             return Err(RemoteError::Status {
-                url: url.to_string(),
+                url: redact(url),
                 status: status.as_u16(),
             });
         }
         let max = self.limits.max_bytes;
         if resp.content_length().is_some_and(|n| n as usize > max) {
             return Err(RemoteError::TooLarge {
-                url: url.to_string(),
+                url: redact(url),
                 max,
             });
         }
@@ -168,25 +170,65 @@ impl Remote {
         while let Some(chunk) = resp.chunk().await.map_err(transport)? {
             if body.len() + chunk.len() > max {
                 return Err(RemoteError::TooLarge {
-                    url: url.to_string(),
+                    url: redact(url),
                     max,
                 });
             }
             body.extend_from_slice(&chunk);
         }
-        String::from_utf8(body).map_err(|_| RemoteError::NotText {
-            url: url.to_string(),
-        })
+        String::from_utf8(body).map_err(|_| RemoteError::NotText { url: redact(url) })
     }
 }
 
-/// The host (and port) of `url`: what a feed's stored rows name as their source.
+/// The host (and port) of `url`: what a feed's stored rows name as their source. Credentials
+/// in the URL (`user:password@`) are never part of it: viewers read sources.
 pub fn host_of(url: &str) -> String {
-    url.split("://")
+    let authority = url
+        .split("://")
         .nth(1)
         .unwrap_or(url)
-        .split(['/', '?'])
+        .split(['/', '?', '#'])
         .next()
-        .unwrap_or("")
+        .unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
         .to_string()
+}
+
+/// `url` as logs and error messages may show it: scheme, host and path, without credentials
+/// and with the query (which may carry a key) elided.
+pub fn redact(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let path_at = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let path = rest[path_at..].split(['?', '#']).next().unwrap_or("");
+    let query = if rest[path_at..].contains('?') {
+        "?…"
+    } else {
+        ""
+    };
+    let prefix = if scheme.is_empty() {
+        String::new()
+    } else {
+        format!("{scheme}://")
+    };
+    format!("{prefix}{}{path}{query}", host_of(url))
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn credentials_and_keys_never_reach_a_source_or_a_log() {
+        let url = "https://feeder:s3cret@prices.example.com:8443/v1/forwards.csv?key=abc#x";
+        assert_eq!(host_of(url), "prices.example.com:8443");
+        assert_eq!(
+            redact(url),
+            "https://prices.example.com:8443/v1/forwards.csv?…"
+        );
+        assert_eq!(host_of("http://10.0.0.5:8080/curve"), "10.0.0.5:8080");
+        assert_eq!(redact("http://10.0.0.5/curve"), "http://10.0.0.5/curve");
+        assert!(!redact(url).contains("s3cret") && !redact(url).contains("abc"));
+    }
 }

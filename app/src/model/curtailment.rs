@@ -68,32 +68,34 @@ pub struct SitePower {
 }
 
 impl SitePower {
+    /// Every figure within its documented range (README "Power markets").
     pub fn validate(&self) -> Result<(), String> {
+        use super::power::in_range;
         self.contract.validate()?;
         let p = &self.policy;
-        if p.strike_usd_per_mwh.is_some_and(|s| !s.is_finite()) {
-            return Err("policy.strike_usd_per_mwh: not a number".into());
+        if let Some(strike) = p.strike_usd_per_mwh {
+            in_range(strike, "policy.strike_usd_per_mwh", -1_000.0, 10_000.0)?;
         }
-        if !(p.ramp_cost_usd.is_finite() && p.ramp_cost_usd >= 0.0) || p.min_intervals > 96 * 7 {
-            return Err(
-                "policy: ramp_cost_usd zero or more, min_intervals at most a week (672)".into(),
-            );
+        in_range(p.ramp_cost_usd, "policy.ramp_cost_usd", 0.0, 10_000_000.0)?;
+        if p.min_intervals > 96 * 7 {
+            return Err("policy.min_intervals: at most a week (672)".into());
         }
         if let Some(dr) = &self.demand_response {
-            if !(dr.committed_mw.is_finite()
-                && dr.committed_mw >= 0.0
-                && dr.usd_per_mw_month.is_finite())
-            {
-                return Err(
-                    "demand_response: committed_mw zero or more, a $/MW-month figure".into(),
-                );
-            }
+            in_range(
+                dr.committed_mw,
+                "demand_response.committed_mw",
+                0.0,
+                10_000.0,
+            )?;
+            in_range(
+                dr.usd_per_mw_month,
+                "demand_response.usd_per_mw_month",
+                0.0,
+                1_000_000.0,
+            )?;
         }
-        if self
-            .four_cp_usd_per_kw_year
-            .is_some_and(|v| !(v.is_finite() && v >= 0.0))
-        {
-            return Err("four_cp_usd_per_kw_year: zero or more".into());
+        if let Some(v) = self.four_cp_usd_per_kw_year {
+            in_range(v, "four_cp_usd_per_kw_year", 0.0, 1_000.0)?;
         }
         Ok(())
     }

@@ -91,25 +91,21 @@ impl PowerContract {
         }
     }
 
-    /// Checks the figures: finite, a named point, a hedge within reason.
+    /// Checks the figures against their documented ranges (README "Power markets"): a price
+    /// or adder within −1,000 and 10,000 $/MWh, a cap within −250 and 10,000, a hedge of 0 to
+    /// 10,000 MW — so no figure can overflow a cost into infinity.
     pub fn validate(&self) -> Result<(), String> {
-        let finite = |v: f64, what: &str| {
-            if v.is_finite() {
-                Ok(())
-            } else {
-                Err(format!("{what}: not a number"))
-            }
-        };
+        let usd = |v: f64, what: &str| in_range(v, what, -1_000.0, 10_000.0);
         match self {
-            PowerContract::Fixed { usd_per_mwh } => finite(*usd_per_mwh, "usd_per_mwh"),
+            PowerContract::Fixed { usd_per_mwh } => usd(*usd_per_mwh, "usd_per_mwh"),
             PowerContract::Index {
                 point,
                 adder_usd_per_mwh,
                 cap_usd_per_mwh,
             } => {
                 check_point(point)?;
-                finite(*adder_usd_per_mwh, "adder_usd_per_mwh")?;
-                cap_usd_per_mwh.map_or(Ok(()), |c| finite(c, "cap_usd_per_mwh"))
+                usd(*adder_usd_per_mwh, "adder_usd_per_mwh")?;
+                cap_usd_per_mwh.map_or(Ok(()), |c| in_range(c, "cap_usd_per_mwh", -250.0, 10_000.0))
             }
             PowerContract::IndexWithHedge {
                 point,
@@ -119,15 +115,22 @@ impl PowerContract {
                 hedge_usd_per_mwh,
             } => {
                 check_point(point)?;
-                finite(*adder_usd_per_mwh, "adder_usd_per_mwh")?;
-                cap_usd_per_mwh.map_or(Ok(()), |c| finite(c, "cap_usd_per_mwh"))?;
-                finite(*hedge_usd_per_mwh, "hedge_usd_per_mwh")?;
-                if !(hedge_mw.is_finite() && *hedge_mw >= 0.0) {
-                    return Err("hedge_mw: zero or more".into());
-                }
-                Ok(())
+                usd(*adder_usd_per_mwh, "adder_usd_per_mwh")?;
+                cap_usd_per_mwh
+                    .map_or(Ok(()), |c| in_range(c, "cap_usd_per_mwh", -250.0, 10_000.0))?;
+                usd(*hedge_usd_per_mwh, "hedge_usd_per_mwh")?;
+                in_range(*hedge_mw, "hedge_mw", 0.0, 10_000.0)
             }
         }
+    }
+}
+
+/// `what: must be between lo and hi` unless `v` is a finite number in `[lo, hi]`.
+pub(crate) fn in_range(v: f64, what: &str, lo: f64, hi: f64) -> Result<(), String> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("{what}: must be between {lo} and {hi}, got {v:?}"))
     }
 }
 
@@ -305,9 +308,14 @@ pub(crate) fn column(columns: &[String], name: &str) -> Result<usize, ImportErro
         .map_or_else(|| fail(1, format!("missing column {name:?}")), Ok)
 }
 
+/// Prices a market can clear at: ERCOT's offer cap is 5,000 $/MWh and its floor −250, with
+/// adders beyond; anything outside ±100,000 is a corrupt file, not a price.
+const PRICE_BOUND: f64 = 100_000.0;
+
 fn price(line: usize, text: &str) -> Result<f64, ImportError> {
     match text.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
+        Ok(v) if v.is_finite() && v.abs() <= PRICE_BOUND => Ok(v),
+        Ok(v) if v.is_finite() => fail(line, format!("price {v:?} is beyond ±{PRICE_BOUND} $/MWh")),
         _ => fail(line, format!("price {:?} is not a number", text.trim())),
     }
 }
@@ -597,5 +605,48 @@ mod tests {
         assert_eq!(c.marginal_usd_per_mwh(5_000.0), 1_000.0);
         let fixed = PowerContract::Fixed { usd_per_mwh: 37.0 };
         assert_eq!(fixed.interval_cost_usd(100.0, 9_000.0), 100.0 * 37.0 * 0.25);
+    }
+
+    #[test]
+    fn figures_beyond_their_range_are_refused_by_name_before_they_reach_a_cost() {
+        let huge = PowerContract::Index {
+            point: "HB_WEST".into(),
+            adder_usd_per_mwh: 1e307,
+            cap_usd_per_mwh: None,
+        };
+        assert_eq!(
+            huge.validate().unwrap_err(),
+            "adder_usd_per_mwh: must be between -1000 and 10000, got 1e307"
+        );
+        let hedge = PowerContract::IndexWithHedge {
+            point: "HB_WEST".into(),
+            adder_usd_per_mwh: 3.0,
+            cap_usd_per_mwh: None,
+            hedge_mw: -1.0,
+            hedge_usd_per_mwh: 40.0,
+        };
+        assert!(hedge
+            .validate()
+            .unwrap_err()
+            .starts_with("hedge_mw: must be between 0"));
+        let terms = crate::model::curtailment::SitePower {
+            contract: PowerContract::Fixed { usd_per_mwh: 40.0 },
+            policy: crate::model::curtailment::CurtailmentPolicy {
+                strike_usd_per_mwh: Some(f64::INFINITY),
+                ..Default::default()
+            },
+            demand_response: None,
+            four_cp_usd_per_kw_year: None,
+        };
+        assert!(terms
+            .validate()
+            .unwrap_err()
+            .starts_with("policy.strike_usd_per_mwh: must be between"));
+        let file =
+            "settlement_point,interval_start_utc,usd_per_mwh\nHB_WEST,2026-07-01T00:00:00Z,1e307\n";
+        assert_eq!(
+            parse_prices(file).unwrap_err().to_string(),
+            "line 2: price 1e307 is beyond ±100000 $/MWh"
+        );
     }
 }

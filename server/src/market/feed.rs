@@ -42,9 +42,7 @@ impl MempoolFeed {
 
     /// The host, for "live · mempool · host" provenance notes.
     pub fn host(&self) -> String {
-        let base = self.remote.base();
-        let rest = base.split("://").nth(1).unwrap_or(base);
-        rest.split('/').next().unwrap_or(rest).to_string()
+        crate::remote::host_of(self.remote.base())
     }
 
     async fn get<T>(
