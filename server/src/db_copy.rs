@@ -70,6 +70,38 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "power_prices",
+        &[
+            ("point", Text),
+            ("interval_start", Time),
+            ("usd_per_mwh", Real),
+            ("source", Text),
+            ("fetched_at", Time),
+        ],
+    ),
+    ("coincident_peaks", &[("interval_start", Time)]),
+    (
+        "forward_curves",
+        &[
+            ("as_of", Day),
+            ("month", Day),
+            ("usd_per_ph_day", Real),
+            ("source", Text),
+            ("fetched_at", Time),
+        ],
+    ),
+    (
+        "gpu_index",
+        &[
+            ("day", Day),
+            ("model_key", Text),
+            ("gpu_model", Text),
+            ("usd_per_gpu_hour", Real),
+            ("source", Text),
+            ("fetched_at", Time),
+        ],
+    ),
+    (
         "reported_months",
         &[
             ("site_id", Text),
@@ -174,6 +206,8 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("password_hash", Text),
             ("created_at", Time),
             ("disabled_at", Time),
+            ("language", Text),
+            ("tenant", Text),
         ],
     ),
     (
@@ -380,7 +414,14 @@ async fn copy_table(
 ) -> anyhow::Result<()> {
     const ROWS: usize = 500;
     let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
-    let select = format!("SELECT {} FROM {table} ORDER BY rowid", names.join(", "));
+    // Tables declared WITHOUT ROWID are read in their key's order.
+    let order = match table {
+        "power_prices" => "point, interval_start",
+        "forward_curves" => "as_of, month",
+        "gpu_index" => "model_key, day",
+        _ => "rowid",
+    };
+    let select = format!("SELECT {} FROM {table} ORDER BY {order}", names.join(", "));
     let rows = sqlx::query(sqlx::AssertSqlSafe(select))
         .fetch_all(src)
         .await
