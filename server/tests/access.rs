@@ -1900,12 +1900,42 @@ async fn a_tenant_sees_only_its_own_halls_devices_and_ledger() {
         "/api/v1/timeline",
         "/api/v1/power/sites",
         "/api/v1/export/fleet.csv",
-        "/api/v1/sessions",
         "/api/v1/users",
     ] {
         let (status, body) = get(acme.clone(), path).await;
         assert_eq!(status, 403, "{path}: {body}");
     }
+    // A tenant manages its own account: its sessions (no one else's), its password, its page.
+    let (status, body) = get(acme.clone(), "/api/v1/sessions").await;
+    assert_eq!(status, 200, "{body}");
+    let sessions: Value = serde_json::from_str(&body).unwrap();
+    let owners: Vec<&str> = sessions["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["user"].as_str().unwrap())
+        .collect();
+    assert!(
+        !owners.is_empty() && owners.iter().all(|u| *u == "acme"),
+        "{owners:?}"
+    );
+    let changed = app
+        .anon
+        .post(app.url("/api/v1/me/password"))
+        .header("cookie", acme.clone())
+        .header("origin", origin.clone())
+        .json(&json!({ "current": password, "new": "a brand new tenant password" }))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(changed, 204);
+    let (status, body) = get(acme.clone(), "/account").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("acme"),
+        "the account page renders for a tenant"
+    );
     // Another tenant's device is not found; its own is.
     let history = |cookie: String, id: &'static str| {
         let (app, origin) = (&app, origin.clone());

@@ -162,9 +162,10 @@ pub struct AccountView {
     pub sessions: Vec<SessionRow>,
 }
 
+// Every signed-in user, a tenant too, manages their own password and sessions.
 #[server(endpoint = "get_account")]
 pub async fn get_account() -> Result<AccountView, ApiError> {
-    let me = super::auth::require(Role::Viewer)?;
+    let me = super::auth::require(Role::Tenant)?;
     let accounts = super::ports::services()?.accounts;
     let mut sessions = accounts.sessions(&me).await?;
     // The account page is about you, even for an admin (who sees everyone's on /admin).
@@ -178,7 +179,7 @@ pub async fn get_account() -> Result<AccountView, ApiError> {
 
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new: String) -> Result<(), ApiError> {
-    let me = super::auth::require(Role::Viewer)?;
+    let me = super::auth::require(Role::Tenant)?;
     super::error::with_status(
         async {
             super::ports::services()?
@@ -192,7 +193,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), ApiErro
 
 #[server(endpoint = "revoke_session")]
 pub async fn revoke_session(id: i64) -> Result<(), ApiError> {
-    let me = super::auth::require(Role::Viewer)?;
+    let me = super::auth::require(Role::Tenant)?;
     super::error::with_status(
         async {
             super::ports::services()?

@@ -68,6 +68,7 @@ pub async fn data_status(svc: &super::ports::Services) -> Result<DataStatus, Api
 /// Provenance of the data behind every page.
 #[server(endpoint = "get_data_status")]
 pub async fn get_data_status() -> Result<DataStatus, ApiError> {
-    super::auth::require(super::auth::Role::Viewer)?;
+    // Every page's banner, a tenant's pages too: it says what is simulated, nothing private.
+    super::auth::require(super::auth::Role::Tenant)?;
     data_status(&super::ports::services()?).await
 }

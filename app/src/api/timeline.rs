@@ -271,5 +271,5 @@ pub async fn get_annotation_history(id: i64) -> Result<Vec<AnnotationVersion>, A
 /// The signed-in user (the nav shows it; pages hide edit controls from viewers).
 #[server(endpoint = "get_me")]
 pub async fn get_me() -> Result<super::auth::Principal, ApiError> {
-    super::auth::require(super::auth::Role::Viewer)
+    super::auth::require(super::auth::Role::Tenant)
 }

@@ -42,7 +42,11 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
         OpenApiRouter::new()
             .routes(routes!(handlers::fleet))
             .routes(routes!(sla::ledger))
-            .routes(routes!(sla::ledger_csv)),
+            .routes(routes!(sla::ledger_csv))
+            // Every signed-in user manages their own password and sessions (an admin: everyone's).
+            .routes(routes!(admin::change_password))
+            .routes(routes!(admin::sessions))
+            .routes(routes!(admin::revoke_session)),
     );
     let viewer = guarded(
         Role::Viewer,
@@ -67,11 +71,7 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(live::stream))
             .routes(routes!(timeline::timeline))
             .routes(routes!(export::export))
-            .routes(routes!(timeline::annotation_history))
-            // Every signed-in user manages their own password and sessions (an admin: everyone's).
-            .routes(routes!(admin::change_password))
-            .routes(routes!(admin::sessions))
-            .routes(routes!(admin::revoke_session)),
+            .routes(routes!(timeline::annotation_history)),
     );
     let operator = guarded(
         Role::Operator,

@@ -542,6 +542,7 @@ async fn two_tenants_in_one_hall_see_only_their_own_gpus() {
         ("lab-b", "sim-gpu-node-003/", "sim-gpu-node-001/", "south-b"),
     ] {
         let c = cookie(user).await;
+        // A tenant's own pages and routes answer 200 (the banner and nav included).
         let get = |path: &'static str| {
             let (app, c) = (&app, c.clone());
             async move {
@@ -552,6 +553,7 @@ async fn two_tenants_in_one_hall_see_only_their_own_gpus() {
                     .send()
                     .await
                     .unwrap();
+                assert_eq!(r.status(), 200, "{path}");
                 r.text().await.unwrap()
             }
         };
