@@ -346,52 +346,47 @@ async fn write_site(
         };
         strip(b) != strip(site)
     });
-    if before.is_none() {
-        sqlx::query(
+    // One set of parameters for both statements: a new site, or a changed one's next version.
+    let write = if before.is_none() {
+        Some(
             "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position, retired_on, demo, version, updated_by)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 1, $12)",
         )
-        .bind(&site.id)
-        .bind(&site.name)
-        .bind(&site.location)
-        .bind(site.capacity_mw)
-        .bind(site.initial_mining_mw)
-        .bind(site.power_usd_per_kwh)
-        .bind(site.pue_ai)
-        .bind(site.mining_uptime)
-        .bind(site.pool_fee_pct)
-        .bind(position)
-        .bind(site.retired_on)
-        .bind(actor)
-        .execute(&mut **tx)
-        .await?;
     } else if own_fields_differ {
-        sqlx::query(
+        Some(
             "UPDATE sites SET name = $2, location = $3, capacity_mw = $4, initial_mining_mw = $5, power_usd_per_kwh = $6,
                pue_ai = $7, mining_uptime = $8, pool_fee_pct = $9, position = $10, retired_on = $11,
                version = version + 1, updated_by = $12
              WHERE id = $1",
         )
-        .bind(&site.id)
-        .bind(&site.name)
-        .bind(&site.location)
-        .bind(site.capacity_mw)
-        .bind(site.initial_mining_mw)
-        .bind(site.power_usd_per_kwh)
-        .bind(site.pue_ai)
-        .bind(site.mining_uptime)
-        .bind(site.pool_fee_pct)
-        .bind(position)
-        .bind(site.retired_on)
-        .bind(actor)
-        .execute(&mut **tx)
-        .await?;
     } else {
-        sqlx::query("UPDATE sites SET position = $2 WHERE id = $1")
-            .bind(&site.id)
-            .bind(position)
-            .execute(&mut **tx)
-            .await?;
+        None
+    };
+    match write {
+        Some(sql) => {
+            sqlx::query(sql)
+                .bind(&site.id)
+                .bind(&site.name)
+                .bind(&site.location)
+                .bind(site.capacity_mw)
+                .bind(site.initial_mining_mw)
+                .bind(site.power_usd_per_kwh)
+                .bind(site.pue_ai)
+                .bind(site.mining_uptime)
+                .bind(site.pool_fee_pct)
+                .bind(position)
+                .bind(site.retired_on)
+                .bind(actor)
+                .execute(&mut **tx)
+                .await?;
+        }
+        None => {
+            sqlx::query("UPDATE sites SET position = $2 WHERE id = $1")
+                .bind(&site.id)
+                .bind(position)
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     if own_fields_differ {
         sqlx::query("DELETE FROM fleet_lines WHERE site_id = $1")
