@@ -69,6 +69,7 @@ async fn run(label: &str, url: &str, text: &str) {
     let to = rows.iter().map(|r| r.interval_start).max().unwrap() + Duration::minutes(15);
     let contract = PowerContract::Index {
         point: "HB_P0".into(),
+        settles_on: None,
         adder_usd_per_mwh: 3.0,
         cap_usd_per_mwh: None,
     };
@@ -76,7 +77,7 @@ async fn run(label: &str, url: &str, text: &str) {
     let mut curtailed = 0;
     for _ in 0..5 {
         let t = Instant::now();
-        let prices = store.power_prices("HB_P0", from, to).await.unwrap();
+        let prices = store.power_prices("HB_P0", false, from, to).await.unwrap();
         let out = backtest(
             &prices,
             MiningLoad {

@@ -262,10 +262,16 @@ pub struct ServeArgs {
     /// market figures come from the bundled snapshot (and the simulator after it).
     #[arg(long, env = "RIGSHIFT_MARKET_URL", value_parser = parse_http_url)]
     pub market_url: Option<String>,
-    /// URL of a CSV of settlement point prices (`settlement_point,interval_start_utc,
-    /// usd_per_mwh`), fetched every hour: point it at your own exporter of ERCOT prices.
+    /// URL of settlement point prices, fetched every hour: a CSV (ERCOT's posted layout or
+    /// `settlement_point,interval_start_utc,usd_per_mwh`) or ERCOT's public API
+    /// (`https://api.ercot.com/api/public-reports/np6-905-cd/spp_node_zone_hub?…`, every page).
     #[arg(long, env = "RIGSHIFT_POWER_PRICES_URL", value_parser = parse_http_url)]
     pub power_prices_url: Option<String>,
+    /// Name of the environment variable holding ERCOT's API subscription key, sent with every
+    /// price request as `Ocp-Apim-Subscription-Key` (the key itself never goes on the command
+    /// line, in a log or in the store).
+    #[arg(long, env = "RIGSHIFT_POWER_PRICES_KEY_ENV")]
+    pub power_prices_key_env: Option<String>,
     /// URL of a CSV hashprice forward curve (`as_of,month,usd_per_ph_day`), fetched daily; the
     /// projection prices the months it covers on it.
     #[arg(long, env = "RIGSHIFT_FORWARDS_URL", value_parser = parse_http_url)]

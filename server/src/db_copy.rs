@@ -73,6 +73,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         "power_prices",
         &[
             ("point", Text),
+            ("point_type", Text),
             ("interval_start", Time),
             ("usd_per_mwh", Real),
             ("source", Text),
@@ -416,7 +417,7 @@ async fn copy_table(
     let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
     // Tables declared WITHOUT ROWID are read in their key's order.
     let order = match table {
-        "power_prices" => "point, interval_start",
+        "power_prices" => "point, point_type, interval_start",
         "forward_curves" => "as_of, month",
         "gpu_index" => "model_key, day",
         _ => "rowid",

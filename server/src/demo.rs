@@ -90,6 +90,7 @@ pub fn index_terms() -> SitePower {
     SitePower {
         contract: PowerContract::Index {
             point: POINT.into(),
+            settles_on: None,
             adder_usd_per_mwh: 3.5,
             cap_usd_per_mwh: None,
         },
@@ -112,6 +113,7 @@ pub fn prices(from: NaiveDate, to: NaiveDate) -> Vec<IntervalPrice> {
             let at = start + Duration::minutes(15 * i);
             out.push(IntervalPrice {
                 point: POINT.into(),
+                point_type: String::new(),
                 interval_start: at,
                 usd_per_mwh: price(at),
             });

@@ -96,8 +96,15 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     start_demo_markets(&store, &auth, &clock, args).await?;
     if let Some(url) = &args.power_prices_url {
         tracing::info!(url = %remote::redact(url), "power prices fetched hourly");
+        let key = match &args.power_prices_key_env {
+            Some(name) => Some(std::env::var(name).map_err(|_| {
+                anyhow::anyhow!("--power-prices-key-env names {name}, which is not set")
+            })?),
+            None => None,
+        };
         background.push(power::spawn_feed(
             url.clone(),
+            key,
             store.clone(),
             std::time::Duration::from_secs(3600),
         )?);

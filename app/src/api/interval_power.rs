@@ -54,7 +54,11 @@ pub async fn interval_power(
         };
         let kind = crate::api::power::service::contract_kind(&t.contract);
         let prices = match (&t.contract, t.contract.point()) {
-            (_, Some(point)) => svc.power.prices(point, start, end).await?,
+            (c, Some(point)) => {
+                svc.power
+                    .prices(point, c.energy_weighted(), start, end)
+                    .await?
+            }
             (crate::model::power::PowerContract::Fixed { usd_per_mwh }, None) => {
                 let today = (svc.clock.today() + chrono::Duration::days(1))
                     .and_hms_opt(0, 0, 0)

@@ -84,10 +84,12 @@ pub trait PoolRewards: Send + Sync {
 /// Power markets: settlement point prices, each site's power terms, coincident peaks.
 #[async_trait]
 pub trait PowerMarket: Send + Sync {
-    /// A point's prices with intervals starting in `[from, to)`, time-ordered.
+    /// A point's prices with intervals starting in `[from, to)`, time-ordered: a load zone's
+    /// energy-weighted price (`LZEW`) when `energy_weighted`, else the point's own.
     async fn prices(
         &self,
         point: &str,
+        energy_weighted: bool,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<crate::model::power::IntervalPrice>, ApiError>;
@@ -105,6 +107,7 @@ pub trait PowerMarket: Send + Sync {
     async fn price_source(
         &self,
         point: &str,
+        energy_weighted: bool,
     ) -> Result<Option<(String, DateTime<Utc>, i64)>, ApiError>;
     /// What a site's ASICs drew per completed hour in `[from, to)`, MW (telemetry).
     async fn drawn_mw(

@@ -198,8 +198,9 @@ pub mod service {
                 intervals: crate::model::power::fixed_intervals(from, to, *usd_per_mwh),
             });
         };
-        let intervals = svc.power.prices(point, from, to).await?;
-        let (source, fetched_at) = match svc.power.price_source(point).await? {
+        let weighted = contract.energy_weighted();
+        let intervals = svc.power.prices(point, weighted, from, to).await?;
+        let (source, fetched_at) = match svc.power.price_source(point, weighted).await? {
             Some((source, at, _)) => (source, Some(at)),
             None => ("none".into(), None),
         };

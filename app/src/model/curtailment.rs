@@ -446,6 +446,7 @@ mod tests {
         (1..=96)
             .map(|n| IntervalPrice {
                 point: "HB_NORTH".into(),
+                point_type: String::new(),
                 interval_start: start + Duration::minutes(15 * (n - 1)),
                 usd_per_mwh: if (64..=71).contains(&n) {
                     5_000.0
@@ -464,6 +465,7 @@ mod tests {
     fn INDEX() -> PowerContract {
         PowerContract::Index {
             point: "HB_NORTH".into(),
+            settles_on: None,
             adder_usd_per_mwh: 0.0,
             cap_usd_per_mwh: None,
         }

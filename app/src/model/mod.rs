@@ -30,6 +30,7 @@ pub mod pool;
 pub mod portfolio;
 pub mod power;
 pub mod power_days;
+pub mod power_json;
 pub mod projection;
 pub mod range;
 pub mod reason;

@@ -22,6 +22,9 @@ pub enum PowerContract {
     /// The settlement point's interval price plus an adder (fees, losses), optionally capped.
     Index {
         point: String,
+        /// For a load zone, which of ERCOT's two zone prices the site settles on (default `LZ`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        settles_on: Option<ZonePrice>,
         adder_usd_per_mwh: f64,
         #[serde(default)]
         cap_usd_per_mwh: Option<f64>,
@@ -30,6 +33,8 @@ pub enum PowerContract {
     /// at the index), the rest at the index plus the adder.
     IndexWithHedge {
         point: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        settles_on: Option<ZonePrice>,
         adder_usd_per_mwh: f64,
         #[serde(default)]
         cap_usd_per_mwh: Option<f64>,
@@ -38,6 +43,22 @@ pub enum PowerContract {
     },
 }
 
+/// ERCOT prices every load zone twice: `LZ`, the zone's settlement point price, and `LZEW`, the
+/// same zone energy-weighted. A site on a load zone settles on one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum ZonePrice {
+    #[default]
+    #[serde(rename = "LZ")]
+    Lz,
+    #[serde(rename = "LZEW")]
+    Lzew,
+}
+
+/// The stored type of an energy-weighted zone price; every other type is the one price its
+/// point has (ERCOT names only a load zone twice).
+pub const ENERGY_WEIGHTED: &str = "LZEW";
+
 impl PowerContract {
     /// The settlement point whose prices the contract follows (none for a fixed price).
     pub fn point(&self) -> Option<&str> {
@@ -45,6 +66,18 @@ impl PowerContract {
             PowerContract::Fixed { .. } => None,
             PowerContract::Index { point, .. } | PowerContract::IndexWithHedge { point, .. } => {
                 Some(point)
+            }
+        }
+    }
+
+    /// Whether the contract reads a load zone's energy-weighted price (`LZEW`) rather than the
+    /// point's own.
+    pub fn energy_weighted(&self) -> bool {
+        match self {
+            PowerContract::Fixed { .. } => false,
+            PowerContract::Index { settles_on, .. }
+            | PowerContract::IndexWithHedge { settles_on, .. } => {
+                *settles_on == Some(ZonePrice::Lzew)
             }
         }
     }
@@ -100,21 +133,25 @@ impl PowerContract {
             PowerContract::Fixed { usd_per_mwh } => usd(*usd_per_mwh, "usd_per_mwh"),
             PowerContract::Index {
                 point,
+                settles_on,
                 adder_usd_per_mwh,
                 cap_usd_per_mwh,
             } => {
                 check_point(point)?;
+                check_zone(point, *settles_on)?;
                 usd(*adder_usd_per_mwh, "adder_usd_per_mwh")?;
                 cap_usd_per_mwh.map_or(Ok(()), |c| in_range(c, "cap_usd_per_mwh", -250.0, 10_000.0))
             }
             PowerContract::IndexWithHedge {
                 point,
+                settles_on,
                 adder_usd_per_mwh,
                 cap_usd_per_mwh,
                 hedge_mw,
                 hedge_usd_per_mwh,
             } => {
                 check_point(point)?;
+                check_zone(point, *settles_on)?;
                 usd(*adder_usd_per_mwh, "adder_usd_per_mwh")?;
                 cap_usd_per_mwh
                     .map_or(Ok(()), |c| in_range(c, "cap_usd_per_mwh", -250.0, 10_000.0))?;
@@ -134,7 +171,7 @@ pub(crate) fn in_range(v: f64, what: &str, lo: f64, hi: f64) -> Result<(), Strin
     }
 }
 
-fn check_point(point: &str) -> Result<(), String> {
+pub(crate) fn check_point(point: &str) -> Result<(), String> {
     if point.is_empty()
         || point.len() > 64
         || !point
@@ -143,6 +180,16 @@ fn check_point(point: &str) -> Result<(), String> {
     {
         return Err(format!(
             "point: a settlement point name (letters, digits, _ and -), got {point:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// `settles_on` names a load zone's price: only a load zone (ERCOT's `LZ_` points) has two.
+fn check_zone(point: &str, settles_on: Option<ZonePrice>) -> Result<(), String> {
+    if settles_on.is_some() && !point.starts_with("LZ_") {
+        return Err(format!(
+            "settles_on: only a load zone (LZ_…) has LZ and LZEW prices, not {point}"
         ));
     }
     Ok(())
@@ -159,6 +206,7 @@ pub fn fixed_intervals(
     (0..n)
         .map(|i| IntervalPrice {
             point: "fixed".into(),
+            point_type: String::new(),
             interval_start: from + Duration::minutes(i * INTERVAL_MINUTES),
             usd_per_mwh,
         })
@@ -170,14 +218,19 @@ pub fn fixed_intervals(
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IntervalPrice {
     pub point: String,
+    /// ERCOT's settlement point type (`HU`, `LZ`, `LZEW`, `RN`, …); empty where a file does not
+    /// say. A point and its type name one price series.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub point_type: String,
     /// Start of the 15-minute interval, UTC.
     pub interval_start: DateTime<Utc>,
     pub usd_per_mwh: f64,
 }
 
-/// A file that cannot be taken whole: the line (1-based, the header is line 1) and why.
+/// A file that cannot be taken whole: the line (1-based, the header is line 1) and why; line 0
+/// for a JSON page, whose message names the row.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("line {line}: {message}")]
+#[error("{}", if *line == 0 { message.clone() } else { format!("line {line}: {message}") })]
 pub struct ImportError {
     pub line: usize,
     pub message: String,
@@ -190,12 +243,26 @@ pub(crate) fn fail<T>(line: usize, message: impl Into<String>) -> Result<T, Impo
     })
 }
 
-/// Reads a price file in either format, told apart by its header: ERCOT's real-time settlement
-/// point prices (`Delivery Date, Delivery Hour, Delivery Interval, Settlement Point Name,
-/// Settlement Point Type, Settlement Point Price[, DSTFlag]`) or the plain
-/// `settlement_point,interval_start_utc,usd_per_mwh`. Any bad line refuses the whole file; a
-/// point's interval given twice is a bad line.
+/// Reads a price file in any of three formats, told apart by their shape:
+/// - ERCOT's settlement point prices as its reports post them (`Delivery Date, Delivery Hour,
+///   Delivery Interval, Settlement Point Name, Settlement Point Type, Settlement Point
+///   Price[, DSTFlag]`; a CSV);
+/// - ERCOT's public API page of the same report (JSON: `fields` naming the columns, `data` rows
+///   in that order);
+/// - the plain `settlement_point,interval_start_utc,usd_per_mwh[,settlement_point_type]`.
+///
+/// A point is keyed with its type, so a load zone's `LZ` and `LZEW` prices are two series. Any
+/// bad line refuses the whole file; a series' interval given twice is a bad line.
 pub fn parse_prices(text: &str) -> Result<Vec<IntervalPrice>, ImportError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim_start().starts_with('{') {
+        let rows = super::power_json::parse_page(text)?;
+        refuse_duplicates(&rows, |i| ImportError {
+            line: 0,
+            message: format!("data[{i}]"),
+        })?;
+        return Ok(rows);
+    }
     // ERCOT names its columns `Delivery Date` in its reports and `DeliveryDate` in its MIS
     // extracts: compared without case, spaces or underscores.
     let (columns, lines) = table(text)?;
@@ -212,8 +279,44 @@ pub fn parse_prices(text: &str) -> Result<Vec<IntervalPrice>, ImportError> {
             .map(|(n, f)| layout.row(*n, f))
             .collect::<Result<_, _>>()?
     };
-    refuse_duplicates(text, &rows)?;
+    refuse_duplicates(&rows, |i| ImportError {
+        line: lines[i].0,
+        message: String::new(),
+    })?;
     Ok(rows)
+}
+
+/// The first repeated (point, type, interval) refuses the file, named by where its second row
+/// is (`at`: the row's index → its place).
+fn refuse_duplicates(
+    rows: &[IntervalPrice],
+    at: impl Fn(usize) -> ImportError,
+) -> Result<(), ImportError> {
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        if !seen.insert((r.point.as_str(), r.point_type.as_str(), r.interval_start)) {
+            let place = at(i);
+            let kind = if r.point_type.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", r.point_type)
+            };
+            let what = format!(
+                "{}{kind} at {} is given twice",
+                r.point,
+                r.interval_start.to_rfc3339()
+            );
+            return fail(
+                place.line,
+                if place.message.is_empty() {
+                    what
+                } else {
+                    format!("{}: {what}", place.message)
+                },
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A CSV file's header (squashed column names) and each data line (1-based number, fields);
@@ -231,35 +334,6 @@ pub(crate) fn table(text: &str) -> Result<Table, ImportError> {
     };
     let rows = lines.map(|(i, l)| (i + 1, split_csv(l))).collect();
     Ok((header_columns(header), rows))
-}
-
-/// The first repeated (point, interval) refuses the file, named by its second line.
-fn refuse_duplicates(text: &str, rows: &[IntervalPrice]) -> Result<(), ImportError> {
-    let mut seen = std::collections::HashSet::with_capacity(rows.len());
-    let line_of = line_numbers(text);
-    for (i, r) in rows.iter().enumerate() {
-        if !seen.insert((r.point.as_str(), r.interval_start)) {
-            return fail(
-                line_of[i],
-                format!(
-                    "{} at {} is given twice",
-                    r.point,
-                    r.interval_start.to_rfc3339()
-                ),
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The file line of each data row (blank lines skipped, the header first).
-fn line_numbers(text: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .skip(1)
-        .map(|(i, _)| i + 1)
-        .collect()
 }
 
 /// Splits one CSV line (double quotes around fields that hold commas).
@@ -312,7 +386,7 @@ pub(crate) fn column(columns: &[String], name: &str) -> Result<usize, ImportErro
 /// adders beyond; anything outside ±100,000 is a corrupt file, not a price.
 const PRICE_BOUND: f64 = 100_000.0;
 
-fn price(line: usize, text: &str) -> Result<f64, ImportError> {
+pub(crate) fn price(line: usize, text: &str) -> Result<f64, ImportError> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v.abs() <= PRICE_BOUND => Ok(v),
         Ok(v) if v.is_finite() => fail(line, format!("price {v:?} is beyond ±{PRICE_BOUND} $/MWh")),
@@ -335,6 +409,7 @@ pub(crate) fn field<'a>(
 
 struct PlainColumns {
     point: usize,
+    point_type: Option<usize>,
     start: usize,
     price: usize,
 }
@@ -343,6 +418,7 @@ impl PlainColumns {
     fn find(columns: &[String]) -> Result<Self, ImportError> {
         Ok(Self {
             point: column(columns, "settlement_point")?,
+            point_type: column(columns, "settlement_point_type").ok(),
             start: column(columns, "interval_start_utc")?,
             price: column(columns, "usd_per_mwh")?,
         })
@@ -351,6 +427,7 @@ impl PlainColumns {
     fn row(&self, line: usize, f: &[String]) -> Result<IntervalPrice, ImportError> {
         let point = field(line, f, self.point, "settlement_point")?;
         check_point(point).or_else(|e| fail(line, e))?;
+        let point_type = point_type(line, self.point_type.and_then(|i| f.get(i)))?;
         let start_text = field(line, f, self.start, "interval_start_utc")?;
         let start = DateTime::parse_from_rfc3339(start_text)
             .map(|t| t.with_timezone(&Utc))
@@ -368,10 +445,49 @@ impl PlainColumns {
         }
         Ok(IntervalPrice {
             point: point.to_string(),
+            point_type,
             interval_start: start,
             usd_per_mwh: price(line, field(line, f, self.price, "usd_per_mwh")?)?,
         })
     }
+}
+
+/// A settlement point type as ERCOT writes it (`HU`, `LZ`, `LZEW`, `RN`, `SH`, `AH`, `PCCRN`,
+/// `LCCRN`, `PUN`, …): letters, upper-cased; empty when the file does not say.
+pub(crate) fn point_type(line: usize, text: Option<&String>) -> Result<String, ImportError> {
+    let t = text.map_or("", |t| t.trim());
+    if t.len() > 16 || !t.chars().all(|c| c.is_ascii_alphabetic()) {
+        return fail(line, format!("Settlement Point Type {t:?} is not a type"));
+    }
+    Ok(t.to_ascii_uppercase())
+}
+
+/// The UTC start of an ERCOT interval named as its postings name it (Central delivery date,
+/// hour ending 1–24, interval 1–4, the repeated hour flagged), or why not.
+pub(crate) fn ercot_start(
+    date: NaiveDate,
+    hour: i64,
+    interval: i64,
+    repeated: bool,
+) -> Result<DateTime<Utc>, String> {
+    if !(1..=24).contains(&hour) {
+        return Err("Delivery Hour: 1 to 24".into());
+    }
+    if !(1..=4).contains(&interval) {
+        return Err("Delivery Interval: 1 to 4".into());
+    }
+    central_to_utc(date, hour as u32, interval as u32, repeated)
+        .ok_or_else(|| format!("{date} hour {hour} does not exist in Central time"))
+}
+
+/// ERCOT's date as its CSV (`MM/DD/YYYY`) or its API (`YYYY-MM-DD`, maybe with a time) writes it,
+/// within the years a price can be for.
+pub(crate) fn ercot_date(text: &str) -> Option<NaiveDate> {
+    let day = text.get(..10).unwrap_or(text);
+    NaiveDate::parse_from_str(text, "%m/%d/%Y")
+        .or_else(|_| NaiveDate::parse_from_str(day, "%Y-%m-%d"))
+        .ok()
+        .filter(|d| (1990..=2200).contains(&d.year()))
 }
 
 struct ErcotColumns {
@@ -379,6 +495,7 @@ struct ErcotColumns {
     hour: usize,
     interval: usize,
     point: usize,
+    point_type: Option<usize>,
     price: usize,
     dst: Option<usize>,
 }
@@ -389,7 +506,9 @@ impl ErcotColumns {
             date: column(columns, "Delivery Date")?,
             hour: column(columns, "Delivery Hour")?,
             interval: column(columns, "Delivery Interval")?,
-            point: column(columns, "Settlement Point Name")?,
+            point: column(columns, "Settlement Point Name")
+                .or_else(|_| column(columns, "Settlement Point"))?,
+            point_type: column(columns, "Settlement Point Type").ok(),
             price: column(columns, "Settlement Point Price")?,
             dst: columns
                 .iter()
@@ -399,39 +518,33 @@ impl ErcotColumns {
 
     fn row(&self, line: usize, f: &[String]) -> Result<IntervalPrice, ImportError> {
         let date_text = field(line, f, self.date, "Delivery Date")?;
-        let date = NaiveDate::parse_from_str(date_text, "%m/%d/%Y").or_else(|_| {
-            fail(
-                line,
-                format!("Delivery Date {date_text:?} is not MM/DD/YYYY"),
-            )
-        })?;
-        let hour: u32 = field(line, f, self.hour, "Delivery Hour")?
-            .parse()
-            .ok()
-            .filter(|h| (1..=24).contains(h))
-            .map_or_else(|| fail(line, "Delivery Hour: 1 to 24"), Ok)?;
-        let interval: u32 = field(line, f, self.interval, "Delivery Interval")?
-            .parse()
-            .ok()
-            .filter(|i| (1..=4).contains(i))
-            .map_or_else(|| fail(line, "Delivery Interval: 1 to 4"), Ok)?;
-        let point = field(line, f, self.point, "Settlement Point Name")?;
-        check_point(point).or_else(|e| fail(line, e))?;
-        let repeated = match self.dst {
-            Some(i) => f.get(i).is_some_and(|v| v.trim().eq_ignore_ascii_case("y")),
-            None => false,
-        };
-        let start = central_to_utc(date, hour, interval, repeated).map_or_else(
+        let date = ercot_date(date_text).map_or_else(
             || {
                 fail(
                     line,
-                    format!("{date_text} hour {hour} does not exist in Central time"),
+                    format!("Delivery Date {date_text:?} is not MM/DD/YYYY"),
                 )
             },
             Ok,
         )?;
+        let number = |i: usize, name: &str| -> Result<i64, ImportError> {
+            let t = field(line, f, i, name)?;
+            t.parse()
+                .or_else(|_| fail(line, format!("{name} {t:?} is not a whole number")))
+        };
+        let hour = number(self.hour, "Delivery Hour")?;
+        let interval = number(self.interval, "Delivery Interval")?;
+        let point = field(line, f, self.point, "Settlement Point Name")?;
+        check_point(point).or_else(|e| fail(line, e))?;
+        let point_type = point_type(line, self.point_type.and_then(|i| f.get(i)))?;
+        let repeated = match self.dst {
+            Some(i) => f.get(i).is_some_and(|v| v.trim().eq_ignore_ascii_case("y")),
+            None => false,
+        };
+        let start = ercot_start(date, hour, interval, repeated).or_else(|e| fail(line, e))?;
         Ok(IntervalPrice {
             point: point.to_string(),
+            point_type,
             interval_start: start,
             usd_per_mwh: price(line, field(line, f, self.price, "Settlement Point Price")?)?,
         })
@@ -570,6 +683,60 @@ mod tests {
     }
 
     #[test]
+    fn a_load_zone_is_priced_twice_and_each_price_is_its_own_series() {
+        // As ERCOT posts it: a resource node first, the zone as LZ and LZEW in the same interval,
+        // whole-dollar prices quoted and not, CRLF.
+        let text = "\"DeliveryDate\",\"DeliveryHour\",\"DeliveryInterval\",\"SettlementPointName\",\"SettlementPointType\",\"SettlementPointPrice\",\"DSTFlag\"\r\n\
+            \"09/29/2026\",\"17\",\"1\",\"ALVIN_RN\",\"RN\",\"29\",\"N\"\r\n\
+            \"09/29/2026\",\"17\",\"1\",\"LZ_AEN\",\"LZ\",\"31.25\",\"N\"\r\n\
+            \"09/29/2026\",\"17\",\"1\",\"LZ_AEN\",\"LZEW\",31,\"N\"\r\n";
+        let rows = parse_prices(text).unwrap();
+        let got: Vec<(&str, &str, f64)> = rows
+            .iter()
+            .map(|r| (r.point.as_str(), r.point_type.as_str(), r.usd_per_mwh))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("ALVIN_RN", "RN", 29.0),
+                ("LZ_AEN", "LZ", 31.25),
+                ("LZ_AEN", "LZEW", 31.0)
+            ]
+        );
+        assert_eq!(rows[1].interval_start, utc("2026-09-29T21:00:00Z"));
+        // The same type twice is still a duplicate, named with its type.
+        let twice =
+            format!("{text}\"09/29/2026\",\"17\",\"1\",\"LZ_AEN\",\"LZEW\",\"30\",\"N\"\r\n");
+        assert_eq!(
+            parse_prices(&twice).unwrap_err().to_string(),
+            "line 5: LZ_AEN (LZEW) at 2026-09-29T21:00:00+00:00 is given twice"
+        );
+        // A type that is not one is refused by line.
+        let bad = text.replace("\"RN\"", "\"R N\"");
+        assert_eq!(parse_prices(&bad).unwrap_err().line, 2);
+    }
+
+    #[test]
+    fn the_api_page_reads_to_the_rows_the_csv_gives() {
+        let csv = format!(
+            "{ERCOT_HEADER}\n11/02/2025,2,1,LZ_WEST,LZ,21,N\n11/02/2025,2,1,LZ_WEST,LZ,22.5,Y\n"
+        );
+        // Fields in another order than the CSV's, hours as numbers or text, DSTFlag a boolean.
+        let page = r#"{"_meta":{"totalPages":1,"currentPage":1},
+            "fields":[{"name":"settlementPointPrice"},{"name":"deliveryDate"},{"name":"deliveryHour"},
+                      {"name":"deliveryInterval"},{"name":"settlementPoint"},{"name":"settlementPointType"},{"name":"DSTFlag"}],
+            "data":[[21,"2025-11-02",2,1,"LZ_WEST","LZ",false],[22.5,"2025-11-02","2","1","LZ_WEST","LZ",true]]}"#;
+        assert_eq!(parse_prices(page).unwrap(), parse_prices(&csv).unwrap());
+        // A bad row refuses the page by its index; a date out of range is a refusal, not a panic.
+        let bad = page.replace("[22.5,\"2025-11-02\"", "[22.5,\"+262143-01-01\"");
+        let e = parse_prices(&bad).unwrap_err();
+        assert!(e.to_string().starts_with("data[1]: deliveryDate"), "{e}");
+        let far = format!("{ERCOT_HEADER}\n01/01/9999,24,4,HB_WEST,HU,1,N\n");
+        assert_eq!(parse_prices(&far).unwrap_err().line, 2);
+        assert!(parse_prices(r#"{"data":[]}"#).is_err());
+    }
+
+    #[test]
     fn the_plain_format_takes_utc_interval_starts() {
         let text = "settlement_point,interval_start_utc,usd_per_mwh\nHB_WEST,2025-08-01T20:00:00Z,812.40\nHB_WEST,2025-08-01T20:15:00Z,-3.5\n";
         let rows = parse_prices(text).unwrap();
@@ -587,6 +754,7 @@ mod tests {
     fn a_hedge_pays_its_block_and_sells_back_what_is_not_drawn() {
         let c = PowerContract::IndexWithHedge {
             point: "HB_NORTH".into(),
+            settles_on: None,
             adder_usd_per_mwh: 2.0,
             cap_usd_per_mwh: Some(1_000.0),
             hedge_mw: 40.0,
@@ -611,6 +779,7 @@ mod tests {
     fn figures_beyond_their_range_are_refused_by_name_before_they_reach_a_cost() {
         let huge = PowerContract::Index {
             point: "HB_WEST".into(),
+            settles_on: None,
             adder_usd_per_mwh: 1e307,
             cap_usd_per_mwh: None,
         };
@@ -620,6 +789,7 @@ mod tests {
         );
         let hedge = PowerContract::IndexWithHedge {
             point: "HB_WEST".into(),
+            settles_on: None,
             adder_usd_per_mwh: 3.0,
             cap_usd_per_mwh: None,
             hedge_mw: -1.0,

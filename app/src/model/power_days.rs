@@ -120,6 +120,7 @@ mod tests {
         (0..DAY_INTERVALS)
             .map(|i| IntervalPrice {
                 point: "HB_WEST".into(),
+                point_type: String::new(),
                 interval_start: start + Duration::minutes(15 * i as i64),
                 usd_per_mwh: f(i),
             })
@@ -133,6 +134,7 @@ mod tests {
         let terms = SitePower {
             contract: PowerContract::Index {
                 point: "HB_WEST".into(),
+                settles_on: None,
                 adder_usd_per_mwh: 0.0,
                 cap_usd_per_mwh: None,
             },

@@ -1,6 +1,7 @@
-//! Power prices into the store: a file imported by `rigshift power import`, or a CSV a URL
-//! serves, fetched every hour (`--power-prices-url`). Both refuse a bad file whole: nothing is
-//! stored unless every line reads.
+//! Power prices into the store: a file imported by `rigshift power import`, or what a URL
+//! serves — a CSV, or ERCOT's public API page by page — fetched every hour
+//! (`--power-prices-url`, with ERCOT's subscription key from `--power-prices-key-env`). Both
+//! refuse a bad file whole: nothing is stored unless every line of every page reads.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,13 +74,23 @@ pub async fn import_peaks(store: &Store, path: &std::path::Path) -> anyhow::Resu
     Ok(store.set_coincident_peaks(&peaks).await?)
 }
 
-/// Fetches the price CSV at `url` every `every`, storing it whole or not at all.
+/// The header ERCOT's API gateway reads a subscription key from.
+const ERCOT_KEY_HEADER: &str = "ocp-apim-subscription-key";
+
+/// Most pages one fetch follows: ERCOT pages hold up to 10,000 prices per request; a year of a
+/// few points is well within 200 pages, and a server that keeps paging is cut off.
+const MAX_PAGES: u32 = 200;
+
+/// Fetches the prices at `url` every `every`, storing each answer whole or not at all. `key` is
+/// sent as ERCOT's subscription key. A bad answer — or a panic while reading one — is logged and
+/// the next hour tries again: the task never ends on its own.
 pub fn spawn_feed(
     url: String,
+    key: Option<String>,
     store: Arc<Store>,
     every: Duration,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let remote = Remote::new(
+    let mut remote = Remote::new(
         &url,
         RemoteLimits {
             // A year of 15-minute prices for a few points is a few megabytes.
@@ -87,13 +98,22 @@ pub fn spawn_feed(
             ..RemoteLimits::default()
         },
     )?;
+    if let Some(key) = &key {
+        remote = remote.with_secret_header(ERCOT_KEY_HEADER, key);
+    }
     let host = crate::remote::host_of(&url);
     Ok(tokio::spawn(async move {
         loop {
-            match fetch_once(&remote, &store, &host).await {
-                Ok(n) => tracing::info!(rows = n, %host, "power prices fetched"),
-                Err(e) => {
+            let (remote, store, task_host) = (remote.clone(), store.clone(), host.clone());
+            let attempt =
+                tokio::spawn(async move { fetch_once(&remote, &store, &task_host).await });
+            match attempt.await {
+                Ok(Ok(n)) => tracing::info!(rows = n, %host, "power prices fetched"),
+                Ok(Err(e)) => {
                     tracing::warn!(error = %e, %host, "power prices not fetched; keeping the stored ones")
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, %host, "reading power prices failed; keeping the stored ones")
                 }
             }
             tokio::time::sleep(every).await;
@@ -101,9 +121,25 @@ pub fn spawn_feed(
     }))
 }
 
-async fn fetch_once(remote: &Remote, store: &Store, host: &str) -> anyhow::Result<u64> {
-    let text = remote.get_text("").await?;
-    let rows = parse_prices(&text)?;
+/// One fetch: the first answer, and for an ERCOT API page every further page it announces.
+pub async fn fetch_once(remote: &Remote, store: &Store, host: &str) -> anyhow::Result<u64> {
+    let first = remote.get_text("").await?;
+    let mut rows = parse_prices(&first)?;
+    let pages = app::model::power_json::page_meta(&first)
+        .and_then(|m| m.total_pages)
+        .unwrap_or(1);
+    if pages > MAX_PAGES {
+        anyhow::bail!("{pages} pages announced; at most {MAX_PAGES} are read (narrow the dates)");
+    }
+    let joiner = if remote.base().contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    for page in 2..=pages {
+        let text = remote.get_text(&format!("{joiner}page={page}")).await?;
+        rows.extend(parse_prices(&text).map_err(|e| anyhow::anyhow!("page {page}: {e}"))?);
+    }
     Ok(store
         .upsert_power_prices(&rows, &format!("feed:{host}"), Utc::now())
         .await?)

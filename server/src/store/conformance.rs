@@ -712,6 +712,7 @@ async fn power_prices_terms_and_peaks(store: Store) {
     seed_if_empty(&store).await.unwrap();
     let price = |point: &str, t: &str, usd: f64| IntervalPrice {
         point: point.into(),
+        point_type: String::new(),
         interval_start: at(t),
         usd_per_mwh: usd,
     };
@@ -720,6 +721,7 @@ async fn power_prices_terms_and_peaks(store: Store) {
     let many: Vec<IntervalPrice> = (0..1_200)
         .map(|i| IntervalPrice {
             point: "HB_NORTH".into(),
+            point_type: String::new(),
             interval_start: start + chrono::Duration::minutes(15 * i),
             usd_per_mwh: 20.0 + i as f64 / 100.0,
         })
@@ -746,6 +748,7 @@ async fn power_prices_terms_and_peaks(store: Store) {
     let day = store
         .power_prices(
             "HB_NORTH",
+            false,
             at("2025-08-01T00:00:00Z"),
             at("2025-08-02T00:00:00Z"),
         )
@@ -767,10 +770,44 @@ async fn power_prices_terms_and_peaks(store: Store) {
         ("HB_NORTH", 1_200)
     );
     assert_eq!(coverage[1].source.as_deref(), Some("feed:prices.example"));
+    // A load zone's two prices are two series; a zone's typed price wins over an untyped one.
+    let zone = |kind: &str, usd: f64| IntervalPrice {
+        point_type: kind.into(),
+        ..price("LZ_HOUSTON", "2025-08-01T00:00:00Z", usd)
+    };
+    store
+        .upsert_power_prices(
+            &[zone("LZ", 31.0), zone("LZEW", 32.5), zone("", 30.0)],
+            "import:zones.csv",
+            fetched,
+        )
+        .await
+        .unwrap();
+    let read = |weighted: bool| {
+        let store = &store;
+        async move {
+            store
+                .power_prices(
+                    "LZ_HOUSTON",
+                    weighted,
+                    at("2025-08-01T00:00:00Z"),
+                    at("2025-08-02T00:00:00Z"),
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|p| (p.point_type.clone(), p.usd_per_mwh))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(read(false).await, vec![("LZ".to_string(), 31.0)]);
+    assert_eq!(read(true).await, vec![("LZEW".to_string(), 32.5)]);
+    assert_eq!(store.power_coverage().await.unwrap().len(), 5);
 
     let terms = SitePower {
         contract: PowerContract::Index {
             point: "HB_NORTH".into(),
+            settles_on: None,
             adder_usd_per_mwh: 3.5,
             cap_usd_per_mwh: Some(2_000.0),
         },

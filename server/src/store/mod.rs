@@ -369,7 +369,7 @@ delegate! {
     fn newest_forward_curve(&self) -> Result<Option<ForwardCurve>, StoreError>;
     fn gpu_index_latest(&self, on: NaiveDate) -> Result<Vec<GpuIndexQuote>, StoreError>;
     fn upsert_power_prices(&self, rows: &[IntervalPrice], source: &str, fetched_at: DateTime<Utc>) -> Result<u64, StoreError>;
-    fn power_prices(&self, point: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<IntervalPrice>, StoreError>;
+    fn power_prices(&self, point: &str, energy_weighted: bool, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<IntervalPrice>, StoreError>;
     fn power_coverage(&self) -> Result<Vec<PriceCoverage>, StoreError>;
     fn set_site_power(&self, site_id: &str, terms: Option<&SitePower>, actor: &str) -> Result<bool, StoreError>;
     fn site_power(&self) -> Result<Vec<(String, SitePower)>, StoreError>;
@@ -404,10 +404,11 @@ impl PowerMarket for Store {
     async fn prices(
         &self,
         point: &str,
+        energy_weighted: bool,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<IntervalPrice>, ApiError> {
-        on_engine!(self, e => PowerMarket::prices(e, point, from, to).await)
+        on_engine!(self, e => PowerMarket::prices(e, point, energy_weighted, from, to).await)
     }
     async fn site_terms(&self) -> Result<Vec<(String, SitePower)>, ApiError> {
         on_engine!(self, e => PowerMarket::site_terms(e).await)
@@ -422,8 +423,9 @@ impl PowerMarket for Store {
     async fn price_source(
         &self,
         point: &str,
+        energy_weighted: bool,
     ) -> Result<Option<(String, DateTime<Utc>, i64)>, ApiError> {
-        on_engine!(self, e => PowerMarket::price_source(e, point).await)
+        on_engine!(self, e => PowerMarket::price_source(e, point, energy_weighted).await)
     }
     async fn set_terms(
         &self,

@@ -8,12 +8,12 @@ use sqlx::Row;
 use app::api::error::ApiError;
 use app::api::ports::PowerMarket;
 use app::model::curtailment::SitePower;
-use app::model::power::IntervalPrice;
+use app::model::power::{IntervalPrice, ENERGY_WEIGHTED};
 
 use super::{Engine, StoreError};
 use crate::store::rows::PriceCoverage;
 
-/// Rows per multi-row insert (5 parameters each, well under either engine's limit).
+/// Rows per multi-row insert (6 parameters each, well under either engine's limit).
 const ROWS: usize = 500;
 
 impl Engine {
@@ -29,22 +29,23 @@ impl Engine {
         let mut written = 0;
         for chunk in rows.chunks(ROWS) {
             let mut sql = String::with_capacity(120 + chunk.len() * 24);
-            sql.push_str("INSERT INTO power_prices (point, interval_start, usd_per_mwh, source, fetched_at) VALUES ");
+            sql.push_str("INSERT INTO power_prices (point, point_type, interval_start, usd_per_mwh, source, fetched_at) VALUES ");
             for i in 0..chunk.len() {
                 sql.push_str(if i == 0 { "(" } else { ",(" });
-                for c in 0..5 {
+                for c in 0..6 {
                     if c > 0 {
                         sql.push(',');
                     }
-                    super::push_param(&mut sql, i * 5 + c + 1);
+                    super::push_param(&mut sql, i * 6 + c + 1);
                 }
                 sql.push(')');
             }
-            sql.push_str(" ON CONFLICT (point, interval_start) DO UPDATE SET usd_per_mwh = excluded.usd_per_mwh, source = excluded.source, fetched_at = excluded.fetched_at");
+            sql.push_str(" ON CONFLICT (point, point_type, interval_start) DO UPDATE SET usd_per_mwh = excluded.usd_per_mwh, source = excluded.source, fetched_at = excluded.fetched_at");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(chunk.len() == ROWS);
             for r in chunk {
                 q = q
                     .bind(&r.point)
+                    .bind(&r.point_type)
                     .bind(r.interval_start)
                     .bind(r.usd_per_mwh)
                     .bind(source)
@@ -56,39 +57,55 @@ impl Engine {
         Ok(written)
     }
 
-    /// A point's prices with intervals starting in `[from, to)`, time-ordered.
+    /// A point's prices with intervals starting in `[from, to)`, time-ordered: its
+    /// energy-weighted zone price (`LZEW`) or, with `energy_weighted` false, its own price — a
+    /// typed row before an untyped one for the same interval (a plain file that named no type).
     pub async fn power_prices(
         &self,
         point: &str,
+        energy_weighted: bool,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<IntervalPrice>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT interval_start, usd_per_mwh FROM power_prices
-             WHERE point = $1 AND interval_start >= $2 AND interval_start < $3 ORDER BY interval_start",
-        )
+        let types = if energy_weighted {
+            "point_type = 'LZEW'"
+        } else {
+            "point_type <> 'LZEW'"
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT point_type, interval_start, usd_per_mwh FROM power_prices
+             WHERE point = $1 AND {types} AND interval_start >= $2 AND interval_start < $3
+             ORDER BY interval_start, point_type DESC"
+        )))
         .bind(point)
         .bind(from)
         .bind(to)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| IntervalPrice {
+        let mut out: Vec<IntervalPrice> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let start: DateTime<Utc> = r.get("interval_start");
+            if out.last().is_some_and(|p| p.interval_start == start) {
+                continue;
+            }
+            out.push(IntervalPrice {
                 point: point.to_string(),
-                interval_start: r.get("interval_start"),
+                point_type: r.get("point_type"),
+                interval_start: start,
                 usd_per_mwh: r.get("usd_per_mwh"),
-            })
-            .collect())
+            });
+        }
+        Ok(out)
     }
 
     /// Every point's coverage, by point.
     pub async fn power_coverage(&self) -> Result<Vec<PriceCoverage>, StoreError> {
         let rows = sqlx::query(
-            "SELECT p.point, COUNT(*) AS n, MIN(p.interval_start) AS first, MAX(p.interval_start) AS last,
+            "SELECT p.point, p.point_type, COUNT(*) AS n, MIN(p.interval_start) AS first, MAX(p.interval_start) AS last,
                     MAX(p.fetched_at) AS fetched_at,
-                    (SELECT q.source FROM power_prices q WHERE q.point = p.point ORDER BY q.fetched_at DESC LIMIT 1) AS source
-             FROM power_prices p GROUP BY p.point ORDER BY p.point",
+                    (SELECT q.source FROM power_prices q WHERE q.point = p.point AND q.point_type = p.point_type
+                     ORDER BY q.fetched_at DESC LIMIT 1) AS source
+             FROM power_prices p GROUP BY p.point, p.point_type ORDER BY p.point, p.point_type",
         )
         .fetch_all(self.pool())
         .await?;
@@ -96,6 +113,7 @@ impl Engine {
             .iter()
             .map(|r| PriceCoverage {
                 point: r.get("point"),
+                point_type: r.get("point_type"),
                 intervals: r.get("n"),
                 first: r.get("first"),
                 last: r.get("last"),
@@ -247,10 +265,11 @@ impl PowerMarket for Engine {
     async fn prices(
         &self,
         point: &str,
+        energy_weighted: bool,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<IntervalPrice>, ApiError> {
-        Ok(self.power_prices(point, from, to).await?)
+        Ok(self.power_prices(point, energy_weighted, from, to).await?)
     }
 
     async fn site_terms(&self) -> Result<Vec<(String, SitePower)>, ApiError> {
@@ -268,12 +287,19 @@ impl PowerMarket for Engine {
     async fn price_source(
         &self,
         point: &str,
+        energy_weighted: bool,
     ) -> Result<Option<(String, DateTime<Utc>, i64)>, ApiError> {
-        Ok(self
+        // The series read: the energy-weighted one, or the point's own (typed before untyped).
+        let mut series: Vec<PriceCoverage> = self
             .power_coverage()
             .await?
             .into_iter()
-            .find(|c| c.point == point)
+            .filter(|c| c.point == point && (c.point_type == ENERGY_WEIGHTED) == energy_weighted)
+            .collect();
+        series.sort_by_key(|c| c.point_type.is_empty());
+        Ok(series
+            .into_iter()
+            .next()
             .and_then(|c| Some((c.source?, c.fetched_at?, c.intervals))))
     }
 

@@ -65,6 +65,8 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PriceCoverage {
     pub point: String,
+    /// ERCOT's type of the point's series (`LZ`, `LZEW`, `HU`, …; empty where the file named none).
+    pub point_type: String,
     pub intervals: i64,
     pub first: Option<DateTime<Utc>>,
     pub last: Option<DateTime<Utc>>,

@@ -326,6 +326,156 @@ async fn prices_from_a_url_are_stored_with_their_source() {
     );
 }
 
+/// ERCOT's own posting (every load zone as `LZ` and `LZEW`, resource nodes first, whole-dollar
+/// prices, CRLF) imports whole; a site on LZ_HOUSTON reads the zone's `LZ` price unless its terms
+/// say `LZEW`; the API's JSON pages, fetched with the subscription key, store the same rows; the
+/// spring-forward day has 92 intervals and the fall-back day 100.
+#[tokio::test]
+async fn ercot_postings_import_as_published_and_a_zone_site_reads_its_own_price() {
+    let app = TestApp::on(day(2026, 10, 1)).simulator(false).start().await;
+    let store = server::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let n = server::power::import_file(&store, &fixture("rtm-spp-2026-09-29-zones.csv"))
+        .await
+        .unwrap();
+    assert_eq!(n, 28 * 96, "every series of the posting");
+    let text = std::fs::read_to_string(fixture("rtm-spp-2026-09-29-zones.csv")).unwrap();
+    // The file's own LZ_HOUSTON prices, by type, in posting order (one per interval).
+    let posted = |kind: &str| -> Vec<f64> {
+        text.lines()
+            .filter(|l| l.contains("\"LZ_HOUSTON\"") && l.contains(&format!("\"{kind}\"")))
+            .map(|l| {
+                l.split(',')
+                    .nth(5)
+                    .unwrap()
+                    .trim_matches('"')
+                    .parse()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let read = |terms: Value| {
+        let app = &app;
+        async move {
+            let (s, body) = set_terms(app, "pecos-ridge", terms).await;
+            assert_eq!(s, 200, "{body}");
+            let (s, r) = app
+                .get_json("/api/v1/power/prices?site=pecos-ridge&from=2026-09-29&to=2026-09-30")
+                .await;
+            assert_eq!(s, 200, "{r}");
+            r["intervals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["usd_per_mwh"].as_f64().unwrap())
+                .collect::<Vec<f64>>()
+        }
+    };
+    let lz = read(
+        json!({ "contract": { "kind": "index", "point": "LZ_HOUSTON", "adder_usd_per_mwh": 0.0 } }),
+    )
+    .await;
+    assert_eq!(lz.len(), 96);
+    assert_eq!(lz, posted("LZ"));
+    let lzew = read(json!({ "contract": { "kind": "index", "point": "LZ_HOUSTON", "settles_on": "LZEW", "adder_usd_per_mwh": 0.0 } })).await;
+    assert_eq!(lzew, posted("LZEW"));
+    assert_ne!(lz, lzew);
+    // Only a load zone has two prices.
+    let (s, body) = set_terms(
+        &app,
+        "pecos-ridge",
+        json!({ "contract": { "kind": "index", "point": "HB_WEST", "settles_on": "LZEW", "adder_usd_per_mwh": 0.0 } }),
+    )
+    .await;
+    assert_eq!(s, 422, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("settles_on"),
+        "{body}"
+    );
+
+    // The same report from ERCOT's API: two pages, served only with the subscription key.
+    let pages: Vec<String> = (1..=2)
+        .map(|n| {
+            std::fs::read_to_string(fixture(&format!("api-spp-2026-09-29-page{n}.json"))).unwrap()
+        })
+        .collect();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().route(
+        "/np6-905-cd/spp_node_zone_hub",
+        axum::routing::get(
+            move |headers: axum::http::HeaderMap,
+                  q: axum::extract::Query<std::collections::HashMap<String, String>>| {
+                let pages = pages.clone();
+                async move {
+                    if headers
+                        .get("ocp-apim-subscription-key")
+                        .map(|v| v.as_bytes())
+                        != Some(b"k-123")
+                    {
+                        return (axum::http::StatusCode::UNAUTHORIZED, String::new());
+                    }
+                    let page: usize = q.get("page").map_or(1, |p| p.parse().unwrap());
+                    (axum::http::StatusCode::OK, pages[page - 1].clone())
+                }
+            },
+        ),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let db = tempfile::tempdir().unwrap();
+    let fresh = server::store::Store::connect(&format!(
+        "sqlite://{}?mode=rwc",
+        db.path().join("api.db").display()
+    ))
+    .await
+    .unwrap();
+    let url = format!("http://{addr}/np6-905-cd/spp_node_zone_hub?deliveryDateFrom=2026-09-29&deliveryDateTo=2026-09-29");
+    let bare = server::remote::Remote::new(&url, Default::default()).unwrap();
+    assert!(
+        server::power::fetch_once(&bare, &fresh, "api")
+            .await
+            .is_err(),
+        "no key, no prices"
+    );
+    let keyed = bare.with_secret_header("ocp-apim-subscription-key", "k-123");
+    assert_eq!(
+        server::power::fetch_once(&keyed, &fresh, "api")
+            .await
+            .unwrap(),
+        288
+    );
+    for (point, weighted) in [
+        ("LZ_HOUSTON", false),
+        ("LZ_HOUSTON", true),
+        ("HB_WEST", false),
+    ] {
+        let (from, to) = (
+            chrono::DateTime::parse_from_rfc3339("2026-09-29T05:00:00Z")
+                .unwrap()
+                .to_utc(),
+            chrono::DateTime::parse_from_rfc3339("2026-09-30T05:00:00Z")
+                .unwrap()
+                .to_utc(),
+        );
+        assert_eq!(
+            fresh.power_prices(point, weighted, from, to).await.unwrap(),
+            store.power_prices(point, weighted, from, to).await.unwrap(),
+            "{point} (weighted: {weighted}) from the API as from the posting"
+        );
+    }
+
+    // The days the clocks change.
+    let spring = server::power::import_file(&store, &fixture("rtm-spp-2026-03-08-spring.csv"))
+        .await
+        .unwrap();
+    assert_eq!(spring, 3 * 92);
+    let fall = server::power::import_file(&store, &fixture("rtm-spp-2025-11-02-dst.csv"))
+        .await
+        .unwrap();
+    assert_eq!(fall, 100);
+}
+
 /// A miner that has gone dark at a site whose power schedule curtails now reads "curtailed by
 /// schedule", not offline; the same dark miner at a site without terms stays offline.
 #[tokio::test]
