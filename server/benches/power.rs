@@ -83,6 +83,7 @@ async fn run(label: &str, url: &str, text: &str) {
             MiningLoad {
                 mw: 200.0,
                 j_per_th: 17.5,
+                firm_mw: 0.0,
             },
             &contract,
             &CurtailmentPolicy {

@@ -262,9 +262,11 @@ pub mod service {
         let sources: std::collections::BTreeSet<&str> =
             days.iter().map(|d| d.source.as_str()).collect();
         let (j_per_th, efficiency_source) = efficiency(svc, &site).await;
-        let load = MiningLoad {
-            mw: site.mining_mw(q.from),
+        // Each day's mining MW (halls convert inside a window) beside the AI halls' firm draw.
+        let load = |d: NaiveDate| MiningLoad {
+            mw: site.mining_mw(d),
             j_per_th,
+            firm_mw: site.firm_power_mw(d),
         };
         let mut policy = terms.policy.clone();
         if q.strike.is_some() {
@@ -275,16 +277,16 @@ pub mod service {
             |d: NaiveDate| hashprice.range(..=d).next_back().map_or(0.0, |(_, v)| *v);
         let rows = curtailment::backtest(
             &prices.intervals,
-            load,
+            &load,
             &terms.contract,
             &policy,
             price_of_day,
         );
-        let with = curtailment::mining_margin_usd(&rows, load, &terms.contract, true);
-        let without = curtailment::mining_margin_usd(&rows, load, &terms.contract, false);
+        let with = curtailment::mining_margin_usd(&rows, &terms.contract, true);
+        let without = curtailment::mining_margin_usd(&rows, &terms.contract, false);
         let peaks = svc.power.peaks(w.0, w.1).await?;
         let (four_cp_curtailed, four_cp_avoided_usd) = match terms.four_cp_usd_per_kw_year {
-            Some(rate) => curtailment::four_cp_avoided_usd(&rows, &peaks, load.mw, rate),
+            Some(rate) => curtailment::four_cp_avoided_usd(&rows, &peaks, rate),
             None => (0, 0.0),
         };
         let months = (w.1 - w.0).num_days() as f64 / 30.4375;
@@ -309,8 +311,7 @@ pub mod service {
         } else {
             shed as f64 / called as f64
         };
-        let firm =
-            curtailment::firm_power_cost_usd(&prices.intervals, load.mw, 1.0, &terms.contract);
+        let firm = curtailment::firm_power_cost_usd(&rows, &terms.contract);
         let adherence =
             curtailment::adherence(&rows, &svc.power.drawn_mw(&site.id, w.0, w.1).await?);
         // What telemetry shows was shed, where the polled fleet covers the called hours;
@@ -320,8 +321,8 @@ pub mod service {
             dr.credit_usd(months, dr.committed_mw * performance)
         });
         let totals = match group {
-            "day" => curtailment::totals(&rows, false, load),
-            "month" => curtailment::totals(&rows, true, load),
+            "day" => curtailment::totals(&rows, false),
+            "month" => curtailment::totals(&rows, true),
             _ => Vec::new(),
         };
         Ok(CurtailmentReport {
@@ -329,7 +330,7 @@ pub mod service {
             point: prices.point.clone(),
             contract: contract_kind(&terms.contract).into(),
             load: BacktestLoad {
-                mining_mw: load.mw,
+                mining_mw: load(q.from).mw,
                 j_per_th,
                 efficiency_source: efficiency_source.into(),
             },

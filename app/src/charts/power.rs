@@ -77,6 +77,8 @@ mod tests {
             price_usd_per_mwh: price,
             hashprice_usd_per_mwh: 100.0,
             strike_usd_per_mwh: 100.0,
+            mining_mw: 100.0,
+            firm_mw: 0.0,
             mined,
             cost_usd: 0.0,
             avoided_usd: 0.0,

@@ -101,11 +101,62 @@ impl SitePower {
     }
 }
 
-/// What the site mines with: MW of miners and their efficiency.
+/// What the site mines with on a day: MW of miners and their efficiency, and the firm load (AI
+/// halls, MW at the meter) that buys its power under the same contract.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MiningLoad {
     pub mw: f64,
     pub j_per_th: f64,
+    /// The AI halls' firm draw on the same contract, MW: it never curtails, and under a hedge it
+    /// takes the block first (see [`mining_cost_usd`]).
+    #[serde(default)]
+    pub firm_mw: f64,
+}
+
+/// The load of each day of a backtest: one [`MiningLoad`] throughout, or a function of the day
+/// (a site whose mining MW moves as halls convert).
+pub trait LoadOn {
+    fn on(&self, day: NaiveDate) -> MiningLoad;
+}
+
+impl LoadOn for MiningLoad {
+    fn on(&self, _: NaiveDate) -> MiningLoad {
+        *self
+    }
+}
+
+impl<F: Fn(NaiveDate) -> MiningLoad> LoadOn for F {
+    fn on(&self, day: NaiveDate) -> MiningLoad {
+        self(day)
+    }
+}
+
+/// What mining pays in an interval when it draws `mining_mw` beside `firm_mw` of firm load, $:
+/// the site's bill for both less the firm load's own share. The firm halls are served first —
+/// under a hedge they take the block first, at its price — so mining pays only what its draw
+/// adds (and, where the halls leave part of the block unused, that part's price less what it
+/// sells back for). The two shares add up to the site's bill: a block is counted once.
+pub fn mining_cost_usd(contract: &PowerContract, mining_mw: f64, firm_mw: f64, index: f64) -> f64 {
+    contract.interval_cost_usd(mining_mw + firm_mw, index) - firm_cost_usd(contract, firm_mw, index)
+}
+
+/// The firm load's share of an interval's bill, $: under a hedge, the block's price for the part
+/// of the block it uses and the margin above it; otherwise its MW at the interval's price.
+pub fn firm_cost_usd(contract: &PowerContract, firm_mw: f64, index: f64) -> f64 {
+    let h = INTERVAL_HOURS;
+    match contract {
+        PowerContract::IndexWithHedge {
+            hedge_mw,
+            hedge_usd_per_mwh,
+            ..
+        } => {
+            let in_block = firm_mw.min(*hedge_mw).max(0.0);
+            (in_block * hedge_usd_per_mwh
+                + (firm_mw - in_block) * contract.marginal_usd_per_mwh(index))
+                * h
+        }
+        _ => contract.interval_cost_usd(firm_mw, index),
+    }
 }
 
 /// One interval of a backtest.
@@ -119,8 +170,13 @@ pub struct CurtailmentRow {
     pub hashprice_usd_per_mwh: f64,
     /// The price the decision was made against (the strike, or breakeven).
     pub strike_usd_per_mwh: f64,
+    /// The miners' MW in this interval (what a running interval draws).
+    pub mining_mw: f64,
+    /// The firm load sharing the contract in this interval, MW.
+    #[serde(default)]
+    pub firm_mw: f64,
     pub mined: bool,
-    /// Power paid in the interval, $.
+    /// Power mining paid in the interval, $ (its share: see `mining_cost_usd`).
     pub cost_usd: f64,
     /// Power cost avoided by curtailing, $ (0 when mined).
     pub avoided_usd: f64,
@@ -130,6 +186,13 @@ pub struct CurtailmentRow {
     pub ramp_usd: f64,
     /// avoided − forgone − ramp, $.
     pub net_usd: f64,
+}
+
+impl CurtailmentRow {
+    /// Mining revenue the interval earns when mined, $.
+    pub fn revenue_usd(&self) -> f64 {
+        self.hashprice_usd_per_mwh * self.mining_mw * INTERVAL_HOURS
+    }
 }
 
 /// Rows of one day or month added up.
@@ -150,52 +213,67 @@ pub struct CurtailmentTotal {
     pub revenue_usd: f64,
 }
 
-/// Backtests curtailment over `prices` (one point, any order) for a site drawing `load` under
-/// `contract`. `hashprice` gives the $/TH/day of each interval's UTC day. A run of intervals
-/// above the strike is curtailed — stretched to `min_intervals` — when what it saves beats the
-/// ramp cost; otherwise it is mined through.
+/// Backtests curtailment over `prices` (one point, any order, any length: a run of high prices
+/// crossing midnight is one run) for a site drawing `load` (each day's) under `contract`.
+/// `hashprice` gives the $/TH/day of each interval's UTC day.
+///
+/// The rule, one for both policies: the decision price is the strike where the operator set
+/// one, else breakeven (the interval's mining revenue per MWh). Every interval whose marginal
+/// price is above the decision price starts or extends a run; a run — consecutive intervals, a
+/// gap in the prices ends it — is stretched to `min_intervals` and curtailed when what it saves
+/// against the decision price, Σ (marginal − decision) × MW × ¼ h, beats the ramp cost. With no
+/// ramp cost and a minimum of one, that is exactly every interval above the strike.
 pub fn backtest(
     prices: &[IntervalPrice],
-    load: MiningLoad,
+    load: impl LoadOn,
     contract: &PowerContract,
     policy: &CurtailmentPolicy,
     hashprice: impl Fn(NaiveDate) -> f64,
 ) -> Vec<CurtailmentRow> {
     let mut sorted: Vec<&IntervalPrice> = prices.iter().collect();
     sorted.sort_by_key(|p| p.interval_start);
-    let frame: Vec<(f64, f64, f64)> = sorted
+    let frame: Vec<Interval> = sorted
         .iter()
         .map(|p| {
-            let revenue =
-                hashprice_usd_per_mwh(hashprice(p.interval_start.date_naive()), load.j_per_th);
-            let strike = policy.strike_usd_per_mwh.unwrap_or(revenue);
-            (p.usd_per_mwh, revenue, strike)
+            let day = p.interval_start.date_naive();
+            let load = load.on(day);
+            let revenue = hashprice_usd_per_mwh(hashprice(day), load.j_per_th);
+            Interval {
+                start: p.interval_start,
+                index: p.usd_per_mwh,
+                revenue,
+                decision: policy.strike_usd_per_mwh.unwrap_or(revenue),
+                load,
+            }
         })
         .collect();
-    let off = curtailed_intervals(&frame, load, contract, policy);
-    let energy = load.mw * INTERVAL_HOURS;
-    sorted
+    let off = curtailed_intervals(&frame, contract, policy);
+    frame
         .iter()
-        .zip(&frame)
         .enumerate()
-        .map(|(i, (p, &(index, revenue, strike)))| {
+        .map(|(i, f)| {
             let curtailed = off[i];
-            let first = curtailed && (i == 0 || !off[i - 1]);
-            let cost = contract.interval_cost_usd(if curtailed { 0.0 } else { load.mw }, index);
+            let first = curtailed && (i == 0 || !off[i - 1] || !follows(&frame, i));
+            let (mw, firm) = (f.load.mw, f.load.firm_mw);
+            let running = mining_cost_usd(contract, mw, firm, f.index);
+            let cost = if curtailed {
+                mining_cost_usd(contract, 0.0, firm, f.index)
+            } else {
+                running
+            };
             let (avoided, forgone) = if curtailed {
-                (
-                    contract.interval_cost_usd(load.mw, index) - cost,
-                    revenue * energy,
-                )
+                (running - cost, f.revenue * mw * INTERVAL_HOURS)
             } else {
                 (0.0, 0.0)
             };
             let ramp = if first { policy.ramp_cost_usd } else { 0.0 };
             CurtailmentRow {
-                interval_start: p.interval_start,
-                price_usd_per_mwh: index,
-                hashprice_usd_per_mwh: revenue,
-                strike_usd_per_mwh: strike,
+                interval_start: f.start,
+                price_usd_per_mwh: f.index,
+                hashprice_usd_per_mwh: f.revenue,
+                strike_usd_per_mwh: f.decision,
+                mining_mw: mw,
+                firm_mw: firm,
                 mined: !curtailed,
                 cost_usd: cost,
                 avoided_usd: avoided,
@@ -207,22 +285,34 @@ pub fn backtest(
         .collect()
 }
 
-/// Which intervals are off: runs above the strike, stretched to the minimum length, kept when
-/// they save more than a ramp costs.
-fn curtailed_intervals(
-    frame: &[(f64, f64, f64)],
+/// One interval as the decision sees it.
+struct Interval {
+    start: DateTime<Utc>,
+    index: f64,
+    revenue: f64,
+    decision: f64,
     load: MiningLoad,
+}
+
+/// Interval `i` starts where `i − 1` ends (no gap in the prices between them).
+fn follows(frame: &[Interval], i: usize) -> bool {
+    i > 0
+        && frame[i].start - frame[i - 1].start
+            == chrono::Duration::minutes(super::power::INTERVAL_MINUTES)
+}
+
+/// Which intervals are off: runs above the decision price, stretched to the minimum length
+/// (never across a gap), kept when they save more against the decision price than a ramp costs.
+fn curtailed_intervals(
+    frame: &[Interval],
     contract: &PowerContract,
     policy: &CurtailmentPolicy,
 ) -> Vec<bool> {
     let mut off = vec![false; frame.len()];
-    let above = |i: usize| {
-        let (index, _, strike) = frame[i];
-        contract.marginal_usd_per_mwh(index) > strike
-    };
+    let above = |i: usize| contract.marginal_usd_per_mwh(frame[i].index) > frame[i].decision;
     let saving = |i: usize| {
-        let (index, revenue, _) = frame[i];
-        (contract.marginal_usd_per_mwh(index) - revenue) * load.mw * INTERVAL_HOURS
+        let f = &frame[i];
+        (contract.marginal_usd_per_mwh(f.index) - f.decision) * f.load.mw * INTERVAL_HOURS
     };
     let mut i = 0;
     while i < frame.len() {
@@ -231,12 +321,17 @@ fn curtailed_intervals(
             continue;
         }
         let start = i;
-        while i < frame.len() && above(i) {
+        i += 1;
+        while i < frame.len() && above(i) && follows(frame, i) {
             i += 1;
         }
-        let end = i
-            .max(start + policy.min_intervals.max(1) as usize)
-            .min(frame.len());
+        let mut end = i;
+        while end < frame.len()
+            && end < start + policy.min_intervals.max(1) as usize
+            && follows(frame, end)
+        {
+            end += 1;
+        }
         let saved: f64 = (start..end).map(saving).sum();
         if saved > policy.ramp_cost_usd {
             off[start..end].iter_mut().for_each(|o| *o = true);
@@ -247,7 +342,7 @@ fn curtailed_intervals(
 }
 
 /// Adds rows up per UTC day (`monthly`: per month).
-pub fn totals(rows: &[CurtailmentRow], monthly: bool, load: MiningLoad) -> Vec<CurtailmentTotal> {
+pub fn totals(rows: &[CurtailmentRow], monthly: bool) -> Vec<CurtailmentTotal> {
     let mut out: BTreeMap<NaiveDate, CurtailmentTotal> = BTreeMap::new();
     for r in rows {
         let day = r.interval_start.date_naive();
@@ -267,10 +362,10 @@ pub fn totals(rows: &[CurtailmentRow], monthly: bool, load: MiningLoad) -> Vec<C
         t.ramp_usd += r.ramp_usd;
         t.net_usd += r.net_usd;
         if r.mined {
-            t.revenue_usd += r.hashprice_usd_per_mwh * load.mw * INTERVAL_HOURS;
+            t.revenue_usd += r.revenue_usd();
         } else {
             t.hours_curtailed += INTERVAL_HOURS;
-            t.energy_avoided_mwh += load.mw * INTERVAL_HOURS;
+            t.energy_avoided_mwh += r.mining_mw * INTERVAL_HOURS;
         }
     }
     out.into_values().collect()
@@ -278,19 +373,23 @@ pub fn totals(rows: &[CurtailmentRow], monthly: bool, load: MiningLoad) -> Vec<C
 
 /// The summer's coincident peaks the site sat out, and what that saves: ERCOT allocates a
 /// year's transmission cost by each load's average draw in the four monthly peaks of June to
-/// September, so every peak curtailed takes a quarter of the annual charge off each MW.
+/// September, so every peak curtailed takes a quarter of the annual charge off each MW mining
+/// drew then.
 pub fn four_cp_avoided_usd(
     rows: &[CurtailmentRow],
     peaks: &[DateTime<Utc>],
-    mw: f64,
     usd_per_kw_year: f64,
 ) -> (u32, f64) {
-    let curtailed = peaks
+    let sat_out: Vec<&CurtailmentRow> = peaks
         .iter()
-        .filter(|p| rows.iter().any(|r| r.interval_start == **p && !r.mined))
-        .count() as u32;
-    let share = (curtailed.min(4) as f64) / 4.0;
-    (curtailed, share * mw * 1_000.0 * usd_per_kw_year)
+        .filter_map(|p| rows.iter().find(|r| r.interval_start == *p && !r.mined))
+        .collect();
+    let avoided: f64 = sat_out
+        .iter()
+        .take(4)
+        .map(|r| r.mining_mw * 1_000.0 * usd_per_kw_year / 4.0)
+        .sum();
+    (sat_out.len() as u32, avoided)
 }
 
 /// A demand-response programme: credits for MW committed, scaled by what was really shed.
@@ -314,52 +413,33 @@ impl DemandResponse {
     }
 }
 
-/// Mining's net margin over a backtest, $: revenue of the intervals mined less power paid and
-/// ramps. With `curtail` off the miner runs through every interval.
-pub fn mining_margin_usd(
-    rows: &[CurtailmentRow],
-    load: MiningLoad,
-    contract: &PowerContract,
-    curtail: bool,
-) -> f64 {
+/// Mining's net margin over a backtest, $: revenue of the intervals mined less the power
+/// mining paid and its ramps. With `curtail` off the miner runs through every interval.
+pub fn mining_margin_usd(rows: &[CurtailmentRow], contract: &PowerContract, curtail: bool) -> f64 {
     rows.iter()
         .map(|r| {
-            let mined = !curtail || r.mined;
-            let revenue = if mined {
-                r.hashprice_usd_per_mwh * load.mw * INTERVAL_HOURS
+            if curtail {
+                let revenue = if r.mined { r.revenue_usd() } else { 0.0 };
+                revenue - r.cost_usd - r.ramp_usd
             } else {
-                0.0
-            };
-            let cost = if curtail {
-                r.cost_usd
-            } else {
-                contract.interval_cost_usd(load.mw, r.price_usd_per_mwh)
-            };
-            revenue - cost - if curtail { r.ramp_usd } else { 0.0 }
+                r.revenue_usd()
+                    - mining_cost_usd(contract, r.mining_mw, r.firm_mw, r.price_usd_per_mwh)
+            }
         })
         .sum()
 }
 
 /// What flexibility is worth over the backtest, $: mining that curtails against mining that runs
 /// through at the same prices. A firm AI load has none of it; converting gives it up.
-pub fn flexibility_value_usd(
-    rows: &[CurtailmentRow],
-    load: MiningLoad,
-    contract: &PowerContract,
-) -> f64 {
-    mining_margin_usd(rows, load, contract, true) - mining_margin_usd(rows, load, contract, false)
+pub fn flexibility_value_usd(rows: &[CurtailmentRow], contract: &PowerContract) -> f64 {
+    mining_margin_usd(rows, contract, true) - mining_margin_usd(rows, contract, false)
 }
 
-/// Firm load's power bill over the same intervals, $: `it_mw` of AI halls × PUE, every interval.
-pub fn firm_power_cost_usd(
-    prices: &[IntervalPrice],
-    it_mw: f64,
-    pue: f64,
-    contract: &PowerContract,
-) -> f64 {
-    prices
-        .iter()
-        .map(|p| contract.interval_cost_usd(it_mw * pue, p.usd_per_mwh))
+/// The same MW as a firm load, $: each interval's mining MW drawing in every interval, spikes
+/// included, as its share of the site's bill.
+pub fn firm_power_cost_usd(rows: &[CurtailmentRow], contract: &PowerContract) -> f64 {
+    rows.iter()
+        .map(|r| mining_cost_usd(contract, r.mining_mw, r.firm_mw, r.price_usd_per_mwh))
         .sum()
 }
 
@@ -460,6 +540,7 @@ mod tests {
     const LOAD: MiningLoad = MiningLoad {
         mw: 100.0,
         j_per_th: 20.0,
+        firm_mw: 0.0,
     };
     #[allow(non_snake_case)]
     fn INDEX() -> PowerContract {
@@ -501,7 +582,7 @@ mod tests {
             .collect();
         assert_eq!(off, (64..=71).collect::<Vec<_>>());
         // Each curtailed interval: avoids 25 MWh × $5,000 = $125,000, forgoes 25 × $100 = $2,500.
-        let day = &totals(&rows, false, LOAD)[0];
+        let day = &totals(&rows, false)[0];
         assert_eq!(day.hours_curtailed, 2.0);
         assert_eq!(day.energy_avoided_mwh, 200.0);
         assert!((day.avoided_usd - 8.0 * 125_000.0).abs() < 1e-6);
@@ -542,6 +623,173 @@ mod tests {
             .all(|r| r.mined));
     }
 
+    /// A day at $30 but for two runs: intervals 41–48 (1-based) at 97–114 and 71–78 at
+    /// 100–340 $/MWh, as an ERCOT July evening posts them.
+    fn two_runs_day() -> Vec<IntervalPrice> {
+        let first = [97.0, 101.71, 106.95, 110.09, 113.85, 99.5, 100.0, 114.0];
+        let second = [100.0, 150.0, 340.0, 220.0, 100.01, 100.0, 180.0, 101.0];
+        let mut day = spike_day();
+        for (n, p) in day.iter_mut().enumerate() {
+            p.usd_per_mwh = match n + 1 {
+                41..=48 => first[n - 40],
+                71..=78 => second[n - 70],
+                _ => 30.0,
+            };
+        }
+        day
+    }
+
+    fn off(rows: &[CurtailmentRow]) -> Vec<usize> {
+        rows.iter()
+            .enumerate()
+            .filter(|(_, r)| !r.mined)
+            .map(|(i, _)| i + 1)
+            .collect()
+    }
+
+    #[test]
+    fn at_a_strike_exactly_the_intervals_above_it_are_curtailed() {
+        // Hashprice $0.0576/TH/day at 20 J/TH is $120/MWh of revenue: above the strike, so a
+        // rule measured against revenue would mine 101.71–113.85. The strike is the rule.
+        let strike = CurtailmentPolicy {
+            strike_usd_per_mwh: Some(100.0),
+            ..Default::default()
+        };
+        let rows = backtest(&two_runs_day(), LOAD, &INDEX(), &strike, |_| 0.0576);
+        assert!((rows[0].hashprice_usd_per_mwh - 120.0).abs() < 1e-9);
+        assert_eq!(off(&rows), vec![42, 43, 44, 45, 48, 72, 73, 74, 75, 77, 78]);
+        // Breakeven instead: the decision price is the $120 revenue.
+        let rows = backtest(&two_runs_day(), LOAD, &INDEX(), &Default::default(), |_| {
+            0.0576
+        });
+        assert_eq!(off(&rows), vec![72, 73, 74, 77]);
+        // A ramp cost is weighed against what a run saves below the strike, by hand: run 42–45
+        // saves (1.71 + 6.95 + 10.09 + 13.85) × 25 MWh = $815, run 48 (14 × 25) $350, run
+        // 72–75 (50 + 240 + 120 + 0.01) × 25 = $10,250.25, 77–78 (80 + 1) × 25 = $2,025.
+        let ramped = CurtailmentPolicy {
+            ramp_cost_usd: 814.0,
+            ..strike.clone()
+        };
+        let rows = backtest(&two_runs_day(), LOAD, &INDEX(), &ramped, |_| 0.0576);
+        assert_eq!(off(&rows), vec![42, 43, 44, 45, 72, 73, 74, 75, 77, 78]);
+        let ramp: f64 = rows.iter().map(|r| r.ramp_usd).sum();
+        assert_eq!(ramp, 3.0 * 814.0, "one ramp per run kept");
+        let dearer = CurtailmentPolicy {
+            ramp_cost_usd: 816.0,
+            ..strike
+        };
+        let rows = backtest(&two_runs_day(), LOAD, &INDEX(), &dearer, |_| 0.0576);
+        assert_eq!(off(&rows), vec![72, 73, 74, 75, 77, 78]);
+    }
+
+    #[test]
+    fn a_run_crossing_midnight_is_one_run_and_a_gap_ends_one() {
+        // 23:15–00:45 UTC at $500 across two days (18:15–19:45 Central): six intervals.
+        let start = Utc.with_ymd_and_hms(2025, 8, 1, 0, 0, 0).unwrap();
+        let prices: Vec<IntervalPrice> = (0..192)
+            .map(|n| IntervalPrice {
+                point: "HB_WEST".into(),
+                point_type: String::new(),
+                interval_start: start + Duration::minutes(15 * n),
+                usd_per_mwh: if (93..99).contains(&n) { 500.0 } else { 25.0 },
+            })
+            .collect();
+        // Each half saves 3 × (500 − 100) × 25 = $30,000; the run $60,000. A $45,000 ramp is
+        // paid once for the whole run, which neither half would justify alone.
+        let policy = CurtailmentPolicy {
+            strike_usd_per_mwh: Some(100.0),
+            ramp_cost_usd: 45_000.0,
+            ..Default::default()
+        };
+        let rows = backtest(&prices, LOAD, &INDEX(), &policy, |_| 0.048);
+        assert_eq!(off(&rows), (94..=99).collect::<Vec<_>>());
+        assert_eq!(rows.iter().map(|r| r.ramp_usd).sum::<f64>(), 45_000.0);
+        // The same prices with the midnight interval missing: two runs, of $30,000 and $20,000,
+        // neither worth the ramp.
+        let gapped: Vec<IntervalPrice> = prices
+            .iter()
+            .filter(|p| p.interval_start != start + Duration::days(1))
+            .cloned()
+            .collect();
+        assert!(backtest(&gapped, LOAD, &INDEX(), &policy, |_| 0.048)
+            .iter()
+            .all(|r| r.mined));
+    }
+
+    #[test]
+    fn a_hedge_block_is_counted_once_and_mining_pays_only_its_own_power() {
+        let hedge = PowerContract::IndexWithHedge {
+            point: "HB_NORTH".into(),
+            settles_on: None,
+            adder_usd_per_mwh: 0.0,
+            cap_usd_per_mwh: None,
+            hedge_mw: 60.0,
+            hedge_usd_per_mwh: 40.0,
+        };
+        // 50 MW of AI halls and 100 MW of miners at index $25: the halls take 50 MW of the
+        // block at $40; mining the other 10 MW of it and 90 MW at the index.
+        let firm = firm_cost_usd(&hedge, 50.0, 25.0);
+        assert!((firm - 50.0 * 40.0 * 0.25).abs() < 1e-9);
+        let mining = mining_cost_usd(&hedge, 100.0, 50.0, 25.0);
+        assert!((mining - (10.0 * 40.0 + 90.0 * 25.0) * 0.25).abs() < 1e-9);
+        assert!((firm + mining - hedge.interval_cost_usd(150.0, 25.0)).abs() < 1e-9);
+        // Curtailed in a $5,000 interval: mining's 10 MW of block is sold back at the index.
+        let idle = mining_cost_usd(&hedge, 0.0, 50.0, 5_000.0);
+        assert!((idle - 10.0 * (40.0 - 5_000.0) * 0.25).abs() < 1e-9);
+        // Without a hedge, mining pays its MW at the interval's price whatever the halls draw.
+        assert_eq!(
+            mining_cost_usd(&INDEX(), 100.0, 50.0, 25.0),
+            100.0 * 25.0 * 0.25
+        );
+        // The backtest charges mining its own share.
+        let load = MiningLoad {
+            firm_mw: 50.0,
+            ..LOAD
+        };
+        let rows = backtest(
+            &spike_day(),
+            load,
+            &hedge,
+            &CurtailmentPolicy::default(),
+            |_| 0.048,
+        );
+        let site_bill: f64 = rows
+            .iter()
+            .map(|r| r.cost_usd + firm_cost_usd(&hedge, r.firm_mw, r.price_usd_per_mwh))
+            .sum();
+        let direct: f64 = rows
+            .iter()
+            .map(|r| {
+                hedge.interval_cost_usd(if r.mined { 150.0 } else { 50.0 }, r.price_usd_per_mwh)
+            })
+            .sum();
+        assert!((site_bill - direct).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_firm_comparison_uses_each_intervals_mw() {
+        // 100 MW mining on the first day, 40 MW on the second (60 MW converted), all at $25.
+        let start = Utc.with_ymd_and_hms(2025, 8, 1, 0, 0, 0).unwrap();
+        let prices: Vec<IntervalPrice> = (0..192)
+            .map(|n| IntervalPrice {
+                point: "HB_WEST".into(),
+                point_type: String::new(),
+                interval_start: start + Duration::minutes(15 * n),
+                usd_per_mwh: 25.0,
+            })
+            .collect();
+        let second = start.date_naive() + Duration::days(1);
+        let load = |d: NaiveDate| MiningLoad {
+            mw: if d < second { 100.0 } else { 40.0 },
+            ..LOAD
+        };
+        let rows = backtest(&prices, load, &INDEX(), &Default::default(), |_| 0.048);
+        let firm = firm_power_cost_usd(&rows, &INDEX());
+        assert!((firm - (100.0 + 40.0) * 24.0 * 25.0).abs() < 1e-6);
+        let days = totals(&rows, false);
+        assert!((days[1].revenue_usd - 40.0 * 24.0 * 100.0).abs() < 1e-6);
+    }
+
     #[test]
     fn flexibility_is_worth_nothing_at_a_fixed_price_and_the_spike_at_an_index() {
         let fixed = PowerContract::Fixed { usd_per_mwh: 45.0 };
@@ -552,12 +800,12 @@ mod tests {
             &CurtailmentPolicy::default(),
             |_| 0.048,
         );
-        assert_eq!(flexibility_value_usd(&rows, LOAD, &fixed), 0.0);
+        assert_eq!(flexibility_value_usd(&rows, &fixed), 0.0);
         let rows = spike_rows();
         // Running through pays the spike: 8 × 25 MWh × ($5,000 − $100) = $980,000 more.
-        assert!((flexibility_value_usd(&rows, LOAD, &INDEX()) - 980_000.0).abs() < 1e-6);
-        // A firm 80 MW IT load at PUE 1.25 pays every interval: 100 MW × (88 × $25 + 8 × $5,000) × 0.25 h.
-        let firm = firm_power_cost_usd(&spike_day(), 80.0, 1.25, &INDEX());
+        assert!((flexibility_value_usd(&rows, &INDEX()) - 980_000.0).abs() < 1e-6);
+        // The same 100 MW as a firm load pays every interval: 100 MW × (88 × $25 + 8 × $5,000) × 0.25 h.
+        let firm = firm_power_cost_usd(&rows, &INDEX());
         assert!((firm - 100.0 * (88.0 * 25.0 + 8.0 * 5_000.0) * 0.25).abs() < 1e-6);
     }
 
@@ -598,7 +846,7 @@ mod tests {
         let peaks = [rows[66].interval_start, rows[10].interval_start];
         // One of two peaks sat out: a quarter of $60/kW-year on 100 MW.
         assert_eq!(
-            four_cp_avoided_usd(&rows, &peaks, 100.0, 60.0),
+            four_cp_avoided_usd(&rows, &peaks, 60.0),
             (1, 0.25 * 100.0 * 1_000.0 * 60.0)
         );
         let dr = DemandResponse {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::curtailment::{backtest, MiningLoad, SitePower};
+use super::curtailment::{backtest, firm_cost_usd, MiningLoad, SitePower};
 use super::power::{IntervalPrice, INTERVAL_MINUTES};
 use super::revenue::RevenueDay;
 use super::site::Site;
@@ -38,46 +38,41 @@ pub struct PowerNote {
 }
 
 /// `site`'s days costed at `prices` (one point, the window's intervals) under `terms`;
-/// `hashprice` gives $/TH/day per date. Days not fully priced are left out.
+/// `hashprice` gives $/TH/day per date. The window is backtested whole — a curtailment running
+/// through midnight UTC (19:00 Central, inside ERCOT's evening peak) is one run, its ramp paid
+/// once — and then split by day; days not fully priced are left out. Mining pays its own share
+/// of each interval's bill, the AI halls theirs as a firm load: the two add up to the site's
+/// bill, a hedge block counted once.
 pub fn power_days(
     site: &Site,
     terms: &SitePower,
     prices: &[IntervalPrice],
     hashprice: impl Fn(NaiveDate) -> f64,
 ) -> BTreeMap<NaiveDate, PowerDay> {
-    let mut by_day: BTreeMap<NaiveDate, Vec<IntervalPrice>> = BTreeMap::new();
-    for p in prices {
-        by_day
-            .entry(p.interval_start.date_naive())
-            .or_default()
-            .push(p.clone());
-    }
     let j_per_th = site.fleet_efficiency_j_per_th().unwrap_or(0.0);
+    let load = |date: NaiveDate| MiningLoad {
+        mw: site.mining_mw(date) * site.mining_uptime,
+        j_per_th,
+        firm_mw: site.firm_power_mw(date),
+    };
+    let rows = backtest(prices, load, &terms.contract, &terms.policy, &hashprice);
+    let mut by_day: BTreeMap<NaiveDate, (usize, usize, f64)> = BTreeMap::new();
+    for r in &rows {
+        let day = by_day.entry(r.interval_start.date_naive()).or_default();
+        day.0 += 1;
+        day.1 += usize::from(r.mined);
+        day.2 += r.cost_usd
+            + r.ramp_usd
+            + firm_cost_usd(&terms.contract, r.firm_mw, r.price_usd_per_mwh);
+    }
     by_day
         .into_iter()
-        .filter(|(_, day)| day.len() == DAY_INTERVALS)
-        .map(|(date, day)| {
-            let load = MiningLoad {
-                mw: site.mining_mw(date) * site.mining_uptime,
-                j_per_th,
-            };
-            let rows = backtest(&day, load, &terms.contract, &terms.policy, &hashprice);
-            let ai_mw: f64 = site
-                .contracts
-                .iter()
-                .filter(|c| !c.power_pass_through)
-                .map(|c| c.it_load_mw(date) * site.pue_ai)
-                .sum();
-            let mining: f64 = rows.iter().map(|r| r.cost_usd + r.ramp_usd).sum();
-            let ai: f64 = day
-                .iter()
-                .map(|p| terms.contract.interval_cost_usd(ai_mw, p.usd_per_mwh))
-                .sum();
-            let mined = rows.iter().filter(|r| r.mined).count();
+        .filter(|(_, (n, _, _))| *n == DAY_INTERVALS)
+        .map(|(date, (_, mined, cost))| {
             (
                 date,
                 PowerDay {
-                    cost_usd: mining + ai,
+                    cost_usd: cost,
                     mined_share: mined as f64 / DAY_INTERVALS as f64,
                 },
             )
@@ -172,5 +167,65 @@ mod tests {
         assert!((rows[0].mining_usd - modelled.mining_usd * 88.0 / 96.0).abs() < 1e-6);
         // A partly priced day is left to the flat model.
         assert!(power_days(&s, &terms, &day_prices(date, |_| 37.0)[..95], |_| 0.05).is_empty());
+    }
+
+    #[test]
+    fn a_site_with_halls_and_miners_pays_its_hedge_block_once_and_a_run_spans_midnight() {
+        let mut s: Site =
+            serde_json::from_str(include_str!("../../../server/data/seed_sites.json"))
+                .map(|v: Vec<Site>| v.into_iter().next().unwrap())
+                .unwrap();
+        s.contracts
+            .iter_mut()
+            .for_each(|c| c.power_pass_through = false);
+        let date = NaiveDate::from_ymd_opt(2027, 8, 1).unwrap();
+        let firm = s.firm_power_mw(date);
+        let mining = s.mining_mw(date) * s.mining_uptime;
+        assert!(firm > 0.0 && mining > 0.0, "{firm} {mining}");
+        let hedge = PowerContract::IndexWithHedge {
+            point: "HB_WEST".into(),
+            settles_on: None,
+            adder_usd_per_mwh: 0.0,
+            cap_usd_per_mwh: None,
+            hedge_mw: firm + 10.0,
+            hedge_usd_per_mwh: 40.0,
+        };
+        let terms = SitePower {
+            contract: hedge.clone(),
+            policy: CurtailmentPolicy::default(),
+            demand_response: None,
+            four_cp_usd_per_kw_year: None,
+        };
+        // Nothing curtailed at $30: the day's bill is the site's whole draw under the hedge.
+        let day = power_days(&s, &terms, &day_prices(date, |_| 30.0), |_| 0.05)[&date];
+        let bill: f64 = (0..DAY_INTERVALS)
+            .map(|_| hedge.interval_cost_usd(mining + firm, 30.0))
+            .sum();
+        assert_eq!(day.mined_share, 1.0);
+        assert!(
+            (day.cost_usd - bill).abs() < 1e-6 * bill,
+            "{} vs {bill}",
+            day.cost_usd
+        );
+        // Two days with a $2,000 run from 23:00 to 01:00 UTC and a ramp of a third of what the
+        // whole run saves: curtailed as one run, its ramp paid once (on the first day).
+        let next = date.succ_opt().unwrap();
+        let mut prices = day_prices(date, |i| if i >= 92 { 2_000.0 } else { 30.0 });
+        prices.extend(day_prices(next, |i| if i < 4 { 2_000.0 } else { 30.0 }));
+        let revenue = crate::model::curtailment::hashprice_usd_per_mwh(
+            0.05,
+            s.fleet_efficiency_j_per_th().unwrap(),
+        );
+        let run_saves = 8.0 * (2_000.0 - revenue) * mining * 0.25;
+        let terms = SitePower {
+            policy: CurtailmentPolicy {
+                ramp_cost_usd: run_saves / 1.5,
+                ..Default::default()
+            },
+            ..terms
+        };
+        let days = power_days(&s, &terms, &prices, |_| 0.05);
+        assert_eq!(days[&date].mined_share, 92.0 / 96.0);
+        assert_eq!(days[&next].mined_share, 92.0 / 96.0);
     }
 }

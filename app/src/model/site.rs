@@ -121,6 +121,16 @@ impl Site {
         self.contracts.iter().map(|c| c.it_load_mw(date)).sum()
     }
 
+    /// The AI halls' draw at the meter on `date` whose power the site buys (IT load × PUE of
+    /// the contracts that do not pass power through), MW: firm, never curtailed.
+    pub fn firm_power_mw(&self, date: NaiveDate) -> f64 {
+        self.contracts
+            .iter()
+            .filter(|c| !c.power_pass_through)
+            .map(|c| c.it_load_mw(date) * self.pue_ai)
+            .sum()
+    }
+
     /// Hashing capacity in service on `date`, TH/s: mining MW at the fleet's efficiency.
     pub fn mining_capacity_ths(&self, date: NaiveDate) -> f64 {
         match self.fleet_efficiency_j_per_th() {

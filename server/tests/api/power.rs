@@ -326,6 +326,97 @@ async fn prices_from_a_url_are_stored_with_their_source() {
     );
 }
 
+/// The operator's strike is the rule, on both engines: over two days whose evening runs price
+/// 97–114 and 100–340 $/MWh, with a run crossing midnight UTC, exactly the intervals above the
+/// $100 strike are curtailed, and the midnight run is one run (one ramp).
+#[tokio::test]
+async fn at_a_strike_exactly_the_intervals_above_it_are_curtailed_on_both_engines() {
+    let first = [97.0, 101.71, 106.95, 110.09, 113.85, 99.5, 100.0, 114.0];
+    let second = [100.0, 150.0, 340.0, 220.0, 100.01, 100.0, 180.0, 101.0];
+    let start = chrono::DateTime::parse_from_rfc3339("2026-07-14T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    let mut csv = String::from("settlement_point,interval_start_utc,usd_per_mwh\n");
+    let mut expected = Vec::new();
+    for n in 0..192usize {
+        let price = match n {
+            80..=87 => first[n - 80],
+            // 23:00–01:00 UTC: the second run straddles midnight.
+            92..=99 => second[n - 92],
+            _ => 30.0,
+        };
+        let at = start + chrono::Duration::minutes(15 * n as i64);
+        if price > 100.0 {
+            expected.push(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        }
+        csv.push_str(&format!(
+            "HB_WEST,{},{price}\n",
+            at.format("%Y-%m-%dT%H:%M:%SZ")
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("july.csv");
+    std::fs::write(&file, &csv).unwrap();
+    let mut engines = vec![None];
+    if let Some(pg) = server::testing::postgres_database().await {
+        engines.push(Some(pg));
+    }
+    for engine in engines {
+        let label = if engine.is_some() {
+            "postgresql"
+        } else {
+            "sqlite"
+        };
+        let app = TestApp::on(day(2026, 7, 20))
+            .simulator(false)
+            .args(move |a| {
+                if let Some(url) = engine {
+                    a.database_url = url;
+                }
+            })
+            .start()
+            .await;
+        let store = server::store::Store::connect(&app.database_url)
+            .await
+            .unwrap();
+        assert_eq!(
+            server::power::import_file(&store, &file).await.unwrap(),
+            192
+        );
+        let (s, body) = set_terms(
+            &app,
+            "pecos-ridge",
+            json!({ "contract": { "kind": "index", "point": "HB_WEST", "adder_usd_per_mwh": 0.0 },
+                    "policy": { "strike_usd_per_mwh": 100.0, "min_intervals": 1, "ramp_cost_usd": 1.0 } }),
+        )
+        .await;
+        assert_eq!(s, 200, "{label}: {body}");
+        let (s, r) = app
+            .get_json("/api/v1/curtailment?site=pecos-ridge&from=2026-07-14&to=2026-07-16")
+            .await;
+        assert_eq!(s, 200, "{label}: {r}");
+        let rows = r["rows"].as_array().unwrap();
+        let curtailed: Vec<String> = rows
+            .iter()
+            .filter(|r| r["mined"] == false)
+            .map(|r| {
+                chrono::DateTime::parse_from_rfc3339(r["interval_start"].as_str().unwrap())
+                    .unwrap()
+                    .to_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            })
+            .collect();
+        assert_eq!(curtailed, expected, "{label}");
+        // Runs: 81–84 (101.71–113.85), 87 (114), then 93–96 and 98–99 across midnight.
+        let ramps = rows
+            .iter()
+            .filter(|r| r["ramp_usd"].as_f64() == Some(1.0))
+            .count();
+        assert_eq!(ramps, 4, "{label}: the run across midnight pays one ramp");
+        app.stop().await;
+    }
+}
+
 /// ERCOT's own posting (every load zone as `LZ` and `LZEW`, resource nodes first, whole-dollar
 /// prices, CRLF) imports whole; a site on LZ_HOUSTON reads the zone's `LZ` price unless its terms
 /// say `LZEW`; the API's JSON pages, fetched with the subscription key, store the same rows; the
