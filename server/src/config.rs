@@ -297,6 +297,14 @@ pub struct ServeArgs {
     /// Seconds between polls of one device.
     #[arg(long, env = "RIGSHIFT_POLL_INTERVAL_SECS", default_value_t = 10)]
     pub poll_interval_secs: u64,
+    /// Heavy computations (the risk Monte Carlo) run at the same time at most, off the
+    /// request runtime (default: the cores but one, at least one).
+    #[arg(long, env = "RIGSHIFT_COMPUTE_WORKERS")]
+    pub compute_workers: Option<usize>,
+    /// Heavy computations that may wait for a worker; beyond that a request gets 503 with
+    /// `Retry-After`.
+    #[arg(long, env = "RIGSHIFT_COMPUTE_QUEUE", default_value_t = 8)]
+    pub compute_queue: usize,
     /// Devices polled at the same time at most.
     #[arg(long, env = "RIGSHIFT_POLL_CONCURRENCY", default_value_t = 512)]
     pub poll_concurrency: usize,

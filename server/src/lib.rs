@@ -32,6 +32,7 @@ pub mod static_files;
 pub mod store;
 pub mod telemetry;
 pub mod testing;
+pub mod workers;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -153,6 +154,15 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         embeds: auth.clone(),
         pools: store.clone(),
         power: store.clone(),
+        workers: {
+            let workers = Arc::new(workers::Workers::new(
+                args.compute_workers
+                    .unwrap_or_else(workers::Workers::default_count),
+                args.compute_queue,
+            ));
+            metrics.set_workers(workers.clone());
+            workers
+        },
         fleet_simulated: args.simulator,
         market_feed,
         overview_cache,

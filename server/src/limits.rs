@@ -195,3 +195,35 @@ mod tests {
         assert!(l.open("u".into()).is_some());
     }
 }
+
+/// Bounds a request body before anything reads it: Leptos' server functions read theirs whole
+/// (and check the caller's role after), so every body reaching them is cut at the same limit
+/// as `/api/v1`'s — a declared length over it is refused at once, an undeclared one as soon as
+/// it passes it — with a 413 `body_too_large`.
+pub async fn bounded_body(req: Request, next: Next) -> Response {
+    let limit = crate::http::MAX_BODY_BYTES;
+    let too_large = || {
+        HttpError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BodyTooLarge,
+            format!("request body is larger than {limit} bytes"),
+        )
+        .into_response()
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => too_large(),
+    }
+}

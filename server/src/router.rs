@@ -95,7 +95,8 @@ pub fn build(
         .fallback(leptos_axum::file_and_error_handler_with_context(
             context, shell,
         ))
-        .with_state(options);
+        .with_state(options)
+        .layer(axum::middleware::from_fn(crate::limits::bounded_body));
     // Nothing but an embed may be framed: the dashboard, its API and its assets say so. Pages
     // replace this CSP with the full one (page_csp).
     let dashboard = Router::new()

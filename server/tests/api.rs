@@ -16,10 +16,40 @@ mod power;
 mod sla;
 mod support;
 
+use app::api::auth::Role;
 use serde_json::{json, Value};
 use support::{day, TestApp};
 
 /// Error bodies are API.md's `{"error", "code"}` and nothing else.
+/// POSTs `bytes` of form data in 8 KB chunks (no Content-Length) over a raw connection; the
+/// response's status code.
+async fn chunked_post(app: &TestApp, path: &str, bytes: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut c = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.tokens[&Role::Viewer]
+    );
+    c.write_all(head.as_bytes()).await.unwrap();
+    let mut left = bytes;
+    while left > 0 {
+        let n = left.min(8 * 1024);
+        let chunk = format!("{n:x}\r\n{}\r\n", "a".repeat(n));
+        if c.write_all(chunk.as_bytes()).await.is_err() {
+            break; // the server answered and closed early
+        }
+        left -= n;
+    }
+    let _ = c.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = c.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer)
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn assert_error(body: &Value, code: &str, mentions: &str) {
     assert_eq!(body["code"], code, "{body}");
     let msg = body["error"]
@@ -205,6 +235,23 @@ async fn mining_estimate_refuses_bad_input_with_json_errors() {
         .await;
     assert_eq!(s, 413);
     assert_error(&b, "body_too_large", "bytes");
+
+    // A server function's body is bounded the same way, before the function (and its role
+    // check: a viewer may not patch a site) reads it: declared too large, and sent in chunks
+    // with no length.
+    let anon = app
+        .request_as(Some(Role::Viewer), reqwest::Method::POST, "/api/patch_site")
+        .header("content-type", "application/json")
+        .body("x".repeat(10 * 1024 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), 413);
+    assert_error(&anon.json().await.unwrap(), "body_too_large", "bytes");
+    let status = chunked_post(&app, "/api/get_sites", 200 * 1024).await;
+    assert_eq!(status, "413", "an undeclared length is cut at the limit");
+    let status = chunked_post(&app, "/api/get_sites", 10).await;
+    assert_ne!(status, "413", "a small chunked body goes through");
 
     // The server is still answering after all of that.
     let (s, _) = app.post_json("/api/v1/estimate/mining", &s21()).await;

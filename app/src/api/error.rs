@@ -36,6 +36,9 @@ pub enum ApiError {
     },
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// Every worker for a heavy computation is taken and its queue is full.
+    #[error("busy computing for others; try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
 }
 
 impl ApiError {
@@ -51,6 +54,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::Conflict { .. } => "conflict",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Busy { .. } => "busy",
         }
     }
 
@@ -66,6 +70,7 @@ impl ApiError {
             ApiError::Forbidden(_) => 403,
             ApiError::Conflict { .. } => 409,
             ApiError::RateLimited { .. } => 429,
+            ApiError::Busy { .. } => 503,
         }
     }
 }
@@ -91,6 +96,9 @@ impl ApiError {
                 current_author,
             },
             ApiError::RateLimited { retry_after_secs } => W::RateLimited {
+                retry_after_secs: *retry_after_secs,
+            },
+            ApiError::Busy { retry_after_secs } => W::Busy {
                 retry_after_secs: *retry_after_secs,
             },
         }

@@ -68,7 +68,18 @@ pub struct OverviewCache {
     page: Slots<(TimeRange, crate::i18n::Lang), OverviewPage>,
     /// Every site's daily revenue over a window (`/revenue`, embeds).
     revenue: Slots<(NaiveDate, NaiveDate), Vec<RevenueDay>>,
+    /// Risk bands per query (`/risk`, the overview's panel).
+    risk: Slots<RiskKey, super::risk::RiskReport>,
 }
+
+/// A risk query as a key: range, paths, seed, and the scenario's volatility and drift (bits).
+pub type RiskKey = (
+    Option<String>,
+    Option<usize>,
+    Option<u64>,
+    Option<u64>,
+    Option<u64>,
+);
 
 impl OverviewCache {
     /// Called after every write that changes what the overview shows.
@@ -120,6 +131,15 @@ impl OverviewCache {
         compute: impl Future<Output = Result<OverviewPage, E>>,
     ) -> Result<Arc<OverviewPage>, E> {
         self.through(&self.page, range, at, compute).await
+    }
+
+    pub async fn risk<E>(
+        &self,
+        query: RiskKey,
+        at: (NaiveDate, DateTime<Utc>),
+        compute: impl Future<Output = Result<super::risk::RiskReport, E>>,
+    ) -> Result<Arc<super::risk::RiskReport>, E> {
+        self.through(&self.risk, query, at, compute).await
     }
 
     pub async fn revenue<E>(

@@ -287,6 +287,32 @@ pub trait Clock: Send + Sync {
     }
 }
 
+/// Where CPU-heavy computations (the risk Monte Carlo) run: off the async runtime, on a bounded
+/// pool whose queue, once full, refuses with [`ApiError::Busy`].
+#[async_trait]
+pub trait HeavyWork: Send + Sync {
+    async fn run(&self, job: Box<dyn FnOnce() + Send>) -> Result<(), ApiError>;
+}
+
+/// Runs `f` on `workers` and returns what it computed.
+pub async fn compute<T: Send + 'static>(
+    workers: &dyn HeavyWork,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let slot = Arc::new(std::sync::Mutex::new(None));
+    let out = slot.clone();
+    workers
+        .run(Box::new(move || {
+            let value = f();
+            *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
+        }))
+        .await?;
+    let value = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+    value.ok_or_else(|| ApiError::Internal {
+        id: "heavy-work-lost".into(),
+    })
+}
+
 /// Everything the server provides to server functions, through Leptos context.
 #[derive(Clone)]
 pub struct Services {
@@ -300,6 +326,8 @@ pub struct Services {
     pub embeds: Arc<dyn Embeds>,
     pub pools: Arc<dyn PoolRewards>,
     pub power: Arc<dyn PowerMarket>,
+    /// The bounded pool heavy computations run on.
+    pub workers: Arc<dyn HeavyWork>,
     /// True while the built-in simulator feeds the fleet.
     pub fleet_simulated: bool,
     /// The live market source (its host), when one is configured.

@@ -84,7 +84,26 @@ pub mod service {
         })
     }
 
+    /// The report for `q`, shared while the data and the minute are the same (the cache is the
+    /// overview's, so a write that changes what the overview shows recomputes it too); the
+    /// Monte Carlo itself runs on the bounded pool (`Services::workers`).
     pub async fn risk(svc: &Services, q: &RiskQuery) -> Result<RiskReport, ApiError> {
+        let key = (
+            q.range.clone(),
+            q.paths,
+            q.seed,
+            q.btc_vol.map(f64::to_bits),
+            q.btc_drift.map(f64::to_bits),
+        );
+        let at = (svc.clock.today(), svc.clock.now());
+        let report = svc
+            .overview_cache
+            .risk(key, at, compute_risk(svc, q))
+            .await?;
+        Ok((*report).clone())
+    }
+
+    async fn compute_risk(svc: &Services, q: &RiskQuery) -> Result<RiskReport, ApiError> {
         let count = match q.range.as_deref().unwrap_or("36m") {
             "12m" => 12,
             "24m" => 24,
@@ -168,7 +187,13 @@ pub mod service {
                     format!("; power at its terms' prices for {}", ids.join(", "))
                 }
             ),
-            months: simulate(&inputs, &dynamics, paths, seed),
+            months: {
+                let dynamics = dynamics.clone();
+                crate::api::ports::compute(svc.workers.as_ref(), move || {
+                    simulate(&inputs, &dynamics, paths, seed)
+                })
+                .await?
+            },
             dynamics,
             power,
         })

@@ -67,6 +67,9 @@ pub const TEXTS: Texts = Texts {
             ErrorWords::RateLimited { retry_after_secs } => {
                 format!("too many attempts; try again in {retry_after_secs} s")
             }
+            ErrorWords::Busy { retry_after_secs } => {
+                format!("busy computing for others; try again in {retry_after_secs} s")
+            }
         },
         loading: "Loading…",
         could_not_load: "Could not load this view. ",

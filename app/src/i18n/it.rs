@@ -72,6 +72,9 @@ pub const TEXTS: Texts = Texts {
                 ErrorWords::RateLimited { retry_after_secs } => {
                     format!("Troppi tentativi; riprova tra {retry_after_secs} s")
                 }
+                ErrorWords::Busy { retry_after_secs } => {
+                    format!("Calcolo occupato per altri utenti; riprova tra {retry_after_secs} s")
+                }
             }
         },
         loading: "Caricamento…",

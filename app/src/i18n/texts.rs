@@ -560,6 +560,9 @@ pub enum ErrorWords<'a> {
     RateLimited {
         retry_after_secs: u64,
     },
+    Busy {
+        retry_after_secs: u64,
+    },
 }
 
 /// The conversion calculator's inputs, for their labels.

@@ -50,6 +50,8 @@ pub enum ErrorCode {
     Internal,
     /// 503: the data store is unavailable.
     Unavailable,
+    /// 503: every worker for a heavy computation is taken; see `Retry-After`.
+    Busy,
 }
 
 impl ErrorCode {
@@ -65,6 +67,7 @@ impl ErrorCode {
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::Conflict { .. } => ErrorCode::Conflict,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
+            ApiError::Busy { .. } => ErrorCode::Busy,
         }
     }
 }
@@ -125,7 +128,7 @@ impl From<ApiError> for HttpError {
                     "version": current_version, "text": current_text, "author": current_author
                 }}));
             }
-            ApiError::RateLimited { retry_after_secs } => {
+            ApiError::RateLimited { retry_after_secs } | ApiError::Busy { retry_after_secs } => {
                 out.retry_after_secs = Some(retry_after_secs);
             }
             _ => {}

@@ -41,6 +41,7 @@ pub struct Metrics {
     sse_clients: AtomicI64,
     started: chrono::DateTime<chrono::Utc>,
     shards: std::sync::OnceLock<Arc<crate::shards::Shards>>,
+    workers: std::sync::OnceLock<Arc<crate::workers::Workers>>,
 }
 
 impl Default for Metrics {
@@ -66,6 +67,7 @@ impl Default for Metrics {
             ),
             sse_clients: AtomicI64::new(0),
             shards: Default::default(),
+            workers: Default::default(),
             started: chrono::Utc::now(),
         }
     }
@@ -84,6 +86,11 @@ impl Metrics {
     pub fn sse_client(self: &Arc<Self>) -> SseClient {
         self.sse_clients.fetch_add(1, Ordering::Relaxed);
         SseClient(self.clone())
+    }
+
+    /// The heavy-computation pool; set once at start.
+    pub fn set_workers(&self, workers: Arc<crate::workers::Workers>) {
+        let _ = self.workers.set(workers);
     }
 
     /// The shards this process polls; set once at start.
@@ -124,6 +131,28 @@ impl Metrics {
                 );
             }
             None => write_fleet(&mut out, devices, summary),
+        }
+        if let Some(w) = self.workers.get() {
+            out.family(
+                "rigshift_compute_jobs_total",
+                "Heavy computations (risk Monte Carlo) run on the bounded pool.",
+                Kind::Counter,
+            )
+            .sample(
+                "rigshift_compute_jobs_total",
+                &[],
+                w.jobs.load(Ordering::Relaxed) as f64,
+            )
+            .family(
+                "rigshift_compute_refused_total",
+                "Heavy computations refused (503) because every worker was busy and the queue full.",
+                Kind::Counter,
+            )
+            .sample(
+                "rigshift_compute_refused_total",
+                &[],
+                w.refused.load(Ordering::Relaxed) as f64,
+            );
         }
         out.family(
             "rigshift_sse_clients",

@@ -659,6 +659,24 @@ async fn risk_bands_are_seeded_ordered_and_validated() {
         .get_json("/api/v1/risk?range=24m&paths=500&seed=4")
         .await;
     assert_ne!(a["months"], c["months"]);
+    // The repeated query came from the cache: two simulations ran on the pool, not three.
+    let metrics = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "rigshift_compute_jobs_total 2"),
+        "{}",
+        metrics
+            .lines()
+            .filter(|l| l.contains("compute"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     let months = a["months"].as_array().unwrap();
     assert_eq!(months.len(), 24);
     assert!(
