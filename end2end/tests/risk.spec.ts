@@ -70,6 +70,23 @@ for (const lang of ["en", "it"] as const) {
   });
 }
 
+test("the same seed gives the same fans to the bit natively (the server's render) and in wasm (this browser)", async ({ page }) => {
+  await page.goto("/estimators");
+  await hydrated(page);
+  const timing = page.getByTestId("fan-timing");
+  const first = await timing.getAttribute("data-digest");
+  // A slider moved: the browser recomputes the fans in wasm and writes their digest.
+  await page.locator('input[name="vol"]').fill("120");
+  await expect(page).toHaveURL(/vol=120/);
+  await expect(timing).not.toHaveAttribute("data-digest", first!);
+  const wasm = await timing.getAttribute("data-digest");
+  // The server renders the same URL natively.
+  const html = await (await page.request.get(page.url())).text();
+  const tag = html.match(/<p[^>]*data-testid="fan-timing"[^>]*>/)![0];
+  const native = tag.match(/data-digest="([0-9a-f]{16})"/)![1];
+  expect(wasm).toBe(native);
+});
+
 test("10,000 paths × 36 months run in this browser, and the page says how long they took", async ({ page }) => {
   await page.goto("/estimators?paths=10000");
   await hydrated(page);

@@ -182,7 +182,7 @@ pub mod service {
             {
                 let (first, days) = month_of(month);
                 let through = (first + chrono::Duration::days(i64::from(days) - 1)).min(to);
-                let row = ledger_row(c, first, through, Some(measure));
+                let row = ledger_row(c, first, through, svc.clock.now(), Some(measure));
                 if row.credit_usd <= 0.0 {
                     continue;
                 }

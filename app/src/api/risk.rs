@@ -177,7 +177,7 @@ pub mod service {
             seed,
             estimated_over_days: (last.date - history[0].date).num_days(),
             source: format!(
-                "modelled: Monte Carlo over {} days of {} prices{}",
+                "modelled: Monte Carlo over {} days of {} prices{}{}",
                 history.len(),
                 sources.into_iter().collect::<Vec<_>>().join(" + "),
                 if power.is_empty() {
@@ -185,6 +185,10 @@ pub mod service {
                 } else {
                     let ids: Vec<&str> = power.keys().map(String::as_str).collect();
                     format!("; power at its terms' prices for {}", ids.join(", "))
+                },
+                match &forward {
+                    Some(curve) => format!("; mining priced on {}", curve.label(today)),
+                    None => String::new(),
                 }
             ),
             months: {

@@ -75,7 +75,13 @@ pub mod service {
         {
             let at_site = leases.get(&c.site_id).copied().unwrap_or(1);
             let measured = svc.fleet.sla_measures(c, at_site, first, through).await?;
-            rows.push(ledger_row(c, first, through, measured.get(&first).copied()));
+            rows.push(ledger_row(
+                c,
+                first,
+                through,
+                svc.clock.now(),
+                measured.get(&first).copied(),
+            ));
         }
         Ok(SlaLedger {
             month: first.format("%Y-%m").to_string(),

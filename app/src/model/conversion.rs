@@ -176,7 +176,8 @@ pub fn compare(i: &ConversionInputs) -> Result<ConversionResult, InputError> {
     };
     let capex = i.conversion_capex_usd_per_mw * i.site_mw + capex_gpus;
     let diff_monthly = 1.0 + i.difficulty_growth_pct_per_month / 100.0;
-    let price_monthly = (1.0 + i.btc_price_change_pct_per_year / 100.0).powf(1.0 / 12.0);
+    // libm: the browser's calculator and the server's agree to the bit.
+    let price_monthly = libm::pow(1.0 + i.btc_price_change_pct_per_year / 100.0, 1.0 / 12.0);
 
     let mut months = Vec::with_capacity(i.horizon_months as usize);
     let (mut cum_mining, mut cum_ai) = (0.0, -capex);
@@ -184,8 +185,8 @@ pub fn compare(i: &ConversionInputs) -> Result<ConversionResult, InputError> {
     let first = NaiveDate::from_ymd_opt(i.start.year(), i.start.month(), 1).expect("valid");
     for m in 0..i.horizon_months {
         let month = add_months(first, m);
-        let difficulty = i.difficulty * diff_monthly.powi(m as i32);
-        let price = i.btc_price_usd * price_monthly.powi(m as i32);
+        let difficulty = i.difficulty * libm::pow(diff_monthly, f64::from(m));
+        let price = i.btc_price_usd * libm::pow(price_monthly, f64::from(m));
         let reward = subsidy_btc(estimated_height(month)) + i.fees_btc_per_block;
         let mining_revenue =
             expected_btc_per_day(hashrate_hs, difficulty, reward) * DAYS_PER_MONTH * price;

@@ -23,6 +23,23 @@ pub struct CashFans {
     pub convert: Vec<Band>,
 }
 
+impl CashFans {
+    /// A fingerprint of every figure to the bit (FNV-1a over each band's numbers): the page
+    /// carries the one its server computed and the one the browser computes, so a test can see
+    /// that the same seed gives the same fans natively and in wasm.
+    pub fn digest(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.keep_mining.iter().chain(&self.convert) {
+            for v in [b.p5, b.p10, b.p50, b.p90, b.mean] {
+                for byte in v.to_bits().to_le_bytes() {
+                    h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+                }
+            }
+        }
+        format!("{h:016x}")
+    }
+}
+
 fn shift(b: Band, by: f64) -> Band {
     Band {
         p5: b.p5 + by,
@@ -50,10 +67,10 @@ pub fn cash_fans(
     let dynamics = Dynamics {
         btc_usd: inputs.btc_price_usd.max(1.0),
         difficulty: inputs.difficulty,
-        btc_drift_per_year: (1.0 + inputs.btc_price_change_pct_per_year / 100.0).ln(),
+        btc_drift_per_year: libm::log(1.0 + inputs.btc_price_change_pct_per_year / 100.0),
         btc_vol_per_year,
         difficulty_growth_per_year: 12.0
-            * (1.0 + inputs.difficulty_growth_pct_per_month / 100.0).ln(),
+            * libm::log(1.0 + inputs.difficulty_growth_pct_per_month / 100.0),
         difficulty_vol_per_year: DIFFICULTY_VOL_PER_YEAR,
         gpu_utilisation_vol: if gpu_hours { GPU_UTILISATION_VOL } else { 0.0 },
     };

@@ -51,9 +51,25 @@ impl ForwardCurve {
             .map(|i| self.tenors[i].usd_per_ph_day)
     }
 
-    /// How a figure priced on the curve is labelled: `forward · SOURCE · as of DATE`.
-    pub fn label(&self) -> String {
-        format!("forward · {} · as of {}", self.source, self.as_of)
+    /// How a figure priced on the curve is labelled on `today`: `forward · SOURCE · as of
+    /// DATE`, and `· stale` when the curve is (see [`ForwardCurve::stale`]).
+    pub fn label(&self, today: NaiveDate) -> String {
+        let stale = if self.stale(today) { " · stale" } else { "" };
+        format!("forward · {} · as of {}{stale}", self.source, self.as_of)
+    }
+
+    /// A curve is stale on `today` when it is dated after it (a clock or a file that cannot be
+    /// right) or as old as its own horizon: as much time has passed since its date as it spans
+    /// (from its date to its last tenor's end), so a newer curve should long have replaced it.
+    pub fn stale(&self, today: NaiveDate) -> bool {
+        let Some(last) = self.tenors.last() else {
+            return true;
+        };
+        let horizon_end = last
+            .month
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(last.month);
+        self.as_of > today || today - self.as_of >= horizon_end - self.as_of
     }
 }
 
@@ -241,7 +257,19 @@ mod tests {
         assert_eq!(curve.usd_per_ph_day(d(2027, 1, 31)), Some(48.5));
         assert_eq!(curve.usd_per_ph_day(d(2027, 2, 1)), Some(47.25));
         assert_eq!(curve.usd_per_ph_day(d(2027, 3, 1)), None);
-        assert_eq!(curve.label(), "forward · import:f.csv · as of 2026-12-01");
+        assert_eq!(
+            curve.label(d(2026, 12, 7)),
+            "forward · import:f.csv · as of 2026-12-01"
+        );
+        // Its horizon runs to the end of February 2027 (90 days from its date): on 1 March it
+        // is 90 days old, as old as what it spans; dated after today it cannot be right.
+        assert!(!curve.stale(d(2027, 2, 28)));
+        assert!(curve.stale(d(2027, 3, 1)));
+        assert_eq!(
+            curve.label(d(2027, 3, 1)),
+            "forward · import:f.csv · as of 2026-12-01 · stale"
+        );
+        assert!(curve.stale(d(2026, 11, 30)), "dated in the future");
     }
 
     #[test]

@@ -293,7 +293,7 @@ pub fn overview(
     super::reported::apply(&mut rows, &observed.reported);
     let forward = observed.forward.as_ref().and_then(|curve| {
         super::forwards::apply(&mut rows, sites, curve);
-        rows.iter().any(|r| r.forward).then(|| curve.label())
+        rows.iter().any(|r| r.forward).then(|| curve.label(today))
     });
     let pool = {
         let paid: Vec<_> = rows.iter().filter(|r| r.pool_paid_btc.is_some()).collect();

@@ -118,10 +118,11 @@ impl Rng {
             return z;
         }
         let (u, v) = (self.unit(), self.unit());
-        let r = (-2.0 * u.ln()).sqrt();
+        // libm: the same bits natively and in wasm (the browser's fan equals the server's).
+        let r = (-2.0 * libm::log(u)).sqrt();
         let theta = std::f64::consts::TAU * v;
-        self.spare = Some(r * theta.sin());
-        r * theta.cos()
+        self.spare = Some(r * libm::sin(theta));
+        r * libm::cos(theta)
     }
 }
 
@@ -169,8 +170,8 @@ pub fn deterministic(months: &[MonthInputs], d: &Dynamics) -> Vec<(f64, f64, f64
 /// Price and difficulty on their expected paths after `years`: S₀·e^{μt}, D₀·e^{gt}.
 fn expected(d: &Dynamics, years: f64) -> (f64, f64) {
     (
-        d.btc_usd * (d.btc_drift_per_year * years).exp(),
-        d.difficulty * (d.difficulty_growth_per_year * years).exp(),
+        d.btc_usd * libm::exp(d.btc_drift_per_year * years),
+        d.difficulty * libm::exp(d.difficulty_growth_per_year * years),
     )
 }
 
@@ -182,27 +183,31 @@ pub fn simulate(months: &[MonthInputs], d: &Dynamics, paths: usize, seed: u64) -
     let mut cols: Vec<Vec<PathMonth>> = vec![Vec::with_capacity(paths); n];
     let mut rng = Rng::new(seed);
     // The forward is the market's expected hashprice: a path's revenue on it moves by the path's
-    // price over the expected price times the expected difficulty over the path's, and
-    // E[D̂/D] = e^{σ²t} for lognormal D, divided out so the forward stays the mean.
+    // price over the expected price times the expected difficulty over the path's. Difficulty's
+    // log is N(ln D₀ + gt, σ²t), so E[1/D] = e^{−ln D₀ − gt + σ²t/2}: the divisor D₀·e^{gt − σ²t/2}
+    // keeps the forward the mean.
     let dv = d.difficulty_vol_per_year;
     let expected_path: Vec<(f64, f64)> = months
         .iter()
         .map(|m| {
             let (s, diff) = expected(d, m.years);
-            (s, diff * (-dv * dv * m.years).exp())
+            (s, diff * libm::exp(-0.5 * dv * dv * m.years))
         })
         .collect();
     for _ in 0..paths {
-        let (mut ln_s, mut ln_d, mut t) = (d.btc_usd.ln(), d.difficulty.ln(), 0.0);
+        let (mut ln_s, mut ln_d, mut t) = (libm::log(d.btc_usd), libm::log(d.difficulty), 0.0);
         for (i, m) in months.iter().enumerate() {
             let dt = (m.years - t).max(0.0);
             t = m.years;
             let (sv, dv) = (d.btc_vol_per_year, d.difficulty_vol_per_year);
+            // BTC's μ is the expected price's growth (the estimate adds σ²/2 to the mean
+            // log-return), so the log's drift takes σ²/2 off once. Difficulty's g is already its
+            // log growth (ln(D_last/D_first) per year): corrected again, the median would run
+            // e^{−σ²t/2} low.
             ln_s += (d.btc_drift_per_year - 0.5 * sv * sv) * dt + sv * dt.sqrt() * rng.normal();
-            ln_d +=
-                (d.difficulty_growth_per_year - 0.5 * dv * dv) * dt + dv * dt.sqrt() * rng.normal();
+            ln_d += d.difficulty_growth_per_year * dt + dv * dt.sqrt() * rng.normal();
             let u = (1.0 + d.gpu_utilisation_vol * rng.normal()).clamp(0.0, 1.25);
-            let (s, diff) = (ln_s.exp(), ln_d.exp());
+            let (s, diff) = (libm::exp(ln_s), libm::exp(ln_d));
             let (es, ed) = expected_path[i];
             cols[i].push(path_month(m, s, diff, u, (s / es) * (ed / diff)));
         }
@@ -347,11 +352,33 @@ mod tests {
         }
         let year = simulate(&m, &dynamics(0.5), 10_000, 3).pop().unwrap();
         assert!(year.mining_usd.p10 < 1_234_567.89 && year.mining_usd.p90 > 1_234_567.89);
-        // The forward is the mean (E[S/Ŝ] = 1; E[D̂/D] = e^{σ²t} is divided out), within 2 %: four
+        // The forward is the mean (E[S/Ŝ] = 1; E[D̂/D] = 1 by the divisor), within 2 %: four
         // standard errors of a 10,000-path mean at σ = 0.5 over a year.
         assert!(
             (year.mining_usd.mean / 1_234_567.89 - 1.0).abs() < 0.02,
             "{year:?}"
+        );
+    }
+
+    /// Difficulty's median after a year is D₀·e^{g} — its growth is a log growth, corrected by
+    /// σ²/2 nowhere — so with BTC fixed the median month's mining revenue is the one at that
+    /// difficulty (revenue falls as difficulty rises: the median maps to the median), within 1 %.
+    #[test]
+    fn difficulty_drift_is_corrected_once_its_median_is_the_closed_form() {
+        let m = months(12, 5_000_000.0, 0.0, 0.0, 0.0);
+        let d = Dynamics {
+            btc_vol_per_year: 0.0,
+            btc_drift_per_year: 0.0,
+            difficulty_vol_per_year: 0.5,
+            ..dynamics(0.0)
+        };
+        let year = &simulate(&m, &d, 10_000, 11)[11];
+        let median_difficulty = d.difficulty * (d.difficulty_growth_per_year * 1.0).exp();
+        let at_median = m[11].btc_at_unit_difficulty / median_difficulty * d.btc_usd;
+        assert!(
+            (year.mining_usd.p50 / at_median - 1.0).abs() < 0.01,
+            "{} vs {at_median}",
+            year.mining_usd.p50
         );
     }
 

@@ -132,9 +132,11 @@ pub fn months(
 }
 
 /// Drift and volatility of BTC (daily log-returns, annualised) and difficulty (its log growth
-/// per year, and the volatility of its 14-day log changes) over `history`, which must span at
-/// least 60 days. μ is the mean log-return plus half the variance, so the expected price grows
-/// at μ.
+/// per year, and the volatility of its log changes over about 14 days) over `history`, which
+/// must span at least 60 days. μ is the mean log-return plus half the variance, so the expected
+/// price grows at μ. A gap in the history (days without a figure) is one change over several
+/// days: it counts for its days in the mean and is scaled by them in the variance (a k-day log
+/// change has k times a day's variance), so missing days neither hide nor inflate volatility.
 pub fn estimate(history: &[MarketDay], gpu_utilisation_vol: f64) -> Option<Dynamics> {
     let days: Vec<&MarketDay> = history
         .iter()
@@ -145,41 +147,57 @@ pub fn estimate(history: &[MarketDay], gpu_utilisation_vol: f64) -> Option<Dynam
     if span < 60 {
         return None;
     }
-    let returns: Vec<f64> = days
+    let returns: Vec<(f64, f64)> = days
         .windows(2)
-        .map(|w| (w[1].btc_usd / w[0].btc_usd).ln())
+        .map(|w| {
+            (
+                (w[1].btc_usd / w[0].btc_usd).ln(),
+                (w[1].date - w[0].date).num_days() as f64,
+            )
+        })
         .collect();
-    let (mean, var) = mean_var(&returns);
+    let (mean, var) = per_day_mean_var(&returns);
     let years = span as f64 / 365.25;
-    let diff_changes: Vec<f64> = days
-        .iter()
-        .step_by(14)
-        .collect::<Vec<_>>()
-        .windows(2)
-        .map(|w| (w[1].difficulty / w[0].difficulty).ln())
-        .collect();
-    let (_, diff_var) = mean_var(&diff_changes);
+    // Difficulty retargets every ~14 days: its changes between figures at least 14 days apart.
+    let mut diff_changes = Vec::new();
+    let mut from = first;
+    for d in &days[1..] {
+        if (d.date - from.date).num_days() >= 14 {
+            diff_changes.push((
+                (d.difficulty / from.difficulty).ln(),
+                (d.date - from.date).num_days() as f64,
+            ));
+            from = d;
+        }
+    }
+    let (_, diff_var) = per_day_mean_var(&diff_changes);
     Some(Dynamics {
         btc_usd: last.btc_usd,
         difficulty: last.difficulty,
         btc_drift_per_year: mean * 365.25 + var * 365.25 / 2.0,
         btc_vol_per_year: (var * 365.25).sqrt(),
         difficulty_growth_per_year: (last.difficulty / first.difficulty).ln() / years,
-        difficulty_vol_per_year: (diff_var * 365.25 / 14.0).sqrt(),
+        difficulty_vol_per_year: (diff_var * 365.25).sqrt(),
         gpu_utilisation_vol,
     })
 }
 
-fn mean_var(v: &[f64]) -> (f64, f64) {
-    if v.len() < 2 {
+/// Per-day mean and variance of log changes each over `days` days: the mean is Σ change ÷
+/// Σ days; a change over k days deviates from k × the mean with k times a day's variance.
+fn per_day_mean_var(changes: &[(f64, f64)]) -> (f64, f64) {
+    let changes: Vec<&(f64, f64)> = changes.iter().filter(|(_, k)| *k > 0.0).collect();
+    if changes.len() < 2 {
         return (0.0, 0.0);
     }
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    (
-        mean,
-        v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0),
-    )
+    let n = changes.len() as f64;
+    let mean =
+        changes.iter().map(|(x, _)| x).sum::<f64>() / changes.iter().map(|(_, k)| k).sum::<f64>();
+    let var = changes
+        .iter()
+        .map(|(x, k)| (x - k * mean).powi(2) / k)
+        .sum::<f64>()
+        / (n - 1.0);
+    (mean, var)
 }
 
 /// The window the dynamics are estimated over, ending `today`.
@@ -288,5 +306,43 @@ mod tests {
             "{z:?}"
         );
         assert!(estimate(&h[..30], 0.0).is_none(), "too short to estimate");
+    }
+
+    #[test]
+    fn gaps_in_the_history_neither_inflate_volatility_nor_bend_the_drift() {
+        // The steady history with a week missing every month and single days dropped: still
+        // exactly its growth, still no volatility.
+        let gappy: Vec<MarketDay> = (0..=180)
+            .filter(|i| i % 30 >= 7 && i % 11 != 5)
+            .map(|i| {
+                day(
+                    i,
+                    50_000.0 * 1.001f64.powi(i as i32),
+                    1e14 * 1.002f64.powi(i as i32),
+                )
+            })
+            .collect();
+        let d = estimate(&gappy, 0.05).unwrap();
+        assert!(d.btc_vol_per_year < 1e-9, "{d:?}");
+        assert!(d.difficulty_vol_per_year < 1e-9, "{d:?}");
+        assert!((d.btc_drift_per_year - 1.001f64.ln() * 365.25).abs() < 1e-9);
+        // A noisy history (±2 % a day around a trend) loses half its days: σ stays within 15 %.
+        let noisy = |i: i64| {
+            let wiggle = if (i * 7919) % 13 < 6 {
+                1.02
+            } else {
+                1.0 / 1.02
+            };
+            day(i, 50_000.0 * 1.001f64.powi(i as i32) * wiggle, 1e14)
+        };
+        let full: Vec<MarketDay> = (0..=360).map(noisy).collect();
+        let half: Vec<MarketDay> = (0..=360).filter(|i| i % 4 < 2).map(noisy).collect();
+        let (a, b) = (estimate(&full, 0.0).unwrap(), estimate(&half, 0.0).unwrap());
+        assert!(
+            (b.btc_vol_per_year / a.btc_vol_per_year - 1.0).abs() < 0.15,
+            "{} vs {}",
+            b.btc_vol_per_year,
+            a.btc_vol_per_year
+        );
     }
 }

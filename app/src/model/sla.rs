@@ -2,7 +2,7 @@
 //! steps of the monthly fee, and the ledger row a month gives (fee, availability, credit, net).
 //! Pure: the caller passes the contract, the month and what telemetry measured.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::lease::LeaseContract;
@@ -42,19 +42,20 @@ pub fn parse_month(s: &str) -> Option<NaiveDate> {
 }
 
 impl MonthMeasure {
-    /// Availability over the month, %: unobserved time counts as available (the share of the
-    /// month observed is reported beside it); `None` when nothing was observed.
-    pub fn availability_pct(&self, days_in_month: u32) -> Option<f64> {
-        if self.gpus == 0 || self.observed_gpu_hours <= 0.0 {
+    /// Availability over the `minutes` of the month measured so far (all of it once the month
+    /// is over), %: unobserved time counts as available (the share observed is reported beside
+    /// it); `None` when nothing was observed.
+    pub fn availability_pct(&self, minutes: f64) -> Option<f64> {
+        if self.gpus == 0 || self.observed_gpu_hours <= 0.0 || minutes <= 0.0 {
             return None;
         }
-        let minutes = f64::from(self.gpus) * f64::from(days_in_month) * 24.0 * 60.0;
-        Some(100.0 * (1.0 - (self.unavailable_gpu_minutes / minutes).min(1.0)))
+        let gpu_minutes = f64::from(self.gpus) * minutes;
+        Some(100.0 * (1.0 - (self.unavailable_gpu_minutes / gpu_minutes).min(1.0)))
     }
 
-    /// Share of the month's GPU-hours with samples, 0–1.
-    pub fn observed_share(&self, days_in_month: u32) -> f64 {
-        let hours = f64::from(self.gpus) * f64::from(days_in_month) * 24.0;
+    /// Share of the GPU-hours of the month's `minutes` so far with samples, 0–1.
+    pub fn observed_share(&self, minutes: f64) -> f64 {
+        let hours = f64::from(self.gpus) * minutes / 60.0;
         if hours <= 0.0 {
             0.0
         } else {
@@ -89,13 +90,32 @@ pub struct LedgerRow {
     pub source: String,
 }
 
+/// Minutes of the month starting `first` (of `days` days) that have passed by `as_of`, counting
+/// no further than the end of `through`.
+pub fn minutes_elapsed(
+    first: NaiveDate,
+    days: u32,
+    through: NaiveDate,
+    as_of: DateTime<Utc>,
+) -> f64 {
+    let start = first.and_time(NaiveTime::MIN).and_utc();
+    let month_end = start + Duration::days(i64::from(days));
+    let through_end = (through + Duration::days(1))
+        .and_time(NaiveTime::MIN)
+        .and_utc();
+    let end = month_end.min(through_end).min(as_of);
+    (end - start).num_minutes().max(0) as f64
+}
+
 /// The ledger row of `contract` for the month starting `month`; `measure` is what telemetry
 /// saw of its GPUs (`None`: nothing). Months are billed up to `through` (a month in progress
-/// counts its days so far).
+/// counts its days so far) and measured up to `as_of`: a month in progress divides its
+/// downtime by the minutes elapsed, not by the whole month's.
 pub fn ledger_row(
     contract: &LeaseContract,
     month: NaiveDate,
     through: NaiveDate,
+    as_of: DateTime<Utc>,
     measure: Option<MonthMeasure>,
 ) -> LedgerRow {
     let (first, days) = month_of(month);
@@ -105,7 +125,8 @@ pub fn ledger_row(
         .map(|d| contract.revenue_usd(d))
         .sum();
     let m = measure.unwrap_or_default();
-    let availability_pct = m.availability_pct(days);
+    let minutes = minutes_elapsed(first, days, through, as_of);
+    let availability_pct = m.availability_pct(minutes);
     let (credit_pct, source) = match (&contract.sla, availability_pct) {
         (None, _) => (0.0, "no_sla"),
         (Some(_), None) => (0.0, "not_measured"),
@@ -120,7 +141,7 @@ pub fn ledger_row(
         fee_usd,
         sla_pct: contract.sla.as_ref().map(|s| s.availability_pct),
         availability_pct,
-        observed_share: m.observed_share(days),
+        observed_share: m.observed_share(minutes),
         gpus: m.gpus,
         unavailable_gpu_minutes: m.unavailable_gpu_minutes,
         credit_pct,
@@ -158,6 +179,11 @@ pub fn in_scope(
 mod tests {
     use super::*;
     use crate::model::lease::LeaseTerms;
+
+    /// A moment after every month the tests bill.
+    fn later() -> DateTime<Utc> {
+        day(2027, 6, 1).and_hms_opt(0, 0, 0).unwrap().and_utc()
+    }
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -215,7 +241,13 @@ mod tests {
             unavailable_gpu_minutes: 400.0,
             observed_gpu_hours: 8.0 * 720.0,
         };
-        let row = ledger_row(&contract(), day(2026, 11, 1), day(2026, 11, 30), Some(m));
+        let row = ledger_row(
+            &contract(),
+            day(2026, 11, 1),
+            day(2026, 11, 30),
+            later(),
+            Some(m),
+        );
         let expected = 100.0 * (1.0 - 400.0 / 345_600.0);
         assert!((row.availability_pct.unwrap() - expected).abs() < 1e-12);
         assert!((expected - 99.884_259).abs() < 1e-6);
@@ -232,18 +264,54 @@ mod tests {
             ..m
         };
         assert_eq!(
-            ledger_row(&contract(), day(2026, 11, 1), day(2026, 11, 30), Some(ok)).credit_usd,
+            ledger_row(
+                &contract(),
+                day(2026, 11, 1),
+                day(2026, 11, 30),
+                later(),
+                Some(ok)
+            )
+            .credit_usd,
             0.0
         );
         // Not observed: no availability, no credit assumed.
-        let none = ledger_row(&contract(), day(2026, 11, 1), day(2026, 11, 30), None);
+        let none = ledger_row(
+            &contract(),
+            day(2026, 11, 1),
+            day(2026, 11, 30),
+            later(),
+            None,
+        );
         assert_eq!(
             (none.availability_pct, none.credit_usd, none.source.as_str()),
             (None, 0.0, "not_measured")
         );
         // A month in progress bills its days so far.
-        let part = ledger_row(&contract(), day(2026, 12, 1), day(2026, 12, 4), None);
+        let part = ledger_row(
+            &contract(),
+            day(2026, 12, 1),
+            day(2026, 12, 4),
+            later(),
+            None,
+        );
         assert!((part.fee_usd - 4.0 * 480.0).abs() < 1e-9);
+        // ...and measures its minutes so far: the same 400 GPU-minutes at noon on 4 December
+        // (3.5 days, 5,040 minutes × 8 GPUs = 40,320) are 99.0079 %, not the whole month's
+        // 99.884 %.
+        let noon = day(2026, 12, 4).and_hms_opt(12, 0, 0).unwrap().and_utc();
+        let early = ledger_row(
+            &contract(),
+            day(2026, 12, 1),
+            day(2026, 12, 4),
+            noon,
+            Some(m),
+        );
+        let expected = 100.0 * (1.0 - 400.0 / 40_320.0);
+        assert!(
+            (early.availability_pct.unwrap() - expected).abs() < 1e-9,
+            "{early:?}"
+        );
+        assert_eq!(early.credit_pct, standard().credit_pct(expected));
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub fn CashFan(market: MarketNow, params: Memo<CalcParams>) -> impl IntoView {
         fans.with(|f| f.as_ref().map(|(f, _)| chart_of(f, lang)))
     });
     let ms = move || fans.with(|f| f.as_ref().map_or(0.0, |(_, ms)| *ms));
+    // Rendered by the server (native) and recomputed by the browser (wasm) on every change.
+    let digest = move || fans.with(|f| f.as_ref().map(|(f, _)| f.digest()).unwrap_or_default());
     let note = move || {
         (r.calc_note)(
             &crate::i18n::numbers::number(lang, paths.get() as f64, 0),
@@ -82,7 +84,7 @@ pub fn CashFan(market: MarketNow, params: Memo<CalcParams>) -> impl IntoView {
         <EChart id="chart-cash-fan" chart height_px=300 label=r.calc_title />
         <ChartExport id="chart-cash-fan" chart />
         <p class="panel-note" data-testid="fan-timing" data-paths=move || paths.get().to_string()
-            data-ms=move || format!("{:.1}", ms())>{note}</p>
+            data-ms=move || format!("{:.1}", ms()) data-digest=digest>{note}</p>
     }
 }
 
