@@ -5,17 +5,17 @@
 than one file are printed. Exits 1 when there is one. Run: scripts/import-cycles.py"""
 import pathlib, re, sys
 
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import rust_source  # noqa: E402
+
 CRATES = ["app/src", "server/src"]
 PATH = re.compile(r"\b(crate|super|self)((?:::\w+)+)(::\{)?")
 DEF = r"pub(?:\([^)]*\))?\s+(?:async\s+)?(?:unsafe\s+)?(?:struct|enum|fn|trait|type|const|static|mod|union)\s+{}\b"
 
 
 def code_of(path):
-    text = path.read_text()
-    cut = text.find("#[cfg(test)]")
-    text = text if cut < 0 else text[:cut]
-    text = re.sub(r"//[^\n]*", "", text)
-    return re.sub(r'"(\\.|[^"\\])*"', '""', text)
+    """The file's non-test code, read whole (scripts/rust_source.py)."""
+    return rust_source.code_of(path.read_text())
 
 
 def modules(root):

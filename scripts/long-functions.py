@@ -4,6 +4,9 @@ tests (`#[cfg(test)]` modules, tests/ and benches/) and the language tables (dat
 Exits 1 when there is one. Run: scripts/long-functions.py [LIMIT]"""
 import pathlib, re, sys
 
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import rust_source  # noqa: E402
+
 LIMIT = int(sys.argv[1]) if len(sys.argv) > 1 else 120
 ROOTS = ["app/src", "server/src"]
 # The words tables are struct literals of closures, one per string: data, not logic; the store's
@@ -12,30 +15,18 @@ SKIP = {"app/src/i18n/en.rs", "app/src/i18n/it.rs", "server/src/store/conformanc
 FN = re.compile(r"^\s*(pub(\([^)]*\))?\s+)?(async\s+)?(const\s+)?(unsafe\s+)?fn\s+(\w+)")
 
 
-def strip(line):
-    """The line without string literals and // comments, for brace counting."""
-    line = re.sub(r'"(\\.|[^"\\])*"', '""', line)
-    line = re.sub(r"'(\\.|[^'\\])'", "''", line)
-    return line.split("//", 1)[0]
-
-
 def functions(path):
-    lines = path.read_text().split("\n")
-    skip_from = None
-    for i, l in enumerate(lines):
-        if l.strip() == "#[cfg(test)]":
-            skip_from = i
-            break
-    limit_line = skip_from if skip_from is not None else len(lines)
+    # Read whole: literals and comments blanked, test items blanked (lines kept).
+    lines = rust_source.code_of(path.read_text()).split("\n")
     i = 0
-    while i < limit_line:
+    while i < len(lines):
         m = FN.match(lines[i])
         if not m:
             i += 1
             continue
         depth, started, j = 0, False, i
         while j < len(lines):
-            s = strip(lines[j])
+            s = lines[j]
             if not started and ";" in s and "{" not in s:
                 break  # a declaration without a body
             depth += s.count("{") - s.count("}")

@@ -75,9 +75,15 @@ step "alerting rules: promtool check and unit tests (deploy/prometheus)"
 timed 120 promtool-check promtool check rules deploy/prometheus/rules.yml
 out="$(cd deploy/prometheus && timed 120 promtool-test promtool test rules rules.test.yml 2>&1)" || { echo "$out"; fail "promtool test rules"; }
 echo "$out"
-# promtool prints one SUCCESS per rules file it tested.
-ok=$(grep -c SUCCESS <<<"$out" || true)
+# promtool (2.42) prints one SUCCESS per file and exits 0 only when every case passed: the cases
+# that ran are the test file's evaluations (each alert_rule_test and promql_expr_test entry has
+# one eval_time), counted when promtool said SUCCESS.
+ok=0
+if grep -q SUCCESS <<<"$out"; then
+  ok=$(grep -cE '^[[:space:]]*-?[[:space:]]*eval_time:' deploy/prometheus/rules.test.yml || true)
+fi
 echo "promtool $ok 0" > "$LOGS/promtool.counts"
+echo "promtool: $ok rule test cases passed"
 floor_check promtool rules "$ok"
 fi
 

@@ -9,7 +9,8 @@ use std::time::Instant;
 use chrono::{Datelike, Duration, NaiveDate};
 
 use app::model::curtailment::{backtest, CurtailmentPolicy, MiningLoad};
-use app::model::power::{parse_prices, PowerContract};
+use app::model::power::PowerContract;
+use app::model::price_file::parse_prices;
 use server::store::Store;
 
 fn ercot_year(points: usize, days: i64) -> String {

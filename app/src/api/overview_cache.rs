@@ -69,7 +69,7 @@ pub struct OverviewCache {
     /// Every site's daily revenue over a window (`/revenue`, embeds).
     revenue: Slots<(NaiveDate, NaiveDate), Vec<RevenueDay>>,
     /// Risk bands per query (`/risk`, the overview's panel).
-    risk: Slots<RiskKey, super::risk::RiskReport>,
+    risk: Slots<RiskKey, crate::model::risk_report::RiskReport>,
 }
 
 /// A risk query as a key: range, paths, seed, and the scenario's volatility and drift (bits).
@@ -137,8 +137,8 @@ impl OverviewCache {
         &self,
         query: RiskKey,
         at: (NaiveDate, DateTime<Utc>),
-        compute: impl Future<Output = Result<super::risk::RiskReport, E>>,
-    ) -> Result<Arc<super::risk::RiskReport>, E> {
+        compute: impl Future<Output = Result<crate::model::risk_report::RiskReport, E>>,
+    ) -> Result<Arc<crate::model::risk_report::RiskReport>, E> {
         self.through(&self.risk, query, at, compute).await
     }
 

@@ -4,26 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::risk::{Dynamics, MonthBand};
-
-/// What `GET /api/v1/risk` answers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct RiskReport {
-    /// The market day the paths start from.
-    pub as_of: NaiveDate,
-    pub paths: usize,
-    pub seed: u64,
-    /// Drift and volatility used, and the days of stored history they were estimated from.
-    pub dynamics: Dynamics,
-    pub estimated_over_days: i64,
-    /// `modelled`: a Monte Carlo over the stored prices' sources (named).
-    pub source: String,
-    /// Sites whose power is priced from their interval prices over the last year ($ per kWh
-    /// drawn, share of time mined); the others pay their flat rate.
-    pub power: std::collections::BTreeMap<String, crate::model::risk_inputs::SitePowerCost>,
-    pub months: Vec<MonthBand>,
-}
+pub use crate::model::risk_report::RiskReport;
 
 /// `range` (`12m`, `24m`, `36m`), `paths` (100–10,000) and `seed`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

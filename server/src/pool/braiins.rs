@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate};
 use serde_json::Value;
 
-use super::{PoolError, PoolSource};
+use super::source::{PoolError, PoolSource};
 use crate::remote::Remote;
 
 pub struct Braiins {

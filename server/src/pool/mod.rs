@@ -3,16 +3,18 @@
 //! pools revise the current day) and writes them to the store.
 
 pub mod braiins;
+mod source;
+
+pub use source::{PoolError, PoolSource};
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use app::model::pool::PoolDay;
 
-use crate::remote::{Remote, RemoteError, RemoteLimits};
+use crate::remote::{Remote, RemoteLimits};
 use crate::store::Store;
 
 /// A pool account whose payouts count for a site. The token is read from `token_env` when the
@@ -49,27 +51,6 @@ impl PoolKind {
             PoolKind::Braiins => "https://pool.braiins.com",
         }
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PoolError {
-    #[error(transparent)]
-    Remote(#[from] RemoteError),
-    #[error("unexpected answer from the pool: {0}")]
-    Parse(String),
-    #[error("environment variable {0} holding the pool token is not set")]
-    NoToken(String),
-}
-
-/// A pool's API for one account.
-#[async_trait]
-pub trait PoolSource: Send + Sync {
-    /// BTC paid per day in `[from, to]` (the days the pool reports).
-    async fn daily_rewards(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<(NaiveDate, f64)>, PoolError>;
 }
 
 /// The source for an account, with its token read from the environment now.

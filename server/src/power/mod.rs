@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::Utc;
 
 use app::model::curtailment::SitePower;
-use app::model::power::parse_prices;
+use app::model::price_file::parse_prices;
 
 use crate::remote::{Remote, RemoteLimits};
 use crate::store::Store;

@@ -14,6 +14,7 @@ macro_rules! unavailable_sum {
 
 #[cfg(test)]
 mod conformance;
+mod error;
 // The query modules are loaded once per engine on purpose (see sqlite.rs).
 #[allow(clippy::duplicate_mod)]
 mod postgres;
@@ -45,6 +46,7 @@ use app::model::power::IntervalPrice;
 use app::model::site::Site;
 use app::model::timeline::{Milestone, MilestoneEdit};
 
+pub use error::StoreError;
 pub use rows::{
     measures, DeviceSpec, GpuMonth, NewAnnotationRow, PriceCoverage, Retention, SessionUser,
     StoredUser,
@@ -52,42 +54,6 @@ pub use rows::{
 use sample_buffer::SampleBuffer;
 pub use sample_buffer::SampleRow;
 pub use seed::{example_sites, seed_if_empty};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://USER@HOST/DATABASE")]
-    UnsupportedUrl(String),
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("migration failed: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
-    #[error("stored data is invalid: {0}")]
-    Corrupt(String),
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => {
-                ApiError::Unavailable
-            }
-            other => {
-                let id = format!("{:08x}", rand_id());
-                tracing::error!(error = %other, id, "store error");
-                ApiError::Internal { id }
-            }
-        }
-    }
-}
-
-/// A short reference to correlate a user's error with the log line (not security relevant).
-fn rand_id() -> u32 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    nanos ^ std::process::id().rotate_left(16)
-}
 
 /// Which engine a database URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Row;
 
-use super::StoreError;
+use super::error::StoreError;
 
 type Db = sqlx::Postgres;
 type DbRow = sqlx::postgres::PgRow;

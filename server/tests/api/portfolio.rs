@@ -253,7 +253,8 @@ async fn an_empty_install_says_what_to_do_and_refuses_devices_at_unknown_sites()
         .await
         .unwrap();
     assert!(
-        first.contains("data-testid=\"first-run\"") && first.contains("rigshift portfolio import")
+        first.contains("data-testid=\"first-run\"") && first.contains("rigshift portfolio import"),
+        "{first}"
     );
     assert!(!first.contains("data-testid=\"demo-banner\""));
     let (s, body) = app
