@@ -65,6 +65,7 @@ if wants house; then
 step "the house: a pure core, no import circle, no function over 120 lines, the architecture doc true"
 scripts/purity.sh
 echo "pure core: ok"
+python3 scripts/rust_source.py
 scripts/import-cycles.py
 scripts/long-functions.py
 scripts/architecture-check.py

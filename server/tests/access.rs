@@ -9,30 +9,157 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::{day, wait_until, TestApp, ADMIN_PASSWORD};
 
-/// Who may call an endpoint at least.
-#[derive(Clone, Copy, Debug)]
+/// Who may call an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Needs {
-    Viewer,
-    Operator,
-    Admin,
+    /// Anyone, signed in or not.
+    Public,
+    /// At least this role (a tenant: only tenant-level routes).
+    Role(Role),
+    /// A signed-in person of at least this role: an API token has no password.
+    Session(Role),
+    /// A session of one's own (a tenant ending its session), or an admin's any; another staff
+    /// token finds none of its own (404).
+    OwnSessionOrAdmin,
 }
 
-impl Needs {
-    fn role(self) -> Role {
-        match self {
-            Needs::Viewer => Role::Viewer,
-            Needs::Operator => Role::Operator,
-            Needs::Admin => Role::Admin,
+/// Who calls: nobody, a tenant signed in (session cookie, our Origin), or a role's API token.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Caller {
+    Anonymous,
+    TenantSession,
+    Token(Role),
+}
+
+const CALLERS: [Caller; 5] = [
+    Caller::Anonymous,
+    Caller::TenantSession,
+    Caller::Token(Role::Viewer),
+    Caller::Token(Role::Operator),
+    Caller::Token(Role::Admin),
+];
+
+/// The status class a caller must get: success, or this refusal.
+fn expected(caller: Caller, needs: Needs) -> Option<StatusCode> {
+    let forbidden = Some(StatusCode::FORBIDDEN);
+    match (caller, needs) {
+        (_, Needs::Public) => None,
+        (Caller::Anonymous, _) => Some(StatusCode::UNAUTHORIZED),
+        (Caller::TenantSession, Needs::Role(r) | Needs::Session(r)) => {
+            (r != Role::Tenant).then_some(StatusCode::FORBIDDEN)
+        }
+        (Caller::TenantSession, Needs::OwnSessionOrAdmin) => None,
+        (Caller::Token(t), Needs::Role(r)) => (t < r).then_some(StatusCode::FORBIDDEN),
+        (Caller::Token(_), Needs::Session(_)) => forbidden,
+        (Caller::Token(t), Needs::OwnSessionOrAdmin) => {
+            (t != Role::Admin).then_some(StatusCode::NOT_FOUND)
         }
     }
 }
 
-const CALLERS: [Option<Role>; 4] = [
-    None,
-    Some(Role::Viewer),
-    Some(Role::Operator),
-    Some(Role::Admin),
+/// Every route of `/api/v1` and every server function, with who may call it. The test below
+/// reads the routes from the router's own OpenAPI document and the server functions from their
+/// registry: one missing here, or here and gone there, fails it; an API route's role must be
+/// the one the router enforces (`x-rigshift-role`).
+const MATRIX: &[(&str, Needs)] = &[
+    ("GET /health", Needs::Public),
+    ("GET /openapi.json", Needs::Public),
+    // Tenants (their own contracts) and staff.
+    ("GET /fleet", Needs::Role(Role::Tenant)),
+    ("GET /sla", Needs::Role(Role::Tenant)),
+    ("GET /sla.csv", Needs::Role(Role::Tenant)),
+    ("GET /sessions", Needs::Role(Role::Tenant)),
+    ("POST /me/password", Needs::Session(Role::Tenant)),
+    ("DELETE /sessions/{id}", Needs::OwnSessionOrAdmin),
+    ("fn get_fleet", Needs::Role(Role::Tenant)),
+    ("fn get_device_history", Needs::Role(Role::Tenant)),
+    ("fn get_sla_ledger", Needs::Role(Role::Tenant)),
+    ("fn get_me", Needs::Role(Role::Tenant)),
+    ("fn get_data_status", Needs::Role(Role::Tenant)),
+    ("fn get_account", Needs::Role(Role::Tenant)),
+    ("fn change_password", Needs::Session(Role::Tenant)),
+    ("fn revoke_session", Needs::OwnSessionOrAdmin),
+    // Viewers.
+    ("GET /sites", Needs::Role(Role::Viewer)),
+    ("GET /sites/{id}", Needs::Role(Role::Viewer)),
+    ("GET /revenue", Needs::Role(Role::Viewer)),
+    ("GET /risk", Needs::Role(Role::Viewer)),
+    ("GET /leases/mark-to-market", Needs::Role(Role::Viewer)),
+    ("GET /kpis", Needs::Role(Role::Viewer)),
+    ("GET /market", Needs::Role(Role::Viewer)),
+    ("GET /market/latest", Needs::Role(Role::Viewer)),
+    ("GET /pool-rewards", Needs::Role(Role::Viewer)),
+    ("GET /power/prices", Needs::Role(Role::Viewer)),
+    ("GET /curtailment", Needs::Role(Role::Viewer)),
+    ("GET /power/sites", Needs::Role(Role::Viewer)),
+    ("POST /estimate/mining", Needs::Role(Role::Viewer)),
+    ("POST /estimate/gpu", Needs::Role(Role::Viewer)),
+    ("POST /estimate/sha256", Needs::Role(Role::Viewer)),
+    ("GET /catalogue/gpus", Needs::Role(Role::Viewer)),
+    ("GET /catalogue/asics", Needs::Role(Role::Viewer)),
+    ("GET /stream", Needs::Role(Role::Viewer)),
+    ("GET /timeline", Needs::Role(Role::Viewer)),
+    ("GET /export/{file}", Needs::Role(Role::Viewer)),
+    ("GET /annotations/{id}/history", Needs::Role(Role::Viewer)),
+    ("fn get_timeline", Needs::Role(Role::Viewer)),
+    ("fn get_site_flexibility", Needs::Role(Role::Viewer)),
+    ("fn get_overview", Needs::Role(Role::Viewer)),
+    ("fn get_annotation_history", Needs::Role(Role::Viewer)),
+    ("fn get_sites", Needs::Role(Role::Viewer)),
+    ("fn get_market_now", Needs::Role(Role::Viewer)),
+    ("fn estimate_sha256", Needs::Role(Role::Viewer)),
+    // Operators.
+    ("POST /devices", Needs::Role(Role::Operator)),
+    ("DELETE /devices/{id}", Needs::Role(Role::Operator)),
+    ("POST /devices/scan", Needs::Role(Role::Operator)),
+    ("fn scan_devices", Needs::Role(Role::Operator)),
+    ("PUT /sites/{id}/power", Needs::Role(Role::Operator)),
+    ("PATCH /milestones/{id}", Needs::Role(Role::Operator)),
+    ("POST /milestones", Needs::Role(Role::Operator)),
+    ("fn create_milestone", Needs::Role(Role::Operator)),
+    ("POST /annotations", Needs::Role(Role::Operator)),
+    ("PATCH /annotations/{id}", Needs::Role(Role::Operator)),
+    ("fn update_milestone", Needs::Role(Role::Operator)),
+    ("fn create_annotation", Needs::Role(Role::Operator)),
+    ("fn edit_annotation", Needs::Role(Role::Operator)),
+    ("POST /sites", Needs::Role(Role::Operator)),
+    ("PATCH /sites/{id}", Needs::Role(Role::Operator)),
+    ("DELETE /sites/{id}", Needs::Role(Role::Operator)),
+    ("POST /sites/{id}/contracts", Needs::Role(Role::Operator)),
+    ("PATCH /contracts/{id}", Needs::Role(Role::Operator)),
+    ("DELETE /contracts/{id}", Needs::Role(Role::Operator)),
+    ("fn add_site", Needs::Role(Role::Operator)),
+    ("fn add_contract", Needs::Role(Role::Operator)),
+    ("fn patch_site", Needs::Role(Role::Operator)),
+    ("fn patch_contract", Needs::Role(Role::Operator)),
+    ("fn retire_site", Needs::Role(Role::Operator)),
+    ("fn end_contract", Needs::Role(Role::Operator)),
+    // Admins.
+    ("GET /tokens", Needs::Role(Role::Admin)),
+    ("POST /tokens", Needs::Role(Role::Admin)),
+    ("DELETE /tokens/{id}", Needs::Role(Role::Admin)),
+    ("GET /audit", Needs::Role(Role::Admin)),
+    ("GET /embeds", Needs::Role(Role::Admin)),
+    ("POST /embeds", Needs::Role(Role::Admin)),
+    ("DELETE /embeds/{id}", Needs::Role(Role::Admin)),
+    ("GET /users", Needs::Role(Role::Admin)),
+    ("PATCH /users/{name}", Needs::Role(Role::Admin)),
+    ("GET /portfolio", Needs::Role(Role::Admin)),
+    ("PUT /portfolio", Needs::Role(Role::Admin)),
+    ("POST /history", Needs::Role(Role::Admin)),
+    ("fn get_embeds", Needs::Role(Role::Admin)),
+    ("fn create_embed", Needs::Role(Role::Admin)),
+    ("fn revoke_embed", Needs::Role(Role::Admin)),
+    ("fn get_admin", Needs::Role(Role::Admin)),
+    ("fn update_user", Needs::Role(Role::Admin)),
+    ("fn add_user", Needs::Role(Role::Admin)),
+    ("fn create_token", Needs::Role(Role::Admin)),
+    ("fn revoke_token", Needs::Role(Role::Admin)),
 ];
+
+/// The tenant whose user the matrix signs in as (a contract of the seed at Muskogee).
+const TENANT: &str = "Own GPU cloud (H100 SXM)";
+const TENANT_PASSWORD: &str = "tenant-password-1";
 
 async fn version_of_milestone(app: &TestApp, id: &str) -> i64 {
     let (_, t) = app.get_json("/api/v1/timeline").await;
@@ -99,6 +226,9 @@ struct Call {
     form: Option<Vec<(String, String)>>,
     /// A CSV body.
     csv: Option<String>,
+    /// The session the tenant caller uses for this call (its own fresh one), when not the
+    /// matrix's shared one.
+    tenant_cookie: Option<String>,
 }
 
 fn json_call(method: Method, path: impl Into<String>, body: Option<Value>) -> Call {
@@ -108,6 +238,7 @@ fn json_call(method: Method, path: impl Into<String>, body: Option<Value>) -> Ca
         json: body,
         form: None,
         csv: None,
+        tenant_cookie: None,
     }
 }
 
@@ -148,11 +279,19 @@ fn server_fn(name: &str, form: &[(&str, String)]) -> Call {
                 .collect(),
         ),
         csv: None,
+        tenant_cookie: None,
     }
 }
 
+/// What the matrix's calls need besides the app: accounts to make tenant users, a GPU to ask
+/// the history of.
+struct Fixture {
+    auth: server::auth::Auth,
+    gpu: String,
+}
+
 /// Builds the call `name` against the app's current state.
-async fn prepare(app: &TestApp, name: &str, n: u16) -> Call {
+async fn prepare(app: &TestApp, fixture: &Fixture, name: &str, n: u16) -> Call {
     let milestone = "musk-retrofit-c";
     match name {
         "POST /devices" => json_call(
@@ -413,75 +552,256 @@ async fn prepare(app: &TestApp, name: &str, n: u16) -> Call {
             let (id, _) = new_annotation(app, "history").await;
             server_fn("get_annotation_history", &[("id", id.to_string())])
         }
+        "GET /health" => json_call(Method::GET, "/api/v1/health", None),
+        "GET /openapi.json" => json_call(Method::GET, "/api/v1/openapi.json", None),
+        "GET /fleet" => json_call(Method::GET, "/api/v1/fleet", None),
+        "GET /sla" => json_call(Method::GET, "/api/v1/sla?month=2026-11", None),
+        "GET /sla.csv" => json_call(Method::GET, "/api/v1/sla.csv?month=2026-11", None),
+        "GET /sessions" => json_call(Method::GET, "/api/v1/sessions", None),
+        "POST /me/password" | "fn change_password" => {
+            // A tenant user of its own: changing a password ends that user's other sessions.
+            let user = format!("pw{n}");
+            fixture
+                .auth
+                .add_user(&user, Role::Tenant, Some(TENANT), TENANT_PASSWORD, "test")
+                .await
+                .unwrap();
+            let cookie = Browser::sign_in(app, &user, TENANT_PASSWORD).await.cookie;
+            let new = format!("another password {n}");
+            let call = if name.starts_with("fn") {
+                server_fn(
+                    "change_password",
+                    &[("current", TENANT_PASSWORD.into()), ("new", new)],
+                )
+            } else {
+                json_call(
+                    Method::POST,
+                    "/api/v1/me/password",
+                    Some(json!({ "current": TENANT_PASSWORD, "new": new })),
+                )
+            };
+            Call {
+                tenant_cookie: Some(cookie),
+                ..call
+            }
+        }
+        "DELETE /sessions/{id}" | "fn revoke_session" => {
+            // A second session of the matrix's tenant, found by its own list.
+            let second = Browser::sign_in(app, "tenant", TENANT_PASSWORD).await;
+            let (_, list) = second.json(Method::GET, "/api/v1/sessions", None).await;
+            let id = list["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["current"] == true)
+                .unwrap_or_else(|| panic!("{list}"))["id"]
+                .as_i64()
+                .unwrap();
+            if name.starts_with("fn") {
+                server_fn("revoke_session", &[("id", id.to_string())])
+            } else {
+                json_call(Method::DELETE, format!("/api/v1/sessions/{id}"), None)
+            }
+        }
+        "fn get_fleet" => server_fn(
+            "get_fleet",
+            &[
+                ("query[page]", "0".into()),
+                ("query[per_page]", "10".into()),
+                ("query[sort]", "status".into()),
+            ],
+        ),
+        "fn get_device_history" => server_fn(
+            "get_device_history",
+            &[("id", fixture.gpu.clone()), ("hours", "1".into())],
+        ),
+        "fn get_sla_ledger" => server_fn("get_sla_ledger", &[("month", "2026-11".into())]),
+        "fn get_me" => server_fn("get_me", &[]),
+        "fn get_data_status" => server_fn("get_data_status", &[]),
+        "GET /sites" => json_call(Method::GET, "/api/v1/sites", None),
+        "GET /revenue" => json_call(Method::GET, "/api/v1/revenue?from=2026-11-01&to=2026-11-20", None),
+        "GET /risk" => json_call(Method::GET, "/api/v1/risk?range=12m&paths=100", None),
+        "GET /leases/mark-to-market" => json_call(Method::GET, "/api/v1/leases/mark-to-market", None),
+        "GET /kpis" => json_call(Method::GET, "/api/v1/kpis", None),
+        "GET /market" => json_call(Method::GET, "/api/v1/market?from=2026-11-01&to=2026-11-20", None),
+        "GET /market/latest" => json_call(Method::GET, "/api/v1/market/latest", None),
+        "GET /pool-rewards" => json_call(Method::GET, "/api/v1/pool-rewards?from=2026-11-01&to=2026-11-20", None),
+        "GET /power/prices" => json_call(
+            Method::GET,
+            "/api/v1/power/prices?site=pecos-ridge&from=2026-11-01&to=2026-11-02",
+            None,
+        ),
+        "GET /curtailment" => json_call(
+            Method::GET,
+            "/api/v1/curtailment?site=pecos-ridge&from=2026-11-01&to=2026-11-02",
+            None,
+        ),
+        "GET /power/sites" => json_call(Method::GET, "/api/v1/power/sites", None),
+        "POST /estimate/mining" => json_call(
+            Method::POST,
+            "/api/v1/estimate/mining",
+            Some(json!({ "hashrate_ths": 200.0, "difficulty": 100e12, "btc_price_usd": 100000.0 })),
+        ),
+        "POST /estimate/gpu" => json_call(
+            Method::POST,
+            "/api/v1/estimate/gpu",
+            Some(json!({ "gpu": "H100-SXM", "count": 8, "model_params_b": 70, "workload": "prefill" })),
+        ),
+        "POST /estimate/sha256" => json_call(
+            Method::POST,
+            "/api/v1/estimate/sha256",
+            Some(json!({ "millis": 10 })),
+        ),
+        "GET /catalogue/gpus" => json_call(Method::GET, "/api/v1/catalogue/gpus", None),
+        "GET /catalogue/asics" => json_call(Method::GET, "/api/v1/catalogue/asics", None),
+        "GET /stream" => json_call(Method::GET, "/api/v1/stream", None),
+        "GET /timeline" => json_call(Method::GET, "/api/v1/timeline", None),
+        "GET /export/{file}" => json_call(
+            Method::GET,
+            "/api/v1/export/revenue.csv?range=1y",
+            None,
+        ),
+        "GET /annotations/{id}/history" => {
+            let (id, _) = new_annotation(app, "a history").await;
+            json_call(Method::GET, format!("/api/v1/annotations/{id}/history"), None)
+        }
+        "fn get_market_now" => server_fn("get_market_now", &[]),
+        "fn estimate_sha256" => server_fn("estimate_sha256", &[("millis", "10".into())]),
+        "fn add_site" => json_call(
+            Method::POST,
+            "/api/add_site",
+            Some(json!({ "site": { "id": format!("fn-new-{n}"), "name": "New", "capacity_mw": 10.0,
+                "initial_mining_mw": 0.0, "power_usd_per_kwh": 0.05, "pue_ai": 1.2,
+                "mining_uptime": 1.0, "pool_fee_pct": 0.0 } })),
+        ),
+        "fn add_contract" => json_call(
+            Method::POST,
+            "/api/add_contract",
+            Some(json!({ "site_id": "baie-comeau", "contract": colocation(&format!("fn-colo-{n}")) })),
+        ),
+        "GET /embeds" => json_call(Method::GET, "/api/v1/embeds", None),
         other => panic!("unknown call {other}"),
     }
 }
 
+/// The matrix is the router: its names are exactly the router's operations (read from the
+/// OpenAPI document the router builds) and the registered server functions, and each API
+/// route's role is the one the router enforces.
 #[tokio::test]
-async fn every_role_against_every_write_endpoint_and_server_function() {
+async fn the_access_matrix_names_every_route_and_server_function_the_router_has() {
     let app = TestApp::on(day(2026, 11, 25))
         .simulator(false)
         .start()
         .await;
-    let matrix: &[(&str, Needs)] = &[
-        ("POST /devices", Needs::Operator),
-        ("DELETE /devices/{id}", Needs::Operator),
-        ("POST /devices/scan", Needs::Operator),
-        ("fn scan_devices", Needs::Operator),
-        ("PUT /sites/{id}/power", Needs::Operator),
-        ("PATCH /milestones/{id}", Needs::Operator),
-        ("POST /milestones", Needs::Operator),
-        ("fn create_milestone", Needs::Operator),
-        ("POST /annotations", Needs::Operator),
-        ("PATCH /annotations/{id}", Needs::Operator),
-        ("GET /tokens", Needs::Admin),
-        ("POST /tokens", Needs::Admin),
-        ("DELETE /tokens/{id}", Needs::Admin),
-        ("GET /audit", Needs::Admin),
-        ("POST /embeds", Needs::Admin),
-        ("DELETE /embeds/{id}", Needs::Admin),
-        ("fn get_embeds", Needs::Admin),
-        ("fn create_embed", Needs::Admin),
-        ("fn revoke_embed", Needs::Admin),
-        ("fn update_milestone", Needs::Operator),
-        ("fn create_annotation", Needs::Operator),
-        ("fn edit_annotation", Needs::Operator),
-        ("fn get_admin", Needs::Admin),
-        ("GET /users", Needs::Admin),
-        ("PATCH /users/{name}", Needs::Admin),
-        ("fn update_user", Needs::Admin),
-        ("GET /sessions", Needs::Viewer),
-        ("fn get_account", Needs::Viewer),
-        ("fn add_user", Needs::Admin),
-        ("fn create_token", Needs::Admin),
-        ("fn revoke_token", Needs::Admin),
-        ("fn get_timeline", Needs::Viewer),
-        ("fn get_site_flexibility", Needs::Viewer),
-        ("fn get_overview", Needs::Viewer),
-        ("fn get_annotation_history", Needs::Viewer),
-        ("GET /sites/{id}", Needs::Viewer),
-        ("POST /sites", Needs::Operator),
-        ("PATCH /sites/{id}", Needs::Operator),
-        ("DELETE /sites/{id}", Needs::Operator),
-        ("POST /sites/{id}/contracts", Needs::Operator),
-        ("PATCH /contracts/{id}", Needs::Operator),
-        ("DELETE /contracts/{id}", Needs::Operator),
-        ("GET /portfolio", Needs::Admin),
-        ("PUT /portfolio", Needs::Admin),
-        ("POST /history", Needs::Admin),
-        ("fn get_sites", Needs::Viewer),
-        ("fn patch_site", Needs::Operator),
-        ("fn patch_contract", Needs::Operator),
-        ("fn retire_site", Needs::Operator),
-        ("fn end_contract", Needs::Operator),
-    ];
+    let (s, doc) = app.get_json("/api/v1/openapi.json").await;
+    assert_eq!(s, 200);
+    let mut routed = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let role = op["x-rigshift-role"].as_str().map(str::to_string);
+            routed.insert(format!("{} {path}", method.to_uppercase()), role);
+        }
+    }
+    for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+        let name = path.trim_start_matches("/api/");
+        // Each server function has its own entry, whatever its role.
+        routed.insert(format!("fn {name}"), Some("?".into()));
+    }
+    let listed: std::collections::BTreeMap<&str, Needs> = MATRIX.iter().copied().collect();
+    assert_eq!(listed.len(), MATRIX.len(), "a name listed twice");
+    let missing: Vec<&String> = routed
+        .keys()
+        .filter(|k| !listed.contains_key(k.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes with no access entry (add them to MATRIX): {missing:?}"
+    );
+    let gone: Vec<&&str> = listed
+        .keys()
+        .filter(|k| !routed.contains_key(**k))
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "entries for routes the router does not have: {gone:?}"
+    );
+    for (name, role) in &routed {
+        if name.starts_with("fn ") {
+            continue;
+        }
+        let needs = listed[name.as_str()];
+        let want = match needs {
+            Needs::Public => None,
+            Needs::Role(r) | Needs::Session(r) => Some(r.as_str().to_string()),
+            Needs::OwnSessionOrAdmin => Some(Role::Tenant.as_str().to_string()),
+        };
+        assert_eq!(
+            role, &want,
+            "{name}: the router enforces {role:?}, the matrix says {needs:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_caller_against_every_route_and_server_function() {
+    let app = TestApp::on(day(2026, 11, 25)).asics(2).start().await;
+    app.first_poll().await;
+    let store = std::sync::Arc::new(
+        server::store::Store::connect(&app.database_url)
+            .await
+            .unwrap(),
+    );
+    let auth = server::auth::Auth::new(store, false);
+    auth.add_user(
+        "tenant",
+        Role::Tenant,
+        Some(TENANT),
+        TENANT_PASSWORD,
+        "test",
+    )
+    .await
+    .unwrap();
+    let tenant = Browser::sign_in(&app, "tenant", TENANT_PASSWORD).await;
+    // A GPU in the tenant's halls, and power terms for the price and curtailment reads.
+    let (_, fleet) = tenant.json(Method::GET, "/api/v1/fleet", None).await;
+    let gpu = fleet["devices"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["kind"] == "gpu"))
+        .unwrap_or_else(|| panic!("no GPU for the tenant: {fleet}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, b) = app
+        .request_as(
+            Some(Role::Operator),
+            Method::PUT,
+            "/api/v1/sites/pecos-ridge/power",
+        )
+        .json(&json!({ "contract": { "kind": "fixed", "usd_per_mwh": 40.0 } }))
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert!(s.is_success(), "{s} {b:?}");
+    let fixture = Fixture { auth, gpu };
     let mut n = 0u16;
     let mut checked = 0;
-    for (name, needs) in matrix {
+    for (name, needs) in MATRIX {
         for caller in CALLERS {
             n += 1;
-            let call = prepare(&app, name, n).await;
-            let mut req = app.request_as(caller, call.method.clone(), &call.path);
+            let call = prepare(&app, &fixture, name, n).await;
+            let mut req = match caller {
+                Caller::Anonymous => app.request_as(None, call.method.clone(), &call.path),
+                Caller::Token(r) => app.request_as(Some(r), call.method.clone(), &call.path),
+                Caller::TenantSession => app
+                    .anon
+                    .request(call.method.clone(), app.url(&call.path))
+                    .header(
+                        "cookie",
+                        call.tenant_cookie.as_deref().unwrap_or(&tenant.cookie),
+                    )
+                    .header("origin", &tenant.origin),
+            };
             if let Some(j) = &call.json {
                 req = req.json(j);
             }
@@ -493,22 +813,29 @@ async fn every_role_against_every_write_endpoint_and_server_function() {
             }
             let resp = req.send().await.unwrap();
             let status = resp.status();
-            let body: Value = resp.json().await.unwrap_or(Value::Null);
-            let allowed = caller.is_some_and(|r| r >= needs.role());
-            match (caller, allowed) {
-                (None, _) => {
-                    assert_eq!(status, StatusCode::UNAUTHORIZED, "{name} anonymous: {body}")
+            // A live stream never ends: its status is the answer.
+            let streaming = resp
+                .headers()
+                .get("content-type")
+                .is_some_and(|c| c.as_bytes().starts_with(b"text/event-stream"));
+            let body: Value = if streaming {
+                Value::Null
+            } else {
+                resp.json().await.unwrap_or(Value::Null)
+            };
+            match expected(caller, *needs) {
+                None => assert!(status.is_success(), "{name} as {caller:?}: {status} {body}"),
+                Some(refused) => {
+                    assert_eq!(status, refused, "{name} as {caller:?}: {body}");
+                    if refused == StatusCode::FORBIDDEN {
+                        assert!(body.to_string().contains("forbidden"), "{name}: {body}");
+                    }
                 }
-                (Some(r), false) => {
-                    assert_eq!(status, StatusCode::FORBIDDEN, "{name} as {r:?}: {body}");
-                    assert!(body.to_string().contains("forbidden"), "{name}: {body}");
-                }
-                (Some(r), true) => assert!(status.is_success(), "{name} as {r:?}: {status} {body}"),
             }
             checked += 1;
         }
     }
-    assert_eq!(checked, matrix.len() * 4);
+    assert_eq!(checked, MATRIX.len() * CALLERS.len());
     // Writes were audited with their actor.
     let (_, audit) = app.get_json("/api/v1/audit").await;
     let actions: Vec<String> = audit["entries"]
