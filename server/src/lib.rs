@@ -126,6 +126,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     let (stop_poller, stop) = tokio::sync::watch::channel(false);
     let shards = join_shards(&store, &cache, args, &stop, &mut background).await?;
     metrics.set_shards(shards.clone());
+    metrics.set_store(store.clone());
     let (updates, _) = tokio::sync::broadcast::channel(16);
     let config = telemetry::poller::PollerConfig {
         interval: std::time::Duration::from_secs(args.poll_interval_secs.max(1)),

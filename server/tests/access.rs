@@ -63,6 +63,7 @@ fn expected(caller: Caller, needs: Needs) -> Option<StatusCode> {
 /// the one the router enforces (`x-rigshift-role`).
 const MATRIX: &[(&str, Needs)] = &[
     ("GET /health", Needs::Public),
+    ("GET /health/ready", Needs::Public),
     ("GET /openapi.json", Needs::Public),
     // Tenants (their own contracts) and staff.
     ("GET /fleet", Needs::Role(Role::Tenant)),
@@ -553,11 +554,11 @@ async fn prepare(app: &TestApp, fixture: &Fixture, name: &str, n: u16) -> Call {
             server_fn("get_annotation_history", &[("id", id.to_string())])
         }
         "GET /health" => json_call(Method::GET, "/api/v1/health", None),
+        "GET /health/ready" => json_call(Method::GET, "/api/v1/health/ready", None),
         "GET /openapi.json" => json_call(Method::GET, "/api/v1/openapi.json", None),
         "GET /fleet" => json_call(Method::GET, "/api/v1/fleet", None),
         "GET /sla" => json_call(Method::GET, "/api/v1/sla?month=2026-11", None),
         "GET /sla.csv" => json_call(Method::GET, "/api/v1/sla.csv?month=2026-11", None),
-        "GET /sessions" => json_call(Method::GET, "/api/v1/sessions", None),
         "POST /me/password" | "fn change_password" => {
             // A tenant user of its own: changing a password ends that user's other sessions.
             let user = format!("pw{n}");

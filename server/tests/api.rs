@@ -14,6 +14,8 @@ mod portfolio;
 mod power;
 #[path = "api/sla.rs"]
 mod sla;
+#[path = "api/storage.rs"]
+mod storage;
 mod support;
 
 use app::api::auth::Role;

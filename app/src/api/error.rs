@@ -47,7 +47,7 @@ impl ApiError {
         match self {
             ApiError::InvalidInput(_) => "invalid_input",
             ApiError::NotFound(_) => "not_found",
-            ApiError::Unavailable => "unavailable",
+            ApiError::Unavailable => "storage_unavailable",
             ApiError::Internal { .. } => "internal",
             ApiError::Transport(_) => "transport",
             ApiError::Unauthenticated => "unauthenticated",

@@ -20,6 +20,9 @@ use crate::model::timeline::{Milestone, MilestoneEdit};
 /// Sites with their fleets, conversion steps and contracts: the company's portfolio.
 #[async_trait]
 pub trait SiteStore: Send + Sync {
+    /// Whether the database answers a query now (within a couple of seconds): what a load
+    /// balancer's readiness check asks.
+    async fn ping(&self) -> Result<(), ApiError>;
     /// Every site (retired ones too: their history reads back), the timeline applied.
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError>;
     /// The portfolio as stored (before the timeline moves dates), with each site's and

@@ -152,27 +152,31 @@ impl Auth {
         }
     }
 
-    pub async fn session_principal(&self, secret: &str, address: &str) -> Option<Principal> {
+    pub async fn session_principal(
+        &self,
+        secret: &str,
+        address: &str,
+    ) -> Result<Option<Principal>, ApiError> {
         let found = self
             .store
             .session_user(&secrets::digest(secret), self.sessions.idle, address)
             .await;
         let language = found.as_ref().ok().and_then(|o| o.as_ref()?.language);
         let tenant = found.as_ref().ok().and_then(|o| o.as_ref()?.tenant.clone());
-        principal(
+        Ok(principal(
             found.map(|o| o.map(|s| (s.name, s.role, Some(s.session_id)))),
             Credential::Session,
-        )
+        )?
         .map(|p| Principal {
             language,
             tenant,
             ..p
-        })
+        }))
     }
 
-    pub async fn token_principal(&self, token: &str) -> Option<Principal> {
+    pub async fn token_principal(&self, token: &str) -> Result<Option<Principal>, ApiError> {
         if !token.starts_with(secrets::TOKEN_PREFIX) || token.len() > 200 {
-            return None;
+            return Ok(None);
         }
         let found = self.store.token_user(&secrets::digest(token)).await;
         principal(
@@ -253,22 +257,24 @@ async fn verify(password: &str, hash: Option<String>) -> bool {
 
 /// The caller behind a session or token lookup; a store failure counts as no caller (logged),
 /// so an outage fails closed.
+/// The principal a lookup found; a store that could not answer is `ApiError::Unavailable`
+/// (503), never "no such credential" (401): a valid token must not read as revoked.
 fn principal(
     found: Result<Option<(String, Role, Option<i64>)>, crate::store::StoreError>,
     via: Credential,
-) -> Option<Principal> {
+) -> Result<Option<Principal>, ApiError> {
     match found {
-        Ok(found) => found.map(|(name, role, session_id)| Principal {
+        Ok(found) => Ok(found.map(|(name, role, session_id)| Principal {
             name,
             role,
             via,
             session_id,
             language: None,
             tenant: None,
-        }),
+        })),
         Err(e) => {
-            tracing::error!(error = %e, ?via, "credential lookup");
-            None
+            tracing::error!(error = %e, ?via, "credential lookup failed: the store did not answer");
+            Err(ApiError::from(e))
         }
     }
 }

@@ -48,7 +48,8 @@ pub enum ErrorCode {
     RateLimited,
     /// 500: logged on the server under the reference in the message.
     Internal,
-    /// 503: the data store is unavailable.
+    /// 503: the data store is unavailable (full disk, read-only, unreachable); try again.
+    #[serde(rename = "storage_unavailable")]
     Unavailable,
     /// 503: every worker for a heavy computation is taken; see `Retry-After`.
     Busy,
@@ -131,6 +132,9 @@ impl From<ApiError> for HttpError {
             ApiError::RateLimited { retry_after_secs } | ApiError::Busy { retry_after_secs } => {
                 out.retry_after_secs = Some(retry_after_secs);
             }
+            // A store that cannot write now (full disk, read-only, unreachable) usually can
+            // again once an operator frees space or the server restarts.
+            ApiError::Unavailable => out.retry_after_secs = Some(5),
             _ => {}
         }
         out

@@ -31,9 +31,22 @@ pub async fn health() -> Json<Health> {
     })
 }
 
+/// Whether this server can serve: the database answers a query within 2 s. A load balancer
+/// takes a replica out while this is 503 (`/health` says only that the process answers).
+#[utoipa::path(get, path = "/health/ready", tag = "system",
+    responses((status = 200, description = "The database answers", body = Health),
+              (status = 503, description = "The database does not answer (`storage_unavailable`)")))]
+pub async fn ready(State(svc): State<Services>) -> Result<Json<Health>, HttpError> {
+    svc.sites.ping().await?;
+    Ok(Json(Health {
+        status: "ready",
+        version: env!("CARGO_PKG_VERSION"),
+    }))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// Always `ok` when the server answers.
+    /// `ok` when the server answers; `ready` when its database does too (`/health/ready`).
     status: &'static str,
     version: &'static str,
 }

@@ -104,6 +104,7 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
     );
     let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(handlers::health))
+        .routes(routes!(handlers::ready))
         .routes(routes!(openapi::document))
         .merge(tenant)
         .merge(viewer)

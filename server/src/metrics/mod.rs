@@ -42,6 +42,7 @@ pub struct Metrics {
     started: chrono::DateTime<chrono::Utc>,
     shards: std::sync::OnceLock<Arc<crate::shards::Shards>>,
     workers: std::sync::OnceLock<Arc<crate::workers::Workers>>,
+    store: std::sync::OnceLock<Arc<crate::store::Store>>,
 }
 
 impl Default for Metrics {
@@ -68,6 +69,7 @@ impl Default for Metrics {
             sse_clients: AtomicI64::new(0),
             shards: Default::default(),
             workers: Default::default(),
+            store: Default::default(),
             started: chrono::Utc::now(),
         }
     }
@@ -86,6 +88,11 @@ impl Metrics {
     pub fn sse_client(self: &Arc<Self>) -> SseClient {
         self.sse_clients.fetch_add(1, Ordering::Relaxed);
         SseClient(self.clone())
+    }
+
+    /// The store, for its sample backlog; set once at start.
+    pub fn set_store(&self, store: Arc<crate::store::Store>) {
+        let _ = self.store.set(store);
     }
 
     /// The heavy-computation pool; set once at start.
@@ -131,6 +138,21 @@ impl Metrics {
                 );
             }
             None => write_fleet(&mut out, devices, summary),
+        }
+        if let Some(store) = self.store.get() {
+            let (pending, dropped) = store.sample_backlog();
+            out.family(
+                "rigshift_samples_pending",
+                "Raw samples waiting in memory to be written to the store.",
+                Kind::Gauge,
+            )
+            .sample("rigshift_samples_pending", &[], pending as f64)
+            .family(
+                "rigshift_samples_dropped_total",
+                "Raw samples dropped, oldest first, because the store could not take them (full disk, unreachable database).",
+                Kind::Counter,
+            )
+            .sample("rigshift_samples_dropped_total", &[], dropped as f64);
         }
         if let Some(w) = self.workers.get() {
             out.family(

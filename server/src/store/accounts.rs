@@ -171,12 +171,17 @@ impl Engine {
         let id: i64 = r.get("id");
         let last: DateTime<Utc> = r.get("last_seen_at");
         if now - last > chrono::Duration::minutes(1) {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1, address = $2 WHERE id = $3")
-                .bind(now)
-                .bind(address)
-                .bind(id)
-                .execute(self.pool())
-                .await?;
+            // Bookkeeping (the idle clock): a store that cannot write still lets the session read.
+            if let Err(e) =
+                sqlx::query("UPDATE sessions SET last_seen_at = $1, address = $2 WHERE id = $3")
+                    .bind(now)
+                    .bind(address)
+                    .bind(id)
+                    .execute(self.pool())
+                    .await
+            {
+                tracing::warn!(error = %e, "could not note a session's last use; access goes on");
+            }
         }
         Ok(Some(SessionUser {
             session_id: id,
@@ -428,12 +433,17 @@ impl Engine {
             return Ok(None);
         };
         let now = crate::store::rows::now();
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+        // Bookkeeping, not a condition of access: a store that cannot write (a full disk) still
+        // lets a valid token read.
+        if let Err(e) = sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
             .bind(now)
             .bind(r.get::<i64, _>("id"))
             .bind(now - chrono::Duration::minutes(1))
             .execute(self.pool())
-            .await?;
+            .await
+        {
+            tracing::warn!(error = %e, "could not note a token's last use; access goes on");
+        }
         Ok(Some((r.get("name"), role_of(r.get("role"))?)))
     }
 

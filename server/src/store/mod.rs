@@ -163,6 +163,12 @@ impl Store {
         Ok(())
     }
 
+    /// Raw samples waiting to be written, and those dropped because the store could not take
+    /// them (a full disk, a database that does not answer).
+    pub fn sample_backlog(&self) -> (usize, u64) {
+        (self.samples.len(), self.samples.dropped())
+    }
+
     /// Writes samples now (with whatever is pending).
     pub async fn insert_samples(
         &self,
@@ -405,6 +411,9 @@ impl PowerMarket for Store {
 
 #[async_trait]
 impl SiteStore for Store {
+    async fn ping(&self) -> Result<(), ApiError> {
+        on_engine!(self, e => SiteStore::ping(e).await)
+    }
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError> {
         on_engine!(self, e => SiteStore::list_sites(e).await)
     }

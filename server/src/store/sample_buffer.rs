@@ -9,6 +9,7 @@
 //! or the API shows is older than what was polled; what a crash can lose is at most `hold` of
 //! raw samples (the cache is re-filled by the next poll; hourly rollups are recomputed).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -47,12 +48,19 @@ impl SampleRow {
     }
 }
 
-/// More rows than this are flushed whatever `hold` says (memory stays bounded: ~100 MB).
+/// More rows than this are flushed whatever `hold` says.
 const MAX_ROWS: usize = 1_000_000;
+/// Most rows kept while the store cannot write them (a full disk, a database that does not
+/// answer): about 200 MB. Beyond it the oldest are dropped, and counted.
+const MAX_KEPT: usize = 2 * MAX_ROWS;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SampleBuffer {
     pending: Mutex<Pending>,
+    /// Rows kept at most (`MAX_KEPT`; smaller in tests).
+    limit: usize,
+    /// Rows dropped because the store could not take them in time (`/metrics`).
+    dropped: AtomicU64,
     /// One flush at a time: a reader that flushes waits until a flush under way has
     /// committed, so it never reads around rows that are neither pending nor stored.
     pub(super) flushing: tokio::sync::Mutex<()>,
@@ -66,7 +74,43 @@ struct Pending {
     hold: Duration,
 }
 
+impl Default for SampleBuffer {
+    fn default() -> Self {
+        Self::with_limit(MAX_KEPT)
+    }
+}
+
 impl SampleBuffer {
+    pub fn with_limit(limit: usize) -> Self {
+        Self {
+            pending: Mutex::default(),
+            limit,
+            dropped: AtomicU64::new(0),
+            flushing: tokio::sync::Mutex::const_new(()),
+        }
+    }
+
+    /// Rows dropped since start because the store could not write them.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Drops the oldest rows beyond the limit.
+    fn bound(&self, p: &mut Pending) {
+        if p.rows.len() <= self.limit {
+            return;
+        }
+        let over = p.rows.len() - self.limit;
+        p.rows.sort_by_key(|r| r.at);
+        p.rows.drain(..over);
+        self.dropped.fetch_add(over as u64, Ordering::Relaxed);
+        tracing::error!(
+            dropped = over,
+            kept = p.rows.len(),
+            "the store cannot take raw samples: the oldest are dropped"
+        );
+    }
+
     /// How long samples may wait (zero: written with the tick that produced them).
     pub fn set_hold(&self, hold: Duration) {
         self.lock().hold = hold;
@@ -87,6 +131,7 @@ impl SampleBuffer {
             } else {
                 p.rows.extend(rows);
             }
+            self.bound(&mut p);
         }
         !p.rows.is_empty()
             && (p.rows.len() >= MAX_ROWS || p.since.is_some_and(|s| s.elapsed() >= p.hold))
@@ -109,6 +154,7 @@ impl SampleBuffer {
         p.since.get_or_insert_with(Instant::now);
         let newer = std::mem::replace(&mut p.rows, rows);
         p.rows.extend(newer);
+        self.bound(&mut p);
     }
 
     pub fn len(&self) -> usize {
@@ -165,5 +211,22 @@ mod tests {
             !SampleBuffer::default().push(samples(t1, &[])),
             "nothing pending"
         );
+    }
+
+    #[test]
+    fn while_the_store_cannot_write_the_oldest_rows_go_first_and_are_counted() {
+        let buffer = SampleBuffer::with_limit(4);
+        buffer.set_hold(Duration::from_secs(3600));
+        let t = |s: i64| DateTime::from_timestamp(1_700_000_000 + s, 0).unwrap();
+        buffer.push(samples(t(0), &[device("a"), device("b")]));
+        buffer.push(samples(t(10), &[device("a"), device("b")]));
+        // A flush that failed puts its rows back while newer ones arrived: six rows, four kept.
+        let failed = buffer.take();
+        buffer.push(samples(t(20), &[device("a"), device("b")]));
+        buffer.put_back(failed);
+        assert_eq!(buffer.len(), 4);
+        assert_eq!(buffer.dropped(), 2);
+        let kept: Vec<DateTime<Utc>> = buffer.take().iter().map(|r| r.at).collect();
+        assert!(kept.iter().all(|at| *at >= t(10)), "{kept:?}");
     }
 }

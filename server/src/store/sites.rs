@@ -125,6 +125,22 @@ async fn insert_contract(
 
 #[async_trait]
 impl SiteStore for Engine {
+    async fn ping(&self) -> Result<(), ApiError> {
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            sqlx::query("SELECT 1").execute(self.pool()),
+        )
+        .await;
+        match answer {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(StoreError::from(e).into()),
+            Err(_) => {
+                tracing::error!("storage unavailable: the database did not answer within 2 s");
+                Err(ApiError::Unavailable)
+            }
+        }
+    }
+
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError> {
         Ok(self.sites().await?)
     }

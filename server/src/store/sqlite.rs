@@ -85,18 +85,62 @@ pub struct Engine {
     registry: Arc<AtomicU64>,
 }
 
+/// The URL without our `max_mb` parameter, and its value.
+fn take_max_mb(url: &str) -> Result<(String, Option<f64>), StoreError> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), None));
+    };
+    let mut max_mb = None;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|kv| match kv.strip_prefix("max_mb=") {
+            Some(v) => {
+                max_mb = v.parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0);
+                false
+            }
+            None => true,
+        })
+        .collect();
+    if query.contains("max_mb=") && max_mb.is_none() {
+        return Err(StoreError::UnsupportedUrl(format!(
+            "{url}: max_mb must be a number of megabytes above 0"
+        )));
+    }
+    let url = if rest.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    Ok((url, max_mb))
+}
+
 impl Engine {
-    /// Opens (creating if missing) the database at `url` and applies migrations.
+    /// Opens (creating if missing) the database at `url` and applies migrations. `max_mb=N` in
+    /// the URL's query caps the file (SQLite's `max_page_count`): past it every write is
+    /// refused as on a full disk, and reads go on.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
+        let (url, max_mb) = take_max_mb(url)?;
+        let mut options = SqliteConnectOptions::from_str(&url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        if let Some(mb) = max_mb {
+            // Pages of SQLite's default 4 KiB.
+            options = options.pragma("max_page_count", ((mb * 256.0).ceil() as u64).to_string());
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
+            // A connection whose transaction failed to commit (a full disk: SQLite rolls it back
+            // itself, sqlx still counts it open) is closed, never handed out again half-open.
+            .before_acquire(|conn, _| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(&*conn)) })
+            })
+            .after_release(|conn, _| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(&*conn)) })
+            })
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
