@@ -227,3 +227,64 @@ pub async fn bounded_body(req: Request, next: Next) -> Response {
         Err(_) => too_large(),
     }
 }
+
+/// Years a date in a query may name: the stored history starts after 1970, projections end
+/// well before 2200. Beyond them date arithmetic has nothing to say and could overflow.
+const YEARS: std::ops::RangeInclusive<i64> = 1970..=2200;
+
+/// Refuses a query whose date (`YYYY-MM-DD` or `YYYY-MM`, any parameter) lies outside 1970–2200
+/// with 422 naming the parameter, before any handler computes with it.
+pub async fn bounded_query_dates(req: Request, next: Next) -> Response {
+    if let Ok(axum::extract::Query(pairs)) =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(req.uri())
+    {
+        for (name, value) in &pairs {
+            if let Some(year) = date_year(value) {
+                if !YEARS.contains(&year) {
+                    return HttpError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        ErrorCode::InvalidInput,
+                        format!(
+                            "{name}: a date between {} and {}, got {value:?}",
+                            YEARS.start(),
+                            YEARS.end()
+                        ),
+                    )
+                    .into_response();
+                }
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// The year of a value shaped like a date (`[+-]YYYY…-MM[-DD]`), if it is one.
+fn date_year(value: &str) -> Option<i64> {
+    let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value);
+    let (year, rest) = unsigned.split_once('-')?;
+    let month = rest.split('-').next()?;
+    let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(year, 4..=6) || !digits(month, 2..=2) {
+        return None;
+    }
+    let y: i64 = year.parse().ok()?;
+    Some(if value.starts_with('-') { -y } else { y })
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::date_year;
+
+    #[test]
+    fn date_shaped_values_give_their_year() {
+        assert_eq!(date_year("2026-11-25"), Some(2026));
+        assert_eq!(date_year("+262142-12-31"), Some(262_142));
+        assert_eq!(date_year("-262143-01-01"), Some(-262_143));
+        assert_eq!(date_year("2026-11"), Some(2026));
+        assert_eq!(date_year("pecos-ridge"), None);
+        assert_eq!(date_year("36m"), None);
+        assert_eq!(date_year("12"), None);
+    }
+}

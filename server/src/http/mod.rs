@@ -118,6 +118,9 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(Extension(json))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(
+            crate::limits::bounded_query_dates,
+        ))
         .with_state(services);
     (router, document)
 }

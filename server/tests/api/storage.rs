@@ -176,3 +176,55 @@ async fn a_read_only_or_unreachable_postgresql_answers_503_not_401_and_recovers(
     assert_eq!(s, 200);
     app.stop().await;
 }
+
+/// Dates at the edges of what a date can be are refused with 422 naming the field, not a panic
+/// (a 500 or a dropped connection), on every endpoint that takes one.
+#[tokio::test]
+async fn extreme_dates_are_refused_not_panicked_on() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    for extreme in ["+262142-12-31", "-262143-01-01", "9999-12-31", "0001-01-01"] {
+        for path in [
+            format!("/api/v1/revenue?from={extreme}&to=2026-11-20"),
+            format!("/api/v1/revenue?from=2026-11-01&to={extreme}"),
+            format!("/api/v1/market?from={extreme}&to=2026-11-20"),
+            format!("/api/v1/pool-rewards?from={extreme}&to=2026-11-20"),
+            format!("/api/v1/power/prices?site=pecos-ridge&from={extreme}&to=2026-11-20"),
+            format!("/api/v1/curtailment?site=pecos-ridge&from=2026-11-01&to={extreme}"),
+            format!("/api/v1/sla?month={}", &extreme[..extreme.len() - 3]),
+            format!("/api/v1/export/revenue.csv?from={extreme}&to=2026-11-20"),
+        ] {
+            let r = app
+                .request_as(Some(Role::Admin), Method::GET, &path)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{path}: the connection dropped: {e}"));
+            let status = r.status().as_u16();
+            assert!(
+                status == 422 || status == 400 || status == 404 || status == 200,
+                "{path}: {status} {}",
+                r.text().await.unwrap_or_default()
+            );
+        }
+    }
+    // The widest window the bounds allow is answered or refused, not panicked on.
+    for path in [
+        "/api/v1/revenue?from=1970-01-01&to=2200-12-31",
+        "/api/v1/market?from=1970-01-01&to=2200-12-31",
+        "/api/v1/curtailment?site=pecos-ridge&from=1970-01-01&to=2200-12-31",
+        "/api/v1/sla?month=2200-12",
+        "/api/v1/sla?month=1970-01",
+    ] {
+        let r = app
+            .request_as(Some(Role::Admin), Method::GET, path)
+            .send()
+            .await;
+        let status = r.map(|r| r.status().as_u16()).unwrap_or(0);
+        assert!([200, 400, 404, 422].contains(&status), "{path}: {status}");
+    }
+    // The server still answers.
+    let (s, _) = app.get_json("/api/v1/sites").await;
+    assert_eq!(s, 200);
+}
