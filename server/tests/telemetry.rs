@@ -655,12 +655,7 @@ async fn the_shipped_grafana_dashboard_and_alert_rules_use_only_series_metrics_e
     let app = TestApp::on(day(2026, 11, 25)).asics(10).start().await;
     fleet_until(&app, |f| f["summary"]["at"].is_string()).await;
     app.get_json("/api/v1/sites").await;
-    let text = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     // Families as declared (a family may have no sample at a given moment: still exported).
     let mut exported = std::collections::BTreeSet::new();
     for line in text.lines().filter_map(|l| l.strip_prefix("# TYPE ")) {
@@ -968,12 +963,7 @@ async fn each_faulty_gpu_node_shows_its_reason_in_the_api_and_metrics() {
     assert_eq!(status, 422);
     assert!(bad.to_string().contains("haunted"), "{bad}");
 
-    let metrics = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     for (code, n) in [
         ("fatal_xid", 1),
         ("row_remap_pending", 1),

@@ -520,21 +520,28 @@ mod tests {
     use super::*;
     use chrono::{Duration, TimeZone};
 
-    /// A day of 96 intervals: $5,000/MWh in intervals 64–71 (1-based; 15:45–17:45 UTC), $25 the rest.
-    fn spike_day() -> Vec<IntervalPrice> {
+    /// `n` intervals from 1 August 2025 00:00 UTC, the `i`th (0-based) at `price(i)`.
+    fn intervals(n: i64, price: impl Fn(i64) -> f64) -> Vec<IntervalPrice> {
         let start = Utc.with_ymd_and_hms(2025, 8, 1, 0, 0, 0).unwrap();
-        (1..=96)
-            .map(|n| IntervalPrice {
-                point: "HB_NORTH".into(),
+        (0..n)
+            .map(|i| IntervalPrice {
+                point: "HB_WEST".into(),
                 point_type: String::new(),
-                interval_start: start + Duration::minutes(15 * (n - 1)),
-                usd_per_mwh: if (64..=71).contains(&n) {
-                    5_000.0
-                } else {
-                    25.0
-                },
+                interval_start: start + Duration::minutes(15 * i),
+                usd_per_mwh: price(i),
             })
             .collect()
+    }
+
+    /// A day of 96 intervals: $5,000/MWh in intervals 64–71 (1-based; 15:45–17:45 UTC), $25 the rest.
+    fn spike_day() -> Vec<IntervalPrice> {
+        intervals(96, |i| {
+            if (63..=70).contains(&i) {
+                5_000.0
+            } else {
+                25.0
+            }
+        })
     }
 
     const LOAD: MiningLoad = MiningLoad {
@@ -685,15 +692,8 @@ mod tests {
     #[test]
     fn a_run_crossing_midnight_is_one_run_and_a_gap_ends_one() {
         // 23:15–00:45 UTC at $500 across two days (18:15–19:45 Central): six intervals.
-        let start = Utc.with_ymd_and_hms(2025, 8, 1, 0, 0, 0).unwrap();
-        let prices: Vec<IntervalPrice> = (0..192)
-            .map(|n| IntervalPrice {
-                point: "HB_WEST".into(),
-                point_type: String::new(),
-                interval_start: start + Duration::minutes(15 * n),
-                usd_per_mwh: if (93..99).contains(&n) { 500.0 } else { 25.0 },
-            })
-            .collect();
+        let prices = intervals(192, |n| if (93..99).contains(&n) { 500.0 } else { 25.0 });
+        let start = prices[0].interval_start;
         // Each half saves 3 × (500 − 100) × 25 = $30,000; the run $60,000. A $45,000 ramp is
         // paid once for the whole run, which neither half would justify alone.
         let policy = CurtailmentPolicy {
@@ -769,16 +769,8 @@ mod tests {
     #[test]
     fn the_firm_comparison_uses_each_intervals_mw() {
         // 100 MW mining on the first day, 40 MW on the second (60 MW converted), all at $25.
-        let start = Utc.with_ymd_and_hms(2025, 8, 1, 0, 0, 0).unwrap();
-        let prices: Vec<IntervalPrice> = (0..192)
-            .map(|n| IntervalPrice {
-                point: "HB_WEST".into(),
-                point_type: String::new(),
-                interval_start: start + Duration::minutes(15 * n),
-                usd_per_mwh: 25.0,
-            })
-            .collect();
-        let second = start.date_naive() + Duration::days(1);
+        let prices = intervals(192, |_| 25.0);
+        let second = prices[0].interval_start.date_naive() + Duration::days(1);
         let load = |d: NaiveDate| MiningLoad {
             mw: if d < second { 100.0 } else { 40.0 },
             ..LOAD

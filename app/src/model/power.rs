@@ -359,6 +359,18 @@ pub(crate) fn ercot_start(
         .ok_or_else(|| format!("{date} hour {hour} does not exist in Central time"))
 }
 
+/// Where ERCOT's columns are in a file or a page (found by name: its layouts order them
+/// differently); the type and the repeated-hour flag are optional.
+pub(crate) struct ErcotColumns {
+    pub date: usize,
+    pub hour: usize,
+    pub interval: usize,
+    pub point: usize,
+    pub point_type: Option<usize>,
+    pub price: usize,
+    pub dst: Option<usize>,
+}
+
 /// ERCOT's date as its CSV (`MM/DD/YYYY`) or its API (`YYYY-MM-DD`, maybe with a time) writes it,
 /// within the years a price can be for.
 pub(crate) fn ercot_date(text: &str) -> Option<NaiveDate> {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::power::{
     check_point, column, ercot_date, ercot_start, fail, field, point_type, price, table,
-    ImportError, IntervalPrice, INTERVAL_MINUTES,
+    ErcotColumns, ImportError, IntervalPrice, INTERVAL_MINUTES,
 };
 
 /// Reads a price file in any of three formats, told apart by their shape:
@@ -33,10 +33,10 @@ pub fn parse_prices(text: &str) -> Result<Vec<IntervalPrice>, ImportError> {
     // extracts: compared without case, spaces or underscores.
     let (columns, lines) = table(text)?;
     let rows: Vec<IntervalPrice> = if columns.iter().any(|c| c == "deliverydate") {
-        let layout = ErcotColumns::find(&columns)?;
+        let layout = csv_layout(&columns)?;
         lines
             .iter()
-            .map(|(n, f)| layout.row(*n, f))
+            .map(|(n, f)| csv_row(&layout, *n, f))
             .collect::<Result<_, _>>()?
     } else {
         let layout = PlainColumns::find(&columns)?;
@@ -130,65 +130,57 @@ impl PlainColumns {
     }
 }
 
-struct ErcotColumns {
-    date: usize,
-    hour: usize,
-    interval: usize,
-    point: usize,
-    point_type: Option<usize>,
-    price: usize,
-    dst: Option<usize>,
+/// The posted CSV's columns, by their header names.
+fn csv_layout(columns: &[String]) -> Result<ErcotColumns, ImportError> {
+    Ok(ErcotColumns {
+        date: column(columns, "Delivery Date")?,
+        hour: column(columns, "Delivery Hour")?,
+        interval: column(columns, "Delivery Interval")?,
+        point: column(columns, "Settlement Point Name")
+            .or_else(|_| column(columns, "Settlement Point"))?,
+        point_type: column(columns, "Settlement Point Type").ok(),
+        price: column(columns, "Settlement Point Price")?,
+        dst: columns
+            .iter()
+            .position(|c| c == "dstflag" || c == "repeatedhourflag"),
+    })
 }
 
-impl ErcotColumns {
-    fn find(columns: &[String]) -> Result<Self, ImportError> {
-        Ok(Self {
-            date: column(columns, "Delivery Date")?,
-            hour: column(columns, "Delivery Hour")?,
-            interval: column(columns, "Delivery Interval")?,
-            point: column(columns, "Settlement Point Name")
-                .or_else(|_| column(columns, "Settlement Point"))?,
-            point_type: column(columns, "Settlement Point Type").ok(),
-            price: column(columns, "Settlement Point Price")?,
-            dst: columns
-                .iter()
-                .position(|c| c == "dstflag" || c == "repeatedhourflag"),
-        })
-    }
-
-    fn row(&self, line: usize, f: &[String]) -> Result<IntervalPrice, ImportError> {
-        let date_text = field(line, f, self.date, "Delivery Date")?;
-        let date = ercot_date(date_text).map_or_else(
-            || {
-                fail(
-                    line,
-                    format!("Delivery Date {date_text:?} is not MM/DD/YYYY"),
-                )
-            },
-            Ok,
-        )?;
-        let number = |i: usize, name: &str| -> Result<i64, ImportError> {
-            let t = field(line, f, i, name)?;
-            t.parse()
-                .or_else(|_| fail(line, format!("{name} {t:?} is not a whole number")))
-        };
-        let hour = number(self.hour, "Delivery Hour")?;
-        let interval = number(self.interval, "Delivery Interval")?;
-        let point = field(line, f, self.point, "Settlement Point Name")?;
-        check_point(point).or_else(|e| fail(line, e))?;
-        let point_type = point_type(line, self.point_type.and_then(|i| f.get(i)))?;
-        let repeated = match self.dst {
-            Some(i) => f.get(i).is_some_and(|v| v.trim().eq_ignore_ascii_case("y")),
-            None => false,
-        };
-        let start = ercot_start(date, hour, interval, repeated).or_else(|e| fail(line, e))?;
-        Ok(IntervalPrice {
-            point: point.to_string(),
-            point_type,
-            interval_start: start,
-            usd_per_mwh: price(line, field(line, f, self.price, "Settlement Point Price")?)?,
-        })
-    }
+/// One posted CSV line.
+fn csv_row(layout: &ErcotColumns, line: usize, f: &[String]) -> Result<IntervalPrice, ImportError> {
+    let date_text = field(line, f, layout.date, "Delivery Date")?;
+    let date = ercot_date(date_text).map_or_else(
+        || {
+            fail(
+                line,
+                format!("Delivery Date {date_text:?} is not MM/DD/YYYY"),
+            )
+        },
+        Ok,
+    )?;
+    let number = |i: usize, name: &str| -> Result<i64, ImportError> {
+        let t = field(line, f, i, name)?;
+        t.parse()
+            .or_else(|_| fail(line, format!("{name} {t:?} is not a whole number")))
+    };
+    let hour = number(layout.hour, "Delivery Hour")?;
+    let interval = number(layout.interval, "Delivery Interval")?;
+    let point = field(line, f, layout.point, "Settlement Point Name")?;
+    check_point(point).or_else(|e| fail(line, e))?;
+    let point_type = point_type(line, layout.point_type.and_then(|i| f.get(i)))?;
+    let repeated = layout
+        .dst
+        .is_some_and(|i| f.get(i).is_some_and(|v| v.trim().eq_ignore_ascii_case("y")));
+    let start = ercot_start(date, hour, interval, repeated).or_else(|e| fail(line, e))?;
+    Ok(IntervalPrice {
+        point: point.to_string(),
+        point_type,
+        interval_start: start,
+        usd_per_mwh: price(
+            line,
+            field(line, f, layout.price, "Settlement Point Price")?,
+        )?,
+    })
 }
 
 #[cfg(test)]

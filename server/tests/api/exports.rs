@@ -150,9 +150,7 @@ async fn operator_and_device_text_is_defused_in_every_export() {
     }
     // Site names (what the site table holds; written here as an operator's database would be):
     // not trimmed, so a leading TAB or CR reaches the export.
-    let store = server::store::Store::connect(&app.database_url)
-        .await
-        .unwrap();
+    let store = app.store().await;
     let sites: Vec<(String, String)> = ["\t", "\r", "+"]
         .iter()
         .enumerate()

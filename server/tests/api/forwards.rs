@@ -28,9 +28,7 @@ fn f(v: &Value) -> f64 {
 #[tokio::test]
 async fn a_forward_curve_prices_the_projection_as_worked_by_hand() {
     let app = TestApp::on(day(2026, 6, 15)).simulator(false).start().await;
-    let store = server::store::Store::connect(&app.database_url)
-        .await
-        .unwrap();
+    let store = app.store().await;
     let n = import_file(
         &store,
         ForwardInput::HashpriceCurve,
@@ -153,9 +151,7 @@ async fn a_forward_curve_prices_the_projection_as_worked_by_hand() {
 #[tokio::test]
 async fn gpu_leases_are_marked_to_the_index_as_worked_by_hand() {
     let app = TestApp::on(day(2026, 6, 15)).simulator(false).start().await;
-    let store = server::store::Store::connect(&app.database_url)
-        .await
-        .unwrap();
+    let store = app.store().await;
     let (_, empty) = app.get_json("/api/v1/leases/mark-to-market").await;
     assert!(
         empty["marks"]
@@ -237,12 +233,7 @@ async fn gpu_leases_are_marked_to_the_index_as_worked_by_hand() {
         .iter()
         .all(|x| x["contract_id"] != "pecos-colo-a"));
 
-    let metrics = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     assert!(
         metrics.contains(
             "rigshift_lease_below_market{contract=\"lab-h100-renewal\",gpu_model=\"H100 SXM\",site=\"muskogee\"} 1"
@@ -308,9 +299,7 @@ async fn forward_inputs_from_urls_are_stored_with_their_source() {
         })
         .start()
         .await;
-    let store = server::store::Store::connect(&app.database_url)
-        .await
-        .unwrap();
+    let store = app.store().await;
     let curve = super::support::wait_until(
         "the curve's first fetch",
         std::time::Duration::from_secs(20),

@@ -56,9 +56,7 @@ async fn pecos_j_per_th(app: &TestApp) -> f64 {
 #[tokio::test]
 async fn an_ercot_price_spike_is_curtailed_exactly_and_valued_by_hand() {
     let app = TestApp::on(day(2025, 8, 20)).simulator(false).start().await;
-    let store = server::store::Store::connect(&app.database_url)
-        .await
-        .unwrap();
+    let store = app.store().await;
     let n = server::power::import_file(&store, &fixture("rtm-spp-2025-08-01.csv"))
         .await
         .unwrap();
@@ -208,9 +206,7 @@ async fn a_dst_day_and_bad_files_are_handled_and_a_bad_file_stores_nothing() {
         .simulator(false)
         .start()
         .await;
-    let store = server::store::Store::connect(&app.database_url)
-        .await
-        .unwrap();
+    let store = app.store().await;
     // The fall-back day has 25 hours: 100 distinct intervals.
     let n = server::power::import_file(&store, &fixture("rtm-spp-2025-11-02-dst.csv"))
         .await
@@ -311,9 +307,7 @@ async fn prices_from_a_url_are_stored_with_their_source() {
         .args(move |a| a.power_prices_url = Some(url))
         .start()
         .await;
-    let store = server::store::Store::connect(&app.database_url)
-        .await
-        .unwrap();
+    let store = app.store().await;
     let coverage = wait_until("the first fetch", Duration::from_secs(20), || async {
         let c = store.power_coverage().await.unwrap();
         (!c.is_empty()).then_some(c)
@@ -376,9 +370,7 @@ async fn at_a_strike_exactly_the_intervals_above_it_are_curtailed_on_both_engine
             })
             .start()
             .await;
-        let store = server::store::Store::connect(&app.database_url)
-            .await
-            .unwrap();
+        let store = app.store().await;
         assert_eq!(
             server::power::import_file(&store, &file).await.unwrap(),
             192
@@ -424,9 +416,7 @@ async fn at_a_strike_exactly_the_intervals_above_it_are_curtailed_on_both_engine
 #[tokio::test]
 async fn ercot_postings_import_as_published_and_a_zone_site_reads_its_own_price() {
     let app = TestApp::on(day(2026, 10, 1)).simulator(false).start().await;
-    let store = server::store::Store::connect(&app.database_url)
-        .await
-        .unwrap();
+    let store = app.store().await;
     let n = server::power::import_file(&store, &fixture("rtm-spp-2026-09-29-zones.csv"))
         .await
         .unwrap();
@@ -576,9 +566,7 @@ async fn a_dark_miner_at_a_curtailed_site_is_curtailed_not_offline() {
         .args(|a| a.curtailment_check_secs = 1)
         .start()
         .await;
-    let store = server::store::Store::connect(&app.database_url)
-        .await
-        .unwrap();
+    let store = app.store().await;
     // Every interval of today and tomorrow (UTC, wall clock) at $5,000/MWh at HB_WEST.
     let today = chrono::Utc::now().date_naive();
     let mut csv = String::from("settlement_point,interval_start_utc,usd_per_mwh\n");
@@ -660,12 +648,7 @@ async fn risk_bands_are_seeded_ordered_and_validated() {
         .await;
     assert_ne!(a["months"], c["months"]);
     // The repeated query came from the cache: two simulations ran on the pool, not three.
-    let metrics = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     assert!(
         metrics
             .lines()

@@ -280,6 +280,23 @@ impl TestApp {
     }
 
     /// Stops the server and waits for it to finish.
+    /// A second connection to the server's database (what the CLI would open).
+    pub async fn store(&self) -> server::store::Store {
+        server::store::Store::connect(&self.database_url)
+            .await
+            .unwrap()
+    }
+
+    /// The Prometheus exposition `/metrics` serves now.
+    pub async fn metrics_text(&self) -> String {
+        reqwest::get(format!("http://{}/metrics", self.metrics_addr))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             tx.send(()).ok();
