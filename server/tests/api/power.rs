@@ -320,6 +320,60 @@ async fn prices_from_a_url_are_stored_with_their_source() {
     );
 }
 
+/// A feed that answers badly — a year that cannot be, a page that is not one — stores nothing
+/// that time and goes on: its next fetch stores the good answer.
+#[tokio::test]
+async fn a_price_feed_survives_bad_answers() {
+    let good = "settlement_point,interval_start_utc,usd_per_mwh\nHB_WEST,2025-08-01T20:45:00Z,41\n";
+    let answers = [
+        "settlement_point,interval_start_utc,usd_per_mwh\nHB_WEST,+262142-12-31T23:45:00Z,41\n",
+        r#"{"fields":[{"name":"deliveryDate"}],"data":[["-262143-01-01"]]}"#,
+        "Delivery Date,Delivery Hour,Delivery Interval,Settlement Point Name,Settlement Point Price\n12/31/262142,24,4,HB_WEST,41\n",
+        good,
+    ];
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let counter = served.clone();
+    let router = axum::Router::new().route(
+        "/prices",
+        axum::routing::get(move || {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move { answers[n.min(answers.len() - 1)] }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let db = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        server::store::Store::connect(&format!(
+            "sqlite://{}?mode=rwc",
+            db.path().join("f.db").display()
+        ))
+        .await
+        .unwrap(),
+    );
+    let feed = server::power::spawn_feed(
+        format!("http://{addr}/prices"),
+        None,
+        store.clone(),
+        Duration::from_millis(50),
+    )
+    .unwrap();
+    let coverage = wait_until(
+        "a good answer after bad ones",
+        Duration::from_secs(20),
+        || async {
+            let c = store.power_coverage().await.unwrap();
+            (!c.is_empty()).then_some(c)
+        },
+    )
+    .await;
+    assert_eq!(coverage[0].intervals, 1);
+    assert!(served.load(std::sync::atomic::Ordering::SeqCst) >= 4);
+    assert!(!feed.is_finished(), "the feed goes on");
+    feed.abort();
+}
+
 /// The operator's strike is the rule, on both engines: over two days whose evening runs price
 /// 97–114 and 100–340 $/MWh, with a run crossing midnight UTC, exactly the intervals above the
 /// $100 strike are curtailed, and the midnight run is one run (one ramp).
