@@ -103,6 +103,18 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "closed_months",
+        &[
+            ("month", Text),
+            ("version", Int),
+            ("figures", Text),
+            ("changes", Text),
+            ("reason", Text),
+            ("closed_by", Text),
+            ("closed_at", Time),
+        ],
+    ),
+    (
         "reported_months",
         &[
             ("site_id", Text),

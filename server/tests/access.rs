@@ -102,6 +102,8 @@ const MATRIX: &[(&str, Needs)] = &[
     ("GET /timeline", Needs::Role(Role::Viewer)),
     ("GET /export/{file}", Needs::Role(Role::Viewer)),
     ("GET /annotations/{id}/history", Needs::Role(Role::Viewer)),
+    ("GET /reports", Needs::Role(Role::Viewer)),
+    ("GET /reports/{month}", Needs::Role(Role::Viewer)),
     ("fn get_timeline", Needs::Role(Role::Viewer)),
     ("fn get_site_flexibility", Needs::Role(Role::Viewer)),
     ("fn get_overview", Needs::Role(Role::Viewer)),
@@ -148,6 +150,8 @@ const MATRIX: &[(&str, Needs)] = &[
     ("GET /portfolio", Needs::Role(Role::Admin)),
     ("PUT /portfolio", Needs::Role(Role::Admin)),
     ("POST /history", Needs::Role(Role::Admin)),
+    ("POST /reports/{month}/close", Needs::Role(Role::Admin)),
+    ("POST /reports/{month}/restate", Needs::Role(Role::Admin)),
     ("fn get_embeds", Needs::Role(Role::Admin)),
     ("fn create_embed", Needs::Role(Role::Admin)),
     ("fn revoke_embed", Needs::Role(Role::Admin)),
@@ -284,11 +288,25 @@ fn server_fn(name: &str, form: &[(&str, String)]) -> Call {
     }
 }
 
+/// A month of its own for each call that closes one (closing is once per month), from
+/// January 2023: every one over and within the bundled market history.
+fn old_month(fixture: &Fixture) -> String {
+    let m = u32::from(
+        fixture
+            .months
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+    );
+    assert!(m < 34, "the bundled history has 34 whole months");
+    format!("{}-{:02}", 2023 + m / 12, 1 + m % 12)
+}
+
 /// What the matrix's calls need besides the app: accounts to make tenant users, a GPU to ask
 /// the history of.
 struct Fixture {
     auth: server::auth::Auth,
     gpu: String,
+    /// Months closed so far (`old_month`).
+    months: std::sync::atomic::AtomicU16,
 }
 
 /// Builds the call `name` against the app's current state.
@@ -681,6 +699,27 @@ async fn prepare(app: &TestApp, fixture: &Fixture, name: &str, n: u16) -> Call {
             Some(json!({ "site_id": "baie-comeau", "contract": colocation(&format!("fn-colo-{n}")) })),
         ),
         "GET /embeds" => json_call(Method::GET, "/api/v1/embeds", None),
+        // A month of its own per call (closing is once per month), all long over.
+        "GET /reports" => json_call(Method::GET, "/api/v1/reports", None),
+        "POST /reports/{month}/close" => {
+            json_call(Method::POST, format!("/api/v1/reports/{}/close", old_month(fixture)), None)
+        }
+        "POST /reports/{month}/restate" | "GET /reports/{month}" => {
+            let month = old_month(fixture);
+            let (s, b) = app
+                .post_json(&format!("/api/v1/reports/{month}/close"), &json!({}))
+                .await;
+            assert_eq!(s, 201, "{b}");
+            if name.starts_with("GET") {
+                json_call(Method::GET, format!("/api/v1/reports/{month}"), None)
+            } else {
+                json_call(
+                    Method::POST,
+                    format!("/api/v1/reports/{month}/restate"),
+                    Some(json!({ "reason": format!("restated {n}") })),
+                )
+            }
+        }
         other => panic!("unknown call {other}"),
     }
 }
@@ -784,7 +823,11 @@ async fn every_caller_against_every_route_and_server_function() {
         .map(|r| (r.status(), ()))
         .unwrap();
     assert!(s.is_success(), "{s} {b:?}");
-    let fixture = Fixture { auth, gpu };
+    let fixture = Fixture {
+        auth,
+        gpu,
+        months: Default::default(),
+    };
     let mut n = 0u16;
     let mut checked = 0;
     for (name, needs) in MATRIX {

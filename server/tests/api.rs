@@ -12,6 +12,8 @@ mod openapi;
 mod portfolio;
 #[path = "api/power.rs"]
 mod power;
+#[path = "api/reports.rs"]
+mod reports;
 #[path = "api/sla.rs"]
 mod sla;
 #[path = "api/storage.rs"]

@@ -378,6 +378,22 @@ pub mod service {
             .collect())
     }
 
+    /// Every site's daily rows for `[from, to]` from the data as it is now — the overview's
+    /// figures (interval-priced power included), never a cached copy: what a month closes on.
+    pub async fn revenue_rows(
+        svc: &Services,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Vec<RevenueDay>, ApiError> {
+        let mut rows = all_sites_revenue(svc, from, to, today).await?;
+        let sites = svc.sites.list_sites().await?;
+        let (power, _) =
+            crate::api::interval_power::interval_power(svc, &sites, from, to.min(today)).await?;
+        crate::model::power_days::apply(&mut rows, &power);
+        Ok(rows)
+    }
+
     async fn all_sites_revenue(
         svc: &Services,
         from: NaiveDate,

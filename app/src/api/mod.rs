@@ -20,6 +20,7 @@ pub mod portfolio;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod power;
+pub mod reports;
 pub mod risk;
 pub mod sla;
 pub mod status;

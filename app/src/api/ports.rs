@@ -23,6 +23,25 @@ pub trait SiteStore: Send + Sync {
     /// Whether the database answers a query now (within a couple of seconds): what a load
     /// balancer's readiness check asks.
     async fn ping(&self) -> Result<(), ApiError>;
+    /// Every closed month's versions, newest month first.
+    async fn closed_months(&self) -> Result<Vec<super::types::ClosedMonthRow>, ApiError>;
+    /// A closed month (`YYYY-MM`): its newest version, or `version`.
+    async fn closed_month(
+        &self,
+        month: &str,
+        version: Option<i64>,
+    ) -> Result<Option<super::types::ClosedMonth>, ApiError>;
+    /// Stores the next version of a month in one transaction with its audit entry
+    /// (`report.close` for version 1, `report.restate` after), provided the newest stored
+    /// version is still `after` (0: none); the version written.
+    async fn save_closed_month(
+        &self,
+        figures: &crate::model::monthly_close::MonthFigures,
+        changes: &[crate::model::monthly_close::ChangedLine],
+        reason: &str,
+        actor: &str,
+        after: i64,
+    ) -> Result<i64, ApiError>;
     /// Every site (retired ones too: their history reads back), the timeline applied.
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError>;
     /// The portfolio as stored (before the timeline moves dates), with each site's and

@@ -184,3 +184,38 @@ pub struct ApplyOptions {
     pub dry_run: bool,
     pub expect: Option<Expect>,
 }
+
+// closed months
+
+/// One version of a closed month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ClosedMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub version: i64,
+    pub figures: crate::model::monthly_close::MonthFigures,
+    /// Against the version before (empty for version 1).
+    pub changes: Vec<crate::model::monthly_close::ChangedLine>,
+    /// Why it was restated (`close` for version 1).
+    pub reason: String,
+    pub closed_by: String,
+    pub closed_at: chrono::DateTime<chrono::Utc>,
+    /// Every version of the month, oldest first.
+    #[serde(default)]
+    pub versions: Vec<i64>,
+    /// `unaudited, estimated`.
+    #[serde(default)]
+    pub footnote: String,
+}
+
+/// A closed month's version in the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ClosedMonthRow {
+    pub month: String,
+    pub version: i64,
+    pub reason: String,
+    pub closed_by: String,
+    pub closed_at: chrono::DateTime<chrono::Utc>,
+}

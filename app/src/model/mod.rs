@@ -25,6 +25,7 @@ pub mod markdown;
 pub mod market;
 pub mod measured;
 pub mod mining;
+pub mod monthly_close;
 pub mod overview;
 pub mod pool;
 pub mod portfolio;

@@ -10,6 +10,7 @@ mod market;
 pub mod openapi;
 mod portfolio;
 mod power;
+mod reports;
 mod risk;
 mod sla;
 mod timeline;
@@ -71,7 +72,9 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(live::stream))
             .routes(routes!(timeline::timeline))
             .routes(routes!(export::export))
-            .routes(routes!(timeline::annotation_history)),
+            .routes(routes!(timeline::annotation_history))
+            .routes(routes!(reports::list))
+            .routes(routes!(reports::month)),
     );
     let operator = guarded(
         Role::Operator,
@@ -100,7 +103,9 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(admin::users))
             .routes(routes!(admin::update_user))
             .routes(routes!(portfolio::export, portfolio::import))
-            .routes(routes!(portfolio::import_history)),
+            .routes(routes!(portfolio::import_history))
+            .routes(routes!(reports::close))
+            .routes(routes!(reports::restate)),
     );
     let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(handlers::health))

@@ -60,6 +60,7 @@ Each operation names the least role it needs in `x-rigshift-role`; viewer < oper
         (name = "timeline", description = "Conversion milestones and annotations"),
         (name = "power", description = "Interval power prices, curtailment backtests, 4CP, demand response and the value of flexibility"),
         (name = "exports", description = "CSV files of every chart"),
+        (name = "reports", description = "Closed months: figures frozen per version, restatements with what changed"),
         (name = "accounts", description = "Users, sessions, tokens, embeds, audit"),
     )
 )]

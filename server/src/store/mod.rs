@@ -414,6 +414,26 @@ impl SiteStore for Store {
     async fn ping(&self) -> Result<(), ApiError> {
         on_engine!(self, e => SiteStore::ping(e).await)
     }
+    async fn closed_months(&self) -> Result<Vec<app::api::types::ClosedMonthRow>, ApiError> {
+        on_engine!(self, e => SiteStore::closed_months(e).await)
+    }
+    async fn closed_month(
+        &self,
+        month: &str,
+        version: Option<i64>,
+    ) -> Result<Option<app::api::types::ClosedMonth>, ApiError> {
+        on_engine!(self, e => SiteStore::closed_month(e, month, version).await)
+    }
+    async fn save_closed_month(
+        &self,
+        figures: &app::model::monthly_close::MonthFigures,
+        changes: &[app::model::monthly_close::ChangedLine],
+        reason: &str,
+        actor: &str,
+        after: i64,
+    ) -> Result<i64, ApiError> {
+        on_engine!(self, e => SiteStore::save_closed_month(e, figures, changes, reason, actor, after).await)
+    }
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError> {
         on_engine!(self, e => SiteStore::list_sites(e).await)
     }

@@ -50,6 +50,8 @@ fn push_param(sql: &mut String, n: usize) {
 mod accounts;
 #[path = "audit.rs"]
 mod audit;
+#[path = "closed_months.rs"]
+mod closed_months;
 #[path = "devices.rs"]
 mod devices;
 #[path = "embeds.rs"]

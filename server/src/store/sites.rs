@@ -125,6 +125,30 @@ async fn insert_contract(
 
 #[async_trait]
 impl SiteStore for Engine {
+    async fn closed_months(&self) -> Result<Vec<app::api::types::ClosedMonthRow>, ApiError> {
+        Ok(self.closed_month_rows().await?)
+    }
+
+    async fn closed_month(
+        &self,
+        month: &str,
+        version: Option<i64>,
+    ) -> Result<Option<app::api::types::ClosedMonth>, ApiError> {
+        Ok(self.read_closed_month(month, version).await?)
+    }
+
+    async fn save_closed_month(
+        &self,
+        figures: &app::model::monthly_close::MonthFigures,
+        changes: &[app::model::monthly_close::ChangedLine],
+        reason: &str,
+        actor: &str,
+        after: i64,
+    ) -> Result<i64, ApiError> {
+        self.save_closed_month_checked(figures, changes, reason, actor, after)
+            .await
+    }
+
     async fn ping(&self) -> Result<(), ApiError> {
         let answer = tokio::time::timeout(
             std::time::Duration::from_secs(2),

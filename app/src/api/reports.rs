@@ -1,0 +1,155 @@
+//! Closed months over the seam: closing a month freezes its figures as version 1, a
+//! restatement adds a version with what changed; the figures of a closed month never move
+//! with later data. Admins close and restate; viewers read.
+
+use serde::{Deserialize, Serialize};
+
+pub use super::types::{ClosedMonth, ClosedMonthRow};
+#[cfg(feature = "ssr")]
+use crate::model::monthly_close::MonthFigures;
+
+/// The words every closed month carries: these are management figures.
+pub const FOOTNOTE: &str = "unaudited, estimated";
+
+/// `GET /api/v1/reports`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ClosedMonths {
+    pub months: Vec<ClosedMonthRow>,
+}
+
+/// `POST /api/v1/reports/{month}/restate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Restatement {
+    /// Why (late congestion credits, a pool's revised payouts, …): 1 to 500 characters.
+    pub reason: String,
+}
+
+/// (ssr) Closing, restating and reading months.
+#[cfg(feature = "ssr")]
+pub mod service {
+    use super::*;
+    use crate::api::auth::Principal;
+    use crate::api::error::ApiError;
+    use crate::api::ports::Services;
+    use crate::model::monthly_close::{changes, is_over, month_bounds, month_figures, parse_month};
+
+    fn month_of(text: &str) -> Result<chrono::NaiveDate, ApiError> {
+        parse_month(text).ok_or_else(|| {
+            ApiError::InvalidInput(format!(
+                "month: YYYY-MM between 2000 and 2200, not {text:?}"
+            ))
+        })
+    }
+
+    /// The month's figures from the data as it is now (never from a cache).
+    async fn figures_now(
+        svc: &Services,
+        month: chrono::NaiveDate,
+    ) -> Result<MonthFigures, ApiError> {
+        let (first, last) = month_bounds(month);
+        let rows =
+            crate::api::economics::service::revenue_rows(svc, first, last, svc.clock.today())
+                .await?;
+        Ok(month_figures(&rows, month))
+    }
+
+    /// Closes `month` as version 1. Only a month that has ended closes, and only once.
+    pub async fn close(
+        svc: &Services,
+        who: &Principal,
+        month: &str,
+    ) -> Result<ClosedMonth, ApiError> {
+        let first = month_of(month)?;
+        let today = svc.clock.today();
+        if !is_over(first, today) {
+            return Err(ApiError::InvalidInput(format!(
+                "month: {month} has not ended (today is {today})"
+            )));
+        }
+        if let Some(current) = svc
+            .sites
+            .closed_month(&first.format("%Y-%m").to_string(), None)
+            .await?
+        {
+            return Err(ApiError::Conflict {
+                current_version: current.version,
+                current_text: format!("{month} is closed; restate it with a reason"),
+                current_author: current.closed_by,
+            });
+        }
+        let figures = figures_now(svc, first).await?;
+        if figures.sites.is_empty() {
+            return Err(ApiError::InvalidInput(format!(
+                "month: {month} has no history to close (no site operated, or the market history does not cover it)"
+            )));
+        }
+        let key = figures.month.clone();
+        svc.sites
+            .save_closed_month(&figures, &[], "close", &who.actor(), 0)
+            .await?;
+        read(svc, &key, None).await
+    }
+
+    /// Restates a closed `month`: a new version from the data now, with what changed.
+    pub async fn restate(
+        svc: &Services,
+        who: &Principal,
+        month: &str,
+        r: &Restatement,
+    ) -> Result<ClosedMonth, ApiError> {
+        let first = month_of(month)?;
+        let reason = r.reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control)
+        {
+            return Err(ApiError::InvalidInput(
+                "reason: 1 to 500 printable characters".into(),
+            ));
+        }
+        let key = first.format("%Y-%m").to_string();
+        let Some(current) = svc.sites.closed_month(&key, None).await? else {
+            return Err(ApiError::NotFound(format!("closed month {key}")));
+        };
+        let figures = figures_now(svc, first).await?;
+        let changed = changes(&current.figures, &figures);
+        svc.sites
+            .save_closed_month(&figures, &changed, reason, &who.actor(), current.version)
+            .await?;
+        read(svc, &key, None).await
+    }
+
+    /// A closed month's newest version, or `version`.
+    pub async fn read(
+        svc: &Services,
+        month: &str,
+        version: Option<i64>,
+    ) -> Result<ClosedMonth, ApiError> {
+        let key = month_of(month)?.format("%Y-%m").to_string();
+        let mut found =
+            svc.sites
+                .closed_month(&key, version)
+                .await?
+                .ok_or_else(|| match version {
+                    Some(v) => ApiError::NotFound(format!("version {v} of closed month {key}")),
+                    None => ApiError::NotFound(format!("closed month {key}")),
+                })?;
+        found.versions = svc
+            .sites
+            .closed_months()
+            .await?
+            .into_iter()
+            .filter(|r| r.month == key)
+            .map(|r| r.version)
+            .collect();
+        found.footnote = FOOTNOTE.into();
+        Ok(found)
+    }
+
+    pub async fn list(svc: &Services) -> Result<ClosedMonths, ApiError> {
+        Ok(ClosedMonths {
+            months: svc.sites.closed_months().await?,
+        })
+    }
+}
