@@ -34,7 +34,9 @@ pub mod service {
     use crate::api::auth::Principal;
     use crate::api::error::ApiError;
     use crate::api::ports::Services;
-    use crate::model::monthly_close::{changes, is_over, month_bounds, month_figures, parse_month};
+    use crate::model::monthly_close::{
+        changes, compare, is_over, month_bounds, month_figures, parse_month, with_fleet,
+    };
 
     fn month_of(text: &str) -> Result<chrono::NaiveDate, ApiError> {
         parse_month(text).ok_or_else(|| {
@@ -53,7 +55,9 @@ pub mod service {
         let rows =
             crate::api::economics::service::revenue_rows(svc, first, last, svc.clock.today())
                 .await?;
-        Ok(month_figures(&rows, month))
+        let mut figures = month_figures(&rows, month);
+        with_fleet(&mut figures, &svc.sites.list_sites().await?, last);
+        Ok(figures)
     }
 
     /// Closes `month` as version 1. Only a month that has ended closes, and only once.
@@ -144,7 +148,32 @@ pub mod service {
             .map(|r| r.version)
             .collect();
         found.footnote = FOOTNOTE.into();
+        let first = month_of(month)?;
+        let earlier = |months: u32| first.checked_sub_months(chrono::Months::new(months));
+        found.month_on_month = compared(svc, &found, earlier(1)).await?;
+        found.year_on_year = compared(svc, &found, earlier(12)).await?;
         Ok(found)
+    }
+
+    /// `found` against the newest version of the closed month starting `prior`, if closed.
+    async fn compared(
+        svc: &Services,
+        found: &ClosedMonth,
+        prior: Option<chrono::NaiveDate>,
+    ) -> Result<Option<crate::api::types::ComparedMonth>, ApiError> {
+        let Some(prior) = prior else {
+            return Ok(None);
+        };
+        let key = prior.format("%Y-%m").to_string();
+        Ok(svc
+            .sites
+            .closed_month(&key, None)
+            .await?
+            .map(|p| crate::api::types::ComparedMonth {
+                month: key,
+                version: p.version,
+                lines: compare(&found.figures, &p.figures),
+            }))
     }
 
     pub async fn list(svc: &Services) -> Result<ClosedMonths, ApiError> {

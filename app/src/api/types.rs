@@ -207,6 +207,22 @@ pub struct ClosedMonth {
     /// `unaudited, estimated`.
     #[serde(default)]
     pub footnote: String,
+    /// Against the month before, when it is closed (its newest version).
+    #[serde(default)]
+    pub month_on_month: Option<ComparedMonth>,
+    /// Against the same month a year before, when it is closed.
+    #[serde(default)]
+    pub year_on_year: Option<ComparedMonth>,
+}
+
+/// A closed month's figures against an earlier closed month's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ComparedMonth {
+    /// `YYYY-MM` and the version compared with.
+    pub month: String,
+    pub version: i64,
+    pub lines: Vec<crate::model::monthly_close::Comparison>,
 }
 
 /// A closed month's version in the list.

@@ -40,6 +40,69 @@ pub struct SiteMonth {
     /// Mean MW operating in mining (uptime applied) and energised for AI (critical IT).
     pub mining_mw: f64,
     pub ai_mw: f64,
+    /// Hashrate deployed at the month's end (the site's nameplate then), TH/s: what issuers
+    /// report beside the average operating hashrate.
+    #[serde(default)]
+    pub deployed_hashrate_ths: Option<f64>,
+    /// The fleet's efficiency at the month's end, J/TH (power-weighted over its models).
+    #[serde(default)]
+    pub fleet_j_per_th: Option<f64>,
+}
+
+/// One figure against the same figure of an earlier closed month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Comparison {
+    /// A site's id, or `total`.
+    pub site: String,
+    pub figure: String,
+    pub this: f64,
+    pub prior: f64,
+    /// (this − prior) ÷ |prior|, %; `None` when the prior figure is 0.
+    pub change_pct: Option<f64>,
+}
+
+/// Every figure `this` and `prior` both have, as this against prior.
+pub fn compare(this: &MonthFigures, prior: &MonthFigures) -> Vec<Comparison> {
+    let (a, b) = (lines(this), lines(prior));
+    a.iter()
+        .filter_map(|(k, v)| {
+            let (this, prior) = ((*v)?, b.get(k).copied().flatten()?);
+            Some(Comparison {
+                site: k.0.clone(),
+                figure: k.1.to_string(),
+                this,
+                prior,
+                change_pct: (prior != 0.0).then(|| 100.0 * (this - prior) / prior.abs()),
+            })
+        })
+        .collect()
+}
+
+/// Adds what the sites' own records say at the month's end (`last`): deployed hashrate and
+/// fleet efficiency, per site and for the company (efficiency weighted by hashrate).
+pub fn with_fleet(figures: &mut MonthFigures, sites: &[super::site::Site], last: NaiveDate) {
+    let (mut ths, mut joules) = (0.0, 0.0);
+    for m in &mut figures.sites {
+        let Some(site) = sites.iter().find(|s| s.id == m.site) else {
+            continue;
+        };
+        let deployed = site.mining_capacity_ths(last);
+        m.deployed_hashrate_ths = Some(deployed);
+        m.fleet_j_per_th = site.fleet_efficiency_j_per_th();
+        if let Some(j) = m.fleet_j_per_th {
+            ths += deployed;
+            joules += deployed * j;
+        }
+    }
+    figures.total.deployed_hashrate_ths = Some(
+        figures
+            .sites
+            .iter()
+            .filter_map(|s| s.deployed_hashrate_ths)
+            .sum(),
+    );
+    figures.total.fleet_j_per_th = (ths > 0.0).then(|| joules / ths);
 }
 
 /// The month as closed: every site and the total.
@@ -188,7 +251,9 @@ fn total_of(sites: &[SiteMonth]) -> SiteMonth {
 fn lines(f: &MonthFigures) -> BTreeMap<(String, &'static str), Option<f64>> {
     let mut out = BTreeMap::new();
     for s in f.sites.iter().chain(std::iter::once(&f.total)) {
-        let figures: [(&'static str, Option<f64>); 14] = [
+        let figures: [(&'static str, Option<f64>); 16] = [
+            ("deployed_hashrate_ths", s.deployed_hashrate_ths),
+            ("fleet_j_per_th", s.fleet_j_per_th),
             ("days", Some(f64::from(s.days))),
             ("btc_produced", Some(s.btc_produced)),
             ("btc_per_day", Some(s.btc_per_day)),
@@ -343,6 +408,30 @@ mod tests {
             );
         }
         assert!(!changed.iter().any(|(s, _)| s == "a"), "{changed:?}");
+    }
+
+    #[test]
+    fn a_month_compares_with_an_earlier_one_figure_by_figure() {
+        let oct: Vec<RevenueDay> = (1..=30)
+            .map(|d| day("a", d, 0.1, None, HashrateSource::Modelled))
+            .collect();
+        let nov: Vec<RevenueDay> = (1..=30)
+            .map(|d| day("a", d, 0.12, None, HashrateSource::Modelled))
+            .collect();
+        let first = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let (a, b) = (month_figures(&nov, first), month_figures(&oct, first));
+        let c = compare(&a, &b);
+        let btc = c
+            .iter()
+            .find(|c| c.site == "total" && c.figure == "btc_produced")
+            .unwrap();
+        // 3.6 BTC against 3.0: +20 %.
+        assert!((btc.change_pct.unwrap() - 20.0).abs() < 1e-9, "{btc:?}");
+        let ai = c
+            .iter()
+            .find(|c| c.site == "a" && c.figure == "ai_mw")
+            .unwrap();
+        assert_eq!(ai.change_pct, None, "no AI either month: no percentage");
     }
 
     #[test]

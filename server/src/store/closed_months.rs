@@ -59,6 +59,8 @@ impl Engine {
             closed_at: r.get("closed_at"),
             versions: Vec::new(),
             footnote: String::new(),
+            month_on_month: None,
+            year_on_year: None,
         }))
     }
 

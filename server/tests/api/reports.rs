@@ -137,6 +137,43 @@ async fn a_closed_month_stays_put_and_a_restatement_names_its_changes_on_both_en
             .post_json("/api/v1/reports/2025-08/restate", &json!({ "reason": "x" }))
             .await;
         assert_eq!(s, 404, "{label}: only a closed month restates");
+        // Deployed hashrate at the month's end and the fleet's J/TH come with every site.
+        for site in v2["figures"]["sites"].as_array().unwrap() {
+            assert!(
+                site["deployed_hashrate_ths"].as_f64().unwrap() > 0.0,
+                "{site}"
+            );
+            assert!(site["fleet_j_per_th"].as_f64().unwrap() > 10.0, "{site}");
+        }
+        // Month on month, once the month before is closed: each figure against it.
+        assert!(
+            v2["month_on_month"].is_null(),
+            "{label}: August is not closed yet"
+        );
+        let (s, aug) = app
+            .post_json("/api/v1/reports/2025-08/close", &json!({}))
+            .await;
+        assert_eq!(s, 201, "{aug}");
+        let (_, sep) = app.get_json("/api/v1/reports/2025-09").await;
+        assert_eq!(sep["month_on_month"]["month"], "2025-08");
+        let line = sep["month_on_month"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["site"] == "total" && l["figure"] == "btc_produced")
+            .cloned()
+            .unwrap_or_else(|| panic!("{sep}"));
+        let (this, prior) = (
+            sep["figures"]["total"]["btc_produced"].as_f64().unwrap(),
+            aug["figures"]["total"]["btc_produced"].as_f64().unwrap(),
+        );
+        assert!(
+            (line["change_pct"].as_f64().unwrap() - 100.0 * (this - prior) / prior).abs() < 1e-9
+        );
+        assert!(
+            sep["year_on_year"].is_null(),
+            "{label}: September 2024 is not closed"
+        );
         let (_, audit) = app.get_json("/api/v1/audit").await;
         let actions: Vec<&str> = audit["entries"]
             .as_array()
