@@ -336,6 +336,7 @@ mod tests {
             pool_paid_btc: None,
             sla_credit_usd: 0.0,
             forward: false,
+            energy_mwh: 0.0,
         };
         let m = monthly(&[
             day(2026, 2, 1, 5.0, true),

@@ -30,6 +30,12 @@ pub struct SiteMonth {
     pub telemetry_coverage: f64,
     pub mining_revenue_usd: f64,
     pub power_cost_usd: f64,
+    /// Energy bought, MWh (mining as mined, the AI halls whose power the site pays).
+    #[serde(default)]
+    pub energy_mwh: f64,
+    /// All-in power price: power cost ÷ energy, $/MWh (÷ 10: ¢/kWh); `None` without energy.
+    #[serde(default)]
+    pub power_usd_per_mwh: Option<f64>,
     /// Power cost over BTC produced, $ per BTC (`None` without BTC).
     pub power_cost_per_btc_usd: Option<f64>,
     /// (mining revenue − power) ÷ mining revenue, % (`None` without mining revenue).
@@ -196,6 +202,7 @@ fn site_month(site: &str, days: &[&RevenueDay]) -> SiteMonth {
         telemetry_coverage: mean(|r| r.telemetry_coverage),
         mining_revenue_usd: sum(|r| r.mining_usd),
         power_cost_usd: sum(|r| r.power_cost_usd),
+        energy_mwh: sum(|r| r.energy_mwh),
         ai_revenue_usd: sum(|r| r.ai_lease_usd),
         sla_credit_usd: sum(|r| r.sla_credit_usd),
         mining_mw: mean(|r| r.mining_mw),
@@ -214,6 +221,7 @@ fn derive_ratios(m: &mut SiteMonth) {
         0.0
     };
     m.power_cost_per_btc_usd = (m.btc_produced > 0.0).then(|| m.power_cost_usd / m.btc_produced);
+    m.power_usd_per_mwh = (m.energy_mwh > 0.0).then(|| m.power_cost_usd / m.energy_mwh);
     m.hardware_margin_pct = (m.mining_revenue_usd > 0.0)
         .then(|| 100.0 * (m.mining_revenue_usd - m.power_cost_usd) / m.mining_revenue_usd);
 }
@@ -232,6 +240,7 @@ fn total_of(sites: &[SiteMonth]) -> SiteMonth {
         t.telemetry_coverage += s.telemetry_coverage * s.avg_operating_hashrate_ths;
         t.mining_revenue_usd += s.mining_revenue_usd;
         t.power_cost_usd += s.power_cost_usd;
+        t.energy_mwh += s.energy_mwh;
         t.ai_revenue_usd += s.ai_revenue_usd;
         t.sla_credit_usd += s.sla_credit_usd;
         t.mining_mw += s.mining_mw;
@@ -251,7 +260,9 @@ fn total_of(sites: &[SiteMonth]) -> SiteMonth {
 fn lines(f: &MonthFigures) -> BTreeMap<(String, &'static str), Option<f64>> {
     let mut out = BTreeMap::new();
     for s in f.sites.iter().chain(std::iter::once(&f.total)) {
-        let figures: [(&'static str, Option<f64>); 16] = [
+        let figures: [(&'static str, Option<f64>); 18] = [
+            ("energy_mwh", Some(s.energy_mwh)),
+            ("power_usd_per_mwh", s.power_usd_per_mwh),
             ("deployed_hashrate_ths", s.deployed_hashrate_ths),
             ("fleet_j_per_th", s.fleet_j_per_th),
             ("days", Some(f64::from(s.days))),
@@ -345,6 +356,7 @@ mod tests {
             pool_paid_btc: paid,
             sla_credit_usd: if site == "b" { 100.0 } else { 0.0 },
             forward: false,
+            energy_mwh: 480.0,
         }
     }
 
@@ -377,6 +389,9 @@ mod tests {
         // $12,000 a day of mining revenue, $2,000 of power: 83.33 % margin; $60,000 ÷ 3 BTC.
         assert!((a.hardware_margin_pct.unwrap() - 100.0 * 10_000.0 / 12_000.0).abs() < 1e-9);
         assert!((a.power_cost_per_btc_usd.unwrap() - 20_000.0).abs() < 1e-9);
+        // 30 days × 480 MWh; $60,000 over 14,400 MWh is $4.1667/MWh all in.
+        assert!((a.energy_mwh - 14_400.0).abs() < 1e-9);
+        assert!((a.power_usd_per_mwh.unwrap() - 60_000.0 / 14_400.0).abs() < 1e-12);
         let b = &f.sites[1];
         assert_eq!(b.btc_days_by_source.get("modelled"), Some(&30));
         assert!((b.ai_revenue_usd - 300_000.0).abs() < 1e-9);

@@ -23,6 +23,8 @@ pub struct PowerDay {
     pub cost_usd: f64,
     /// Share of the day's intervals mined (the rest curtailed).
     pub mined_share: f64,
+    /// Energy bought: the intervals mined at the miners' MW, the firm halls every interval.
+    pub energy_mwh: f64,
 }
 
 /// Where a site's power cost comes from, for the overview's footnote.
@@ -56,7 +58,7 @@ pub fn power_days(
         firm_mw: site.firm_power_mw(date),
     };
     let rows = backtest(prices, load, &terms.contract, &terms.policy, &hashprice);
-    let mut by_day: BTreeMap<NaiveDate, (usize, usize, f64)> = BTreeMap::new();
+    let mut by_day: BTreeMap<NaiveDate, (usize, usize, f64, f64)> = BTreeMap::new();
     for r in &rows {
         let day = by_day.entry(r.interval_start.date_naive()).or_default();
         day.0 += 1;
@@ -64,16 +66,19 @@ pub fn power_days(
         day.2 += r.cost_usd
             + r.ramp_usd
             + firm_cost_usd(&terms.contract, r.firm_mw, r.price_usd_per_mwh);
+        let drawn = if r.mined { r.mining_mw } else { 0.0 } + r.firm_mw;
+        day.3 += drawn * INTERVAL_MINUTES as f64 / 60.0;
     }
     by_day
         .into_iter()
-        .filter(|(_, (n, _, _))| *n == DAY_INTERVALS)
-        .map(|(date, (_, mined, cost))| {
+        .filter(|(_, (n, _, _, _))| *n == DAY_INTERVALS)
+        .map(|(date, (_, mined, cost, energy))| {
             (
                 date,
                 PowerDay {
                     cost_usd: cost,
                     mined_share: mined as f64 / DAY_INTERVALS as f64,
+                    energy_mwh: energy,
                 },
             )
         })
@@ -86,6 +91,7 @@ pub fn apply(rows: &mut [RevenueDay], days: &BTreeMap<(NaiveDate, String), Power
     for r in rows.iter_mut().filter(|r| !r.projected) {
         if let Some(d) = days.get(&(r.date, r.site.clone())) {
             r.power_cost_usd = d.cost_usd;
+            r.energy_mwh = d.energy_mwh;
             r.mining_usd *= d.mined_share;
             r.btc_mined *= d.mined_share;
         }
@@ -150,6 +156,9 @@ mod tests {
         let modelled = site_day(&s, &market);
         assert!((flat.cost_usd - modelled.power_cost_usd).abs() < 1e-6 * modelled.power_cost_usd);
         assert_eq!(flat.mined_share, 1.0);
+        // The energy bought prices at the index: $37 a MWh, as the flat model's own energy.
+        assert!((flat.cost_usd / flat.energy_mwh - 37.0).abs() < 1e-9);
+        assert!((flat.energy_mwh - modelled.energy_mwh).abs() < 1e-6 * modelled.energy_mwh);
         // Eight intervals at $5,000: curtailed, 88 of 96 mined, cost 88/96 of the flat day's at $37.
         let spiky = power_days(
             &s,
@@ -158,6 +167,10 @@ mod tests {
             |_| 0.05,
         )[&date];
         assert_eq!(spiky.mined_share, 88.0 / 96.0);
+        assert!(
+            (spiky.energy_mwh - flat.energy_mwh * 88.0 / 96.0).abs() < 1e-6,
+            "curtailed energy is not bought"
+        );
         assert!((spiky.cost_usd - flat.cost_usd * 88.0 / 96.0).abs() < 1e-6 * flat.cost_usd);
         let mut rows = vec![modelled.clone()];
         apply(

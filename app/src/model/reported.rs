@@ -171,6 +171,9 @@ pub fn apply(rows: &mut [RevenueDay], months: &[ReportedMonth]) {
         if let Some(usd) = m.power_cost_usd {
             r.power_cost_usd = day_share(usd, r.date);
         }
+        if let Some(mwh) = m.energy_mwh {
+            r.energy_mwh = day_share(mwh, r.date);
+        }
         if let Some(usd) = m.ai_revenue_usd {
             r.ai_lease_usd = day_share(usd, r.date);
         }
@@ -247,6 +250,7 @@ mod tests {
             pool_paid_btc: None,
             sla_credit_usd: 0.0,
             forward: false,
+            energy_mwh: 0.0,
         }
     }
 

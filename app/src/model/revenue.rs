@@ -39,6 +39,10 @@ pub struct RevenueDay {
     /// Mining revenue priced on a hashprice forward curve (`model::forwards`), not the model.
     #[serde(default)]
     pub forward: bool,
+    /// Energy the site bought that day, MWh: its miners at their uptime (the intervals mined,
+    /// where interval-priced) and the AI halls whose power it pays.
+    #[serde(default)]
+    pub energy_mwh: f64,
 }
 
 /// `site`'s revenue on the market day `m`, modelled from its capacity.
@@ -103,6 +107,7 @@ pub fn site_day_with(site: &Site, m: &MarketDay, t: Option<&SiteTelemetryDay>) -
         pool_paid_btc: None,
         sla_credit_usd: 0.0,
         forward: false,
+        energy_mwh: (mining_mw + ai_power_mw) * 24.0,
     }
 }
 

@@ -239,6 +239,7 @@ mod tests {
                 PowerDay {
                     cost_usd: mwh * 20.0,
                     mined_share: 0.9,
+                    energy_mwh: mwh,
                 },
             );
         }

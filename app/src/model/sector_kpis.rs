@@ -164,6 +164,7 @@ mod tests {
             pool_paid_btc: paid,
             sla_credit_usd: 0.0,
             forward: false,
+            energy_mwh: 0.0,
         }
     }
 

@@ -145,6 +145,21 @@ async fn a_closed_month_stays_put_and_a_restatement_names_its_changes_on_both_en
             );
             assert!(site["fleet_j_per_th"].as_f64().unwrap() > 10.0, "{site}");
         }
+        // Flat-priced sites buy every MWh at their $/kWh: the all-in price says so.
+        let (_, listed) = app.get_json("/api/v1/sites").await;
+        for site in v2["figures"]["sites"].as_array().unwrap() {
+            let kwh = listed["sites"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["id"] == site["site"])
+                .unwrap()["power_usd_per_kwh"]
+                .as_f64()
+                .unwrap();
+            let per_mwh = site["power_usd_per_mwh"].as_f64().unwrap();
+            assert!((per_mwh - kwh * 1000.0).abs() < 1e-6, "{label}: {site}");
+            assert!(site["energy_mwh"].as_f64().unwrap() > 0.0);
+        }
         // Month on month, once the month before is closed: each figure against it.
         assert!(
             v2["month_on_month"].is_null(),
