@@ -201,7 +201,7 @@ mod tests {
 /// as `/api/v1`'s — a declared length over it is refused at once, an undeclared one as soon as
 /// it passes it — with a 413 `body_too_large`.
 pub async fn bounded_body(req: Request, next: Next) -> Response {
-    let limit = crate::http::MAX_BODY_BYTES;
+    let limit = crate::http::error::MAX_BODY_BYTES;
     let too_large = || {
         HttpError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

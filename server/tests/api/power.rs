@@ -405,11 +405,7 @@ async fn at_a_strike_exactly_the_intervals_above_it_are_curtailed_on_both_engine
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("july.csv");
     std::fs::write(&file, &csv).unwrap();
-    let mut engines = vec![None];
-    if let Some(pg) = server::testing::postgres_database().await {
-        engines.push(Some(pg));
-    }
-    for engine in engines {
+    for engine in super::support::engines().await {
         let label = if engine.is_some() {
             "postgresql"
         } else {

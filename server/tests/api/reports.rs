@@ -8,11 +8,7 @@ use super::support::{day, TestApp};
 
 #[tokio::test]
 async fn a_closed_month_stays_put_and_a_restatement_names_its_changes_on_both_engines() {
-    let mut engines = vec![None];
-    if let Some(pg) = server::testing::postgres_database().await {
-        engines.push(Some(pg));
-    }
-    for engine in engines {
+    for engine in super::support::engines().await {
         let label = if engine.is_some() {
             "postgresql"
         } else {

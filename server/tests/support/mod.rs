@@ -32,6 +32,17 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// The databases a test runs on: SQLite (`None`), and a fresh PostgreSQL database of its own
+/// when the test cluster is there.
+#[allow(dead_code)]
+pub async fn engines() -> Vec<Option<String>> {
+    let mut engines = vec![None];
+    if let Some(pg) = server::testing::postgres_database().await {
+        engines.push(Some(pg));
+    }
+    engines
+}
+
 pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
