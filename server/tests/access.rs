@@ -104,6 +104,8 @@ const MATRIX: &[(&str, Needs)] = &[
     ("GET /annotations/{id}/history", Needs::Role(Role::Viewer)),
     ("GET /reports", Needs::Role(Role::Viewer)),
     ("GET /reports/{month}", Needs::Role(Role::Viewer)),
+    ("GET /reports/{month}/csv", Needs::Role(Role::Viewer)),
+    ("GET /power-credits", Needs::Role(Role::Viewer)),
     ("fn get_timeline", Needs::Role(Role::Viewer)),
     ("fn get_site_flexibility", Needs::Role(Role::Viewer)),
     ("fn get_overview", Needs::Role(Role::Viewer)),
@@ -152,6 +154,8 @@ const MATRIX: &[(&str, Needs)] = &[
     ("POST /history", Needs::Role(Role::Admin)),
     ("POST /reports/{month}/close", Needs::Role(Role::Admin)),
     ("POST /reports/{month}/restate", Needs::Role(Role::Admin)),
+    ("POST /power-credits", Needs::Role(Role::Admin)),
+    ("DELETE /power-credits/{id}", Needs::Role(Role::Admin)),
     ("fn get_embeds", Needs::Role(Role::Admin)),
     ("fn create_embed", Needs::Role(Role::Admin)),
     ("fn revoke_embed", Needs::Role(Role::Admin)),
@@ -704,13 +708,32 @@ async fn prepare(app: &TestApp, fixture: &Fixture, name: &str, n: u16) -> Call {
         "POST /reports/{month}/close" => {
             json_call(Method::POST, format!("/api/v1/reports/{}/close", old_month(fixture)), None)
         }
-        "POST /reports/{month}/restate" | "GET /reports/{month}" => {
+        "GET /power-credits" => json_call(Method::GET, "/api/v1/power-credits?month=2026-11", None),
+        "POST /power-credits" => json_call(
+            Method::POST,
+            "/api/v1/power-credits",
+            Some(json!({ "site": "baie-comeau", "month": "2026-11", "kind": "demand_response",
+                "usd": 1000.0 + n as f64, "note": format!("statement {n}") })),
+        ),
+        "DELETE /power-credits/{id}" => {
+            let (s, b) = app
+                .post_json(
+                    "/api/v1/power-credits",
+                    &json!({ "site": "baie-comeau", "month": "2026-10", "kind": "four_cp", "usd": 50.0 }),
+                )
+                .await;
+            assert_eq!(s, 201, "{b}");
+            json_call(Method::DELETE, format!("/api/v1/power-credits/{}", b["id"].as_str().unwrap()), None)
+        }
+        "POST /reports/{month}/restate" | "GET /reports/{month}" | "GET /reports/{month}/csv" => {
             let month = old_month(fixture);
             let (s, b) = app
                 .post_json(&format!("/api/v1/reports/{month}/close"), &json!({}))
                 .await;
             assert_eq!(s, 201, "{b}");
-            if name.starts_with("GET") {
+            if name == "GET /reports/{month}/csv" {
+                json_call(Method::GET, format!("/api/v1/reports/{month}/csv"), None)
+            } else if name.starts_with("GET") {
                 json_call(Method::GET, format!("/api/v1/reports/{month}"), None)
             } else {
                 json_call(

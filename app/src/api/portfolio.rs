@@ -546,6 +546,7 @@ mod tests {
     #[test]
     fn a_patch_changes_only_what_it_names() {
         let mut c = ContractDoc {
+            register: Default::default(),
             id: "c".into(),
             tenant: "T".into(),
             start_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),

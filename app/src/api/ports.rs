@@ -42,6 +42,18 @@ pub trait SiteStore: Send + Sync {
         actor: &str,
         after: i64,
     ) -> Result<i64, ApiError>;
+    /// Power credits recorded for `month` (`YYYY-MM`), or every month's, oldest first.
+    async fn power_credits(
+        &self,
+        month: Option<&str>,
+    ) -> Result<Vec<crate::model::power_credit::PowerCredit>, ApiError>;
+    /// Records a credit, audited (`power_credit.add`); `NotFound` for an unknown site.
+    async fn add_power_credit(
+        &self,
+        credit: &crate::model::power_credit::PowerCredit,
+    ) -> Result<(), ApiError>;
+    /// Removes a credit recorded in error, audited (`power_credit.remove`); false if none.
+    async fn remove_power_credit(&self, id: &str, actor: &str) -> Result<bool, ApiError>;
     /// Every site (retired ones too: their history reads back), the timeline applied.
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError>;
     /// The portfolio as stored (before the timeline moves dates), with each site's and

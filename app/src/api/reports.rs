@@ -27,6 +27,28 @@ pub struct Restatement {
     pub reason: String,
 }
 
+/// The production update's lines of a closed month, with its comparisons.
+pub fn rows(closed: &ClosedMonth) -> Vec<crate::model::monthly_close::ProductionRow> {
+    let lines = |c: &Option<super::types::ComparedMonth>| {
+        c.as_ref().map(|c| c.lines.clone()).unwrap_or_default()
+    };
+    crate::model::monthly_close::production_rows(
+        &closed.figures,
+        &lines(&closed.month_on_month),
+        &lines(&closed.year_on_year),
+    )
+}
+
+/// A closed month as CSV (`GET /api/v1/reports/{month}/csv`).
+pub fn csv(closed: &ClosedMonth) -> String {
+    crate::model::monthly_close::production_csv(
+        &rows(closed),
+        &closed.month,
+        closed.version,
+        &closed.footnote,
+    )
+}
+
 /// (ssr) Closing, restating and reading months.
 #[cfg(feature = "ssr")]
 pub mod service {
@@ -35,8 +57,9 @@ pub mod service {
     use crate::api::error::ApiError;
     use crate::api::ports::Services;
     use crate::model::monthly_close::{
-        changes, compare, is_over, month_bounds, month_figures, parse_month, with_fleet,
+        changes, close as close_figures, compare, is_over, month_bounds, parse_month,
     };
+    use crate::model::power_credit::{NewPowerCredit, PowerCredit};
 
     fn month_of(text: &str) -> Result<chrono::NaiveDate, ApiError> {
         parse_month(text).ok_or_else(|| {
@@ -55,9 +78,10 @@ pub mod service {
         let rows =
             crate::api::economics::service::revenue_rows(svc, first, last, svc.clock.today())
                 .await?;
-        let mut figures = month_figures(&rows, month);
-        with_fleet(&mut figures, &svc.sites.list_sites().await?, last);
-        Ok(figures)
+        let key = first.format("%Y-%m").to_string();
+        let credits = svc.sites.power_credits(Some(&key)).await?;
+        let sites = svc.sites.list_sites().await?;
+        Ok(close_figures(&rows, &sites, &credits, month))
     }
 
     /// Closes `month` as version 1. Only a month that has ended closes, and only once.
@@ -180,5 +204,55 @@ pub mod service {
         Ok(ClosedMonths {
             months: svc.sites.closed_months().await?,
         })
+    }
+
+    /// Records a power credit for a site's month (a month already closed moves only when it is
+    /// restated).
+    static NEXT_CREDIT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+    pub async fn add_credit(
+        svc: &Services,
+        who: &Principal,
+        new: &NewPowerCredit,
+    ) -> Result<PowerCredit, ApiError> {
+        new.validate().map_err(ApiError::InvalidInput)?;
+        let now = svc.clock.now();
+        let month = month_of(&new.month)?.format("%Y-%m").to_string();
+        let credit = PowerCredit {
+            // Time, then a counter: two credits recorded in one microsecond keep apart.
+            id: format!(
+                "pc-{}-{}",
+                now.format("%Y%m%d%H%M%S%6f"),
+                NEXT_CREDIT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ),
+            site: new.site.clone(),
+            month,
+            kind: new.kind,
+            usd: new.usd,
+            note: new.note.trim().to_string(),
+            recorded_by: who.actor(),
+            recorded_at: now,
+        };
+        svc.sites.add_power_credit(&credit).await?;
+        Ok(credit)
+    }
+
+    /// Credits of `month`, or of every month.
+    pub async fn credits(
+        svc: &Services,
+        month: Option<&str>,
+    ) -> Result<Vec<PowerCredit>, ApiError> {
+        let month = month
+            .map(|m| month_of(m).map(|d| d.format("%Y-%m").to_string()))
+            .transpose()?;
+        svc.sites.power_credits(month.as_deref()).await
+    }
+
+    pub async fn remove_credit(svc: &Services, who: &Principal, id: &str) -> Result<(), ApiError> {
+        if svc.sites.remove_power_credit(id, &who.actor()).await? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound(format!("power credit {id}")))
+        }
     }
 }

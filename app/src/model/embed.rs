@@ -320,6 +320,7 @@ mod tests {
     #[test]
     fn monthly_sums_days_and_flags_projected_months() {
         let day = |y, m, d, mining: f64, projected| RevenueDay {
+            ai_power_cost_usd: 0.0,
             date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
             site: "s".into(),
             mining_usd: mining,

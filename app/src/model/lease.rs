@@ -116,6 +116,42 @@ pub struct LeaseContract {
     /// at its site (the hall).
     #[serde(default)]
     pub devices: Vec<String>,
+    /// What investors are told about the contract beyond its price (`model::contract_register`).
+    #[serde(default, skip_serializing_if = "ContractRegister::is_empty")]
+    pub register: ContractRegister,
+}
+
+/// An option the tenant holds to extend the term: its length and the price then (per kW-month
+/// for colocation, per GPU-hour for GPU cloud); the escalator keeps running through it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionOption {
+    pub months: u32,
+    /// The price during the extension; `None` carries the escalated price on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+}
+
+/// The register's fields of a contract: the gross MW the site gives it (critical IT × PUE and
+/// shared plant), the extension options in order, and the counterparty's credit support as
+/// the issuer describes it (a guarantee, a letter of credit, a parent's rating).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContractRegister {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gross_mw: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<ExtensionOption>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_support: Option<String>,
+}
+
+impl ContractRegister {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 impl LeaseContract {
@@ -198,6 +234,7 @@ mod tests {
 
     fn colo(ramp_months: u32) -> LeaseContract {
         LeaseContract {
+            register: Default::default(),
             id: "c".into(),
             site_id: "s".into(),
             tenant: "t".into(),

@@ -101,6 +101,7 @@ mod tests {
 
     fn gpu_contract(id: &str, rate: f64, end_on: Option<NaiveDate>) -> LeaseContract {
         LeaseContract {
+            register: Default::default(),
             id: id.into(),
             site_id: "s".into(),
             tenant: "t".into(),

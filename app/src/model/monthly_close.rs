@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::lease::LeaseTerms;
 use super::measured::HashrateSource;
+use super::power_credit::PowerCredit;
 use super::revenue::RevenueDay;
 
 /// One site's month (or the company's, as `total`).
@@ -53,6 +55,41 @@ pub struct SiteMonth {
     /// The fleet's efficiency at the month's end, J/TH (power-weighted over its models).
     #[serde(default)]
     pub fleet_j_per_th: Option<f64>,
+    /// Of the power cost, what the AI halls the operator powers cost, $.
+    #[serde(default)]
+    pub ai_power_cost_usd: f64,
+    /// Power credits paid for the month by kind (`model::power_credit`), $, and their sum.
+    #[serde(default)]
+    pub power_credits_usd: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub power_credits_total_usd: f64,
+    /// Power cost less credits, $, and over the energy, $/MWh (÷ 10: ¢/kWh) — negative in a
+    /// month whose credits beat the bill.
+    #[serde(default)]
+    pub net_power_cost_usd: f64,
+    #[serde(default)]
+    pub net_power_usd_per_mwh: Option<f64>,
+    /// Operating cost beyond power ($/MW-month × MW × the share of the month), mining's and
+    /// the AI halls', $.
+    #[serde(default)]
+    pub mining_opex_usd: f64,
+    #[serde(default)]
+    pub ai_opex_usd: f64,
+    /// (mining revenue − mining's net power − mining opex) ÷ mining revenue, %.
+    #[serde(default)]
+    pub mining_margin_all_in_pct: Option<f64>,
+    /// Mining's net power and opex over the hashrate operated, $ per PH/s per day.
+    #[serde(default)]
+    pub hashcost_usd_per_ph_day: Option<f64>,
+    /// (AI revenue net of SLA − AI power − AI opex) ÷ AI revenue, %.
+    #[serde(default)]
+    pub ai_margin_pct: Option<f64>,
+    /// GPUs under GPU-hour contracts at the month's end (ramp applied).
+    #[serde(default)]
+    pub gpus_deployed: u32,
+    /// Mean GPU utilisation DCGM measured over the month's days that have it, 0–1.
+    #[serde(default)]
+    pub gpu_utilisation: Option<f64>,
 }
 
 /// One figure against the same figure of an earlier closed month.
@@ -85,30 +122,58 @@ pub fn compare(this: &MonthFigures, prior: &MonthFigures) -> Vec<Comparison> {
         .collect()
 }
 
-/// Adds what the sites' own records say at the month's end (`last`): deployed hashrate and
-/// fleet efficiency, per site and for the company (efficiency weighted by hashrate).
-pub fn with_fleet(figures: &mut MonthFigures, sites: &[super::site::Site], last: NaiveDate) {
-    let (mut ths, mut joules) = (0.0, 0.0);
+/// The month's figures as they close: the revenue rows', then what the sites' records say at
+/// the month's end (deployed hashrate, fleet J/TH, GPUs under contract, operating cost) and
+/// the power credits recorded for the month. Credits are mining's: demand response, 4CP and
+/// power sold back are paid for the miners' flexibility, so they lower mining's power.
+pub fn close(
+    rows: &[RevenueDay],
+    sites: &[super::site::Site],
+    credits: &[PowerCredit],
+    month: NaiveDate,
+) -> MonthFigures {
+    let (first, last) = month_bounds(month);
+    let key = first.format("%Y-%m").to_string();
+    let mut figures = month_figures(rows, month);
+    let days_in_month = f64::from((last - first).num_days() as u32 + 1);
     for m in &mut figures.sites {
-        let Some(site) = sites.iter().find(|s| s.id == m.site) else {
-            continue;
-        };
-        let deployed = site.mining_capacity_ths(last);
-        m.deployed_hashrate_ths = Some(deployed);
-        m.fleet_j_per_th = site.fleet_efficiency_j_per_th();
-        if let Some(j) = m.fleet_j_per_th {
-            ths += deployed;
-            joules += deployed * j;
+        if let Some(site) = sites.iter().find(|s| s.id == m.site) {
+            with_site(m, site, last, days_in_month);
         }
-    }
-    figures.total.deployed_hashrate_ths = Some(
-        figures
-            .sites
+        for c in credits
             .iter()
-            .filter_map(|s| s.deployed_hashrate_ths)
-            .sum(),
-    );
-    figures.total.fleet_j_per_th = (ths > 0.0).then(|| joules / ths);
+            .filter(|c| c.site == m.site && c.month == key)
+        {
+            *m.power_credits_usd
+                .entry(c.kind.key().to_string())
+                .or_insert(0.0) += c.usd;
+        }
+        derive_ratios(m);
+    }
+    figures.total = total_of(&figures.sites);
+    let contracts: Vec<_> = sites.iter().flat_map(|s| s.contracts.clone()).collect();
+    figures.register = Some(super::contract_register::register(&contracts, last));
+    figures
+}
+
+/// What `site`'s records say at the month's end (`last`).
+fn with_site(m: &mut SiteMonth, site: &super::site::Site, last: NaiveDate, days_in_month: f64) {
+    m.deployed_hashrate_ths = Some(site.mining_capacity_ths(last));
+    m.fleet_j_per_th = site.fleet_efficiency_j_per_th();
+    m.gpus_deployed = site
+        .contracts
+        .iter()
+        .map(|c| match c.terms {
+            LeaseTerms::GpuHours { gpus, .. } => f64::from(gpus) * c.ramp_fraction(last),
+            LeaseTerms::Colocation { .. } => 0.0,
+        })
+        .sum::<f64>()
+        .round() as u32;
+    if let Some(rate) = site.opex_usd_per_mw_month {
+        let months = f64::from(m.days) / days_in_month;
+        m.mining_opex_usd = rate * m.mining_mw * months;
+        m.ai_opex_usd = rate * m.ai_mw * months;
+    }
 }
 
 /// The month as closed: every site and the total.
@@ -119,6 +184,9 @@ pub struct MonthFigures {
     pub month: String,
     pub sites: Vec<SiteMonth>,
     pub total: SiteMonth,
+    /// The HPC contract register at the month's end (`None` in a rows-only figure).
+    #[serde(default)]
+    pub register: Option<super::contract_register::ContractRegisterReport>,
 }
 
 /// One figure that a restatement changed.
@@ -161,6 +229,7 @@ pub fn month_figures(rows: &[RevenueDay], month: NaiveDate) -> MonthFigures {
         month: first.format("%Y-%m").to_string(),
         sites,
         total,
+        register: None,
     }
 }
 
@@ -172,6 +241,15 @@ fn source_of(r: &RevenueDay) -> &'static str {
         HashrateSource::Measured => "measured",
         HashrateSource::Reported => "reported",
         _ => "modelled",
+    }
+}
+
+/// A day's mining revenue: what the pool paid at the day's price where it paid, else the
+/// model's (or telemetry's) BTC at that price.
+fn mining_revenue_of(r: &RevenueDay) -> f64 {
+    match r.pool_paid_btc {
+        Some(paid) if r.btc_mined > 0.0 => paid * r.mining_usd / r.btc_mined,
+        _ => r.mining_usd,
     }
 }
 
@@ -200,13 +278,21 @@ fn site_month(site: &str, days: &[&RevenueDay]) -> SiteMonth {
         btc_days_by_source: by_source,
         avg_operating_hashrate_ths: mean(|r| r.hashrate_ths),
         telemetry_coverage: mean(|r| r.telemetry_coverage),
-        mining_revenue_usd: sum(|r| r.mining_usd),
+        mining_revenue_usd: sum(mining_revenue_of),
         power_cost_usd: sum(|r| r.power_cost_usd),
         energy_mwh: sum(|r| r.energy_mwh),
         ai_revenue_usd: sum(|r| r.ai_lease_usd),
         sla_credit_usd: sum(|r| r.sla_credit_usd),
         mining_mw: mean(|r| r.mining_mw),
         ai_mw: mean(|r| r.ai_mw),
+        ai_power_cost_usd: sum(|r| r.ai_power_cost_usd),
+        gpu_utilisation: {
+            let measured: Vec<f64> = days
+                .iter()
+                .filter_map(|r| r.gpu_utilisation_measured)
+                .collect();
+            (!measured.is_empty()).then(|| measured.iter().sum::<f64>() / measured.len() as f64)
+        },
         ..Default::default()
     };
     derive_ratios(&mut m);
@@ -220,10 +306,20 @@ fn derive_ratios(m: &mut SiteMonth) {
     } else {
         0.0
     };
-    m.power_cost_per_btc_usd = (m.btc_produced > 0.0).then(|| m.power_cost_usd / m.btc_produced);
+    m.power_credits_total_usd = m.power_credits_usd.values().sum();
+    m.net_power_cost_usd = m.power_cost_usd - m.power_credits_total_usd;
     m.power_usd_per_mwh = (m.energy_mwh > 0.0).then(|| m.power_cost_usd / m.energy_mwh);
-    m.hardware_margin_pct = (m.mining_revenue_usd > 0.0)
-        .then(|| 100.0 * (m.mining_revenue_usd - m.power_cost_usd) / m.mining_revenue_usd);
+    m.net_power_usd_per_mwh = (m.energy_mwh > 0.0).then(|| m.net_power_cost_usd / m.energy_mwh);
+    let mining_power = m.net_power_cost_usd - m.ai_power_cost_usd;
+    m.power_cost_per_btc_usd = (m.btc_produced > 0.0).then(|| mining_power / m.btc_produced);
+    let margin =
+        |revenue: f64, cost: f64| (revenue > 0.0).then(|| 100.0 * (revenue - cost) / revenue);
+    m.hardware_margin_pct = margin(m.mining_revenue_usd, mining_power);
+    m.mining_margin_all_in_pct = margin(m.mining_revenue_usd, mining_power + m.mining_opex_usd);
+    let ph_days = m.avg_operating_hashrate_ths / 1_000.0 * f64::from(m.days);
+    m.hashcost_usd_per_ph_day =
+        (ph_days > 0.0).then(|| (mining_power + m.mining_opex_usd) / ph_days);
+    m.ai_margin_pct = margin(m.ai_revenue_usd, m.ai_power_cost_usd + m.ai_opex_usd);
 }
 
 /// The company: sums, with hashrate and MW added across sites and coverage weighted by
@@ -234,6 +330,7 @@ fn total_of(sites: &[SiteMonth]) -> SiteMonth {
         days: sites.iter().map(|s| s.days).max().unwrap_or(0),
         ..Default::default()
     };
+    let (mut joules, mut rated, mut utilisation, mut weight) = (0.0, 0.0, 0.0, 0.0);
     for s in sites {
         t.btc_produced += s.btc_produced;
         t.avg_operating_hashrate_ths += s.avg_operating_hashrate_ths;
@@ -245,61 +342,105 @@ fn total_of(sites: &[SiteMonth]) -> SiteMonth {
         t.sla_credit_usd += s.sla_credit_usd;
         t.mining_mw += s.mining_mw;
         t.ai_mw += s.ai_mw;
+        t.ai_power_cost_usd += s.ai_power_cost_usd;
+        t.mining_opex_usd += s.mining_opex_usd;
+        t.ai_opex_usd += s.ai_opex_usd;
+        t.gpus_deployed += s.gpus_deployed;
         for (k, v) in &s.btc_days_by_source {
             *t.btc_days_by_source.entry(k.clone()).or_insert(0) += v;
+        }
+        for (k, v) in &s.power_credits_usd {
+            *t.power_credits_usd.entry(k.clone()).or_insert(0.0) += v;
+        }
+        if let Some(d) = s.deployed_hashrate_ths {
+            *t.deployed_hashrate_ths.get_or_insert(0.0) += d;
+            if let Some(j) = s.fleet_j_per_th {
+                joules += d * j;
+                rated += d;
+            }
+        }
+        if let Some(u) = s.gpu_utilisation {
+            // Weighted by GPUs where the site has them under contract, else counted once.
+            let w = f64::from(s.gpus_deployed.max(1));
+            utilisation += u * w;
+            weight += w;
         }
     }
     if t.avg_operating_hashrate_ths > 0.0 {
         t.telemetry_coverage /= t.avg_operating_hashrate_ths;
     }
+    t.fleet_j_per_th = (rated > 0.0).then(|| joules / rated);
+    t.gpu_utilisation = (weight > 0.0).then(|| utilisation / weight);
     derive_ratios(&mut t);
     t
 }
 
 /// The figures of a month line by line (site, figure name, value).
-fn lines(f: &MonthFigures) -> BTreeMap<(String, &'static str), Option<f64>> {
+fn lines(f: &MonthFigures) -> BTreeMap<(String, String), Option<f64>> {
     let mut out = BTreeMap::new();
     for s in f.sites.iter().chain(std::iter::once(&f.total)) {
-        let figures: [(&'static str, Option<f64>); 18] = [
-            ("energy_mwh", Some(s.energy_mwh)),
-            ("power_usd_per_mwh", s.power_usd_per_mwh),
-            ("deployed_hashrate_ths", s.deployed_hashrate_ths),
-            ("fleet_j_per_th", s.fleet_j_per_th),
-            ("days", Some(f64::from(s.days))),
-            ("btc_produced", Some(s.btc_produced)),
-            ("btc_per_day", Some(s.btc_per_day)),
-            (
-                "avg_operating_hashrate_ths",
-                Some(s.avg_operating_hashrate_ths),
-            ),
-            ("telemetry_coverage", Some(s.telemetry_coverage)),
-            ("mining_revenue_usd", Some(s.mining_revenue_usd)),
-            ("power_cost_usd", Some(s.power_cost_usd)),
-            ("power_cost_per_btc_usd", s.power_cost_per_btc_usd),
-            ("hardware_margin_pct", s.hardware_margin_pct),
-            ("ai_revenue_usd", Some(s.ai_revenue_usd)),
-            ("sla_credit_usd", Some(s.sla_credit_usd)),
-            ("mining_mw", Some(s.mining_mw)),
-            ("ai_mw", Some(s.ai_mw)),
-            (
-                "pool_paid_days",
-                Some(f64::from(
-                    s.btc_days_by_source.get("pool_paid").copied().unwrap_or(0),
-                )),
-            ),
-        ];
-        for (name, v) in figures {
-            out.insert((s.site.clone(), name), v);
+        for (name, v) in figure_lines(s) {
+            out.insert((s.site.clone(), name.to_string()), v);
+        }
+        for (kind, usd) in &s.power_credits_usd {
+            out.insert(
+                (s.site.clone(), format!("power_credit_{kind}_usd")),
+                Some(*usd),
+            );
         }
     }
     out
+}
+
+/// A month's figures in the order the production update prints them: (name, value).
+pub fn figure_lines(s: &SiteMonth) -> Vec<(&'static str, Option<f64>)> {
+    let some = Some;
+    vec![
+        ("days", some(f64::from(s.days))),
+        ("btc_produced", some(s.btc_produced)),
+        ("btc_per_day", some(s.btc_per_day)),
+        (
+            "pool_paid_days",
+            some(f64::from(
+                s.btc_days_by_source.get("pool_paid").copied().unwrap_or(0),
+            )),
+        ),
+        ("deployed_hashrate_ths", s.deployed_hashrate_ths),
+        (
+            "avg_operating_hashrate_ths",
+            some(s.avg_operating_hashrate_ths),
+        ),
+        ("telemetry_coverage", some(s.telemetry_coverage)),
+        ("fleet_j_per_th", s.fleet_j_per_th),
+        ("energy_mwh", some(s.energy_mwh)),
+        ("power_cost_usd", some(s.power_cost_usd)),
+        ("power_usd_per_mwh", s.power_usd_per_mwh),
+        ("power_credits_total_usd", some(s.power_credits_total_usd)),
+        ("net_power_cost_usd", some(s.net_power_cost_usd)),
+        ("net_power_usd_per_mwh", s.net_power_usd_per_mwh),
+        ("power_cost_per_btc_usd", s.power_cost_per_btc_usd),
+        ("mining_revenue_usd", some(s.mining_revenue_usd)),
+        ("hardware_margin_pct", s.hardware_margin_pct),
+        ("mining_opex_usd", some(s.mining_opex_usd)),
+        ("mining_margin_all_in_pct", s.mining_margin_all_in_pct),
+        ("hashcost_usd_per_ph_day", s.hashcost_usd_per_ph_day),
+        ("ai_revenue_usd", some(s.ai_revenue_usd)),
+        ("sla_credit_usd", some(s.sla_credit_usd)),
+        ("ai_power_cost_usd", some(s.ai_power_cost_usd)),
+        ("ai_opex_usd", some(s.ai_opex_usd)),
+        ("ai_margin_pct", s.ai_margin_pct),
+        ("gpus_deployed", some(f64::from(s.gpus_deployed))),
+        ("gpu_utilisation", s.gpu_utilisation),
+        ("mining_mw", some(s.mining_mw)),
+        ("ai_mw", some(s.ai_mw)),
+    ]
 }
 
 /// What changed from `before` to `after`, figure by figure (a change below a millionth of the
 /// figure is rounding, not a restatement).
 pub fn changes(before: &MonthFigures, after: &MonthFigures) -> Vec<ChangedLine> {
     let (a, b) = (lines(before), lines(after));
-    let mut keys: Vec<&(String, &'static str)> = a.keys().chain(b.keys()).collect();
+    let mut keys: Vec<&(String, String)> = a.keys().chain(b.keys()).collect();
     keys.sort();
     keys.dedup();
     keys.into_iter()
@@ -320,6 +461,88 @@ pub fn changes(before: &MonthFigures, after: &MonthFigures) -> Vec<ChangedLine> 
         .collect()
 }
 
+/// One line of the production update: a site's (or the total's) figure with the same figure a
+/// month and a year before, where those months are closed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductionRow {
+    pub site: String,
+    pub figure: String,
+    pub value: Option<f64>,
+    pub prior_month: Option<f64>,
+    pub month_on_month_pct: Option<f64>,
+    pub year_before: Option<f64>,
+    pub year_on_year_pct: Option<f64>,
+}
+
+/// The production update's lines: the total first, then each site, figures in print order.
+pub fn production_rows(
+    f: &MonthFigures,
+    month_on_month: &[Comparison],
+    year_on_year: &[Comparison],
+) -> Vec<ProductionRow> {
+    let find = |list: &[Comparison], site: &str, figure: &str| {
+        list.iter()
+            .find(|c| c.site == site && c.figure == figure)
+            .map(|c| (c.prior, c.change_pct))
+    };
+    std::iter::once(&f.total)
+        .chain(f.sites.iter())
+        .flat_map(|s| {
+            figure_lines(s).into_iter().map(|(figure, value)| {
+                let mom = find(month_on_month, &s.site, figure);
+                let yoy = find(year_on_year, &s.site, figure);
+                ProductionRow {
+                    site: s.site.clone(),
+                    figure: figure.to_string(),
+                    value,
+                    prior_month: mom.map(|m| m.0),
+                    month_on_month_pct: mom.and_then(|m| m.1),
+                    year_before: yoy.map(|y| y.0),
+                    year_on_year_pct: yoy.and_then(|y| y.1),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The production update as CSV: a header, one line per figure, and the version and footnote
+/// as a last comment line. Numbers are plain (no thousands separators), empty where none.
+pub fn production_csv(rows: &[ProductionRow], month: &str, version: i64, footnote: &str) -> String {
+    let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
+    let mut out = String::from(
+        "month,site,figure,value,prior_month,month_on_month_pct,year_before,year_on_year_pct\n",
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{month},{},{},{},{},{},{},{}\n",
+            csv_field(&r.site),
+            r.figure,
+            num(r.value),
+            num(r.prior_month),
+            num(r.month_on_month_pct),
+            num(r.year_before),
+            num(r.year_on_year_pct)
+        ));
+    }
+    out.push_str(&format!("# version {version}; {footnote}\n"));
+    out
+}
+
+/// A site id quoted when it holds a comma or quote, and never read as a formula by a
+/// spreadsheet.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
 /// True when `month` has ended before `today` (only a whole month closes).
 pub fn is_over(month: NaiveDate, today: NaiveDate) -> bool {
     month_bounds(month).1 < today
@@ -336,6 +559,7 @@ mod tests {
 
     fn day(site: &str, d: u32, btc: f64, paid: Option<f64>, source: HashrateSource) -> RevenueDay {
         RevenueDay {
+            ai_power_cost_usd: 0.0,
             date: NaiveDate::from_ymd_opt(2026, 11, d).unwrap(),
             site: site.into(),
             mining_usd: btc * 100_000.0,
@@ -386,8 +610,10 @@ mod tests {
         );
         assert_eq!(a.btc_days_by_source.get("pool_paid"), Some(&30));
         assert!((a.btc_per_day - 0.1).abs() < 1e-12);
-        // $12,000 a day of mining revenue, $2,000 of power: 83.33 % margin; $60,000 ÷ 3 BTC.
-        assert!((a.hardware_margin_pct.unwrap() - 100.0 * 10_000.0 / 12_000.0).abs() < 1e-9);
+        // 0.1 BTC paid a day at $100,000 is $10,000 of mining revenue (not the model's 0.12),
+        // $2,000 of power: an 80 % margin; $60,000 ÷ 3 BTC.
+        assert!((a.mining_revenue_usd - 300_000.0).abs() < 1e-6);
+        assert!((a.hardware_margin_pct.unwrap() - 80.0).abs() < 1e-9);
         assert!((a.power_cost_per_btc_usd.unwrap() - 20_000.0).abs() < 1e-9);
         // 30 days × 480 MWh; $60,000 over 14,400 MWh is $4.1667/MWh all in.
         assert!((a.energy_mwh - 14_400.0).abs() < 1e-9);
@@ -460,5 +686,243 @@ mod tests {
         assert_eq!(parse_month("2026-11"), Some(nov));
         assert_eq!(parse_month("1900-01"), None);
         assert_eq!(parse_month("2026-13"), None);
+    }
+
+    /// The month the issue asks for, worked by hand: November 2026, two sites.
+    ///
+    /// Site `pool`: 35 MW of S21 (17.5 J/TH: 2,000,000 TH/s), a pool paying 1 BTC a day, power
+    /// at $40/MWh, $10,000/MW-month of opex, a 10 MW colocation hall at $130/kW-month escalating
+    /// 3 % a year since 2024-06-01 whose power (PUE 1.25) the operator pays, and $3,000 of power
+    /// sold back. Site `model`: 20 MW of S21 at 90 % uptime and a 2 % pool fee, modelled; power
+    /// at $50/MWh; 1,024 GPUs rented at $2.00/GPU-hour, 80 % utilisation, the tenant paying its
+    /// power, with a $5,000 SLA credit; $12,500 of demand-response credit.
+    #[test]
+    fn the_issues_month_closes_to_the_hand_figures() {
+        use crate::model::lease::{ContractRegister, ExtensionOption, LeaseContract, LeaseTerms};
+        use crate::model::market::{MarketDay, MarketSource};
+        use crate::model::power_credit::PowerCreditKind;
+        use crate::model::revenue::{apply_sla_credits, attach_pool_payouts, site_series};
+        use crate::model::site::{FleetLine, Site};
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let site = |id: &str, mw: f64, usd_per_kwh: f64, uptime: f64, fee: f64| Site {
+            id: id.into(),
+            name: id.into(),
+            location: String::new(),
+            capacity_mw: 60.0,
+            initial_mining_mw: mw,
+            power_usd_per_kwh: usd_per_kwh,
+            pue_ai: 1.25,
+            mining_uptime: uptime,
+            pool_fee_pct: fee,
+            retired_on: None,
+            opex_usd_per_mw_month: None,
+            fleet: vec![FleetLine {
+                model_id: "S21".into(),
+                count: 10_000,
+            }],
+            conversion: vec![],
+            contracts: vec![],
+        };
+        let contract = |id: &str, site: &str, terms, start, end, pass| LeaseContract {
+            id: id.into(),
+            site_id: site.into(),
+            tenant: "Tenant".into(),
+            terms,
+            start_on: start,
+            ramp_months: 0,
+            end_on: Some(end),
+            power_pass_through: pass,
+            sla: None,
+            devices: vec![],
+            register: ContractRegister::default(),
+        };
+        let mut pool = site("pool", 35.0, 0.04, 1.0, 0.0);
+        pool.opex_usd_per_mw_month = Some(10_000.0);
+        let mut colo = contract(
+            "colo",
+            "pool",
+            LeaseTerms::Colocation {
+                critical_mw: 10.0,
+                usd_per_kw_month: 130.0,
+                escalator_pct_per_year: 3.0,
+            },
+            d(2024, 6, 1),
+            d(2031, 5, 31),
+            false,
+        );
+        colo.register = ContractRegister {
+            gross_mw: Some(14.0),
+            extensions: vec![ExtensionOption {
+                months: 60,
+                price: Some(150.0),
+            }],
+            credit_support: Some("parent guarantee".into()),
+        };
+        pool.contracts.push(colo);
+        let mut model = site("model", 20.0, 0.05, 0.9, 2.0);
+        model.contracts.push(contract(
+            "gpus",
+            "model",
+            LeaseTerms::GpuHours {
+                gpus: 1_024,
+                usd_per_gpu_hour: 2.0,
+                utilisation: 0.8,
+                server_kw_per_gpu: 1.4,
+                gpu_model: None,
+            },
+            d(2026, 1, 1),
+            d(2028, 12, 31),
+            true,
+        ));
+        let difficulty = 1.2e14;
+        let market: Vec<MarketDay> = (1..=30)
+            .map(|day| MarketDay {
+                date: d(2026, 11, day),
+                btc_usd: 100_000.0,
+                difficulty,
+                fees_btc_per_block: 0.0,
+                height: Some(930_000),
+                source: MarketSource::Bundled,
+            })
+            .collect();
+        let sites = vec![pool, model];
+        let mut rows = site_series(&sites, &market, &Default::default());
+        let paid = market
+            .iter()
+            .map(|m| ((m.date, "pool".to_string()), 1.0))
+            .collect();
+        attach_pool_payouts(&mut rows, &paid);
+        let sla = market
+            .iter()
+            .map(|m| ((m.date, "model".to_string()), 5_000.0 / 30.0))
+            .collect();
+        apply_sla_credits(&mut rows, &sla);
+        let credit = |site: &str, kind, usd| PowerCredit {
+            id: format!("{site}-{usd}"),
+            site: site.into(),
+            month: "2026-11".into(),
+            kind,
+            usd,
+            note: String::new(),
+            recorded_by: "admin".into(),
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        let credits = [
+            credit("pool", PowerCreditKind::PowerSale, 3_000.0),
+            credit("model", PowerCreditKind::DemandResponse, 12_500.0),
+            // Another month's credit does not count.
+            PowerCredit {
+                month: "2026-10".into(),
+                ..credit("model", PowerCreditKind::DemandResponse, 99_999.0)
+            },
+        ];
+        let f = close(&rows, &sites, &credits, d(2026, 11, 1));
+        let close_to = |got: f64, want: f64, what: &str| {
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{what}: {got} ≠ {want}"
+            )
+        };
+
+        let a = f.sites.iter().find(|s| s.site == "pool").unwrap();
+        close_to(a.btc_produced, 30.0, "pool BTC, as paid");
+        close_to(a.mining_revenue_usd, 3_000_000.0, "30 BTC × $100,000");
+        // 35 MW × 720 h × $40 mining, 10 MW × 1.25 × 720 h × $40 for the hall.
+        close_to(a.power_cost_usd, 1_008_000.0 + 360_000.0, "pool power");
+        close_to(a.ai_power_cost_usd, 360_000.0, "hall power");
+        close_to(a.energy_mwh, (35.0 + 12.5) * 720.0, "pool MWh");
+        close_to(a.power_credits_total_usd, 3_000.0, "sold back");
+        close_to(
+            a.net_power_usd_per_mwh.unwrap(),
+            1_365_000.0 / 34_200.0,
+            "net $/MWh",
+        );
+        close_to(
+            a.power_cost_per_btc_usd.unwrap(),
+            1_005_000.0 / 30.0,
+            "power per BTC",
+        );
+        close_to(a.hardware_margin_pct.unwrap(), 66.5, "hardware margin");
+        close_to(a.mining_opex_usd, 350_000.0, "35 MW × $10,000");
+        close_to(a.ai_opex_usd, 100_000.0, "10 MW × $10,000");
+        close_to(
+            a.mining_margin_all_in_pct.unwrap(),
+            100.0 * (3_000_000.0 - 1_005_000.0 - 350_000.0) / 3_000_000.0,
+            "all-in mining margin",
+        );
+        close_to(
+            a.hashcost_usd_per_ph_day.unwrap(),
+            1_355_000.0 / (2_000.0 * 30.0),
+            "hashcost",
+        );
+        // Third contract year: $130 × 1.03², 10,000 kW, 30 of 30.4375 days a month.
+        let colo_month = 10_000.0 * 130.0 * 1.03 * 1.03 * 30.0 / 30.4375;
+        close_to(a.ai_revenue_usd, colo_month, "escalated colocation");
+        close_to(
+            a.ai_margin_pct.unwrap(),
+            100.0 * (colo_month - 360_000.0 - 100_000.0) / colo_month,
+            "AI margin",
+        );
+        close_to(a.deployed_hashrate_ths.unwrap(), 2_000_000.0, "deployed");
+        close_to(a.fleet_j_per_th.unwrap(), 17.5, "J/TH");
+
+        let b = f.sites.iter().find(|s| s.site == "model").unwrap();
+        // 20 MW ÷ 17.5 J/TH × 90 % uptime, in H/s; 3.125 BTC a block; 2 % fee.
+        let hs = 20e6 / 17.5 * 0.9 * 1e12;
+        let btc_day = hs * 86_400.0 * 3.125 / (difficulty * 4_294_967_296.0) * 0.98;
+        close_to(b.btc_produced, 30.0 * btc_day, "modelled BTC");
+        assert_eq!(b.btc_days_by_source.get("modelled"), Some(&30));
+        close_to(b.power_cost_usd, 20.0 * 0.9 * 720.0 * 50.0, "model power");
+        close_to(b.power_credits_total_usd, 12_500.0, "DR credit");
+        close_to(b.net_power_cost_usd, 648_000.0 - 12_500.0, "net of DR");
+        let gpu_month = 1_024.0 * 2.0 * 24.0 * 0.8 * 30.0;
+        close_to(
+            b.ai_revenue_usd,
+            gpu_month - 5_000.0,
+            "GPU-hours net of SLA",
+        );
+        close_to(b.sla_credit_usd, 5_000.0, "SLA credit");
+        assert_eq!(b.gpus_deployed, 1_024);
+        close_to(b.ai_mw, 1.4336, "1,024 × 1.4 kW");
+        close_to(
+            b.ai_margin_pct.unwrap(),
+            100.0,
+            "no AI power or opex to pay",
+        );
+
+        let t = &f.total;
+        close_to(t.btc_produced, 30.0 + 30.0 * btc_day, "total BTC");
+        close_to(t.power_credits_total_usd, 15_500.0, "credits");
+        assert_eq!(
+            t.power_credits_usd.keys().collect::<Vec<_>>(),
+            ["demand_response", "power_sale"]
+        );
+        assert_eq!(t.gpus_deployed, 1_024);
+
+        // The register at 30 November: the GPU contract has Dec 2026 – Dec 2028 (762 days) to
+        // bill; the colocation's option adds 2031-06-01 to 2036-05-31 at $150 — its first 214
+        // days (June to December 2031) unescalated.
+        let reg = f.register.as_ref().unwrap();
+        let gpu = reg.contracts.iter().find(|c| c.contract == "gpus").unwrap();
+        close_to(gpu.remaining_usd.unwrap(), 762.0 * 39_321.6, "GPU backlog");
+        assert_eq!(gpu.months_remaining, Some(25));
+        let colo = reg.contracts.iter().find(|c| c.contract == "colo").unwrap();
+        assert_eq!(colo.extended_end, Some(d(2036, 5, 31)));
+        assert_eq!(colo.gross_mw, Some(14.0));
+        close_to(colo.price_now, 130.0 * 1.03 * 1.03, "price now");
+        close_to(
+            colo.run_rate_per_critical_mw_usd.unwrap(),
+            colo_month / 30.0 * 365.25 / 10.0,
+            "run-rate per critical MW",
+        );
+        let y2031 = reg.backlog.iter().find(|y| y.year == 2031).unwrap();
+        close_to(
+            y2031.with_extensions_usd - y2031.contracted_usd,
+            214.0 * 10_000.0 * 150.0 / 30.4375,
+            "the option's 2031",
+        );
+        let backlog: f64 = reg.backlog.iter().map(|y| y.contracted_usd).sum();
+        close_to(backlog, reg.remaining_usd, "the burn-down adds up");
+        assert!(reg.remaining_with_extensions_usd > reg.remaining_usd);
     }
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalogue;
 use super::curtailment::SitePower;
-use super::lease::{LeaseContract, LeaseTerms, Sla};
+use super::lease::{ContractRegister, LeaseContract, LeaseTerms, Sla};
 use super::site::{FleetLine, Site};
 use super::timeline::{Milestone, MilestoneKind};
 
@@ -50,6 +50,9 @@ pub struct SiteDoc {
     /// First day the site no longer operates; its history stays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retired_on: Option<NaiveDate>,
+    /// Operating cost beyond power, $/MW-month (0 ≤ x ≤ 1,000,000); margins are all-in with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opex_usd_per_mw_month: Option<f64>,
     #[serde(default)]
     pub fleet: Vec<FleetLine>,
     /// Interval power terms (index, hedge, curtailment policy); flat price without them.
@@ -82,6 +85,9 @@ pub struct ContractDoc {
     pub terms: LeaseTerms,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<Sla>,
+    /// Gross MW, extension options and credit support, as the issuer tells investors.
+    #[serde(default, skip_serializing_if = "ContractRegister::is_empty")]
+    pub register: ContractRegister,
 }
 
 /// A conversion milestone, written under its site.
@@ -313,6 +319,9 @@ impl SiteDoc {
         at.within("pue_ai", self.pue_ai, 1.0, 3.0)?;
         at.within("mining_uptime", self.mining_uptime, 0.0, 1.0)?;
         at.within("pool_fee_pct", self.pool_fee_pct, 0.0, MAX_POOL_FEE_PCT)?;
+        if let Some(opex) = self.opex_usd_per_mw_month {
+            at.within("opex_usd_per_mw_month", opex, 0.0, 1_000_000.0)?;
+        }
         let mut models = BTreeSet::new();
         for (i, line) in self.fleet.iter().enumerate() {
             let at = at.field("fleet").index(i);
@@ -420,6 +429,7 @@ impl ContractDoc {
             sla.validate()
                 .or_else(|reason| at.field("sla").err(reason))?;
         }
+        self.validate_register(&at.field("register"), site, it_mw)?;
         let mut seen = BTreeSet::new();
         for (i, d) in self.devices.iter().enumerate() {
             let at = at.field("devices").index(i);
@@ -429,6 +439,37 @@ impl ContractDoc {
             if !seen.insert(d.as_str()) {
                 return at.err(format!("{d:?} is given twice"));
             }
+        }
+        Ok(())
+    }
+
+    /// Gross MW at least the critical IT load and within the site; extensions of 1 to 240
+    /// months at a price within the terms' bounds; credit support a line of text.
+    fn validate_register(&self, at: &At, site: &SiteDoc, it_mw: f64) -> Result<(), FieldError> {
+        let r = &self.register;
+        if let Some(gross) = r.gross_mw {
+            at.within("gross_mw", gross, it_mw, site.capacity_mw)?;
+        }
+        let max_price = match self.terms {
+            LeaseTerms::Colocation { .. } => MAX_USD_PER_KW_MONTH,
+            LeaseTerms::GpuHours { .. } => MAX_USD_PER_GPU_HOUR,
+        };
+        if !r.extensions.is_empty() && self.end_on.is_none() {
+            return at
+                .field("extensions")
+                .err("an open-ended contract has nothing to extend; give end_on");
+        }
+        for (i, e) in r.extensions.iter().enumerate() {
+            let at = at.field("extensions").index(i);
+            if e.months == 0 || e.months > 240 {
+                return at.field("months").err("1 to 240 months");
+            }
+            if let Some(p) = e.price {
+                at.within("price", p, 0.0, max_price)?;
+            }
+        }
+        if let Some(note) = &r.credit_support {
+            check_text(at, "credit_support", note, true)?;
         }
         Ok(())
     }
@@ -486,6 +527,7 @@ impl SiteDoc {
             mining_uptime: self.mining_uptime,
             pool_fee_pct: self.pool_fee_pct,
             retired_on: self.retired_on,
+            opex_usd_per_mw_month: self.opex_usd_per_mw_month,
             fleet: self.fleet.clone(),
             conversion: Vec::new(),
             contracts: self
@@ -509,6 +551,7 @@ impl SiteDoc {
             mining_uptime: site.mining_uptime,
             pool_fee_pct: site.pool_fee_pct,
             retired_on: site.retired_on,
+            opex_usd_per_mw_month: site.opex_usd_per_mw_month,
             fleet: site.fleet.clone(),
             power,
             contracts: site
@@ -534,6 +577,7 @@ impl ContractDoc {
             power_pass_through: self.power_pass_through,
             sla: self.sla.clone(),
             devices: self.devices.clone(),
+            register: self.register.clone(),
         }
     }
 
@@ -548,6 +592,7 @@ impl ContractDoc {
             devices: c.devices.clone(),
             terms: c.terms.clone(),
             sla: c.sla.clone(),
+            register: c.register.clone(),
         }
     }
 }
@@ -886,6 +931,7 @@ mod tests {
         Portfolio {
             sites: vec![
                 SiteDoc {
+                    opex_usd_per_mw_month: None,
                     id: "north".into(),
                     name: "North Hall".into(),
                     location: "Texas".into(),
@@ -902,6 +948,7 @@ mod tests {
                     }],
                     power: None,
                     contracts: vec![ContractDoc {
+                        register: Default::default(),
                         id: "north-colo".into(),
                         tenant: "Hyperscaler".into(),
                         start_on: day(2026, 1, 1),
@@ -919,6 +966,7 @@ mod tests {
                     milestones: vec![],
                 },
                 SiteDoc {
+                    opex_usd_per_mw_month: None,
                     id: "south".into(),
                     name: "South GPU".into(),
                     location: "Oklahoma".into(),
@@ -943,6 +991,7 @@ mod tests {
 
     fn gpu(id: &str, tenant: &str, node: &str) -> ContractDoc {
         ContractDoc {
+            register: Default::default(),
             id: id.into(),
             tenant: tenant.into(),
             start_on: day(2026, 6, 1),

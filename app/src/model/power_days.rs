@@ -21,6 +21,8 @@ pub const DAY_INTERVALS: usize = (24 * 60 / INTERVAL_MINUTES) as usize;
 pub struct PowerDay {
     /// Mining and AI power paid, $.
     pub cost_usd: f64,
+    /// Of it, what the AI halls paid as the firm load, $.
+    pub firm_cost_usd: f64,
     /// Share of the day's intervals mined (the rest curtailed).
     pub mined_share: f64,
     /// Energy bought: the intervals mined at the miners' MW, the firm halls every interval.
@@ -58,27 +60,36 @@ pub fn power_days(
         firm_mw: site.firm_power_mw(date),
     };
     let rows = backtest(prices, load, &terms.contract, &terms.policy, &hashprice);
-    let mut by_day: BTreeMap<NaiveDate, (usize, usize, f64, f64)> = BTreeMap::new();
+    // Per day: intervals, intervals mined, then the day's figures being summed.
+    let mut by_day: BTreeMap<NaiveDate, (usize, usize, PowerDay)> = BTreeMap::new();
     for r in &rows {
-        let day = by_day.entry(r.interval_start.date_naive()).or_default();
+        let day = by_day.entry(r.interval_start.date_naive()).or_insert((
+            0,
+            0,
+            PowerDay {
+                cost_usd: 0.0,
+                firm_cost_usd: 0.0,
+                mined_share: 0.0,
+                energy_mwh: 0.0,
+            },
+        ));
         day.0 += 1;
         day.1 += usize::from(r.mined);
-        day.2 += r.cost_usd
-            + r.ramp_usd
-            + firm_cost_usd(&terms.contract, r.firm_mw, r.price_usd_per_mwh);
+        let firm = firm_cost_usd(&terms.contract, r.firm_mw, r.price_usd_per_mwh);
+        day.2.cost_usd += r.cost_usd + r.ramp_usd + firm;
+        day.2.firm_cost_usd += firm;
         let drawn = if r.mined { r.mining_mw } else { 0.0 } + r.firm_mw;
-        day.3 += drawn * INTERVAL_MINUTES as f64 / 60.0;
+        day.2.energy_mwh += drawn * INTERVAL_MINUTES as f64 / 60.0;
     }
     by_day
         .into_iter()
-        .filter(|(_, (n, _, _, _))| *n == DAY_INTERVALS)
-        .map(|(date, (_, mined, cost, energy))| {
+        .filter(|(_, (n, _, _))| *n == DAY_INTERVALS)
+        .map(|(date, (_, mined, day))| {
             (
                 date,
                 PowerDay {
-                    cost_usd: cost,
                     mined_share: mined as f64 / DAY_INTERVALS as f64,
-                    energy_mwh: energy,
+                    ..day
                 },
             )
         })
@@ -91,6 +102,7 @@ pub fn apply(rows: &mut [RevenueDay], days: &BTreeMap<(NaiveDate, String), Power
     for r in rows.iter_mut().filter(|r| !r.projected) {
         if let Some(d) = days.get(&(r.date, r.site.clone())) {
             r.power_cost_usd = d.cost_usd;
+            r.ai_power_cost_usd = d.firm_cost_usd;
             r.energy_mwh = d.energy_mwh;
             r.mining_usd *= d.mined_share;
             r.btc_mined *= d.mined_share;

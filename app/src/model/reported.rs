@@ -169,7 +169,14 @@ pub fn apply(rows: &mut [RevenueDay], months: &[ReportedMonth]) {
             (None, None) => {}
         }
         if let Some(usd) = m.power_cost_usd {
+            // The reported bill keeps the model's split between mining and the AI halls.
+            let ai_share = if r.power_cost_usd > 0.0 {
+                r.ai_power_cost_usd / r.power_cost_usd
+            } else {
+                0.0
+            };
             r.power_cost_usd = day_share(usd, r.date);
+            r.ai_power_cost_usd = r.power_cost_usd * ai_share;
         }
         if let Some(mwh) = m.energy_mwh {
             r.energy_mwh = day_share(mwh, r.date);
@@ -234,6 +241,7 @@ mod tests {
 
     fn row(site: &str, date: NaiveDate, source: HashrateSource) -> RevenueDay {
         RevenueDay {
+            ai_power_cost_usd: 0.0,
             date,
             site: site.into(),
             mining_usd: 1.0,

@@ -43,6 +43,10 @@ pub struct RevenueDay {
     /// where interval-priced) and the AI halls whose power it pays.
     #[serde(default)]
     pub energy_mwh: f64,
+    /// The part of `power_cost_usd` the operator pays for the AI halls it powers (contracts
+    /// without pass-through): what the AI margin is taken from, not the hardware margin.
+    #[serde(default)]
+    pub ai_power_cost_usd: f64,
 }
 
 /// `site`'s revenue on the market day `m`, modelled from its capacity.
@@ -108,6 +112,7 @@ pub fn site_day_with(site: &Site, m: &MarketDay, t: Option<&SiteTelemetryDay>) -
         sla_credit_usd: 0.0,
         forward: false,
         energy_mwh: (mining_mw + ai_power_mw) * 24.0,
+        ai_power_cost_usd: power_cost_usd_per_day(ai_power_mw * 1e6, site.power_usd_per_kwh),
     }
 }
 

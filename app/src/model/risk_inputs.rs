@@ -237,6 +237,7 @@ mod tests {
             days.insert(
                 (d, site.id.clone()),
                 PowerDay {
+                    firm_cost_usd: 0.0,
                     cost_usd: mwh * 20.0,
                     mined_share: 0.9,
                     energy_mwh: mwh,

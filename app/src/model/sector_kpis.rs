@@ -148,6 +148,7 @@ mod tests {
 
     fn row(site: &Site, date: NaiveDate, paid: Option<f64>) -> RevenueDay {
         RevenueDay {
+            ai_power_cost_usd: 0.0,
             date,
             site: site.id.clone(),
             mining_usd: 50_000.0,
@@ -174,6 +175,7 @@ mod tests {
         site.mining_uptime = 1.0;
         site.pue_ai = 1.25;
         site.contracts = vec![LeaseContract {
+            register: Default::default(),
             id: "c".into(),
             site_id: site.id.clone(),
             tenant: "t".into(),

@@ -64,6 +64,10 @@ pub struct Site {
     /// its history stays).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retired_on: Option<NaiveDate>,
+    /// What it costs to run a MW of the site a month beyond its power (staff, maintenance,
+    /// property tax, insurance), $/MW-month: with it hashcost and margins are all-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opex_usd_per_mw_month: Option<f64>,
     pub fleet: Vec<FleetLine>,
     /// Derived from the timeline (`model::timeline::apply`); seed files may omit it.
     #[serde(default)]
@@ -178,6 +182,7 @@ pub(crate) mod tests {
             mining_uptime: 1.0,
             pool_fee_pct: 0.0,
             retired_on: None,
+            opex_usd_per_mw_month: None,
             fleet: vec![FleetLine {
                 model_id: "S21".into(),
                 count: 28_571,
@@ -188,6 +193,7 @@ pub(crate) mod tests {
                 label: "Hall A".into(),
             }],
             contracts: vec![LeaseContract {
+                register: Default::default(),
                 id: "c1".into(),
                 site_id: "tx".into(),
                 tenant: "Tenant".into(),

@@ -211,6 +211,7 @@ mod tests {
 
     fn contract() -> LeaseContract {
         LeaseContract {
+            register: Default::default(),
             id: "hall-a".into(),
             site_id: "muskogee".into(),
             tenant: "Acme AI".into(),

@@ -141,6 +141,7 @@ fn NewSiteForm(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                 mining_uptime: number(tx.uptime, &uptime.get_untracked())?,
                 pool_fee_pct: number(tx.pool_fee, &fee.get_untracked())?,
                 retired_on: None,
+                opex_usd_per_mw_month: None,
                 fleet: Vec::new(),
                 power: None,
                 contracts: Vec::new(),
@@ -469,6 +470,7 @@ fn NewContractForm(
                 devices: devices_list(&devices.get_untracked()),
                 terms,
                 sla: None,
+                register: Default::default(),
             })
         })();
         async move { add_contract(site_id, contract?).await }

@@ -74,7 +74,9 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(export::export))
             .routes(routes!(timeline::annotation_history))
             .routes(routes!(reports::list))
-            .routes(routes!(reports::month)),
+            .routes(routes!(reports::month))
+            .routes(routes!(reports::month_csv))
+            .routes(routes!(reports::credits)),
     );
     let operator = guarded(
         Role::Operator,
@@ -105,7 +107,9 @@ pub fn router_and_document(services: Services) -> (Router, utoipa::openapi::Open
             .routes(routes!(portfolio::export, portfolio::import))
             .routes(routes!(portfolio::import_history))
             .routes(routes!(reports::close))
-            .routes(routes!(reports::restate)),
+            .routes(routes!(reports::restate))
+            .routes(routes!(reports::add_credit))
+            .routes(routes!(reports::remove_credit)),
     );
     let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(handlers::health))

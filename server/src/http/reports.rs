@@ -1,4 +1,5 @@
-//! `/api/v1/reports`: closing a month, restating it, reading its versions.
+//! `/api/v1/reports`: closing a month, restating it, reading its versions (JSON and CSV); and
+//! `/api/v1/power-credits`, the credits a month closes with.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -10,6 +11,7 @@ use utoipa::IntoParams;
 use app::api::auth::Principal;
 use app::api::ports::Services;
 use app::api::reports::{service, ClosedMonth, ClosedMonths, Restatement};
+use app::model::power_credit::{NewPowerCredit, PowerCredit};
 
 use super::error::HttpError;
 
@@ -73,4 +75,79 @@ pub async fn month(
     responses((status = 200, description = "Closed months, newest first, each version with who closed or restated it, when and why", body = ClosedMonths)))]
 pub async fn list(State(svc): State<Services>) -> Result<Json<ClosedMonths>, HttpError> {
     Ok(Json(service::list(&svc).await?))
+}
+
+/// A closed month as CSV: one row per site and figure, with the version and the footnote.
+#[utoipa::path(get, path = "/reports/{month}/csv", tag = "reports",
+    params(("month" = String, Path, description = "YYYY-MM"), VersionQuery),
+    responses((status = 200, description = "The production update as CSV (site, figure, value, prior month, change %, year before, change %)", content_type = "text/csv", body = String)))]
+pub async fn month_csv(
+    State(svc): State<Services>,
+    Path(month): Path<String>,
+    query: Result<Query<VersionQuery>, QueryRejection>,
+) -> Result<impl axum::response::IntoResponse, HttpError> {
+    let Query(q) = query?;
+    let closed = service::read(&svc, &month, q.version).await?;
+    let file = format!(
+        "attachment; filename=\"rigshift-production-{}-v{}.csv\"",
+        closed.month, closed.version
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, file),
+        ],
+        app::api::reports::csv(&closed),
+    ))
+}
+
+/// Which month's power credits.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CreditQuery {
+    /// `YYYY-MM` (default: every month).
+    pub month: Option<String>,
+}
+
+/// Power credits recorded (demand response, 4CP, power sold back, congestion).
+#[utoipa::path(get, path = "/power-credits", tag = "reports", params(CreditQuery),
+    responses((status = 200, description = "Credits, oldest month first", body = Vec<PowerCredit>)))]
+pub async fn credits(
+    State(svc): State<Services>,
+    query: Result<Query<CreditQuery>, QueryRejection>,
+) -> Result<Json<Vec<PowerCredit>>, HttpError> {
+    let Query(q) = query?;
+    Ok(Json(service::credits(&svc, q.month.as_deref()).await?))
+}
+
+/// Records a power credit for a site's month, as the statement gives it. A closed month takes
+/// it only when restated.
+#[utoipa::path(post, path = "/power-credits", tag = "reports", request_body = NewPowerCredit,
+    responses((status = 201, description = "Recorded (audited `power_credit.add`)", body = PowerCredit),
+              (status = 404, description = "No such site")))]
+pub async fn add_credit(
+    State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
+    body: Result<Json<NewPowerCredit>, JsonRejection>,
+) -> Result<(StatusCode, Json<PowerCredit>), HttpError> {
+    let Json(new) = body?;
+    Ok((
+        StatusCode::CREATED,
+        Json(service::add_credit(&svc, &me, &new).await?),
+    ))
+}
+
+/// Removes a credit recorded in error.
+#[utoipa::path(delete, path = "/power-credits/{id}", tag = "reports",
+    params(("id" = String, Path, description = "The credit's id")),
+    responses((status = 204, description = "Removed (audited `power_credit.remove`)")))]
+pub async fn remove_credit(
+    State(svc): State<Services>,
+    Extension(me): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, HttpError> {
+    service::remove_credit(&svc, &me, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

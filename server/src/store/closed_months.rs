@@ -6,6 +6,7 @@ use sqlx::Row;
 use app::api::error::ApiError;
 use app::api::types::{ClosedMonth, ClosedMonthRow};
 use app::model::monthly_close::{ChangedLine, MonthFigures};
+use app::model::power_credit::{PowerCredit, PowerCreditKind};
 
 use super::audit::record;
 use super::{Engine, StoreError};
@@ -136,5 +137,85 @@ impl Engine {
                 current_author: String::new(),
             }),
         }
+    }
+}
+
+fn credit_from_row(r: &<super::Db as sqlx::Database>::Row) -> Result<PowerCredit, StoreError> {
+    let kind: String = r.get("kind");
+    Ok(PowerCredit {
+        id: r.get("id"),
+        site: r.get("site_id"),
+        month: r.get("month"),
+        kind: PowerCreditKind::from_key(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("power credit kind {kind:?}")))?,
+        usd: r.get("usd"),
+        note: r.get("note"),
+        recorded_by: r.get("recorded_by"),
+        recorded_at: r.get("recorded_at"),
+    })
+}
+
+/// Power credits: what a closed month's credits come from; a credit recorded after the close
+/// moves the month only through a restatement.
+impl Engine {
+    pub async fn read_power_credits(
+        &self,
+        month: Option<&str>,
+    ) -> Result<Vec<PowerCredit>, StoreError> {
+        sqlx::query(
+            "SELECT id, site_id, month, kind, usd, note, recorded_by, recorded_at FROM power_credits
+             WHERE ($1 IS NULL OR month = $1) ORDER BY month, site_id, recorded_at, id",
+        )
+        .bind(month)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(credit_from_row)
+        .collect()
+    }
+
+    /// Records `c`; false when its site does not exist.
+    pub async fn write_power_credit(&self, c: &PowerCredit) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let site: Option<String> = sqlx::query_scalar("SELECT id FROM sites WHERE id = $1")
+            .bind(&c.site)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if site.is_none() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO power_credits (id, site_id, month, kind, usd, note, recorded_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&c.id)
+        .bind(&c.site)
+        .bind(&c.month)
+        .bind(c.kind.key())
+        .bind(c.usd)
+        .bind(&c.note)
+        .bind(&c.recorded_by)
+        .bind(c.recorded_at)
+        .execute(&mut *tx)
+        .await?;
+        let detail = format!("{} {} {} ${:.2}", c.site, c.month, c.kind.key(), c.usd);
+        record(&mut tx, &c.recorded_by, "power_credit.add", &c.id, &detail).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn delete_power_credit(&self, id: &str, actor: &str) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let gone = sqlx::query("DELETE FROM power_credits WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if gone == 0 {
+            return Ok(false);
+        }
+        record(&mut tx, actor, "power_credit.remove", id, "removed").await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -434,6 +434,21 @@ impl SiteStore for Store {
     ) -> Result<i64, ApiError> {
         on_engine!(self, e => SiteStore::save_closed_month(e, figures, changes, reason, actor, after).await)
     }
+    async fn power_credits(
+        &self,
+        month: Option<&str>,
+    ) -> Result<Vec<app::model::power_credit::PowerCredit>, ApiError> {
+        on_engine!(self, e => SiteStore::power_credits(e, month).await)
+    }
+    async fn add_power_credit(
+        &self,
+        credit: &app::model::power_credit::PowerCredit,
+    ) -> Result<(), ApiError> {
+        on_engine!(self, e => SiteStore::add_power_credit(e, credit).await)
+    }
+    async fn remove_power_credit(&self, id: &str, actor: &str) -> Result<bool, ApiError> {
+        on_engine!(self, e => SiteStore::remove_power_credit(e, id, actor).await)
+    }
     async fn list_sites(&self) -> Result<Vec<Site>, ApiError> {
         on_engine!(self, e => SiteStore::list_sites(e).await)
     }

@@ -30,7 +30,7 @@ fn corrupt(what: String) -> impl FnOnce(serde_json::Error) -> StoreError {
 pub(super) async fn read_portfolio(conn: &mut Conn) -> Result<StoredPortfolio, StoreError> {
     let mut out = StoredPortfolio::default();
     for r in sqlx::query(
-        "SELECT id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, retired_on, demo, version
+        "SELECT id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, retired_on, opex_usd_per_mw_month, demo, version
          FROM sites ORDER BY position, id",
     )
     .fetch_all(&mut *conn)
@@ -42,6 +42,7 @@ pub(super) async fn read_portfolio(conn: &mut Conn) -> Result<StoredPortfolio, S
             out.demo_sites.push(id.clone());
         }
         out.portfolio.sites.push(SiteDoc {
+            opex_usd_per_mw_month: None,
             name: r.get("name"),
             location: r.get("location"),
             capacity_mw: r.get("capacity_mw"),
@@ -92,7 +93,7 @@ pub(super) async fn read_portfolio(conn: &mut Conn) -> Result<StoredPortfolio, S
         }
     }
     for r in sqlx::query(
-        "SELECT id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through, sla, devices, version
+        "SELECT id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through, sla, devices, register, version
          FROM lease_contracts ORDER BY start_on, id",
     )
     .fetch_all(&mut *conn)
@@ -109,7 +110,14 @@ pub(super) async fn read_portfolio(conn: &mut Conn) -> Result<StoredPortfolio, S
             .map_err(corrupt(format!("contract {id}: sla")))?;
         let devices = serde_json::from_str(r.get::<&str, _>("devices"))
             .map_err(corrupt(format!("contract {id}: devices")))?;
+        let register = r
+            .get::<Option<&str>, _>("register")
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(corrupt(format!("contract {id}: register")))?
+            .unwrap_or_default();
         let contract = ContractDoc {
+            register,
             tenant: r.get("tenant"),
             start_on: r.get("start_on"),
             ramp_months: r.get::<i64, _>("ramp_months") as u32,
@@ -349,14 +357,14 @@ async fn write_site(
     // One set of parameters for both statements: a new site, or a changed one's next version.
     let write = if before.is_none() {
         Some(
-            "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position, retired_on, demo, version, updated_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 1, $12)",
+            "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position, retired_on, demo, version, updated_by, opex_usd_per_mw_month)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 1, $12, $13)",
         )
     } else if own_fields_differ {
         Some(
             "UPDATE sites SET name = $2, location = $3, capacity_mw = $4, initial_mining_mw = $5, power_usd_per_kwh = $6,
                pue_ai = $7, mining_uptime = $8, pool_fee_pct = $9, position = $10, retired_on = $11,
-               version = version + 1, updated_by = $12
+               version = version + 1, updated_by = $12, opex_usd_per_mw_month = $13
              WHERE id = $1",
         )
     } else {
@@ -377,6 +385,7 @@ async fn write_site(
                 .bind(position)
                 .bind(site.retired_on)
                 .bind(actor)
+                .bind(site.opex_usd_per_mw_month)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -458,11 +467,12 @@ async fn write_contract(
     actor: &str,
 ) -> Result<(), StoreError> {
     let sql = if new {
-        "INSERT INTO lease_contracts (id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through, sla, devices, version, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11)"
+        "INSERT INTO lease_contracts (id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through, sla, devices, version, updated_by, register)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12)"
     } else {
         "UPDATE lease_contracts SET site_id = $2, tenant = $3, terms = $4, start_on = $5, ramp_months = $6, end_on = $7,
-           power_pass_through = $8, sla = $9, devices = $10, version = version + 1, updated_by = $11
+           power_pass_through = $8, sla = $9, devices = $10, version = version + 1, updated_by = $11,
+           register = $12
          WHERE id = $1"
     };
     sqlx::query(sql)
@@ -477,6 +487,11 @@ async fn write_contract(
         .bind(c.sla.as_ref().map(json).transpose()?)
         .bind(json(&c.devices)?)
         .bind(actor)
+        .bind(
+            (!c.register.is_empty())
+                .then(|| json(&c.register))
+                .transpose()?,
+        )
         .execute(&mut **tx)
         .await?;
     Ok(())

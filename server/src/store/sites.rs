@@ -33,8 +33,8 @@ impl Engine {
     pub async fn insert_site(&self, site: &Site, position: i64) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query(
-            "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position, opex_usd_per_mw_month)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&site.id)
         .bind(&site.name)
@@ -46,6 +46,7 @@ impl Engine {
         .bind(site.mining_uptime)
         .bind(site.pool_fee_pct)
         .bind(position)
+        .bind(site.opex_usd_per_mw_month)
         .execute(&mut *tx)
         .await?;
         for line in &site.fleet {
@@ -104,9 +105,13 @@ async fn insert_contract(
         .transpose()
         .map_err(corrupt)?;
     let devices = serde_json::to_string(&c.devices).map_err(corrupt)?;
+    let register = (!c.register.is_empty())
+        .then(|| serde_json::to_string(&c.register))
+        .transpose()
+        .map_err(corrupt)?;
     sqlx::query(
-            "INSERT INTO lease_contracts (id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through, sla, devices)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO lease_contracts (id, site_id, tenant, terms, start_on, ramp_months, end_on, power_pass_through, sla, devices, register)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&c.id)
         .bind(site_id)
@@ -118,6 +123,7 @@ async fn insert_contract(
         .bind(c.power_pass_through as i64)
         .bind(sla)
         .bind(devices)
+        .bind(register)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -147,6 +153,28 @@ impl SiteStore for Engine {
     ) -> Result<i64, ApiError> {
         self.save_closed_month_checked(figures, changes, reason, actor, after)
             .await
+    }
+
+    async fn power_credits(
+        &self,
+        month: Option<&str>,
+    ) -> Result<Vec<app::model::power_credit::PowerCredit>, ApiError> {
+        Ok(self.read_power_credits(month).await?)
+    }
+
+    async fn add_power_credit(
+        &self,
+        credit: &app::model::power_credit::PowerCredit,
+    ) -> Result<(), ApiError> {
+        if self.write_power_credit(credit).await? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound(format!("site {}", credit.site)))
+        }
+    }
+
+    async fn remove_power_credit(&self, id: &str, actor: &str) -> Result<bool, ApiError> {
+        Ok(self.delete_power_credit(id, actor).await?)
     }
 
     async fn ping(&self) -> Result<(), ApiError> {

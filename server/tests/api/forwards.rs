@@ -169,6 +169,7 @@ async fn gpu_leases_are_marked_to_the_index_as_worked_by_hand() {
     );
     store
         .add_contract(&LeaseContract {
+            register: Default::default(),
             id: "lab-h100-renewal".into(),
             site_id: "muskogee".into(),
             tenant: "Lab C".into(),
