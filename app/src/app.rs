@@ -16,6 +16,7 @@ use crate::pages::fleet::FleetPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::overview::OverviewPage;
+use crate::pages::reports::ReportsPage;
 use crate::pages::sites::SitesPage;
 use crate::pages::sla::SlaPage;
 use crate::pages::timeline::TimelinePage;
@@ -99,6 +100,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("sla") view={Lazy::<SlaRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("sites") view={Lazy::<SitesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("sites/:id") view={Lazy::<SitesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("reports") view={Lazy::<ReportsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("reports/:month") view={Lazy::<ReportsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
@@ -148,3 +151,4 @@ lazy_page!(AdminRoute, AdminPage);
 lazy_page!(AccountRoute, AccountPage);
 lazy_page!(SlaRoute, SlaPage);
 lazy_page!(SitesRoute, SitesPage);
+lazy_page!(ReportsRoute, ReportsPage);

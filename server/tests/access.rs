@@ -111,6 +111,8 @@ const MATRIX: &[(&str, Needs)] = &[
     ("fn get_overview", Needs::Role(Role::Viewer)),
     ("fn get_annotation_history", Needs::Role(Role::Viewer)),
     ("fn get_sites", Needs::Role(Role::Viewer)),
+    ("fn get_reports", Needs::Role(Role::Viewer)),
+    ("fn get_report", Needs::Role(Role::Viewer)),
     ("fn get_market_now", Needs::Role(Role::Viewer)),
     ("fn estimate_sha256", Needs::Role(Role::Viewer)),
     // Operators.
@@ -164,6 +166,8 @@ const MATRIX: &[(&str, Needs)] = &[
     ("fn add_user", Needs::Role(Role::Admin)),
     ("fn create_token", Needs::Role(Role::Admin)),
     ("fn revoke_token", Needs::Role(Role::Admin)),
+    ("fn close_report", Needs::Role(Role::Admin)),
+    ("fn restate_report", Needs::Role(Role::Admin)),
 ];
 
 /// The tenant whose user the matrix signs in as (a contract of the seed at Muskogee).
@@ -294,13 +298,19 @@ fn server_fn(name: &str, form: &[(&str, String)]) -> Call {
 
 /// A month of its own for each call that closes one (closing is once per month), from
 /// January 2023: every one over and within the bundled market history.
+/// The closed month the read calls share (the bundled history's last whole month).
+const READ_MONTH: &str = "2025-10";
+
 fn old_month(fixture: &Fixture) -> String {
     let m = u32::from(
         fixture
             .months
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst),
     );
-    assert!(m < 34, "the bundled history has 34 whole months");
+    assert!(
+        m < 33,
+        "the bundled history has 34 whole months, the last kept for reads"
+    );
     format!("{}-{:02}", 2023 + m / 12, 1 + m % 12)
 }
 
@@ -725,16 +735,28 @@ async fn prepare(app: &TestApp, fixture: &Fixture, name: &str, n: u16) -> Call {
             assert_eq!(s, 201, "{b}");
             json_call(Method::DELETE, format!("/api/v1/power-credits/{}", b["id"].as_str().unwrap()), None)
         }
-        "POST /reports/{month}/restate" | "GET /reports/{month}" | "GET /reports/{month}/csv" => {
+        "fn get_reports" => server_fn("get_reports", &[]),
+        "fn close_report" => server_fn("close_report", &[("month", old_month(fixture))]),
+        // The reads share one month, closed by the first of them.
+        "GET /reports/{month}" | "GET /reports/{month}/csv" | "fn get_report" => {
+            let (s, b) = app
+                .post_json(&format!("/api/v1/reports/{READ_MONTH}/close"), &json!({}))
+                .await;
+            assert!(s == 201 || s == 409, "{s} {b}");
+            match name {
+                "GET /reports/{month}" => json_call(Method::GET, format!("/api/v1/reports/{READ_MONTH}"), None),
+                "GET /reports/{month}/csv" => json_call(Method::GET, format!("/api/v1/reports/{READ_MONTH}/csv"), None),
+                _ => server_fn("get_report", &[("month", READ_MONTH.to_string())]),
+            }
+        }
+        "POST /reports/{month}/restate" | "fn restate_report" => {
             let month = old_month(fixture);
             let (s, b) = app
                 .post_json(&format!("/api/v1/reports/{month}/close"), &json!({}))
                 .await;
             assert_eq!(s, 201, "{b}");
-            if name == "GET /reports/{month}/csv" {
-                json_call(Method::GET, format!("/api/v1/reports/{month}/csv"), None)
-            } else if name.starts_with("GET") {
-                json_call(Method::GET, format!("/api/v1/reports/{month}"), None)
+            if name.starts_with("fn") {
+                server_fn("restate_report", &[("month", month), ("reason", format!("restated {n}"))])
             } else {
                 json_call(
                     Method::POST,

@@ -2,7 +2,14 @@
 //! restatement adds a version with what changed; the figures of a closed month never move
 //! with later data. Admins close and restate; viewers read.
 
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::auth::Role;
+#[cfg(feature = "ssr")]
+use super::error::with_status;
+use super::error::ApiError;
 
 pub use super::types::{ClosedMonth, ClosedMonthRow};
 #[cfg(feature = "ssr")]
@@ -25,6 +32,45 @@ pub struct ClosedMonths {
 pub struct Restatement {
     /// Why (late congestion credits, a pool's revised payouts, …): 1 to 500 characters.
     pub reason: String,
+}
+
+/// Closed months and their versions (the `/reports` page).
+#[server(endpoint = "get_reports")]
+pub async fn get_reports() -> Result<ClosedMonths, ApiError> {
+    super::auth::require(Role::Viewer)?;
+    with_status(async { service::list(&super::ports::services()?).await }.await)
+}
+
+/// A closed month's newest version, or `version` (the `/reports/{month}` page).
+#[server(endpoint = "get_report")]
+pub async fn get_report(month: String, version: Option<i64>) -> Result<ClosedMonth, ApiError> {
+    super::auth::require(Role::Viewer)?;
+    with_status(async { service::read(&super::ports::services()?, &month, version).await }.await)
+}
+
+/// Closes `month` (admin).
+#[server(endpoint = "close_report")]
+pub async fn close_report(month: String) -> Result<ClosedMonth, ApiError> {
+    let me = super::auth::require(Role::Admin)?;
+    with_status(async { service::close(&super::ports::services()?, &me, &month).await }.await)
+}
+
+/// Restates `month` with a reason (admin).
+#[server(endpoint = "restate_report")]
+pub async fn restate_report(month: String, reason: String) -> Result<ClosedMonth, ApiError> {
+    let me = super::auth::require(Role::Admin)?;
+    with_status(
+        async {
+            service::restate(
+                &super::ports::services()?,
+                &me,
+                &month,
+                &Restatement { reason },
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// The production update's lines of a closed month, with its comparisons.
@@ -54,7 +100,6 @@ pub fn csv(closed: &ClosedMonth) -> String {
 pub mod service {
     use super::*;
     use crate::api::auth::Principal;
-    use crate::api::error::ApiError;
     use crate::api::ports::Services;
     use crate::model::monthly_close::{
         changes, close as close_figures, compare, is_over, month_bounds, parse_month,

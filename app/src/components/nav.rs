@@ -26,6 +26,7 @@ pub fn Nav() -> impl IntoView {
                 <A href="/timeline">{tx.nav.timeline}</A>
                 <A href="/estimators">{tx.nav.estimators}</A>
                 <A href="/sla">{tx.nav.sla}</A>
+                <A href="/reports">{tx.nav.reports}</A>
                 <Transition fallback=|| ()>
                     {move || me.and_then(|m| m.0.get()).and_then(Result::ok).filter(|p| p.may(Role::Admin)).map(|_| view! { <A href="/admin">{tx.nav.admin}</A> })}
                 </Transition>

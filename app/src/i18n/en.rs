@@ -13,6 +13,7 @@ pub const TEXTS: Texts = Texts {
         estimators: "Estimators",
         sla: "SLA ledger",
         sites: "Sites",
+        reports: "Reports",
         admin: "Admin",
         account_title: "Your account: password and sessions",
         sign_out: "Sign out",
@@ -551,6 +552,7 @@ pub const TEXTS: Texts = Texts {
     },
     reasons: super::reasons_en::REASONS,
     sla: super::sla_en::SLA,
+    reports: super::reports_en::REPORTS,
     sites: super::sites_en::SITES,
     risk: super::risk_en::RISK,
 };

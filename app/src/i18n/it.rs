@@ -15,6 +15,7 @@ pub const TEXTS: Texts = Texts {
         estimators: "Stime",
         sla: "Registro SLA",
         sites: "Siti",
+        reports: "Report",
         admin: "Amministrazione",
         account_title: "Il tuo account: password e sessioni",
         sign_out: "Esci",
@@ -576,6 +577,7 @@ pub const TEXTS: Texts = Texts {
     },
     reasons: super::reasons_it::REASONS,
     sla: super::sla_it::SLA,
+    reports: super::reports_it::REPORTS,
     sites: super::sites_it::SITES,
     risk: super::risk_it::RISK,
 };

@@ -11,6 +11,8 @@ mod it;
 pub mod numbers;
 mod reasons_en;
 mod reasons_it;
+mod reports_en;
+mod reports_it;
 mod risk_en;
 mod risk_it;
 mod sites_en;

@@ -12,6 +12,7 @@ pub mod login;
 pub mod not_found;
 pub mod overview;
 mod overview_risk;
+pub mod reports;
 pub mod sites;
 pub mod sla;
 pub mod timeline;
