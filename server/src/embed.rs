@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use app::api::auth::{Principal, Role};
 use app::api::embeds::{service, EmbedGrant};
+use app::api::error::ApiError;
 use app::api::ports::Services;
 use app::charts::embed::embed_chart;
 use app::charts::palette::Palette;
@@ -43,6 +44,9 @@ pub struct EmbedQuery {
     /// `en` or `it`; without it, the visitor's `Accept-Language`.
     #[serde(default)]
     lang: Option<String>,
+    /// The production view's month (`YYYY-MM`; default: the newest closed month).
+    #[serde(default)]
+    month: Option<String>,
 }
 
 /// `?theme=`: light (the default; most IR sites are light) or dark.
@@ -110,8 +114,13 @@ async fn embed(
     if grant.view != view {
         return refuse(StatusCode::FORBIDDEN, lang, tx.other_view);
     }
-    let data = match service::embed_data(&svc, &grant).await {
+    let data = match service::embed_data(&svc, &grant, q.month.as_deref()).await {
         Ok(d) => d,
+        // Only the production view looks anything up by name: a month not closed (or not a
+        // month at all) is refused, never computed live.
+        Err(ApiError::NotFound(_) | ApiError::InvalidInput(_)) if view == EmbedView::Production => {
+            return refuse(StatusCode::NOT_FOUND, lang, tx.not_closed);
+        }
         Err(e) => {
             tracing::error!(error = %e, "embed data");
             return refuse(StatusCode::SERVICE_UNAVAILABLE, lang, tx.unavailable);
@@ -194,6 +203,13 @@ fn tile(label: &str, value: String) -> String {
 fn tiles(data: &EmbedData, lang: Lang) -> String {
     match &data.payload {
         EmbedPayload::Kpis { kpis } => kpi_tiles(kpis, lang),
+        EmbedPayload::Production {
+            month,
+            version,
+            columns,
+            rows,
+            ..
+        } => production_table(month, *version, columns, rows, lang),
         _ => fleet_tiles(data, lang),
     }
 }
@@ -215,6 +231,65 @@ fn kpi_tiles(k: &app::model::sector_kpis::SectorKpis, lang: Lang) -> String {
         tile(r.uptime_mw, numbers::mw(lang, k.uptime_weighted_mw)),
     ]
     .concat()
+}
+
+/// A closed month's figures as a table: one column per covered site (or the company), the
+/// change on the month before, the version and "unaudited, estimated".
+fn production_table(
+    month: &str,
+    version: i64,
+    columns: &[String],
+    rows: &[app::model::embed::ProductionLine],
+    lang: Lang,
+) -> String {
+    use app::pages::reports::show;
+    let tx = &lang.texts().reports;
+    let month_words = app::model::monthly_close::parse_month(month)
+        .map_or_else(|| month.to_string(), |d| numbers::month(lang, d));
+    let head: String = columns
+        .iter()
+        .map(|c| {
+            let label = if c == "total" { tx.company } else { c.as_str() };
+            format!("<th class=\"num\">{}</th>", escape(label))
+        })
+        .collect();
+    let body: String = rows
+        .iter()
+        .map(|r| {
+            let cells: String = r
+                .values
+                .iter()
+                .map(|v| {
+                    format!(
+                        "<td class=\"num\">{}</td>",
+                        escape(&show(lang, &r.figure, *v))
+                    )
+                })
+                .collect();
+            let change = r.month_on_month_pct.map_or("—".into(), |p| {
+                format!(
+                    "{}{} %",
+                    if p > 0.0 { "+" } else { "" },
+                    numbers::number(lang, p, 1)
+                )
+            });
+            format!(
+                "<tr data-figure=\"{}\"><td>{}</td>{cells}<td class=\"num\">{}</td></tr>",
+                escape(&r.figure),
+                escape((tx.figure_name)(&r.figure)),
+                escape(&change)
+            )
+        })
+        .collect();
+    format!(
+        "<table class=\"production\" data-month=\"{m}\" data-version=\"{version}\"><caption>{caption}</caption><thead><tr><th>{figure}</th>{head}<th class=\"num\">{mom}</th></tr></thead><tbody>{body}</tbody></table><p class=\"footnote\">{footnote} {version_word} {version}</p>",
+        m = escape(month),
+        caption = escape(&month_words),
+        figure = escape(tx.figure),
+        mom = escape(tx.month_on_month),
+        footnote = escape(tx.footnote),
+        version_word = escape(tx.version),
+    )
 }
 
 fn fleet_tiles(data: &EmbedData, lang: Lang) -> String {

@@ -103,8 +103,80 @@ pub mod service {
             .collect()
     }
 
-    /// The public data of the granted view.
-    pub async fn embed_data(svc: &Services, grant: &EmbedGrant) -> Result<EmbedData, ApiError> {
+    /// A closed month's production figures for the covered sites: `month`, else the newest
+    /// closed month. A month that is not closed is `NotFound`: an embed publishes closed
+    /// figures only, never live ones.
+    async fn production(
+        svc: &Services,
+        grant: &EmbedGrant,
+        sites: &[Site],
+        month: Option<&str>,
+    ) -> Result<EmbedPayload, ApiError> {
+        use crate::model::embed::{ProductionLine, PRODUCTION_FIGURES};
+        use crate::model::monthly_close::{figure_lines, SiteMonth};
+        let month = match month {
+            Some(m) => m.to_string(),
+            None => svc
+                .sites
+                .closed_months()
+                .await?
+                .into_iter()
+                .next()
+                .map(|r| r.month)
+                .ok_or_else(|| ApiError::NotFound("no closed month".into()))?,
+        };
+        let closed = crate::api::reports::service::read(svc, &month, None).await?;
+        let f = &closed.figures;
+        // The company's total only when the token covers every site.
+        let columns: Vec<&SiteMonth> = if grant.sites.is_empty() {
+            vec![&f.total]
+        } else {
+            f.sites
+                .iter()
+                .filter(|m| sites.iter().any(|s| s.id == m.site))
+                .collect()
+        };
+        let value = |m: &SiteMonth, figure: &str| {
+            figure_lines(m)
+                .into_iter()
+                .find(|(name, _)| *name == figure)
+                .and_then(|(_, v)| v)
+        };
+        let first = columns.first().map(|m| m.site.clone()).unwrap_or_default();
+        let rows = PRODUCTION_FIGURES
+            .iter()
+            .map(|figure| ProductionLine {
+                figure: figure.to_string(),
+                values: columns.iter().map(|m| value(m, figure)).collect(),
+                month_on_month_pct: closed.month_on_month.as_ref().and_then(|c| {
+                    c.lines
+                        .iter()
+                        .find(|l| l.site == first && l.figure == *figure)
+                        .and_then(|l| l.change_pct)
+                }),
+            })
+            .collect();
+        let name = |id: &str| {
+            sites
+                .iter()
+                .find(|s| s.id == id)
+                .map_or_else(|| id.to_string(), |s| s.name.clone())
+        };
+        Ok(EmbedPayload::Production {
+            month: closed.month.clone(),
+            version: closed.version,
+            closed_at: closed.closed_at,
+            columns: columns.iter().map(|m| name(&m.site)).collect(),
+            rows,
+        })
+    }
+
+    /// The public data of the granted view (`month`: the production view's month).
+    pub async fn embed_data(
+        svc: &Services,
+        grant: &EmbedGrant,
+        month: Option<&str>,
+    ) -> Result<EmbedData, ApiError> {
         let today = svc.clock.today();
         let sites = covered(svc.sites.list_sites().await?, grant);
         let month_start = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
@@ -180,6 +252,13 @@ pub mod service {
             EmbedView::Kpis => EmbedPayload::Kpis {
                 kpis: crate::api::economics::service::sector_kpis(svc, Some(&sites)).await?,
             },
+            EmbedView::Production => {
+                let p = production(svc, grant, &sites, month).await?;
+                if let EmbedPayload::Production { closed_at, .. } = &p {
+                    as_of = *closed_at;
+                }
+                p
+            }
         };
         let status = crate::api::status::data_status(svc).await?;
         Ok(EmbedData {

@@ -50,6 +50,9 @@ pub struct SitePatch {
     pub mining_uptime: Option<f64>,
     #[serde(default)]
     pub pool_fee_pct: Option<f64>,
+    /// Operating cost beyond power, $/MW-month.
+    #[serde(default)]
+    pub opex_usd_per_mw_month: Option<f64>,
     #[serde(default)]
     pub fleet: Option<Vec<FleetLine>>,
     /// New power terms; `{"power": null}` is not a removal (use the power routes).
@@ -79,6 +82,9 @@ pub struct ContractPatch {
     pub terms: Option<LeaseTerms>,
     #[serde(default)]
     pub sla: Option<Sla>,
+    /// Gross MW, extension options, credit support (replaces the whole register).
+    #[serde(default)]
+    pub register: Option<crate::model::lease::ContractRegister>,
 }
 
 impl SitePatch {
@@ -94,6 +100,7 @@ impl SitePatch {
             pue_ai,
             mining_uptime,
             pool_fee_pct,
+            opex_usd_per_mw_month,
             fleet,
             power,
         } = self;
@@ -105,6 +112,9 @@ impl SitePatch {
         set(&mut s.pue_ai, pue_ai);
         set(&mut s.mining_uptime, mining_uptime);
         set(&mut s.pool_fee_pct, pool_fee_pct);
+        if opex_usd_per_mw_month.is_some() {
+            s.opex_usd_per_mw_month = opex_usd_per_mw_month;
+        }
         set(&mut s.fleet, fleet);
         if power.is_some() {
             s.power = power;
@@ -125,6 +135,7 @@ impl ContractPatch {
             devices,
             terms,
             sla,
+            register,
         } = self;
         set(&mut c.tenant, tenant);
         set(&mut c.start_on, start_on);
@@ -138,6 +149,7 @@ impl ContractPatch {
         if sla.is_some() {
             c.sla = sla;
         }
+        set(&mut c.register, register);
     }
 }
 

@@ -117,7 +117,9 @@ pub fn embed_chart(data: &EmbedData, palette: &Palette, lang: Lang) -> Option<Ch
                 lang,
             ))
         }
-        EmbedPayload::FleetSummary { .. } | EmbedPayload::Kpis { .. } => None,
+        EmbedPayload::FleetSummary { .. }
+        | EmbedPayload::Kpis { .. }
+        | EmbedPayload::Production { .. } => None,
     }
 }
 

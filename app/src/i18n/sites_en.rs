@@ -22,6 +22,7 @@ pub(super) const SITES: SitesTexts = SitesTexts {
     pue: "PUE of AI halls",
     uptime: "Mining uptime (0–1)",
     pool_fee: "Pool fee (%)",
+    opex: "Operating cost beyond power ($/MW-month, optional)",
     contracts: "Lease contracts",
     fleet: "Fleet",
     fleet_hint: "One model per line: catalogue id and count, e.g. S21 20000",

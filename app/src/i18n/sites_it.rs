@@ -22,6 +22,7 @@ pub(super) const SITES: SitesTexts = SitesTexts {
     pue: "PUE delle sale IA",
     uptime: "Disponibilità mining (0–1)",
     pool_fee: "Commissione pool (%)",
+    opex: "Costi operativi oltre l'energia ($/MW-mese, facoltativo)",
     contracts: "Contratti di locazione",
     fleet: "Flotta",
     fleet_hint: "Un modello per riga: id di catalogo e numero, es. S21 20000",

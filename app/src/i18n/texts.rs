@@ -473,6 +473,7 @@ pub struct EmbedTexts {
     pub not_valid: &'static str,
     pub other_view: &'static str,
     pub no_view: &'static str,
+    pub not_closed: &'static str,
     pub view_title: fn(crate::model::embed::EmbedView) -> &'static str,
     // The admin page's embed section.
     pub admin_title: &'static str,
@@ -719,6 +720,7 @@ pub struct SitesTexts {
     pub pue: &'static str,
     pub uptime: &'static str,
     pub pool_fee: &'static str,
+    pub opex: &'static str,
     pub contracts: &'static str,
     pub fleet: &'static str,
     pub fleet_hint: &'static str,

@@ -21,15 +21,18 @@ pub enum EmbedView {
     FleetSummary,
     /// The sector's KPIs (`model::sector_kpis`) over the last 30 days.
     Kpis,
+    /// A closed month's production update (`model::monthly_close`): closed months only.
+    Production,
 }
 
 impl EmbedView {
-    pub const ALL: [EmbedView; 5] = [
+    pub const ALL: [EmbedView; 6] = [
         EmbedView::RevenueMix,
         EmbedView::MwConverted,
         EmbedView::Timeline,
         EmbedView::FleetSummary,
         EmbedView::Kpis,
+        EmbedView::Production,
     ];
 
     /// The path segment under `/embed/`.
@@ -40,6 +43,7 @@ impl EmbedView {
             EmbedView::Timeline => "timeline",
             EmbedView::FleetSummary => "fleet-summary",
             EmbedView::Kpis => "kpis",
+            EmbedView::Production => "production",
         }
     }
 
@@ -54,12 +58,13 @@ impl EmbedView {
             EmbedView::Timeline => "Conversion timeline",
             EmbedView::FleetSummary => "Fleet summary",
             EmbedView::Kpis => "Sector KPIs",
+            EmbedView::Production => "Monthly production update",
         }
     }
 
     /// Views showing projected figures carry a forward-looking-statement note.
     pub fn forward_looking(self) -> bool {
-        !matches!(self, EmbedView::FleetSummary)
+        !matches!(self, EmbedView::FleetSummary | EmbedView::Production)
     }
 }
 
@@ -242,7 +247,45 @@ pub enum EmbedPayload {
     Kpis {
         kpis: super::sector_kpis::SectorKpis,
     },
+    /// A closed month's figures for the sites the token covers (the company's total only when
+    /// it covers them all), each against the month before where that is closed.
+    Production {
+        month: String,
+        version: i64,
+        closed_at: DateTime<Utc>,
+        /// Column names: `total` or site names.
+        columns: Vec<String>,
+        rows: Vec<ProductionLine>,
+    },
 }
+
+/// One figure of the production embed: its value per column and the first column's change on
+/// the month before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProductionLine {
+    pub figure: String,
+    pub values: Vec<Option<f64>>,
+    pub month_on_month_pct: Option<f64>,
+}
+
+/// The figures an investor-relations page shows from a closed month.
+pub const PRODUCTION_FIGURES: [&str; 14] = [
+    "btc_produced",
+    "btc_per_day",
+    "deployed_hashrate_ths",
+    "avg_operating_hashrate_ths",
+    "fleet_j_per_th",
+    "energy_mwh",
+    "net_power_usd_per_mwh",
+    "power_cost_per_btc_usd",
+    "mining_revenue_usd",
+    "hardware_margin_pct",
+    "ai_revenue_usd",
+    "gpus_deployed",
+    "mining_mw",
+    "ai_mw",
+];
 
 /// Everything one embed shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -816,6 +816,10 @@ fn site_fields_changed(a: &SiteDoc, b: &SiteDoc) -> Vec<String> {
     check("mining_uptime", a.mining_uptime == b.mining_uptime);
     check("pool_fee_pct", a.pool_fee_pct == b.pool_fee_pct);
     check("retired_on", a.retired_on == b.retired_on);
+    check(
+        "opex_usd_per_mw_month",
+        a.opex_usd_per_mw_month == b.opex_usd_per_mw_month,
+    );
     let lines = |s: &SiteDoc| -> BTreeMap<String, u32> {
         s.fleet
             .iter()
@@ -885,6 +889,7 @@ fn contract_fields_changed(a: &ContractDoc, b: &ContractDoc) -> Vec<String> {
         ("devices", a.devices == b.devices),
         ("terms", a.terms == b.terms),
         ("sla", a.sla == b.sla),
+        ("register", a.register == b.register),
     ];
     pairs
         .iter()

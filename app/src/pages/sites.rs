@@ -257,6 +257,11 @@ fn SiteForm(
     let pue = RwSignal::new(site.pue_ai.to_string());
     let uptime = RwSignal::new(site.mining_uptime.to_string());
     let fee = RwSignal::new(site.pool_fee_pct.to_string());
+    let opex = RwSignal::new(
+        site.opex_usd_per_mw_month
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    );
     let fleet = RwSignal::new(fleet_text(&site.fleet));
     let id = site.id.clone();
     let save = Action::new(move |_: &()| {
@@ -272,6 +277,11 @@ fn SiteForm(
                 pue_ai: Some(number(tx.pue, &pue.get_untracked())?),
                 mining_uptime: Some(number(tx.uptime, &uptime.get_untracked())?),
                 pool_fee_pct: Some(number(tx.pool_fee, &fee.get_untracked())?),
+                // Blank keeps what is stored (a figure once given is changed, not erased).
+                opex_usd_per_mw_month: match opex.get_untracked().trim() {
+                    "" => None,
+                    v => Some(number(tx.opex, v)?),
+                },
                 fleet: Some(parse_fleet(&fleet.get_untracked())?),
                 power: None,
             })
@@ -293,6 +303,7 @@ fn SiteForm(
             <label>{tx.pue}<input name="pue_ai" bind:value=pue inputmode="decimal" disabled=!can_edit /></label>
             <label>{tx.uptime}<input name="mining_uptime" bind:value=uptime inputmode="decimal" disabled=!can_edit /></label>
             <label>{tx.pool_fee}<input name="pool_fee_pct" bind:value=fee inputmode="decimal" disabled=!can_edit /></label>
+            <label>{tx.opex}<input name="opex_usd_per_mw_month" bind:value=opex inputmode="decimal" disabled=!can_edit /></label>
             <label class="wide">{tx.fleet}" ("{tx.fleet_hint}")"<textarea name="fleet" rows="4" bind:value=fleet disabled=!can_edit></textarea></label>
             {can_edit.then(|| view! {
                 <div class="form-actions"><button type="submit" class="primary" data-testid="save-site" disabled=move || save.pending().get()>{tx.save_site}</button></div>

@@ -15,6 +15,7 @@ fn view_name(v: EmbedView) -> &'static str {
         EmbedView::Timeline => "timeline",
         EmbedView::FleetSummary => "fleet_summary",
         EmbedView::Kpis => "kpis",
+        EmbedView::Production => "production",
     }
 }
 

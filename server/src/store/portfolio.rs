@@ -42,7 +42,7 @@ pub(super) async fn read_portfolio(conn: &mut Conn) -> Result<StoredPortfolio, S
             out.demo_sites.push(id.clone());
         }
         out.portfolio.sites.push(SiteDoc {
-            opex_usd_per_mw_month: None,
+            opex_usd_per_mw_month: r.get("opex_usd_per_mw_month"),
             name: r.get("name"),
             location: r.get("location"),
             capacity_mw: r.get("capacity_mw"),

@@ -200,3 +200,241 @@ async fn a_closed_month_stays_put_and_a_restatement_names_its_changes_on_both_en
         app.stop().await;
     }
 }
+
+/// What investors are told beyond production, through the API on both engines: a site's
+/// operating cost and a contract's register (written through the portfolio), a power credit
+/// recorded before the close and one that arrives after it (moving the month only when it is
+/// restated), the CSV of each version, and the `production` embed publishing closed months only.
+#[tokio::test]
+async fn credits_opex_and_the_register_close_with_the_month_and_publish_on_both_engines() {
+    for engine in super::support::engines().await {
+        let label = if engine.is_some() {
+            "postgresql"
+        } else {
+            "sqlite"
+        };
+        let app = TestApp::on(day(2025, 10, 5))
+            .simulator(false)
+            .args(move |a| {
+                if let Some(url) = engine {
+                    a.database_url = url;
+                }
+            })
+            .start()
+            .await;
+        // The portfolio gains an opex figure and a contract's register.
+        let (_, mut doc) = app.get_json("/api/v1/portfolio").await;
+        let sites = doc["sites"].as_array_mut().unwrap();
+        let muskogee = sites.iter_mut().find(|s| s["id"] == "muskogee").unwrap();
+        muskogee["opex_usd_per_mw_month"] = json!(12_000.0);
+        let (site_id, contract_id) = sites
+            .iter_mut()
+            .find_map(|s| {
+                let id = s["id"].as_str().unwrap().to_string();
+                let capacity = s["capacity_mw"].as_f64().unwrap();
+                let c = s["contracts"]
+                    .as_array_mut()?
+                    .iter_mut()
+                    .find(|c| c["end_on"].is_string() && c["terms"]["kind"] == "colocation")?;
+                let critical = c["terms"]["critical_mw"].as_f64().unwrap();
+                c["register"] = json!({
+                    "gross_mw": (critical * 1.3).min(capacity),
+                    "extensions": [{ "months": 24, "price": 140.0 }],
+                    "credit_support": "Letter of credit, 6 months"
+                });
+                Some((id, c["id"].as_str().unwrap().to_string()))
+            })
+            .expect("a colocation contract with an end");
+        let r = app
+            .request_as(
+                Some(app::api::auth::Role::Admin),
+                reqwest::Method::PUT,
+                "/api/v1/portfolio",
+            )
+            .json(&doc)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{label}");
+        let (_, after) = app.get_json("/api/v1/portfolio").await;
+        let stored = after["sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "muskogee")
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            stored["opex_usd_per_mw_month"], 12_000.0,
+            "{label}: reads back"
+        );
+        // Credits: checked, then recorded.
+        for (bad, want) in [
+            (
+                json!({ "site": "nowhere", "month": "2025-09", "kind": "demand_response", "usd": 1.0 }),
+                404,
+            ),
+            (
+                json!({ "site": "muskogee", "month": "2025-13", "kind": "demand_response", "usd": 1.0 }),
+                422,
+            ),
+            (
+                json!({ "site": "muskogee", "month": "2025-09", "kind": "rebate", "usd": 1.0 }),
+                422,
+            ),
+            (
+                json!({ "site": "muskogee", "month": "2025-09", "kind": "four_cp", "usd": 0.0 }),
+                422,
+            ),
+        ] {
+            let (s, b) = app.post_json("/api/v1/power-credits", &bad).await;
+            assert_eq!(s, want, "{label}: {bad} → {b}");
+        }
+        let (s, credit) = app
+            .post_json(
+                "/api/v1/power-credits",
+                &json!({ "site": "muskogee", "month": "2025-09", "kind": "demand_response", "usd": 25_000.0, "note": "ERS statement 09/25" }),
+            )
+            .await;
+        assert_eq!(s, 201, "{label}: {credit}");
+        let (s, v1) = app
+            .post_json("/api/v1/reports/2025-09/close", &json!({}))
+            .await;
+        assert_eq!(s, 201, "{label}: {v1}");
+        let site = |v: &Value, id: &str| -> Value {
+            v["figures"]["sites"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["site"] == id)
+                .cloned()
+                .unwrap()
+        };
+        let m = site(&v1, "muskogee");
+        let f = |v: &Value, k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k} in {v}"));
+        assert_eq!(
+            m["power_credits_usd"]["demand_response"], 25_000.0,
+            "{label}: {m}"
+        );
+        assert!((f(&m, "net_power_cost_usd") - (f(&m, "power_cost_usd") - 25_000.0)).abs() < 1e-6);
+        // $12,000 per MW-month over its mining MW for the whole of September.
+        assert!(
+            (f(&m, "mining_opex_usd") - 12_000.0 * f(&m, "mining_mw")).abs() < 1e-6,
+            "{m}"
+        );
+        assert!(
+            m["mining_margin_all_in_pct"].as_f64().unwrap()
+                < m["hardware_margin_pct"].as_f64().unwrap()
+        );
+        let register = &v1["figures"]["register"];
+        let line = register["contracts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["contract"] == contract_id.as_str())
+            .cloned()
+            .unwrap_or_else(|| panic!("{register}"));
+        assert_eq!(
+            (line["site"].as_str(), line["credit_support"].as_str()),
+            (Some(site_id.as_str()), Some("Letter of credit, 6 months"))
+        );
+        assert!(
+            f(&line, "remaining_with_extensions_usd") > f(&line, "remaining_usd"),
+            "{line}"
+        );
+        // A congestion credit arrives in November for September: the closed month holds until
+        // it is restated, and the restatement names the moved credit lines.
+        let (s, _) = app
+            .post_json(
+                "/api/v1/power-credits",
+                &json!({ "site": "muskogee", "month": "2025-09", "kind": "congestion", "usd": 7_500.0 }),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let (_, again) = app.get_json("/api/v1/reports/2025-09").await;
+        assert_eq!(again["figures"], v1["figures"], "{label}: frozen");
+        let (_, v2) = app
+            .post_json(
+                "/api/v1/reports/2025-09/restate",
+                &json!({ "reason": "congestion credits arrived" }),
+            )
+            .await;
+        let moved = v2["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["site"] == "muskogee" && c["figure"] == "power_credits_total_usd")
+            .cloned()
+            .unwrap_or_else(|| panic!("{v2}"));
+        assert_eq!(
+            (moved["before"].as_f64(), moved["after"].as_f64()),
+            (Some(25_000.0), Some(32_500.0))
+        );
+        let (_, listed) = app.get_json("/api/v1/power-credits?month=2025-09").await;
+        assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+        // The CSV of each version says which it is and holds its own figures.
+        for (version, credits) in [(1, "25000"), (2, "32500")] {
+            let r = app
+                .request_as(
+                    Some(app::api::auth::Role::Viewer),
+                    reqwest::Method::GET,
+                    &format!("/api/v1/reports/2025-09/csv?version={version}"),
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            assert!(r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv"));
+            let text = r.text().await.unwrap();
+            assert!(
+                text.starts_with("month,site,figure,value,prior_month,"),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!(
+                    "2025-09,muskogee,power_credits_total_usd,{credits},"
+                )),
+                "{label} v{version}"
+            );
+            assert!(text
+                .trim_end()
+                .ends_with(&format!("# version {version}; unaudited, estimated")));
+        }
+        // The production embed: a month not closed is refused; the closed one is published,
+        // its newest version, in either language.
+        let (s, e) = app
+            .post_json(
+                "/api/v1/embeds",
+                &json!({ "name": "IR production", "view": "production", "origins": ["https://ir.example.com"] }),
+            )
+            .await;
+        assert_eq!(s, 201, "{e}");
+        let token = e["embed"]["token"].as_str().unwrap();
+        let embed = |q: String| {
+            let url = app.url(&format!("/embed/production?token={token}{q}"));
+            async move {
+                let r = reqwest::get(url).await.unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            }
+        };
+        let (s, body) = embed("&month=2025-08&lang=en".into()).await;
+        assert_eq!(s, 404, "{body}");
+        assert!(body.contains("has not been closed"), "{body}");
+        let (s, body) = embed("&month=2025-09&lang=en".into()).await;
+        assert_eq!(s, 200, "{body}");
+        assert!(
+            body.contains("data-version=\"2\"") && body.contains("Unaudited, estimated."),
+            "{body}"
+        );
+        assert!(body.contains("BTC produced"));
+        let (_, it) = embed("&lang=it".into()).await;
+        assert!(
+            it.contains("data-month=\"2025-09\"") && it.contains("Dati non sottoposti a revisione"),
+            "{it}"
+        );
+        app.stop().await;
+    }
+}
