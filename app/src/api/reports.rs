@@ -126,7 +126,14 @@ pub mod service {
         let key = first.format("%Y-%m").to_string();
         let credits = svc.sites.power_credits(Some(&key)).await?;
         let sites = svc.sites.list_sites().await?;
-        Ok(close_figures(&rows, &sites, &credits, month))
+        let mut figures = close_figures(&rows, &sites, &credits, month);
+        for d in svc.market.days(first, last).await? {
+            *figures
+                .market_days_by_source
+                .entry(d.source.as_str().to_string())
+                .or_insert(0) += 1;
+        }
+        Ok(figures)
     }
 
     /// Closes `month` as version 1. Only a month that has ended closes, and only once.

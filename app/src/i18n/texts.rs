@@ -798,6 +798,8 @@ pub struct ReportsTexts {
     pub before: &'static str,
     pub after: &'static str,
     pub sources: &'static str,
+    /// (source, days) pairs already worded: "bundled 31 days"
+    pub market_sources: &'static str,
     /// A figure's name as the update prints it, with its unit.
     pub figure_name: fn(&str) -> &'static str,
     pub register_title: &'static str,

@@ -187,6 +187,10 @@ pub struct MonthFigures {
     /// The HPC contract register at the month's end (`None` in a rows-only figure).
     #[serde(default)]
     pub register: Option<super::contract_register::ContractRegisterReport>,
+    /// Where the month's market figures (price, difficulty, fees) came from, by days:
+    /// `bundled`, `live`, `simulated`.
+    #[serde(default)]
+    pub market_days_by_source: BTreeMap<String, u32>,
 }
 
 /// One figure that a restatement changed.
@@ -230,6 +234,7 @@ pub fn month_figures(rows: &[RevenueDay], month: NaiveDate) -> MonthFigures {
         sites,
         total,
         register: None,
+        market_days_by_source: BTreeMap::new(),
     }
 }
 

@@ -198,6 +198,7 @@ fn Update(c: ClosedMonth, reload: RwSignal<u32>) -> impl IntoView {
                 </nav>
             </div>
             <p class="muted">{format!("{} {} · {}", tx.closed_by, c.closed_by, numbers::utc_minute(lang, c.closed_at))}</p>
+            <p class="muted" data-testid="report-sources">{sources_line(&c)}</p>
             <table class="data-table report-table" data-testid="company-figures">
                 <thead><tr>
                     <th>{tx.company}</th><th class="num">{tx.this_month}</th>
@@ -224,6 +225,30 @@ fn Update(c: ClosedMonth, reload: RwSignal<u32>) -> impl IntoView {
         </div>
         {move || (my_role().get() == Some(Role::Admin)).then(|| view! { <RestateForm month=c.month.clone() reload /> })}
     }
+}
+
+/// Where the figures come from: the days of BTC by source and of market figures by source.
+fn sources_line(c: &ClosedMonth) -> String {
+    let tx = &t().reports;
+    let days = |m: &std::collections::BTreeMap<String, u32>| {
+        m.iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut line = format!(
+        "{}: {}",
+        tx.sources,
+        days(&c.figures.total.btc_days_by_source)
+    );
+    if !c.figures.market_days_by_source.is_empty() {
+        line.push_str(&format!(
+            " · {}: {}",
+            tx.market_sources,
+            days(&c.figures.market_days_by_source)
+        ));
+    }
+    line
 }
 
 fn print_page() {
@@ -328,7 +353,8 @@ fn Register(r: ContractRegisterReport) -> impl IntoView {
                                 <td>{l.credit_support.clone().unwrap_or_default()}</td>
                                 <td class="num">{usd(l.remaining_usd)}</td>
                                 <td class="num">{usd(l.remaining_with_extensions_usd)}</td>
-                                <td class="num">{l.run_rate_per_critical_mw_usd.map(|v| numbers::usd(lang, v)).unwrap_or_default()}</td>
+                                // A contract not yet billing has no run-rate to show.
+                                <td class="num">{l.run_rate_per_critical_mw_usd.filter(|v| *v > 0.0).map_or_else(|| "—".to_string(), |v| numbers::usd(lang, v))}</td>
                             </tr>
                         }
                     }).collect_view()}

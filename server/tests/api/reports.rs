@@ -50,6 +50,18 @@ async fn a_closed_month_stays_put_and_a_restatement_names_its_changes_on_both_en
             .sum();
         assert!((v1["figures"]["total"]["btc_produced"].as_f64().unwrap() - total).abs() < 1e-9);
         assert!(sites.iter().all(|s| s["days"] == 30), "{v1}");
+        // Where the market figures came from, day by day.
+        let market_days: u64 = v1["figures"]["market_days_by_source"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            market_days, 30,
+            "{label}: {}",
+            v1["figures"]["market_days_by_source"]
+        );
         // A month before any history has nothing to close.
         let (s, b) = app
             .post_json("/api/v1/reports/2001-01/close", &json!({}))
