@@ -1,6 +1,7 @@
 //! Closed months over real HTTP, on both engines: a month closes once it has ended, its
 //! figures never move with later data, and a restatement adds a version naming what changed.
 
+use app::model::fleet::{Device, DeviceKind, DeviceStatus};
 use app::model::pool::PoolDay;
 use serde_json::{json, Value};
 
@@ -353,6 +354,53 @@ async fn credits_opex_and_the_register_close_with_the_month_and_publish_on_both_
         assert!(
             f(&line, "remaining_with_extensions_usd") > f(&line, "remaining_usd"),
             "{line}"
+        );
+        // Telemetry for a September day arrives after the close (a backfill): the month holds.
+        let store = app.store().await;
+        store
+            .upsert_device(
+                &server::store::DeviceSpec {
+                    id: "late-1".into(),
+                    kind: DeviceKind::Asic,
+                    model: "S21".into(),
+                    site: "muskogee".into(),
+                    address: "10.9.9.9:4028".into(),
+                },
+                "api",
+            )
+            .await
+            .unwrap();
+        for hour in 0..24 {
+            let at = day(2025, 9, 15).and_hms_opt(hour, 30, 0).unwrap().and_utc();
+            let polled = Device {
+                status: DeviceStatus::Online,
+                hashrate_ths: Some(150.0),
+                power_w: Some(3_500.0),
+                ..Device::offline(
+                    "late-1",
+                    DeviceKind::Asic,
+                    "S21",
+                    "muskogee",
+                    "10.9.9.9:4028",
+                )
+            };
+            store.insert_samples(at, &[polled]).await.unwrap();
+        }
+        store
+            .roll_up_samples(chrono::Utc::now(), chrono::Duration::hours(48))
+            .await
+            .unwrap();
+        let (_, measured) = app
+            .get_json("/api/v1/revenue?from=2025-09-15&to=2025-09-15&site=muskogee")
+            .await;
+        assert_eq!(
+            measured["days"][0]["hashrate_source"], "measured",
+            "{label}: {measured}"
+        );
+        let (_, after_telemetry) = app.get_json("/api/v1/reports/2025-09").await;
+        assert_eq!(
+            after_telemetry["figures"], v1["figures"],
+            "{label}: telemetry after the close"
         );
         // A congestion credit arrives in November for September: the closed month holds until
         // it is restated, and the restatement names the moved credit lines.
