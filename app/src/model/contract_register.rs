@@ -154,7 +154,7 @@ fn line(
         term_end: c.end_on,
         months_remaining: c.end_on.map(|end| whole_months(as_of, end)),
         escalator_pct_per_year: escalator,
-        price_now: price_on(c, as_of),
+        price_now: c.price_on(as_of),
         critical_mw,
         gross_mw: c.register.gross_mw,
         extensions: c.register.extensions.clone(),
@@ -164,23 +164,6 @@ fn line(
         remaining_with_extensions_usd: extended.map(|e| e.0),
         annual_run_rate_usd: run_rate,
         run_rate_per_critical_mw_usd: (critical_mw > 0.0).then(|| run_rate / critical_mw),
-    }
-}
-
-/// The price the contract bills on `day`: colocation escalated by whole contract years.
-fn price_on(c: &LeaseContract, day: NaiveDate) -> f64 {
-    match &c.terms {
-        LeaseTerms::Colocation {
-            usd_per_kw_month,
-            escalator_pct_per_year,
-            ..
-        } => {
-            let years = ((day - c.start_on).num_days().max(0) as f64 / 365.25).floor();
-            usd_per_kw_month * (1.0 + escalator_pct_per_year / 100.0).powf(years)
-        }
-        LeaseTerms::GpuHours {
-            usd_per_gpu_hour, ..
-        } => *usd_per_gpu_hour,
     }
 }
 
@@ -231,7 +214,7 @@ fn extension_periods(c: &LeaseContract, end: NaiveDate) -> Vec<Billing> {
         if let Some(price) = e.price {
             period.start_on = start;
             period.ramp_months = 0;
-            period.terms = repriced(&c.terms, price);
+            period.terms = c.terms.with_price(price);
         }
         out.push(Billing {
             contract: period,
@@ -240,20 +223,6 @@ fn extension_periods(c: &LeaseContract, end: NaiveDate) -> Vec<Billing> {
         from = next_end;
     }
     out
-}
-
-/// The same terms at another price ($/kW-month or $/GPU-hour).
-fn repriced(terms: &LeaseTerms, price: f64) -> LeaseTerms {
-    let mut t = terms.clone();
-    match &mut t {
-        LeaseTerms::Colocation {
-            usd_per_kw_month, ..
-        } => *usd_per_kw_month = price,
-        LeaseTerms::GpuHours {
-            usd_per_gpu_hour, ..
-        } => *usd_per_gpu_hour = price,
-    }
-    t
 }
 
 /// Revenue of `stretches` billed on the days after `as_of`, by calendar year.

@@ -32,6 +32,34 @@ pub enum LeaseTerms {
     },
 }
 
+impl LeaseTerms {
+    /// The contract's price: $/kW-month for colocation, $/GPU-hour for GPU cloud.
+    pub fn price(&self) -> f64 {
+        match self {
+            LeaseTerms::Colocation {
+                usd_per_kw_month, ..
+            } => *usd_per_kw_month,
+            LeaseTerms::GpuHours {
+                usd_per_gpu_hour, ..
+            } => *usd_per_gpu_hour,
+        }
+    }
+
+    /// The same terms at another price (in the unit of [`LeaseTerms::price`]).
+    pub fn with_price(&self, price: f64) -> LeaseTerms {
+        let mut t = self.clone();
+        match &mut t {
+            LeaseTerms::Colocation {
+                usd_per_kw_month, ..
+            } => *usd_per_kw_month = price,
+            LeaseTerms::GpuHours {
+                usd_per_gpu_hour, ..
+            } => *usd_per_gpu_hour = price,
+        }
+        t
+    }
+}
+
 /// One step of a credit schedule: availability below `below_pct` earns the tenant
 /// `credit_pct` of the month's fee (the largest step that applies is paid, not their sum).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -181,14 +209,8 @@ impl LeaseContract {
             return 0.0;
         }
         match &self.terms {
-            LeaseTerms::Colocation {
-                critical_mw,
-                usd_per_kw_month,
-                escalator_pct_per_year,
-            } => {
-                let years = ((date - self.start_on).num_days() as f64 / DAYS_PER_YEAR).floor();
-                let price = usd_per_kw_month * (1.0 + escalator_pct_per_year / 100.0).powf(years);
-                critical_mw * 1000.0 * ramp * price / DAYS_PER_MONTH
+            LeaseTerms::Colocation { critical_mw, .. } => {
+                critical_mw * 1000.0 * ramp * self.price_on(date) / DAYS_PER_MONTH
             }
             LeaseTerms::GpuHours {
                 gpus,
@@ -199,6 +221,23 @@ impl LeaseContract {
                 let u = measured_utilisation.map_or(*utilisation, |m| m.clamp(0.0, 1.0));
                 *gpus as f64 * ramp * usd_per_gpu_hour * 24.0 * u
             }
+        }
+    }
+
+    /// The price billed on `date`: colocation's escalated by the whole contract years since the
+    /// start, GPU-hours' as signed.
+    pub fn price_on(&self, date: NaiveDate) -> f64 {
+        match &self.terms {
+            LeaseTerms::Colocation {
+                usd_per_kw_month,
+                escalator_pct_per_year,
+                ..
+            } => {
+                let years =
+                    ((date - self.start_on).num_days().max(0) as f64 / DAYS_PER_YEAR).floor();
+                usd_per_kw_month * (1.0 + escalator_pct_per_year / 100.0).powf(years)
+            }
+            LeaseTerms::GpuHours { .. } => self.terms.price(),
         }
     }
 

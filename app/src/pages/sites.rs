@@ -313,30 +313,6 @@ fn SiteForm(
     }
 }
 
-fn price_of(terms: &LeaseTerms) -> f64 {
-    match terms {
-        LeaseTerms::Colocation {
-            usd_per_kw_month, ..
-        } => *usd_per_kw_month,
-        LeaseTerms::GpuHours {
-            usd_per_gpu_hour, ..
-        } => *usd_per_gpu_hour,
-    }
-}
-
-fn with_price(terms: &LeaseTerms, price: f64) -> LeaseTerms {
-    let mut t = terms.clone();
-    match &mut t {
-        LeaseTerms::Colocation {
-            usd_per_kw_month, ..
-        } => *usd_per_kw_month = price,
-        LeaseTerms::GpuHours {
-            usd_per_gpu_hour, ..
-        } => *usd_per_gpu_hour = price,
-    }
-    t
-}
-
 fn devices_list(s: &str) -> Vec<String> {
     s.split(',')
         .map(str::trim)
@@ -383,7 +359,7 @@ fn ContractRow(
     lang: Lang,
 ) -> impl IntoView {
     let tx = &t().sites;
-    let price = RwSignal::new(price_of(&c.terms).to_string());
+    let price = RwSignal::new(c.terms.price().to_string());
     let devices = RwSignal::new(c.devices.join(", "));
     let (size, unit) = match &c.terms {
         LeaseTerms::Colocation { critical_mw, .. } => {
@@ -400,7 +376,7 @@ fn ContractRow(
         let (id, terms) = (id.clone(), terms.clone());
         let patch = number(tx.price, &price.get_untracked()).map(|p| ContractPatch {
             version,
-            terms: Some(with_price(&terms, p)),
+            terms: Some(terms.with_price(p)),
             devices: Some(devices_list(&devices.get_untracked())),
             ..Default::default()
         });

@@ -406,18 +406,10 @@ async fn at_a_strike_exactly_the_intervals_above_it_are_curtailed_on_both_engine
     let file = dir.path().join("july.csv");
     std::fs::write(&file, &csv).unwrap();
     for engine in super::support::engines().await {
-        let label = if engine.is_some() {
-            "postgresql"
-        } else {
-            "sqlite"
-        };
+        let label = super::support::engine_label(&engine);
         let app = TestApp::on(day(2026, 7, 20))
             .simulator(false)
-            .args(move |a| {
-                if let Some(url) = engine {
-                    a.database_url = url;
-                }
-            })
+            .engine(engine)
             .start()
             .await;
         let store = app.store().await;

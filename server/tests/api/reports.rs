@@ -10,18 +10,10 @@ use super::support::{day, TestApp};
 #[tokio::test]
 async fn a_closed_month_stays_put_and_a_restatement_names_its_changes_on_both_engines() {
     for engine in super::support::engines().await {
-        let label = if engine.is_some() {
-            "postgresql"
-        } else {
-            "sqlite"
-        };
+        let label = super::support::engine_label(&engine);
         let app = TestApp::on(day(2025, 10, 5))
             .simulator(false)
-            .args(move |a| {
-                if let Some(url) = engine {
-                    a.database_url = url;
-                }
-            })
+            .engine(engine)
             .start()
             .await;
         let (s, _) = app.get_json("/api/v1/reports/2025-09").await;
@@ -221,18 +213,10 @@ async fn a_closed_month_stays_put_and_a_restatement_names_its_changes_on_both_en
 #[tokio::test]
 async fn credits_opex_and_the_register_close_with_the_month_and_publish_on_both_engines() {
     for engine in super::support::engines().await {
-        let label = if engine.is_some() {
-            "postgresql"
-        } else {
-            "sqlite"
-        };
+        let label = super::support::engine_label(&engine);
         let app = TestApp::on(day(2025, 10, 5))
             .simulator(false)
-            .args(move |a| {
-                if let Some(url) = engine {
-                    a.database_url = url;
-                }
-            })
+            .engine(engine)
             .start()
             .await;
         // The portfolio gains an opex figure and a contract's register.

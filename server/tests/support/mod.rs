@@ -43,6 +43,16 @@ pub async fn engines() -> Vec<Option<String>> {
     engines
 }
 
+/// A test's engine as it names it in messages.
+#[allow(dead_code)]
+pub fn engine_label(engine: &Option<String>) -> &'static str {
+    if engine.is_some() {
+        "postgresql"
+    } else {
+        "sqlite"
+    }
+}
+
 pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -62,6 +72,15 @@ impl TestAppBuilder {
     pub fn args(mut self, f: impl FnOnce(&mut ServeArgs) + Send + 'static) -> Self {
         self.tweak = Some(Box::new(f));
         self
+    }
+
+    /// Runs on `engine` (from [`engines`]): PostgreSQL at its URL, else the default SQLite.
+    #[allow(dead_code)]
+    pub fn engine(self, engine: Option<String>) -> Self {
+        match engine {
+            Some(url) => self.args(move |a| a.database_url = url),
+            None => self,
+        }
     }
 
     /// Read live market figures from this mempool-compatible URL.
