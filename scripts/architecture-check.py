@@ -2,7 +2,7 @@
 """Keeps docs/ARCHITECTURE.md true to the code: the `Services { … }` of its diagram lists the
 fields of `app::api::ports::Services` in order, every source path it names exists, and every
 name it quotes in backticks is in the code — a type (`SiteStore`, `Poller::run_until`: the type
-defined, each member named in the source), a module path (`model::power`, `api::power::service`:
+defined, each member named in the source), a module path (`model::power::contract`, `api::power::service`:
 the module's file, each later name in it) and a route (`/sites/{id}`: in a route table). Names
 from outside (HTTP headers, the standard library's and the frameworks' types) are listed in
 EXTERNAL. Exits 1 with what differs. Run: scripts/architecture-check.py"""

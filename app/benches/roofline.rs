@@ -3,8 +3,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
-use app::model::conversion::{compare, AiOffer, ConversionInputs};
-use app::model::roofline::{estimate, GpuQuery, Precision, Workload};
+use app::model::ai::roofline::{estimate, GpuQuery, Precision, Workload};
+use app::model::timeline::conversion::{compare, AiOffer, ConversionInputs};
 
 fn bench(c: &mut Criterion) {
     let q = GpuQuery {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use sha2::block_api::compress256;
 
-use app::model::sha256d::{scan, scan_portable, sha256d, BlockHeader, Midstate, SHA256_IV};
+use app::model::mining::sha256d::{scan, scan_portable, sha256d, BlockHeader, Midstate, SHA256_IV};
 
 const NONCES: u32 = 1 << 14;
 
@@ -60,11 +60,11 @@ fn main() {
     // The same limit without the block API's byte/word conversions: what the SHA extensions
     // themselves can do.
     #[cfg(target_arch = "x86_64")]
-    let word_level = app::model::sha256d::shani::available().then(|| {
+    let word_level = app::model::mining::sha256d::shani::available().then(|| {
         rate(2 * NONCES as u64, || {
             // SAFETY: the extensions were detected just above.
             black_box(unsafe {
-                app::model::sha256d::shani::compress_pairs(NONCES, black_box([7; 16]))
+                app::model::mining::sha256d::shani::compress_pairs(NONCES, black_box([7; 16]))
             });
         }) / 2.0
     });
@@ -89,7 +89,7 @@ fn main() {
     });
 
     #[cfg(target_arch = "x86_64")]
-    let path = if app::model::sha256d::shani::available() {
+    let path = if app::model::mining::sha256d::shani::available() {
         "SHA extensions, word-level, 2 nonces interleaved"
     } else {
         "portable (no SHA extensions on this CPU)"

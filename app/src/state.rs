@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::auth::{Principal, Role};
 use crate::api::timeline::get_me;
-use crate::model::fleet::FleetSummary;
+use crate::model::fleet::devices::FleetSummary;
 
 /// The latest fleet summary pushed by `/api/v1/stream`; `None` until the first event.
 #[derive(Clone, Copy)]

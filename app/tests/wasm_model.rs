@@ -3,8 +3,8 @@
 //! (runner: wasm-bindgen-test-runner under node).
 #![cfg(target_arch = "wasm32")]
 
-use app::model::roofline::{estimate, GpuQuery, Precision, Workload};
-use app::model::sha256d::{
+use app::model::ai::roofline::{estimate, GpuQuery, Precision, Workload};
+use app::model::mining::sha256d::{
     display_hash, meets_target, sha256d, simd, target_from_bits, BlockHeader, Midstate,
 };
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -93,7 +93,7 @@ fn the_simd_path_agrees_with_the_plain_digest_on_random_headers() {
 /// for the note, not a timed test).
 #[wasm_bindgen_test]
 fn the_risk_monte_carlo_runs_in_wasm_with_the_lognormal_mean() {
-    use app::model::risk::{simulate, Dynamics, MonthInputs};
+    use app::model::investor::risk::{simulate, Dynamics, MonthInputs};
     let start = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
     let months: Vec<MonthInputs> = (0..36u32)
         .map(|i| MonthInputs {

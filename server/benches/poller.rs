@@ -166,7 +166,7 @@ async fn main() -> anyhow::Result<()> {
     let devices = cache.snapshot().await;
     let offline = devices
         .iter()
-        .filter(|d| d.status == app::model::fleet::DeviceStatus::Offline)
+        .filter(|d| d.status == app::model::fleet::devices::DeviceStatus::Offline)
         .count();
     println!(
         "devices: {asics}, cycle: {} s, wall: {wall:.1} s, samples written every {hold} s ({pending} pending at the end, written in the window)",
@@ -199,7 +199,7 @@ async fn main() -> anyhow::Result<()> {
         per_poll(system),
     );
     // What a Prometheus scrape of this fleet costs (render only; the HTTP hop is loopback).
-    let summary = app::model::fleet::summarize(&devices, None, max_lag);
+    let summary = app::model::fleet::devices::summarize(&devices, None, max_lag);
     let scrapes = 20;
     let t = Instant::now();
     let mut bytes = 0;

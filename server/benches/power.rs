@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use app::model::curtailment::{backtest, CurtailmentPolicy, MiningLoad};
-use app::model::power::PowerContract;
-use app::model::price_file::parse_prices;
+use app::model::power::contract::PowerContract;
+use app::model::power::curtailment::{backtest, CurtailmentPolicy, MiningLoad};
+use app::model::power::price_file::parse_prices;
 use server::store::Store;
 
 fn ercot_year(points: usize, days: i64) -> String {

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use app::model::risk::{simulate, Dynamics, MonthInputs};
+use app::model::investor::risk::{simulate, Dynamics, MonthInputs};
 use chrono::NaiveDate;
 
 fn main() {

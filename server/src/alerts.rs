@@ -1,5 +1,5 @@
 //! Webhook alerts (`--webhook-url`): every `interval` the fleet, the poller and the timeline
-//! are evaluated against `app::model::alerts`; new and resolved alerts go out as one
+//! are evaluated against `app::model::fleet::alerts`; new and resolved alerts go out as one
 //! Slack-compatible message (`{"text": …}`) per evaluation. A condition alerts once when it
 //! starts and once when it ends; a failed delivery is retried with the next batch (bounded);
 //! every delivery's outcome is in the audit log (`webhook.delivered`, `webhook.failed`).
@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use app::api::ports::Services;
-use app::model::alerts::{conditions, message, Change, Readings, SiteBaselines, Tracker};
+use app::model::fleet::alerts::{conditions, message, Change, Readings, SiteBaselines, Tracker};
 
 use crate::store::Store;
 
@@ -157,8 +157,8 @@ fn transport(e: &reqwest::Error) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use app::model::alerts::*;
-    use app::model::fleet::{ASIC_MAX_TEMP_C, GPU_MAX_TEMP_C};
+    use app::model::fleet::alerts::*;
+    use app::model::fleet::devices::{ASIC_MAX_TEMP_C, GPU_MAX_TEMP_C};
 
     /// The shipped Prometheus rules and the webhook alerts use the same thresholds.
     #[test]
@@ -216,7 +216,7 @@ mod tests {
     /// webhook alert holds, carrying the dashboard's own runbook line.
     #[test]
     fn every_alerting_reason_has_its_rule_and_runbook() {
-        use app::model::reason::ReasonCode;
+        use app::model::fleet::reason::ReasonCode;
         let rules = std::fs::read_to_string(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/prometheus/rules.yml"),
         )

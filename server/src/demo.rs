@@ -12,9 +12,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 
 use app::api::auth::Role;
-use app::model::curtailment::{CurtailmentPolicy, DemandResponse, SitePower};
-use app::model::forwards::{ForwardRow, ForwardTenor, GpuIndexQuote};
-use app::model::power::{IntervalPrice, PowerContract};
+use app::model::mining::forwards::{ForwardRow, ForwardTenor, GpuIndexQuote};
+use app::model::power::contract::{IntervalPrice, PowerContract};
+use app::model::power::curtailment::{CurtailmentPolicy, DemandResponse, SitePower};
 
 use crate::store::Store;
 

@@ -21,7 +21,7 @@ use app::api::ports::Services;
 use app::charts::embed::embed_chart;
 use app::charts::palette::Palette;
 use app::i18n::{numbers, Lang};
-use app::model::embed::{EmbedData, EmbedPayload, EmbedView};
+use app::model::investor::embed::{EmbedData, EmbedPayload, EmbedView};
 
 /// How long browsers and proxies may reuse an embed response, seconds.
 pub const MAX_AGE_SECS: u32 = 60;
@@ -215,7 +215,7 @@ fn tiles(data: &EmbedData, lang: Lang) -> String {
 }
 
 /// The sector's KPIs; a figure without its inputs (no pool payouts) shows a dash.
-fn kpi_tiles(k: &app::model::sector_kpis::SectorKpis, lang: Lang) -> String {
+fn kpi_tiles(k: &app::model::investor::sector_kpis::SectorKpis, lang: Lang) -> String {
     let r = &lang.texts().risk;
     let usd = |v: Option<f64>| v.map_or("—".into(), |v| numbers::usd(lang, v));
     [
@@ -239,12 +239,12 @@ fn production_table(
     month: &str,
     version: i64,
     columns: &[String],
-    rows: &[app::model::embed::ProductionLine],
+    rows: &[app::model::investor::embed::ProductionLine],
     lang: Lang,
 ) -> String {
     use app::pages::reports::show;
     let tx = &lang.texts().reports;
-    let month_words = app::model::monthly_close::parse_month(month)
+    let month_words = app::model::investor::monthly_close::parse_month(month)
         .map_or_else(|| month.to_string(), |d| numbers::month(lang, d));
     let head: String = columns
         .iter()

@@ -20,7 +20,7 @@
 use serde::Deserialize;
 
 use app::api::fleet::NewDevice;
-use app::model::fleet::DeviceKind;
+use app::model::fleet::devices::DeviceKind;
 
 use crate::pool::{PoolAccount, PoolKind};
 use crate::store::DeviceSpec;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::Utc;
 
-use app::model::forwards::{parse_forward_curve, parse_gpu_index};
+use app::model::mining::forwards::{parse_forward_curve, parse_gpu_index};
 
 use crate::remote::{Remote, RemoteLimits};
 use crate::store::Store;

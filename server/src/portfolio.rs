@@ -1,13 +1,13 @@
 //! The portfolio document as text: TOML (primary, for companies that keep configuration in
 //! git) or JSON, read whole with every refusal naming its line and field, and written back
 //! deterministically so export → import → export is byte-identical. The rules live in
-//! `app::model::portfolio`; this edge only reads and writes the formats and the files.
+//! `app::model::company::portfolio`; this edge only reads and writes the formats and the files.
 
 use std::path::Path;
 
 use anyhow::Context;
 
-use app::model::portfolio::{path_text, PathStep, Portfolio};
+use app::model::company::portfolio::{path_text, PathStep, Portfolio};
 
 /// The two formats a document comes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +141,7 @@ pub mod cli {
     use super::*;
     use app::api::portfolio::ApplyOptions;
     use app::api::ports::SiteStore;
-    use app::model::portfolio::{ChangeAction, Plan};
+    use app::model::company::portfolio::{ChangeAction, Plan};
 
     /// Prints the stored portfolio.
     pub async fn export(database_url: &str, json: bool) -> anyhow::Result<String> {
@@ -186,7 +186,7 @@ pub mod cli {
             };
             let target = format!("{:?}", c.target).to_lowercase();
             out.push_str(&format!("{verb} {target} {}", c.id));
-            if c.target != app::model::portfolio::ChangeTarget::Site {
+            if c.target != app::model::company::portfolio::ChangeTarget::Site {
                 out.push_str(&format!(" (site {})", c.site));
             }
             if !c.fields.is_empty() {
@@ -220,7 +220,7 @@ pub mod cli {
             .iter()
             .map(|s| s.id.as_str())
             .collect();
-        let months = app::model::reported::parse(&text, &ids)
+        let months = app::model::investor::reported::parse(&text, &ids)
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("file");
         Ok(store

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sqlx::{Connection, PgConnection, PgPool, Row};
 
-use app::model::fleet::Device;
+use app::model::fleet::devices::Device;
 
 pub use crate::shards::{shard_of, Shards, SHARDS};
 use crate::store::Store;

@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use app::api::error::ApiError;
 use app::api::estimators::Sha256Measurement;
 use app::api::ports::Sha256Bench;
-use app::model::sha256d::{display_hash, scan, BlockHeader, Midstate};
+use app::model::mining::sha256d::{display_hash, scan, BlockHeader, Midstate};
 
 /// Nonces per deadline check: ~1 ms of work, so the overshoot stays small.
 const CHUNK: u32 = 4096;

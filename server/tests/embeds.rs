@@ -358,7 +358,7 @@ async fn chart_csv_matches_the_chart_and_large_ranges_stream() {
 #[tokio::test]
 async fn sign_in_embeds_and_exports_speak_italian_when_asked() {
     use app::i18n::{EN, IT};
-    use app::model::embed::EmbedView;
+    use app::model::investor::embed::EmbedView;
     let app = TestApp::on(day(2026, 11, 25)).asics(12).start().await;
     let login = app
         .anon

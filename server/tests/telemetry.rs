@@ -39,7 +39,7 @@ where
     addr
 }
 
-async fn poll(addr: &str) -> Result<app::model::fleet::AsicReading, PollError> {
+async fn poll(addr: &str) -> Result<app::model::fleet::devices::AsicReading, PollError> {
     timeout(Duration::from_secs(5), cgminer::poll(addr, None, TIGHT))
         .await
         .expect("the client must give up by itself")

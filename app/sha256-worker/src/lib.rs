@@ -1,17 +1,17 @@
 //! The module each measurement Web Worker instantiates (`public/sha256-worker.js`): plain
 //! exports, no JS glue, no allocator. It holds only the SIMD hashing of `app`'s
-//! `model::sha256d::simd`, so the dashboard's main wasm stays free of SIMD instructions.
+//! `model::mining::sha256d::simd`, so the dashboard's main wasm stays free of SIMD instructions.
 //!
 //! Protocol: `job(m0..m7, t0..t2)` sets the midstate and header tail; `scan(start, count)`
 //! returns 1 and remembers the nonce (`found()`) when a hash has its top 32 bits zero.
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
 #[cfg(target_arch = "wasm32")]
-#[path = "../../src/model/sha256d/constants.rs"]
+#[path = "../../src/model/mining/sha256d/constants.rs"]
 mod constants;
 
 #[cfg(target_arch = "wasm32")]
-#[path = "../../src/model/sha256d/simd.rs"]
+#[path = "../../src/model/mining/sha256d/simd.rs"]
 #[allow(dead_code)] // double4 is for the tests in app
 mod simd;
 

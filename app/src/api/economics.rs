@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 pub use super::overview_page::OverviewPage;
-use crate::model::mining::{MiningEstimate, MiningInputs};
-use crate::model::range::TimeRange;
+use crate::model::company::range::TimeRange;
+use crate::model::mining::rewards::{MiningEstimate, MiningInputs};
 
 /// Longest `/revenue` window, days (ten years of daily rows per site).
 pub const MAX_REVENUE_DAYS: i64 = 3_660;
@@ -58,7 +58,7 @@ impl MiningEstimateRequest {
             difficulty: self.difficulty,
             btc_price_usd: self.btc_price_usd,
             subsidy_btc: self.subsidy_btc.unwrap_or_else(|| {
-                crate::model::chain::subsidy_btc(height.unwrap_or(current_height))
+                crate::model::mining::chain::subsidy_btc(height.unwrap_or(current_height))
             }),
             fees_btc_per_block: self.fees_btc_per_block.unwrap_or(0.0),
             pool_fee_pct: self.pool_fee_pct.unwrap_or(0.0),
@@ -71,7 +71,7 @@ impl MiningEstimateRequest {
     /// The estimate, with the inputs echoed.
     pub fn estimate(&self, current_height: u64) -> Result<MiningEstimateResponse, ApiError> {
         let (i, block_height) = self.resolve(current_height);
-        let estimate = crate::model::mining::estimate(&i)?;
+        let estimate = crate::model::mining::rewards::estimate(&i)?;
         Ok(MiningEstimateResponse {
             hashrate_ths: i.hashrate_ths,
             difficulty: i.difficulty,
@@ -91,9 +91,9 @@ impl MiningEstimateRequest {
 pub mod service {
     use super::*;
     use crate::api::ports::Services;
-    use crate::model::overview::{overview, MarketFeedStatus, Observed, Overview};
-    use crate::model::projection::Scenario;
-    use crate::model::revenue::{site_series, RevenueDay};
+    use crate::model::company::revenue::{site_series, RevenueDay};
+    use crate::model::investor::overview::{overview, MarketFeedStatus, Observed, Overview};
+    use crate::model::mining::projection::Scenario;
     use chrono::NaiveDate;
 
     /// Market days from `from` through today. When the window holds no day (the market
@@ -103,7 +103,7 @@ pub mod service {
         svc: &Services,
         from: NaiveDate,
         today: NaiveDate,
-    ) -> Result<Vec<crate::model::market::MarketDay>, ApiError> {
+    ) -> Result<Vec<crate::model::mining::market::MarketDay>, ApiError> {
         let mut history = svc.market.days(from.min(today), today).await?;
         if history.is_empty() {
             if let Some(last) = svc.market.last_real_day().await?.filter(|d| *d <= today) {
@@ -132,7 +132,7 @@ pub mod service {
     /// the projection is priced on.
     pub async fn observed(
         svc: &Services,
-        sites: &[crate::model::site::Site],
+        sites: &[crate::model::company::site::Site],
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Observed, ApiError> {
@@ -148,8 +148,8 @@ pub mod service {
         let (power, power_notes) =
             crate::api::interval_power::interval_power(svc, sites, from, to).await?;
         Ok(Observed {
-            telemetry: crate::model::measured::by_site(&groups, sites),
-            pool_paid: crate::model::pool::paid_by_site_day(&paid),
+            telemetry: crate::model::mining::measured::by_site(&groups, sites),
+            pool_paid: crate::model::mining::pool::paid_by_site_day(&paid),
             power,
             power_notes,
             sla_credits: sla_credits(svc, sites, from, to).await?,
@@ -162,13 +162,13 @@ pub mod service {
     /// spread evenly over the days its fee covers.
     async fn sla_credits(
         svc: &Services,
-        sites: &[crate::model::site::Site],
+        sites: &[crate::model::company::site::Site],
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<std::collections::BTreeMap<(NaiveDate, String), f64>, ApiError> {
-        use crate::model::sla::{ledger_row, month_of};
+        use crate::model::ai::sla::{ledger_row, month_of};
         let mut out = std::collections::BTreeMap::new();
-        let with_sla: Vec<(&crate::model::lease::LeaseContract, usize)> = sites
+        let with_sla: Vec<(&crate::model::ai::lease::LeaseContract, usize)> = sites
             .iter()
             .flat_map(|s| s.contracts.iter().map(move |c| (c, s.contracts.len())))
             .filter(|(c, _)| c.sla.is_some())
@@ -261,8 +261,8 @@ pub mod service {
     /// site when `None`), from the same cached revenue rows the pages show.
     pub async fn sector_kpis(
         svc: &Services,
-        only: Option<&[crate::model::site::Site]>,
-    ) -> Result<crate::model::sector_kpis::SectorKpis, ApiError> {
+        only: Option<&[crate::model::company::site::Site]>,
+    ) -> Result<crate::model::investor::sector_kpis::SectorKpis, ApiError> {
         let today = svc.clock.today();
         let from = today - chrono::Duration::days(KPI_WINDOW_DAYS - 1);
         let sites = match only {
@@ -275,7 +275,7 @@ pub mod service {
             .filter(|r| sites.iter().any(|s| s.id == r.site))
             .collect();
         let market = svc.market.days(from, today).await?;
-        Ok(crate::model::sector_kpis::sector_kpis(
+        Ok(crate::model::investor::sector_kpis::sector_kpis(
             &sites, &rows, &market, today,
         ))
     }
@@ -312,7 +312,7 @@ pub mod service {
     }
 
     /// What the polled devices deliver right now (not cached: the stream moves it every cycle).
-    async fn live_fleet(svc: &Services) -> Option<crate::model::fleet::FleetSummary> {
+    async fn live_fleet(svc: &Services) -> Option<crate::model::fleet::devices::FleetSummary> {
         let fleet = svc.fleet.summary().await;
         (fleet.devices > 0).then_some(fleet)
     }
@@ -341,7 +341,7 @@ pub mod service {
         // History measured on simulated machines is simulated too.
         o.simulated |= svc.fleet_simulated && o.measured_days > 0;
         o.market_feed = market_feed_status(svc).await?;
-        o.annotations = crate::model::annotation::AnnotationMarker::within(
+        o.annotations = crate::model::timeline::annotation::AnnotationMarker::within(
             &svc.timeline.annotations().await?,
             o.from,
             o.to,
@@ -390,7 +390,7 @@ pub mod service {
         let sites = svc.sites.list_sites().await?;
         let (power, _) =
             crate::api::interval_power::interval_power(svc, &sites, from, to.min(today)).await?;
-        crate::model::power_days::apply(&mut rows, &power);
+        crate::model::power::days::apply(&mut rows, &power);
         Ok(rows)
     }
 
@@ -402,15 +402,20 @@ pub mod service {
     ) -> Result<Vec<RevenueDay>, ApiError> {
         let sites = svc.sites.list_sites().await?;
         let history = history_through_today(svc, from, today).await?;
-        let window =
-            crate::model::overview::market_window(&history, today, from, to, &Scenario::default());
+        let window = crate::model::investor::overview::market_window(
+            &history,
+            today,
+            from,
+            to,
+            &Scenario::default(),
+        );
         let observed = observed(svc, &sites, from, to.min(today)).await?;
         let mut rows = site_series(&sites, &window, &observed.telemetry);
-        crate::model::revenue::attach_pool_payouts(&mut rows, &observed.pool_paid);
-        crate::model::revenue::apply_sla_credits(&mut rows, &observed.sla_credits);
-        crate::model::reported::apply(&mut rows, &observed.reported);
+        crate::model::company::revenue::attach_pool_payouts(&mut rows, &observed.pool_paid);
+        crate::model::company::revenue::apply_sla_credits(&mut rows, &observed.sla_credits);
+        crate::model::investor::reported::apply(&mut rows, &observed.reported);
         if let Some(curve) = &observed.forward {
-            crate::model::forwards::apply(&mut rows, &sites, curve);
+            crate::model::mining::forwards::apply(&mut rows, &sites, curve);
         }
         Ok(rows)
     }
@@ -420,7 +425,9 @@ pub mod service {
         svc: &Services,
         req: &MiningEstimateRequest,
     ) -> Result<MiningEstimateResponse, ApiError> {
-        req.estimate(crate::model::chain::estimated_height(svc.clock.today()))
+        req.estimate(crate::model::mining::chain::estimated_height(
+            svc.clock.today(),
+        ))
     }
 }
 

@@ -9,14 +9,14 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 pub use super::types::{CreatedEmbed, EmbedGrant, EmbedRow};
-use crate::model::embed::EmbedSpec;
+use crate::model::investor::embed::EmbedSpec;
 
 /// The admin page's embed section: the tokens and the sites one may cover.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EmbedsView {
     pub embeds: Vec<EmbedRow>,
-    pub sites: Vec<crate::model::timeline::SiteBrief>,
+    pub sites: Vec<crate::model::timeline::milestones::SiteBrief>,
 }
 
 #[server(endpoint = "get_embeds")]
@@ -30,7 +30,7 @@ pub async fn get_embeds() -> Result<EmbedsView, ApiError> {
             .list_sites()
             .await?
             .into_iter()
-            .map(|s| crate::model::timeline::SiteBrief {
+            .map(|s| crate::model::timeline::milestones::SiteBrief {
                 id: s.id,
                 name: s.name,
                 capacity_mw: s.capacity_mw,
@@ -63,14 +63,16 @@ pub async fn revoke_embed(id: i64) -> Result<(), ApiError> {
 
 #[cfg(feature = "ssr")]
 pub mod service {
-    use crate::model::embed::EmbedView;
+    use crate::model::investor::embed::EmbedView;
     use chrono::{Datelike, DurationRound, Months, NaiveDate, Utc};
 
     use super::*;
     use crate::api::ports::Services;
-    use crate::model::embed::{monthly, EmbedData, EmbedPayload, FleetTotals, PublicMilestone};
-    use crate::model::site::Site;
-    use crate::model::timeline;
+    use crate::model::company::site::Site;
+    use crate::model::investor::embed::{
+        monthly, EmbedData, EmbedPayload, FleetTotals, PublicMilestone,
+    };
+    use crate::model::timeline::milestones;
 
     /// Months of history and of projection an embed shows.
     const MONTHS_BACK: u32 = 24;
@@ -112,8 +114,8 @@ pub mod service {
         sites: &[Site],
         month: Option<&str>,
     ) -> Result<EmbedPayload, ApiError> {
-        use crate::model::embed::{ProductionLine, PRODUCTION_FIGURES};
-        use crate::model::monthly_close::{figure_lines, SiteMonth};
+        use crate::model::investor::embed::{ProductionLine, PRODUCTION_FIGURES};
+        use crate::model::investor::monthly_close::{figure_lines, SiteMonth};
         let month = match month {
             Some(m) => m.to_string(),
             None => svc
@@ -199,11 +201,11 @@ pub mod service {
                 }
             }
             EmbedView::MwConverted => EmbedPayload::MwConverted {
-                mix: timeline::mw_mix(&sites, &timeline::month_starts(from, to)),
+                mix: milestones::mw_mix(&sites, &milestones::month_starts(from, to)),
             },
             EmbedView::Timeline => {
                 let all = svc.timeline.milestones().await?;
-                let statuses = timeline::statuses(&all, today);
+                let statuses = milestones::statuses(&all, today);
                 let mut milestones: Vec<PublicMilestone> = all
                     .iter()
                     .zip(statuses)
@@ -244,7 +246,8 @@ pub mod service {
                 as_of = at
                     .duration_trunc(chrono::TimeDelta::minutes(1))
                     .unwrap_or(at);
-                let summary = crate::model::fleet::summarize(&devices, live.at, live.poll_lag_ms);
+                let summary =
+                    crate::model::fleet::devices::summarize(&devices, live.at, live.poll_lag_ms);
                 EmbedPayload::FleetSummary {
                     totals: FleetTotals::from(&summary),
                 }

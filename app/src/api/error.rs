@@ -4,7 +4,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-use crate::model::validate::InputError;
+use crate::model::company::validate::InputError;
 
 /// What went wrong, in words safe to show a user. Internal details are logged on the server
 /// under `id` and never sent.

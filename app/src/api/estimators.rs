@@ -72,14 +72,14 @@ pub async fn get_market_now() -> Result<MarketNow, ApiError> {
         .filter(|d| d.date >= today - chrono::Duration::days(30))
         .ok_or_else(|| ApiError::NotFound("no market figures in the last 30 days".into()))?;
     let btc_vol_per_year =
-        crate::model::risk_inputs::estimate(&year, 0.0).map(|d| d.btc_vol_per_year);
+        crate::model::investor::risk_inputs::estimate(&year, 0.0).map(|d| d.btc_vol_per_year);
     Ok(MarketNow {
         today,
         btc_usd: last.btc_usd,
         difficulty: last.difficulty,
         fees_btc_per_block: last.fees_btc_per_block,
         subsidy_btc: last.subsidy_btc(),
-        simulated: last.source == crate::model::market::MarketSource::Simulated,
+        simulated: last.source == crate::model::mining::market::MarketSource::Simulated,
         btc_vol_per_year,
     })
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 pub use super::types::NewDevice;
-use crate::model::fleet::{DeviceKind, DevicePage, DeviceQuery, FleetSummary};
+use crate::model::fleet::devices::{DeviceKind, DevicePage, DeviceQuery, FleetSummary};
 
 impl NewDevice {
     /// Rejects addresses the poller could not use, and oversized fields.
@@ -52,7 +52,7 @@ pub struct FleetView {
     pub summary: FleetSummary,
     pub page: DevicePage,
     /// Every device's status by site (blocks of devices in a large fleet), for the heatmap.
-    pub grid: crate::model::fleet::StatusGrid,
+    pub grid: crate::model::fleet::devices::StatusGrid,
 }
 
 /// The device table page and summary.
@@ -67,15 +67,15 @@ pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
         super::tenant::visible(Some(&scope), &mut devices);
         devices.sort_by(|a, b| a.id.cmp(&b.id));
         return Ok(FleetView {
-            summary: crate::model::fleet::summarize(&devices, fleet.summary().await.at, 0),
-            page: crate::model::fleet::page(&devices, &query),
-            grid: crate::model::fleet::status_grid(&devices, 12_000),
+            summary: crate::model::fleet::devices::summarize(&devices, fleet.summary().await.at, 0),
+            page: crate::model::fleet::devices::page(&devices, &query),
+            grid: crate::model::fleet::devices::status_grid(&devices, 12_000),
         });
     }
     Ok(FleetView {
         summary: fleet.summary().await,
         page: fleet.page(&query).await,
-        grid: crate::model::fleet::StatusGrid::clone(&*fleet.status_grid().await),
+        grid: crate::model::fleet::devices::StatusGrid::clone(&*fleet.status_grid().await),
     })
 }
 
@@ -83,9 +83,9 @@ pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeviceHistory {
-    pub device: Option<crate::model::fleet::Device>,
+    pub device: Option<crate::model::fleet::devices::Device>,
     pub hours: u32,
-    pub points: Vec<crate::model::fleet::SamplePoint>,
+    pub points: Vec<crate::model::fleet::devices::SamplePoint>,
 }
 
 /// Ranges the device view offers, hours.
@@ -117,7 +117,7 @@ pub async fn get_device_history(id: String, hours: u32) -> Result<DeviceHistory,
 pub mod service {
     use super::*;
     use crate::api::ports::Services;
-    use crate::model::discovery::{ScanReport, ScanRequest};
+    use crate::model::fleet::discovery::{ScanReport, ScanRequest};
 
     /// Scans the range; with `add`, registers the miners not registered yet, each audited.
     pub async fn scan(
@@ -168,8 +168,8 @@ pub mod service {
 /// Scans a range for miners (operators); the fleet page's "Scan a range" form.
 #[server(endpoint = "scan_devices")]
 pub async fn scan_devices(
-    req: crate::model::discovery::ScanRequest,
-) -> Result<crate::model::discovery::ScanReport, ApiError> {
+    req: crate::model::fleet::discovery::ScanRequest,
+) -> Result<crate::model::fleet::discovery::ScanReport, ApiError> {
     let me = super::auth::require(super::auth::Role::Operator)?;
     let run = async { service::scan(&super::ports::services()?, &me.actor(), req).await };
     super::error::with_status(run.await)

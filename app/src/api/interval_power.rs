@@ -12,17 +12,17 @@ use crate::api::ports::Services;
 /// note per site saying where its power cost comes from.
 pub async fn interval_power(
     svc: &Services,
-    sites: &[crate::model::site::Site],
+    sites: &[crate::model::company::site::Site],
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<
     (
-        std::collections::BTreeMap<(NaiveDate, String), crate::model::power_days::PowerDay>,
-        Vec<crate::model::power_days::PowerNote>,
+        std::collections::BTreeMap<(NaiveDate, String), crate::model::power::days::PowerDay>,
+        Vec<crate::model::power::days::PowerNote>,
     ),
     ApiError,
 > {
-    use crate::model::power_days::{power_days, PowerNote};
+    use crate::model::power::days::{power_days, PowerNote};
     let terms = svc.power.site_terms().await?;
     let mut days = std::collections::BTreeMap::new();
     let mut notes = Vec::new();
@@ -59,12 +59,12 @@ pub async fn interval_power(
                     .prices(point, c.energy_weighted(), start, end)
                     .await?
             }
-            (crate::model::power::PowerContract::Fixed { usd_per_mwh }, None) => {
+            (crate::model::power::contract::PowerContract::Fixed { usd_per_mwh }, None) => {
                 let today = (svc.clock.today() + chrono::Duration::days(1))
                     .and_hms_opt(0, 0, 0)
                     .expect("midnight")
                     .and_utc();
-                crate::model::power::fixed_intervals(start, end.min(today), *usd_per_mwh)
+                crate::model::power::contract::fixed_intervals(start, end.min(today), *usd_per_mwh)
             }
             _ => Vec::new(),
         };

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::market::{MarketDay, MarketSource};
+use crate::model::mining::market::{MarketDay, MarketSource};
 
 /// One day of market figures as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,8 +55,8 @@ pub mod service {
     use crate::api::economics::service::check_window;
     use crate::api::error::ApiError;
     use crate::api::ports::Services;
-    use crate::model::pool::PoolRewardRow;
-    use crate::model::projection::Scenario;
+    use crate::model::mining::pool::PoolRewardRow;
+    use crate::model::mining::projection::Scenario;
 
     /// Stored days through today, then the scenario's projection.
     pub async fn load_market(
@@ -74,8 +74,13 @@ pub mod service {
                 None => Vec::new(),
             },
         };
-        let window =
-            crate::model::overview::market_window(&anchor, today, from, to, &Scenario::default());
+        let window = crate::model::investor::overview::market_window(
+            &anchor,
+            today,
+            from,
+            to,
+            &Scenario::default(),
+        );
         Ok(window.iter().map(MarketRow::from).collect())
     }
 

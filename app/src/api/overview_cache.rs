@@ -15,9 +15,9 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::overview_page::OverviewPage;
-use crate::model::overview::Overview;
-use crate::model::range::TimeRange;
-use crate::model::revenue::RevenueDay;
+use crate::model::company::range::TimeRange;
+use crate::model::company::revenue::RevenueDay;
+use crate::model::investor::overview::Overview;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Key {
@@ -69,7 +69,7 @@ pub struct OverviewCache {
     /// Every site's daily revenue over a window (`/revenue`, embeds).
     revenue: Slots<(NaiveDate, NaiveDate), Vec<RevenueDay>>,
     /// Risk bands per query (`/risk`, the overview's panel).
-    risk: Slots<RiskKey, crate::model::risk_report::RiskReport>,
+    risk: Slots<RiskKey, crate::model::investor::risk_report::RiskReport>,
 }
 
 /// A risk query as a key: range, paths, seed, and the scenario's volatility and drift (bits).
@@ -137,8 +137,8 @@ impl OverviewCache {
         &self,
         query: RiskKey,
         at: (NaiveDate, DateTime<Utc>),
-        compute: impl Future<Output = Result<crate::model::risk_report::RiskReport, E>>,
-    ) -> Result<Arc<crate::model::risk_report::RiskReport>, E> {
+        compute: impl Future<Output = Result<crate::model::investor::risk_report::RiskReport, E>>,
+    ) -> Result<Arc<crate::model::investor::risk_report::RiskReport>, E> {
         self.through(&self.risk, query, at, compute).await
     }
 

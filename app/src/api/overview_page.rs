@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::charts::option::ChartOption;
-use crate::model::overview::Overview;
+use crate::model::investor::overview::Overview;
 
 /// The overview page's data: the headline figures and the two charts, built on the server so
 /// the overview's wasm carries no chart builder. Daily rows, sites and notes stay behind.
@@ -22,10 +22,10 @@ pub struct OverviewPage {
     pub risk: Option<RiskPanel>,
     /// The sector's KPIs over the last 30 days.
     #[serde(default)]
-    pub kpis: Option<crate::model::sector_kpis::SectorKpis>,
+    pub kpis: Option<crate::model::investor::sector_kpis::SectorKpis>,
     /// GPU-hour leases marked to the rental index, and the alert threshold (%).
     #[serde(default)]
-    pub leases: Vec<crate::model::mark_to_market::LeaseMark>,
+    pub leases: Vec<crate::model::ai::mark_to_market::LeaseMark>,
     #[serde(default)]
     pub below_market_alert_pct: f64,
     /// Sites in the portfolio: none shows the first-run panel instead of empty charts.
@@ -38,7 +38,7 @@ pub struct OverviewPage {
 pub struct RiskPanel {
     pub chart: ChartOption,
     pub paths: usize,
-    pub dynamics: crate::model::risk::Dynamics,
+    pub dynamics: crate::model::investor::risk::Dynamics,
     /// Where the dynamics come from (the report's `source`).
     pub source: String,
     /// Sum over the next 12 months of each month's 95 % revenue-at-risk, USD.
@@ -52,9 +52,9 @@ pub struct RiskPanel {
 /// What the risk report says, as the panel takes it (the report's own type lives with the
 /// server functions, which need the ports).
 pub struct RiskFigures<'a> {
-    pub months: &'a [crate::model::risk::MonthBand],
+    pub months: &'a [crate::model::investor::risk::MonthBand],
     pub paths: usize,
-    pub dynamics: crate::model::risk::Dynamics,
+    pub dynamics: crate::model::investor::risk::Dynamics,
     pub source: &'a str,
 }
 

@@ -9,10 +9,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use super::types::{ApplyOptions, Expect, StoredPortfolio};
-use crate::model::curtailment::SitePower;
-use crate::model::lease::{LeaseTerms, Sla};
-use crate::model::portfolio::{ContractDoc, SiteDoc};
-use crate::model::site::FleetLine;
+use crate::model::ai::lease::{LeaseTerms, Sla};
+use crate::model::company::portfolio::{ContractDoc, SiteDoc};
+use crate::model::company::site::FleetLine;
+use crate::model::power::curtailment::SitePower;
 
 /// One site as the sites page and `GET /api/v1/sites/{id}` show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,7 +84,7 @@ pub struct ContractPatch {
     pub sla: Option<Sla>,
     /// Gross MW, extension options, credit support (replaces the whole register).
     #[serde(default)]
-    pub register: Option<crate::model::lease::ContractRegister>,
+    pub register: Option<crate::model::ai::lease::ContractRegister>,
 }
 
 impl SitePatch {
@@ -160,7 +160,7 @@ fn set<T>(field: &mut T, value: Option<T>) {
 }
 
 /// Warnings about a site an operator should act on: GPU-hour contracts that cover no GPUs
-/// because they name none while sharing the site (`model::sla::in_scope`).
+/// because they name none while sharing the site (`model::ai::sla::in_scope`).
 pub fn site_warnings(site: &SiteDoc) -> Vec<String> {
     let leases = site.contracts.len();
     site.contracts
@@ -201,10 +201,10 @@ pub mod service {
     use super::*;
     use crate::api::error::ApiError;
     use crate::api::ports::Services;
-    use crate::model::portfolio::Plan;
-    use crate::model::portfolio::{ChangeTarget, Portfolio};
+    use crate::model::company::portfolio::Plan;
+    use crate::model::company::portfolio::{ChangeTarget, Portfolio};
 
-    fn refused(e: crate::model::portfolio::FieldError) -> ApiError {
+    fn refused(e: crate::model::company::portfolio::FieldError) -> ApiError {
         ApiError::InvalidInput(e.to_string())
     }
 
@@ -254,7 +254,7 @@ pub mod service {
         Ok(SitesView {
             sites,
             can_edit,
-            models: crate::model::catalogue::ASICS
+            models: crate::model::fleet::catalogue::ASICS
                 .iter()
                 .map(|m| m.id.to_string())
                 .collect(),
@@ -368,7 +368,7 @@ pub mod service {
     ) -> Result<SiteDetail, ApiError> {
         let today = svc.clock.today();
         edit(svc, id, None, actor, |p| {
-            crate::model::portfolio::retire_site(site_mut(p, id)?, today);
+            crate::model::company::portfolio::retire_site(site_mut(p, id)?, today);
             Ok(())
         })
         .await
@@ -436,7 +436,7 @@ pub mod service {
         edit(svc, &site_id, None, actor, |p| {
             let site = site_mut(p, &site_id)?;
             if let Some(c) = site.contracts.iter_mut().find(|c| c.id == id) {
-                crate::model::portfolio::end_contract(c, today);
+                crate::model::company::portfolio::end_contract(c, today);
             }
             Ok(())
         })
@@ -457,7 +457,7 @@ pub mod service {
             .iter()
             .map(|s| s.id.as_str())
             .collect();
-        let months = crate::model::reported::parse(text, &ids)
+        let months = crate::model::investor::reported::parse(text, &ids)
             .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         let n = svc.sites.import_reported(&months, source, actor).await?;
         svc.overview_cache.invalidate();
@@ -553,7 +553,7 @@ pub async fn end_contract(id: String) -> Result<SiteDetail, crate::api::error::A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::portfolio::Portfolio;
+    use crate::model::company::portfolio::Portfolio;
 
     #[test]
     fn a_patch_changes_only_what_it_names() {

@@ -11,11 +11,11 @@ use super::types::{
     AuditEntry, CreatedEmbed, CreatedToken, EmbedGrant, EmbedRow, NewDevice, PasswordChange,
     SessionRow, Sha256Measurement, TokenRow, UserPatch, UserRow,
 };
-use crate::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
-use crate::model::embed::EmbedSpec;
-use crate::model::market::MarketDay;
-use crate::model::site::Site;
-use crate::model::timeline::{Milestone, MilestoneEdit};
+use crate::model::company::site::Site;
+use crate::model::investor::embed::EmbedSpec;
+use crate::model::mining::market::MarketDay;
+use crate::model::timeline::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
+use crate::model::timeline::milestones::{Milestone, MilestoneEdit};
 
 /// Sites with their fleets, conversion steps and contracts: the company's portfolio.
 #[async_trait]
@@ -36,8 +36,8 @@ pub trait SiteStore: Send + Sync {
     /// version is still `after` (0: none); the version written.
     async fn save_closed_month(
         &self,
-        figures: &crate::model::monthly_close::MonthFigures,
-        changes: &[crate::model::monthly_close::ChangedLine],
+        figures: &crate::model::investor::monthly_close::MonthFigures,
+        changes: &[crate::model::investor::monthly_close::ChangedLine],
         reason: &str,
         actor: &str,
         after: i64,
@@ -46,11 +46,11 @@ pub trait SiteStore: Send + Sync {
     async fn power_credits(
         &self,
         month: Option<&str>,
-    ) -> Result<Vec<crate::model::power_credit::PowerCredit>, ApiError>;
+    ) -> Result<Vec<crate::model::power::credit::PowerCredit>, ApiError>;
     /// Records a credit, audited (`power_credit.add`); `NotFound` for an unknown site.
     async fn add_power_credit(
         &self,
-        credit: &crate::model::power_credit::PowerCredit,
+        credit: &crate::model::power::credit::PowerCredit,
     ) -> Result<(), ApiError>;
     /// Removes a credit recorded in error, audited (`power_credit.remove`); false if none.
     async fn remove_power_credit(&self, id: &str, actor: &str) -> Result<bool, ApiError>;
@@ -64,21 +64,21 @@ pub trait SiteStore: Send + Sync {
     /// that version (else `Conflict`). With `dry_run`, only the plan.
     async fn apply_portfolio(
         &self,
-        next: &crate::model::portfolio::Portfolio,
+        next: &crate::model::company::portfolio::Portfolio,
         options: super::types::ApplyOptions,
         actor: &str,
         today: NaiveDate,
-    ) -> Result<crate::model::portfolio::Plan, ApiError>;
+    ) -> Result<crate::model::company::portfolio::Plan, ApiError>;
     /// Reported months overlapping `[from, to]`.
     async fn reported_months(
         &self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<crate::model::reported::ReportedMonth>, ApiError>;
+    ) -> Result<Vec<crate::model::investor::reported::ReportedMonth>, ApiError>;
     /// Stores reported months (a month given again replaces the stored one); audited.
     async fn import_reported(
         &self,
-        months: &[crate::model::reported::ReportedMonth],
+        months: &[crate::model::investor::reported::ReportedMonth],
         source: &str,
         actor: &str,
     ) -> Result<usize, ApiError>;
@@ -94,13 +94,14 @@ pub trait MarketHistory: Send + Sync {
     /// The newest live day and when it was fetched.
     async fn newest_live(&self) -> Result<Option<(NaiveDate, DateTime<Utc>)>, ApiError>;
     /// The newest hashprice forward curve stored, if any.
-    async fn forward_curve(&self)
-        -> Result<Option<crate::model::forwards::ForwardCurve>, ApiError>;
+    async fn forward_curve(
+        &self,
+    ) -> Result<Option<crate::model::mining::forwards::ForwardCurve>, ApiError>;
     /// Each GPU model's newest rental-index quote on or before `on`.
     async fn gpu_quotes(
         &self,
         on: NaiveDate,
-    ) -> Result<Vec<crate::model::forwards::GpuIndexQuote>, ApiError>;
+    ) -> Result<Vec<crate::model::mining::forwards::GpuIndexQuote>, ApiError>;
 }
 
 /// What pools paid, per site and day.
@@ -112,7 +113,7 @@ pub trait PoolRewards: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
         site: Option<&str>,
-    ) -> Result<Vec<crate::model::pool::PoolDay>, ApiError>;
+    ) -> Result<Vec<crate::model::mining::pool::PoolDay>, ApiError>;
 }
 
 /// Power markets: settlement point prices, each site's power terms, coincident peaks.
@@ -126,11 +127,11 @@ pub trait PowerMarket: Send + Sync {
         energy_weighted: bool,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<crate::model::power::IntervalPrice>, ApiError>;
+    ) -> Result<Vec<crate::model::power::contract::IntervalPrice>, ApiError>;
     /// Every site's power terms, by site id.
     async fn site_terms(
         &self,
-    ) -> Result<Vec<(String, crate::model::curtailment::SitePower)>, ApiError>;
+    ) -> Result<Vec<(String, crate::model::power::curtailment::SitePower)>, ApiError>;
     /// The coincident-peak intervals in `[from, to)`.
     async fn peaks(
         &self,
@@ -154,7 +155,7 @@ pub trait PowerMarket: Send + Sync {
     async fn set_terms(
         &self,
         site_id: &str,
-        terms: Option<&crate::model::curtailment::SitePower>,
+        terms: Option<&crate::model::power::curtailment::SitePower>,
         actor: &str,
     ) -> Result<bool, ApiError>;
 }
@@ -171,17 +172,17 @@ pub trait Sha256Bench: Send + Sync {
 pub trait FleetService: Send + Sync {
     /// Every device's latest state (a copy of the whole fleet: for exports and scrapes, not
     /// for pages).
-    async fn devices(&self) -> Vec<crate::model::fleet::Device>;
+    async fn devices(&self) -> Vec<crate::model::fleet::devices::Device>;
     /// One device's latest state.
-    async fn device(&self, id: &str) -> Option<crate::model::fleet::Device>;
+    async fn device(&self, id: &str) -> Option<crate::model::fleet::devices::Device>;
     /// A page of the device table, computed where the devices are (nothing copied but the page).
     async fn page(
         &self,
-        query: &crate::model::fleet::DeviceQuery,
-    ) -> crate::model::fleet::DevicePage;
+        query: &crate::model::fleet::devices::DeviceQuery,
+    ) -> crate::model::fleet::devices::DevicePage;
     /// The status map of the current state, computed once per change and shared.
-    async fn status_grid(&self) -> Arc<crate::model::fleet::StatusGrid>;
-    async fn summary(&self) -> crate::model::fleet::FleetSummary;
+    async fn status_grid(&self) -> Arc<crate::model::fleet::devices::StatusGrid>;
+    async fn summary(&self) -> crate::model::fleet::devices::FleetSummary;
     /// The summary as the live stream sends it (JSON), with a number that changes whenever it
     /// may have: computed once per change and shared by every stream.
     async fn summary_json(&self) -> (u64, Arc<str>);
@@ -189,10 +190,10 @@ pub trait FleetService: Send + Sync {
     /// already in the registry).
     async fn scan(
         &self,
-        range: crate::model::discovery::Cidr,
+        range: crate::model::fleet::discovery::Cidr,
         port: u16,
         registered: &std::collections::HashSet<String>,
-    ) -> crate::model::discovery::ScanReport;
+    ) -> crate::model::fleet::discovery::ScanReport;
     /// Registers a device; it is polled from the next cycle on. Returns its id.
     async fn add_device(&self, device: NewDevice) -> Result<String, ApiError>;
     /// Stops polling a device; its history stays.
@@ -202,23 +203,23 @@ pub trait FleetService: Send + Sync {
         &self,
         id: &str,
         hours: u32,
-    ) -> Result<Vec<crate::model::fleet::SamplePoint>, ApiError>;
+    ) -> Result<Vec<crate::model::fleet::devices::SamplePoint>, ApiError>;
     /// What polled devices delivered per site and day in `[from, to]` (hourly rollups and the
     /// current hour), grouped by kind and model.
     async fn site_days(
         &self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<crate::model::measured::TelemetryGroup>, ApiError>;
+    ) -> Result<Vec<crate::model::mining::measured::TelemetryGroup>, ApiError>;
     /// What telemetry measured of `contract`'s GPUs per month in `[from, to]` (months with
     /// samples only).
     async fn sla_measures(
         &self,
-        contract: &crate::model::lease::LeaseContract,
+        contract: &crate::model::ai::lease::LeaseContract,
         leases_at_site: usize,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<std::collections::BTreeMap<NaiveDate, crate::model::sla::MonthMeasure>, ApiError>;
+    ) -> Result<std::collections::BTreeMap<NaiveDate, crate::model::ai::sla::MonthMeasure>, ApiError>;
 }
 
 /// The conversion timeline and operators' annotations. Writes take the actor for the audit log

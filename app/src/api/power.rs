@@ -4,9 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::curtailment::SitePower;
-use crate::model::curtailment::{CurtailmentRow, CurtailmentTotal};
-use crate::model::power::IntervalPrice;
+use crate::model::power::contract::IntervalPrice;
+use crate::model::power::curtailment::SitePower;
+use crate::model::power::curtailment::{CurtailmentRow, CurtailmentTotal};
 
 /// Longest backtest window, days.
 pub const MAX_POWER_DAYS: i64 = 366;
@@ -86,7 +86,7 @@ pub struct CurtailmentReport {
     /// The same MW as a firm load (every interval, spikes included), $ of power.
     pub firm_power_cost_usd: f64,
     /// The hours the model curtails against what the site's polled ASICs drew (measured).
-    pub adherence: crate::model::curtailment::Adherence,
+    pub adherence: crate::model::power::curtailment::Adherence,
 }
 
 /// `PUT /sites/{id}/power` answer and `GET /power/sites` row.
@@ -139,10 +139,10 @@ pub mod service {
     use super::*;
     use crate::api::error::ApiError;
     use crate::api::ports::Services;
-    use crate::model::curtailment::{self, MiningLoad};
-    use crate::model::fleet::{DeviceKind, DeviceStatus};
-    use crate::model::power::PowerContract;
-    use crate::model::site::Site;
+    use crate::model::company::site::Site;
+    use crate::model::fleet::devices::{DeviceKind, DeviceStatus};
+    use crate::model::power::contract::PowerContract;
+    use crate::model::power::curtailment::{self, MiningLoad};
 
     fn window(q: &PowerQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
         let days = (q.to - q.from).num_days() + 1;
@@ -195,7 +195,7 @@ pub mod service {
                 point: None,
                 source: "fixed".into(),
                 fetched_at: None,
-                intervals: crate::model::power::fixed_intervals(from, to, *usd_per_mwh),
+                intervals: crate::model::power::contract::fixed_intervals(from, to, *usd_per_mwh),
             });
         };
         let weighted = contract.energy_weighted();

@@ -13,7 +13,7 @@ use super::error::ApiError;
 
 pub use super::types::{ClosedMonth, ClosedMonthRow};
 #[cfg(feature = "ssr")]
-use crate::model::monthly_close::MonthFigures;
+use crate::model::investor::monthly_close::MonthFigures;
 
 /// The words every closed month carries: these are management figures.
 pub const FOOTNOTE: &str = "unaudited, estimated";
@@ -74,11 +74,11 @@ pub async fn restate_report(month: String, reason: String) -> Result<ClosedMonth
 }
 
 /// The production update's lines of a closed month, with its comparisons.
-pub fn rows(closed: &ClosedMonth) -> Vec<crate::model::monthly_close::ProductionRow> {
+pub fn rows(closed: &ClosedMonth) -> Vec<crate::model::investor::monthly_close::ProductionRow> {
     let lines = |c: &Option<super::types::ComparedMonth>| {
         c.as_ref().map(|c| c.lines.clone()).unwrap_or_default()
     };
-    crate::model::monthly_close::production_rows(
+    crate::model::investor::monthly_close::production_rows(
         &closed.figures,
         &lines(&closed.month_on_month),
         &lines(&closed.year_on_year),
@@ -87,7 +87,7 @@ pub fn rows(closed: &ClosedMonth) -> Vec<crate::model::monthly_close::Production
 
 /// A closed month as CSV (`GET /api/v1/reports/{month}/csv`).
 pub fn csv(closed: &ClosedMonth) -> String {
-    crate::model::monthly_close::production_csv(
+    crate::model::investor::monthly_close::production_csv(
         &rows(closed),
         &closed.month,
         closed.version,
@@ -101,10 +101,10 @@ pub mod service {
     use super::*;
     use crate::api::auth::Principal;
     use crate::api::ports::Services;
-    use crate::model::monthly_close::{
+    use crate::model::investor::monthly_close::{
         changes, close as close_figures, compare, is_over, month_bounds, parse_month,
     };
-    use crate::model::power_credit::{NewPowerCredit, PowerCredit};
+    use crate::model::power::credit::{NewPowerCredit, PowerCredit};
 
     fn month_of(text: &str) -> Result<chrono::NaiveDate, ApiError> {
         parse_month(text).ok_or_else(|| {

@@ -1,10 +1,10 @@
-//! Risk bands over the seam: the seeded Monte Carlo of `model::risk` run on the sites'
+//! Risk bands over the seam: the seeded Monte Carlo of `model::investor::risk` run on the sites'
 //! schedules and contracts, with dynamics estimated from the stored market history.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use crate::model::risk_report::RiskReport;
+pub use crate::model::investor::risk_report::RiskReport;
 
 /// `range` (`12m`, `24m`, `36m`), `paths` (100–10,000) and `seed`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -31,7 +31,7 @@ pub struct LeaseMarks {
     pub threshold_pct: f64,
     /// Every GPU-hour contract not yet ended; `index` is `null` where the index has no quote
     /// for the contract's GPU model (or it names none).
-    pub marks: Vec<crate::model::mark_to_market::LeaseMark>,
+    pub marks: Vec<crate::model::ai::mark_to_market::LeaseMark>,
 }
 
 /// How far back the dynamics are estimated, days.
@@ -45,8 +45,10 @@ pub mod service {
     use super::*;
     use crate::api::error::ApiError;
     use crate::api::ports::Services;
-    use crate::model::risk::simulate;
-    use crate::model::risk_inputs::{estimate, estimation_window, months, power_costs, Pricing};
+    use crate::model::investor::risk::simulate;
+    use crate::model::investor::risk_inputs::{
+        estimate, estimation_window, months, power_costs, Pricing,
+    };
 
     /// Every GPU-hour lease against the newest index quotes for its GPU model.
     pub async fn lease_marks(svc: &Services) -> Result<LeaseMarks, ApiError> {
@@ -56,7 +58,7 @@ pub mod service {
         Ok(LeaseMarks {
             as_of: today,
             threshold_pct: svc.below_market_alert_pct,
-            marks: crate::model::mark_to_market::mark(
+            marks: crate::model::ai::mark_to_market::mark(
                 sites.iter().flat_map(|s| &s.contracts),
                 &quotes,
                 today,

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use crate::model::sla::LedgerRow;
+use crate::model::ai::sla::LedgerRow;
 
 /// One month of the ledger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,7 +38,7 @@ pub mod service {
     use crate::api::auth::Principal;
     use crate::api::ports::Services;
     use crate::api::tenant::TenantScope;
-    use crate::model::sla::{ledger_row, month_of, parse_month};
+    use crate::model::ai::sla::{ledger_row, month_of, parse_month};
 
     pub async fn ledger(
         svc: &Services,

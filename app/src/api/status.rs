@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use crate::model::market::MarketSource;
-use crate::model::overview::MarketFeedStatus;
+use crate::model::investor::overview::MarketFeedStatus;
+use crate::model::mining::market::MarketSource;
 
 /// Data provenance shown on every page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

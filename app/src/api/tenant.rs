@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::fleet::{Device, DeviceKind};
-use crate::model::lease::LeaseContract;
-use crate::model::sla::in_scope;
+use crate::model::ai::lease::LeaseContract;
+use crate::model::ai::sla::in_scope;
+use crate::model::fleet::devices::{Device, DeviceKind};
 
 use super::auth::{Principal, Role};
 use super::error::ApiError;
@@ -22,7 +22,7 @@ pub struct TenantScope {
 }
 
 /// How many lease contracts each site holds.
-pub fn leases_by_site(sites: &[crate::model::site::Site]) -> BTreeMap<String, usize> {
+pub fn leases_by_site(sites: &[crate::model::company::site::Site]) -> BTreeMap<String, usize> {
     sites
         .iter()
         .map(|s| (s.id.clone(), s.contracts.len()))

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use crate::model::annotation::{Annotation, AnnotationVersion};
-use crate::model::timeline::{Milestone, MilestoneEdit, MwMix, NewMilestone};
-pub use crate::model::timeline::{MilestoneRow, SiteBrief};
+use crate::model::timeline::annotation::{Annotation, AnnotationVersion};
+use crate::model::timeline::milestones::{Milestone, MilestoneEdit, MwMix, NewMilestone};
+pub use crate::model::timeline::milestones::{MilestoneRow, SiteBrief};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -48,8 +48,8 @@ pub struct AnnotationEdit {
 pub mod service {
     use super::*;
     use crate::api::ports::Services;
-    use crate::model::annotation::{validate_text, AnnotationTarget};
-    use crate::model::timeline;
+    use crate::model::timeline::annotation::{validate_text, AnnotationTarget};
+    use crate::model::timeline::milestones;
 
     /// Months shown before the first and after the last milestone.
     const MARGIN_MONTHS: u32 = 6;
@@ -58,7 +58,7 @@ pub mod service {
         let today = svc.clock.today();
         let sites = svc.sites.list_sites().await?;
         let milestones = svc.timeline.milestones().await?;
-        let statuses = timeline::statuses(&milestones, today);
+        let statuses = milestones::statuses(&milestones, today);
         let first = milestones
             .iter()
             .map(|m| m.start())
@@ -71,13 +71,13 @@ pub mod service {
             .max()
             .unwrap_or(today)
             .max(today);
-        let dates = timeline::month_starts(
+        let dates = milestones::month_starts(
             first - chrono::Months::new(MARGIN_MONTHS),
             last + chrono::Months::new(MARGIN_MONTHS),
         );
         Ok(TimelineView {
             today,
-            mix: timeline::mw_mix(&sites, &dates),
+            mix: milestones::mw_mix(&sites, &dates),
             sites: sites
                 .iter()
                 .map(|s| SiteBrief {

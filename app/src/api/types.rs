@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::auth::Role;
-use crate::model::embed::EmbedView;
-use crate::model::fleet::DeviceKind;
+use crate::model::fleet::devices::DeviceKind;
+use crate::model::investor::embed::EmbedView;
 
 // admin
 
@@ -160,7 +160,7 @@ pub struct NewDevice {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StoredPortfolio {
-    pub portfolio: crate::model::portfolio::Portfolio,
+    pub portfolio: crate::model::company::portfolio::Portfolio,
     pub site_versions: BTreeMap<String, i64>,
     pub contract_versions: BTreeMap<String, i64>,
     /// Sites that came with the illustrative demo company.
@@ -170,7 +170,7 @@ pub struct StoredPortfolio {
 /// A write's precondition: `target` `id` is still at `version`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expect {
-    pub target: crate::model::portfolio::ChangeTarget,
+    pub target: crate::model::company::portfolio::ChangeTarget,
     pub id: String,
     pub version: i64,
 }
@@ -194,9 +194,9 @@ pub struct ClosedMonth {
     /// `YYYY-MM`.
     pub month: String,
     pub version: i64,
-    pub figures: crate::model::monthly_close::MonthFigures,
+    pub figures: crate::model::investor::monthly_close::MonthFigures,
     /// Against the version before (empty for version 1).
-    pub changes: Vec<crate::model::monthly_close::ChangedLine>,
+    pub changes: Vec<crate::model::investor::monthly_close::ChangedLine>,
     /// Why it was restated (`close` for version 1).
     pub reason: String,
     pub closed_by: String,
@@ -222,7 +222,7 @@ pub struct ComparedMonth {
     /// `YYYY-MM` and the version compared with.
     pub month: String,
     pub version: i64,
-    pub lines: Vec<crate::model::monthly_close::Comparison>,
+    pub lines: Vec<crate::model::investor::monthly_close::Comparison>,
 }
 
 /// A closed month's version in the list.

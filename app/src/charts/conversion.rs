@@ -4,7 +4,7 @@ use charming::Chart;
 
 use super::palette::Palette;
 use crate::i18n::Lang;
-use crate::model::conversion::ConversionMonth;
+use crate::model::timeline::conversion::ConversionMonth;
 
 pub fn cumulative_cash(months: &[ConversionMonth], palette: &Palette, lang: Lang) -> Chart {
     let c = &lang.texts().charts;

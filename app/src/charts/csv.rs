@@ -99,7 +99,7 @@ pub fn option_csv(option: &Value, first_column: &str) -> String {
 mod tests {
     use super::*;
     use crate::charts::palette::Palette;
-    use crate::model::revenue::DailyTotal;
+    use crate::model::company::revenue::DailyTotal;
     use chrono::NaiveDate;
 
     #[test]

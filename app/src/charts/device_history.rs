@@ -5,7 +5,7 @@ use charming::Chart;
 
 use super::palette::Palette;
 use crate::i18n::Lang;
-use crate::model::fleet::{DeviceKind, SamplePoint};
+use crate::model::fleet::devices::{DeviceKind, SamplePoint};
 
 /// Time labels: seconds when the points span under two hours, dates otherwise.
 fn labels(points: &[SamplePoint]) -> Vec<String> {

@@ -8,8 +8,8 @@ use charming::Chart;
 use super::palette::Palette;
 use super::simulated_marker;
 use crate::i18n::Lang;
-use crate::model::embed::{EmbedData, EmbedPayload, MonthRevenue};
-use crate::model::timeline::{Milestone, MilestoneRow, MilestoneStatus};
+use crate::model::investor::embed::{EmbedData, EmbedPayload, MonthRevenue};
+use crate::model::timeline::milestones::{Milestone, MilestoneRow, MilestoneStatus};
 
 /// Monthly revenue in USD millions, mining and AI stacked; projected months in their own,
 /// lighter series so the split is visible in print and in the legend.

@@ -55,8 +55,8 @@ impl Palette {
     };
 
     /// The colour of a milestone status.
-    pub fn status(&self, s: crate::model::timeline::MilestoneStatus) -> &'static str {
-        use crate::model::timeline::MilestoneStatus::*;
+    pub fn status(&self, s: crate::model::timeline::milestones::MilestoneStatus) -> &'static str {
+        use crate::model::timeline::milestones::MilestoneStatus::*;
         match s {
             Planned => self.planned,
             InProgress => self.in_progress,

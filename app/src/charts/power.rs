@@ -6,7 +6,7 @@ use charming::Chart;
 
 use super::palette::Palette;
 use crate::i18n::Lang;
-use crate::model::curtailment::CurtailmentRow;
+use crate::model::power::curtailment::CurtailmentRow;
 
 /// `price vs strike` over `rows` (time-ordered); a shaded band per run of curtailed intervals.
 /// Categories are the intervals' UTC starts, `YYYY-MM-DD HH:MM`.

@@ -9,8 +9,8 @@ use charming::Chart;
 use super::palette::Palette;
 use super::simulated_marker;
 use crate::i18n::Lang;
-use crate::model::annotation::AnnotationMarker;
-use crate::model::revenue::DailyTotal;
+use crate::model::company::revenue::DailyTotal;
+use crate::model::timeline::annotation::AnnotationMarker;
 
 /// Splits a value series at the first projected day: (history, projection). The projection
 /// repeats the last history point so the dashed line continues from the solid one.

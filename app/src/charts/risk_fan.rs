@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use super::palette::Palette;
 use crate::i18n::Lang;
-use crate::model::risk::Band;
+use crate::model::investor::risk::Band;
 
 /// One figure's fan: its name, colour and band per month.
 pub struct Fan<'a> {

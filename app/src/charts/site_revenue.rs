@@ -7,7 +7,7 @@ use charming::Chart;
 use super::palette::Palette;
 use super::simulated_marker;
 use crate::i18n::Lang;
-use crate::model::overview::SiteRevenuePerMw;
+use crate::model::investor::overview::SiteRevenuePerMw;
 
 /// Grouped bars per site; a site without MW of a kind shows no bar for it.
 pub fn revenue_per_mw(
@@ -48,7 +48,7 @@ pub fn revenue_per_mw(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::site::SitePhase;
+    use crate::model::company::site::SitePhase;
     use serde_json::json;
 
     #[test]

@@ -1,4 +1,4 @@
-//! One cell per device (or per block of devices in a large fleet: `model::fleet::status_grid`
+//! One cell per device (or per block of devices in a large fleet: `model::fleet::devices::status_grid`
 //! keeps the map within 12,000 cells), grouped by site, coloured by status, so problems stand
 //! out at fleet scale. Drawn on canvas.
 
@@ -10,7 +10,7 @@ use charming::Chart;
 
 use super::palette::Palette;
 use crate::i18n::Lang;
-use crate::model::fleet::{status_of_cell, DeviceStatus, StatusGrid};
+use crate::model::fleet::devices::{status_of_cell, DeviceStatus, StatusGrid};
 
 /// Cells per row.
 pub const COLUMNS: usize = 100;
@@ -118,7 +118,7 @@ pub fn status_heatmap(grid: &StatusGrid, palette: &Palette, lang: Lang) -> Chart
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fleet::SiteStatuses;
+    use crate::model::fleet::devices::SiteStatuses;
 
     #[test]
     fn one_cell_per_block_and_sites_start_new_rows() {

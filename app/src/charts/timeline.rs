@@ -14,8 +14,10 @@ use chrono::NaiveDate;
 
 use super::palette::Palette;
 use crate::i18n::Lang;
-use crate::model::annotation::{Annotation, AnnotationTarget};
-use crate::model::timeline::{MilestoneKind, MilestoneRow, MilestoneStatus, MwMix, SiteBrief};
+use crate::model::timeline::annotation::{Annotation, AnnotationTarget};
+use crate::model::timeline::milestones::{
+    MilestoneKind, MilestoneRow, MilestoneStatus, MwMix, SiteBrief,
+};
 
 /// The y-axis label of a milestone row.
 pub fn row_label(row: &MilestoneRow, sites: &[SiteBrief]) -> String {
@@ -155,7 +157,7 @@ pub fn gantt(
                     CompositeValue::from(a.on_date.to_string()),
                     CompositeValue::from(labels[row].clone()),
                 ])
-                .name(crate::model::annotation::headline(&a.text, 60)),
+                .name(crate::model::timeline::annotation::headline(&a.text, 60)),
             ))
         })
         .collect();
@@ -241,7 +243,7 @@ pub fn mw_mix(mix: &[MwMix], today: NaiveDate, palette: &Palette, lang: Lang) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::timeline::Milestone;
+    use crate::model::timeline::milestones::Milestone;
     use serde_json::{json, Value};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -1,9 +1,9 @@
-//! Renders an annotation's text: the markdown subset of `model::markdown`, every run a text
+//! Renders an annotation's text: the markdown subset of `model::timeline::markdown`, every run a text
 //! node. Nothing here sets inner HTML, so markup in a note is shown, never executed.
 
 use leptos::prelude::*;
 
-use crate::model::markdown::{parse, Block, Inline};
+use crate::model::timeline::markdown::{parse, Block, Inline};
 
 fn inline_view(runs: Vec<Inline>) -> impl IntoView {
     runs.into_iter()

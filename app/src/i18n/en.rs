@@ -1,8 +1,8 @@
 //! English.
 
 use super::texts::*;
-use crate::model::embed::EmbedView;
-use crate::model::timeline::{MilestoneKind, MilestoneStatus};
+use crate::model::investor::embed::EmbedView;
+use crate::model::timeline::milestones::{MilestoneKind, MilestoneStatus};
 
 pub const TEXTS: Texts = Texts {
     nav: Nav {

@@ -3,8 +3,8 @@
 //! ("dati simulati", "stime previsionali"), not a word-for-word rendering.
 
 use super::texts::*;
-use crate::model::embed::EmbedView;
-use crate::model::timeline::{MilestoneKind, MilestoneStatus};
+use crate::model::investor::embed::EmbedView;
+use crate::model::timeline::milestones::{MilestoneKind, MilestoneStatus};
 
 pub const TEXTS: Texts = Texts {
     nav: Nav {

@@ -1,8 +1,8 @@
 //! Italian words for reasons, runbooks and GPU health.
 
 use super::texts::ReasonTexts;
-use crate::model::gpu_health::ClockEvent;
-use crate::model::reason::{Reason, ReasonCode};
+use crate::model::ai::gpu_health::ClockEvent;
+use crate::model::fleet::reason::{Reason, ReasonCode};
 
 /// What a fatal Xid means (NVIDIA's Xid catalogue).
 fn xid_meaning(xid: u32) -> &'static str {

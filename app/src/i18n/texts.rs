@@ -474,7 +474,7 @@ pub struct EmbedTexts {
     pub other_view: &'static str,
     pub no_view: &'static str,
     pub not_closed: &'static str,
-    pub view_title: fn(crate::model::embed::EmbedView) -> &'static str,
+    pub view_title: fn(crate::model::investor::embed::EmbedView) -> &'static str,
     // The admin page's embed section.
     pub admin_title: &'static str,
     pub admin_note: &'static str,
@@ -531,8 +531,8 @@ pub struct ChartTexts {
     pub embed_ai: &'static str,
     pub embed_mining_projected: &'static str,
     pub embed_ai_projected: &'static str,
-    pub milestone_status: fn(crate::model::timeline::MilestoneStatus) -> &'static str,
-    pub milestone_kind: fn(crate::model::timeline::MilestoneKind) -> &'static str,
+    pub milestone_status: fn(crate::model::timeline::milestones::MilestoneStatus) -> &'static str,
+    pub milestone_kind: fn(crate::model::timeline::milestones::MilestoneKind) -> &'static str,
     /// First column of a chart's CSV.
     pub col_date: &'static str,
     pub col_site: &'static str,
@@ -594,11 +594,11 @@ pub struct ReasonTexts {
     pub any: &'static str,
     pub none: &'static str,
     /// Short name of a reason (filters, counts).
-    pub label: fn(crate::model::reason::ReasonCode) -> &'static str,
+    pub label: fn(crate::model::fleet::reason::ReasonCode) -> &'static str,
     /// A reason with its figures.
-    pub describe: fn(&crate::model::reason::Reason) -> String,
+    pub describe: fn(&crate::model::fleet::reason::Reason) -> String,
     /// The runbook line: what an operator does first.
-    pub runbook: fn(crate::model::reason::ReasonCode) -> &'static str,
+    pub runbook: fn(crate::model::fleet::reason::ReasonCode) -> &'static str,
     pub runbook_title: &'static str,
     pub health_title: &'static str,
     pub last_xid: &'static str,
@@ -614,7 +614,7 @@ pub struct ReasonTexts {
     pub pcie_replays: &'static str,
     pub clock_events: &'static str,
     pub clocks_full: &'static str,
-    pub clock_event: fn(crate::model::gpu_health::ClockEvent) -> &'static str,
+    pub clock_event: fn(crate::model::ai::gpu_health::ClockEvent) -> &'static str,
     pub tensor_active: &'static str,
     pub energy: &'static str,
     pub not_exported: &'static str,

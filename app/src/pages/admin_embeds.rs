@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::embeds::{create_embed, get_embeds, revoke_embed, EmbedRow, EmbedsView};
 use crate::components::error_panel::ErrorPanel;
-use crate::model::embed::{EmbedSpec, EmbedView};
+use crate::model::investor::embed::{EmbedSpec, EmbedView};
 
 #[component]
 pub fn EmbedsAdmin() -> impl IntoView {

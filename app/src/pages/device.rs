@@ -9,7 +9,7 @@ use crate::charts::device_history::{device_thermals, device_work};
 use crate::charts::palette::Palette;
 use crate::components::chart_panel::ChartPanel;
 use crate::components::error_panel::ErrorPanel;
-use crate::model::fleet::DeviceKind;
+use crate::model::fleet::devices::DeviceKind;
 use crate::state::live_fleet;
 
 /// Percent-encodes a device id for a query value.
@@ -78,7 +78,7 @@ pub fn DeviceDetailPage() -> impl IntoView {
                             <super::device_health::ReasonPanel device=d.clone() />
                             <table class="data-table" tabindex="0" data-testid="device-state">
                                 <tbody>
-                                    <tr><th>{f.status}</th><td>{status_word(d.status)}{d.problem.filter(|_| d.status == crate::model::fleet::DeviceStatus::Offline).map(|p| format!(" — {p}")).unwrap_or_default()}</td></tr>
+                                    <tr><th>{f.status}</th><td>{status_word(d.status)}{d.problem.filter(|_| d.status == crate::model::fleet::devices::DeviceStatus::Offline).map(|p| format!(" — {p}")).unwrap_or_default()}</td></tr>
                                     <tr><th>{tx.site_model}</th><td>{format!("{} / {}", d.site, d.model)}</td></tr>
                                     <tr><th>{f.address}</th><td>{d.address}</td></tr>
                                     <tr><th>{tx.last_seen}</th><td>{d.last_seen.map(|t| crate::i18n::numbers::utc_minute(lang, t)).unwrap_or_else(|| tx.never.into())}</td></tr>
@@ -96,11 +96,11 @@ pub fn DeviceDetailPage() -> impl IntoView {
     }
 }
 
-fn status_word(s: crate::model::fleet::DeviceStatus) -> &'static str {
+fn status_word(s: crate::model::fleet::devices::DeviceStatus) -> &'static str {
     let c = &crate::locale::t().common;
     match s {
-        crate::model::fleet::DeviceStatus::Online => c.online,
-        crate::model::fleet::DeviceStatus::Degraded => c.degraded,
-        crate::model::fleet::DeviceStatus::Offline => c.offline,
+        crate::model::fleet::devices::DeviceStatus::Online => c.online,
+        crate::model::fleet::devices::DeviceStatus::Degraded => c.degraded,
+        crate::model::fleet::devices::DeviceStatus::Offline => c.offline,
     }
 }

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::i18n::numbers;
 use crate::locale::{t, use_lang};
-use crate::model::fleet::Device;
-use crate::model::gpu_health::GpuHealth;
+use crate::model::ai::gpu_health::GpuHealth;
+use crate::model::fleet::devices::Device;
 
 /// The reason first, then what to do; nothing when the device has none.
 #[component]

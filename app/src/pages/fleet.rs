@@ -11,10 +11,10 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
 use crate::i18n::numbers;
 use crate::locale::{t, use_lang};
-use crate::model::fleet::{
+use crate::model::fleet::devices::{
     Device, DeviceQuery, DeviceSort, DeviceStatus, FleetSummary, ReasonCount,
 };
-use crate::model::reason::ReasonCode;
+use crate::model::fleet::reason::ReasonCode;
 use crate::state::live_fleet;
 
 const PER_PAGE: usize = 50;

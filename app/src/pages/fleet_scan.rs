@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::auth::Role;
 use crate::api::fleet::scan_devices;
-use crate::model::discovery::{Cidr, ScanRequest};
+use crate::model::fleet::discovery::{Cidr, ScanRequest};
 
 #[component]
 pub fn ScanPanel() -> impl IntoView {

@@ -9,10 +9,10 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
 use crate::i18n::{numbers, Lang};
 use crate::locale::{t, use_lang};
-use crate::model::market::MarketSource;
-use crate::model::measured::HashrateSource;
-use crate::model::overview::Overview;
-use crate::model::range::TimeRange;
+use crate::model::company::range::TimeRange;
+use crate::model::investor::overview::Overview;
+use crate::model::mining::market::MarketSource;
+use crate::model::mining::measured::HashrateSource;
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {

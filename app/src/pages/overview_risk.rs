@@ -38,7 +38,7 @@ pub fn RiskPanelView(panel: RiskPanel) -> impl IntoView {
 
 /// The KPIs the sector reports, over the last 30 days.
 #[component]
-pub fn SectorKpisView(k: crate::model::sector_kpis::SectorKpis) -> impl IntoView {
+pub fn SectorKpisView(k: crate::model::investor::sector_kpis::SectorKpis) -> impl IntoView {
     let r = &t().risk;
     let lang = use_lang();
     let usd = move |v: f64| numbers::usd(lang, v);
@@ -75,7 +75,7 @@ pub fn SectorKpisView(k: crate::model::sector_kpis::SectorKpis) -> impl IntoView
 /// Each GPU-hour lease against the rental index for its model.
 #[component]
 pub fn LeaseMarksView(
-    marks: Vec<crate::model::mark_to_market::LeaseMark>,
+    marks: Vec<crate::model::ai::mark_to_market::LeaseMark>,
     threshold_pct: f64,
 ) -> impl IntoView {
     let r = &t().risk;

@@ -15,8 +15,8 @@ use crate::api::reports::{
 use crate::components::error_panel::ErrorPanel;
 use crate::i18n::{numbers, Lang};
 use crate::locale::{t, use_lang};
-use crate::model::contract_register::ContractRegisterReport;
-use crate::model::monthly_close::{parse_month, ProductionRow};
+use crate::model::ai::contract_register::ContractRegisterReport;
+use crate::model::investor::monthly_close::{parse_month, ProductionRow};
 use crate::state::my_role;
 
 #[component]

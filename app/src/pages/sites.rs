@@ -13,9 +13,9 @@ use crate::api::portfolio::{
 use crate::components::error_panel::ErrorPanel;
 use crate::i18n::{numbers, Lang};
 use crate::locale::{t, use_lang};
-use crate::model::lease::LeaseTerms;
-use crate::model::portfolio::{ContractDoc, SiteDoc};
-use crate::model::site::FleetLine;
+use crate::model::ai::lease::LeaseTerms;
+use crate::model::company::portfolio::{ContractDoc, SiteDoc};
+use crate::model::company::site::FleetLine;
 
 #[component]
 pub fn SitesPage() -> impl IntoView {

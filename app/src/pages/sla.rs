@@ -8,7 +8,7 @@ use crate::api::sla::get_sla_ledger;
 use crate::components::error_panel::ErrorPanel;
 use crate::i18n::numbers;
 use crate::locale::{t, use_lang};
-use crate::model::sla::{parse_month, LedgerRow};
+use crate::model::ai::sla::{parse_month, LedgerRow};
 
 /// The month before or after `month` (`YYYY-MM`).
 fn step(month: &str, by: i32) -> Option<String> {
@@ -57,7 +57,7 @@ fn Ledger(month: String, through: String, rows: Vec<LedgerRow>) -> impl IntoView
     let prev = step(&month, -1).map(|m| format!("/sla?month={m}"));
     // The month in progress has no next one yet.
     let complete = parse_month(&month).is_some_and(|first| {
-        let (_, days) = crate::model::sla::month_of(first);
+        let (_, days) = crate::model::ai::sla::month_of(first);
         (first + chrono::Duration::days(i64::from(days) - 1)).to_string() == through
     });
     let next = step(&month, 1)

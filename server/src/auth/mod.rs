@@ -22,7 +22,7 @@ use app::api::auth::{Credential, Principal, Role};
 use app::api::embeds::{CreatedEmbed, EmbedGrant, EmbedRow};
 use app::api::error::ApiError;
 use app::api::ports::{Accounts, Embeds};
-use app::model::embed::EmbedSpec;
+use app::model::investor::embed::EmbedSpec;
 
 use crate::store::Store;
 pub use limiter::LoginLimiter;

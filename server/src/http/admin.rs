@@ -14,7 +14,7 @@ use app::api::admin::{
 use app::api::auth::{Principal, Role};
 use app::api::embeds::{service as embeds, CreatedEmbed, EmbedRow};
 use app::api::ports::Services;
-use app::model::embed::EmbedSpec;
+use app::model::investor::embed::EmbedSpec;
 
 use super::HttpError;
 

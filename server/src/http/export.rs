@@ -19,8 +19,8 @@ use app::charts::csv::{category_csv, line};
 use app::charts::palette::Palette;
 use app::charts::{device_history, revenue_mix, site_revenue, timeline as timeline_charts};
 use app::i18n::Lang;
-use app::model::fleet::DeviceKind;
-use app::model::range::TimeRange;
+use app::model::company::range::TimeRange;
+use app::model::fleet::devices::DeviceKind;
 
 use super::HttpError;
 

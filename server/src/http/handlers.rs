@@ -14,10 +14,10 @@ use app::api::error::ApiError;
 use app::api::estimators::{Sha256Measurement, Sha256Request};
 use app::api::fleet::NewDevice;
 use app::api::ports::Services;
-use app::model::catalogue;
-use app::model::revenue::RevenueDay;
-use app::model::roofline::{self, GpuEstimate, GpuQuery};
-use app::model::site::SitePhase;
+use app::model::ai::roofline::{self, GpuEstimate, GpuQuery};
+use app::model::company::revenue::RevenueDay;
+use app::model::company::site::SitePhase;
+use app::model::fleet::catalogue;
 
 use super::{ErrorCode, HttpError};
 
@@ -219,8 +219,8 @@ pub async fn catalogue_asics() -> Json<AsicCatalogue> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FleetResponse {
-    devices: Vec<app::model::fleet::Device>,
-    summary: app::model::fleet::FleetSummary,
+    devices: Vec<app::model::fleet::devices::Device>,
+    summary: app::model::fleet::devices::FleetSummary,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -243,7 +243,7 @@ pub async fn fleet(
     let scope = app::api::tenant::TenantScope::of(&svc, &me).await?;
     let reason = match filter.reason.as_deref().filter(|r| !r.is_empty()) {
         Some(r) => Some(
-            app::model::reason::ReasonCode::parse(r)
+            app::model::fleet::reason::ReasonCode::parse(r)
                 .ok_or_else(|| ApiError::InvalidInput(format!("reason: no reason {r:?}")))?,
         ),
         None => None,
@@ -256,7 +256,7 @@ pub async fn fleet(
     });
     // A tenant's totals are of its own GPUs.
     let summary = match scope {
-        Some(_) => app::model::fleet::summarize(&devices, svc.fleet.summary().await.at, 0),
+        Some(_) => app::model::fleet::devices::summarize(&devices, svc.fleet.summary().await.at, 0),
         None => svc.fleet.summary().await,
     };
     Ok(Json(FleetResponse { devices, summary }))
@@ -292,7 +292,7 @@ pub async fn add_device(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AddedDevice {
     id: String,
-    kind: app::model::fleet::DeviceKind,
+    kind: app::model::fleet::devices::DeviceKind,
     address: String,
     site: String,
     /// `unknown` until the first poll reads it, unless given.
@@ -302,13 +302,13 @@ pub struct AddedDevice {
 }
 
 /// Scan an address range for miners.
-#[utoipa::path(post, path = "/devices/scan", tag = "fleet", request_body = app::model::discovery::ScanRequest,
-    responses((status = 200, description = "What answered on the range, identified; with `add`, the new ones registered", body = app::model::discovery::ScanReport)))]
+#[utoipa::path(post, path = "/devices/scan", tag = "fleet", request_body = app::model::fleet::discovery::ScanRequest,
+    responses((status = 200, description = "What answered on the range, identified; with `add`, the new ones registered", body = app::model::fleet::discovery::ScanReport)))]
 pub async fn scan_devices(
     State(svc): State<Services>,
     Extension(me): Extension<Principal>,
-    body: Result<Json<app::model::discovery::ScanRequest>, JsonRejection>,
-) -> Result<Json<app::model::discovery::ScanReport>, HttpError> {
+    body: Result<Json<app::model::fleet::discovery::ScanRequest>, JsonRejection>,
+) -> Result<Json<app::model::fleet::discovery::ScanReport>, HttpError> {
     let Json(req) = body?;
     Ok(Json(
         app::api::fleet::service::scan(&svc, &me.actor(), req).await?,

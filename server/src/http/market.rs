@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use app::api::market::{service, MarketLatest, MarketRow};
 use app::api::ports::Services;
-use app::model::pool::PoolRewardRow;
+use app::model::mining::pool::PoolRewardRow;
 
 use super::HttpError;
 

@@ -15,7 +15,7 @@ use app::api::auth::Principal;
 use app::api::error::ApiError;
 use app::api::portfolio::{service, ApplyOptions, ContractPatch, SiteDetail, SitePatch};
 use app::api::ports::Services;
-use app::model::portfolio::{ContractDoc, Plan, Portfolio, SiteDoc};
+use app::model::company::portfolio::{ContractDoc, Plan, Portfolio, SiteDoc};
 
 use super::HttpError;
 use crate::portfolio::{self as document, Format};

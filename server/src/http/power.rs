@@ -7,7 +7,7 @@ use axum::{Extension, Json};
 use app::api::auth::Principal;
 use app::api::ports::Services;
 use app::api::power::{service, CurtailmentReport, PowerPrices, PowerQuery, SitePowerRow};
-use app::model::curtailment::SitePower;
+use app::model::power::curtailment::SitePower;
 
 use super::error::HttpError;
 

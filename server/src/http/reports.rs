@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use app::api::auth::Principal;
 use app::api::ports::Services;
 use app::api::reports::{service, ClosedMonth, ClosedMonths, Restatement};
-use app::model::power_credit::{NewPowerCredit, PowerCredit};
+use app::model::power::credit::{NewPowerCredit, PowerCredit};
 
 use super::error::HttpError;
 

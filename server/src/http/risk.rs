@@ -36,10 +36,10 @@ pub async fn lease_marks(State(svc): State<Services>) -> Result<Json<LeaseMarks>
 /// network's BTC per TH/s-day; `null` without payouts), hashcost (power ÷ PH/s-days), revenue
 /// and margin per MW-day for mining and AI, the contracted AI backlog, uptime-weighted MW.
 #[utoipa::path(get, path = "/kpis", tag = "revenue",
-    responses((status = 200, description = "The sector's KPIs over the last 30 days (measured where telemetry and pool payouts exist, modelled elsewhere)", body = app::model::sector_kpis::SectorKpis)))]
+    responses((status = 200, description = "The sector's KPIs over the last 30 days (measured where telemetry and pool payouts exist, modelled elsewhere)", body = app::model::investor::sector_kpis::SectorKpis)))]
 pub async fn kpis(
     State(svc): State<Services>,
-) -> Result<Json<app::model::sector_kpis::SectorKpis>, HttpError> {
+) -> Result<Json<app::model::investor::sector_kpis::SectorKpis>, HttpError> {
     Ok(Json(
         app::api::economics::service::sector_kpis(&svc, None).await?,
     ))

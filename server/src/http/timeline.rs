@@ -9,8 +9,8 @@ use axum::{Extension, Json};
 use app::api::auth::{Principal, Role};
 use app::api::ports::Services;
 use app::api::timeline::{service, AnnotationEdit, NewAnnotation, TimelineView};
-use app::model::annotation::{Annotation, AnnotationVersion};
-use app::model::timeline::{Milestone, MilestoneEdit, NewMilestone};
+use app::model::timeline::annotation::{Annotation, AnnotationVersion};
+use app::model::timeline::milestones::{Milestone, MilestoneEdit, NewMilestone};
 
 use super::{openapi, HttpError};
 

@@ -1,6 +1,6 @@
 //! The bundled snapshot (`server/data/market_monthly.csv`), interpolated to days.
 
-use app::model::market::{interpolate_daily, parse_anchors, MarketDay};
+use app::model::mining::market::{interpolate_daily, parse_anchors, MarketDay};
 
 use super::error::MarketError;
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 
 use app::api::ports::Clock;
-use app::model::market::{MarketDay, MarketSource};
+use app::model::mining::market::{MarketDay, MarketSource};
 
 use super::mempool::{self, ParseError};
 use crate::remote::{Remote, RemoteError, RemoteLimits};

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
-use app::model::market::{MarketDay, MarketSource};
+use app::model::mining::market::{MarketDay, MarketSource};
 
 const SATS_PER_BTC: f64 = 100_000_000.0;
 

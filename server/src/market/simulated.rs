@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use app::model::market::{MarketDay, MarketSource};
+use app::model::mining::market::{MarketDay, MarketSource};
 
 /// SplitMix64: a tiny, well-distributed generator; seeded by the day so output is reproducible.
 fn splitmix(mut x: u64) -> u64 {

@@ -2,9 +2,9 @@
 //! per reason (zeros included, so a dashboard's panel never goes blank), each device's reason
 //! as a series an alert rule can match, and the GPU health fields as gauges and counters.
 
-use app::model::fleet::{Device, DeviceKind, DeviceStatus};
-use app::model::gpu_health::GpuHealth;
-use app::model::reason::ReasonCode;
+use app::model::ai::gpu_health::GpuHealth;
+use app::model::fleet::devices::{Device, DeviceKind, DeviceStatus};
+use app::model::fleet::reason::ReasonCode;
 
 use super::exposition::{Exposition, Kind};
 use super::labels::{device_labels, kind_label};

@@ -1,6 +1,6 @@
 //! Label values every device series shares (a leaf: the families import it, never the reverse).
 
-use app::model::fleet::{Device, DeviceKind, DeviceStatus};
+use app::model::fleet::devices::{Device, DeviceKind, DeviceStatus};
 
 pub(super) fn kind_label(k: DeviceKind) -> &'static str {
     match k {

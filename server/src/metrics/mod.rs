@@ -20,8 +20,8 @@ use axum::routing::get;
 use axum::Router;
 
 use app::api::ports::Services;
-use app::model::fleet::{Device, DeviceKind, DeviceStatus, FleetSummary};
-use app::model::timeline::{statuses, Milestone, MilestoneStatus};
+use app::model::fleet::devices::{Device, DeviceKind, DeviceStatus, FleetSummary};
+use app::model::timeline::milestones::{statuses, Milestone, MilestoneStatus};
 use chrono::NaiveDate;
 
 use exposition::{Exposition, Kind};
@@ -117,7 +117,7 @@ impl Metrics {
                     .cloned()
                     .collect();
                 let local_summary =
-                    app::model::fleet::summarize(&local, summary.at, summary.poll_lag_ms);
+                    app::model::fleet::devices::summarize(&local, summary.at, summary.poll_lag_ms);
                 write_fleet(&mut out, &local, &local_summary);
                 let replica = [("replica", shards.name.as_str())];
                 out.family(
@@ -394,7 +394,7 @@ pub fn router(metrics: Arc<Metrics>, services: Services) -> Router {
 /// `rigshift_lease_vs_market_pct` per GPU-hour lease the index quotes, and
 /// `rigshift_lease_below_market` (0/1: ending within 90 days, below the market by more than
 /// the threshold — the same flag the webhook alerts on).
-pub fn lease_exposition(marks: &[app::model::mark_to_market::LeaseMark]) -> String {
+pub fn lease_exposition(marks: &[app::model::ai::mark_to_market::LeaseMark]) -> String {
     let mut out = Exposition::default();
     let quoted: Vec<_> = marks
         .iter()
@@ -428,7 +428,7 @@ pub fn lease_exposition(marks: &[app::model::mark_to_market::LeaseMark]) -> Stri
 }
 
 fn lease_labels<'a>(
-    m: &'a app::model::mark_to_market::LeaseMark,
+    m: &'a app::model::ai::mark_to_market::LeaseMark,
     gpu_model: &'a str,
 ) -> [(&'static str, &'a str); 3] {
     [
@@ -490,7 +490,7 @@ pub fn milestone_exposition(milestones: &[Milestone], today: NaiveDate) -> Strin
 mod tests {
     use super::*;
     use crate::telemetry::prometheus::parse;
-    use app::model::fleet::summarize;
+    use app::model::fleet::devices::summarize;
 
     fn device(id: &str, kind: DeviceKind, status: DeviceStatus, site: &str) -> Device {
         let model = if kind == DeviceKind::Asic {

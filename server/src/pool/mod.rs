@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
-use app::model::pool::PoolDay;
+use app::model::mining::pool::PoolDay;
 
 use crate::remote::{Remote, RemoteLimits};
 use crate::store::Store;

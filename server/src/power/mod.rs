@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::Utc;
 
-use app::model::curtailment::SitePower;
-use app::model::price_file::parse_prices;
+use app::model::power::curtailment::SitePower;
+use app::model::power::price_file::parse_prices;
 
 use crate::remote::{Remote, RemoteLimits};
 use crate::store::Store;
@@ -125,7 +125,7 @@ pub fn spawn_feed(
 pub async fn fetch_once(remote: &Remote, store: &Store, host: &str) -> anyhow::Result<u64> {
     let first = remote.get_text("").await?;
     let mut rows = parse_prices(&first)?;
-    let pages = app::model::power_json::page_meta(&first)
+    let pages = app::model::power::json::page_meta(&first)
         .and_then(|m| m.total_pages)
         .unwrap_or(1);
     if pages > MAX_PAGES {

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use app::model::catalogue::AsicModel;
-use app::model::chain::HASHES_PER_DIFFICULTY;
+use app::model::fleet::catalogue::AsicModel;
+use app::model::mining::chain::HASHES_PER_DIFFICULTY;
 
 use crate::telemetry::firmware::Family;
 
@@ -626,7 +626,7 @@ mod tests {
     fn sim(model: &'static str, fault: Fault, family: Family) -> SimAsic {
         SimAsic {
             index: 1,
-            model: app::model::catalogue::asic(model).unwrap(),
+            model: app::model::fleet::catalogue::asic(model).unwrap(),
             fault,
             epoch: Instant::now(),
             family,
@@ -657,7 +657,7 @@ mod tests {
                 )
                 .unwrap_or_else(|e| panic!("{model} {family:?} {command}: {e}"));
                 assert_eq!(seen, family, "{model} {command}");
-                let np = app::model::catalogue::asic(model).unwrap();
+                let np = app::model::fleet::catalogue::asic(model).unwrap();
                 assert!(
                     (r.hashrate_ths / np.hashrate_ths - 1.0).abs() < 0.03,
                     "{model}: {}",
@@ -667,7 +667,7 @@ mod tests {
                 let named = r
                     .model
                     .as_deref()
-                    .and_then(app::model::catalogue::identify_asic);
+                    .and_then(app::model::fleet::catalogue::identify_asic);
                 // Asked what it is, Whatsminer and Braiins OS answer without their model (it
                 // comes with their own command, from the next poll).
                 if command == family.command()
@@ -692,11 +692,13 @@ mod tests {
 
     #[test]
     fn faults_show_in_every_familys_answer() {
-        use app::model::diagnosis::asic_status;
-        use app::model::fleet::DeviceStatus;
-        use app::model::reason::ReasonCode;
+        use app::model::fleet::devices::DeviceStatus;
+        use app::model::fleet::diagnosis::asic_status;
+        use app::model::fleet::reason::ReasonCode;
         for (model, family) in every_family() {
-            let np = app::model::catalogue::asic(model).unwrap().hashrate_ths;
+            let np = app::model::fleet::catalogue::asic(model)
+                .unwrap()
+                .hashrate_ths;
             let read = |fault| {
                 extract_as(
                     &sim(model, fault, family).response(family.command()),

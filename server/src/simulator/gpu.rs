@@ -288,8 +288,8 @@ async fn answer(mut stream: TcpStream, node: usize, epoch: Instant) {
 
 #[cfg(test)]
 mod tests {
-    use app::model::diagnosis::gpu_status;
-    use app::model::reason::Reason;
+    use app::model::fleet::diagnosis::gpu_status;
+    use app::model::fleet::reason::Reason;
 
     use crate::telemetry::dcgm::extract;
 

@@ -15,9 +15,9 @@ use std::time::Instant;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use app::model::catalogue;
-use app::model::fleet::DeviceKind;
-use app::model::site::Site;
+use app::model::company::site::Site;
+use app::model::fleet::catalogue;
+use app::model::fleet::devices::DeviceKind;
 
 use crate::store::DeviceSpec;
 

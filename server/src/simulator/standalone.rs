@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use app::model::fleet::DeviceKind;
+use app::model::fleet::devices::DeviceKind;
 
 use super::{start, SimulatorConfig};
 use crate::store::DeviceSpec;

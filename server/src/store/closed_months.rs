@@ -5,8 +5,8 @@ use sqlx::Row;
 
 use app::api::error::ApiError;
 use app::api::types::{ClosedMonth, ClosedMonthRow};
-use app::model::monthly_close::{ChangedLine, MonthFigures};
-use app::model::power_credit::{PowerCredit, PowerCreditKind};
+use app::model::investor::monthly_close::{ChangedLine, MonthFigures};
+use app::model::power::credit::{PowerCredit, PowerCreditKind};
 
 use super::audit::record;
 use super::{Engine, StoreError};

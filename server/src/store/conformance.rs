@@ -7,12 +7,12 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use app::api::auth::Role;
 use app::api::error::ApiError;
 use app::api::ports::{MarketHistory, PoolRewards, TimelineStore};
-use app::model::annotation::AnnotationTarget;
-use app::model::embed::{EmbedSpec, EmbedView};
-use app::model::fleet::{Device, DeviceKind, DeviceStatus};
-use app::model::market::{MarketDay, MarketSource};
-use app::model::pool::PoolDay;
-use app::model::timeline::MilestoneEdit;
+use app::model::fleet::devices::{Device, DeviceKind, DeviceStatus};
+use app::model::investor::embed::{EmbedSpec, EmbedView};
+use app::model::mining::market::{MarketDay, MarketSource};
+use app::model::mining::pool::PoolDay;
+use app::model::timeline::annotation::AnnotationTarget;
+use app::model::timeline::milestones::MilestoneEdit;
 
 use super::{seed_if_empty, DeviceSpec, EngineKind, Store};
 
@@ -707,8 +707,8 @@ async fn login_failures_are_shared(store: Store) {
 }
 
 async fn power_prices_terms_and_peaks(store: Store) {
-    use app::model::curtailment::SitePower;
-    use app::model::power::{IntervalPrice, PowerContract};
+    use app::model::power::contract::{IntervalPrice, PowerContract};
+    use app::model::power::curtailment::SitePower;
     seed_if_empty(&store).await.unwrap();
     let price = |point: &str, t: &str, usd: f64| IntervalPrice {
         point: point.into(),
@@ -911,7 +911,7 @@ async fn power_prices_terms_and_peaks(store: Store) {
 /// hours (offline or a fatal reason) and from raw samples of hours not rolled up yet.
 async fn gpu_months_for_slas(store: Store) {
     seed_if_empty(&store).await.unwrap();
-    let contract: app::model::lease::LeaseContract = serde_json::from_value(serde_json::json!({
+    let contract: app::model::ai::lease::LeaseContract = serde_json::from_value(serde_json::json!({
         "id": "hall-z", "site_id": "muskogee", "tenant": "Zeta",
         "terms": { "kind": "gpu_hours", "gpus": 2, "usd_per_gpu_hour": 2.0, "utilisation": 1.0, "server_kw_per_gpu": 1.2 },
         "start_on": "2026-01-01", "ramp_months": 0, "end_on": null, "power_pass_through": false,
@@ -942,19 +942,20 @@ async fn gpu_months_for_slas(store: Store) {
         )
         .await
         .unwrap();
-    let gpu = |g: u32, status: DeviceStatus, reason: Option<app::model::reason::Reason>| Device {
-        status,
-        reason,
-        gpu_util_pct: Some(90.0),
-        ..Device::offline(
-            format!("node-z/gpu{g}"),
-            DeviceKind::Gpu,
-            "H100",
-            "muskogee",
-            "x",
-        )
-    };
-    use app::model::reason::Reason;
+    let gpu =
+        |g: u32, status: DeviceStatus, reason: Option<app::model::fleet::reason::Reason>| Device {
+            status,
+            reason,
+            gpu_util_pct: Some(90.0),
+            ..Device::offline(
+                format!("node-z/gpu{g}"),
+                DeviceKind::Gpu,
+                "H100",
+                "muskogee",
+                "x",
+            )
+        };
+    use app::model::fleet::reason::Reason;
     // 10:00–10:59, six polls: gpu0 offline for two, gpu1 with a fatal Xid for three, and a
     // pending row remap (not unavailable) on gpu0 for one.
     let hour = at("2026-11-10T10:00:00Z");
@@ -1063,7 +1064,7 @@ async fn tenant_users(store: Store) {
 /// A curve date re-imported replaces its tenors whole; the newest date is the curve; index
 /// quotes keyed by model (however spelled), the newest on or before a day per model.
 async fn forward_curves_and_gpu_index(store: Store) {
-    use app::model::forwards::{parse_forward_curve, parse_gpu_index};
+    use app::model::mining::forwards::{parse_forward_curve, parse_gpu_index};
     assert_eq!(store.newest_forward_curve().await.unwrap(), None);
     let rows = parse_forward_curve(
         "as_of,month,usd_per_ph_day\n2026-06-01,2026-07,40\n2026-06-01,2026-08,39.5\n2026-05-01,2026-06,45\n",
@@ -1139,7 +1140,7 @@ async fn forward_curves_and_gpu_index(store: Store) {
 async fn portfolio_round_trip_and_versions(store: Store) {
     use app::api::portfolio::{ApplyOptions, Expect};
     use app::api::ports::SiteStore;
-    use app::model::portfolio::{ChangeAction, ChangeTarget};
+    use app::model::company::portfolio::{ChangeAction, ChangeTarget};
     seed_if_empty(&store).await.unwrap();
     let today = date("2026-12-07");
     let stored = store.stored_portfolio().await.unwrap();
@@ -1204,7 +1205,7 @@ async fn portfolio_round_trip_and_versions(store: Store) {
     );
 
     // With replace, a document of one site retires the others, keeping them.
-    let one = app::model::portfolio::Portfolio {
+    let one = app::model::company::portfolio::Portfolio {
         sites: vec![next.sites[0].clone()],
     };
     let replace = ApplyOptions {
@@ -1222,7 +1223,7 @@ async fn portfolio_round_trip_and_versions(store: Store) {
         2
     );
 
-    let months = app::model::reported::parse(
+    let months = app::model::investor::reported::parse(
         "site,month,btc_produced,mining_revenue_usd,power_cost_usd,energy_mwh,ai_revenue_usd,hashrate_ths_avg\n\
          pecos-ridge,2024-05,310.25,,,,,\n",
         &["pecos-ridge"],

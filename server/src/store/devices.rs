@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use sqlx::Row;
 
-use app::model::fleet::{Device, DeviceKind, DeviceStatus, SamplePoint};
-use app::model::measured::TelemetryGroup;
+use app::model::fleet::devices::{Device, DeviceKind, DeviceStatus, SamplePoint};
+use app::model::mining::measured::TelemetryGroup;
 
 use super::{Engine, StoreError};
 use crate::store::rows::{DeviceSpec, Retention};

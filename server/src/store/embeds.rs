@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use app::api::embeds::{EmbedGrant, EmbedRow};
-use app::model::embed::{EmbedSpec, EmbedView};
+use app::model::investor::embed::{EmbedSpec, EmbedView};
 
 use super::audit::record;
 use super::{DbRow, Engine, StoreError};

@@ -4,7 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use app::model::forwards::{model_key, ForwardCurve, ForwardRow, ForwardTenor, GpuIndexQuote};
+use app::model::mining::forwards::{
+    model_key, ForwardCurve, ForwardRow, ForwardTenor, GpuIndexQuote,
+};
 
 use super::{Engine, StoreError};
 

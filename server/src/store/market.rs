@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use app::api::error::ApiError;
 use app::api::ports::MarketHistory;
-use app::model::market::{MarketDay, MarketSource};
+use app::model::mining::market::{MarketDay, MarketSource};
 
 use super::{DbRow, Engine, StoreError};
 
@@ -151,14 +151,16 @@ impl MarketHistory for Engine {
         Ok(row.and_then(|(d, at)| Some((d, at?))))
     }
 
-    async fn forward_curve(&self) -> Result<Option<app::model::forwards::ForwardCurve>, ApiError> {
+    async fn forward_curve(
+        &self,
+    ) -> Result<Option<app::model::mining::forwards::ForwardCurve>, ApiError> {
         Ok(self.newest_forward_curve().await?)
     }
 
     async fn gpu_quotes(
         &self,
         on: NaiveDate,
-    ) -> Result<Vec<app::model::forwards::GpuIndexQuote>, ApiError> {
+    ) -> Result<Vec<app::model::mining::forwards::GpuIndexQuote>, ApiError> {
         Ok(self.gpu_index_latest(on).await?)
     }
 

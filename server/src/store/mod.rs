@@ -34,17 +34,17 @@ use app::api::auth::Role;
 use app::api::embeds::{EmbedGrant, EmbedRow};
 use app::api::error::ApiError;
 use app::api::ports::{MarketHistory, PoolRewards, PowerMarket, SiteStore, TimelineStore};
-use app::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
-use app::model::curtailment::SitePower;
-use app::model::embed::EmbedSpec;
-use app::model::fleet::{Device, SamplePoint};
-use app::model::forwards::{ForwardCurve, ForwardRow, GpuIndexQuote};
-use app::model::market::MarketDay;
-use app::model::measured::TelemetryGroup;
-use app::model::pool::PoolDay;
-use app::model::power::IntervalPrice;
-use app::model::site::Site;
-use app::model::timeline::{Milestone, MilestoneEdit};
+use app::model::company::site::Site;
+use app::model::fleet::devices::{Device, SamplePoint};
+use app::model::investor::embed::EmbedSpec;
+use app::model::mining::forwards::{ForwardCurve, ForwardRow, GpuIndexQuote};
+use app::model::mining::market::MarketDay;
+use app::model::mining::measured::TelemetryGroup;
+use app::model::mining::pool::PoolDay;
+use app::model::power::contract::IntervalPrice;
+use app::model::power::curtailment::SitePower;
+use app::model::timeline::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
+use app::model::timeline::milestones::{Milestone, MilestoneEdit};
 
 pub use error::StoreError;
 pub use rows::{
@@ -354,7 +354,7 @@ delegate! {
     fn mark_demo_sites(&self, ids: &[String]) -> Result<(), StoreError>;
     fn insert_site(&self, site: &Site, position: i64) -> Result<(), StoreError>;
     /// Adds a lease contract to its (existing) site.
-    fn add_contract(&self, contract: &app::model::lease::LeaseContract) -> Result<(), StoreError>;
+    fn add_contract(&self, contract: &app::model::ai::lease::LeaseContract) -> Result<(), StoreError>;
     fn milestones(&self) -> Result<Vec<Milestone>, StoreError>;
     fn insert_milestones(&self, all: &[Milestone]) -> Result<usize, StoreError>;
     fn annotations(&self) -> Result<Vec<Annotation>, StoreError>;
@@ -426,8 +426,8 @@ impl SiteStore for Store {
     }
     async fn save_closed_month(
         &self,
-        figures: &app::model::monthly_close::MonthFigures,
-        changes: &[app::model::monthly_close::ChangedLine],
+        figures: &app::model::investor::monthly_close::MonthFigures,
+        changes: &[app::model::investor::monthly_close::ChangedLine],
         reason: &str,
         actor: &str,
         after: i64,
@@ -437,12 +437,12 @@ impl SiteStore for Store {
     async fn power_credits(
         &self,
         month: Option<&str>,
-    ) -> Result<Vec<app::model::power_credit::PowerCredit>, ApiError> {
+    ) -> Result<Vec<app::model::power::credit::PowerCredit>, ApiError> {
         on_engine!(self, e => SiteStore::power_credits(e, month).await)
     }
     async fn add_power_credit(
         &self,
-        credit: &app::model::power_credit::PowerCredit,
+        credit: &app::model::power::credit::PowerCredit,
     ) -> Result<(), ApiError> {
         on_engine!(self, e => SiteStore::add_power_credit(e, credit).await)
     }
@@ -457,23 +457,23 @@ impl SiteStore for Store {
     }
     async fn apply_portfolio(
         &self,
-        next: &app::model::portfolio::Portfolio,
+        next: &app::model::company::portfolio::Portfolio,
         options: app::api::portfolio::ApplyOptions,
         actor: &str,
         today: NaiveDate,
-    ) -> Result<app::model::portfolio::Plan, ApiError> {
+    ) -> Result<app::model::company::portfolio::Plan, ApiError> {
         on_engine!(self, e => SiteStore::apply_portfolio(e, next, options, actor, today).await)
     }
     async fn reported_months(
         &self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<app::model::reported::ReportedMonth>, ApiError> {
+    ) -> Result<Vec<app::model::investor::reported::ReportedMonth>, ApiError> {
         on_engine!(self, e => SiteStore::reported_months(e, from, to).await)
     }
     async fn import_reported(
         &self,
-        months: &[app::model::reported::ReportedMonth],
+        months: &[app::model::investor::reported::ReportedMonth],
         source: &str,
         actor: &str,
     ) -> Result<usize, ApiError> {
@@ -560,7 +560,7 @@ mod unavailable_tests {
     /// The SQL's list is exactly the reasons the model calls unavailable.
     #[test]
     fn the_rollups_count_the_reasons_the_model_calls_unavailable() {
-        use app::model::reason::ReasonCode;
+        use app::model::fleet::reason::ReasonCode;
         let sql = unavailable_sum!();
         let list = &sql[sql.find("reason IN").unwrap()..];
         for code in ReasonCode::ALL {

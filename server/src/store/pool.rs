@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use app::api::error::ApiError;
 use app::api::ports::PoolRewards;
-use app::model::pool::PoolDay;
+use app::model::mining::pool::PoolDay;
 
 use super::{Engine, StoreError};
 

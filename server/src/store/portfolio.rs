@@ -9,13 +9,13 @@ use sqlx::Row;
 
 use app::api::error::ApiError;
 use app::api::portfolio::{ApplyOptions, StoredPortfolio};
-use app::model::curtailment::SitePower;
-use app::model::lease::LeaseTerms;
-use app::model::portfolio::{
+use app::model::ai::lease::LeaseTerms;
+use app::model::company::portfolio::{
     self, ChangeTarget, ContractDoc, MilestoneDoc, Plan, Portfolio, SiteDoc,
 };
-use app::model::reported::ReportedMonth;
-use app::model::site::FleetLine;
+use app::model::company::site::FleetLine;
+use app::model::investor::reported::ReportedMonth;
+use app::model::power::curtailment::SitePower;
 
 use super::audit::record;
 use super::{Db, Engine, StoreError};
@@ -178,7 +178,7 @@ impl Engine {
         read_portfolio(&mut conn).await
     }
 
-    /// Applies `next` in one transaction (see `model::portfolio::plan`); `Err(ApiError)` for a
+    /// Applies `next` in one transaction (see `model::company::portfolio::plan`); `Err(ApiError)` for a
     /// stale `expect` or an unknown target.
     pub async fn apply_portfolio(
         &self,

@@ -149,7 +149,7 @@ impl Engine {
         &self,
         tx: &mut sqlx::Transaction<'static, Db>,
         at: DateTime<Utc>,
-        devices: &[app::model::fleet::Device],
+        devices: &[app::model::fleet::devices::Device],
     ) -> Result<(), StoreError> {
         const ROWS: usize = 500;
         let replica = self.replica.get().map(String::as_str).unwrap_or("");

@@ -7,8 +7,8 @@ use sqlx::Row;
 
 use app::api::error::ApiError;
 use app::api::ports::PowerMarket;
-use app::model::curtailment::SitePower;
-use app::model::power::{IntervalPrice, ENERGY_WEIGHTED};
+use app::model::power::contract::{IntervalPrice, ENERGY_WEIGHTED};
+use app::model::power::curtailment::SitePower;
 
 use super::{Engine, StoreError};
 use crate::store::rows::PriceCoverage;

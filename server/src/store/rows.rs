@@ -3,8 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use app::api::auth::Role;
-use app::model::annotation::AnnotationTarget;
-use app::model::fleet::DeviceKind;
+use app::model::fleet::devices::DeviceKind;
+use app::model::timeline::annotation::AnnotationTarget;
 
 /// Who is behind a live session.
 #[derive(Debug, Clone)]
@@ -89,8 +89,8 @@ pub struct GpuMonth {
 pub fn measures(
     months: &[GpuMonth],
     in_scope: impl Fn(&str) -> bool,
-) -> std::collections::BTreeMap<NaiveDate, app::model::sla::MonthMeasure> {
-    let mut out: std::collections::BTreeMap<NaiveDate, app::model::sla::MonthMeasure> =
+) -> std::collections::BTreeMap<NaiveDate, app::model::ai::sla::MonthMeasure> {
+    let mut out: std::collections::BTreeMap<NaiveDate, app::model::ai::sla::MonthMeasure> =
         Default::default();
     for m in months.iter().filter(|m| in_scope(&m.device_id)) {
         let e = out.entry(m.month).or_default();

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use app::model::fleet::{Device, DeviceStatus};
+use app::model::fleet::devices::{Device, DeviceStatus};
 
 /// One raw sample as it is stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,7 +174,7 @@ mod tests {
             power_w: Some(3_500.0),
             ..Device::offline(
                 id,
-                app::model::fleet::DeviceKind::Asic,
+                app::model::fleet::devices::DeviceKind::Asic,
                 "S21",
                 "north",
                 "127.0.0.1:4028",

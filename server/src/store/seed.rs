@@ -1,8 +1,8 @@
 //! The illustrative demo company (`--demo`, on by default): its sites and conversion timeline,
 //! inserted into a database that has no sites and marked as demo data wherever they show.
 
-use app::model::site::Site;
-use app::model::timeline::Milestone;
+use app::model::company::site::Site;
+use app::model::timeline::milestones::Milestone;
 
 use super::{Store, StoreError};
 

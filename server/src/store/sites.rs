@@ -7,11 +7,11 @@ use chrono::NaiveDate;
 use app::api::error::ApiError;
 use app::api::portfolio::{ApplyOptions, StoredPortfolio};
 use app::api::ports::SiteStore;
-use app::model::lease::LeaseContract;
-use app::model::portfolio::{Plan, Portfolio};
-use app::model::reported::ReportedMonth;
-use app::model::site::Site;
-use app::model::timeline::{self, Milestone, MilestoneKind};
+use app::model::ai::lease::LeaseContract;
+use app::model::company::portfolio::{Plan, Portfolio};
+use app::model::company::site::Site;
+use app::model::investor::reported::ReportedMonth;
+use app::model::timeline::milestones::{Milestone, MilestoneKind};
 
 use super::{Engine, StoreError};
 
@@ -24,7 +24,7 @@ impl Engine {
         // The timeline is the source of conversion dates and contract starts.
         let milestones = self.milestones().await?;
         for site in &mut sites {
-            timeline::apply(site, &milestones);
+            app::model::timeline::milestones::apply(site, &milestones);
         }
         Ok(sites)
     }
@@ -145,8 +145,8 @@ impl SiteStore for Engine {
 
     async fn save_closed_month(
         &self,
-        figures: &app::model::monthly_close::MonthFigures,
-        changes: &[app::model::monthly_close::ChangedLine],
+        figures: &app::model::investor::monthly_close::MonthFigures,
+        changes: &[app::model::investor::monthly_close::ChangedLine],
         reason: &str,
         actor: &str,
         after: i64,
@@ -158,13 +158,13 @@ impl SiteStore for Engine {
     async fn power_credits(
         &self,
         month: Option<&str>,
-    ) -> Result<Vec<app::model::power_credit::PowerCredit>, ApiError> {
+    ) -> Result<Vec<app::model::power::credit::PowerCredit>, ApiError> {
         Ok(self.read_power_credits(month).await?)
     }
 
     async fn add_power_credit(
         &self,
-        credit: &app::model::power_credit::PowerCredit,
+        credit: &app::model::power::credit::PowerCredit,
     ) -> Result<(), ApiError> {
         if self.write_power_credit(credit).await? {
             Ok(())

@@ -53,7 +53,7 @@ impl Engine {
                 let month: String = r.get("month");
                 Ok(GpuMonth {
                     device_id: r.get("device_id"),
-                    month: app::model::sla::parse_month(&month)
+                    month: app::model::ai::sla::parse_month(&month)
                         .ok_or_else(|| StoreError::Corrupt(format!("sample month {month:?}")))?,
                     unavailable_minutes: r.get::<Option<f64>, _>("unavailable").unwrap_or(0.0),
                     observed_hours: r.get::<i64, _>("hours") as f64,

@@ -193,7 +193,7 @@ impl Engine {
         &self,
         _tx: &mut sqlx::Transaction<'static, Db>,
         _at: DateTime<Utc>,
-        _devices: &[app::model::fleet::Device],
+        _devices: &[app::model::fleet::devices::Device],
     ) -> Result<(), StoreError> {
         Ok(())
     }

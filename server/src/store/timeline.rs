@@ -7,8 +7,8 @@ use sqlx::{Row, Transaction};
 
 use app::api::error::ApiError;
 use app::api::ports::TimelineStore;
-use app::model::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
-use app::model::timeline::{Milestone, MilestoneEdit, MilestoneKind};
+use app::model::timeline::annotation::{Annotation, AnnotationTarget, AnnotationVersion};
+use app::model::timeline::milestones::{Milestone, MilestoneEdit, MilestoneKind};
 
 use super::audit::record;
 use super::{Db, DbRow, Engine, StoreError};

@@ -4,7 +4,7 @@
 //! name and unit, or left unknown. What the families share is read here; `firmware` adds each
 //! one's quirks.
 
-use app::model::fleet::AsicReading;
+use app::model::fleet::devices::AsicReading;
 
 use super::error::PollError;
 use super::firmware::{self, board, Answer, Family};

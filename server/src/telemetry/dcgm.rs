@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use app::model::fleet::GpuReading;
-use app::model::gpu_health::{count, flag, ClockEvents, MJ_PER_KWH};
+use app::model::ai::gpu_health::{count, flag, ClockEvents, MJ_PER_KWH};
+use app::model::fleet::devices::GpuReading;
 
 use super::error::PollError;
 use super::io::{exchange, ExchangeLimits};
@@ -129,9 +129,9 @@ go_goroutines 12\n";
     /// newer field names, with and without the profiling module.
     #[test]
     fn exporter_answers_parse_to_their_figures() {
-        use app::model::diagnosis::gpu_status;
-        use app::model::gpu_health::ClockEvent::*;
-        use app::model::reason::Reason;
+        use app::model::ai::gpu_health::ClockEvent::*;
+        use app::model::fleet::diagnosis::gpu_status;
+        use app::model::fleet::reason::Reason;
         let older = extract(include_str!(
             "../../tests/fixtures/dcgm/exporter-3.1-h100-throttle-reasons.prom"
         ))

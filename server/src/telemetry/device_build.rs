@@ -4,10 +4,12 @@
 use chrono::{DateTime, Utc};
 
 use app::i18n::EN;
-use app::model::catalogue;
-use app::model::diagnosis::{asic_status, gpu_status};
-use app::model::fleet::{over_reports, AsicReading, Device, DeviceKind, DeviceStatus, GpuReading};
-use app::model::reason::{worst, Reason, ReasonCode};
+use app::model::fleet::catalogue;
+use app::model::fleet::devices::{
+    over_reports, AsicReading, Device, DeviceKind, DeviceStatus, GpuReading,
+};
+use app::model::fleet::diagnosis::{asic_status, gpu_status};
+use app::model::fleet::reason::{worst, Reason, ReasonCode};
 
 use crate::store::DeviceSpec;
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
 
-use app::model::discovery::{Cidr, FoundMiner, ScanReport};
+use app::model::fleet::discovery::{Cidr, FoundMiner, ScanReport};
 
 use super::io::ExchangeLimits;
 use super::poller::{resolve_model, UNKNOWN_MODEL};

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::RwLock;
 
-use app::model::fleet::{
+use app::model::fleet::devices::{
     page, status_grid, Device, DevicePage, DeviceQuery, DeviceStatus, FleetSummary, FleetTotals,
     StatusGrid, MAX_STATUS_CELLS,
 };
@@ -75,7 +75,7 @@ impl CacheState {
         id: &str,
         blank: impl FnOnce() -> Option<Device>,
         problem: &str,
-        reason: app::model::reason::Reason,
+        reason: app::model::fleet::reason::Reason,
     ) -> Option<&Device> {
         if !self.devices.contains_key(id) {
             self.put(blank()?);
@@ -247,7 +247,7 @@ impl FleetCache {
 
 #[cfg(test)]
 mod tests {
-    use app::model::fleet::DeviceKind;
+    use app::model::fleet::devices::DeviceKind;
 
     use super::*;
 

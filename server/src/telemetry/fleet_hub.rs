@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use app::api::error::ApiError;
 use app::api::fleet::NewDevice;
 use app::api::ports::FleetService;
-use app::model::fleet::{Device, DevicePage, DeviceQuery, FleetSummary, SamplePoint, StatusGrid};
+use app::model::fleet::devices::{
+    Device, DevicePage, DeviceQuery, FleetSummary, SamplePoint, StatusGrid,
+};
 
 use super::fleet_cache::FleetCache;
 use crate::store::{DeviceSpec, Store};
@@ -47,10 +49,10 @@ impl FleetService for FleetHub {
 
     async fn scan(
         &self,
-        range: app::model::discovery::Cidr,
+        range: app::model::fleet::discovery::Cidr,
         port: u16,
         registered: &std::collections::HashSet<String>,
-    ) -> app::model::discovery::ScanReport {
+    ) -> app::model::fleet::discovery::ScanReport {
         super::discovery::scan(range, port, registered, super::discovery::limits()).await
     }
 
@@ -114,23 +116,23 @@ impl FleetService for FleetHub {
         &self,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
-    ) -> Result<Vec<app::model::measured::TelemetryGroup>, ApiError> {
+    ) -> Result<Vec<app::model::mining::measured::TelemetryGroup>, ApiError> {
         Ok(self.store.site_days(from, to, chrono::Utc::now()).await?)
     }
 
     async fn sla_measures(
         &self,
-        contract: &app::model::lease::LeaseContract,
+        contract: &app::model::ai::lease::LeaseContract,
         leases_at_site: usize,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<
-        std::collections::BTreeMap<chrono::NaiveDate, app::model::sla::MonthMeasure>,
+        std::collections::BTreeMap<chrono::NaiveDate, app::model::ai::sla::MonthMeasure>,
         ApiError,
     > {
         let months = self.store.gpu_months(&contract.site_id, from, to).await?;
         Ok(crate::store::measures(&months, |id| {
-            app::model::sla::in_scope(contract, leases_at_site, &contract.site_id, id)
+            app::model::ai::sla::in_scope(contract, leases_at_site, &contract.site_id, id)
         }))
     }
 

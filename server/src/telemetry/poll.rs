@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use app::model::fleet::{AsicReading, DeviceKind, GpuReading};
+use app::model::fleet::devices::{AsicReading, DeviceKind, GpuReading};
 
 use super::firmware::Family;
 use super::io::ExchangeLimits;

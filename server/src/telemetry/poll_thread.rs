@@ -10,7 +10,7 @@ use chrono::Utc;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::time::Instant;
 
-use app::model::fleet::DeviceKind;
+use app::model::fleet::devices::DeviceKind;
 
 use super::firmware::Family;
 use super::io::ExchangeLimits;

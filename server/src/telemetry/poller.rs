@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
-use app::model::fleet::{share_hashrate_ths, Device};
+use app::model::fleet::devices::{share_hashrate_ths, Device};
 
-use app::model::reason::Reason;
+use app::model::fleet::reason::Reason;
 
 use super::device_build::{blank_device, fill_asic_device, gpu_device, Resolved};
 pub use super::device_build::{resolve_model, UNKNOWN_MODEL};

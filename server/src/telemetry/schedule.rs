@@ -227,7 +227,7 @@ impl Schedule {
 
 #[cfg(test)]
 mod tests {
-    use app::model::fleet::DeviceKind;
+    use app::model::fleet::devices::DeviceKind;
 
     use super::*;
 

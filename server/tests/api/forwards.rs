@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use app::model::forwards::model_key;
-use app::model::lease::{LeaseContract, LeaseTerms};
+use app::model::ai::lease::{LeaseContract, LeaseTerms};
+use app::model::mining::forwards::model_key;
 use serde_json::Value;
 use server::forwards::{import_file, ForwardInput};
 

@@ -1,8 +1,8 @@
 //! Closed months over real HTTP, on both engines: a month closes once it has ended, its
 //! figures never move with later data, and a restatement adds a version naming what changed.
 
-use app::model::fleet::{Device, DeviceKind, DeviceStatus};
-use app::model::pool::PoolDay;
+use app::model::fleet::devices::{Device, DeviceKind, DeviceStatus};
+use app::model::mining::pool::PoolDay;
 use serde_json::{json, Value};
 
 use super::support::{day, TestApp};

@@ -1,7 +1,7 @@
 //! The tenants' SLA ledger end to end: samples through the store, rolled up as the server does,
 //! measured per contract month and priced by the contract's credit schedule.
 
-use app::model::fleet::DeviceStatus;
+use app::model::fleet::devices::DeviceStatus;
 use chrono::{Duration, TimeZone, Utc};
 use server::store::{DeviceSpec, SampleRow, Store};
 
@@ -30,7 +30,7 @@ async fn fifty_minutes_offline_in_november_cost_the_hand_worked_credit() {
         .upsert_device(
             &DeviceSpec {
                 id: "hall-a-node".into(),
-                kind: app::model::fleet::DeviceKind::Gpu,
+                kind: app::model::fleet::devices::DeviceKind::Gpu,
                 model: "H100-SXM".into(),
                 site: "muskogee".into(),
                 address: "http://127.0.0.1:9/metrics".into(),

@@ -15,8 +15,8 @@ use axum::Router;
 use chrono::Utc;
 use serde_json::Value;
 
-use app::model::fleet::{Device, DeviceKind, DeviceStatus};
-use app::model::market::MarketSource;
+use app::model::fleet::devices::{Device, DeviceKind, DeviceStatus};
+use app::model::mining::market::MarketSource;
 use server::market::feed::{FeedError, MempoolFeed};
 use server::remote::{RemoteError, RemoteLimits};
 use server::store::{DeviceSpec, Store};
@@ -351,7 +351,7 @@ async fn live_figures_turn_stale_two_hours_after_their_fetch_not_before() {
     ))
     .await
     .unwrap();
-    let live = |usd: f64| app::model::market::MarketDay {
+    let live = |usd: f64| app::model::mining::market::MarketDay {
         date: today,
         btc_usd: usd,
         difficulty: 1.2e14,

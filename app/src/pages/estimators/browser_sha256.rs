@@ -6,7 +6,7 @@
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::estimators::Sha256Measurement;
-use crate::model::sha256d::{scan, BlockHeader, Midstate};
+use crate::model::mining::sha256d::{scan, BlockHeader, Midstate};
 
 /// Work between yields to the event loop, ms.
 const SLICE_MS: f64 = 20.0;

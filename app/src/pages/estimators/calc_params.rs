@@ -1,8 +1,8 @@
 //! The conversion calculator's inputs as URL query parameters (plain data, testable natively).
 
 use crate::api::estimators::MarketNow;
-use crate::model::catalogue::{asic, gpu};
-use crate::model::conversion::{AiOffer, ConversionInputs};
+use crate::model::fleet::catalogue::{asic, gpu};
+use crate::model::timeline::conversion::{AiOffer, ConversionInputs};
 
 pub use crate::i18n::KnobLabel;
 
@@ -328,11 +328,11 @@ mod tests {
             (i.site_mw, i.btc_price_usd, i.difficulty),
             (100.0, 100_000.0, 150e12)
         );
-        let slow = crate::model::conversion::compare(
+        let slow = crate::model::timeline::conversion::compare(
             &CalcParams::default().with(COLO_PRICE, 120.0).inputs(&m),
         )
         .unwrap();
-        let fast = crate::model::conversion::compare(
+        let fast = crate::model::timeline::conversion::compare(
             &CalcParams::default().with(COLO_PRICE, 220.0).inputs(&m),
         )
         .unwrap();

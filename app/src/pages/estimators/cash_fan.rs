@@ -1,6 +1,6 @@
 //! The calculator's risk fan: monthly cash of "keep mining" against "convert" over the first
 //! 36 months, P10–P90 with the P50, computed in this browser on every slider move by the same
-//! Monte Carlo the server runs (`model::conversion_risk`). `?paths=` (500–10,000; 2,000 by
+//! Monte Carlo the server runs (`model::timeline::conversion_risk`). `?paths=` (500–10,000; 2,000 by
 //! default) sets the paths; the note says how long the browser took.
 
 use leptos::prelude::*;
@@ -13,8 +13,8 @@ use crate::charts::palette::Palette;
 use crate::charts::risk_fan::{fan_chart, Fan};
 use crate::components::chart_export::ChartExport;
 use crate::components::e_chart::EChart;
-use crate::model::conversion::compare;
-use crate::model::conversion_risk::{cash_fans, CashFans};
+use crate::model::timeline::conversion::compare;
+use crate::model::timeline::conversion_risk::{cash_fans, CashFans};
 
 /// Months the fan covers (the 36; the horizon if shorter).
 const FAN_MONTHS: usize = 36;

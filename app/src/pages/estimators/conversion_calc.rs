@@ -15,8 +15,8 @@ use crate::charts::{conversion::cumulative_cash, palette::Palette};
 use crate::components::chart_export::ChartExport;
 use crate::components::e_chart::EChart;
 use crate::components::kpi_card::KpiCard;
-use crate::model::catalogue::{ASICS, GPUS};
-use crate::model::conversion::compare;
+use crate::model::fleet::catalogue::{ASICS, GPUS};
+use crate::model::timeline::conversion::compare;
 
 #[component]
 pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
@@ -42,7 +42,7 @@ pub fn ConversionCalc(market: MarketNow) -> impl IntoView {
     let usd = move |v: f64| crate::i18n::numbers::usd(lang, v);
     let number = move |v: f64, d: usize| crate::i18n::numbers::number(lang, v, d);
     let kpi = move |f: Box<
-        dyn Fn(&crate::model::conversion::ConversionResult) -> String + Send + Sync,
+        dyn Fn(&crate::model::timeline::conversion::ConversionResult) -> String + Send + Sync,
     >| {
         Signal::derive(move || {
             result

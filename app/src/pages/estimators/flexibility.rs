@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::power::{get_site_flexibility, SiteFlexibility};
 use crate::i18n::numbers;
-use crate::model::curtailment::keep_or_convert_usd;
+use crate::model::power::curtailment::keep_or_convert_usd;
 
 #[component]
 pub fn FlexibilityTable() -> impl IntoView {

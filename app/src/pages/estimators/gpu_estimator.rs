@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::model::catalogue::GPUS;
-use crate::model::roofline::{estimate, Bound, GpuQuery, Precision, Workload};
+use crate::model::ai::roofline::{estimate, Bound, GpuQuery, Precision, Workload};
+use crate::model::fleet::catalogue::GPUS;
 
 #[component]
 pub fn GpuEstimator() -> impl IntoView {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::calc_params::{default_value, POWER_PRICE};
 use crate::api::estimators::{estimate_sha256, MarketNow, Sha256Measurement};
-use crate::model::asic_economics::{asic_economics, MarketPoint};
+use crate::model::mining::asic_economics::{asic_economics, MarketPoint};
 
 /// How long each measurement runs, ms.
 const MEASURE_MS: u32 = 1000;

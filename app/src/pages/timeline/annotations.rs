@@ -13,7 +13,7 @@ use crate::api::timeline::{
 use crate::components::note_text::NoteText;
 use crate::i18n::numbers;
 use crate::locale::{t as t_, use_lang};
-use crate::model::annotation::{Annotation, AnnotationTarget};
+use crate::model::timeline::annotation::{Annotation, AnnotationTarget};
 
 /// Select value standing for "a date" (the date field then is the target).
 const DATE_TARGET: &str = "date";

@@ -9,7 +9,7 @@ use crate::api::error::ApiError;
 use crate::api::timeline::{create_milestone, update_milestone, TimelineView};
 use crate::i18n::{numbers, Lang};
 use crate::locale::{t as t_, use_lang};
-use crate::model::timeline::{
+use crate::model::timeline::milestones::{
     MilestoneEdit, MilestoneKind, MilestoneRow, MilestoneStatus, NewMilestone,
 };
 

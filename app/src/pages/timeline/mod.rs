@@ -16,7 +16,7 @@ use crate::components::chart_panel::ChartPanel;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::kpi_card::KpiCard;
 use crate::i18n::numbers;
-use crate::model::timeline::MilestoneStatus;
+use crate::model::timeline::milestones::MilestoneStatus;
 
 #[component]
 pub fn TimelinePage() -> impl IntoView {

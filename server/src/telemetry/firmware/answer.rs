@@ -1,7 +1,7 @@
 //! What every family's module reads from: one answer's sections, and the hashboards a reading
 //! fills in as the sections name them.
 
-use app::model::fleet::{AsicReading, Hashboard};
+use app::model::fleet::devices::{AsicReading, Hashboard};
 
 use crate::telemetry::lenient_json::Json;
 

@@ -2,7 +2,7 @@
 //! version (`BMMiner` or `CGMiner`); chains are `chain_rate*`, `chain_acn*`, `temp2_*`. All of
 //! that is read by the shared extractor; the firmware string is the program and its version.
 
-use app::model::fleet::AsicReading;
+use app::model::fleet::devices::AsicReading;
 
 use super::answer::Answer;
 

@@ -5,7 +5,7 @@
 //! per board `MTmax`, the wall power the last `PS` figure (or `WALLPOWER`).
 
 use crate::telemetry::lenient_json::Json;
-use app::model::fleet::AsicReading;
+use app::model::fleet::devices::AsicReading;
 
 use super::answer::Answer;
 

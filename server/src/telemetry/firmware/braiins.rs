@@ -3,7 +3,7 @@
 //! hashboard), fans from `fans`, and the miner's power from `tunerstatus`.
 
 use crate::telemetry::lenient_json::Json;
-use app::model::fleet::AsicReading;
+use app::model::fleet::devices::AsicReading;
 
 use super::answer::Answer;
 

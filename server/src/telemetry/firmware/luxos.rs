@@ -2,7 +2,7 @@
 //! wall power in its own `power` command (`{"POWER":[{"Watts": …}]}`).
 
 use crate::telemetry::lenient_json::Json;
-use app::model::fleet::AsicReading;
+use app::model::fleet::devices::AsicReading;
 
 use super::answer::Answer;
 

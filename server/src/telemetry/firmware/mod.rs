@@ -13,7 +13,7 @@ mod luxos;
 mod vnish;
 mod whatsminer;
 
-use app::model::fleet::AsicReading;
+use app::model::fleet::devices::AsicReading;
 
 pub use answer::{board, Answer};
 
@@ -112,7 +112,7 @@ pub fn refine(family: Family, a: &Answer, r: &mut AsicReading) {
 mod tests {
     use super::Family;
     use crate::telemetry::cgminer::extract_family;
-    use app::model::catalogue::identify_asic;
+    use app::model::fleet::catalogue::identify_asic;
 
     macro_rules! fixture {
         ($name:literal) => {

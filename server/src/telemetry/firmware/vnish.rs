@@ -1,7 +1,7 @@
 //! VNish on Antminers keeps bmminer's API, but names itself in the model string:
 //! `"Type": "Antminer S19j Pro (vnish 1.2.6)"`. The model is the part before the bracket.
 
-use app::model::fleet::AsicReading;
+use app::model::fleet::devices::AsicReading;
 
 use super::answer::Answer;
 

@@ -5,7 +5,7 @@
 //! commands are used: btminer's privileged API (token, AES) changes settings and is left alone.
 
 use crate::telemetry::lenient_json::Json;
-use app::model::fleet::AsicReading;
+use app::model::fleet::devices::AsicReading;
 
 use super::answer::Answer;
 
