@@ -186,7 +186,7 @@ pub mod service {
         let to = month_start + Months::new(MONTHS_AHEAD + 1) - chrono::Duration::days(1);
         // Market-based views are as of the market day (stable all day, so ETags hold until the
         // data changes); the fleet is as of its last poll cycle, to the minute.
-        let mut as_of = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let mut as_of = crate::model::company::range::start_of_day(today);
         let payload = match grant.view {
             EmbedView::RevenueMix => {
                 let ids: Vec<&str> = sites.iter().map(|s| s.id.as_str()).collect();

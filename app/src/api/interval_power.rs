@@ -36,11 +36,8 @@ pub async fn interval_power(
         .collect();
     let of_day = |d: NaiveDate| hashprice.range(..=d).next_back().map_or(0.0, |(_, v)| *v);
     let (start, end) = (
-        from.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
-        (to + chrono::Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
-            .and_utc(),
+        crate::model::company::range::start_of_day(from),
+        crate::model::company::range::start_of_day(to + chrono::Duration::days(1)),
     );
     for site in sites {
         let Some((_, t)) = terms.iter().find(|(id, _)| *id == site.id) else {
@@ -60,10 +57,9 @@ pub async fn interval_power(
                     .await?
             }
             (crate::model::power::contract::PowerContract::Fixed { usd_per_mwh }, None) => {
-                let today = (svc.clock.today() + chrono::Duration::days(1))
-                    .and_hms_opt(0, 0, 0)
-                    .expect("midnight")
-                    .and_utc();
+                let today = crate::model::company::range::start_of_day(
+                    svc.clock.today() + chrono::Duration::days(1),
+                );
                 crate::model::power::contract::fixed_intervals(start, end.min(today), *usd_per_mwh)
             }
             _ => Vec::new(),

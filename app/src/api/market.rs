@@ -112,8 +112,7 @@ pub mod service {
         };
         Ok(MarketLatest {
             row: MarketRow::from(&day),
-            as_of: fetched
-                .unwrap_or_else(|| day.date.and_hms_opt(0, 0, 0).expect("midnight").and_utc()),
+            as_of: fetched.unwrap_or_else(|| crate::model::company::range::start_of_day(day.date)),
             stale: feed.as_ref().is_some_and(|f| f.stale_since.is_some()),
             feed: feed.map(|f| f.host),
         })

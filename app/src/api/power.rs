@@ -151,7 +151,7 @@ pub mod service {
                 "from/to: an inclusive range of 1 to {MAX_POWER_DAYS} days"
             )));
         }
-        let start = q.from.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+        let start = crate::model::company::range::start_of_day(q.from);
         Ok((start, start + Duration::days(days)))
     }
 

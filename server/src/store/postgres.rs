@@ -239,10 +239,7 @@ impl Engine {
             else {
                 continue;
             };
-            let end = (day + chrono::Duration::days(1))
-                .and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc();
+            let end = app::model::company::range::start_of_day(day + chrono::Duration::days(1));
             if end <= cutoff {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")

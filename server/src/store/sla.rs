@@ -43,8 +43,8 @@ impl Engine {
         ))
         .bind(format!("{from}T00:00:00"))
         .bind(format!("{end}T00:00:00"))
-        .bind(raw_from.max(from.and_hms_opt(0, 0, 0).expect("midnight").and_utc()))
-        .bind(end.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        .bind(raw_from.max(app::model::company::range::start_of_day(from)))
+        .bind(app::model::company::range::start_of_day(end))
         .bind(site)
         .fetch_all(self.pool())
         .await?;

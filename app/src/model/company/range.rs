@@ -23,6 +23,11 @@ pub enum TimeRange {
     All,
 }
 
+/// The first instant of `date` in UTC (every day Rigshift counts is a UTC day).
+pub fn start_of_day(date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    date.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
 /// First day of the bundled market history.
 pub fn history_start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2023, 1, 1).expect("valid date")

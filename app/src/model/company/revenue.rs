@@ -83,12 +83,7 @@ pub fn site_day_with(site: &Site, m: &MarketDay, t: Option<&SiteTelemetryDay>) -
     let btc_mined = expected_btc_per_day(hashrate_ths * THS, m.difficulty, m.reward_btc()) * net;
     let mining_mw = site.mining_mw(m.date) * site.mining_uptime;
     // Tenants on pass-through pay their own power; otherwise the operator pays IT load × PUE.
-    let ai_power_mw: f64 = site
-        .contracts
-        .iter()
-        .filter(|c| !c.power_pass_through)
-        .map(|c| c.it_load_mw(m.date) * site.pue_ai)
-        .sum();
+    let ai_power_mw = site.firm_power_mw(m.date);
     RevenueDay {
         date: m.date,
         site: site.id.clone(),

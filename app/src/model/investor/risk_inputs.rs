@@ -38,12 +38,7 @@ pub fn power_costs(
     for s in sites {
         let (mut cost, mut mwh, mut mined, mut n) = (0.0, 0.0, 0.0, 0u32);
         for ((d, _), p) in days.iter().filter(|((_, id), _)| *id == s.id) {
-            let ai_mw: f64 = s
-                .contracts
-                .iter()
-                .filter(|c| !c.power_pass_through)
-                .map(|c| c.it_load_mw(*d) * s.pue_ai)
-                .sum();
+            let ai_mw = s.firm_power_mw(*d);
             cost += p.cost_usd;
             mwh += (s.mining_mw(*d) * s.mining_uptime * p.mined_share + ai_mw) * 24.0;
             mined += p.mined_share;

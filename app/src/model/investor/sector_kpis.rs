@@ -75,17 +75,9 @@ pub fn sector_kpis(
             network_per_th += btc_per_th_day(m);
             pool_days.insert(r.date);
         }
-        // The day's power bill split by the MW each side draws.
-        let mining_draw = r.mining_mw * site.mining_uptime;
-        let ai_draw: f64 = site
-            .contracts
-            .iter()
-            .filter(|c| !c.power_pass_through)
-            .map(|c| c.it_load_mw(r.date) * site.pue_ai)
-            .sum();
-        let mining_share = per(mining_draw, mining_draw + ai_draw).unwrap_or(0.0);
-        mining_power += r.power_cost_usd * mining_share;
-        ai_power += r.power_cost_usd * (1.0 - mining_share);
+        // The day's power bill as the row splits it (interval-priced days included).
+        mining_power += r.power_cost_usd - r.ai_power_cost_usd;
+        ai_power += r.ai_power_cost_usd;
         ph_days += r.hashrate_ths / 1_000.0;
         mining_usd += r.mining_usd;
         mining_mw_days += r.mining_mw;
@@ -148,7 +140,8 @@ mod tests {
 
     fn row(site: &Site, date: NaiveDate, paid: Option<f64>) -> RevenueDay {
         RevenueDay {
-            ai_power_cost_usd: 0.0,
+            // The halls draw 8 MW × PUE 1.25 = 10 MW beside mining's 40: a fifth of the bill.
+            ai_power_cost_usd: 6_000.0,
             date,
             site: site.id.clone(),
             mining_usd: 50_000.0,
@@ -210,7 +203,7 @@ mod tests {
         let per_th = 1e12 * 86_400.0 * 3.125 / (100e12 * 4_294_967_296.0);
         assert!((k.realised_hashrate_ths.unwrap() - 0.4 / per_th).abs() < 1e-6);
         assert_eq!(k.pool_days, 1);
-        // Power split 40 : (8 × 1.25 = 10) → mining pays 80 % of $30,000 a day.
+        // The row's split: mining pays $24,000 of the $30,000 a day, the halls $6,000.
         assert!((k.hashcost_usd_per_ph_day.unwrap() - 24_000.0 / 2_000.0).abs() < 1e-9);
         assert!((k.mining_revenue_usd_per_mw_day.unwrap() - 50_000.0 / 40.0).abs() < 1e-9);
         assert!((k.mining_margin_usd_per_mw_day.unwrap() - 26_000.0 / 40.0).abs() < 1e-9);
