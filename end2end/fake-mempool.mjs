@@ -14,7 +14,6 @@ http
     let body = null;
     if (url.pathname === "/api/v1/prices") body = read("prices.json");
     else if (url.pathname === "/api/blocks/tip/height") body = read("tip-height.txt");
-    else if (url.pathname === "/api/v1/difficulty-adjustment") body = read("difficulty-adjustment.json");
     else if (url.pathname.startsWith("/api/v1/mining/reward-stats/")) body = read("reward-stats-100.json");
     else if (url.pathname.startsWith("/api/v1/mining/hashrate/")) body = read("hashrate-3d.json");
     else if (url.pathname.startsWith("/api/v1/mining/blocks/fees/")) body = read("blocks-fees-1w.json");

@@ -10,7 +10,9 @@ use std::time::Duration;
 use chrono::Utc;
 
 use app::api::ports::Services;
-use app::model::fleet::alerts::{conditions, message, Change, Readings, SiteBaselines, Tracker};
+use app::model::fleet::alerts::{
+    conditions, message, Change, Readings, ReasonWords, SiteBaselines, Tracker,
+};
 
 use crate::store::Store;
 
@@ -87,6 +89,7 @@ impl WebhookAlerts {
                 baselines: &baselines,
                 milestones: &milestones,
                 lease_marks: &marks,
+                reason_words: &webhook_words,
             });
             for (site, ths) in &sites {
                 baselines.record(now, site, *ths);
@@ -259,5 +262,29 @@ mod tests {
             "hooks.slack.com"
         );
         assert_eq!(super::host_of("http://127.0.0.1:9/hook?k=s"), "127.0.0.1:9");
+    }
+}
+
+/// The webhook speaks English: a reason's words and runbook line from the English tables.
+fn webhook_words(reason: &app::model::fleet::reason::Reason) -> ReasonWords {
+    ReasonWords {
+        describe: (app::i18n::EN.reasons.describe)(reason),
+        runbook: (app::i18n::EN.reasons.runbook)(reason.code()).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod words_tests {
+    use app::model::fleet::reason::Reason;
+
+    #[test]
+    fn the_webhook_words_a_reason_in_english_with_its_runbook() {
+        let w = super::webhook_words(&Reason::FatalXid { xid: 79 });
+        assert_eq!(w.describe, "fatal Xid 79: fallen off the bus");
+        assert!(
+            w.runbook.starts_with("Drain the node's jobs"),
+            "{}",
+            w.runbook
+        );
     }
 }

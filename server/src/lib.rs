@@ -27,10 +27,12 @@ mod router;
 pub mod serve;
 pub mod sha256_bench;
 pub mod shards;
+pub mod signals;
 pub mod simulator;
 pub mod static_files;
 pub mod store;
 pub mod telemetry;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod workers;
 
@@ -450,32 +452,7 @@ pub async fn launch(args: ServeArgs) -> anyhow::Result<()> {
         },
         None => None,
     };
-    launch_with_listeners(args, listener, metrics_listener, termination()).await
-}
-
-/// Ctrl-C or SIGTERM (what `docker stop`, systemd and Kubernetes send).
-pub async fn termination() {
-    let ctrl_c = async {
-        tokio::signal::ctrl_c().await.ok();
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "no SIGTERM handler");
-                std::future::pending::<()>().await
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
+    launch_with_listeners(args, listener, metrics_listener, signals::termination()).await
 }
 
 /// How long in-flight requests get to finish after a shutdown signal; the poller's last cycle

@@ -101,14 +101,6 @@ impl MempoolFeed {
             .0)
     }
 
-    pub async fn difficulty_adjustment(&self) -> Result<mempool::DifficultyAdjustment, FeedError> {
-        self.get(
-            "/api/v1/difficulty-adjustment",
-            mempool::parse_difficulty_adjustment,
-        )
-        .await
-    }
-
     /// Fetches and stores live rows for the days in `[from, to]` that hold none yet. Returns
     /// the rows written. Days the instance cannot price stay as they were.
     pub async fn backfill(

@@ -159,27 +159,6 @@ pub fn parse_tip_height(body: &str) -> Result<u64, ParseError> {
         .map_err(|_| bad(format!("tip height: {:?}", truncate(body))))
 }
 
-/// `GET /api/v1/difficulty-adjustment`: where the current epoch stands.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DifficultyAdjustment {
-    pub progress_percent: f64,
-    /// Expected change at the next retarget, %.
-    pub difficulty_change_pct: f64,
-    pub remaining_blocks: u64,
-    pub next_retarget_height: u64,
-}
-
-pub fn parse_difficulty_adjustment(body: &str) -> Result<DifficultyAdjustment, ParseError> {
-    let v = json(body)?;
-    let f = |k: &str| num(v.get(k)).ok_or_else(|| bad(format!("difficulty-adjustment: no {k}")));
-    Ok(DifficultyAdjustment {
-        progress_percent: f("progressPercent")?,
-        difficulty_change_pct: f("difficultyChange")?,
-        remaining_blocks: f("remainingBlocks")?.max(0.0) as u64,
-        next_retarget_height: f("nextRetargetHeight")?.max(0.0) as u64,
-    })
-}
-
 fn truncate(s: &str) -> &str {
     let end = s.char_indices().nth(40).map(|(i, _)| i).unwrap_or(s.len());
     &s[..end]
@@ -304,9 +283,6 @@ mod tests {
             parse_tip_height(&fixture("tip-height.txt")).unwrap(),
             698767
         );
-        let adj = parse_difficulty_adjustment(&fixture("difficulty-adjustment.json")).unwrap();
-        assert_eq!(adj.next_retarget_height, 741888);
-        assert_eq!(adj.remaining_blocks, 1121);
     }
 
     #[test]

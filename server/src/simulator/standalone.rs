@@ -119,7 +119,7 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
         "simulated fleet listening; serve it with `rigshift serve --fleet {} --simulator=false`",
         args.fleet_out.display()
     );
-    crate::termination().await;
+    crate::signals::termination().await;
     drop(sim);
     Ok(())
 }

@@ -108,7 +108,6 @@ async fn mempool(
     let body = match path {
         "/api/v1/prices" => fixture("mempool/prices.json"),
         "/api/blocks/tip/height" => fixture("mempool/tip-height.txt"),
-        "/api/v1/difficulty-adjustment" => fixture("mempool/difficulty-adjustment.json"),
         "/api/v1/mining/reward-stats/144" => fixture("mempool/reward-stats-100.json"),
         "/api/v1/historical-price" => {
             // The recorded answer's shape, priced per requested day so a backfill is checkable:

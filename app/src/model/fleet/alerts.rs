@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::i18n::EN;
 use crate::model::fleet::devices::{
     Device, DeviceKind, DeviceStatus, ASIC_MAX_TEMP_C, GPU_MAX_TEMP_C,
 };
@@ -154,6 +153,15 @@ pub struct Readings<'a> {
     pub milestones: &'a [Milestone],
     /// GPU-hour leases marked to market (`model::ai::mark_to_market`).
     pub lease_marks: &'a [crate::model::ai::mark_to_market::LeaseMark],
+    /// A reason's words and its runbook line, in the webhook's language (the caller's words
+    /// tables: the model words nothing itself).
+    pub reason_words: &'a dyn Fn(&Reason) -> ReasonWords,
+}
+
+/// How an alert names a device's reason.
+pub struct ReasonWords {
+    pub describe: String,
+    pub runbook: String,
 }
 
 /// Every alert condition that holds in `r`.
@@ -195,7 +203,7 @@ pub fn conditions(r: &Readings) -> Vec<Condition> {
             ));
         }
         if let Some(reason) = d.reason.as_ref().filter(|r| r.code().alerts()) {
-            out.push(reason_condition(d, reason));
+            out.push(reason_condition(d, reason, (r.reason_words)(reason)));
         }
         if let (Some(reported), Some(proven)) = (d.hashrate_ths, d.share_hashrate_ths) {
             if reported > 0.0 && proven < UNDER_DELIVERY_SHARE * reported {
@@ -288,19 +296,14 @@ fn lease_conditions(marks: &[crate::model::ai::mark_to_market::LeaseMark]) -> Ve
         .collect()
 }
 
-/// A device's alerting reason, worded with its runbook line (English: the webhook's language).
-fn reason_condition(d: &Device, reason: &Reason) -> Condition {
-    let code = reason.code();
+/// A device's alerting reason, worded with its runbook line.
+fn reason_condition(d: &Device, reason: &Reason, words: ReasonWords) -> Condition {
     condition(
-        AlertKind::Reason(code),
+        AlertKind::Reason(reason.code()),
         &d.id,
         format!(
             "{} ({}, {}): {}. Runbook: {}",
-            d.id,
-            d.model,
-            d.site,
-            (EN.reasons.describe)(reason),
-            (EN.reasons.runbook)(code)
+            d.id, d.model, d.site, words.describe, words.runbook
         ),
     )
 }
@@ -432,6 +435,10 @@ mod tests {
             baselines,
             milestones,
             lease_marks: &[],
+            reason_words: &|r| ReasonWords {
+                describe: format!("{:?}", r.code()),
+                runbook: "the runbook line".into(),
+            },
         }
     }
 
@@ -609,8 +616,8 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].key, "RigshiftGpuFatalXid:node-1/gpu3");
         assert_eq!(
-            c[0].text,
-            "node-1/gpu3 (H100, muskogee): fatal Xid 79: fallen off the bus. Runbook: Drain the node's jobs, then reset the GPU (nvidia-smi -r) or reboot the node; if the Xid returns within a day, open an RMA with the GPU's serial."
+            c[0].text, "node-1/gpu3 (H100, muskogee): FatalXid. Runbook: the runbook line",
+            "the caller's words for the reason and its runbook"
         );
         let mut t = Tracker::default();
         assert_eq!(t.update(at(0), c).len(), 1, "no hold for a GPU off the bus");
