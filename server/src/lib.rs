@@ -15,6 +15,7 @@ pub mod embed;
 pub mod fleet_file;
 pub mod forwards;
 pub mod http;
+pub mod http_error;
 pub mod limits;
 pub mod market;
 pub mod metrics;

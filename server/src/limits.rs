@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use app::api::auth::Principal;
 
-use crate::http::error::{ErrorCode, HttpError};
+use crate::http_error::{ErrorCode, HttpError};
 
 /// The peer's IP address as text ("unknown" when the connection info is absent, in tests
 /// that call the router directly).
@@ -201,7 +201,7 @@ mod tests {
 /// as `/api/v1`'s — a declared length over it is refused at once, an undeclared one as soon as
 /// it passes it — with a 413 `body_too_large`.
 pub async fn bounded_body(req: Request, next: Next) -> Response {
-    let limit = crate::http::error::MAX_BODY_BYTES;
+    let limit = crate::http_error::MAX_BODY_BYTES;
     let too_large = || {
         HttpError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use app::api::auth::{check, Credential, Principal, Role};
 
 use super::{Auth, SESSION_COOKIE};
-use crate::http::error::{ErrorCode, HttpError};
+use crate::http_error::{ErrorCode, HttpError};
 use crate::limits::client_address;
 
 /// Paths anonymous visitors may load.

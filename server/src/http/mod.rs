@@ -2,7 +2,6 @@
 //! services as the server functions, answer JSON. Every failure is a JSON error body.
 
 mod admin;
-pub mod error;
 mod export;
 mod handlers;
 mod live;
@@ -27,7 +26,7 @@ use app::api::ports::Services;
 
 use crate::auth::middleware::require_role;
 
-pub use error::{ErrorCode, HttpError, MAX_BODY_BYTES};
+pub use crate::http_error::{ErrorCode, HttpError, MAX_BODY_BYTES};
 
 /// The `/api/v1` router (to be nested under that prefix) and its OpenAPI document, both built
 /// from the handlers' `#[utoipa::path]` declarations. Routes are grouped by the role they need,

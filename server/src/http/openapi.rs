@@ -19,7 +19,7 @@ use app::api::auth::Role;
 
 use crate::auth::SESSION_COOKIE;
 
-pub use super::error::ErrorCode;
+pub use crate::http_error::ErrorCode;
 
 /// The error body every failure answers with.
 #[derive(Debug, Serialize, ToSchema)]

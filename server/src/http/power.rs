@@ -9,7 +9,7 @@ use app::api::ports::Services;
 use app::api::power::{service, CurtailmentReport, PowerPrices, PowerQuery, SitePowerRow};
 use app::model::power::curtailment::SitePower;
 
-use super::error::HttpError;
+use crate::http_error::HttpError;
 
 /// A site's settlement point prices.
 #[utoipa::path(get, path = "/power/prices", tag = "power", params(PowerQuery),

@@ -13,7 +13,7 @@ use app::api::ports::Services;
 use app::api::reports::{service, ClosedMonth, ClosedMonths, Restatement};
 use app::model::power::credit::{NewPowerCredit, PowerCredit};
 
-use super::error::HttpError;
+use crate::http_error::HttpError;
 
 /// Which version of a closed month.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -7,7 +7,7 @@ use axum::Json;
 use app::api::ports::Services;
 use app::api::risk::{service, LeaseMarks, RiskQuery, RiskReport};
 
-use super::error::HttpError;
+use crate::http_error::HttpError;
 
 /// Monthly P10/P50/P90 of mining revenue and margin, AI revenue and the total, from a seeded
 /// Monte Carlo of BTC price and difficulty (drift and volatility estimated from a year of

@@ -13,7 +13,7 @@ use app::api::ports::Services;
 use app::api::sla::{service, SlaLedger};
 use app::charts::csv::line;
 
-use super::error::HttpError;
+use crate::http_error::HttpError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct SlaQuery {
