@@ -181,18 +181,23 @@ def cycles(graph):
     return comps
 
 
-found = 0
-for root in CRATES:
-    crate = Crate(root)
-    graph = edges(crate)
-    for comp in cycles(graph):
-        found += 1
-        files = sorted(str(crate.mods[m]) for m in comp)
-        print(f"import circle: {', '.join(files)}")
-        for m in sorted(comp):
-            for t in sorted(graph[m] & set(comp)):
-                print(f"  {crate.mods[m]} -> {crate.mods[t]}")
-if found:
-    print(f"{found} import circles")
-    sys.exit(1)
-print("no import circle in " + ", ".join(CRATES))
+def main():
+    found = 0
+    for root in CRATES:
+        crate = Crate(root)
+        graph = edges(crate)
+        for comp in cycles(graph):
+            found += 1
+            files = sorted(str(crate.mods[m]) for m in comp)
+            print(f"import circle: {', '.join(files)}")
+            for m in sorted(comp):
+                for t in sorted(graph[m] & set(comp)):
+                    print(f"  {crate.mods[m]} -> {crate.mods[t]}")
+    if found:
+        print(f"{found} import circles")
+        sys.exit(1)
+    print("no import circle in " + ", ".join(CRATES))
+
+
+if __name__ == "__main__":
+    main()

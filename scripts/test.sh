@@ -67,6 +67,7 @@ scripts/purity.sh
 echo "pure core: ok"
 python3 scripts/rust_source.py
 scripts/import-cycles.py
+scripts/layer-order.py
 scripts/long-functions.py
 scripts/architecture-check.py
 fi
