@@ -68,14 +68,16 @@ pub fn validate_password(password: &str) -> Result<(), ApiError> {
 
 #[server(endpoint = "get_admin")]
 pub async fn get_admin() -> Result<AdminView, ApiError> {
-    let me = super::auth::require(Role::Admin)?;
-    let accounts = super::ports::services()?.accounts;
-    Ok(AdminView {
-        users: accounts.users().await?,
-        tokens: accounts.tokens().await?,
-        sessions: accounts.sessions(&me).await?,
-        audit: accounts.audit(200).await?,
+    super::server_fn::run(super::auth::Role::Admin, move |svc, me| async move {
+        let accounts = svc.accounts;
+        Ok(AdminView {
+            users: accounts.users().await?,
+            tokens: accounts.tokens().await?,
+            sessions: accounts.sessions(&me).await?,
+            audit: accounts.audit(200).await?,
+        })
     })
+    .await
 }
 
 #[server(endpoint = "add_user")]
@@ -85,53 +87,38 @@ pub async fn add_user(
     password: String,
     tenant: Option<String>,
 ) -> Result<UserRow, ApiError> {
-    let me = super::auth::require(Role::Admin)?;
-    super::error::with_status(
-        async {
-            validate_name("name", &name)?;
-            validate_password(&password)?;
-            let accounts = super::ports::services()?.accounts;
-            accounts
-                .add_user(&name, role, tenant.as_deref(), &password, &me.actor())
-                .await?;
-            accounts
-                .users()
-                .await?
-                .into_iter()
-                .find(|u| u.name == name)
-                .ok_or_else(|| ApiError::NotFound(format!("user {name}")))
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Admin, move |svc, me| async move {
+        validate_name("name", &name)?;
+        validate_password(&password)?;
+        let accounts = svc.accounts;
+        accounts
+            .add_user(&name, role, tenant.as_deref(), &password, &me.actor())
+            .await?;
+        accounts
+            .users()
+            .await?
+            .into_iter()
+            .find(|u| u.name == name)
+            .ok_or_else(|| ApiError::NotFound(format!("user {name}")))
+    })
+    .await
 }
 
 #[server(endpoint = "create_token")]
 pub async fn create_token(name: String, role: Role) -> Result<CreatedToken, ApiError> {
-    let me = super::auth::require(Role::Admin)?;
-    super::error::with_status(
-        async {
-            validate_name("name", &name)?;
-            super::ports::services()?
-                .accounts
-                .create_token(&name, role, &me.actor())
-                .await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Admin, move |svc, me| async move {
+        validate_name("name", &name)?;
+        svc.accounts.create_token(&name, role, &me.actor()).await
+    })
+    .await
 }
 
 #[server(endpoint = "revoke_token")]
 pub async fn revoke_token(id: i64) -> Result<(), ApiError> {
-    let me = super::auth::require(Role::Admin)?;
-    super::error::with_status(
-        async {
-            super::ports::services()?
-                .accounts
-                .revoke_token(id, &me.actor())
-                .await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Admin, move |svc, me| async move {
+        svc.accounts.revoke_token(id, &me.actor()).await
+    })
+    .await
 }
 
 /// An admin disables, enables or resets the password of a user.
@@ -141,16 +128,12 @@ pub async fn update_user(
     disabled: Option<bool>,
     password: Option<String>,
 ) -> Result<UserRow, ApiError> {
-    let me = super::auth::require(Role::Admin)?;
-    super::error::with_status(
-        async {
-            super::ports::services()?
-                .accounts
-                .update_user(&me, &name, &UserPatch { disabled, password })
-                .await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Admin, move |svc, me| async move {
+        svc.accounts
+            .update_user(&me, &name, &UserPatch { disabled, password })
+            .await
+    })
+    .await
 }
 
 /// What the account page shows: who you are and your live sessions.
@@ -165,44 +148,36 @@ pub struct AccountView {
 // Every signed-in user, a tenant too, manages their own password and sessions.
 #[server(endpoint = "get_account")]
 pub async fn get_account() -> Result<AccountView, ApiError> {
-    let me = super::auth::require(Role::Tenant)?;
-    let accounts = super::ports::services()?.accounts;
-    let mut sessions = accounts.sessions(&me).await?;
-    // The account page is about you, even for an admin (who sees everyone's on /admin).
-    sessions.retain(|s| s.user == me.name);
-    Ok(AccountView {
-        name: me.name.clone(),
-        role: me.role,
-        sessions,
+    super::server_fn::run(super::auth::Role::Tenant, move |svc, me| async move {
+        let accounts = svc.accounts;
+        let mut sessions = accounts.sessions(&me).await?;
+        // The account page is about you, even for an admin (who sees everyone's on /admin).
+        sessions.retain(|s| s.user == me.name);
+        Ok(AccountView {
+            name: me.name.clone(),
+            role: me.role,
+            sessions,
+        })
     })
+    .await
 }
 
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new: String) -> Result<(), ApiError> {
-    let me = super::auth::require(Role::Tenant)?;
-    super::error::with_status(
-        async {
-            super::ports::services()?
-                .accounts
-                .change_password(&me, &PasswordChange { current, new })
-                .await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Tenant, move |svc, me| async move {
+        svc.accounts
+            .change_password(&me, &PasswordChange { current, new })
+            .await
+    })
+    .await
 }
 
 #[server(endpoint = "revoke_session")]
 pub async fn revoke_session(id: i64) -> Result<(), ApiError> {
-    let me = super::auth::require(Role::Tenant)?;
-    super::error::with_status(
-        async {
-            super::ports::services()?
-                .accounts
-                .revoke_session(&me, id)
-                .await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Tenant, move |svc, me| async move {
+        svc.accounts.revoke_session(&me, id).await
+    })
+    .await
 }
 
 #[cfg(test)]

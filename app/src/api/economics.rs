@@ -438,9 +438,10 @@ pub async fn get_overview(
     // Callers that do not say get English (the charts' words are in the answer).
     #[server(default)] lang: crate::i18n::Lang,
 ) -> Result<OverviewPage, ApiError> {
-    super::auth::require(super::auth::Role::Viewer)?;
-    let run = async { service::load_overview_page(&super::ports::services()?, range, lang).await };
-    super::error::with_status(run.await)
+    super::server_fn::run(super::auth::Role::Viewer, move |svc, _| async move {
+        service::load_overview_page(&svc, range, lang).await
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -21,44 +21,39 @@ pub struct EmbedsView {
 
 #[server(endpoint = "get_embeds")]
 pub async fn get_embeds() -> Result<EmbedsView, ApiError> {
-    super::auth::require(super::auth::Role::Admin)?;
-    let svc = super::ports::services()?;
-    Ok(EmbedsView {
-        embeds: svc.embeds.list().await?,
-        sites: svc
-            .sites
-            .list_sites()
-            .await?
-            .into_iter()
-            .map(|s| crate::model::timeline::milestones::SiteBrief {
-                id: s.id,
-                name: s.name,
-                capacity_mw: s.capacity_mw,
-            })
-            .collect(),
+    super::server_fn::run(super::auth::Role::Admin, move |svc, _| async move {
+        Ok(EmbedsView {
+            embeds: svc.embeds.list().await?,
+            sites: svc
+                .sites
+                .list_sites()
+                .await?
+                .into_iter()
+                .map(|s| crate::model::timeline::milestones::SiteBrief {
+                    id: s.id,
+                    name: s.name,
+                    capacity_mw: s.capacity_mw,
+                })
+                .collect(),
+        })
     })
+    .await
 }
 
 #[server(endpoint = "create_embed")]
 pub async fn create_embed(spec: EmbedSpec) -> Result<CreatedEmbed, ApiError> {
-    let me = super::auth::require(super::auth::Role::Admin)?;
-    super::error::with_status(
-        async { service::create(&super::ports::services()?, spec, &me.actor()).await }.await,
-    )
+    super::server_fn::run(super::auth::Role::Admin, move |svc, me| async move {
+        service::create(&svc, spec, &me.actor()).await
+    })
+    .await
 }
 
 #[server(endpoint = "revoke_embed")]
 pub async fn revoke_embed(id: i64) -> Result<(), ApiError> {
-    let me = super::auth::require(super::auth::Role::Admin)?;
-    super::error::with_status(
-        async {
-            super::ports::services()?
-                .embeds
-                .revoke(id, &me.actor())
-                .await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Admin, move |svc, me| async move {
+        svc.embeds.revoke(id, &me.actor()).await
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

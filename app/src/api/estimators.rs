@@ -32,12 +32,11 @@ impl Sha256Request {
 /// Measures this server's SHA-256d rate for `millis` milliseconds on all cores.
 #[server(endpoint = "estimate_sha256")]
 pub async fn estimate_sha256(millis: u32) -> Result<Sha256Measurement, ApiError> {
-    super::auth::require(super::auth::Role::Viewer)?;
-    let run = async {
+    super::server_fn::run(super::auth::Role::Viewer, move |svc, _| async move {
         let millis = Sha256Request { millis }.validate()?;
-        super::ports::services()?.sha256.measure(millis).await
-    };
-    super::error::with_status(run.await)
+        svc.sha256.measure(millis).await
+    })
+    .await
 }
 
 /// Today's market figures, the defaults of the estimators.
@@ -60,26 +59,27 @@ pub struct MarketNow {
 /// The latest market day up to today.
 #[server(endpoint = "get_market_now")]
 pub async fn get_market_now() -> Result<MarketNow, ApiError> {
-    super::auth::require(super::auth::Role::Viewer)?;
-    let svc = super::ports::services()?;
-    let today = svc.clock.today();
-    let year = svc
-        .market
-        .days(today - chrono::Duration::days(365), today)
-        .await?;
-    let last = year
-        .last()
-        .filter(|d| d.date >= today - chrono::Duration::days(30))
-        .ok_or_else(|| ApiError::NotFound("no market figures in the last 30 days".into()))?;
-    let btc_vol_per_year =
-        crate::model::investor::risk_inputs::estimate(&year, 0.0).map(|d| d.btc_vol_per_year);
-    Ok(MarketNow {
-        today,
-        btc_usd: last.btc_usd,
-        difficulty: last.difficulty,
-        fees_btc_per_block: last.fees_btc_per_block,
-        subsidy_btc: last.subsidy_btc(),
-        simulated: last.source == crate::model::mining::market::MarketSource::Simulated,
-        btc_vol_per_year,
+    super::server_fn::run(super::auth::Role::Viewer, move |svc, _| async move {
+        let today = svc.clock.today();
+        let year = svc
+            .market
+            .days(today - chrono::Duration::days(365), today)
+            .await?;
+        let last = year
+            .last()
+            .filter(|d| d.date >= today - chrono::Duration::days(30))
+            .ok_or_else(|| ApiError::NotFound("no market figures in the last 30 days".into()))?;
+        let btc_vol_per_year =
+            crate::model::investor::risk_inputs::estimate(&year, 0.0).map(|d| d.btc_vol_per_year);
+        Ok(MarketNow {
+            today,
+            btc_usd: last.btc_usd,
+            difficulty: last.difficulty,
+            fees_btc_per_block: last.fees_btc_per_block,
+            subsidy_btc: last.subsidy_btc(),
+            simulated: last.source == crate::model::mining::market::MarketSource::Simulated,
+            btc_vol_per_year,
+        })
     })
+    .await
 }

@@ -58,25 +58,30 @@ pub struct FleetView {
 /// The device table page and summary.
 #[server(endpoint = "get_fleet")]
 pub async fn get_fleet(query: DeviceQuery) -> Result<FleetView, ApiError> {
-    let me = super::auth::require(super::auth::Role::Tenant)?;
-    let svc = super::ports::services()?;
-    let fleet = svc.fleet.clone();
-    // A tenant's table, totals and map are of its own GPUs only.
-    if let Some(scope) = super::tenant::TenantScope::of(&svc, &me).await? {
-        let mut devices = fleet.devices().await;
-        super::tenant::visible(Some(&scope), &mut devices);
-        devices.sort_by(|a, b| a.id.cmp(&b.id));
-        return Ok(FleetView {
-            summary: crate::model::fleet::devices::summarize(&devices, fleet.summary().await.at, 0),
-            page: crate::model::fleet::devices::page(&devices, &query),
-            grid: crate::model::fleet::devices::status_grid(&devices, 12_000),
-        });
-    }
-    Ok(FleetView {
-        summary: fleet.summary().await,
-        page: fleet.page(&query).await,
-        grid: crate::model::fleet::devices::StatusGrid::clone(&*fleet.status_grid().await),
+    super::server_fn::run(super::auth::Role::Tenant, move |svc, me| async move {
+        let fleet = svc.fleet.clone();
+        // A tenant's table, totals and map are of its own GPUs only.
+        if let Some(scope) = super::tenant::TenantScope::of(&svc, &me).await? {
+            let mut devices = fleet.devices().await;
+            super::tenant::visible(Some(&scope), &mut devices);
+            devices.sort_by(|a, b| a.id.cmp(&b.id));
+            return Ok(FleetView {
+                summary: crate::model::fleet::devices::summarize(
+                    &devices,
+                    fleet.summary().await.at,
+                    0,
+                ),
+                page: crate::model::fleet::devices::page(&devices, &query),
+                grid: crate::model::fleet::devices::status_grid(&devices, 12_000),
+            });
+        }
+        Ok(FleetView {
+            summary: fleet.summary().await,
+            page: fleet.page(&query).await,
+            grid: crate::model::fleet::devices::StatusGrid::clone(&*fleet.status_grid().await),
+        })
     })
+    .await
 }
 
 /// A device's latest state and its history.
@@ -94,22 +99,18 @@ pub const HISTORY_HOURS: [u32; 4] = [1, 24, 168, 720];
 /// One device's state and history over the last `hours` (1, 24, 168 or 720).
 #[server(endpoint = "get_device_history")]
 pub async fn get_device_history(id: String, hours: u32) -> Result<DeviceHistory, ApiError> {
-    let me = super::auth::require(super::auth::Role::Tenant)?;
-    super::error::with_status(
-        async {
-            // Another tenant's device (or a miner) is not found, not forbidden: its existence
-            // is not the tenant's to learn.
-            let svc = super::ports::services()?;
-            if let Some(scope) = super::tenant::TenantScope::of(&svc, &me).await? {
-                let mine = svc.fleet.device(&id).await.is_some_and(|d| scope.sees(&d));
-                if !mine {
-                    return Err(ApiError::NotFound(format!("device {id}")));
-                }
+    super::server_fn::run(super::auth::Role::Tenant, move |svc, me| async move {
+        // Another tenant's device (or a miner) is not found, not forbidden: its existence
+        // is not the tenant's to learn.
+        if let Some(scope) = super::tenant::TenantScope::of(&svc, &me).await? {
+            let mine = svc.fleet.device(&id).await.is_some_and(|d| scope.sees(&d));
+            if !mine {
+                return Err(ApiError::NotFound(format!("device {id}")));
             }
-            device_history(id, hours).await
         }
-        .await,
-    )
+        device_history(id, hours).await
+    })
+    .await
 }
 
 /// (ssr) Discovery, shared by `POST /api/v1/devices/scan` and the fleet page's form.
@@ -170,9 +171,10 @@ pub mod service {
 pub async fn scan_devices(
     req: crate::model::fleet::discovery::ScanRequest,
 ) -> Result<crate::model::fleet::discovery::ScanReport, ApiError> {
-    let me = super::auth::require(super::auth::Role::Operator)?;
-    let run = async { service::scan(&super::ports::services()?, &me.actor(), req).await };
-    super::error::with_status(run.await)
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::scan(&svc, &me.actor(), req).await
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

@@ -22,6 +22,8 @@ pub mod ports;
 pub mod power;
 pub mod reports;
 pub mod risk;
+#[cfg(feature = "ssr")]
+pub mod server_fn;
 pub mod sla;
 pub mod status;
 #[cfg(feature = "ssr")]

@@ -468,22 +468,19 @@ pub mod service {
 /// Every site with today's split and the caller's right to edit.
 #[leptos::server(endpoint = "get_sites")]
 pub async fn get_sites() -> Result<SitesView, crate::api::error::ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Viewer)?;
-    super::error::with_status(
-        async { service::sites_view(&super::ports::services()?, me.may(Role::Operator)).await }
-            .await,
-    )
+    super::server_fn::run(super::auth::Role::Viewer, move |svc, me| async move {
+        service::sites_view(&svc, me.may(super::auth::Role::Operator)).await
+    })
+    .await
 }
 
 // JSON: its arguments hold tagged enums and numbers, which URL-encoded forms flatten to text.
 #[leptos::server(endpoint = "add_site", input = leptos::server_fn::codec::Json)]
 pub async fn add_site(site: SiteDoc) -> Result<SiteDetail, crate::api::error::ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Operator)?;
-    super::error::with_status(
-        async { service::add_site(&super::ports::services()?, site, &me.actor()).await }.await,
-    )
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::add_site(&svc, site, &me.actor()).await
+    })
+    .await
 }
 
 // JSON: its arguments hold tagged enums and numbers, which URL-encoded forms flatten to text.
@@ -492,21 +489,18 @@ pub async fn patch_site(
     id: String,
     patch: SitePatch,
 ) -> Result<SiteDetail, crate::api::error::ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Operator)?;
-    super::error::with_status(
-        async { service::patch_site(&super::ports::services()?, &id, patch, &me.actor()).await }
-            .await,
-    )
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::patch_site(&svc, &id, patch, &me.actor()).await
+    })
+    .await
 }
 
 #[leptos::server(endpoint = "retire_site")]
 pub async fn retire_site(id: String) -> Result<SiteDetail, crate::api::error::ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Operator)?;
-    super::error::with_status(
-        async { service::retire_site(&super::ports::services()?, &id, &me.actor()).await }.await,
-    )
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::retire_site(&svc, &id, &me.actor()).await
+    })
+    .await
 }
 
 // JSON: its arguments hold tagged enums and numbers, which URL-encoded forms flatten to text.
@@ -515,14 +509,10 @@ pub async fn add_contract(
     site_id: String,
     contract: ContractDoc,
 ) -> Result<SiteDetail, crate::api::error::ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Operator)?;
-    super::error::with_status(
-        async {
-            service::add_contract(&super::ports::services()?, &site_id, contract, &me.actor()).await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::add_contract(&svc, &site_id, contract, &me.actor()).await
+    })
+    .await
 }
 
 // JSON: its arguments hold tagged enums and numbers, which URL-encoded forms flatten to text.
@@ -531,23 +521,18 @@ pub async fn patch_contract(
     id: String,
     patch: ContractPatch,
 ) -> Result<SiteDetail, crate::api::error::ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Operator)?;
-    super::error::with_status(
-        async {
-            service::patch_contract(&super::ports::services()?, &id, patch, &me.actor()).await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::patch_contract(&svc, &id, patch, &me.actor()).await
+    })
+    .await
 }
 
 #[leptos::server(endpoint = "end_contract")]
 pub async fn end_contract(id: String) -> Result<SiteDetail, crate::api::error::ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Operator)?;
-    super::error::with_status(
-        async { service::end_contract(&super::ports::services()?, &id, &me.actor()).await }.await,
-    )
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::end_contract(&svc, &id, &me.actor()).await
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -124,9 +124,10 @@ pub struct SiteFlexibility {
 /// Every site with power terms, over the year through today (the calculator's comparison).
 #[leptos::server(endpoint = "get_site_flexibility")]
 pub async fn get_site_flexibility() -> Result<Vec<SiteFlexibility>, crate::api::error::ApiError> {
-    crate::api::auth::require(crate::api::auth::Role::Viewer)?;
-    let run = async { service::site_flexibility(&crate::api::ports::services()?).await };
-    crate::api::error::with_status(run.await)
+    crate::api::server_fn::run(crate::api::auth::Role::Viewer, |svc, _| async move {
+        service::site_flexibility(&svc).await
+    })
+    .await
 }
 
 /// (ssr) Shared by the JSON handlers, the exports and the overview.

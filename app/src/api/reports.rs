@@ -5,10 +5,6 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "ssr")]
-use super::auth::Role;
-#[cfg(feature = "ssr")]
-use super::error::with_status;
 use super::error::ApiError;
 
 pub use super::types::{ClosedMonth, ClosedMonthRow};
@@ -37,40 +33,37 @@ pub struct Restatement {
 /// Closed months and their versions (the `/reports` page).
 #[server(endpoint = "get_reports")]
 pub async fn get_reports() -> Result<ClosedMonths, ApiError> {
-    super::auth::require(Role::Viewer)?;
-    with_status(async { service::list(&super::ports::services()?).await }.await)
+    super::server_fn::run(super::auth::Role::Viewer, move |svc, _| async move {
+        service::list(&svc).await
+    })
+    .await
 }
 
 /// A closed month's newest version, or `version` (the `/reports/{month}` page).
 #[server(endpoint = "get_report")]
 pub async fn get_report(month: String, version: Option<i64>) -> Result<ClosedMonth, ApiError> {
-    super::auth::require(Role::Viewer)?;
-    with_status(async { service::read(&super::ports::services()?, &month, version).await }.await)
+    super::server_fn::run(super::auth::Role::Viewer, move |svc, _| async move {
+        service::read(&svc, &month, version).await
+    })
+    .await
 }
 
 /// Closes `month` (admin).
 #[server(endpoint = "close_report")]
 pub async fn close_report(month: String) -> Result<ClosedMonth, ApiError> {
-    let me = super::auth::require(Role::Admin)?;
-    with_status(async { service::close(&super::ports::services()?, &me, &month).await }.await)
+    super::server_fn::run(super::auth::Role::Admin, move |svc, me| async move {
+        service::close(&svc, &me, &month).await
+    })
+    .await
 }
 
 /// Restates `month` with a reason (admin).
 #[server(endpoint = "restate_report")]
 pub async fn restate_report(month: String, reason: String) -> Result<ClosedMonth, ApiError> {
-    let me = super::auth::require(Role::Admin)?;
-    with_status(
-        async {
-            service::restate(
-                &super::ports::services()?,
-                &me,
-                &month,
-                &Restatement { reason },
-            )
-            .await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Admin, move |svc, me| async move {
+        service::restate(&svc, &me, &month, &Restatement { reason }).await
+    })
+    .await
 }
 
 /// The production update's lines of a closed month, with its comparisons.

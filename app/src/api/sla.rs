@@ -21,14 +21,11 @@ pub struct SlaLedger {
 /// The ledger of `month` (`YYYY-MM`; empty: this month).
 #[server(endpoint = "get_sla_ledger")]
 pub async fn get_sla_ledger(month: String) -> Result<SlaLedger, ApiError> {
-    let me = super::auth::require(super::auth::Role::Tenant)?;
-    super::error::with_status(
-        async {
-            let svc = super::ports::services()?;
-            service::ledger(&svc, &me, &month).await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Tenant, move |svc, me| async move {
+        let svc = svc;
+        service::ledger(&svc, &me, &month).await
+    })
+    .await
 }
 
 /// (ssr) Shared by the server function, `GET /api/v1/sla` and its CSV.

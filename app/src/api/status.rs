@@ -69,6 +69,8 @@ pub async fn data_status(svc: &super::ports::Services) -> Result<DataStatus, Api
 #[server(endpoint = "get_data_status")]
 pub async fn get_data_status() -> Result<DataStatus, ApiError> {
     // Every page's banner, a tenant's pages too: it says what is simulated, nothing private.
-    super::auth::require(super::auth::Role::Tenant)?;
-    data_status(&super::ports::services()?).await
+    super::server_fn::run(super::auth::Role::Tenant, |svc, _| async move {
+        data_status(&svc).await
+    })
+    .await
 }

@@ -206,66 +206,50 @@ pub mod service {
 
 #[server(endpoint = "get_timeline")]
 pub async fn get_timeline() -> Result<TimelineView, ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Viewer)?;
-    service::load_timeline(&super::ports::services()?, me.may(Role::Operator)).await
+    super::server_fn::run(super::auth::Role::Viewer, move |svc, me| async move {
+        service::load_timeline(&svc, me.may(super::auth::Role::Operator)).await
+    })
+    .await
 }
 
 #[server(endpoint = "create_milestone")]
 pub async fn create_milestone(new: NewMilestone) -> Result<Milestone, ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Operator)?;
-    super::error::with_status(
-        async { service::create_milestone(&super::ports::services()?, &me.actor(), new).await }
-            .await,
-    )
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::create_milestone(&svc, &me.actor(), new).await
+    })
+    .await
 }
 
 #[server(endpoint = "update_milestone")]
 pub async fn update_milestone(id: String, edit: MilestoneEdit) -> Result<Milestone, ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Operator)?;
-    super::error::with_status(
-        async {
-            service::update_milestone(&super::ports::services()?, &me.actor(), &id, edit).await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::update_milestone(&svc, &me.actor(), &id, edit).await
+    })
+    .await
 }
 
 #[server(endpoint = "create_annotation")]
 pub async fn create_annotation(new: NewAnnotation) -> Result<Annotation, ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Operator)?;
-    super::error::with_status(
-        async { service::create_annotation(&super::ports::services()?, &me.actor(), new).await }
-            .await,
-    )
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::create_annotation(&svc, &me.actor(), new).await
+    })
+    .await
 }
 
 #[server(endpoint = "edit_annotation")]
 pub async fn edit_annotation(id: i64, edit: AnnotationEdit) -> Result<Annotation, ApiError> {
-    use super::auth::{require, Role};
-    let me = require(Role::Operator)?;
-    super::error::with_status(
-        async { service::edit_annotation(&super::ports::services()?, &me.actor(), id, edit).await }
-            .await,
-    )
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        service::edit_annotation(&svc, &me.actor(), id, edit).await
+    })
+    .await
 }
 
 #[server(endpoint = "get_annotation_history")]
 pub async fn get_annotation_history(id: i64) -> Result<Vec<AnnotationVersion>, ApiError> {
-    use super::auth::{require, Role};
-    require(Role::Viewer)?;
-    super::error::with_status(
-        async {
-            super::ports::services()?
-                .timeline
-                .annotation_history(id)
-                .await
-        }
-        .await,
-    )
+    super::server_fn::run(super::auth::Role::Viewer, move |svc, _| async move {
+        svc.timeline.annotation_history(id).await
+    })
+    .await
 }
 
 /// The signed-in user (the nav shows it; pages hide edit controls from viewers).

@@ -138,6 +138,20 @@ async fn a_closed_month_stays_put_and_a_restatement_names_its_changes_on_both_en
             .post_json("/api/v1/reports/2025-08/restate", &json!({ "reason": "x" }))
             .await;
         assert_eq!(s, 404, "{label}: only a closed month restates");
+        // The pages' server functions answer with the error's own status, not 500.
+        let form = "application/x-www-form-urlencoded";
+        let (s, _) = app
+            .post_raw("/api/get_report", form, "month=2025-07".into())
+            .await;
+        assert_eq!(s, 404, "{label}: a month not closed");
+        let (s, _) = app
+            .post_raw("/api/close_report", form, "month=2025-13".into())
+            .await;
+        assert_eq!(s, 422, "{label}: not a month");
+        let (s, _) = app
+            .post_raw("/api/close_report", form, "month=2025-09".into())
+            .await;
+        assert_eq!(s, 409, "{label}: closed already");
         // Deployed hashrate at the month's end and the fleet's J/TH come with every site.
         for site in v2["figures"]["sites"].as_array().unwrap() {
             assert!(
