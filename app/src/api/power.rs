@@ -283,44 +283,13 @@ pub mod service {
             &policy,
             price_of_day,
         );
-        let with = curtailment::mining_margin_usd(&rows, &terms.contract, true);
-        let without = curtailment::mining_margin_usd(&rows, &terms.contract, false);
         let peaks = svc.power.peaks(w.0, w.1).await?;
-        let (four_cp_curtailed, four_cp_avoided_usd) = match terms.four_cp_usd_per_kw_year {
-            Some(rate) => curtailment::four_cp_avoided_usd(&rows, &peaks, rate),
-            None => (0, 0.0),
-        };
-        let months = (w.1 - w.0).num_days() as f64 / 30.4375;
-        // Modelled performance: the share of the intervals priced above the strike that were sat
-        // out (a run mined through because its ramp cost more counts against it).
-        let called = rows
-            .iter()
-            .filter(|r| {
-                terms.contract.marginal_usd_per_mwh(r.price_usd_per_mwh) > r.strike_usd_per_mwh
-            })
-            .count();
-        let shed = rows
-            .iter()
-            .filter(|r| {
-                !r.mined
-                    && terms.contract.marginal_usd_per_mwh(r.price_usd_per_mwh)
-                        > r.strike_usd_per_mwh
-            })
-            .count();
-        let performance = if called == 0 {
-            1.0
-        } else {
-            shed as f64 / called as f64
-        };
-        let firm = curtailment::firm_power_cost_usd(&rows, &terms.contract);
+        let months = (w.1 - w.0).num_days() as f64 / crate::model::ai::lease::DAYS_PER_MONTH;
         let adherence =
             curtailment::adherence(&rows, &svc.power.drawn_mw(&site.id, w.0, w.1).await?);
-        // What telemetry shows was shed, where the polled fleet covers the called hours;
-        // otherwise the model's own performance.
-        let performance = adherence.percent.map_or(performance, |p| p / 100.0);
-        let demand_response_usd = terms.demand_response.map_or(0.0, |dr| {
-            dr.credit_usd(months, dr.committed_mw * performance)
-        });
+        // What telemetry shows was shed, where the polled fleet covers the called hours.
+        let measured = adherence.percent.map(|p| p / 100.0);
+        let flex = curtailment::flexibility(&rows, &terms, &peaks, months, measured);
         let totals = match group {
             "day" => curtailment::totals(&rows, false),
             "month" => curtailment::totals(&rows, true),
@@ -343,15 +312,15 @@ pub mod service {
                 Vec::new()
             },
             totals,
-            margin_curtailing_usd: with,
-            margin_running_through_usd: without,
-            curtailment_value_usd: with - without,
+            margin_curtailing_usd: flex.margin_curtailing_usd,
+            margin_running_through_usd: flex.margin_running_through_usd,
+            curtailment_value_usd: flex.curtailment_value_usd,
             four_cp_peaks: peaks.len() as u32,
-            four_cp_curtailed,
-            four_cp_avoided_usd,
-            demand_response_usd,
-            flexibility_value_usd: with - without + four_cp_avoided_usd + demand_response_usd,
-            firm_power_cost_usd: firm,
+            four_cp_curtailed: flex.four_cp_curtailed,
+            four_cp_avoided_usd: flex.four_cp_avoided_usd,
+            demand_response_usd: flex.demand_response_usd,
+            flexibility_value_usd: flex.flexibility_value_usd,
+            firm_power_cost_usd: flex.firm_power_cost_usd,
             adherence,
         })
     }

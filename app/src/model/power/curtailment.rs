@@ -429,10 +429,69 @@ pub fn mining_margin_usd(rows: &[CurtailmentRow], contract: &PowerContract, curt
         .sum()
 }
 
-/// What flexibility is worth over the backtest, $: mining that curtails against mining that runs
-/// through at the same prices. A firm AI load has none of it; converting gives it up.
-pub fn flexibility_value_usd(rows: &[CurtailmentRow], contract: &PowerContract) -> f64 {
-    mining_margin_usd(rows, contract, true) - mining_margin_usd(rows, contract, false)
+/// What a site's flexibility earned over a backtest, in its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Flexibility {
+    /// Mining's net margin curtailing, and running through every interval, $.
+    pub margin_curtailing_usd: f64,
+    pub margin_running_through_usd: f64,
+    /// What curtailment adds: the first minus the second, $.
+    pub curtailment_value_usd: f64,
+    /// Coincident peaks the site sat out and the transmission charge that avoids, $.
+    pub four_cp_curtailed: u32,
+    pub four_cp_avoided_usd: f64,
+    /// Demand-response credits over the window at `performance`, $.
+    pub demand_response_usd: f64,
+    /// Share of the intervals priced above the decision price that were sat out (a run mined
+    /// through because its ramp cost more counts against it); 1 when none was.
+    pub modelled_performance: f64,
+    /// Curtailment + 4CP + demand response, $: what a firm AI load gives up.
+    pub flexibility_value_usd: f64,
+    /// The same MW as a firm load, every interval, $ of power.
+    pub firm_power_cost_usd: f64,
+}
+
+/// The flexibility of a backtest's `rows` under `terms` over `months`: `peaks` are the
+/// coincident-peak intervals; `measured_performance` (0–1) is what telemetry shows was shed on
+/// call, used for demand response in place of the model's own where it covers the called hours.
+pub fn flexibility(
+    rows: &[CurtailmentRow],
+    terms: &SitePower,
+    peaks: &[DateTime<Utc>],
+    months: f64,
+    measured_performance: Option<f64>,
+) -> Flexibility {
+    let c = &terms.contract;
+    let with = mining_margin_usd(rows, c, true);
+    let without = mining_margin_usd(rows, c, false);
+    let (four_cp_curtailed, four_cp_avoided_usd) = match terms.four_cp_usd_per_kw_year {
+        Some(rate) => four_cp_avoided_usd(rows, peaks, rate),
+        None => (0, 0.0),
+    };
+    let called = rows
+        .iter()
+        .filter(|r| c.marginal_usd_per_mwh(r.price_usd_per_mwh) > r.strike_usd_per_mwh);
+    let (called, shed) = called.fold((0u32, 0u32), |(n, s), r| (n + 1, s + u32::from(!r.mined)));
+    let modelled_performance = if called == 0 {
+        1.0
+    } else {
+        f64::from(shed) / f64::from(called)
+    };
+    let performance = measured_performance.unwrap_or(modelled_performance);
+    let demand_response_usd = terms.demand_response.map_or(0.0, |dr| {
+        dr.credit_usd(months, dr.committed_mw * performance)
+    });
+    Flexibility {
+        margin_curtailing_usd: with,
+        margin_running_through_usd: without,
+        curtailment_value_usd: with - without,
+        four_cp_curtailed,
+        four_cp_avoided_usd,
+        demand_response_usd,
+        modelled_performance,
+        flexibility_value_usd: with - without + four_cp_avoided_usd + demand_response_usd,
+        firm_power_cost_usd: firm_power_cost_usd(rows, c),
+    }
 }
 
 /// The same MW as a firm load, $: each interval's mining MW drawing in every interval, spikes
@@ -792,10 +851,28 @@ mod tests {
             &CurtailmentPolicy::default(),
             |_| 0.048,
         );
-        assert_eq!(flexibility_value_usd(&rows, &fixed), 0.0);
+        let terms = |contract| SitePower {
+            contract,
+            policy: CurtailmentPolicy::default(),
+            demand_response: Some(DemandResponse {
+                committed_mw: 10.0,
+                usd_per_mw_month: 5_000.0,
+            }),
+            four_cp_usd_per_kw_year: None,
+        };
+        let at_fixed = flexibility(&rows, &terms(fixed), &[], 1.0, None);
+        assert_eq!(at_fixed.curtailment_value_usd, 0.0);
         let rows = spike_rows();
-        // Running through pays the spike: 8 × 25 MWh × ($5,000 − $100) = $980,000 more.
-        assert!((flexibility_value_usd(&rows, &INDEX()) - 980_000.0).abs() < 1e-6);
+        // Running through pays the spike: 8 × 25 MWh × ($5,000 − $100) = $980,000 more; every
+        // called interval sat out earns the whole month's $50,000 of demand response.
+        let f = flexibility(&rows, &terms(INDEX()), &[], 1.0, None);
+        assert!((f.curtailment_value_usd - 980_000.0).abs() < 1e-6);
+        assert_eq!(f.modelled_performance, 1.0);
+        assert!((f.demand_response_usd - 50_000.0).abs() < 1e-9);
+        assert!((f.flexibility_value_usd - 1_030_000.0).abs() < 1e-6);
+        // Telemetry shows half the committed MW shed: half the credit.
+        let measured = flexibility(&rows, &terms(INDEX()), &[], 1.0, Some(0.5));
+        assert!((measured.demand_response_usd - 25_000.0).abs() < 1e-9);
         // The same 100 MW as a firm load pays every interval: 100 MW × (88 × $25 + 8 × $5,000) × 0.25 h.
         let firm = firm_power_cost_usd(&rows, &INDEX());
         assert!((firm - 100.0 * (88.0 * 25.0 + 8.0 * 5_000.0) * 0.25).abs() < 1e-6);
