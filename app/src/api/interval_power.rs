@@ -43,13 +43,12 @@ pub async fn interval_power(
         let Some((_, t)) = terms.iter().find(|(id, _)| *id == site.id) else {
             notes.push(PowerNote {
                 site: site.id.clone(),
-                kind: "flat".into(),
+                kind: crate::model::power::contract::ContractKind::Flat,
                 point: None,
                 intervals: 0,
             });
             continue;
         };
-        let kind = crate::api::power::service::contract_kind(&t.contract);
         let prices = match (&t.contract, t.contract.point()) {
             (c, Some(point)) => {
                 svc.power
@@ -70,7 +69,7 @@ pub async fn interval_power(
         }
         notes.push(PowerNote {
             site: site.id.clone(),
-            kind: kind.into(),
+            kind: t.contract.kind(),
             point: point.map(str::to_string),
             intervals: prices.len() as u32,
         });

@@ -56,8 +56,7 @@ pub struct BacktestLoad {
 pub struct CurtailmentReport {
     pub site: String,
     pub point: Option<String>,
-    /// `fixed`, `index` or `index_with_hedge`.
-    pub contract: String,
+    pub contract: crate::model::power::contract::ContractKind,
     pub load: BacktestLoad,
     /// Where the prices came from (see `PowerPrices::source`).
     pub price_source: String,
@@ -103,7 +102,7 @@ pub struct SitePowerRow {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SiteFlexibility {
     pub site: String,
-    pub contract: String,
+    pub contract: crate::model::power::contract::ContractKind,
     pub point: Option<String>,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -298,7 +297,7 @@ pub mod service {
         Ok(CurtailmentReport {
             site: site.id.clone(),
             point: prices.point.clone(),
-            contract: contract_kind(&terms.contract).into(),
+            contract: terms.contract.kind(),
             load: BacktestLoad {
                 mining_mw: load(q.from).mw,
                 j_per_th,
@@ -405,14 +404,6 @@ pub mod service {
             });
         }
         Ok(out)
-    }
-
-    pub fn contract_kind(c: &PowerContract) -> &'static str {
-        match c {
-            PowerContract::Fixed { .. } => "fixed",
-            PowerContract::Index { .. } => "index",
-            PowerContract::IndexWithHedge { .. } => "index_with_hedge",
-        }
     }
 
     /// The sites whose power schedule has mining curtailed in the interval holding `now` (the

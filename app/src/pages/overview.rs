@@ -185,15 +185,17 @@ fn Kpis(o: Overview) -> impl IntoView {
 /// Where each site's power cost comes from: interval prices at a point, a fixed price, or the
 /// flat rate of sites without terms.
 fn power_note(o: &Overview, lang: Lang) -> String {
+    use crate::model::power::contract::ContractKind;
     let tx = &t().overview;
     let mut parts: Vec<String> = o
         .power_notes
         .iter()
-        .filter_map(|n| match (n.kind.as_str(), &n.point) {
-            ("fixed", _) => Some((tx.power_fixed)(&n.site)),
+        .filter_map(|n| match (n.kind, &n.point) {
+            (ContractKind::Fixed, _) => Some((tx.power_fixed)(&n.site)),
+            (ContractKind::Flat, _) => None,
             (kind, Some(point)) => Some((tx.power_interval)(
                 &n.site,
-                if kind == "index" {
+                if kind == ContractKind::Index {
                     tx.contract_index
                 } else {
                     tx.contract_hedged
@@ -207,7 +209,7 @@ fn power_note(o: &Overview, lang: Lang) -> String {
     if parts.is_empty() {
         return tx.power_flat_all.to_string();
     }
-    if o.power_notes.iter().any(|n| n.kind == "flat") {
+    if o.power_notes.iter().any(|n| n.kind == ContractKind::Flat) {
         parts.push(tx.power_flat.to_string());
     }
     parts.join("; ")

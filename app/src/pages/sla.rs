@@ -50,9 +50,9 @@ fn Ledger(month: String, through: String, rows: Vec<LedgerRow>) -> impl IntoView
     let tx = &t().sla;
     let usd = move |v: f64| numbers::usd(lang, v);
     let pct = move |v: f64, d: usize| format!("{} %", numbers::number(lang, v, d));
-    let availability = move |r: &LedgerRow| match (r.availability_pct, r.source.as_str()) {
-        (Some(a), _) => pct(a, 3),
-        (None, _) => tx.not_measured.to_string(),
+    let availability = move |r: &LedgerRow| match r.availability_pct {
+        Some(a) => pct(a, 3),
+        None => tx.not_measured.to_string(),
     };
     let prev = step(&month, -1).map(|m| format!("/sla?month={m}"));
     // The month in progress has no next one yet.
@@ -81,7 +81,7 @@ fn Ledger(month: String, through: String, rows: Vec<LedgerRow>) -> impl IntoView
                 </thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
-                        <tr data-contract=r.contract_id.clone() data-source=r.source.clone()>
+                        <tr data-contract=r.contract_id.clone() data-source=r.source.as_str()>
                             <td>{r.contract_id.clone()}</td>
                             <td>{r.tenant.clone()}</td>
                             <td>{r.site_id.clone()}</td>

@@ -80,7 +80,7 @@ pub async fn ledger_csv(
             format!("{}", r.credit_pct),
             format!("{:.2}", r.credit_usd),
             format!("{:.2}", r.net_usd),
-            r.source.clone(),
+            r.source.as_str().to_string(),
         ]));
     }
     // Named for the last day it counts: rigshift-sla-YYYY-MM-DD.csv.

@@ -85,9 +85,8 @@ pub struct LedgerRow {
     pub credit_pct: f64,
     pub credit_usd: f64,
     pub net_usd: f64,
-    /// `measured` when availability comes from telemetry, `not_measured` when it could not be
-    /// (no credit is assumed), `no_sla` for a contract without one.
-    pub source: String,
+    /// Where the availability comes from.
+    pub source: AvailabilitySource,
 }
 
 /// Minutes of the month starting `first` (of `days` days) that have passed by `as_of`, counting
@@ -128,9 +127,9 @@ pub fn ledger_row(
     let minutes = minutes_elapsed(first, days, through, as_of);
     let availability_pct = m.availability_pct(minutes);
     let (credit_pct, source) = match (&contract.sla, availability_pct) {
-        (None, _) => (0.0, "no_sla"),
-        (Some(_), None) => (0.0, "not_measured"),
-        (Some(sla), Some(a)) => (sla.credit_pct(a), "measured"),
+        (None, _) => (0.0, AvailabilitySource::NoSla),
+        (Some(_), None) => (0.0, AvailabilitySource::NotMeasured),
+        (Some(sla), Some(a)) => (sla.credit_pct(a), AvailabilitySource::Measured),
     };
     let credit_usd = fee_usd * credit_pct / 100.0;
     LedgerRow {
@@ -147,7 +146,29 @@ pub fn ledger_row(
         credit_pct,
         credit_usd,
         net_usd: fee_usd - credit_usd,
-        source: source.into(),
+        source,
+    }
+}
+
+/// `measured` when availability comes from telemetry, `not_measured` when it could not be (no
+/// credit is assumed), `no_sla` for a contract without one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AvailabilitySource {
+    Measured,
+    NotMeasured,
+    NoSla,
+}
+
+impl AvailabilitySource {
+    /// The name the API, the CSV and the page's `data-source` use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Measured => "measured",
+            Self::NotMeasured => "not_measured",
+            Self::NoSla => "no_sla",
+        }
     }
 }
 
@@ -257,7 +278,7 @@ mod tests {
         assert_eq!(row.credit_pct, 10.0);
         assert!((row.credit_usd - 1_440.0).abs() < 1e-9);
         assert!((row.net_usd - 12_960.0).abs() < 1e-9);
-        assert_eq!(row.source, "measured");
+        assert_eq!(row.source, AvailabilitySource::Measured);
         assert_eq!(row.observed_share, 1.0);
         // 43 minutes is 99.9004 %: within the promise, no credit.
         let ok = MonthMeasure {

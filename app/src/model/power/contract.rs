@@ -7,6 +7,18 @@ use chrono::{
 };
 use serde::{Deserialize, Serialize};
 
+/// How a site buys its power: the kind of its contract, `flat` for a site without terms (its
+/// flat $/kWh).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContractKind {
+    Fixed,
+    Index,
+    IndexWithHedge,
+    Flat,
+}
+
 /// Length of one settlement interval (ERCOT's real-time market settles every 15 minutes).
 pub const INTERVAL_MINUTES: i64 = 15;
 /// Hours one interval lasts.
@@ -60,6 +72,14 @@ pub enum ZonePrice {
 pub const ENERGY_WEIGHTED: &str = "LZEW";
 
 impl PowerContract {
+    pub fn kind(&self) -> ContractKind {
+        match self {
+            PowerContract::Fixed { .. } => ContractKind::Fixed,
+            PowerContract::Index { .. } => ContractKind::Index,
+            PowerContract::IndexWithHedge { .. } => ContractKind::IndexWithHedge,
+        }
+    }
+
     /// The settlement point whose prices the contract follows (none for a fixed price).
     pub fn point(&self) -> Option<&str> {
         match self {

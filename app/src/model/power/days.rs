@@ -34,8 +34,7 @@ pub struct PowerDay {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PowerNote {
     pub site: String,
-    /// `fixed`, `index` or `index_with_hedge`; `flat` for a site without terms.
-    pub kind: String,
+    pub kind: super::contract::ContractKind,
     pub point: Option<String>,
     /// Intervals priced in the overview's history window.
     pub intervals: u32,
