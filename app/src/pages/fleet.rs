@@ -19,24 +19,6 @@ use crate::state::live_fleet;
 
 const PER_PAGE: usize = 50;
 
-fn status_name(s: DeviceStatus) -> &'static str {
-    match s {
-        DeviceStatus::Online => "online",
-        DeviceStatus::Degraded => "degraded",
-        DeviceStatus::Offline => "offline",
-    }
-}
-
-fn parse_status(s: &str) -> Option<DeviceStatus> {
-    [
-        DeviceStatus::Online,
-        DeviceStatus::Degraded,
-        DeviceStatus::Offline,
-    ]
-    .into_iter()
-    .find(|x| status_name(*x) == s)
-}
-
 fn parse_sort(s: &str) -> DeviceSort {
     match s {
         "id" => DeviceSort::Id,
@@ -55,7 +37,7 @@ pub fn FleetPage() -> impl IntoView {
             page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
             per_page: PER_PAGE,
             sort: q.get("sort").map(|s| parse_sort(&s)).unwrap_or_default(),
-            status: q.get("status").and_then(|s| parse_status(&s)),
+            status: q.get("status").and_then(|s| DeviceStatus::parse(&s)),
             site: q.get("site").filter(|s| !s.is_empty()),
             search: q.get("q").filter(|s| !s.is_empty()),
             reason: q.get("reason").and_then(|r| ReasonCode::parse(&r)),
@@ -235,7 +217,7 @@ fn DeviceTable(
                 </thead>
                 <tbody>
                     {rows.into_iter().map(|d| {
-                        let status = status_name(d.status);
+                        let status = d.status.as_str();
                         view! {
                             <tr data-status=status>
                                 <td title=d.address.clone()><a href=format!("/device?id={}", d.id)>{d.id.clone()}</a></td>

@@ -195,10 +195,7 @@ async fn fleet_csv(svc: &Services, lang: Lang) -> String {
     for d in svc.fleet.devices().await {
         out.push_str(&line([
             d.id,
-            match d.kind {
-                DeviceKind::Asic => "asic".into(),
-                DeviceKind::Gpu => "gpu".into(),
-            },
+            d.kind.as_str().into(),
             d.model,
             d.site,
             d.address,

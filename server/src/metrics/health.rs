@@ -7,7 +7,7 @@ use app::model::fleet::devices::{Device, DeviceKind, DeviceStatus};
 use app::model::fleet::reason::ReasonCode;
 
 use super::exposition::{Exposition, Kind};
-use super::labels::{device_labels, kind_label};
+use super::labels::device_labels;
 
 pub(super) fn write_reasons(out: &mut Exposition, devices: &[Device]) {
     out.family(
@@ -27,7 +27,7 @@ pub(super) fn write_reasons(out: &mut Exposition, devices: &[Device]) {
         for (i, code) in ReasonCode::ALL.iter().enumerate() {
             out.sample(
                 "rigshift_devices_by_reason",
-                &[("kind", kind_label(kind)), ("reason", code.as_str())],
+                &[("kind", kind.as_str()), ("reason", code.as_str())],
                 counts[k][i] as f64,
             );
         }

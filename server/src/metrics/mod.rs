@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 
 use exposition::{Exposition, Kind};
 use histogram::HistogramFamily;
-use labels::{device_labels, kind_label, status_label};
+use labels::device_labels;
 
 /// Latency bucket bounds in seconds: a millisecond up to a device's whole read timeout.
 static LATENCY_BOUNDS: [f64; 14] = [
@@ -221,7 +221,7 @@ fn write_fleet(out: &mut Exposition, devices: &[Device], summary: &FleetSummary)
                 .count();
             out.sample(
                 "rigshift_devices",
-                &[("kind", kind_label(kind)), ("status", status_label(status))],
+                &[("kind", kind.as_str()), ("status", status.as_str())],
                 n as f64,
             );
         }

@@ -3,34 +3,15 @@
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use sqlx::Row;
 
-use app::model::fleet::devices::{Device, DeviceKind, DeviceStatus, SamplePoint};
+use app::model::fleet::devices::{Device, DeviceKind, SamplePoint};
 use app::model::mining::measured::TelemetryGroup;
 
 use super::{Engine, StoreError};
 use crate::store::rows::{DeviceSpec, Retention};
 use crate::store::sample_buffer::SampleRow;
 
-fn kind_name(k: DeviceKind) -> &'static str {
-    match k {
-        DeviceKind::Asic => "asic",
-        DeviceKind::Gpu => "gpu",
-    }
-}
-
 fn parse_kind(s: &str) -> Result<DeviceKind, StoreError> {
-    match s {
-        "asic" => Ok(DeviceKind::Asic),
-        "gpu" => Ok(DeviceKind::Gpu),
-        other => Err(StoreError::Corrupt(format!("device kind {other:?}"))),
-    }
-}
-
-fn status_name(s: DeviceStatus) -> &'static str {
-    match s {
-        DeviceStatus::Online => "online",
-        DeviceStatus::Degraded => "degraded",
-        DeviceStatus::Offline => "offline",
-    }
+    DeviceKind::parse(s).ok_or_else(|| StoreError::Corrupt(format!("device kind {s:?}")))
 }
 
 impl Engine {
@@ -55,7 +36,7 @@ impl Engine {
                    address = excluded.address, source = excluded.source, removed_at = NULL",
             )
             .bind(&d.id)
-            .bind(kind_name(d.kind))
+            .bind(d.kind.as_str())
             .bind(&d.model)
             .bind(&d.site)
             .bind(&d.address)
@@ -192,7 +173,7 @@ impl Engine {
                 q = q
                     .bind(&r.device_id)
                     .bind(r.at)
-                    .bind(status_name(r.status))
+                    .bind(r.status.as_str())
                     .bind(r.hashrate_ths)
                     .bind(r.share_hashrate_ths)
                     .bind(r.gpu_util_pct)

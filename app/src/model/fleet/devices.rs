@@ -25,6 +25,43 @@ pub enum DeviceStatus {
     Offline,
 }
 
+impl DeviceKind {
+    pub const ALL: [DeviceKind; 2] = [DeviceKind::Asic, DeviceKind::Gpu];
+
+    /// The name the API, the store, metrics labels and exports use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceKind::Asic => "asic",
+            DeviceKind::Gpu => "gpu",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl DeviceStatus {
+    pub const ALL: [DeviceStatus; 3] = [
+        DeviceStatus::Online,
+        DeviceStatus::Degraded,
+        DeviceStatus::Offline,
+    ];
+
+    /// The name the API, the store, metrics labels and the fleet page's filter use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceStatus::Online => "online",
+            DeviceStatus::Degraded => "degraded",
+            DeviceStatus::Offline => "offline",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// One hashboard (chain) of an ASIC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
