@@ -401,10 +401,26 @@ impl Engine {
 
     /// Revokes a token; `Ok(false)` if there is no such unrevoked token.
     pub async fn revoke_token(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
+        self.revoke(Revocable::ApiToken, id, actor).await
+    }
+
+    /// Marks a credential revoked now, audited, in one transaction; `Ok(false)` if there is no
+    /// such unrevoked one.
+    pub(super) async fn revoke(
+        &self,
+        what: Revocable,
+        id: i64,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        let (table, action) = match what {
+            Revocable::ApiToken => ("api_tokens", "token.revoke"),
+            Revocable::EmbedToken => ("embed_tokens", "embed.revoke"),
+        };
         let mut tx = self.write_tx().await?;
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-        )
+        // The table name comes from the closed set above, never from input.
+        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
+        )))
         .bind(crate::store::rows::now())
         .bind(id)
         .execute(&mut *tx)
@@ -412,7 +428,7 @@ impl Engine {
         .rows_affected()
             == 1;
         if done {
-            record(&mut tx, actor, "token.revoke", &id.to_string(), "").await?;
+            record(&mut tx, actor, action, &id.to_string(), "").await?;
         }
         tx.commit().await?;
         Ok(done)
@@ -512,4 +528,11 @@ impl Engine {
             .await?;
         Ok(())
     }
+}
+
+/// The credentials that are revoked rather than deleted (their rows stay for the audit).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Revocable {
+    ApiToken,
+    EmbedToken,
 }

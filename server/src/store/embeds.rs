@@ -98,21 +98,8 @@ impl Engine {
     }
 
     pub async fn revoke_embed(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
-        let mut tx = self.write_tx().await?;
-        let done = sqlx::query(
-            "UPDATE embed_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-        )
-        .bind(crate::store::rows::now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if done {
-            record(&mut tx, actor, "embed.revoke", &id.to_string(), "").await?;
-        }
-        tx.commit().await?;
-        Ok(done)
+        self.revoke(super::accounts::Revocable::EmbedToken, id, actor)
+            .await
     }
 
     pub async fn embed_grant(&self, secret_hash: &str) -> Result<Option<EmbedGrant>, StoreError> {
