@@ -133,18 +133,19 @@ pub mod service {
                 .filter(|m| sites.iter().any(|s| s.id == m.site))
                 .collect()
         };
-        let value = |m: &SiteMonth, figure: &str| {
-            figure_lines(m)
-                .into_iter()
+        let lines: Vec<_> = columns.iter().map(|m| figure_lines(m)).collect();
+        let value = |col: usize, figure: &str| {
+            lines[col]
+                .iter()
                 .find(|(name, _)| *name == figure)
-                .and_then(|(_, v)| v)
+                .and_then(|(_, v)| *v)
         };
         let first = columns.first().map(|m| m.site.clone()).unwrap_or_default();
         let rows = PRODUCTION_FIGURES
             .iter()
             .map(|figure| ProductionLine {
                 figure: figure.to_string(),
-                values: columns.iter().map(|m| value(m, figure)).collect(),
+                values: (0..columns.len()).map(|i| value(i, figure)).collect(),
                 month_on_month_pct: closed.month_on_month.as_ref().and_then(|c| {
                     c.lines
                         .iter()

@@ -78,14 +78,41 @@ pub fn rows(closed: &ClosedMonth) -> Vec<crate::model::investor::monthly_close::
     )
 }
 
-/// A closed month as CSV (`GET /api/v1/reports/{month}/csv`).
+/// A closed month as CSV (`GET /api/v1/reports/{month}/csv`): a header, one line per figure
+/// (numbers plain, empty where none), and the version and footnote as a last comment line.
 pub fn csv(closed: &ClosedMonth) -> String {
-    crate::model::investor::monthly_close::production_csv(
-        &rows(closed),
-        &closed.month,
-        closed.version,
-        &closed.footnote,
-    )
+    use crate::charts::csv::line;
+    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut out = line(
+        [
+            "month",
+            "site",
+            "figure",
+            "value",
+            "prior_month",
+            "month_on_month_pct",
+            "year_before",
+            "year_on_year_pct",
+        ]
+        .map(String::from),
+    );
+    for r in rows(closed) {
+        out.push_str(&line([
+            closed.month.clone(),
+            r.site,
+            r.figure,
+            num(r.value),
+            num(r.prior_month),
+            num(r.month_on_month_pct),
+            num(r.year_before),
+            num(r.year_on_year_pct),
+        ]));
+    }
+    out.push_str(&format!(
+        "# version {}; {}\n",
+        closed.version, closed.footnote
+    ));
+    out
 }
 
 /// (ssr) Closing, restating and reading months.

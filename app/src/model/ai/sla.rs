@@ -32,14 +32,7 @@ pub fn month_of(day: NaiveDate) -> (NaiveDate, u32) {
     (first, (next - first).num_days() as u32)
 }
 
-/// `YYYY-MM` → the month's first day.
-pub fn parse_month(s: &str) -> Option<NaiveDate> {
-    let (y, m) = s.split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
-}
+pub use crate::model::company::range::parse_month;
 
 impl MonthMeasure {
     /// Availability over the `minutes` of the month measured so far (all of it once the month

@@ -23,6 +23,20 @@ pub enum TimeRange {
     All,
 }
 
+/// `YYYY-MM` → the month's first day.
+pub fn parse_month(s: &str) -> Option<NaiveDate> {
+    let (y, m) = s.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
+}
+
+/// A month a report may name (closed months, power credits): `YYYY-MM` within 2000–2200.
+pub fn parse_report_month(s: &str) -> Option<NaiveDate> {
+    parse_month(s).filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)))
+}
+
 /// The first instant of `date` in UTC (every day Rigshift counts is a UTC day).
 pub fn start_of_day(date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
     date.and_time(chrono::NaiveTime::MIN).and_utc()

@@ -517,44 +517,6 @@ pub fn production_rows(
         .collect()
 }
 
-/// The production update as CSV: a header, one line per figure, and the version and footnote
-/// as a last comment line. Numbers are plain (no thousands separators), empty where none.
-pub fn production_csv(rows: &[ProductionRow], month: &str, version: i64, footnote: &str) -> String {
-    let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
-    let mut out = String::from(
-        "month,site,figure,value,prior_month,month_on_month_pct,year_before,year_on_year_pct\n",
-    );
-    for r in rows {
-        out.push_str(&format!(
-            "{month},{},{},{},{},{},{},{}\n",
-            csv_field(&r.site),
-            r.figure,
-            num(r.value),
-            num(r.prior_month),
-            num(r.month_on_month_pct),
-            num(r.year_before),
-            num(r.year_on_year_pct)
-        ));
-    }
-    out.push_str(&format!("# version {version}; {footnote}\n"));
-    out
-}
-
-/// A site id quoted when it holds a comma or quote, and never read as a formula by a
-/// spreadsheet.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// True when `month` has ended before `today` (only a whole month closes).
 pub fn is_over(month: NaiveDate, today: NaiveDate) -> bool {
     month_bounds(month).1 < today
@@ -562,7 +524,7 @@ pub fn is_over(month: NaiveDate, today: NaiveDate) -> bool {
 
 /// `YYYY-MM` as its first day, within 2000–2200.
 pub fn parse_month(s: &str) -> Option<NaiveDate> {
-    crate::model::ai::sla::parse_month(s).filter(|d| (2000..=2200).contains(&d.year()))
+    crate::model::company::range::parse_report_month(s)
 }
 
 #[cfg(test)]

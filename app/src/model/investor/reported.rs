@@ -5,6 +5,7 @@
 //! measure. A month's figure is spread evenly over its days, the last day taking what rounding
 //! left, so the month's days add up to the imported figure.
 
+use crate::model::company::range::parse_month;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -109,15 +110,6 @@ pub fn parse(text: &str, known_sites: &[&str]) -> Result<Vec<ReportedMonth>, Imp
         });
     }
     Ok(out)
-}
-
-/// `2026-03` → 1 March 2026.
-pub fn parse_month(s: &str) -> Option<NaiveDate> {
-    let (y, m) = s.split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
 }
 
 /// Days in the month starting `first`.

@@ -80,9 +80,7 @@ impl NewPowerCredit {
     /// A month within 2000–2200, a non-zero finite amount within ±$1bn, a note of at most 500
     /// printable characters. (The site's existence is the store's to check.)
     pub fn validate(&self) -> Result<(), String> {
-        let month = crate::model::ai::sla::parse_month(&self.month)
-            .filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)));
-        if month.is_none() {
+        if crate::model::company::range::parse_report_month(&self.month).is_none() {
             return Err(format!(
                 "month: YYYY-MM between 2000 and 2200, not {:?}",
                 self.month
