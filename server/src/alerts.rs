@@ -225,7 +225,7 @@ mod tests {
         )
         .unwrap();
         let codes: Vec<ReasonCode> = ReasonCode::ALL.into_iter().filter(|c| c.alerts()).collect();
-        assert_eq!(codes.len(), 8);
+        assert_eq!(codes.len(), 10);
         for code in codes {
             let kind = AlertKind::Reason(code);
             let name = kind.rule_name();

@@ -19,3 +19,8 @@ impl Clock for FixedClock {
         self.0
     }
 }
+
+/// The time zone an IANA name gives (`America/Chicago`), if the bundled zone database knows it.
+pub fn zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    jiff::tz::db().get(name).ok()
+}

@@ -33,6 +33,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("mining_uptime", Real),
             ("pool_fee_pct", Real),
             ("opex_usd_per_mw_month", Real),
+            ("timezone", Text),
             ("position", Int),
             ("retired_on", Day),
             ("demo", Int),
@@ -180,6 +181,8 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("removed_at", Time),
             ("reported_model", Text),
             ("firmware", Text),
+            ("protocol", Text),
+            ("credentials_env", Text),
         ],
     ),
     (

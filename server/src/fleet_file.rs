@@ -6,6 +6,12 @@
 //! site = "pecos-ridge"
 //! model = "S21"
 //!
+//! [[asic]]                          # the newer miner APIs: protocol = whatsminer_v3 (host:4433),
+//! protocol = "braiins_rest"         # braiins_rest or axeos (a base URL), fluxos (host:4028)
+//! address = "http://10.0.0.6"
+//! site = "pecos-ridge"
+//! credentials_env = "BOS_PECOS"     # its login from BOS_PECOS_USER / BOS_PECOS_PASSWORD
+//!
 //! [[gpu]]
 //! url = "http://10.0.1.2:9400/metrics"
 //! site = "muskogee"
@@ -21,6 +27,7 @@ use serde::Deserialize;
 
 use app::api::fleet::NewDevice;
 use app::model::fleet::devices::DeviceKind;
+use app::model::fleet::protocol::Protocol;
 
 use crate::pool::{PoolAccount, PoolKind};
 use crate::store::DeviceSpec;
@@ -52,6 +59,9 @@ struct AsicEntry {
     site: toml::Spanned<String>,
     model: Option<String>,
     id: Option<String>,
+    #[serde(default)]
+    protocol: Protocol,
+    credentials_env: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +71,17 @@ struct GpuEntry {
     site: toml::Spanned<String>,
     model: Option<String>,
     id: Option<String>,
+}
+
+/// One entry of either kind, read the same way.
+struct Entry {
+    kind: DeviceKind,
+    address: String,
+    site: toml::Spanned<String>,
+    model: Option<String>,
+    id: Option<String>,
+    protocol: Protocol,
+    credentials_env: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,15 +139,36 @@ fn parse_entries(path: &str, text: &str) -> Result<Vec<(DeviceSpec, usize)>, Fle
     let entries = file
         .asic
         .into_iter()
-        .map(|a| (DeviceKind::Asic, a.address, a.site, a.model, a.id))
-        .chain(
-            file.gpu
-                .into_iter()
-                .map(|g| (DeviceKind::Gpu, g.url, g.site, g.model, g.id)),
-        );
+        .map(|a| Entry {
+            kind: DeviceKind::Asic,
+            address: a.address,
+            site: a.site,
+            model: a.model,
+            id: a.id,
+            protocol: a.protocol,
+            credentials_env: a.credentials_env,
+        })
+        .chain(file.gpu.into_iter().map(|g| Entry {
+            kind: DeviceKind::Gpu,
+            address: g.url,
+            site: g.site,
+            model: g.model,
+            id: g.id,
+            protocol: Protocol::Cgminer,
+            credentials_env: None,
+        }));
     let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
     let mut out: Vec<(DeviceSpec, usize)> = Vec::new();
-    for (n, (kind, address, site, model, id)) in entries.enumerate() {
+    for (n, e) in entries.enumerate() {
+        let Entry {
+            kind,
+            address,
+            site,
+            model,
+            id,
+            protocol,
+            credentials_env,
+        } = e;
         let line = line_of(site.span().start);
         let site = site.into_inner();
         let d = NewDevice {
@@ -134,6 +176,8 @@ fn parse_entries(path: &str, text: &str) -> Result<Vec<(DeviceSpec, usize)>, Fle
             address: address.clone(),
             site: site.clone(),
             model: model.clone(),
+            protocol,
+            credentials_env: credentials_env.clone(),
         };
         d.validate()
             .map_err(|e| invalid(format!("entry {} ({address}): {e}", n + 1)))?;
@@ -159,6 +203,8 @@ fn parse_entries(path: &str, text: &str) -> Result<Vec<(DeviceSpec, usize)>, Fle
                 model: model.unwrap_or_else(|| crate::telemetry::poller::UNKNOWN_MODEL.into()),
                 site,
                 address,
+                protocol,
+                credentials_env,
             },
             line,
         ));

@@ -83,6 +83,32 @@ impl Drop for Runtime {
 }
 
 /// Opens the store, seeds and tops up data, starts the simulator and the poller, and builds the
+/// The hourly power-price feed, when `--power-prices-url` names one (its key from the
+/// environment variable `--power-prices-key-env` names).
+fn start_power_feed(
+    store: &Arc<store::Store>,
+    args: &ServeArgs,
+    background: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> anyhow::Result<()> {
+    let Some(url) = &args.power_prices_url else {
+        return Ok(());
+    };
+    tracing::info!(url = %remote::redact(url), "power prices fetched hourly");
+    let key = match &args.power_prices_key_env {
+        Some(name) => Some(std::env::var(name).map_err(|_| {
+            anyhow::anyhow!("--power-prices-key-env names {name}, which is not set")
+        })?),
+        None => None,
+    };
+    background.push(power::spawn_feed(
+        url.clone(),
+        key,
+        store.clone(),
+        std::time::Duration::from_secs(3600),
+    )?);
+    Ok(())
+}
+
 /// services the app runs on.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     let lock = match backup::sqlite_path(&args.database_url) {
@@ -98,21 +124,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     let mut background = Vec::new();
     let market_feed = start_market(&store, &clock, args, &mut background).await?;
     start_demo_markets(&store, &auth, &clock, args).await?;
-    if let Some(url) = &args.power_prices_url {
-        tracing::info!(url = %remote::redact(url), "power prices fetched hourly");
-        let key = match &args.power_prices_key_env {
-            Some(name) => Some(std::env::var(name).map_err(|_| {
-                anyhow::anyhow!("--power-prices-key-env names {name}, which is not set")
-            })?),
-            None => None,
-        };
-        background.push(power::spawn_feed(
-            url.clone(),
-            key,
-            store.clone(),
-            std::time::Duration::from_secs(3600),
-        )?);
-    }
+    start_power_feed(&store, args, &mut background)?;
     let overview_cache: Arc<app::api::overview_cache::OverviewCache> = Default::default();
     start_forward_feeds(&store, args, &overview_cache, &mut background)?;
     let sim = start_simulator(&store, args).await?;
@@ -137,11 +149,13 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         ..Default::default()
     };
     let curtailed = Arc::new(telemetry::curtailed::CurtailedSites::default());
+    let zones = Arc::new(telemetry::site_zones::SiteZones::default());
     let poller = tokio::spawn(
         telemetry::poller::Poller::new(config, store.clone(), cache.clone(), updates)
             .with_metrics(metrics.clone())
             .with_shards(shards)
             .with_curtailed(curtailed.clone())
+            .with_zones(zones.clone())
             .run_until(stop),
     );
     let services = Services {
@@ -175,6 +189,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
     background.push(power::watch_curtailment(
         services.clone(),
         curtailed,
+        zones,
         std::time::Duration::from_secs(args.curtailment_check_secs),
     ));
     if let Some(url) = &args.webhook_url {

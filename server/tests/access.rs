@@ -120,6 +120,7 @@ const MATRIX: &[(&str, Needs)] = &[
     ("DELETE /devices/{id}", Needs::Role(Role::Operator)),
     ("POST /devices/scan", Needs::Role(Role::Operator)),
     ("fn scan_devices", Needs::Role(Role::Operator)),
+    ("fn register_device", Needs::Role(Role::Operator)),
     ("PUT /sites/{id}/power", Needs::Role(Role::Operator)),
     ("PATCH /milestones/{id}", Needs::Role(Role::Operator)),
     ("POST /milestones", Needs::Role(Role::Operator)),
@@ -387,6 +388,15 @@ async fn prepare(app: &TestApp, fixture: &Fixture, name: &str, n: u16) -> Call {
             Method::POST,
             "/api/v1/devices/scan",
             Some(json!({ "cidr": "127.0.0.1/32", "port": 9, "add": false })),
+        ),
+        "fn register_device" => server_fn(
+            "register_device",
+            &[
+                ("device[kind]", "asic".into()),
+                ("device[address]", format!("http://127.0.0.1:{}", 42_000 + n)),
+                ("device[site]", "muskogee".into()),
+                ("device[protocol]", "axeos".into()),
+            ],
         ),
         "fn scan_devices" => server_fn(
             "scan_devices",

@@ -978,3 +978,236 @@ async fn each_faulty_gpu_node_shows_its_reason_in_the_api_and_metrics() {
     assert!(metrics.contains("rigshift_gpu_row_remap_pending{device=\"sim-gpu-node-002/gpu5\""));
     assert!(metrics.contains("rigshift_site_gpu_energy_kwh_total{site="));
 }
+
+/// How a hostile device behaves on every connection it accepts.
+#[derive(Clone, Copy)]
+enum Hostile {
+    Hang,
+    Trickle,
+    Garbage,
+    Flood,
+}
+
+/// A peer that reads each request, then misbehaves as `how` says, for every connection (the
+/// newer APIs open several per poll).
+async fn hostile(how: Hostile) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                let _ = s.read(&mut buf).await;
+                match how {
+                    Hostile::Hang => tokio::time::sleep(Duration::from_secs(30)).await,
+                    Hostile::Trickle => {
+                        for _ in 0..300 {
+                            if s.write_all(b"H").await.is_err() {
+                                break;
+                            }
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                    }
+                    Hostile::Garbage => {
+                        let _ = s
+                            .write_all(b"\xff\xfe\x00\x00\x00garbage, not an answer")
+                            .await;
+                    }
+                    Hostile::Flood => {
+                        let chunk = vec![b'{'; 64 * 1024];
+                        for _ in 0..64 {
+                            if s.write_all(&chunk).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn every_protocol_gives_up_on_a_hostile_device_with_a_clear_error() {
+    use app::model::fleet::devices::DeviceKind;
+    use app::model::fleet::protocol::Protocol;
+    use server::telemetry::poll::{poll_endpoint, Outcome};
+    for protocol in [
+        Protocol::WhatsminerV3,
+        Protocol::BraiinsRest,
+        Protocol::Axeos,
+        Protocol::Fluxos,
+    ] {
+        for (how, expect) in [
+            (Hostile::Hang, "read_timeout"),
+            (Hostile::Trickle, "read_timeout"),
+            (Hostile::Garbage, "malformed"),
+            (Hostile::Flood, "too_large"),
+        ] {
+            let addr = hostile(how).await;
+            let address = match protocol.address_form() {
+                app::model::fleet::protocol::AddressForm::BaseUrl => format!("http://{addr}"),
+                _ => addr,
+            };
+            let spec = server::store::DeviceSpec {
+                id: "hostile".into(),
+                kind: DeviceKind::Asic,
+                model: "unknown".into(),
+                site: "x".into(),
+                address,
+                protocol,
+                credentials_env: None,
+            };
+            let started = std::time::Instant::now();
+            let got = timeout(Duration::from_secs(5), poll_endpoint(&spec, None, TIGHT))
+                .await
+                .expect("the client must give up by itself");
+            let err = match got {
+                Err(e) => e,
+                Ok(Outcome::Asic(r, _)) => panic!("{protocol:?} {expect}: read {r:?}"),
+                Ok(Outcome::Gpus(_)) => panic!("{protocol:?}: GPUs"),
+            };
+            assert_eq!(err.kind(), expect, "{protocol:?}: {err}");
+            // Never longer than one exchange's connect and read limits.
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "{protocol:?} {expect}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_protocol_of_the_simulated_fleet_reads_its_figures_and_its_reason() {
+    // 70 machines: device 11 speaks Whatsminer API v3, 27 Braiins OS REST, 35 FluxOS, 39 AxeOS;
+    // 51 is a Whatsminer v3 with a PSU fault, 65 a LuxOS miner stopped by NOPIC protection.
+    let app = TestApp::on(day(2026, 11, 25)).asics(70).start().await;
+    let fleet = fleet_until(&app, |f| {
+        ["sim-asic-00011", "sim-asic-00027", "sim-asic-00035", "sim-asic-00039", "sim-asic-00051", "sim-asic-00065"]
+            .iter()
+            .all(|id| {
+                f["devices"].as_array().is_some_and(|d| {
+                    d.iter().any(|d| d["id"] == *id && !d["firmware"].is_null())
+                })
+            })
+            // LuxOS reports its events from its own command on, the second poll.
+            && f["devices"].as_array().is_some_and(|d| {
+                d.iter().any(|d| d["id"] == "sim-asic-00065" && d["reason"]["code"] == "protection_stop")
+            })
+    })
+    .await;
+    let d = |id| device(&fleet, id);
+    for (id, model, firmware, power_source) in [
+        (
+            "sim-asic-00011",
+            "M60S",
+            "Whatsminer 20251209.16.Rel2 (API 3.0.2)",
+            "miner",
+        ),
+        (
+            "sim-asic-00027",
+            "S21Pro",
+            "Braiins OS 2026-04-14-0-sim-26.04-plus",
+            "miner",
+        ),
+        ("sim-asic-00035", "AT2880", "FluxOS 2025-06.18", "psu"),
+        ("sim-asic-00039", "BitaxeGamma", "AxeOS v2.9.0-sim", "miner"),
+    ] {
+        let dev = d(id);
+        let np = app::model::fleet::catalogue::asic(model).unwrap();
+        assert_eq!(dev["model"], model, "{id}");
+        assert_eq!(dev["firmware"], firmware, "{id}");
+        assert_eq!(dev["status"], "online", "{id}: {dev}");
+        let ths = dev["hashrate_ths"].as_f64().unwrap();
+        assert!(
+            (ths / np.hashrate_ths - 1.0).abs() < 0.03,
+            "{id}: {ths} TH/s"
+        );
+        let w = dev["power_w"].as_f64().unwrap();
+        assert!((w / np.power_w - 1.0).abs() < 0.06, "{id}: {w} W");
+        assert_eq!(dev["power_source"], power_source, "{id}");
+    }
+    let psu = d("sim-asic-00051");
+    assert_eq!(psu["reason"]["code"], "psu_fault", "{psu}");
+    assert_eq!(psu["reason"]["report"]["code"], "264");
+    assert!(psu["problem"]
+        .as_str()
+        .unwrap()
+        .contains("Power xfer error"));
+    let nopic = d("sim-asic-00065");
+    assert_eq!(nopic["reason"]["code"], "protection_stop", "{nopic}");
+    assert_eq!(nopic["reason"]["report"]["code"], "NOPIC_PROTECTION");
+    assert!(nopic["reason"]["report"]["doc_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://docs.luxor.tech/"));
+}
+
+#[tokio::test]
+async fn a_whatsminer_error_time_is_read_in_its_sites_zone() {
+    let app = TestApp::on(day(2026, 11, 25))
+        .asics(60)
+        .args(|a| a.curtailment_check_secs = 1)
+        .start()
+        .await;
+    let psu_at = || async {
+        let (_, f) = app.get_json("/api/v1/fleet").await;
+        let dev = f["devices"]
+            .as_array()?
+            .iter()
+            .find(|d| d["id"] == "sim-asic-00051")?
+            .clone();
+        dev["reason"]["report"]["at"]
+            .as_str()
+            .map(|s| (dev["site"].as_str().unwrap().to_string(), s.to_string()))
+    };
+    let (site, at) = support::wait_until("a PSU report", Duration::from_secs(20), psu_at).await;
+    // No zone yet: the miner's local "2026-12-07 09:19:10" is read as UTC.
+    assert_eq!(at, "2026-12-07T09:19:10Z");
+    let (_, s) = app.get_json(&format!("/api/v1/sites/{site}")).await;
+    let patch = |body: Value| {
+        let app = &app;
+        let path = format!("/api/v1/sites/{site}");
+        async move {
+            let r = app
+                .request_as(
+                    Some(app::api::auth::Role::Operator),
+                    reqwest::Method::PATCH,
+                    &path,
+                )
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let version = s["version"].as_i64().unwrap();
+    // A name the zone database does not know is refused, naming the field.
+    let (status, body) = patch(json!({"version": version, "timezone": "America/Atlantis"})).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("timezone"),
+        "{body}"
+    );
+    let (status, body) = patch(json!({"version": version, "timezone": "../etc/passwd"})).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = patch(json!({"version": version, "timezone": "America/Chicago"})).await;
+    assert_eq!(status, 200, "{body}");
+    // December in Chicago is CST, UTC−6: the same local time is 15:19:10 UTC.
+    support::wait_until(
+        "the zone to reach the poller",
+        Duration::from_secs(20),
+        || async {
+            psu_at()
+                .await
+                .filter(|(_, at)| at == "2026-12-07T15:19:10Z")
+                .map(|_| ())
+        },
+    )
+    .await;
+}

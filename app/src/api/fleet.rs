@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiError;
 pub use super::types::NewDevice;
 use crate::model::fleet::devices::{DeviceKind, DevicePage, DeviceQuery, FleetSummary};
+use crate::model::fleet::protocol::{AddressForm, Protocol};
 
 impl NewDevice {
     /// Rejects addresses the poller could not use, and oversized fields.
@@ -25,15 +26,36 @@ impl NewDevice {
         {
             return bad("address: at most 300 characters, no spaces");
         }
+        if let Some(env) = &self.credentials_env {
+            if env.is_empty()
+                || env.len() > 64
+                || !env
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return bad("credentials_env: the name of an environment variable prefix (A-Z, 0-9, _; at most 64), e.g. BOS_PECOS");
+            }
+        }
         match self.kind {
-            DeviceKind::Asic => {
-                let (host, port) = self
-                    .address
-                    .rsplit_once(':')
-                    .ok_or(ApiError::InvalidInput("address: expected host:port".into()))?;
-                if host.is_empty() || port.parse::<u16>().map_or(true, |p| p == 0) {
-                    return bad("address: expected host:port with a port from 1 to 65535");
+            DeviceKind::Asic => match self.protocol.address_form() {
+                AddressForm::HostPort => {
+                    let (host, port) = self
+                        .address
+                        .rsplit_once(':')
+                        .ok_or(ApiError::InvalidInput("address: expected host:port".into()))?;
+                    if host.is_empty() || port.parse::<u16>().map_or(true, |p| p == 0) {
+                        return bad("address: expected host:port with a port from 1 to 65535");
+                    }
                 }
+                AddressForm::BaseUrl => {
+                    if !self.address.starts_with("http://") || self.address.len() <= "http://".len()
+                    {
+                        return bad("address: this protocol is read over HTTP: expected a base URL, e.g. http://10.0.0.5");
+                    }
+                }
+            },
+            DeviceKind::Gpu if self.protocol != Protocol::Cgminer => {
+                return bad("protocol: GPUs are read from DCGM exporter; leave protocol out");
             }
             DeviceKind::Gpu => {
                 if !self.address.starts_with("http://") || self.address.len() <= "http://".len() {
@@ -153,6 +175,8 @@ pub mod service {
                         address: found.address.clone(),
                         site: site.clone(),
                         model: Some(found.model.clone()),
+                        protocol: found.protocol,
+                        credentials_env: None,
                     })
                     .await?;
                 found.added = true;
@@ -164,6 +188,25 @@ pub mod service {
         }
         Ok(report)
     }
+}
+
+/// Registers one device (operators); the fleet page's "Register a device" form. The same
+/// checks as `POST /api/v1/devices`, audited as `device.add`.
+#[server(endpoint = "register_device")]
+pub async fn register_device(device: NewDevice) -> Result<String, ApiError> {
+    super::server_fn::run(super::auth::Role::Operator, move |svc, me| async move {
+        let detail = format!("{} over {}", device.address, device.protocol.as_str());
+        let id = svc.fleet.add_device(device).await?;
+        if let Err(e) = svc
+            .accounts
+            .record(&me.actor(), "device.add", &id, &detail)
+            .await
+        {
+            leptos::logging::warn!("audit log write failed: {e}");
+        }
+        Ok(id)
+    })
+    .await
 }
 
 /// Scans a range for miners (operators); the fleet page's "Scan a range" form.
@@ -207,6 +250,8 @@ mod tests {
             address: address.into(),
             site: "pecos-ridge".into(),
             model: None,
+            protocol: Protocol::Cgminer,
+            credentials_env: None,
         }
     }
 
@@ -223,6 +268,51 @@ mod tests {
         assert!(NewDevice {
             site: "".into(),
             ..dev(DeviceKind::Asic, "a:1")
+        }
+        .validate()
+        .is_err());
+    }
+
+    #[test]
+    fn each_protocol_takes_its_address_form_and_a_credentials_name() {
+        let with = |protocol, address: &str, env: Option<&str>| NewDevice {
+            protocol,
+            credentials_env: env.map(str::to_string),
+            ..dev(DeviceKind::Asic, address)
+        };
+        assert!(with(Protocol::WhatsminerV3, "10.0.0.5:4433", None)
+            .validate()
+            .is_ok());
+        assert!(with(Protocol::Fluxos, "10.0.0.5:4028", None)
+            .validate()
+            .is_ok());
+        assert!(
+            with(Protocol::BraiinsRest, "http://10.0.0.5", Some("BOS_PECOS"))
+                .validate()
+                .is_ok()
+        );
+        assert!(with(Protocol::Axeos, "http://10.0.0.9", None)
+            .validate()
+            .is_ok());
+        // An HTTP API needs a URL; a TCP one host:port.
+        assert!(with(Protocol::BraiinsRest, "10.0.0.5:80", None)
+            .validate()
+            .is_err());
+        assert!(with(Protocol::WhatsminerV3, "http://10.0.0.5", None)
+            .validate()
+            .is_err());
+        // A credentials name is a name, not a secret with spaces or a lower-case password.
+        assert!(
+            with(Protocol::BraiinsRest, "http://a", Some("hunter2 pass"))
+                .validate()
+                .is_err()
+        );
+        assert!(with(Protocol::BraiinsRest, "http://a", Some(""))
+            .validate()
+            .is_err());
+        assert!(NewDevice {
+            protocol: Protocol::Axeos,
+            ..dev(DeviceKind::Gpu, "http://10.0.0.5:9400/metrics")
         }
         .validate()
         .is_err());

@@ -53,6 +53,9 @@ pub struct SitePatch {
     /// Operating cost beyond power, $/MW-month.
     #[serde(default)]
     pub opex_usd_per_mw_month: Option<f64>,
+    /// IANA time zone name (`America/Chicago`).
+    #[serde(default)]
+    pub timezone: Option<String>,
     #[serde(default)]
     pub fleet: Option<Vec<FleetLine>>,
     /// New power terms; `{"power": null}` is not a removal (use the power routes).
@@ -101,6 +104,7 @@ impl SitePatch {
             mining_uptime,
             pool_fee_pct,
             opex_usd_per_mw_month,
+            timezone,
             fleet,
             power,
         } = self;
@@ -114,6 +118,9 @@ impl SitePatch {
         set(&mut s.pool_fee_pct, pool_fee_pct);
         if opex_usd_per_mw_month.is_some() {
             s.opex_usd_per_mw_month = opex_usd_per_mw_month;
+        }
+        if timezone.is_some() {
+            s.timezone = timezone;
         }
         set(&mut s.fleet, fleet);
         if power.is_some() {

@@ -148,10 +148,19 @@ pub struct Sha256Measurement {
 #[serde(deny_unknown_fields)]
 pub struct NewDevice {
     pub kind: DeviceKind,
-    /// `host:port` for an ASIC, an `http://` URL for a DCGM exporter.
+    /// `host:port` for an ASIC on a TCP API (`cgminer`, `whatsminer_v3`, `fluxos`), a base
+    /// `http://` URL for one on an HTTP API (`braiins_rest`, `axeos`) and for a DCGM exporter.
     pub address: String,
     pub site: String,
     pub model: Option<String>,
+    /// The API an ASIC is read over (`cgminer` when omitted).
+    #[serde(default)]
+    pub protocol: crate::model::fleet::protocol::Protocol,
+    /// The prefix of the environment variables holding the device's login
+    /// (`<PREFIX>_USER`, `<PREFIX>_PASSWORD`), for APIs that need one; the secret itself is
+    /// never sent or stored.
+    #[serde(default)]
+    pub credentials_env: Option<String>,
 }
 
 // portfolio

@@ -1,6 +1,7 @@
 //! English.
 
 use super::texts::*;
+use crate::model::fleet::protocol::Protocol;
 use crate::model::investor::embed::EmbedView;
 use crate::model::timeline::milestones::{MilestoneKind, MilestoneStatus};
 
@@ -202,7 +203,7 @@ pub const TEXTS: Texts = Texts {
         next: "Next →",
         page_of: |p, n| format!("Page {p} of {n}"),
         scan_title: "Scan a range",
-        scan_note: "Asks every address of the range on the CGMiner port whether it is a miner (at most a /16). Found miners can be registered at once.",
+        scan_note: "Asks every address of the range whether it is a miner (at most a /16): on port 4028 the CGMiner family and FluxOS, then Whatsminer API v3 on 4433 and AxeOS or Braiins OS REST on 80; another port is asked over every API. Found miners can be registered at once.",
         scan_range: "Range (CIDR)",
         scan_port: "Port",
         scan_site: "Site for new devices",
@@ -221,6 +222,19 @@ pub const TEXTS: Texts = Texts {
         registered: "registered",
         new_device: "new",
         added: "added now",
+        register_title: "Register a device",
+        register_note: "One miner by address, over the API its firmware speaks. A login (Braiins OS REST) is named by the prefix of its environment variables, never typed here.",
+        protocol: "Protocol",
+        protocol_name: |p| match p {
+            Protocol::Cgminer => "CGMiner family API (TCP 4028)",
+            Protocol::WhatsminerV3 => "Whatsminer API v3 (TCP 4433)",
+            Protocol::BraiinsRest => "Braiins OS REST (HTTP)",
+            Protocol::Axeos => "AxeOS (HTTP)",
+            Protocol::Fluxos => "Auradine FluxOS (TCP 4028)",
+        },
+        credentials_env: "Login variables prefix (optional, e.g. BOS_PECOS)",
+        register_submit: "Register",
+        registered_as: |id| format!("Registered as {id}: polled from the next cycle."),
     },
     timeline: TimelineTexts {
         title: "Conversion timeline",

@@ -3,6 +3,7 @@
 //! ("dati simulati", "stime previsionali"), not a word-for-word rendering.
 
 use super::texts::*;
+use crate::model::fleet::protocol::Protocol;
 use crate::model::investor::embed::EmbedView;
 use crate::model::timeline::milestones::{MilestoneKind, MilestoneStatus};
 
@@ -205,7 +206,7 @@ pub const TEXTS: Texts = Texts {
         next: "Successiva →",
         page_of: |p, n| format!("Pagina {p} di {n}"),
         scan_title: "Scansiona un intervallo",
-        scan_note: "Chiede a ogni indirizzo dell'intervallo, sulla porta CGMiner, se è un miner (al massimo un /16). I miner trovati si possono registrare subito.",
+        scan_note: "Chiede a ogni indirizzo dell'intervallo se è un miner (al massimo un /16): sulla porta 4028 la famiglia CGMiner e FluxOS, poi Whatsminer API v3 sulla 4433 e AxeOS o Braiins OS REST sulla 80; un'altra porta è interrogata con ogni API. I miner trovati si possono registrare subito.",
         scan_range: "Intervallo (CIDR)",
         scan_port: "Porta",
         scan_site: "Sito dei nuovi dispositivi",
@@ -225,6 +226,19 @@ pub const TEXTS: Texts = Texts {
         registered: "registrato",
         new_device: "nuovo",
         added: "aggiunto ora",
+        register_title: "Registra un dispositivo",
+        register_note: "Un miner per indirizzo, con l'API del suo firmware. Un login (Braiins OS REST) si indica con il prefisso delle sue variabili d'ambiente, mai scritto qui.",
+        protocol: "Protocollo",
+        protocol_name: |p| match p {
+            Protocol::Cgminer => "API della famiglia CGMiner (TCP 4028)",
+            Protocol::WhatsminerV3 => "Whatsminer API v3 (TCP 4433)",
+            Protocol::BraiinsRest => "Braiins OS REST (HTTP)",
+            Protocol::Axeos => "AxeOS (HTTP)",
+            Protocol::Fluxos => "Auradine FluxOS (TCP 4028)",
+        },
+        credentials_env: "Prefisso delle variabili di login (facoltativo, es. BOS_PECOS)",
+        register_submit: "Registra",
+        registered_as: |id| format!("Registrato come {id}: interrogato dal prossimo ciclo."),
     },
     timeline: TimelineTexts {
         title: "Piano di conversione",

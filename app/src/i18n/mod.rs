@@ -11,6 +11,7 @@ mod it;
 pub mod numbers;
 mod reasons_en;
 mod reasons_it;
+mod reasons_words;
 mod reports_en;
 mod reports_it;
 mod risk_en;

@@ -1,7 +1,9 @@
 //! English words for reasons, runbooks and GPU health.
 
+use super::reasons_words::firmware_words;
 use super::texts::ReasonTexts;
 use crate::model::ai::gpu_health::ClockEvent;
+use crate::model::fleet::devices::PowerSource;
 use crate::model::fleet::reason::{Reason, ReasonCode};
 
 /// What a fatal Xid means (NVIDIA's Xid catalogue).
@@ -26,6 +28,10 @@ pub(super) const REASONS: ReasonTexts = ReasonTexts {
     none: "Nothing wrong",
     label: |c| match c {
         ReasonCode::Offline => "Offline",
+        ReasonCode::PsuFault => "PSU fault",
+        ReasonCode::ProtectionStop => "Stopped by protection",
+        ReasonCode::FirmwareFault => "Firmware fault",
+        ReasonCode::SensorFault => "Sensor fault",
         ReasonCode::FatalXid => "Fatal Xid",
         ReasonCode::RowRemapFailure => "Row remap failed",
         ReasonCode::RowRemapPending => "Needs reset (row remap)",
@@ -44,6 +50,17 @@ pub(super) const REASONS: ReasonTexts = ReasonTexts {
     },
     describe: |r| match r {
         Reason::Offline => "offline: not answering its poll".into(),
+        Reason::PsuFault { report } => format!("power supply fault — {}", firmware_words(report)),
+        Reason::ProtectionStop { report } => {
+            format!(
+                "stopped by the firmware's protection — {}",
+                firmware_words(report)
+            )
+        }
+        Reason::FirmwareFault { report } => {
+            format!("firmware reports — {}", firmware_words(report))
+        }
+        Reason::SensorFault { report } => format!("sensor failed — {}", firmware_words(report)),
         Reason::FatalXid { xid } => format!("fatal Xid {xid}: {}", xid_meaning(*xid)),
         Reason::RowRemapFailure => "row remap failed: no spare memory rows left".into(),
         Reason::RowRemapPending => "needs reset: a row remap is pending".into(),
@@ -71,6 +88,10 @@ pub(super) const REASONS: ReasonTexts = ReasonTexts {
     runbook: |c| {
         match c {
         ReasonCode::Offline => "Check power and network to the machine (ping, switch port, PDU outlet); if it answers ping but not its API port, restart the miner software or the exporter.",
+        ReasonCode::PsuFault => "Check the PSU's input voltage and its cable and breaker; power-cycle the machine; if the PSU error returns, swap the power supply.",
+        ReasonCode::ProtectionStop => "The firmware stopped the machine to protect it: read the firmware's code (linked) before restarting; for NOPIC, check the hashboards' power and data cables, then restart.",
+        ReasonCode::FirmwareFault => "Read the firmware's code and its documentation (linked); reboot the miner, and if a board keeps failing, reseat or swap it.",
+        ReasonCode::SensorFault => "A temperature sensor stopped answering: the machine hashes on but its cooling cannot see that board; reseat the board at the next visit.",
         ReasonCode::FatalXid => "Drain the node's jobs, then reset the GPU (nvidia-smi -r) or reboot the node; if the Xid returns within a day, open an RMA with the GPU's serial.",
         ReasonCode::RowRemapFailure => "The GPU's memory has no spare rows left: drain the node and replace the GPU (RMA).",
         ReasonCode::RowRemapPending => "Drain the node and reset the GPU at the next maintenance window so the spare row takes effect.",
@@ -89,6 +110,12 @@ pub(super) const REASONS: ReasonTexts = ReasonTexts {
     }
     },
     runbook_title: "What to do",
+    firmware_docs: "maker's page",
+    power_from: |s| match s {
+        PowerSource::Miner => "reported by the miner",
+        PowerSource::Psu => "measured by its power supply",
+        PowerSource::Nameplate => "nameplate: the firmware reports no power",
+    },
     health_title: "GPU health (DCGM)",
     last_xid: "Last Xid",
     no_xid: "none since the driver loaded",

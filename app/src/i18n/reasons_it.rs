@@ -1,7 +1,9 @@
 //! Italian words for reasons, runbooks and GPU health.
 
+use super::reasons_words::firmware_words;
 use super::texts::ReasonTexts;
 use crate::model::ai::gpu_health::ClockEvent;
+use crate::model::fleet::devices::PowerSource;
 use crate::model::fleet::reason::{Reason, ReasonCode};
 
 /// What a fatal Xid means (NVIDIA's Xid catalogue).
@@ -26,6 +28,10 @@ pub(super) const REASONS: ReasonTexts = ReasonTexts {
     none: "Nessun problema",
     label: |c| match c {
         ReasonCode::Offline => "Non raggiungibile",
+        ReasonCode::PsuFault => "Guasto alimentatore",
+        ReasonCode::ProtectionStop => "Fermo per protezione",
+        ReasonCode::FirmwareFault => "Guasto segnalato dal firmware",
+        ReasonCode::SensorFault => "Sensore guasto",
         ReasonCode::FatalXid => "Xid fatale",
         ReasonCode::RowRemapFailure => "Rimappatura fallita",
         ReasonCode::RowRemapPending => "Da resettare (rimappatura)",
@@ -44,6 +50,19 @@ pub(super) const REASONS: ReasonTexts = ReasonTexts {
     },
     describe: |r| match r {
         Reason::Offline => "non raggiungibile: non risponde all'interrogazione".into(),
+        Reason::PsuFault { report } => {
+            format!("guasto dell'alimentatore — {}", firmware_words(report))
+        }
+        Reason::ProtectionStop { report } => {
+            format!(
+                "fermato dalla protezione del firmware — {}",
+                firmware_words(report)
+            )
+        }
+        Reason::FirmwareFault { report } => {
+            format!("il firmware segnala — {}", firmware_words(report))
+        }
+        Reason::SensorFault { report } => format!("sensore guasto — {}", firmware_words(report)),
         Reason::FatalXid { xid } => format!("Xid fatale {xid}: {}", xid_meaning(*xid)),
         Reason::RowRemapFailure => {
             "rimappatura fallita: righe di memoria di riserva esaurite".into()
@@ -75,6 +94,10 @@ pub(super) const REASONS: ReasonTexts = ReasonTexts {
     runbook: |c| {
         match c {
         ReasonCode::Offline => "Controllare alimentazione e rete della macchina (ping, porta dello switch, presa della PDU); se risponde al ping ma non alla porta dell'API, riavviare il software del miner o l'exporter.",
+        ReasonCode::PsuFault => "Controllare la tensione d'ingresso dell'alimentatore, il cavo e l'interruttore; spegnere e riaccendere la macchina; se l'errore ritorna, sostituire l'alimentatore.",
+        ReasonCode::ProtectionStop => "Il firmware ha fermato la macchina per proteggerla: leggere il codice del firmware (collegamento) prima di riavviare; per NOPIC, controllare i cavi di alimentazione e dati delle hashboard, poi riavviare.",
+        ReasonCode::FirmwareFault => "Leggere il codice del firmware e la sua documentazione (collegamento); riavviare il miner e, se una scheda continua a fallire, ricollegarla o sostituirla.",
+        ReasonCode::SensorFault => "Un sensore di temperatura non risponde: la macchina continua a lavorare ma il raffreddamento non vede quella scheda; ricollegare la scheda alla prossima visita.",
         ReasonCode::FatalXid => "Svuotare il nodo dai job, poi resettare la GPU (nvidia-smi -r) o riavviare il nodo; se lo Xid ritorna entro un giorno, aprire un RMA con il seriale della GPU.",
         ReasonCode::RowRemapFailure => "La memoria della GPU non ha più righe di riserva: svuotare il nodo e sostituire la GPU (RMA).",
         ReasonCode::RowRemapPending => "Svuotare il nodo e resettare la GPU alla prossima finestra di manutenzione, così la riga di riserva entra in uso.",
@@ -93,6 +116,12 @@ pub(super) const REASONS: ReasonTexts = ReasonTexts {
     }
     },
     runbook_title: "Cosa fare",
+    firmware_docs: "pagina del produttore",
+    power_from: |s| match s {
+        PowerSource::Miner => "dichiarata dal miner",
+        PowerSource::Psu => "misurata dal suo alimentatore",
+        PowerSource::Nameplate => "di targa: il firmware non riporta la potenza",
+    },
     health_title: "Salute della GPU (DCGM)",
     last_xid: "Ultimo Xid",
     no_xid: "nessuno dal caricamento del driver",

@@ -23,6 +23,7 @@ pub(super) const SITES: SitesTexts = SitesTexts {
     uptime: "Mining uptime (0–1)",
     pool_fee: "Pool fee (%)",
     opex: "Operating cost beyond power ($/MW-month, optional)",
+    timezone: "Time zone (IANA, e.g. America/Chicago; miners' local times are read in it)",
     contracts: "Lease contracts",
     fleet: "Fleet",
     fleet_hint: "One model per line: catalogue id and count, e.g. S21 20000",

@@ -23,6 +23,7 @@ pub(super) const SITES: SitesTexts = SitesTexts {
     uptime: "Disponibilità mining (0–1)",
     pool_fee: "Commissione pool (%)",
     opex: "Costi operativi oltre l'energia ($/MW-mese, facoltativo)",
+    timezone: "Fuso orario (IANA, es. Europe/Rome; vi si leggono le ore locali dei miner)",
     contracts: "Contratti di locazione",
     fleet: "Flotta",
     fleet_hint: "Un modello per riga: id di catalogo e numero, es. S21 20000",

@@ -396,6 +396,15 @@ pub struct FleetTexts {
     pub registered: &'static str,
     pub new_device: &'static str,
     pub added: &'static str,
+    // The register form.
+    pub register_title: &'static str,
+    pub register_note: &'static str,
+    pub protocol: &'static str,
+    /// A protocol's name with where it is spoken (`Whatsminer API v3 (TCP 4433)`).
+    pub protocol_name: fn(crate::model::fleet::protocol::Protocol) -> &'static str,
+    pub credentials_env: &'static str,
+    pub register_submit: &'static str,
+    pub registered_as: fn(&str) -> String,
 }
 
 pub struct TimelineTexts {
@@ -600,6 +609,10 @@ pub struct ReasonTexts {
     /// The runbook line: what an operator does first.
     pub runbook: fn(crate::model::fleet::reason::ReasonCode) -> &'static str,
     pub runbook_title: &'static str,
+    /// The link to the firmware maker's page for its code.
+    pub firmware_docs: &'static str,
+    /// Where a device's power figure comes from (the power column's hint).
+    pub power_from: fn(crate::model::fleet::devices::PowerSource) -> &'static str,
     pub health_title: &'static str,
     pub last_xid: &'static str,
     pub no_xid: &'static str,
@@ -721,6 +734,7 @@ pub struct SitesTexts {
     pub uptime: &'static str,
     pub pool_fee: &'static str,
     pub opex: &'static str,
+    pub timezone: &'static str,
     pub contracts: &'static str,
     pub fleet: &'static str,
     pub fleet_hint: &'static str,

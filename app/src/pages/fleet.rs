@@ -229,7 +229,7 @@ fn DeviceTable(
                                 <td>{opt(d.share_hashrate_ths, 1, "TH/s")}</td>
                                 <td>{opt(d.gpu_util_pct, 0, "%")}</td>
                                 <td>{opt(d.temp_c, 0, "°C")}</td>
-                                <td>{opt(d.power_w, 0, "W")}</td>
+                                <td title=d.power_source.map(rx.power_from) data-power-source=d.power_source.map(crate::model::fleet::devices::PowerSource::as_str)>{opt(d.power_w, 0, "W")}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -257,9 +257,16 @@ fn ReasonCell<'a>(device: &'a Device) -> impl IntoView {
         .then(|| device.problem.clone())
         .flatten()
         .map(|p| view! { <span class="reason-detail">{p}</span> });
+    // The firmware maker's page for its own code, where the firmware named one (https only).
+    let docs = reason
+        .firmware_report()
+        .and_then(|r| r.doc_url.clone())
+        .filter(|u| u.starts_with("https://"))
+        .map(|u| view! { " " <a class="reason-docs" href=u target="_blank" rel="noopener noreferrer">{rx.firmware_docs}</a> });
     view! {
         <td class="reason" data-reason=code.as_str() title=(rx.runbook)(code)>
             {(rx.describe)(&reason)}
+            {docs}
             {detail}
         </td>
     }

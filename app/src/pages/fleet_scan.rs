@@ -4,8 +4,10 @@
 use leptos::prelude::*;
 
 use crate::api::auth::Role;
-use crate::api::fleet::scan_devices;
+use crate::api::fleet::{register_device, scan_devices, NewDevice};
+use crate::model::fleet::devices::DeviceKind;
 use crate::model::fleet::discovery::{Cidr, ScanRequest};
+use crate::model::fleet::protocol::{AddressForm, Protocol};
 
 #[component]
 pub fn ScanPanel() -> impl IntoView {
@@ -14,10 +16,73 @@ pub fn ScanPanel() -> impl IntoView {
     // Erased: the form's view type nested in the fleet page's overflows rustc's query depth.
     view! {
         <Show when=may_scan fallback=|| ()>
+            <RegisterForm />
             <ScanForm />
         </Show>
     }
     .into_any()
+}
+
+/// One device by address and protocol (operators).
+#[component]
+fn RegisterForm() -> impl IntoView {
+    let tx = &crate::locale::t().fleet;
+    let protocol = RwSignal::new(Protocol::Cgminer);
+    let address = RwSignal::new(String::new());
+    let site = RwSignal::new(String::new());
+    let model = RwSignal::new(String::new());
+    let credentials = RwSignal::new(String::new());
+    let register = Action::new(|d: &NewDevice| register_device(d.clone()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = |s: RwSignal<String>| {
+            Some(s.get_untracked().trim().to_string()).filter(|v| !v.is_empty())
+        };
+        register.dispatch(NewDevice {
+            kind: DeviceKind::Asic,
+            address: address.get_untracked().trim().to_string(),
+            site: site.get_untracked().trim().to_string(),
+            model: text(model),
+            protocol: protocol.get_untracked(),
+            credentials_env: text(credentials),
+        });
+    };
+    let placeholder = move || match protocol.get().address_form() {
+        AddressForm::HostPort => format!("10.0.0.5:{}", protocol.get().default_port()),
+        AddressForm::BaseUrl => "http://10.0.0.5".to_string(),
+    };
+    view! {
+        <div class="panel" data-testid="register-panel">
+            <div class="panel-head">
+                <h2>{tx.register_title}</h2>
+                <span class="panel-note">{tx.register_note}</span>
+            </div>
+            <form class="edit-form" on:submit=submit data-testid="register-form">
+                <label>{tx.protocol}
+                    <select name="protocol" on:change=move |ev| {
+                        if let Some(p) = Protocol::parse(&event_target_value(&ev)) { protocol.set(p) }
+                    }>
+                        {Protocol::ALL.into_iter().map(|p| view! {
+                            <option value=p.as_str() selected=move || protocol.get() == p>{(tx.protocol_name)(p)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>{tx.address}<input name="address" required maxlength="300" placeholder=placeholder prop:value=address on:input=move |ev| address.set(event_target_value(&ev)) /></label>
+                <label>{tx.scan_site}<input name="site" required maxlength="100" placeholder=tx.scan_site_placeholder prop:value=site on:input=move |ev| site.set(event_target_value(&ev)) /></label>
+                <label>{tx.model}<input name="model" maxlength="100" prop:value=model on:input=move |ev| model.set(event_target_value(&ev)) /></label>
+                <Show when=move || protocol.get().needs_login() fallback=|| ()>
+                    <label>{tx.credentials_env}<input name="credentials_env" maxlength="64" pattern="[A-Z0-9_]+" prop:value=credentials on:input=move |ev| credentials.set(event_target_value(&ev)) /></label>
+                </Show>
+                <div class="form-actions wide">
+                    <button type="submit" class="primary" disabled=move || register.pending().get()>{tx.register_submit}</button>
+                </div>
+            </form>
+            {move || register.value().get().map(|r| match r {
+                Ok(id) => view! { <p class="muted" role="status" data-testid="registered">{(tx.registered_as)(&id)}</p> }.into_any(),
+                Err(e) => view! { <p class="error-text" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
+        </div>
+    }
 }
 
 #[component]

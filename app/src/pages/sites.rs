@@ -142,6 +142,7 @@ fn NewSiteForm(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                 pool_fee_pct: number(tx.pool_fee, &fee.get_untracked())?,
                 retired_on: None,
                 opex_usd_per_mw_month: None,
+                timezone: None,
                 fleet: Vec::new(),
                 power: None,
                 contracts: Vec::new(),
@@ -262,6 +263,7 @@ fn SiteForm(
             .map(|v| v.to_string())
             .unwrap_or_default(),
     );
+    let timezone = RwSignal::new(site.timezone.clone().unwrap_or_default());
     let fleet = RwSignal::new(fleet_text(&site.fleet));
     let id = site.id.clone();
     let save = Action::new(move |_: &()| {
@@ -281,6 +283,10 @@ fn SiteForm(
                 opex_usd_per_mw_month: match opex.get_untracked().trim() {
                     "" => None,
                     v => Some(number(tx.opex, v)?),
+                },
+                timezone: match timezone.get_untracked().trim() {
+                    "" => None,
+                    v => Some(v.to_string()),
                 },
                 fleet: Some(parse_fleet(&fleet.get_untracked())?),
                 power: None,
@@ -304,6 +310,7 @@ fn SiteForm(
             <label>{tx.uptime}<input name="mining_uptime" bind:value=uptime inputmode="decimal" disabled=!can_edit /></label>
             <label>{tx.pool_fee}<input name="pool_fee_pct" bind:value=fee inputmode="decimal" disabled=!can_edit /></label>
             <label>{tx.opex}<input name="opex_usd_per_mw_month" bind:value=opex inputmode="decimal" disabled=!can_edit /></label>
+            <label>{tx.timezone}<input name="timezone" bind:value=timezone placeholder="America/Chicago" disabled=!can_edit /></label>
             <label class="wide">{tx.fleet}" ("{tx.fleet_hint}")"<textarea name="fleet" rows="4" bind:value=fleet disabled=!can_edit></textarea></label>
             {can_edit.then(|| view! {
                 <div class="form-actions"><button type="submit" class="primary" data-testid="save-site" disabled=move || save.pending().get()>{tx.save_site}</button></div>

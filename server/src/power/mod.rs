@@ -150,12 +150,22 @@ pub async fn fetch_once(remote: &Remote, store: &Store, host: &str) -> anyhow::R
 pub fn watch_curtailment(
     services: app::api::ports::Services,
     sites: std::sync::Arc<crate::telemetry::curtailed::CurtailedSites>,
+    zones: std::sync::Arc<crate::telemetry::site_zones::SiteZones>,
     every: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
+            // The sites' time zones ride along: an edited zone reaches the poller by the next
+            // check.
+            match services.sites.list_sites().await {
+                Ok(all) => zones.set(
+                    all.iter()
+                        .filter_map(|s| Some((s.id.as_str(), s.timezone.as_deref()?))),
+                ),
+                Err(e) => tracing::warn!(error = %e, "could not read the sites' time zones"),
+            }
             match app::api::power::service::curtailed_now(&services, services.clock.now()).await {
                 Ok(now) => sites.set(now),
                 Err(e) => {

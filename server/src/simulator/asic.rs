@@ -13,6 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 use app::model::fleet::catalogue::AsicModel;
 use app::model::mining::chain::HASHES_PER_DIFFICULTY;
 
+use super::frame::{ok, Answer, Frame};
 use crate::telemetry::firmware::Family;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +29,17 @@ pub enum Fault {
     OverReport,
     /// Answers after 1.5 s.
     Slow,
+    /// Stopped by the firmware's protection (LuxOS: NOPIC): hashes nothing, says why.
+    Nopic,
+    /// Its power supply failed (Whatsminer: PSU error codes): hashes nothing, says why.
+    PsuError,
+}
+
+impl Fault {
+    /// True when the fault stops the machine hashing.
+    pub fn stopped(self) -> bool {
+        matches!(self, Fault::Nopic | Fault::PsuError)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +50,8 @@ pub struct SimAsic {
     pub epoch: Instant,
     /// The firmware it speaks (its model's maker decides what is possible).
     pub family: Family,
+    /// The API it is read over (the CGMiner family's, or one of the newer ones).
+    pub protocol: app::model::fleet::protocol::Protocol,
 }
 
 /// The firmware simulated device `index` of `model` runs: MicroBT machines run btminer and
@@ -47,6 +61,7 @@ pub fn family_for(index: usize, model: &AsicModel) -> Family {
     match model.maker {
         "MicroBT" => Family::Whatsminer,
         "Canaan" => Family::Avalon,
+        "Auradine" => Family::FluxOs,
         _ => match index % 10 {
             3 => Family::BraiinsOs,
             5 => Family::LuxOs,
@@ -61,7 +76,10 @@ const SHARE_DIFFICULTY: f64 = 65_536.0;
 
 impl SimAsic {
     /// Hashes per second actually done at `t` seconds (a slow ±2 % drift per device).
-    fn true_ths(&self, t: f64) -> f64 {
+    pub(super) fn true_ths(&self, t: f64) -> f64 {
+        if self.fault.stopped() {
+            return 0.0;
+        }
         let drift = 1.0 + 0.02 * (t / 90.0 + self.index as f64).sin();
         let boards = if self.fault == Fault::DeadBoard {
             2.0 / 3.0
@@ -71,7 +89,7 @@ impl SimAsic {
         self.model.hashrate_ths * drift * boards
     }
 
-    fn reported_ths(&self, t: f64) -> f64 {
+    pub(super) fn reported_ths(&self, t: f64) -> f64 {
         self.true_ths(t)
             * if self.fault == Fault::OverReport {
                 1.3
@@ -81,7 +99,7 @@ impl SimAsic {
     }
 
     /// Difficulty accepted since start: the work really done, in whole shares.
-    fn difficulty_accepted(&self, t: f64) -> f64 {
+    pub(super) fn difficulty_accepted(&self, t: f64) -> f64 {
         let hashes = self.model.hashrate_ths
             * 1e12
             * t
@@ -93,7 +111,7 @@ impl SimAsic {
         (hashes / HASHES_PER_DIFFICULTY / SHARE_DIFFICULTY).floor() * SHARE_DIFFICULTY
     }
 
-    fn temps(&self, t: f64) -> (f64, f64) {
+    pub(super) fn temps(&self, t: f64) -> (f64, f64) {
         let base = 62.0 + 4.0 * (t / 300.0 + self.index as f64 * 0.7).sin();
         if self.fault == Fault::OverTemp {
             (base + 20.0, 92.0)
@@ -102,8 +120,13 @@ impl SimAsic {
         }
     }
 
+    /// Seconds since the device "started" (an hour before the simulator, staggered).
+    pub(super) fn now_s(&self) -> f64 {
+        self.epoch.elapsed().as_secs_f64() + 3600.0 + self.index as f64
+    }
+
     pub fn response(&self, command: &str) -> String {
-        let t = self.epoch.elapsed().as_secs_f64() + 3600.0 + self.index as f64;
+        let t = self.now_s();
         let parts: Vec<(&str, String)> = command
             .split('+')
             .map(|cmd| (cmd, self.section(cmd, t)))
@@ -140,12 +163,24 @@ impl SimAsic {
             "tunerstatus" => self.tunerstatus_section(),
             "power" => self.power_section(),
             "pools" => self.pools_section(&f),
+            "events" => self.events_section(),
+            "psu" | "fan" | "mode" | "ipreport" | "temperature"
+                if self.family == Family::FluxOs =>
+            {
+                super::fluxos::section(self.model, self.index, cmd, &f)
+            }
             _ => None,
         };
         match answer {
             Some((msg, name, items)) => format!(
-                r#"{{"STATUS":[{{"STATUS":"S","When":{},"Code":11,"Msg":"{msg}","Description":"sim"}}],"{name}":[{items}],"id":1}}"#,
-                t as u64
+                r#"{{"STATUS":[{{"STATUS":"S","When":{},"Code":11,"Msg":"{msg}","Description":"{}"}}],"{name}":[{items}],"id":1}}"#,
+                t as u64,
+                // FluxOS names itself in every status (its sections carry no version key).
+                if self.family == Family::FluxOs {
+                    "FluxOS-2025-06.18-sim"
+                } else {
+                    "sim"
+                }
             ),
             None => format!(
                 r#"{{"STATUS":[{{"STATUS":"E","When":{},"Code":14,"Msg":"invalid cmd","Description":""}}],"id":1}}"#,
@@ -155,7 +190,7 @@ impl SimAsic {
     }
 
     /// The figures every section of one answer shares, at time `t`.
-    fn frame(&self, t: f64) -> Frame {
+    pub(super) fn frame(&self, t: f64) -> Frame {
         let reported = self.reported_ths(t);
         let diff = self.difficulty_accepted(t);
         let (board_temp, chip_temp) = self.temps(t);
@@ -211,7 +246,7 @@ impl SimAsic {
                     self.model.power_w,
                 ),
             ),
-            Family::BraiinsOs | Family::Avalon => ok(
+            Family::BraiinsOs | Family::Avalon | Family::FluxOs => ok(
                 "Summary",
                 "SUMMARY",
                 format!(
@@ -333,6 +368,11 @@ impl SimAsic {
                 "VERSION",
                 r#"{"API":"3.7","BOSminer":"0.1.0-sim"}"#.into(),
             ),
+            Family::FluxOs => ok(
+                "GCMiner versions",
+                "VERSION",
+                r#"{"API":"1.0","GCMiner":"0.5"}"#.into(),
+            ),
             Family::Avalon => ok(
                 "CGMiner versions",
                 "VERSION",
@@ -353,6 +393,7 @@ impl SimAsic {
         let board_ths = |b: usize| f.board_ths(b);
         let chips = |b: usize| f.chips(b, self.chips_per_board());
         match self.family {
+            Family::FluxOs => super::fluxos::devs(f),
             Family::BraiinsOs => ok(
                 "3 ASC(s)",
                 "DEVS",
@@ -504,6 +545,19 @@ impl SimAsic {
         }
     }
 
+    /// LuxOS `events`: why the machine is not hashing, with the documentation link.
+    fn events_section(&self) -> Option<Answer> {
+        if self.family != Family::LuxOs {
+            return None;
+        }
+        let events = if self.fault == Fault::Nopic {
+            r#"{"Code":"NOPIC_PROTECTION","CreatedAt":"2026-01-01T00:00:00+00:00","Description":"Miner shutdown due to NOPIC protection.","DocUrl":"https://docs.luxor.tech/firmware/kb/eventstroubleshooting#nopic-protection","Target":"MINER"}"#
+        } else {
+            ""
+        };
+        ok("Miner Events", "EVENTS", events.to_string())
+    }
+
     /// `pools` in the family's dialect (`None`: the family refuses it).
     fn pools_section(&self, f: &Frame) -> Option<Answer> {
         let Frame { diff, .. } = *f;
@@ -577,46 +631,6 @@ async fn answer(mut stream: TcpStream, sim: SimAsic) {
     let _ = stream.shutdown().await;
 }
 
-/// A section's status message, its name and its items.
-type Answer = (&'static str, &'static str, String);
-
-fn ok(msg: &'static str, name: &'static str, items: String) -> Option<Answer> {
-    Some((msg, name, items))
-}
-
-/// What one answer reports, computed once for all its sections.
-#[derive(Clone, Copy)]
-struct Frame {
-    t: f64,
-    reported: f64,
-    diff: f64,
-    board_temp: f64,
-    chip_temp: f64,
-    dead: bool,
-    per_board: f64,
-    accepted: u64,
-    rejected: u64,
-}
-
-impl Frame {
-    /// A hashboard's rate as reported; the third board of a device with a dead board is 0.
-    fn board_ths(&self, b: usize) -> f64 {
-        if self.dead && b == 2 {
-            0.0
-        } else {
-            self.per_board
-        }
-    }
-
-    fn chips(&self, b: usize, per_board: u32) -> u32 {
-        if self.dead && b == 2 {
-            0
-        } else {
-            per_board
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -630,6 +644,7 @@ mod tests {
             fault,
             epoch: Instant::now(),
             family,
+            protocol: app::model::fleet::protocol::Protocol::Cgminer,
         }
     }
 
@@ -642,6 +657,7 @@ mod tests {
             ("S21Pro", Family::BraiinsOs),
             ("M60S", Family::Whatsminer),
             ("A1566", Family::Avalon),
+            ("AT2880", Family::FluxOs),
         ]
     }
 
@@ -668,10 +684,13 @@ mod tests {
                     .model
                     .as_deref()
                     .and_then(app::model::fleet::catalogue::identify_asic);
-                // Asked what it is, Whatsminer and Braiins OS answer without their model (it
-                // comes with their own command, from the next poll).
+                // Asked what it is, Whatsminer, Braiins OS and FluxOS answer without their model
+                // (it comes with their own command, from the next poll).
                 if command == family.command()
-                    || !matches!(family, Family::Whatsminer | Family::BraiinsOs)
+                    || !matches!(
+                        family,
+                        Family::Whatsminer | Family::BraiinsOs | Family::FluxOs
+                    )
                 {
                     assert_eq!(
                         named.map(|m| m.id),

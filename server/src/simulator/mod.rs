@@ -7,7 +7,10 @@
 //! (its shares prove less), and a slow responder.
 
 mod asic;
+mod fluxos;
+mod frame;
 mod gpu;
+mod modern;
 pub mod standalone;
 
 use std::time::Instant;
@@ -18,6 +21,7 @@ use tokio::task::JoinHandle;
 use app::model::company::site::Site;
 use app::model::fleet::catalogue;
 use app::model::fleet::devices::DeviceKind;
+use app::model::fleet::protocol::Protocol;
 
 use crate::store::DeviceSpec;
 
@@ -73,8 +77,75 @@ pub fn fault_for(i: usize) -> Fault {
         31 => Fault::Dark,
         43 => Fault::OverReport,
         57 => Fault::Slow,
+        // On the machines `machine_for` puts there: a Whatsminer on API v3 and a LuxOS miner.
+        51 if i % 200 == 51 => Fault::PsuError,
+        65 if i % 200 == 65 => Fault::Nopic,
         _ => Fault::None,
     }
+}
+
+/// What machine device `i` is, given the model its site's fleet mix gives it: a few slots hold
+/// the machines that speak the newer APIs (so a fresh install shows every protocol the poller
+/// reads) and a Canaan Avalon; the sites' modelled fleets are unchanged.
+pub fn machine_for(
+    i: usize,
+    fleet_model: &'static catalogue::AsicModel,
+) -> (&'static catalogue::AsicModel, Protocol) {
+    let pick = |id: &str| catalogue::asic(id).unwrap_or(fleet_model);
+    match (i % 40, i % 80) {
+        (_, 39) => (pick("BitaxeGamma"), Protocol::Axeos),
+        (11, _) => (pick("M60S"), Protocol::WhatsminerV3),
+        (23, _) => (pick("A1566"), Protocol::Cgminer),
+        (27, _) => (pick("S21Pro"), Protocol::BraiinsRest),
+        (35, _) => (pick("AT2880"), Protocol::Fluxos),
+        // The LuxOS slot of a NOPIC-protected miner runs an Antminer whatever the mix.
+        _ if i % 200 == 65 && fleet_model.maker != "Bitmain" => (pick("S19XP"), Protocol::Cgminer),
+        _ => (fleet_model, Protocol::Cgminer),
+    }
+}
+
+/// Starts one simulated ASIC of `model` speaking `protocol` on a loopback port (benches and
+/// tests of a single protocol); its `DeviceSpec` and the task serving it.
+pub async fn start_one(
+    index: usize,
+    model: &'static catalogue::AsicModel,
+    protocol: Protocol,
+    fault: Fault,
+) -> std::io::Result<(DeviceSpec, JoinHandle<()>)> {
+    let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+    let addr = listener.local_addr()?;
+    let sim = SimAsic {
+        index,
+        model,
+        fault,
+        epoch: Instant::now(),
+        family: if protocol == Protocol::Fluxos {
+            crate::telemetry::firmware::Family::FluxOs
+        } else {
+            asic::family_for(index, model)
+        },
+        protocol,
+    };
+    let (task, address) = match protocol {
+        Protocol::Cgminer | Protocol::Fluxos => {
+            (tokio::spawn(asic::serve(listener, sim)), addr.to_string())
+        }
+        Protocol::WhatsminerV3 => (tokio::spawn(modern::serve(listener, sim)), addr.to_string()),
+        Protocol::BraiinsRest | Protocol::Axeos => (
+            tokio::spawn(modern::serve(listener, sim)),
+            format!("http://{addr}"),
+        ),
+    };
+    let spec = DeviceSpec {
+        id: format!("sim-asic-{index:05}"),
+        kind: DeviceKind::Asic,
+        model: model.id.to_string(),
+        site: "bench".into(),
+        address,
+        protocol,
+        credentials_env: None,
+    };
+    Ok((spec, task))
 }
 
 /// Starts `config.asics` ASICs spread over `sites` in proportion to their fleets' models, and
@@ -105,13 +176,7 @@ pub async fn start(config: SimulatorConfig, sites: &[Site]) -> std::io::Result<S
                     target <= 0.0
                 })
                 .unwrap_or(&lines[lines.len() - 1]);
-            // One machine in forty is a Canaan Avalon, so a fresh install shows every firmware
-            // family the poller reads (the site's modelled fleet is unchanged).
-            let model: &'static catalogue::AsicModel = if i % 40 == 23 {
-                catalogue::asic("A1566").unwrap_or(model)
-            } else {
-                model
-            };
+            let (model, protocol) = machine_for(i, model);
             let listener = TcpListener::bind(config.address(n)).await?;
             let addr = listener.local_addr()?;
             let sim = SimAsic {
@@ -120,14 +185,30 @@ pub async fn start(config: SimulatorConfig, sites: &[Site]) -> std::io::Result<S
                 fault: fault_for(i),
                 epoch,
                 family: asic::family_for(i, model),
+                protocol,
             };
-            tasks.push(tokio::spawn(asic::serve(listener, sim)));
+            let address = match protocol {
+                Protocol::Cgminer | Protocol::Fluxos => {
+                    tasks.push(tokio::spawn(asic::serve(listener, sim)));
+                    addr.to_string()
+                }
+                Protocol::WhatsminerV3 => {
+                    tasks.push(tokio::spawn(modern::serve(listener, sim)));
+                    addr.to_string()
+                }
+                Protocol::BraiinsRest | Protocol::Axeos => {
+                    tasks.push(tokio::spawn(modern::serve(listener, sim)));
+                    format!("http://{addr}")
+                }
+            };
             devices.push(DeviceSpec {
                 id: format!("sim-asic-{i:05}"),
                 kind: DeviceKind::Asic,
                 model: model.id.to_string(),
                 site: site.clone(),
-                address: addr.to_string(),
+                address,
+                protocol,
+                credentials_env: None,
             });
         }
     }
@@ -145,6 +226,8 @@ pub async fn start(config: SimulatorConfig, sites: &[Site]) -> std::io::Result<S
             model: "H100-SXM".into(),
             site: site.id.clone(),
             address: format!("http://{addr}/metrics"),
+            protocol: Protocol::Cgminer,
+            credentials_env: None,
         });
     }
     Ok(Simulator { devices, tasks })

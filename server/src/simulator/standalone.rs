@@ -146,6 +146,8 @@ mod tests {
                 model: "S21".into(),
                 site: "pecos-ridge".into(),
                 address: "127.0.0.3:40001".into(),
+                credentials_env: None,
+                protocol: Default::default(),
             },
             DeviceSpec {
                 id: "sim-gpu-node-000".into(),
@@ -153,6 +155,8 @@ mod tests {
                 model: "H100-SXM".into(),
                 site: "muskogee".into(),
                 address: "http://127.0.0.2:40002/metrics".into(),
+                credentials_env: None,
+                protocol: Default::default(),
             },
         ];
         let back = crate::fleet_file::parse("sim.toml", &fleet_file(&devices)).unwrap();

@@ -471,6 +471,8 @@ fn spec(id: &str, kind: DeviceKind, model: &str) -> DeviceSpec {
         model: model.into(),
         site: "north".into(),
         address: format!("{id}.local:4028"),
+        credentials_env: None,
+        protocol: Default::default(),
     }
 }
 
@@ -849,6 +851,8 @@ async fn power_prices_terms_and_peaks(store: Store) {
         model: "S21".into(),
         site: "pecos-ridge".into(),
         address: format!("{id}:4028"),
+        credentials_env: None,
+        protocol: Default::default(),
     };
     store
         .upsert_devices(&[spec("m1"), spec("m2")], "api")
@@ -937,6 +941,8 @@ async fn gpu_months_for_slas(store: Store) {
                 model: "H100".into(),
                 site: "muskogee".into(),
                 address: "http://x:9400/metrics".into(),
+                credentials_env: None,
+                protocol: Default::default(),
             },
             "api",
         )

@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use sqlx::Row;
 
 use app::model::fleet::devices::{Device, DeviceKind, SamplePoint};
+use app::model::fleet::protocol::Protocol;
 use app::model::mining::measured::TelemetryGroup;
 
 use super::{Engine, StoreError};
@@ -31,9 +32,10 @@ impl Engine {
         let now = crate::store::rows::now();
         for d in devices {
             sqlx::query(
-                "INSERT INTO devices (id, kind, model, site, address, source, added_at, removed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)
+                "INSERT INTO devices (id, kind, model, site, address, source, added_at, removed_at, protocol, credentials_env) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9)
                  ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, model = excluded.model, site = excluded.site,
-                   address = excluded.address, source = excluded.source, removed_at = NULL",
+                   address = excluded.address, source = excluded.source, removed_at = NULL,
+                   protocol = excluded.protocol, credentials_env = excluded.credentials_env",
             )
             .bind(&d.id)
             .bind(d.kind.as_str())
@@ -42,6 +44,8 @@ impl Engine {
             .bind(&d.address)
             .bind(source)
             .bind(now)
+            .bind(d.protocol.as_str())
+            .bind(&d.credentials_env)
             .execute(&mut *tx)
             .await?;
         }
@@ -95,13 +99,24 @@ impl Engine {
 
     /// Every active device.
     pub async fn active_devices(&self) -> Result<Vec<DeviceSpec>, StoreError> {
-        sqlx::query("SELECT id, kind, model, site, address FROM devices WHERE removed_at IS NULL ORDER BY id")
+        sqlx::query("SELECT id, kind, model, site, address, protocol, credentials_env FROM devices WHERE removed_at IS NULL ORDER BY id")
             .fetch_all(self.pool())
             .await?
             .into_iter()
             .map(|r| {
                 let kind = parse_kind(r.get("kind"))?;
-                Ok(DeviceSpec { id: r.get("id"), kind, model: r.get("model"), site: r.get("site"), address: r.get("address") })
+                let protocol: String = r.get("protocol");
+                let protocol = Protocol::parse(&protocol)
+                    .ok_or_else(|| StoreError::Corrupt(format!("device protocol {protocol:?}")))?;
+                Ok(DeviceSpec {
+                    id: r.get("id"),
+                    kind,
+                    model: r.get("model"),
+                    site: r.get("site"),
+                    address: r.get("address"),
+                    protocol,
+                    credentials_env: r.get("credentials_env"),
+                })
             })
             .collect()
     }

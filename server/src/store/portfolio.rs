@@ -30,7 +30,7 @@ fn corrupt(what: String) -> impl FnOnce(serde_json::Error) -> StoreError {
 pub(super) async fn read_portfolio(conn: &mut Conn) -> Result<StoredPortfolio, StoreError> {
     let mut out = StoredPortfolio::default();
     for r in sqlx::query(
-        "SELECT id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, retired_on, opex_usd_per_mw_month, demo, version
+        "SELECT id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, retired_on, opex_usd_per_mw_month, timezone, demo, version
          FROM sites ORDER BY position, id",
     )
     .fetch_all(&mut *conn)
@@ -43,6 +43,7 @@ pub(super) async fn read_portfolio(conn: &mut Conn) -> Result<StoredPortfolio, S
         }
         out.portfolio.sites.push(SiteDoc {
             opex_usd_per_mw_month: r.get("opex_usd_per_mw_month"),
+            timezone: r.get("timezone"),
             name: r.get("name"),
             location: r.get("location"),
             capacity_mw: r.get("capacity_mw"),
@@ -187,6 +188,18 @@ impl Engine {
         actor: &str,
         today: NaiveDate,
     ) -> Result<Result<Plan, ApiError>, StoreError> {
+        // A zone name of the right shape that the zone database does not know is refused
+        // before anything is written (the model checks the shape; the names live here).
+        if let Some((i, s)) = next.sites.iter().enumerate().find(|(_, s)| {
+            s.timezone
+                .as_deref()
+                .is_some_and(|z| crate::clock::zone(z).is_none())
+        }) {
+            return Ok(Err(ApiError::InvalidInput(format!(
+                "sites[{i}].timezone: {:?} is not a time zone the zone database knows (e.g. America/Chicago)",
+                s.timezone.as_deref().unwrap_or_default()
+            ))));
+        }
         let mut tx = self.write_tx().await?;
         if let Some(expect) = &options.expect {
             match version_of(&mut tx, expect.target, &expect.id).await? {
@@ -357,14 +370,14 @@ async fn write_site(
     // One set of parameters for both statements: a new site, or a changed one's next version.
     let write = if before.is_none() {
         Some(
-            "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position, retired_on, demo, version, updated_by, opex_usd_per_mw_month)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 1, $12, $13)",
+            "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position, retired_on, demo, version, updated_by, opex_usd_per_mw_month, timezone)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 1, $12, $13, $14)",
         )
     } else if own_fields_differ {
         Some(
             "UPDATE sites SET name = $2, location = $3, capacity_mw = $4, initial_mining_mw = $5, power_usd_per_kwh = $6,
                pue_ai = $7, mining_uptime = $8, pool_fee_pct = $9, position = $10, retired_on = $11,
-               version = version + 1, updated_by = $12, opex_usd_per_mw_month = $13
+               version = version + 1, updated_by = $12, opex_usd_per_mw_month = $13, timezone = $14
              WHERE id = $1",
         )
     } else {
@@ -386,6 +399,7 @@ async fn write_site(
                 .bind(site.retired_on)
                 .bind(actor)
                 .bind(site.opex_usd_per_mw_month)
+                .bind(&site.timezone)
                 .execute(&mut **tx)
                 .await?;
         }

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use app::api::auth::Role;
 use app::model::fleet::devices::DeviceKind;
+use app::model::fleet::protocol::Protocol;
 use app::model::timeline::annotation::AnnotationTarget;
 
 /// Who is behind a live session.
@@ -34,6 +35,11 @@ pub struct DeviceSpec {
     pub model: String,
     pub site: String,
     pub address: String,
+    /// The API it is read over (GPUs: always DCGM exporter, recorded as `cgminer`).
+    pub protocol: Protocol,
+    /// The prefix of the environment variables holding its login (`<PREFIX>_USER`,
+    /// `<PREFIX>_PASSWORD`): the name only, never the secret.
+    pub credentials_env: Option<String>,
 }
 
 /// What a new annotation resolves to before it is stored.

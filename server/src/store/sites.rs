@@ -33,8 +33,8 @@ impl Engine {
     pub async fn insert_site(&self, site: &Site, position: i64) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query(
-            "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position, opex_usd_per_mw_month)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO sites (id, name, location, capacity_mw, initial_mining_mw, power_usd_per_kwh, pue_ai, mining_uptime, pool_fee_pct, position, opex_usd_per_mw_month, timezone)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&site.id)
         .bind(&site.name)
@@ -47,6 +47,7 @@ impl Engine {
         .bind(site.pool_fee_pct)
         .bind(position)
         .bind(site.opex_usd_per_mw_month)
+        .bind(&site.timezone)
         .execute(&mut *tx)
         .await?;
         for line in &site.fleet {

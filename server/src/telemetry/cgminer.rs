@@ -132,6 +132,12 @@ fn sections<'t, 'a>(root: &'t Json<'a>) -> Vec<&'t Json<'a>> {
                 "fans",
                 "tunerstatus",
                 "power",
+                "events",
+                "psu",
+                "fan",
+                "mode",
+                "ipreport",
+                "temperature",
             ]
             .iter()
             .flat_map(|k| obj.get(k).map_or(&[][..], Json::as_array))

@@ -6,33 +6,28 @@ use app::model::ai::gpu_health::{count, flag, ClockEvents, MJ_PER_KWH};
 use app::model::fleet::devices::GpuReading;
 
 use super::error::PollError;
-use super::io::{exchange, ExchangeLimits};
+use super::http::{self, BaseUrl};
+use super::io::ExchangeLimits;
 use super::prometheus;
 
 /// Scrapes `http://host:port/path` (plain HTTP/1.0, so the answer is never chunked).
 pub async fn scrape(url: &str, limits: ExchangeLimits) -> Result<Vec<GpuReading>, PollError> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| PollError::Connect(format!("only http:// URLs are supported: {url}")))?;
-    let (hostport, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/metrics"),
+    let base = BaseUrl::parse(url)?;
+    // The exporter's URL is the page itself: `/metrics` when it names no path.
+    let (base, path) = if base.prefix.is_empty() {
+        (base, "/metrics".to_string())
+    } else {
+        let path = base.prefix.clone();
+        (
+            BaseUrl {
+                prefix: String::new(),
+                ..base
+            },
+            path,
+        )
     };
-    let request = format!("GET {path} HTTP/1.0\r\nHost: {hostport}\r\nAccept: text/plain\r\n\r\n");
-    let raw = exchange(hostport, request.as_bytes(), limits).await?;
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| PollError::Malformed("no HTTP header end".into()))?;
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| PollError::Malformed("no HTTP status".into()))?;
-    if status != 200 {
-        return Err(PollError::HttpStatus(status));
-    }
-    extract(body)
+    let answer = http::request(&base, "GET", &path, &[], None, limits).await?;
+    extract(&http::ok_body(answer)?)
 }
 
 /// GPUs from an exposition, keyed by their `gpu` label.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use app::i18n::EN;
 use app::model::fleet::catalogue;
 use app::model::fleet::devices::{
-    over_reports, AsicReading, Device, DeviceKind, DeviceStatus, GpuReading,
+    over_reports, AsicReading, Device, DeviceKind, DeviceStatus, GpuReading, PowerSource,
 };
 use app::model::fleet::diagnosis::{asic_status, gpu_status};
 use app::model::fleet::reason::{worst, Reason, ReasonCode};
@@ -93,7 +93,9 @@ pub(super) fn fill_asic_device(
     curtailed: bool,
 ) {
     let catalogue_model = resolved.catalogue;
-    let (mut status, mut reason) = asic_status(r, catalogue_model.map(|m| m.hashrate_ths));
+    // The catalogue's nameplate, else the one the firmware rates itself at (factory hash).
+    let np = catalogue_model.map(|m| m.hashrate_ths).or(r.nameplate_ths);
+    let (mut status, mut reason) = asic_status(r, np);
     if let Some(s) = share.filter(|s| over_reports(r.hashrate_ths, *s)) {
         status = status.max(DeviceStatus::Degraded);
         let over = Reason::OverReporting {
@@ -104,7 +106,6 @@ pub(super) fn fill_asic_device(
     }
     // At a site its power schedule curtails, a miner hashing next to nothing is following the
     // schedule: that is the reason, not a fault (a dead board still shows as one).
-    let np = catalogue_model.map(|m| m.hashrate_ths);
     if curtailed
         && np.is_some_and(|np| r.hashrate_ths < super::curtailed::CURTAILED_BELOW_SHARE * np)
         && reason
@@ -136,7 +137,11 @@ pub(super) fn fill_asic_device(
         .reduce(f64::max);
     // Antminer firmware does not report power; the nameplate draw stands in (hashrate-scaled
     // figures would reward firmware that over-reports).
-    d.power_w = r.power_w.or_else(|| catalogue_model.map(|m| m.power_w));
+    (d.power_w, d.power_source) = match (r.power_w, catalogue_model) {
+        (Some(w), _) => (Some(w), r.power_source.or(Some(PowerSource::Miner))),
+        (None, Some(m)) => (Some(m.power_w), Some(PowerSource::Nameplate)),
+        (None, None) => (None, None),
+    };
     d.last_seen = Some(at);
     d.problem = reason.as_ref().map(EN.reasons.describe);
     d.reason = reason;

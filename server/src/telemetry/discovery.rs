@@ -1,6 +1,8 @@
-//! Network discovery: every host of a range asked `summary+stats` on the CGMiner port, with
-//! bounded concurrency and short timeouts, like the poller (a host that hangs costs its timeout
-//! and nothing more). A host that answers as a miner is identified from its own answer; one that
+//! Network discovery: every host of a range asked what it is over each API a miner may speak —
+//! the CGMiner family's (and FluxOS's) on 4028, Whatsminer API v3 on 4433, AxeOS and Braiins
+//! OS REST over HTTP on 80 — with bounded concurrency and short timeouts, like the poller (a
+//! host that hangs costs its timeouts and nothing more). A scan on another port asks every API
+//! on that port. A host that answers as a miner is identified from its own answer; one that
 //! answers anything else is reported as unidentified, never as a miner.
 
 use std::collections::HashSet;
@@ -8,11 +10,19 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
 
-use app::model::fleet::discovery::{Cidr, FoundMiner, ScanReport};
+use std::net::Ipv4Addr;
 
+use app::model::fleet::devices::AsicReading;
+use app::model::fleet::discovery::{Cidr, FoundMiner, ScanReport};
+use app::model::fleet::protocol::Protocol;
+
+use super::firmware::Family;
 use super::io::ExchangeLimits;
 use super::poller::{resolve_model, UNKNOWN_MODEL};
-use super::{cgminer, PollError};
+use super::{axeos, braiins_rest, cgminer, whatsminer_v3, PollError};
+
+/// The CGMiner port: a scan on it asks every well-known port.
+const DEFAULT_PORT: u16 = 4028;
 
 /// Hosts asked at once. A /16 at this width with nobody home takes ~65,534 / 256 × the connect
 /// timeout; real racks answer in milliseconds.
@@ -30,28 +40,113 @@ pub fn limits() -> ExchangeLimits {
 /// What one host did.
 enum Answer {
     Miner {
+        address: String,
+        protocol: Protocol,
         model: String,
         firmware: Option<String>,
     },
-    Garbage,
+    Garbage(String),
     Nothing,
 }
 
-async fn probe(address: &str, limits: ExchangeLimits) -> Answer {
-    match cgminer::poll(address, None, limits).await {
-        Ok((r, _)) => {
-            let (model, _) = resolve_model(UNKNOWN_MODEL, r.model.as_deref());
-            Answer::Miner {
-                model,
-                firmware: r.firmware,
+/// The APIs to ask on `port`, in order: the well-known port's own, every one elsewhere.
+fn protocols_on(port: u16, default_port: bool) -> Vec<Protocol> {
+    if default_port {
+        return Protocol::ALL
+            .into_iter()
+            .filter(|p| *p != Protocol::Fluxos && p.default_port() == port)
+            .collect();
+    }
+    vec![
+        Protocol::Cgminer,
+        Protocol::WhatsminerV3,
+        Protocol::Axeos,
+        Protocol::BraiinsRest,
+    ]
+}
+
+/// Asks `ip:port` over one API. FluxOS answers the CGMiner probe and is told by its answer.
+async fn ask(
+    ip: Ipv4Addr,
+    port: u16,
+    protocol: Protocol,
+    limits: ExchangeLimits,
+) -> (String, Result<(AsicReading, Protocol), PollError>) {
+    let tcp = format!("{ip}:{port}");
+    let url = format!("http://{ip}:{port}");
+    match protocol {
+        Protocol::Cgminer | Protocol::Fluxos => {
+            let r = cgminer::poll(&tcp, None, limits).await.map(|(r, family)| {
+                let p = if family == Family::FluxOs {
+                    Protocol::Fluxos
+                } else {
+                    Protocol::Cgminer
+                };
+                (r, p)
+            });
+            (tcp, r)
+        }
+        Protocol::WhatsminerV3 => {
+            let r = whatsminer_v3::poll(&tcp, limits)
+                .await
+                .map(|r| (r, protocol));
+            (tcp, r)
+        }
+        Protocol::Axeos => {
+            let r = axeos::poll(&url, limits).await.map(|r| (r, protocol));
+            (url, r)
+        }
+        Protocol::BraiinsRest => {
+            let login = braiins_rest::Login::from_env(None, |k| std::env::var(k).ok());
+            let r = braiins_rest::poll(&url, &login, limits)
+                .await
+                .map(|r| (r, protocol));
+            (url, r)
+        }
+    }
+}
+
+async fn probe(ip: Ipv4Addr, port: u16, limits: ExchangeLimits) -> Vec<Answer> {
+    let ports: Vec<(u16, Vec<Protocol>)> = if port == DEFAULT_PORT {
+        [4028u16, 4433, 80]
+            .into_iter()
+            .map(|p| (p, protocols_on(p, true)))
+            .collect()
+    } else {
+        vec![(port, protocols_on(port, false))]
+    };
+    let mut out = Vec::new();
+    for (port, protocols) in ports {
+        let mut garbage = None;
+        for protocol in protocols {
+            match ask(ip, port, protocol, limits).await {
+                (address, Ok((r, protocol))) => {
+                    let (model, _) = resolve_model(UNKNOWN_MODEL, r.model.as_deref());
+                    out.push(Answer::Miner {
+                        address,
+                        protocol,
+                        model,
+                        firmware: r.firmware,
+                    });
+                    garbage = None;
+                    break;
+                }
+                // Nobody listens on this port: no other API will answer there either.
+                (_, Err(PollError::ConnectTimeout | PollError::Connect(_))) => break,
+                // Something answered, but not as a miner on this API: try the next one.
+                (address, Err(_)) => {
+                    garbage.get_or_insert(address);
+                }
             }
         }
-        // Nobody listens there.
-        Err(PollError::ConnectTimeout) | Err(PollError::Connect(_)) => Answer::Nothing,
-        // Something accepted the connection but did not answer as a miner: garbage, an error
-        // status, silence, too much.
-        Err(_) => Answer::Garbage,
+        if let Some(address) = garbage {
+            out.push(Answer::Garbage(address));
+        }
     }
+    if out.is_empty() {
+        out.push(Answer::Nothing);
+    }
+    out
 }
 
 /// Scans `range` on `port`. `registered` holds the addresses already in the registry.
@@ -62,31 +157,35 @@ pub async fn scan(
     limits: ExchangeLimits,
 ) -> ScanReport {
     let started = Instant::now();
-    let answers: Vec<(String, Answer)> = stream::iter(range.hosts())
-        .map(|ip| async move {
-            let address = format!("{ip}:{port}");
-            let answer = probe(&address, limits).await;
-            (address, answer)
-        })
+    let answers: Vec<Answer> = stream::iter(range.hosts())
+        .map(|ip| probe(ip, port, limits))
         .buffer_unordered(CONCURRENCY)
+        .flat_map(stream::iter)
         .collect()
         .await;
     let mut found = Vec::new();
     let mut unidentified = Vec::new();
-    for (address, answer) in answers {
+    for answer in answers {
         match answer {
-            Answer::Miner { model, firmware } => found.push(FoundMiner {
+            Answer::Miner {
+                address,
+                protocol,
+                model,
+                firmware,
+            } => found.push(FoundMiner {
                 already_registered: registered.contains(&address),
                 address,
+                protocol,
                 model,
                 firmware,
                 added: false,
             }),
-            Answer::Garbage => unidentified.push(address),
+            Answer::Garbage(address) => unidentified.push(address),
             Answer::Nothing => {}
         }
     }
     let order = |a: &str| {
+        let a = a.trim_start_matches("http://");
         a.split(':')
             .next()
             .and_then(|ip| ip.parse::<std::net::Ipv4Addr>().ok())

@@ -100,6 +100,8 @@ impl FleetService for FleetHub {
                 .unwrap_or_else(|| super::poller::UNKNOWN_MODEL.into()),
             site: d.site,
             address: d.address,
+            protocol: d.protocol,
+            credentials_env: d.credentials_env,
         };
         self.store.upsert_device(&spec, "api").await?;
         Ok(id)

@@ -2,6 +2,8 @@
 //! bounded socket exchange they share, and the poller. Parsers are pure; IO is in `io`,
 //! `cgminer::poll`, `dcgm::scrape` and the poller.
 
+pub mod axeos;
+pub mod braiins_rest;
 pub mod cgminer;
 pub mod curtailed;
 pub mod dcgm;
@@ -11,6 +13,7 @@ pub mod error;
 pub mod firmware;
 pub mod fleet_cache;
 pub mod fleet_hub;
+pub mod http;
 pub mod io;
 pub mod lenient_json;
 pub mod poll;
@@ -20,5 +23,7 @@ pub mod prometheus;
 #[cfg(test)]
 mod proptests;
 pub mod schedule;
+pub mod site_zones;
+pub mod whatsminer_v3;
 
 pub use error::PollError;

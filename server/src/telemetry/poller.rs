@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use app::model::fleet::devices::{share_hashrate_ths, Device};
 
+use app::model::fleet::diagnosis::settle_faults;
 use app::model::fleet::reason::Reason;
 
 use super::device_build::{blank_device, fill_asic_device, gpu_device, Resolved};
@@ -120,6 +121,8 @@ pub struct Poller {
     shards: Arc<crate::shards::Shards>,
     /// Sites curtailed by their power schedule now.
     curtailed: Arc<super::curtailed::CurtailedSites>,
+    /// Each site's time zone, for miners' zoneless local times.
+    zones: Arc<super::site_zones::SiteZones>,
 }
 
 impl Poller {
@@ -146,7 +149,14 @@ impl Poller {
             reading: None,
             shards: crate::shards::Shards::single(),
             curtailed: Arc::default(),
+            zones: Arc::default(),
         }
+    }
+
+    /// Reads the sites' time zones from `zones` (kept fresh by the caller).
+    pub fn with_zones(mut self, zones: Arc<super::site_zones::SiteZones>) -> Self {
+        self.zones = zones;
+        self
     }
 
     /// Reads which sites are curtailed by schedule from `sites` (kept fresh by the caller).
@@ -370,8 +380,13 @@ impl Poller {
             }
         };
         match outcome {
-            Outcome::Asic(r, family) => {
-                e.family = Some(family);
+            Outcome::Asic(mut r, family) => {
+                e.family = family;
+                // The firmware's fault reports: placed in time, and kept while still a reason.
+                if !r.faults.is_empty() {
+                    let (zones, site) = (&self.zones, &e.spec.site);
+                    settle_faults(&mut r, |local| zones.to_utc(site, local), at);
+                }
                 let share = match (e.share_base, r.difficulty_accepted) {
                     (Some(base), Some(d)) if d >= base.1 => ((at - base.0).num_seconds()
                         >= SHARE_WINDOW_SECS)

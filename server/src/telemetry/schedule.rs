@@ -238,6 +238,8 @@ mod tests {
             model: "S21".into(),
             site: "north".into(),
             address: format!("10.0.0.1:{}", 4000 + id.len()),
+            credentials_env: None,
+            protocol: Default::default(),
         }
     }
 

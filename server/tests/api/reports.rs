@@ -363,6 +363,8 @@ async fn credits_opex_and_the_register_close_with_the_month_and_publish_on_both_
                     model: "S21".into(),
                     site: "muskogee".into(),
                     address: "10.9.9.9:4028".into(),
+                    credentials_env: None,
+                    protocol: Default::default(),
                 },
                 "api",
             )

@@ -34,6 +34,8 @@ async fn fifty_minutes_offline_in_november_cost_the_hand_worked_credit() {
                 model: "H100-SXM".into(),
                 site: "muskogee".into(),
                 address: "http://127.0.0.1:9/metrics".into(),
+                credentials_env: None,
+                protocol: Default::default(),
             },
             "api",
         )

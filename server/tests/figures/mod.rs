@@ -515,6 +515,8 @@ async fn a_history_day_with_telemetry_is_measured_next_to_a_modelled_one() {
                     model: "S21".into(),
                     site: site.clone(),
                     address: "10.9.9.9:4028".into(),
+                    credentials_env: None,
+                    protocol: Default::default(),
                 },
                 "api",
             )

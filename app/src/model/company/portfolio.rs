@@ -53,6 +53,9 @@ pub struct SiteDoc {
     /// Operating cost beyond power, $/MW-month (0 ≤ x ≤ 1,000,000); margins are all-in with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opex_usd_per_mw_month: Option<f64>,
+    /// IANA time zone (`America/Chicago`), in which a miner's zoneless local times are read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     #[serde(default)]
     pub fleet: Vec<FleetLine>,
     /// Interval power terms (index, hedge, curtailment policy); flat price without them.
@@ -322,6 +325,13 @@ impl SiteDoc {
         if let Some(opex) = self.opex_usd_per_mw_month {
             at.within("opex_usd_per_mw_month", opex, 0.0, 1_000_000.0)?;
         }
+        if let Some(tz) = &self.timezone {
+            if !is_zone_name(tz) {
+                return at.field("timezone").err(format!(
+                    "{tz:?} is not an IANA time zone name (e.g. America/Chicago, Europe/Oslo, UTC)"
+                ));
+            }
+        }
         let mut models = BTreeSet::new();
         for (i, line) in self.fleet.iter().enumerate() {
             let at = at.field("fleet").index(i);
@@ -528,6 +538,7 @@ impl SiteDoc {
             pool_fee_pct: self.pool_fee_pct,
             retired_on: self.retired_on,
             opex_usd_per_mw_month: self.opex_usd_per_mw_month,
+            timezone: self.timezone.clone(),
             fleet: self.fleet.clone(),
             conversion: Vec::new(),
             contracts: self
@@ -552,6 +563,7 @@ impl SiteDoc {
             pool_fee_pct: site.pool_fee_pct,
             retired_on: site.retired_on,
             opex_usd_per_mw_month: site.opex_usd_per_mw_month,
+            timezone: site.timezone.clone(),
             fleet: site.fleet.clone(),
             power,
             contracts: site
@@ -820,6 +832,7 @@ fn site_fields_changed(a: &SiteDoc, b: &SiteDoc) -> Vec<String> {
         "opex_usd_per_mw_month",
         a.opex_usd_per_mw_month == b.opex_usd_per_mw_month,
     );
+    check("timezone", a.timezone == b.timezone);
     let lines = |s: &SiteDoc| -> BTreeMap<String, u32> {
         s.fleet
             .iter()
@@ -923,6 +936,19 @@ fn plan_milestones(old: &SiteDoc, site: &mut SiteDoc, changes: &mut Vec<Change>)
     }
 }
 
+/// The shape of an IANA zone name (`UTC`, `America/Chicago`, `America/Argentina/Salta`,
+/// `Etc/GMT+6`): whether the zone exists is the server's check (it holds the zone database).
+pub fn is_zone_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && !s.starts_with('/')
+        && !s.ends_with('/')
+        && !s.contains("//")
+        && !s.contains("..")
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -937,6 +963,7 @@ mod tests {
             sites: vec![
                 SiteDoc {
                     opex_usd_per_mw_month: None,
+                    timezone: None,
                     id: "north".into(),
                     name: "North Hall".into(),
                     location: "Texas".into(),
@@ -972,6 +999,7 @@ mod tests {
                 },
                 SiteDoc {
                     opex_usd_per_mw_month: None,
+                    timezone: None,
                     id: "south".into(),
                     name: "South GPU".into(),
                     location: "Oklahoma".into(),

@@ -68,6 +68,10 @@ pub struct Site {
     /// property tax, insurance), $/MW-month: with it hashcost and margins are all-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opex_usd_per_mw_month: Option<f64>,
+    /// The site's IANA time zone (`America/Chicago`): a miner's local times without a zone
+    /// (Whatsminer's error times) are read in it. UTC when none is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     pub fleet: Vec<FleetLine>,
     /// Derived from the timeline (`model::timeline::milestones::apply`); seed files may omit it.
     #[serde(default)]
@@ -186,6 +190,7 @@ pub(crate) mod tests {
             pool_fee_pct: 0.0,
             retired_on: None,
             opex_usd_per_mw_month: None,
+            timezone: None,
             fleet: vec![FleetLine {
                 model_id: "S21".into(),
                 count: 28_571,

@@ -74,9 +74,11 @@ impl AlertKind {
 fn reason_hold(code: ReasonCode) -> Duration {
     match code {
         ReasonCode::FatalXid | ReasonCode::RowRemapFailure => Duration::zero(),
-        ReasonCode::RowRemapPending | ReasonCode::EccUncorrectable | ReasonCode::HashboardDown => {
-            Duration::minutes(5)
-        }
+        ReasonCode::RowRemapPending
+        | ReasonCode::EccUncorrectable
+        | ReasonCode::HashboardDown
+        | ReasonCode::PsuFault
+        | ReasonCode::ProtectionStop => Duration::minutes(5),
         _ => Duration::minutes(10),
     }
 }
@@ -92,6 +94,8 @@ fn reason_rule(code: ReasonCode) -> &'static str {
         ReasonCode::PowerCap => "RigshiftGpuPowerCapped",
         ReasonCode::HashboardDown => "RigshiftHashboardDown",
         ReasonCode::FanFailure => "RigshiftFanFailure",
+        ReasonCode::PsuFault => "RigshiftPsuFault",
+        ReasonCode::ProtectionStop => "RigshiftProtectionStop",
         _ => "RigshiftDeviceReason",
     }
 }

@@ -99,6 +99,22 @@ pub const ASICS: &[AsicModel] = &[
         power_w: 3420.0,
         source: "Canaan spec sheet (185 TH/s, 18.5 J/TH)",
     },
+    AsicModel {
+        id: "AT2880",
+        maker: "Auradine",
+        name: "Teraflux AT2880",
+        hashrate_ths: 260.0,
+        power_w: 4160.0,
+        source: "Auradine product page (260 TH/s, 16 J/TH)",
+    },
+    AsicModel {
+        id: "BitaxeGamma",
+        maker: "Bitaxe",
+        name: "Bitaxe Gamma",
+        hashrate_ths: 1.2,
+        power_w: 18.0,
+        source: "Bitaxe Gamma 601 open-hardware board (BM1370, ~1.2 TH/s at ~15 J/TH)",
+    },
 ];
 
 /// Looks a model up by id.
@@ -118,6 +134,8 @@ fn model_key(s: &str) -> String {
         "avalonminer",
         "avalon",
         "canaan",
+        "auradine",
+        "teraflux",
         "(immersion)",
     ]
     .iter()

@@ -72,7 +72,29 @@ pub struct Hashboard {
     pub temp_c: Option<f64>,
 }
 
-/// What one CGMiner-family poll tells (summary + stats).
+/// Where an ASIC's power figure comes from: the miner's own estimate, its power supply's
+/// meter, or the catalogue's nameplate when the device reports none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PowerSource {
+    Miner,
+    Psu,
+    Nameplate,
+}
+
+impl PowerSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PowerSource::Miner => "miner",
+            PowerSource::Psu => "psu",
+            PowerSource::Nameplate => "nameplate",
+        }
+    }
+}
+
+/// What one poll of an ASIC tells, whatever its protocol: units normalised (TH/s, W, °C, rpm),
+/// sentinel values (−273 °C, blanks) left out.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AsicReading {
@@ -90,6 +112,19 @@ pub struct AsicReading {
     pub model: Option<String>,
     pub firmware: Option<String>,
     pub power_w: Option<f64>,
+    /// Where `power_w` comes from (`None`: the firmware did not say).
+    #[serde(default)]
+    pub power_source: Option<PowerSource>,
+    /// The power limit or target the firmware runs to, W.
+    #[serde(default)]
+    pub power_limit_w: Option<f64>,
+    /// The hashrate the machine's own firmware rates it at (factory or nominal), TH/s.
+    #[serde(default)]
+    pub nameplate_ths: Option<f64>,
+    /// What the firmware itself says is wrong (LuxOS events, Braiins OS errors, Whatsminer
+    /// error codes, …).
+    #[serde(default)]
+    pub faults: Vec<crate::model::fleet::reason::FirmwareFault>,
 }
 
 /// What one DCGM scrape tells about one GPU.
@@ -126,6 +161,10 @@ pub struct Device {
     pub gpu_util_pct: Option<f64>,
     pub temp_c: Option<f64>,
     pub power_w: Option<f64>,
+    /// Where `power_w` comes from: the miner's estimate, its PSU's meter, or the catalogue's
+    /// nameplate for firmware that reports none (GPUs: DCGM's measurement, `None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_source: Option<PowerSource>,
     pub last_seen: Option<DateTime<Utc>>,
     /// The one reason it is not earning in full, worst first (`None`: nothing wrong).
     #[serde(default)]
@@ -166,6 +205,7 @@ impl Device {
             gpu_util_pct: None,
             temp_c: None,
             power_w: None,
+            power_source: None,
             last_seen: None,
             reason: None,
             problem: None,

@@ -35,9 +35,39 @@ fn stopped_fan(fans_rpm: &[f64]) -> Option<u32> {
     fans_rpm.iter().position(|f| *f <= 0.0).map(|i| i as u32)
 }
 
+/// How long a firmware's fault report stays a reason on a machine that hashes again: a day.
+/// (On a machine that does not hash, the report is the reason however old it is.)
+pub const FAULT_MEMORY_S: i64 = 24 * 3600;
+
+/// Places each fault's time (a time without a zone through `local_to_utc`, the site's zone)
+/// and keeps what is still a reason at `now`: every report while the machine does not hash;
+/// on a hashing machine only those raised within `FAULT_MEMORY_S` (or with no time at all).
+pub fn settle_faults(
+    r: &mut AsicReading,
+    local_to_utc: impl Fn(chrono::NaiveDateTime) -> Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    for f in &mut r.faults {
+        if let Some(local) = f.local_time.take() {
+            f.report.at = local_to_utc(local);
+        }
+    }
+    if r.hashrate_ths > 0.0 {
+        r.faults.retain(|f| {
+            f.report
+                .at
+                .is_none_or(|at| (now - at).num_seconds() <= FAULT_MEMORY_S)
+        });
+    }
+}
+
 /// Everything an ASIC's reading says is wrong with it, in no order.
 pub fn asic_reasons(r: &AsicReading, nameplate_ths: Option<f64>) -> Vec<Reason> {
-    let mut out = Vec::new();
+    let mut out: Vec<Reason> = r
+        .faults
+        .iter()
+        .map(|f| f.kind.reason(f.report.clone()))
+        .collect();
     if let Some(b) = r
         .boards
         .iter()

@@ -118,8 +118,12 @@ impl ScanRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FoundMiner {
-    /// `host:port`, the form `POST /devices` takes.
+    /// `host:port` (a TCP API) or `http://host:port` (an HTTP API), the form `POST /devices`
+    /// takes.
     pub address: String,
+    /// The API it answered on.
+    #[serde(default)]
+    pub protocol: crate::model::fleet::protocol::Protocol,
     /// Catalogue id when recognised, else the model as the device reported it.
     pub model: String,
     pub firmware: Option<String>,

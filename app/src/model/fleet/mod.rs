@@ -6,4 +6,6 @@ pub mod catalogue;
 pub mod devices;
 pub mod diagnosis;
 pub mod discovery;
+pub mod fault_codes;
+pub mod protocol;
 pub mod reason;

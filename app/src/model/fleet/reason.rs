@@ -1,7 +1,66 @@
 //! The one reason a device is not earning what it should: of everything wrong with it, the
 //! thing to fix first. What a reading gives is `diagnosis`; words and runbooks live in `i18n`.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+/// What a machine's own firmware says is wrong, in its own words: kept beside the reason it
+/// maps onto, so an operator can search the maker's documentation for the code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FirmwareReport {
+    /// The firmware family that reported it (`LuxOS`, `Whatsminer`, `Braiins OS`, …).
+    pub source: String,
+    /// The firmware's own code (`NOPIC_PROTECTION`, `264`), or empty where it gives none.
+    pub code: String,
+    /// The firmware's own words.
+    pub message: String,
+    /// The maker's page for this code, where the firmware names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_url: Option<String>,
+    /// When the firmware raised it (a time without a zone is read in the site's zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Which of the fleet's reasons a firmware fault is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The power supply failed or protected itself.
+    Psu,
+    /// The firmware stopped hashing to protect the machine (NOPIC, over-heat protection).
+    Protection,
+    /// A board or the miner stopped hashing, or another fault that costs hashrate.
+    Hashing,
+    /// A sensor failed: the machine may hash on, but flies blind.
+    Sensor,
+}
+
+impl FaultKind {
+    /// The fleet reason for a report of this kind.
+    pub fn reason(self, report: FirmwareReport) -> Reason {
+        match self {
+            FaultKind::Psu => Reason::PsuFault { report },
+            FaultKind::Protection => Reason::ProtectionStop { report },
+            FaultKind::Hashing => Reason::FirmwareFault { report },
+            FaultKind::Sensor => Reason::SensorFault { report },
+        }
+    }
+}
+
+/// A fault a firmware reports, before its time is placed: the poller reads a time without a
+/// zone (Whatsminer's) in the site's zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FirmwareFault {
+    pub kind: FaultKind,
+    pub report: FirmwareReport,
+    /// The firmware's local time, where it gave one without a zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_time: Option<chrono::NaiveDateTime>,
+}
 
 /// Why a device is not earning in full, worst first (the order of the variants is the order of
 /// importance: a GPU off the bus is not also "hot").
@@ -11,6 +70,10 @@ use serde::{Deserialize, Serialize};
 pub enum Reason {
     /// The device does not answer its poll.
     Offline,
+    /// The firmware reports its power supply failed or protected itself.
+    PsuFault { report: FirmwareReport },
+    /// The firmware stopped hashing to protect the machine (LuxOS NOPIC protection, …).
+    ProtectionStop { report: FirmwareReport },
     /// A GPU raised an Xid that takes it out of service until reset (79: fallen off the bus).
     FatalXid { xid: u32 },
     /// A GPU's memory has no spare rows left: it needs replacing.
@@ -23,6 +86,8 @@ pub enum Reason {
     HashboardDown { board: u32 },
     /// An ASIC fan stands still while the others turn.
     FanFailure { fan: u32 },
+    /// The firmware reports a fault that costs hashrate (a board rebooted for not hashing, …).
+    FirmwareFault { report: FirmwareReport },
     /// Hotter than the device's limit.
     OverTemperature { celsius: f64 },
     /// A GPU's clocks are held down because it is too hot.
@@ -37,6 +102,8 @@ pub enum Reason {
     OverReporting { reported_ths: f64, proven_ths: f64 },
     /// An ASIC hashes below 80 % of its nameplate.
     LowHashrate { percent: f64 },
+    /// The firmware reports a failed sensor: the machine hashes on but flies blind.
+    SensorFault { report: FirmwareReport },
     /// A GPU raised an Xid that is an application's fault; the GPU goes on.
     Xid { xid: u32 },
     /// The device reports a different model than it was registered as.
@@ -52,12 +119,15 @@ pub enum Reason {
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
     Offline,
+    PsuFault,
+    ProtectionStop,
     FatalXid,
     RowRemapFailure,
     RowRemapPending,
     EccUncorrectable,
     HashboardDown,
     FanFailure,
+    FirmwareFault,
     OverTemperature,
     ThermalThrottle,
     HwSlowdown,
@@ -65,19 +135,23 @@ pub enum ReasonCode {
     Curtailed,
     OverReporting,
     LowHashrate,
+    SensorFault,
     Xid,
     ModelMismatch,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 16] = [
+    pub const ALL: [ReasonCode; 20] = [
         ReasonCode::Offline,
+        ReasonCode::PsuFault,
+        ReasonCode::ProtectionStop,
         ReasonCode::FatalXid,
         ReasonCode::RowRemapFailure,
         ReasonCode::RowRemapPending,
         ReasonCode::EccUncorrectable,
         ReasonCode::HashboardDown,
         ReasonCode::FanFailure,
+        ReasonCode::FirmwareFault,
         ReasonCode::OverTemperature,
         ReasonCode::ThermalThrottle,
         ReasonCode::HwSlowdown,
@@ -85,6 +159,7 @@ impl ReasonCode {
         ReasonCode::Curtailed,
         ReasonCode::OverReporting,
         ReasonCode::LowHashrate,
+        ReasonCode::SensorFault,
         ReasonCode::Xid,
         ReasonCode::ModelMismatch,
     ];
@@ -92,12 +167,15 @@ impl ReasonCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ReasonCode::Offline => "offline",
+            ReasonCode::PsuFault => "psu_fault",
+            ReasonCode::ProtectionStop => "protection_stop",
             ReasonCode::FatalXid => "fatal_xid",
             ReasonCode::RowRemapFailure => "row_remap_failure",
             ReasonCode::RowRemapPending => "row_remap_pending",
             ReasonCode::EccUncorrectable => "ecc_uncorrectable",
             ReasonCode::HashboardDown => "hashboard_down",
             ReasonCode::FanFailure => "fan_failure",
+            ReasonCode::FirmwareFault => "firmware_fault",
             ReasonCode::OverTemperature => "over_temperature",
             ReasonCode::ThermalThrottle => "thermal_throttle",
             ReasonCode::HwSlowdown => "hw_slowdown",
@@ -105,6 +183,7 @@ impl ReasonCode {
             ReasonCode::Curtailed => "curtailed",
             ReasonCode::OverReporting => "over_reporting",
             ReasonCode::LowHashrate => "low_hashrate",
+            ReasonCode::SensorFault => "sensor_fault",
             ReasonCode::Xid => "xid",
             ReasonCode::ModelMismatch => "model_mismatch",
         }
@@ -128,7 +207,9 @@ impl ReasonCode {
     pub fn alerts(self) -> bool {
         matches!(
             self,
-            ReasonCode::FatalXid
+            ReasonCode::PsuFault
+                | ReasonCode::ProtectionStop
+                | ReasonCode::FatalXid
                 | ReasonCode::RowRemapFailure
                 | ReasonCode::RowRemapPending
                 | ReasonCode::EccUncorrectable
@@ -141,9 +222,24 @@ impl ReasonCode {
 }
 
 impl Reason {
+    /// The firmware's own report behind the reason, where a firmware gave one.
+    pub fn firmware_report(&self) -> Option<&FirmwareReport> {
+        match self {
+            Reason::PsuFault { report }
+            | Reason::ProtectionStop { report }
+            | Reason::FirmwareFault { report }
+            | Reason::SensorFault { report } => Some(report),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> ReasonCode {
         match self {
             Reason::Offline => ReasonCode::Offline,
+            Reason::PsuFault { .. } => ReasonCode::PsuFault,
+            Reason::ProtectionStop { .. } => ReasonCode::ProtectionStop,
+            Reason::FirmwareFault { .. } => ReasonCode::FirmwareFault,
+            Reason::SensorFault { .. } => ReasonCode::SensorFault,
             Reason::FatalXid { .. } => ReasonCode::FatalXid,
             Reason::RowRemapFailure => ReasonCode::RowRemapFailure,
             Reason::RowRemapPending => ReasonCode::RowRemapPending,

@@ -698,6 +698,7 @@ mod tests {
             }],
             conversion: vec![],
             contracts: vec![],
+            timezone: None,
         };
         let contract = |id: &str, site: &str, terms, start, end, pass| LeaseContract {
             id: id.into(),

@@ -1,12 +1,16 @@
 //! LuxOS (luxminer): bmminer-style `summary` and `stats`, a `LUXminer` version key, and the
-//! wall power in its own `power` command (`{"POWER":[{"Watts": …}]}`).
+//! wall power in its own `power` command (`{"POWER":[{"Watts": …}]}`), and why it is not
+//! hashing in `events` (`NOPIC_PROTECTION`, `REBOOT_NOT_HASHING`, each with a documentation
+//! link).
 
 use crate::telemetry::lenient_json::Json;
-use app::model::fleet::devices::AsicReading;
+use app::model::fleet::devices::{AsicReading, PowerSource};
+use app::model::fleet::fault_codes;
+use app::model::fleet::reason::{FirmwareFault, FirmwareReport};
 
 use super::answer::Answer;
 
-pub const COMMAND: &str = "summary+stats+power";
+pub const COMMAND: &str = "summary+stats+power+events";
 
 pub fn matches(a: &Answer) -> bool {
     a.has_key("VERSION", "LUXminer") || a.has_key("STATS", "LUXminer")
@@ -26,5 +30,25 @@ pub fn refine(a: &Answer, r: &mut AsicReading) {
         .filter(|w| *w > 0.0)
     {
         r.power_w = Some(w);
+        r.power_source = Some(PowerSource::Psu);
+    }
+    for e in a.items("EVENTS") {
+        let Some(code) = e.get("Code").and_then(Json::as_str) else {
+            continue;
+        };
+        let text = |k: &str| e.get(k).and_then(Json::as_str).map(str::to_string);
+        r.faults.push(FirmwareFault {
+            kind: fault_codes::luxos(code),
+            report: FirmwareReport {
+                source: "LuxOS".into(),
+                code: code.to_string(),
+                message: text("Description").unwrap_or_default(),
+                doc_url: text("DocUrl").filter(|u| u.starts_with("https://")),
+                at: text("CreatedAt")
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                    .map(|t| t.with_timezone(&chrono::Utc)),
+            },
+            local_time: None,
+        });
     }
 }

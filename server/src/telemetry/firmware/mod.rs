@@ -9,6 +9,7 @@ mod answer;
 mod antminer;
 mod avalon;
 mod braiins;
+mod fluxos;
 mod luxos;
 mod vnish;
 mod whatsminer;
@@ -16,6 +17,7 @@ mod whatsminer;
 use app::model::fleet::devices::AsicReading;
 
 pub use answer::{board, Answer};
+pub use whatsminer::machine as whatsminer_machine;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -31,16 +33,19 @@ pub enum Family {
     Vnish,
     /// Canaan AvalonMiner (cgminer with `MM ID` status strings).
     Avalon,
+    /// Auradine FluxOS (GCMiner): values as strings with their units.
+    FluxOs,
 }
 
 impl Family {
-    pub const ALL: [Family; 6] = [
+    pub const ALL: [Family; 7] = [
         Family::Antminer,
         Family::Whatsminer,
         Family::BraiinsOs,
         Family::LuxOs,
         Family::Vnish,
         Family::Avalon,
+        Family::FluxOs,
     ];
 
     /// The read-only commands (joined with `+`) that give this family's full reading.
@@ -50,6 +55,7 @@ impl Family {
             Family::LuxOs => luxos::COMMAND,
             Family::BraiinsOs => braiins::COMMAND,
             Family::Whatsminer => whatsminer::COMMAND,
+            Family::FluxOs => fluxos::COMMAND,
         }
     }
 
@@ -62,6 +68,7 @@ impl Family {
             Family::LuxOs => &["LUXminer"],
             Family::Vnish => &["VNish"],
             Family::Avalon => &["Avalon"],
+            Family::FluxOs => &["FluxOS"],
         }
     }
 
@@ -81,7 +88,9 @@ pub const IDENTIFY_COMMAND: &str = "version+summary+stats";
 /// (Braiins OS' set has no `version`): then the family it was asked as (`known`) stands, and
 /// plain Antminer firmware when there is none.
 pub fn identify(a: &Answer, known: Option<Family>) -> Family {
-    if braiins::matches(a) {
+    if fluxos::matches(a) {
+        Family::FluxOs
+    } else if braiins::matches(a) {
         Family::BraiinsOs
     } else if luxos::matches(a) {
         Family::LuxOs
@@ -105,13 +114,14 @@ pub fn refine(family: Family, a: &Answer, r: &mut AsicReading) {
         Family::LuxOs => luxos::refine(a, r),
         Family::Vnish => vnish::refine(a, r),
         Family::Avalon => avalon::refine(a, r),
+        Family::FluxOs => fluxos::refine(a, r),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Family;
-    use crate::telemetry::cgminer::extract_family;
+    use crate::telemetry::cgminer::{extract_as, extract_family};
     use app::model::fleet::catalogue::identify_asic;
 
     macro_rules! fixture {
@@ -268,6 +278,75 @@ mod tests {
             r.boards.iter().map(|b| b.chips).collect::<Vec<_>>(),
             vec![Some(156); 3]
         );
+    }
+
+    #[test]
+    fn fluxos_reads_values_with_units_and_knows_unpowered_boards() {
+        use app::model::fleet::devices::PowerSource;
+        let (r, family) = extract_family(fixture!("fluxos.json")).unwrap();
+        assert_eq!(family, Family::FluxOs);
+        assert!((r.hashrate_ths - 251.8704425).abs() < 1e-9);
+        assert_eq!(r.power_w, Some(4102.37));
+        assert_eq!(r.power_source, Some(PowerSource::Psu));
+        assert_eq!(
+            (r.power_limit_w, r.nameplate_ths),
+            (Some(4160.0), Some(260.0))
+        );
+        assert_eq!(r.fans_rpm, vec![6810.0, 6790.0, 6840.0, 6775.0]);
+        let temps: Vec<Option<f64>> = r.boards.iter().map(|b| b.temp_c).collect();
+        // Board 3's sensors say −273 °C: no reading.
+        assert_eq!(temps, vec![Some(73.5), Some(72.0), None]);
+        assert_eq!(r.boards[0].rate_ths, Some(84.12));
+        assert_eq!(
+            r.model.as_deref().and_then(identify_asic).map(|m| m.id),
+            Some("AT2880")
+        );
+        assert_eq!(r.firmware.as_deref(), Some("FluxOS 2025-06.18"));
+        assert_eq!(
+            Family::from_firmware("FluxOS 2025-06.18"),
+            Some(Family::FluxOs)
+        );
+        assert!(r.faults.is_empty());
+        // The PSU's output at 0 W: the hashrate fields are stale averages.
+        let off =
+            fixture!("fluxos.json").replace(r#""PowerOut":"3963.05W""#, r#""PowerOut":"0.00W""#);
+        let (r, _) = extract_family(&off).unwrap();
+        assert_eq!(r.hashrate_ths, 0.0);
+        assert_eq!(r.faults[0].report.code, "PSU_OUTPUT_0W");
+        // …unless the operator put it to sleep.
+        let asleep = off.replace(r#""Sleep":"off""#, r#""Sleep":"on""#);
+        assert!(extract_family(&asleep).unwrap().0.faults.is_empty());
+    }
+
+    #[test]
+    fn a_luxos_miner_stopped_by_nopic_protection_says_so() {
+        use app::model::fleet::diagnosis::asic_status;
+        use app::model::fleet::reason::{FaultKind, ReasonCode};
+        let (r, family) = extract_as(fixture!("luxos-nopic.json"), Some(Family::LuxOs)).unwrap();
+        assert_eq!(family, Family::LuxOs);
+        assert_eq!(r.hashrate_ths, 0.0);
+        assert_eq!(r.power_w, Some(96.0));
+        let events: Vec<(&str, FaultKind)> = r
+            .faults
+            .iter()
+            .map(|f| (f.report.code.as_str(), f.kind))
+            .collect();
+        assert_eq!(
+            events,
+            vec![
+                ("NOPIC_PROTECTION", FaultKind::Protection),
+                ("REBOOT_NOT_HASHING", FaultKind::Hashing)
+            ]
+        );
+        let nopic = &r.faults[0].report;
+        assert_eq!(
+            nopic.doc_url.as_deref(),
+            Some("https://docs.luxor.tech/firmware/kb/eventstroubleshooting#nopic-protection")
+        );
+        assert_eq!(nopic.at.unwrap().to_rfc3339(), "2026-12-07T06:12:40+00:00");
+        // Dead boards too, but the protection stop is the reason to fix first.
+        let (_, why) = asic_status(&r, Some(140.0));
+        assert_eq!(why.map(|w| w.code()), Some(ReasonCode::ProtectionStop));
     }
 
     #[test]
