@@ -70,6 +70,8 @@ impl Runtime {
         if tokio::time::timeout(grace, poller).await.is_err() {
             tracing::warn!("the poller's last cycle did not finish in time");
         }
+        // The tokens' last uses noted since the last batch.
+        self.auth.flush_token_uses().await;
     }
 }
 
@@ -122,6 +124,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Runtime> {
         None => Arc::new(clock::SystemClock),
     };
     let mut background = Vec::new();
+    background.push(auth.spawn_token_use_flusher(std::time::Duration::from_secs(30)));
     let market_feed = start_market(&store, &clock, args, &mut background).await?;
     start_demo_markets(&store, &auth, &clock, args).await?;
     start_power_feed(&store, args, &mut background)?;

@@ -2396,3 +2396,70 @@ async fn a_tenant_sees_only_its_own_halls_devices_and_ledger() {
         "{every:?}"
     );
 }
+
+/// A burst with a token never used before: 1,000 requests in one second, open loop, while
+/// another writer holds the database's write lock. Checking the token writes nothing on the
+/// request path, so none is refused as unauthenticated (401), as unavailable (503) or left to
+/// time out (408); the rate limiter may refuse some (429), fast. Counts, not times.
+#[tokio::test]
+async fn a_burst_with_a_fresh_token_gets_no_401_and_no_408() {
+    use app::api::ports::Accounts;
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let store = std::sync::Arc::new(app.store().await);
+    let token = server::auth::Auth::new(store, false)
+        .create_token("burst", Role::Viewer, "test")
+        .await
+        .unwrap()
+        .token;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap();
+    // Another writer holds the database's write lock through the burst (a backup, a long
+    // import): reads go on, a write would wait. Checking a credential must not need one.
+    use sqlx::Connection;
+    let mut writer = sqlx::SqliteConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    let requests: Vec<_> = (0..1_000u64)
+        .map(|i| {
+            let (client, token, url) = (client.clone(), token.clone(), app.url("/api/v1/sites"));
+            tokio::spawn(async move {
+                tokio::time::sleep_until(start + std::time::Duration::from_millis(i)).await;
+                match client.get(url).bearer_auth(token).send().await {
+                    Ok(r) => r.status().as_u16(),
+                    Err(_) => 0,
+                }
+            })
+        })
+        .collect();
+    let mut counts = std::collections::BTreeMap::new();
+    for r in requests {
+        *counts.entry(r.await.unwrap()).or_insert(0u32) += 1;
+    }
+    sqlx::query("ROLLBACK").execute(&mut writer).await.unwrap();
+    assert_eq!(counts.get(&401), None, "{counts:?}");
+    assert_eq!(counts.get(&408), None, "{counts:?}");
+    assert_eq!(counts.get(&0), None, "connections failed: {counts:?}");
+    assert!(counts.keys().all(|s| [200, 429].contains(s)), "{counts:?}");
+    assert!(counts.get(&200).copied().unwrap_or(0) > 0, "{counts:?}");
+    println!("a burst of 1,000 with a fresh token: {counts:?}");
+    // The use is noted (in a batch, flushed when tokens are listed).
+    let (_, tokens) = app.get_json("/api/v1/tokens").await;
+    let burst = tokens["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "burst")
+        .unwrap()
+        .clone();
+    assert!(!burst["last_used_at"].is_null(), "{burst}");
+}

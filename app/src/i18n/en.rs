@@ -158,7 +158,7 @@ pub const TEXTS: Texts = Texts {
     },
     fleet: FleetTexts {
         title: "Fleet",
-        polled_over: "Polled over the CGMiner API (TCP) and DCGM exporter (HTTP); updates live.",
+        polled_over: "Polled over each miner's own API (CGMiner family, FluxOS, Whatsminer v3, Braiins OS REST, AxeOS) and DCGM exporter (HTTP); updates live.",
         loading: "Loading fleet…",
         status_map: "Status map",
         status_map_label: "Status of every device by site: online, degraded, offline",

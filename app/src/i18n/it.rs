@@ -161,7 +161,7 @@ pub const TEXTS: Texts = Texts {
     },
     fleet: FleetTexts {
         title: "Parco macchine",
-        polled_over: "Interrogato tramite l'API CGMiner (TCP) e l'exporter DCGM (HTTP); si aggiorna in diretta.",
+        polled_over: "Interrogato tramite l'API di ogni miner (famiglia CGMiner, FluxOS, Whatsminer v3, Braiins OS REST, AxeOS) e l'exporter DCGM (HTTP); si aggiorna in diretta.",
         loading: "Caricamento del parco…",
         status_map: "Mappa degli stati",
         status_map_label: "Stato di ogni dispositivo per sito: attivo, degradato, non raggiungibile",

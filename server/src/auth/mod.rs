@@ -53,6 +53,10 @@ pub struct Auth {
     /// Mark cookies `Secure` even when the request does not say it came over HTTPS.
     pub cookie_secure: bool,
     pub sessions: SessionPolicy,
+    /// When each API token was last used, not yet written: noted in memory on the request
+    /// path and written in batches (`flush_token_uses`), so a burst with a new token costs the
+    /// database no write per request.
+    token_uses: std::sync::Mutex<std::collections::HashMap<i64, chrono::DateTime<chrono::Utc>>>,
 }
 
 /// Why a login failed.
@@ -70,7 +74,41 @@ impl Auth {
             limiter: LoginLimiter::default(),
             cookie_secure,
             sessions: SessionPolicy::default(),
+            token_uses: Default::default(),
         }
+    }
+
+    /// Writes the token uses noted since the last flush (one transaction). A write that fails
+    /// puts them back for the next flush: bookkeeping, never a condition of access.
+    pub async fn flush_token_uses(&self) {
+        let uses: Vec<(i64, chrono::DateTime<chrono::Utc>)> = match self.token_uses.lock() {
+            Ok(mut m) => m.drain().collect(),
+            Err(_) => return,
+        };
+        if let Err(e) = self.store.note_token_uses(&uses).await {
+            tracing::warn!(error = %e, "could not note tokens' last use; tried again later");
+            if let Ok(mut m) = self.token_uses.lock() {
+                for (id, at) in uses {
+                    let t = m.entry(id).or_insert(at);
+                    *t = (*t).max(at);
+                }
+            }
+        }
+    }
+
+    /// Flushes token uses every `every` until the task is aborted.
+    pub fn spawn_token_use_flusher(
+        self: &Arc<Self>,
+        every: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let auth = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                auth.flush_token_uses().await;
+            }
+        })
     }
 
     pub fn with_sessions(mut self, sessions: SessionPolicy) -> Self {
@@ -179,8 +217,13 @@ impl Auth {
             return Ok(None);
         }
         let found = self.store.token_user(&secrets::digest(token)).await;
+        if let Ok(Some((id, _, _))) = &found {
+            if let Ok(mut m) = self.token_uses.lock() {
+                m.insert(*id, chrono::Utc::now());
+            }
+        }
         principal(
-            found.map(|o| o.map(|(name, role)| (name, role, None))),
+            found.map(|o| o.map(|(_, name, role)| (name, role, None))),
             Credential::Token,
         )
     }
@@ -341,6 +384,8 @@ impl Accounts for Auth {
     }
 
     async fn tokens(&self) -> Result<Vec<TokenRow>, ApiError> {
+        // The list shows last use as of now: what is noted in memory is written first.
+        self.flush_token_uses().await;
         Ok(self.store.tokens().await?)
     }
 

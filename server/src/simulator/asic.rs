@@ -539,7 +539,15 @@ impl SimAsic {
             Family::LuxOs => ok(
                 "Power",
                 "POWER",
-                format!(r#"{{"PSU":true,"Watts":{:.0}}}"#, self.model.power_w * 0.98),
+                // Stopped by protection, the controller and fans draw next to nothing.
+                format!(
+                    r#"{{"PSU":true,"Watts":{:.0}}}"#,
+                    if self.fault.stopped() {
+                        96.0
+                    } else {
+                        self.model.power_w * 0.98
+                    }
+                ),
             ),
             _ => None,
         }

@@ -434,11 +434,12 @@ impl Engine {
         Ok(done)
     }
 
-    /// The (name, role) of an unrevoked token; notes its use at most once a minute.
+    /// The (id, name, role) of an unrevoked token: a read only. Its use is noted apart, in
+    /// batches (`note_token_uses`), so checking a credential never writes on the request path.
     pub async fn token_user(
         &self,
         secret_hash: &str,
-    ) -> Result<Option<(String, Role)>, StoreError> {
+    ) -> Result<Option<(i64, String, Role)>, StoreError> {
         let Some(r) = sqlx::query(
             "SELECT id, name, role FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL",
         )
@@ -448,19 +449,25 @@ impl Engine {
         else {
             return Ok(None);
         };
-        let now = crate::store::rows::now();
-        // Bookkeeping, not a condition of access: a store that cannot write (a full disk) still
-        // lets a valid token read.
-        if let Err(e) = sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
-            .bind(now)
-            .bind(r.get::<i64, _>("id"))
-            .bind(now - chrono::Duration::minutes(1))
-            .execute(self.pool())
-            .await
-        {
-            tracing::warn!(error = %e, "could not note a token's last use; access goes on");
+        Ok(Some((r.get("id"), r.get("name"), role_of(r.get("role"))?)))
+    }
+
+    /// Notes when tokens were last used, in one transaction; an earlier time never replaces a
+    /// later one.
+    pub async fn note_token_uses(&self, uses: &[(i64, DateTime<Utc>)]) -> Result<(), StoreError> {
+        if uses.is_empty() {
+            return Ok(());
         }
-        Ok(Some((r.get("name"), role_of(r.get("role"))?)))
+        let mut tx = self.write_tx().await?;
+        for (id, at) in uses {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)")
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn tokens(&self) -> Result<Vec<TokenRow>, StoreError> {

@@ -294,9 +294,16 @@ async fn accounts_sessions_tokens(store: Store) {
         .await
         .unwrap();
     assert_eq!(
-        store.token_user("th").await.unwrap().unwrap().1,
+        store.token_user("th").await.unwrap().unwrap().2,
         Role::Viewer
     );
+    // Uses are noted in a batch; a later use is never replaced by an earlier one.
+    let at = |m: u32| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 1, 10, m, 0).unwrap();
+    store.note_token_uses(&[(token, at(30))]).await.unwrap();
+    store.note_token_uses(&[(token, at(10))]).await.unwrap();
+    let used = store.tokens().await.unwrap();
+    let row = used.iter().find(|t| t.id == token).unwrap();
+    assert_eq!(row.last_used_at, Some(at(30)));
     // A password change keeps the current session, ends the others, revokes bob's tokens.
     store
         .create_session("h4", bob.id, expires, "", "")

@@ -314,7 +314,8 @@ delegate! {
     fn user_row(&self, name: &str) -> Result<Option<UserRow>, StoreError>;
     fn create_token(&self, name: &str, role: Role, secret_hash: &str, actor: &str) -> Result<i64, StoreError>;
     fn revoke_token(&self, id: i64, actor: &str) -> Result<bool, StoreError>;
-    fn token_user(&self, secret_hash: &str) -> Result<Option<(String, Role)>, StoreError>;
+    fn token_user(&self, secret_hash: &str) -> Result<Option<(i64, String, Role)>, StoreError>;
+    fn note_token_uses(&self, uses: &[(i64, DateTime<Utc>)]) -> Result<(), StoreError>;
     fn tokens(&self) -> Result<Vec<TokenRow>, StoreError>;
     fn login_failures(&self, keys: &[String; 2], since: DateTime<Utc>) -> Result<Vec<(String, i64, DateTime<Utc>)>, StoreError>;
     fn record_login_failure(&self, keys: &[String; 2], at: DateTime<Utc>, forget_before: DateTime<Utc>) -> Result<(), StoreError>;

@@ -6,6 +6,7 @@
 
 use crate::telemetry::lenient_json::Json;
 use app::model::fleet::devices::AsicReading;
+use app::model::fleet::reason::{FaultKind, FirmwareFault, FirmwareReport};
 
 use super::answer::Answer;
 
@@ -112,7 +113,55 @@ pub fn refine(a: &Answer, r: &mut AsicReading) {
             b.rate_ths = Some(ghs / 1000.0);
             b.temp_c = hottest.get(i).copied().filter(|t| *t > 0.0);
         }
+        faults(m, board, r);
         board += rates.len() as u32;
+    }
+}
+
+/// Canaan's own fault fields: `PS[…]` starts with the power supply's error code, `ECHU[…]`
+/// holds one error code per hashboard and `ECMM[…]` the controller's (0: none). `SoftOFF[1]`
+/// is a machine put to sleep on purpose, not a fault.
+fn faults(mm: &str, first_board: u32, r: &mut AsicReading) {
+    let report = |code: String, message: String| FirmwareReport {
+        source: "Avalon".into(),
+        code,
+        message,
+        doc_url: None,
+        at: None,
+    };
+    if let Some(ps) = numbers(mm, "PS").first().filter(|c| **c != 0.0) {
+        r.faults.push(FirmwareFault {
+            kind: FaultKind::Psu,
+            report: report(
+                format!("PS {ps:.0}"),
+                format!("power supply error code {ps:.0}"),
+            ),
+            local_time: None,
+        });
+    }
+    for (i, code) in numbers(mm, "ECHU")
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c != 0.0)
+    {
+        r.faults.push(FirmwareFault {
+            kind: FaultKind::Hashing,
+            report: report(
+                format!("ECHU {code:.0}"),
+                format!("hashboard {} error code {code:.0}", first_board + i as u32),
+            ),
+            local_time: None,
+        });
+    }
+    if let Some(code) = numbers(mm, "ECMM").first().filter(|c| **c != 0.0) {
+        r.faults.push(FirmwareFault {
+            kind: FaultKind::Hashing,
+            report: report(
+                format!("ECMM {code:.0}"),
+                format!("controller error code {code:.0}"),
+            ),
+            local_time: None,
+        });
     }
 }
 
@@ -125,5 +174,32 @@ mod tests {
         assert_eq!(super::numbers(mm, "PS").last(), Some(&3731.0));
         assert_eq!(super::numbers(mm, "FanR"), vec![49.0]);
         assert_eq!(super::field(mm, "Nope"), None);
+    }
+
+    #[test]
+    fn status_fields_say_what_failed() {
+        use app::model::fleet::reason::FaultKind;
+        let mut r = app::model::fleet::devices::AsicReading::default();
+        super::faults(
+            "PS[0 1209 1187 297 3526 1188 3731] ECHU[0 0 0] ECMM[0] SoftOFF[0]",
+            0,
+            &mut r,
+        );
+        assert!(r.faults.is_empty());
+        super::faults(
+            "PS[17 0 0 0 0 0 0] ECHU[0 512 0] ECMM[0] SoftOFF[0]",
+            0,
+            &mut r,
+        );
+        let got: Vec<(FaultKind, &str)> = r
+            .faults
+            .iter()
+            .map(|f| (f.kind, f.report.code.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(FaultKind::Psu, "PS 17"), (FaultKind::Hashing, "ECHU 512")]
+        );
+        assert_eq!(r.faults[1].report.message, "hashboard 1 error code 512");
     }
 }
