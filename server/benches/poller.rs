@@ -25,21 +25,7 @@ use server::telemetry::poller::{FleetCache, Poller, PollerConfig};
 
 /// This process's CPU time so far, (user, system) in seconds.
 fn cpu_seconds() -> (f64, f64) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(") ")
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 100.0
-    };
-    (ticks(11), ticks(12))
+    server::testing::process_cpu_seconds()
 }
 
 fn peak_rss_mib() -> f64 {

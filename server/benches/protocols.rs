@@ -15,21 +15,8 @@ use server::telemetry::io::ExchangeLimits;
 use server::telemetry::poll::{poll_endpoint, Outcome};
 
 fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(") ")
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 100.0
-    };
-    ticks(11) + ticks(12)
+    let (user, system) = server::testing::process_cpu_seconds();
+    user + system
 }
 
 #[global_allocator]

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use app::api::auth::{Principal, Role};
 use app::api::embeds::{service, EmbedGrant};
 use app::api::error::ApiError;
+use app::api::overview_cache::RenderedEmbed;
 use app::api::ports::Services;
 use app::charts::embed::embed_chart;
 use app::charts::palette::Palette;
@@ -114,8 +115,39 @@ async fn embed(
     if grant.view != view {
         return refuse(StatusCode::FORBIDDEN, lang, tx.other_view);
     }
-    let data = match service::embed_data(&svc, &grant, q.month.as_deref()).await {
-        Ok(d) => d,
+    let theme = match q.theme.as_deref() {
+        Some("dark") => Theme::Dark,
+        _ => Theme::Light,
+    };
+    let preview = q.preview.is_some() && caller.is_some_and(|Extension(p)| p.may(Role::Admin));
+    // The same for every visitor of this grant, view, month, theme, language and format:
+    // computed, rendered and hashed once per data revision and minute (`OverviewCache`).
+    let key = (
+        grant.id,
+        view.slug(),
+        q.month.clone(),
+        theme == Theme::Dark,
+        lang,
+        json,
+    );
+    let at = (svc.clock.today(), svc.clock.now());
+    let rendered = svc
+        .overview_cache
+        .embed(key, at, async {
+            let data = service::embed_data(&svc, &grant, q.month.as_deref()).await?;
+            let body = if json {
+                serde_json::to_string(&data).map_err(|_| ApiError::Internal {
+                    id: "embed-json".into(),
+                })?
+            } else {
+                render(&data, theme, lang)
+            };
+            let etag = format!("\"{}\"", &hex(&Sha256::digest(body.as_bytes()))[..32]);
+            Ok::<_, ApiError>(RenderedEmbed { body, etag })
+        })
+        .await;
+    let rendered = match rendered {
+        Ok(r) => r,
         // Only the production view looks anything up by name: a month not closed (or not a
         // month at all) is refused, never computed live.
         Err(ApiError::NotFound(_) | ApiError::InvalidInput(_)) if view == EmbedView::Production => {
@@ -126,20 +158,12 @@ async fn embed(
             return refuse(StatusCode::SERVICE_UNAVAILABLE, lang, tx.unavailable);
         }
     };
-    let theme = match q.theme.as_deref() {
-        Some("dark") => Theme::Dark,
-        _ => Theme::Light,
-    };
-    let preview = q.preview.is_some() && caller.is_some_and(|Extension(p)| p.may(Role::Admin));
-    let (body, content_type) = if json {
-        match serde_json::to_string(&data) {
-            Ok(s) => (s, "application/json"),
-            Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, lang, tx.unavailable),
-        }
+    let content_type = if json {
+        "application/json"
     } else {
-        (render(&data, theme, lang), "text/html; charset=utf-8")
+        "text/html; charset=utf-8"
     };
-    let etag = format!("\"{}\"", &hex(&Sha256::digest(body.as_bytes()))[..32]);
+    let etag = rendered.etag.clone();
     let csp = policy(&grant, preview);
     let cache = if preview {
         "private, no-store".to_string()
@@ -153,7 +177,11 @@ async fn embed(
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(header::CONTENT_TYPE, content_type)], body).into_response()
+        (
+            [(header::CONTENT_TYPE, content_type)],
+            rendered.body.clone(),
+        )
+            .into_response()
     };
     let h = response.headers_mut();
     for (name, value) in [

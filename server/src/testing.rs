@@ -31,3 +31,23 @@ pub async fn postgres_database() -> Option<String> {
     let (prefix, _) = base.rsplit_once('/').expect("URL with a database");
     Some(format!("{prefix}/{name}"))
 }
+
+/// This process's CPU time so far, (user, system) in seconds (Linux `/proc/self/stat`; zeros
+/// elsewhere): what the benches report per poll or per request.
+pub fn process_cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(") ")
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 100.0
+    };
+    (ticks(11), ticks(12))
+}

@@ -1166,24 +1166,12 @@ async fn a_whatsminer_error_time_is_read_in_its_sites_zone() {
     // No zone yet: the miner's local "2026-12-07 09:19:10" is read as UTC.
     assert_eq!(at, "2026-12-07T09:19:10Z");
     let (_, s) = app.get_json(&format!("/api/v1/sites/{site}")).await;
+    let path = format!("/api/v1/sites/{site}");
     let patch = |body: Value| {
-        let app = &app;
-        let path = format!("/api/v1/sites/{site}");
+        let (app, path) = (&app, &path);
         async move {
-            let r = app
-                .request_as(
-                    Some(app::api::auth::Role::Operator),
-                    reqwest::Method::PATCH,
-                    &path,
-                )
-                .json(&body)
-                .send()
+            app.patch_json(app::api::auth::Role::Operator, path, &body)
                 .await
-                .unwrap();
-            (
-                r.status().as_u16(),
-                r.json::<Value>().await.unwrap_or(Value::Null),
-            )
         }
     };
     let version = s["version"].as_i64().unwrap();

@@ -70,6 +70,26 @@ pub struct OverviewCache {
     revenue: Slots<(NaiveDate, NaiveDate), Vec<RevenueDay>>,
     /// Risk bands per query (`/risk`, the overview's panel).
     risk: Slots<RiskKey, crate::model::investor::risk_report::RiskReport>,
+    /// Rendered embeds (body and ETag): what every visitor of an IR page gets is rendered and
+    /// hashed once per data revision and minute, not per request.
+    embeds: Slots<EmbedKey, RenderedEmbed>,
+}
+
+/// An embed request as a key: grant id, view slug, month, dark theme, language, JSON.
+pub type EmbedKey = (
+    i64,
+    &'static str,
+    Option<String>,
+    bool,
+    crate::i18n::Lang,
+    bool,
+);
+
+/// An embed as served: its body and the ETag of that body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedEmbed {
+    pub body: String,
+    pub etag: String,
 }
 
 /// A risk query as a key: range, paths, seed, and the scenario's volatility and drift (bits).
@@ -149,6 +169,15 @@ impl OverviewCache {
         compute: impl Future<Output = Result<Vec<RevenueDay>, E>>,
     ) -> Result<Arc<Vec<RevenueDay>>, E> {
         self.through(&self.revenue, window, at, compute).await
+    }
+
+    pub async fn embed<E>(
+        &self,
+        key: EmbedKey,
+        at: (NaiveDate, DateTime<Utc>),
+        compute: impl Future<Output = Result<RenderedEmbed, E>>,
+    ) -> Result<Arc<RenderedEmbed>, E> {
+        self.through(&self.embeds, key, at, compute).await
     }
 }
 

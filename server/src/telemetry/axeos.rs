@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use app::model::fleet::devices::{AsicReading, PowerSource};
-use app::model::fleet::reason::{FaultKind, FirmwareFault, FirmwareReport};
+use app::model::fleet::reason::{FaultKind, FirmwareFault};
 
 use super::error::PollError;
 use super::http::{self, BaseUrl};
@@ -61,17 +61,12 @@ pub fn extract(text: &str) -> Result<AsicReading, PollError> {
         None => u.to_string(),
     });
     if num("overheat_mode").is_some_and(|m| m > 0.0) {
-        r.faults.push(FirmwareFault {
-            kind: FaultKind::Protection,
-            report: FirmwareReport {
-                source: "AxeOS".into(),
-                code: "overheat_mode".into(),
-                message: "overheat mode: the board stopped hashing to cool down".into(),
-                doc_url: None,
-                at: None,
-            },
-            local_time: None,
-        });
+        r.faults.push(FirmwareFault::new(
+            FaultKind::Protection,
+            "AxeOS",
+            "overheat_mode",
+            "overheat mode: the board stopped hashing to cool down",
+        ));
     }
     Ok(r)
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use app::model::fleet::devices::{AsicReading, PowerSource};
 use app::model::fleet::fault_codes;
-use app::model::fleet::reason::{FirmwareFault, FirmwareReport};
+use app::model::fleet::reason::FirmwareFault;
 
 use super::error::PollError;
 use super::firmware::board;
@@ -265,21 +265,10 @@ pub fn extract(a: &Answers) -> Result<AsicReading, PollError> {
             .and_then(|c| c.first())
             .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_string))
             .unwrap_or_default();
-        r.faults.push(FirmwareFault {
-            kind: fault_codes::braiins(message),
-            report: FirmwareReport {
-                source: "Braiins OS".into(),
-                code,
-                message: message.to_string(),
-                doc_url: None,
-                at: e
-                    .get("timestamp")
-                    .and_then(Value::as_str)
-                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                    .map(|t| t.with_timezone(&chrono::Utc)),
-            },
-            local_time: None,
-        });
+        r.faults.push(
+            FirmwareFault::new(fault_codes::braiins(message), "Braiins OS", code, message)
+                .at_rfc3339(e.get("timestamp").and_then(Value::as_str)),
+        );
     }
     Ok(r)
 }

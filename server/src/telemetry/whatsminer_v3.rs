@@ -7,7 +7,7 @@
 
 use app::model::fleet::devices::{AsicReading, PowerSource};
 use app::model::fleet::fault_codes;
-use app::model::fleet::reason::{FirmwareFault, FirmwareReport};
+use app::model::fleet::reason::FirmwareFault;
 
 use super::error::PollError;
 use super::firmware::board;
@@ -203,21 +203,12 @@ fn read_device_info(m: &Json, r: &mut AsicReading) {
         else {
             continue;
         };
-        r.faults.push(FirmwareFault {
-            kind: fault_codes::whatsminer(code.parse().unwrap_or(0)),
-            report: FirmwareReport {
-                source: "Whatsminer".into(),
-                code,
-                message: e
-                    .get("reason")
-                    .and_then(Json::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                doc_url: None,
-                at: None,
-            },
-            local_time: chrono::NaiveDateTime::parse_from_str(&when, "%Y-%m-%d %H:%M:%S").ok(),
-        });
+        let kind = fault_codes::whatsminer(code.parse().unwrap_or(0));
+        let words = e.get("reason").and_then(Json::as_str).unwrap_or("");
+        r.faults.push(
+            FirmwareFault::new(kind, "Whatsminer", code, words)
+                .local_time(chrono::NaiveDateTime::parse_from_str(&when, "%Y-%m-%d %H:%M:%S").ok()),
+        );
     }
 }
 

@@ -309,18 +309,7 @@ async fn edits_change_the_figures_at_once_and_a_stale_edit_gets_409() {
     assert_eq!(site["contract_versions"]["north-colo"], 1);
     let patch = |body: Value, path: &'static str, role: Role| {
         let app = &app;
-        async move {
-            let r = app
-                .request_as(Some(role), reqwest::Method::PATCH, path)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            (
-                r.status().as_u16(),
-                r.json::<Value>().await.unwrap_or(Value::Null),
-            )
-        }
+        async move { app.patch_json(role, path, &body).await }
     };
     let terms = json!({"kind": "colocation", "critical_mw": 16.0, "usd_per_kw_month": 150.0, "escalator_pct_per_year": 0.0});
     let (s, body) = patch(

@@ -309,7 +309,23 @@ impl TestApp {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
-    /// Stops the server and waits for it to finish.
+    /// `PATCH path` with a JSON body as `role`: the status and the JSON answer (null if none).
+    pub async fn patch_json(
+        &self,
+        role: Role,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let r = self
+            .request_as(Some(role), reqwest::Method::PATCH, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     /// A second connection to the server's database (what the CLI would open).
     pub async fn store(&self) -> server::store::Store {
         server::store::Store::connect(&self.database_url)

@@ -62,6 +62,48 @@ pub struct FirmwareFault {
     pub local_time: Option<chrono::NaiveDateTime>,
 }
 
+impl FirmwareFault {
+    /// A report of `kind` from `source` in its own code and words, without a time or link.
+    pub fn new(
+        kind: FaultKind,
+        source: &str,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        FirmwareFault {
+            kind,
+            report: FirmwareReport {
+                source: source.to_string(),
+                code: code.into(),
+                message: message.into(),
+                doc_url: None,
+                at: None,
+            },
+            local_time: None,
+        }
+    }
+
+    /// With the time the firmware gave in UTC (an RFC 3339 string; unreadable: none).
+    pub fn at_rfc3339(mut self, at: Option<&str>) -> Self {
+        self.report.at = at
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        self
+    }
+
+    /// With the maker's page for the code (https only: it becomes a link on the page).
+    pub fn doc_url(mut self, url: Option<String>) -> Self {
+        self.report.doc_url = url.filter(|u| u.starts_with("https://"));
+        self
+    }
+
+    /// With the firmware's local time, for the site's zone to place.
+    pub fn local_time(mut self, local: Option<chrono::NaiveDateTime>) -> Self {
+        self.local_time = local;
+        self
+    }
+}
+
 /// Why a device is not earning in full, worst first (the order of the variants is the order of
 /// importance: a GPU off the bus is not also "hot").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 
 use crate::telemetry::lenient_json::Json;
 use app::model::fleet::devices::AsicReading;
-use app::model::fleet::reason::{FaultKind, FirmwareFault, FirmwareReport};
+use app::model::fleet::reason::{FaultKind, FirmwareFault};
 
 use super::answer::Answer;
 
@@ -122,46 +122,36 @@ pub fn refine(a: &Answer, r: &mut AsicReading) {
 /// holds one error code per hashboard and `ECMM[…]` the controller's (0: none). `SoftOFF[1]`
 /// is a machine put to sleep on purpose, not a fault.
 fn faults(mm: &str, first_board: u32, r: &mut AsicReading) {
-    let report = |code: String, message: String| FirmwareReport {
-        source: "Avalon".into(),
-        code,
-        message,
-        doc_url: None,
-        at: None,
+    let mut push = |kind, code: String, words: String| {
+        r.faults
+            .push(FirmwareFault::new(kind, "Avalon", code, words));
     };
+    // PS: only its first figure is an error code (the rest are voltages and watts).
     if let Some(ps) = numbers(mm, "PS").first().filter(|c| **c != 0.0) {
-        r.faults.push(FirmwareFault {
-            kind: FaultKind::Psu,
-            report: report(
-                format!("PS {ps:.0}"),
-                format!("power supply error code {ps:.0}"),
-            ),
-            local_time: None,
-        });
+        push(
+            FaultKind::Psu,
+            format!("PS {ps:.0}"),
+            format!("power supply error code {ps:.0}"),
+        );
     }
     for (i, code) in numbers(mm, "ECHU")
         .iter()
         .enumerate()
         .filter(|(_, c)| **c != 0.0)
     {
-        r.faults.push(FirmwareFault {
-            kind: FaultKind::Hashing,
-            report: report(
-                format!("ECHU {code:.0}"),
-                format!("hashboard {} error code {code:.0}", first_board + i as u32),
-            ),
-            local_time: None,
-        });
+        let board = first_board + i as u32;
+        push(
+            FaultKind::Hashing,
+            format!("ECHU {code:.0}"),
+            format!("hashboard {board} error code {code:.0}"),
+        );
     }
     if let Some(code) = numbers(mm, "ECMM").first().filter(|c| **c != 0.0) {
-        r.faults.push(FirmwareFault {
-            kind: FaultKind::Hashing,
-            report: report(
-                format!("ECMM {code:.0}"),
-                format!("controller error code {code:.0}"),
-            ),
-            local_time: None,
-        });
+        push(
+            FaultKind::Hashing,
+            format!("ECMM {code:.0}"),
+            format!("controller error code {code:.0}"),
+        );
     }
 }
 

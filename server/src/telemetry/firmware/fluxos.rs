@@ -5,7 +5,7 @@
 //! whatever the hashrate averages say.
 
 use app::model::fleet::devices::{AsicReading, PowerSource};
-use app::model::fleet::reason::{FaultKind, FirmwareFault, FirmwareReport};
+use app::model::fleet::reason::{FaultKind, FirmwareFault};
 
 use super::answer::{board, Answer};
 use crate::telemetry::lenient_json::Json;
@@ -106,19 +106,12 @@ pub fn refine(a: &Answer, r: &mut AsicReading) {
             b.rate_ths = Some(0.0);
         }
         if !asleep {
-            r.faults.push(FirmwareFault {
-                kind: FaultKind::Hashing,
-                report: FirmwareReport {
-                    source: "FluxOS".into(),
-                    code: "PSU_OUTPUT_0W".into(),
-                    message:
-                        "PSU output 0 W while not in sleep mode: the hashboards are not powered"
-                            .into(),
-                    doc_url: None,
-                    at: None,
-                },
-                local_time: None,
-            });
+            r.faults.push(FirmwareFault::new(
+                FaultKind::Hashing,
+                "FluxOS",
+                "PSU_OUTPUT_0W",
+                "PSU output 0 W while not in sleep mode: the hashboards are not powered",
+            ));
         }
     }
 }

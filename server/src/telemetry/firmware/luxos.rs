@@ -6,7 +6,7 @@
 use crate::telemetry::lenient_json::Json;
 use app::model::fleet::devices::{AsicReading, PowerSource};
 use app::model::fleet::fault_codes;
-use app::model::fleet::reason::{FirmwareFault, FirmwareReport};
+use app::model::fleet::reason::FirmwareFault;
 
 use super::answer::Answer;
 
@@ -36,19 +36,16 @@ pub fn refine(a: &Answer, r: &mut AsicReading) {
         let Some(code) = e.get("Code").and_then(Json::as_str) else {
             continue;
         };
-        let text = |k: &str| e.get(k).and_then(Json::as_str).map(str::to_string);
-        r.faults.push(FirmwareFault {
-            kind: fault_codes::luxos(code),
-            report: FirmwareReport {
-                source: "LuxOS".into(),
-                code: code.to_string(),
-                message: text("Description").unwrap_or_default(),
-                doc_url: text("DocUrl").filter(|u| u.starts_with("https://")),
-                at: text("CreatedAt")
-                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-                    .map(|t| t.with_timezone(&chrono::Utc)),
-            },
-            local_time: None,
-        });
+        let text = |k: &str| e.get(k).and_then(Json::as_str);
+        r.faults.push(
+            FirmwareFault::new(
+                fault_codes::luxos(code),
+                "LuxOS",
+                code,
+                text("Description").unwrap_or(""),
+            )
+            .doc_url(text("DocUrl").map(str::to_string))
+            .at_rfc3339(text("CreatedAt")),
+        );
     }
 }
