@@ -349,6 +349,11 @@ pub struct ServeArgs {
     /// Live streams (`/api/v1/stream`) one client may hold open at once.
     #[arg(long, env = "RIGSHIFT_MAX_STREAMS_PER_CLIENT", default_value_t = 8)]
     pub max_streams_per_client: u32,
+    /// Requests worked on at once (until their response head; live streams count only while
+    /// opening). Beyond it a request is answered 503 with `Retry-After` at once, so a crowd
+    /// larger than the machine gets a fast refusal and the rest stay fast.
+    #[arg(long, env = "RIGSHIFT_MAX_IN_FLIGHT", default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub max_in_flight: usize,
     /// Seconds a request may take before it is answered 408 (streams excepted).
     #[arg(long, env = "RIGSHIFT_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,

@@ -114,6 +114,59 @@ pub fn too_many(retry_after: u64, message: &str) -> Response {
     r
 }
 
+/// Requests being worked on now (from arrival to their response head) and how many the server
+/// takes at once. Over the cap a request is refused at once with 503 and `Retry-After`, before
+/// any work (authentication included): a crowd beyond what the machine sustains gets a fast
+/// answer, and the requests accepted stay fast instead of all queueing for seconds. The health
+/// check is always answered.
+pub struct Admission {
+    in_flight: std::sync::atomic::AtomicUsize,
+    max: usize,
+}
+
+impl Admission {
+    pub fn new(max: usize) -> Arc<Self> {
+        Arc::new(Admission {
+            in_flight: Default::default(),
+            max: max.max(1),
+        })
+    }
+}
+
+/// Lowers the in-flight count when the request's handler is done (or dropped).
+struct InFlight<'a>(&'a Admission);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+pub async fn admit(State(a): State<Arc<Admission>>, req: Request, next: Next) -> Response {
+    if req.uri().path() == "/api/v1/health" {
+        return next.run(req).await;
+    }
+    let now = a
+        .in_flight
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        + 1;
+    let _held = InFlight(&a);
+    if now > a.max {
+        let mut r = HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Busy,
+            "the server is at capacity; try again in a second",
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return r;
+    }
+    next.run(req).await
+}
+
 /// Open live streams per client.
 pub struct StreamLimiter {
     max: u32,
@@ -168,6 +221,63 @@ impl StreamLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Three requests at once against a cap of two: one is refused at once (503, Retry-After),
+    /// the two accepted finish; the health check is never refused; the count comes back down.
+    #[tokio::test]
+    async fn over_the_cap_a_request_is_refused_at_once() {
+        use tower::ServiceExt;
+        let gate = Arc::new(tokio::sync::Notify::new());
+        let g = gate.clone();
+        let admission = Admission::new(2);
+        let app = axum::Router::new()
+            .route(
+                "/slow",
+                axum::routing::get(move || {
+                    let g = g.clone();
+                    async move {
+                        g.notified().await;
+                        "done"
+                    }
+                }),
+            )
+            .route("/api/v1/health", axum::routing::get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn_with_state(
+                admission.clone(),
+                admit,
+            ));
+        let get = |path: &'static str| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let r = app
+                    .oneshot(Request::get(path).body(axum::body::Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+                (r.status(), r.headers().get(header::RETRY_AFTER).cloned())
+            })
+        };
+        let (a, b) = (get("/slow"), get("/slow"));
+        while admission
+            .in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
+            < 2
+        {
+            tokio::task::yield_now().await;
+        }
+        let refused = get("/slow").await.unwrap();
+        assert_eq!(refused.0, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(refused.1, Some(HeaderValue::from_static("1")));
+        assert_eq!(get("/api/v1/health").await.unwrap().0, StatusCode::OK);
+        gate.notify_waiters();
+        assert_eq!(a.await.unwrap().0, StatusCode::OK);
+        assert_eq!(b.await.unwrap().0, StatusCode::OK);
+        assert_eq!(
+            admission
+                .in_flight
+                .load(std::sync::atomic::Ordering::SeqCst),
+            0
+        );
+    }
 
     #[test]
     fn a_bucket_allows_its_burst_then_the_rate() {

@@ -155,5 +155,10 @@ pub fn build(
     .layer(axum::Extension(metrics.clone()))
     .layer(axum::Extension(shutting_down))
     .layer(axum::middleware::from_fn_with_state(metrics, record_http))
+    // Outermost but for tracing: over capacity a request is refused before any work.
+    .layer(axum::middleware::from_fn_with_state(
+        crate::limits::Admission::new(args.max_in_flight),
+        crate::limits::admit,
+    ))
     .layer(TraceLayer::new_for_http())
 }

@@ -1199,3 +1199,59 @@ async fn a_whatsminer_error_time_is_read_in_its_sites_zone() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_scan_finds_and_registers_a_miner_of_each_newer_api() {
+    use app::model::fleet::protocol::Protocol;
+    let app = TestApp::on(day(2026, 11, 25))
+        .simulator(false)
+        .start()
+        .await;
+    let mut held = Vec::new();
+    for (n, (protocol, model, firmware)) in [
+        (Protocol::WhatsminerV3, "M60S", "Whatsminer"),
+        (Protocol::BraiinsRest, "S21Pro", "Braiins OS"),
+        (Protocol::Axeos, "BitaxeGamma", "AxeOS"),
+        (Protocol::Fluxos, "AT2880", "FluxOS"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let m = app::model::fleet::catalogue::asic(model).unwrap();
+        let (spec, task) =
+            server::simulator::start_one(n, m, protocol, server::simulator::Fault::None)
+                .await
+                .unwrap();
+        held.push(task);
+        let port: u16 = spec.address.rsplit(':').next().unwrap().parse().unwrap();
+        // Not the CGMiner port: every API is asked on it, and the one that answers names it.
+        let scan = json!({ "cidr": "127.0.0.1/32", "port": port, "site": "muskogee", "add": true });
+        let (s, body) = app.post_json("/api/v1/devices/scan", &scan).await;
+        assert_eq!(s, 200, "{body}");
+        let found = &body["found"][0];
+        assert_eq!(found["protocol"], protocol.as_str(), "{body}");
+        assert_eq!(found["address"], spec.address.as_str(), "{body}");
+        assert_eq!(found["model"], model, "{body}");
+        assert!(
+            found["firmware"].as_str().unwrap().starts_with(firmware),
+            "{body}"
+        );
+        assert_eq!(found["added"], true);
+    }
+    // Registered over their own APIs, they are polled and online.
+    let fleet = fleet_until(&app, |f| {
+        f["devices"]
+            .as_array()
+            .is_some_and(|d| d.len() == 4 && d.iter().all(|d| d["status"] == "online"))
+    })
+    .await;
+    let mut models: Vec<&str> = fleet["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["model"].as_str().unwrap())
+        .collect();
+    models.sort();
+    assert_eq!(models, ["AT2880", "BitaxeGamma", "M60S", "S21Pro"]);
+    drop(held);
+}

@@ -76,7 +76,17 @@ async fn ask(
     let url = format!("http://{ip}:{port}");
     match protocol {
         Protocol::Cgminer | Protocol::Fluxos => {
-            let r = cgminer::poll(&tcp, None, limits).await.map(|(r, family)| {
+            let mut r = cgminer::poll(&tcp, None, limits).await;
+            // Some families name their model only in their own commands (btminer, Braiins OS,
+            // FluxOS): asked once more as what they said they are.
+            if let Ok((first, family)) = &r {
+                if first.model.is_none() {
+                    if let Ok(again) = cgminer::poll(&tcp, Some(*family), limits).await {
+                        r = Ok(again);
+                    }
+                }
+            }
+            let r = r.map(|(r, family)| {
                 let p = if family == Family::FluxOs {
                     Protocol::Fluxos
                 } else {
