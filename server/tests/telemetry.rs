@@ -1255,3 +1255,204 @@ async fn a_scan_finds_and_registers_a_miner_of_each_newer_api() {
     assert_eq!(models, ["AT2880", "BitaxeGamma", "M60S", "S21Pro"]);
     drop(held);
 }
+
+/// Real answers recorded from real miners by another project (`../shared/data/miners`, beside
+/// the repository, never copied into it): each newer API's parser reads what that project's
+/// own tests assert.
+mod real_answers {
+    use app::model::fleet::devices::PowerSource;
+    use app::model::fleet::reason::FaultKind;
+
+    fn read(path: &str) -> String {
+        let full = format!(
+            "{}/../../shared/data/miners/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&full)
+            .unwrap_or_else(|e| panic!("{full}: {e} (../shared must sit beside the repository)"))
+    }
+
+    #[test]
+    fn a_whatsminer_m60s_on_api_v3() {
+        let v3 = |f: &str| read(&format!("asic-rs/whatsminer/v3/{f}"));
+        let r = server::telemetry::whatsminer_v3::extract(
+            &v3("get_miner_status_summary.json"),
+            Some(&v3("get_miner_status_edevs.json")),
+            Some(&v3("get_miner_status_pools.json")),
+            Some(&v3("get_device_info_with_errors.json")),
+        )
+        .unwrap();
+        assert_eq!(r.hashrate_ths, 171.259);
+        assert_eq!(r.nameplate_ths, Some(181.051));
+        assert_eq!((r.power_w, r.power_limit_w), (Some(3156.0), Some(3600.0)));
+        assert_eq!(r.power_source, Some(PowerSource::Miner));
+        assert_eq!(r.uptime_s, 50_000);
+        assert_eq!(r.fans_rpm, vec![5400.0, 5280.0]);
+        assert_eq!(r.temps_c.iter().copied().fold(f64::MIN, f64::max), 82.0);
+        assert!((r.power_w.unwrap() / r.hashrate_ths - 18.43).abs() < 0.005);
+        assert_eq!(r.model.as_deref(), Some("Whatsminer M60S"));
+        assert_eq!(
+            r.firmware.as_deref(),
+            Some("Whatsminer 20251209.16.Rel2 (API 3.0.2)")
+        );
+        assert_eq!(
+            r.pool.as_deref(),
+            Some("stratum+tcp://btc.example.pool:3333")
+        );
+        let codes: Vec<&str> = r.faults.iter().map(|f| f.report.code.as_str()).collect();
+        assert_eq!(codes, ["264", "265", "266", "267", "270"]);
+        assert!(r.faults.iter().all(|f| f.kind == FaultKind::Psu));
+        // Local time without a zone, kept for the site's zone to place.
+        assert_eq!(
+            r.faults[0].local_time.unwrap().to_string(),
+            "2026-05-23 09:19:10"
+        );
+    }
+
+    #[test]
+    fn an_antminer_on_braiins_os_rest() {
+        let bos = |f: &str| read(&format!("asic-rs/braiins/v26_04/{f}"));
+        let (stats, details, cooling, boards, errors, tuner, pools) = (
+            bos("miner_stats.json"),
+            bos("miner_details.json"),
+            bos("cooling_state.json"),
+            bos("miner_hw_hashboards.json"),
+            bos("miner_errors.json"),
+            bos("performance_tuner_state.json"),
+            bos("pools.json"),
+        );
+        let r =
+            server::telemetry::braiins_rest::extract(&server::telemetry::braiins_rest::Answers {
+                stats: &stats,
+                details: Some(&details),
+                cooling: Some(&cooling),
+                hashboards: Some(&boards),
+                errors: Some(&errors),
+                tuner: Some(&tuner),
+                pools: Some(&pools),
+            })
+            .unwrap();
+        assert_eq!((r.power_w, r.power_limit_w), (Some(3480.0), Some(3500.0)));
+        assert!(
+            (r.hashrate_ths - 248.19).abs() < 0.005,
+            "{}",
+            r.hashrate_ths
+        );
+        assert!((r.nameplate_ths.unwrap() - 252.60).abs() < 0.005);
+        // Under a day up: its `last_24h` (19.71 TH/s) is not the day's average.
+        assert!(r.uptime_s < 86_400);
+        assert!(
+            r.hashrate_avg_ths.unwrap() > 240.0,
+            "{:?}",
+            r.hashrate_avg_ths
+        );
+        assert_eq!((r.boards.len(), r.fans_rpm.len()), (3, 4));
+        assert_eq!(r.model.as_deref(), Some("Antminer S21 Pro"));
+        // A long log: the newest 32 reports are kept, each with its time; the PSU shutdown and
+        // the NoPIC board are placed, with bosminer's own codes.
+        assert_eq!(r.faults.len(), 32);
+        assert!(r.faults.iter().all(|f| f.report.at.is_some()));
+        let psu = r.faults.iter().find(|f| f.kind == FaultKind::Psu).unwrap();
+        assert_eq!(psu.report.code, "V2");
+        assert!(psu.report.message.contains("LOW VOLTAGE"));
+        assert!(psu
+            .report
+            .message
+            .contains("(Overcurrent protection triggered or short circuit)"));
+        let board = r.faults.iter().find(|f| f.report.code == "H1").unwrap();
+        assert_eq!(board.kind, FaultKind::Hashing);
+        // Without `error_codes`, the code bosminer wrote into its message.
+        assert!(r.faults.iter().any(|f| f.report.code == "HB:1"));
+        assert!(r.faults.iter().any(|f| f.kind == FaultKind::Sensor));
+    }
+
+    #[test]
+    fn a_bitaxe_on_axeos() {
+        let r = server::telemetry::axeos::extract(&read("asic-rs/bitaxe/v2_0_0/system_info.json"))
+            .unwrap();
+        assert_eq!(r.hashrate_ths, 1.0);
+        assert!((r.power_w.unwrap() - 2.65).abs() < 1e-6);
+        assert_eq!(r.temps_c, vec![59.875, 78.0]);
+        assert_eq!(r.fans_rpm, vec![3517.0]);
+        assert_eq!(r.uptime_s, 4);
+        assert_eq!(r.model.as_deref(), Some("Bitaxe Supra"));
+    }
+
+    /// The separate command answers joined as the poller reads a joined command.
+    fn joined(dir: &str, files: &[&str]) -> String {
+        let parts: Vec<String> = files
+            .iter()
+            .map(|f| read(&format!("{dir}/{f}.json")))
+            .collect();
+        format!("[{}]", parts.join(","))
+    }
+
+    #[test]
+    fn an_auradine_on_fluxos_that_is_not_mining() {
+        use server::telemetry::firmware::Family;
+        let text = joined(
+            "asic-rs/auradine/v1",
+            &[
+                "summary",
+                "devs",
+                "psu",
+                "fan",
+                "mode",
+                "ipreport",
+                "pools",
+                "temperature",
+            ],
+        );
+        let (r, family) =
+            server::telemetry::cgminer::extract_as(&text, Some(Family::FluxOs)).unwrap();
+        assert_eq!(family, Family::FluxOs);
+        // The PSU's input, 58.94 W; its output is 0 W: not mining now, whatever `MHS av` says.
+        assert_eq!(r.power_w, Some(58.94));
+        assert_eq!(r.power_source, Some(PowerSource::Psu));
+        assert_eq!(r.hashrate_ths, 0.0);
+        assert_eq!(r.faults[0].report.code, "PSU_OUTPUT_0W");
+        assert_eq!(
+            (r.power_limit_w, r.nameplate_ths),
+            (Some(2000.0), Some(160.0))
+        );
+        assert_eq!(r.uptime_s, 56_696);
+        assert_eq!(r.boards.len(), 3);
+        assert_eq!(r.fans_rpm.len(), 4);
+        assert_eq!(r.firmware.as_deref(), Some("FluxOS 2023-12.27"));
+        assert_eq!(r.model.as_deref(), Some("Auradine AT1500"));
+    }
+
+    #[test]
+    fn a_luxos_s19k_pro_says_why_it_stopped_and_has_three_boards() {
+        use server::telemetry::firmware::Family;
+        let text = joined(
+            "asic-rs/luxminer/v1",
+            &["version", "summary", "stats", "power", "events"],
+        );
+        let (r, family) = server::telemetry::cgminer::extract_as(&text, None).unwrap();
+        assert_eq!(family, Family::LuxOs);
+        assert_eq!(r.power_w, Some(1051.0));
+        assert!((r.hashrate_ths - 59.75606).abs() < 1e-9);
+        // `chain_acn4: 0` is an empty slot of a three-chain machine (`miner_count: 3`).
+        assert_eq!(r.boards.len(), 3);
+        assert!(r.boards.iter().all(|b| b.chips == Some(77)));
+        let events: Vec<(&str, FaultKind)> = r
+            .faults
+            .iter()
+            .map(|f| (f.report.code.as_str(), f.kind))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                ("NOPIC_PROTECTION", FaultKind::Protection),
+                ("REBOOT_NOT_HASHING", FaultKind::Hashing)
+            ]
+        );
+        assert!(r.faults[0]
+            .report
+            .doc_url
+            .as_deref()
+            .unwrap()
+            .contains("nopic-protection"));
+    }
+}

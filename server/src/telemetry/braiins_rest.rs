@@ -169,6 +169,18 @@ fn ths(v: &Value, pointer: &str) -> Option<f64> {
     num(v, &format!("{pointer}/gigahash_per_second")).map(|g| g / 1000.0)
 }
 
+/// How many of the firmware's newest error reports a reading keeps.
+const MAX_REPORTS: usize = 32;
+
+/// The code bosminer writes into its message when `error_codes` is empty: `{HB:1}`.
+fn inline_code(message: &str) -> Option<String> {
+    let start = message.find('{')?;
+    let end = start + message[start..].find('}')?;
+    let code = &message[start + 1..end];
+    (code.contains(':') && code.len() <= 16 && !code.contains(char::is_whitespace))
+        .then(|| code.to_string())
+}
+
 pub fn extract(a: &Answers) -> Result<AsicReading, PollError> {
     let stats: Value = serde_json::from_str(a.stats)
         .map_err(|e| PollError::Malformed(format!("miner/stats: {e}")))?;
@@ -252,21 +264,29 @@ pub fn extract(a: &Answers) -> Result<AsicReading, PollError> {
         .and_then(|p| p.get("url")?.as_str())
         .map(str::to_string);
     let errors = json(a.errors);
-    for e in errors
-        .get("errors")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    let listed = errors.get("errors").and_then(Value::as_array);
+    // The firmware keeps a long log (a sensor that fails repeats every second): the newest
+    // reports are what can still be a reason.
+    let skip = listed.map_or(0, |l| l.len().saturating_sub(MAX_REPORTS));
+    for e in listed.into_iter().flatten().skip(skip) {
         let message = e.get("message").and_then(Value::as_str).unwrap_or("");
-        let code = e
+        // `error_codes`: `{"code": "V2", "reason": "…", "hint": "…"}` (or a bare string); the
+        // firmware's short reason goes with its message.
+        let first = e
             .get("error_codes")
             .and_then(Value::as_array)
-            .and_then(|c| c.first())
-            .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_string))
+            .and_then(|c| c.first());
+        let code = first
+            .and_then(|c| c.get("code").unwrap_or(c).as_str())
+            .map(str::to_string)
+            .or_else(|| inline_code(message))
             .unwrap_or_default();
+        let words = match first.and_then(|c| c.get("reason")).and_then(Value::as_str) {
+            Some(reason) => format!("{message} ({reason})"),
+            None => message.to_string(),
+        };
         r.faults.push(
-            FirmwareFault::new(fault_codes::braiins(message), "Braiins OS", code, message)
+            FirmwareFault::new(fault_codes::braiins(message), "Braiins OS", code, words)
                 .at_rfc3339(e.get("timestamp").and_then(Value::as_str)),
         );
     }

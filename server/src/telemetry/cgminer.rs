@@ -238,6 +238,18 @@ pub fn extract_as(text: &str, known: Option<Family>) -> Result<(AsicReading, Fam
             }
         }
     }
+    // `miner_count` is how many chains the machine has: a slot past it reading no chips and no
+    // rate is an empty connector (an S19k Pro reports `chain_acn4: 0`), not a dead board.
+    if let Some(chains) = items("STATS")
+        .iter()
+        .find_map(|s| s.get("miner_count").and_then(Json::as_f64))
+    {
+        r.boards.retain(|b| {
+            f64::from(b.index) <= chains
+                || b.chips.is_some_and(|c| c > 0)
+                || b.rate_ths.is_some_and(|t| t > 0.0)
+        });
+    }
     // Whatsminer (btminer) and Braiins OS name the model `Model` in their summary and
     // `devdetails` answers.
     for section in items("DEVDETAILS").into_iter().chain([summary]) {
