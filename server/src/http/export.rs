@@ -206,7 +206,15 @@ async fn fleet_csv(svc: &Services, lang: Lang) -> String {
             num(d.temp_c),
             num(d.power_w),
             d.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            d.problem.unwrap_or_default(),
+            // The reason in the export's language; an offline device's poll error after it.
+            [
+                d.reason.as_ref().map(lang.texts().reasons.describe),
+                d.problem,
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": "),
         ]));
     }
     out

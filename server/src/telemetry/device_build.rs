@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 
-use app::i18n::EN;
 use app::model::fleet::catalogue;
 use app::model::fleet::devices::{
     over_reports, AsicReading, Device, DeviceKind, DeviceStatus, GpuReading, PowerSource,
@@ -143,7 +142,8 @@ pub(super) fn fill_asic_device(
         (None, None) => (None, None),
     };
     d.last_seen = Some(at);
-    d.problem = reason.as_ref().map(EN.reasons.describe);
+    // It answered: no transport error to tell; the reason is worded where it is shown.
+    d.problem = None;
     d.reason = reason;
     d.firmware.clone_from(&r.firmware);
     d.model_mismatch.clone_from(&resolved.mismatch);
@@ -162,7 +162,7 @@ pub(super) fn gpu_device(spec: &DeviceSpec, g: &GpuReading, at: DateTime<Utc>) -
         temp_c: g.temp_c,
         power_w: g.power_w,
         last_seen: Some(at),
-        problem: reason.as_ref().map(EN.reasons.describe),
+        problem: None,
         reason,
         gpu_health: Some(Box::new(g.health.clone())),
         ..Device::offline(

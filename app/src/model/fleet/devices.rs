@@ -169,8 +169,9 @@ pub struct Device {
     /// The one reason it is not earning in full, worst first (`None`: nothing wrong).
     #[serde(default)]
     pub reason: Option<Reason>,
-    /// What went wrong in English detail (the poll error of an offline device, the reason's
-    /// words otherwise); pages word `reason` in the reader's language.
+    /// The transport's detail of an offline device's last poll error (`connect timed out`, …);
+    /// `None` for a device that answered. The reason itself is `reason`, worded in the reader's
+    /// language where it is shown (pages, CSV, webhooks).
     pub problem: Option<String>,
     /// Firmware the device reports (e.g. `BMMiner 2.0.0`, `btminer 20230912`).
     #[serde(default)]
