@@ -151,6 +151,47 @@ fn sections<'t, 'a>(root: &'t Json<'a>) -> Vec<&'t Json<'a>> {
     }
 }
 
+/// The Antminer-style `stats` items: the model (`Type`), chains (`chain_acn*`, `chain_rate*`,
+/// `temp2_*`), fans and temperatures, and the chain count that tells empty slots from dead
+/// boards.
+fn read_stats(stats_items: &[&Json], r: &mut AsicReading) {
+    for stats in stats_items.iter().copied() {
+        if let Some(t) = stats.get("Type").and_then(Json::as_str) {
+            r.model.get_or_insert_with(|| t.to_string());
+        }
+        for (key, value) in stats.members() {
+            let Some(v) = value.as_f64() else { continue };
+            if let Some(n) = numbered(key, "chain_acn") {
+                board(r, n).chips = Some(v as u32);
+            } else if let Some(n) = numbered(key, "chain_rate") {
+                board(r, n).rate_ths = Some(v / 1000.0);
+            } else if let Some(n) = numbered(key, "temp2_") {
+                // temp2_N is the chip temperature of chain N on Antminers.
+                if v > 0.0 {
+                    board(r, n).temp_c = Some(v);
+                }
+            } else if numbered(key, "fan").is_some() && v > 0.0 {
+                r.fans_rpm.push(v);
+            } else if numbered(key, "temp").is_some() && v > 0.0 {
+                // temp1, temp2, … (duplicates kept: several firmware repeat `temp1`).
+                r.temps_c.push(v);
+            }
+        }
+    }
+    // `miner_count` is how many chains the machine has: a slot past it reading no chips and no
+    // rate is an empty connector (an S19k Pro reports `chain_acn4: 0`), not a dead board.
+    if let Some(chains) = stats_items
+        .iter()
+        .find_map(|s| s.get("miner_count").and_then(Json::as_f64))
+    {
+        r.boards.retain(|b| {
+            f64::from(b.index) <= chains
+                || b.chips.is_some_and(|c| c > 0)
+                || b.rate_ths.is_some_and(|t| t > 0.0)
+        });
+    }
+}
+
 /// Extracts a reading from a `summary+stats` (or `summary`, or any family's) answer.
 pub fn extract(text: &str) -> Result<AsicReading, PollError> {
     extract_family(text).map(|(r, _)| r)
@@ -215,41 +256,7 @@ pub fn extract_as(text: &str, known: Option<Family>) -> Result<(AsicReading, Fam
             r.fans_rpm.push(f);
         }
     }
-    for stats in items("STATS") {
-        if let Some(t) = stats.get("Type").and_then(Json::as_str) {
-            r.model.get_or_insert_with(|| t.to_string());
-        }
-        for (key, value) in stats.members() {
-            let Some(v) = value.as_f64() else { continue };
-            if let Some(n) = numbered(key, "chain_acn") {
-                board(&mut r, n).chips = Some(v as u32);
-            } else if let Some(n) = numbered(key, "chain_rate") {
-                board(&mut r, n).rate_ths = Some(v / 1000.0);
-            } else if let Some(n) = numbered(key, "temp2_") {
-                // temp2_N is the chip temperature of chain N on Antminers.
-                if v > 0.0 {
-                    board(&mut r, n).temp_c = Some(v);
-                }
-            } else if numbered(key, "fan").is_some() && v > 0.0 {
-                r.fans_rpm.push(v);
-            } else if numbered(key, "temp").is_some() && v > 0.0 {
-                // temp1, temp2, … (duplicates kept: several firmware repeat `temp1`).
-                r.temps_c.push(v);
-            }
-        }
-    }
-    // `miner_count` is how many chains the machine has: a slot past it reading no chips and no
-    // rate is an empty connector (an S19k Pro reports `chain_acn4: 0`), not a dead board.
-    if let Some(chains) = items("STATS")
-        .iter()
-        .find_map(|s| s.get("miner_count").and_then(Json::as_f64))
-    {
-        r.boards.retain(|b| {
-            f64::from(b.index) <= chains
-                || b.chips.is_some_and(|c| c > 0)
-                || b.rate_ths.is_some_and(|t| t > 0.0)
-        });
-    }
+    read_stats(&items("STATS"), &mut r);
     // Whatsminer (btminer) and Braiins OS name the model `Model` in their summary and
     // `devdetails` answers.
     for section in items("DEVDETAILS").into_iter().chain([summary]) {
