@@ -143,6 +143,18 @@ async fn fleet_until(app: &TestApp, ok: impl Fn(&Value) -> bool) -> Value {
     panic!("fleet never reached the expected state");
 }
 
+/// The models of every device in a fleet answer, sorted.
+fn sorted_models(fleet: &Value) -> Vec<&str> {
+    let mut models: Vec<&str> = fleet["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["model"].as_str().unwrap())
+        .collect();
+    models.sort();
+    models
+}
+
 fn device<'a>(fleet: &'a Value, id: &str) -> &'a Value {
     fleet["devices"]
         .as_array()
@@ -593,14 +605,7 @@ async fn a_range_scan_finds_exactly_the_miners_and_registers_them_on_request() {
             .is_some_and(|d| d.iter().filter(|d| d["status"] == "online").count() == 2)
     })
     .await;
-    let mut models: Vec<&str> = fleet["devices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["model"].as_str().unwrap())
-        .collect();
-    models.sort();
-    assert_eq!(models, ["S19XP", "S21"]);
+    assert_eq!(sorted_models(&fleet), ["S19XP", "S21"]);
     let (_, audit) = app.get_json("/api/v1/audit").await;
     let adds = audit["entries"]
         .as_array()
@@ -1238,14 +1243,10 @@ async fn a_scan_finds_and_registers_a_miner_of_each_newer_api() {
             .is_some_and(|d| d.len() == 4 && d.iter().all(|d| d["status"] == "online"))
     })
     .await;
-    let mut models: Vec<&str> = fleet["devices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["model"].as_str().unwrap())
-        .collect();
-    models.sort();
-    assert_eq!(models, ["AT2880", "BitaxeGamma", "M60S", "S21Pro"]);
+    assert_eq!(
+        sorted_models(&fleet),
+        ["AT2880", "BitaxeGamma", "M60S", "S21Pro"]
+    );
     drop(held);
 }
 
