@@ -20,7 +20,7 @@ named = re.findall(r"\w+", re.sub(r"\n[^\n]*?\|", " ", listed))
 if named != fields:
     problems.append(f"the diagram's Services lists {named}, the code has {fields}")
 
-for path in sorted(set(re.findall(r"\b((?:app|server|scripts|deploy|docs|end2end|style|public)/[\w./-]+\.(?:rs|sh|py|mjs|ts|yml|css|js|md))\b", doc))):
+for path in sorted(set(re.findall(r"\b((?:app|server|xtask|scripts|deploy|docs|end2end|style|public)/[\w./-]+\.(?:rs|sh|py|mjs|ts|yml|css|js|md))\b", doc))):
     if not pathlib.Path(path).exists():
         problems.append(f"names {path}, which does not exist")
 
@@ -33,7 +33,7 @@ EXTERNAL = {
 }
 CRATES_OUTSIDE = {"toml", "axum", "leptos", "leptos_axum", "tokio", "sqlx", "std", "serde", "tower_http", "chrono", "utoipa", "charming"}
 
-sources = {p: p.read_text() for root in ("app/src", "server/src") for p in pathlib.Path(root).rglob("*.rs")}
+sources = {p: p.read_text() for root in ("app/src", "server/src", "xtask/src") for p in pathlib.Path(root).rglob("*.rs")}
 all_code = "\n".join(sources.values())
 defined = set(re.findall(r"\b(?:struct|enum|trait|type|fn|mod|const|static)\s+(\w+)", all_code))
 # Module path (as written from its crate's root, or from any parent) -> file.

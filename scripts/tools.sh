@@ -1,23 +1,18 @@
 #!/usr/bin/env bash
 # Installs, only when missing, everything the build and the tests need. Idempotent; nothing is
 # downloaded from outside the package registries (crates.io, npm, Debian).
-#   scripts/tools.sh          build tools (wasm target, cargo-leptos, wasm-bindgen CLI, npm packages)
-#   scripts/tools.sh --browser  the same, plus Chromium for the browser tests
+#   scripts/tools.sh          build tools (wasm target, wasm-bindgen CLI, npm packages)
+#   scripts/tools.sh --browser  the same, plus Chromium, promtool and PostgreSQL for the tests
+# cargo-leptos is not needed (`cargo xtask build` does the release build); developers who want
+# `cargo leptos watch --split` install it themselves (docs/BUILDING.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CARGO_LEPTOS_VERSION=0.3.10
 log() { printf '\033[1;34m[tools]\033[0m %s\n' "$*"; }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
-fi
-
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  # 0.3.11+ needs a newer rustc than this toolchain; the install takes ~13 min on 2 cores.
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
 fi
 
 # The wasm-bindgen CLI must match the library version in Cargo.lock exactly.

@@ -91,8 +91,8 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page, numbers included, arrives as HTML (readable before wasm loads).
                 <ParentRoute path=path!("") view=Dashboard ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <OverviewPage /> <HydrationMarker /> } ssr=SsrMode::Async />
-                    // The other pages are split into their own wasm chunks (`cargo leptos
-                    // build --split`): the overview's first load carries none of them.
+                    // The other pages are split into their own wasm chunks (`cargo xtask
+                    // build`): the overview's first load carries none of them.
                     <Route path=path!("fleet") view={Lazy::<FleetRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("device") view={Lazy::<DeviceRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("estimators") view={Lazy::<EstimatorsRoute>::new()} ssr=SsrMode::Async />

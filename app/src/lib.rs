@@ -15,6 +15,6 @@ pub mod state;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazy: the route chunks split off by `cargo leptos build --split` load on demand.
+    // Lazy: the route chunks split off by the release build (`cargo xtask build`) load on demand.
     leptos::mount::hydrate_lazy(app::App);
 }

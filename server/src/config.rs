@@ -321,7 +321,7 @@ pub struct ServeArgs {
     /// replicas' device states).
     #[arg(long, env = "RIGSHIFT_REPLICA_ROUND_SECS", default_value_t = 5)]
     pub replica_round_secs: u64,
-    /// Directory holding the built site (pkg/, vendor/, favicon); `cargo leptos` sets
+    /// Directory holding the built site (pkg/, vendor/, favicon); `cargo leptos watch` sets
     /// LEPTOS_SITE_ROOT itself.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
