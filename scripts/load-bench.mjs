@@ -4,7 +4,7 @@
 // latency counts from the moment its request was due. Reports p50 / p99 / max per route and rate,
 // and the size of each answer.
 //
-//   scripts/build.sh && node scripts/load-bench.mjs [--seconds 10] [--rates 50,100,200] [--bin path]
+//   scripts/build.sh && node scripts/load-bench.mjs [--seconds 10] [--rates 50,100,200] [--routes overview,embed] [--bin path]
 //
 // It starts its own server (target/release/rigshift, fresh SQLite file, simulated fleet), signs
 // in as a viewer, creates one embed as an admin, and stops the server at the end.
@@ -20,6 +20,8 @@ const arg = (name, fallback) => {
 };
 const SECONDS = Number(arg("seconds", "10"));
 const RATES = arg("rates", "50,100,200").split(",").map(Number);
+// --routes overview,fleet,api,embed (all four unless named).
+const ROUTES = arg("routes", "overview,fleet,api,embed").split(",");
 const PORT = Number(arg("port", "3390"));
 const BASE = `http://127.0.0.1:${PORT}`;
 const BIN = path.resolve(arg("bin", "target/release/rigshift"));
@@ -114,11 +116,13 @@ try {
   // Let the poller finish a cycle so /fleet shows a populated fleet.
   await new Promise((r) => setTimeout(r, 3000));
   const routes = [
-    ["/", { cookie: viewer }],
-    ["/fleet", { cookie: viewer }],
-    ["/api/v1/fleet", { cookie: viewer }],
-    [`/embed/revenue-mix?token=${token}`, {}],
-  ];
+    ["overview", "/", { cookie: viewer }],
+    ["fleet", "/fleet", { cookie: viewer }],
+    ["api", "/api/v1/fleet", { cookie: viewer }],
+    ["embed", `/embed/revenue-mix?token=${token}`, {}],
+  ]
+    .filter(([key]) => ROUTES.includes(key))
+    .map(([, url, auth]) => [url, auth]);
   console.log(`load bench · ${os.cpus().length} cores (${os.cpus()[0].model}) · ${new Date().toISOString()}`);
   console.log(`open loop, ${SECONDS} s per rate, latency from the moment each request was due\n`);
   console.log(`${"route".padEnd(26)}${"bytes".padStart(9)}${"gzip".padStart(9)}${"rate".padStart(7)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"max ms".padStart(9)}${"errors".padStart(8)}`);
