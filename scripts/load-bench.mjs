@@ -71,6 +71,9 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 async function run(url, headers, rate, seconds = SECONDS) {
   const total = Math.round(rate * seconds);
   const latencies = [];
+  // Refused (503 busy) answers apart: under overload they must come fast, and the accepted
+  // ones must stay fast.
+  const refused = [];
   let errors = 0;
   const start = performance.now() + 50;
   const pending = [];
@@ -81,15 +84,27 @@ async function run(url, headers, rate, seconds = SECONDS) {
     pending.push(
       request("GET", url, { headers })
         .then((r) => {
-          if (r.status !== 200) errors++;
-          latencies.push(performance.now() - due);
+          const ms = performance.now() - due;
+          if (r.status === 503) refused.push(ms);
+          else {
+            if (r.status !== 200) errors++;
+            latencies.push(ms);
+          }
         })
         .catch(() => errors++),
     );
   }
   await Promise.all(pending);
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1], errors };
+  refused.sort((a, b) => a - b);
+  return {
+    p50: percentile(latencies, 50) ?? NaN,
+    p99: percentile(latencies, 99) ?? NaN,
+    max: latencies[latencies.length - 1] ?? NaN,
+    errors,
+    refused: refused.length,
+    refusedP99: percentile(refused, 99) ?? NaN,
+  };
 }
 
 const pw = { viewer: "load-bench-viewer", admin: "load-bench-admin" };
@@ -125,7 +140,8 @@ try {
     .map(([, url, auth]) => [url, auth]);
   console.log(`load bench · ${os.cpus().length} cores (${os.cpus()[0].model}) · ${new Date().toISOString()}`);
   console.log(`open loop, ${SECONDS} s per rate, latency from the moment each request was due\n`);
-  console.log(`${"route".padEnd(26)}${"bytes".padStart(9)}${"gzip".padStart(9)}${"rate".padStart(7)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"max ms".padStart(9)}${"errors".padStart(8)}`);
+  console.log(`p50/p99/max of the answered requests; 503 = refused as busy, with the p99 of their wait`);
+  console.log(`${"route".padEnd(26)}${"bytes".padStart(9)}${"gzip".padStart(9)}${"rate".padStart(7)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"max ms".padStart(9)}${"errors".padStart(8)}${"503".padStart(7)}${"503 p99".padStart(9)}`);
   for (const [url, auth] of routes) {
     const plain = await request("GET", url, { headers: auth });
     const gz = await request("GET", url, { headers: { ...auth, "accept-encoding": "gzip" } });
@@ -136,7 +152,8 @@ try {
       const r = await run(url, { ...auth, "accept-encoding": "gzip, br" }, rate);
       console.log(
         `${label.padEnd(26)}${String(plain.bytes).padStart(9)}${String(gz.bytes).padStart(9)}${String(rate).padStart(7)}` +
-          `${r.p50.toFixed(1).padStart(9)}${r.p99.toFixed(1).padStart(9)}${r.max.toFixed(1).padStart(9)}${String(r.errors).padStart(8)}`,
+          `${r.p50.toFixed(1).padStart(9)}${r.p99.toFixed(1).padStart(9)}${r.max.toFixed(1).padStart(9)}${String(r.errors).padStart(8)}` +
+          `${String(r.refused).padStart(7)}${r.refusedP99.toFixed(1).padStart(9)}`,
       );
     }
   }

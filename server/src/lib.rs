@@ -19,6 +19,7 @@ pub mod http_error;
 pub mod limits;
 pub mod market;
 pub mod metrics;
+pub mod page_cache;
 pub mod pool;
 pub mod portfolio;
 pub mod power;

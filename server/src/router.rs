@@ -96,7 +96,12 @@ pub fn build(
             context, shell,
         ))
         .with_state(options)
-        .layer(axum::middleware::from_fn(crate::limits::bounded_body));
+        .layer(axum::middleware::from_fn(crate::limits::bounded_body))
+        // A kept overview is answered before any render (crate::page_cache).
+        .layer(axum::middleware::from_fn_with_state(
+            crate::page_cache::PageCache::new(services.clone()),
+            crate::page_cache::serve,
+        ));
     // Nothing but an embed may be framed: the dashboard, its API and its assets say so. Pages
     // replace this CSP with the full one (page_csp).
     let dashboard = Router::new()

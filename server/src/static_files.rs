@@ -10,8 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use axum::http::{header, HeaderValue};
 use axum::extract::Request;
+use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::Router;
 use tower_http::services::ServeDir;
@@ -42,17 +42,23 @@ pub fn router(site_root: &Path, hashed: bool) -> Router {
     let pkg_cache = if hashed { IMMUTABLE } else { "no-cache" };
     // Only a file that was found may be kept; a 404 must not be cached for a year.
     let cached = |sub: &str, cache: &'static str| {
-        Router::new().fallback_service(dir(site_root, sub)).layer(
-            axum::middleware::from_fn(move |req: Request, next: Next| async move {
-                let cache = if req.uri().path().contains(HASH_PLACEHOLDER) { "no-cache" } else { cache };
-                let mut r = next.run(req).await;
-                if r.status().is_success() || r.status().as_u16() == 304 {
-                    r.headers_mut()
-                        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-                }
-                r
-            }),
-        )
+        Router::new()
+            .fallback_service(dir(site_root, sub))
+            .layer(axum::middleware::from_fn(
+                move |req: Request, next: Next| async move {
+                    let cache = if req.uri().path().contains(HASH_PLACEHOLDER) {
+                        "no-cache"
+                    } else {
+                        cache
+                    };
+                    let mut r = next.run(req).await;
+                    if r.status().is_success() || r.status().as_u16() == 304 {
+                        r.headers_mut()
+                            .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+                    }
+                    r
+                },
+            ))
     };
     Router::new()
         .nest("/pkg", cached("pkg", pkg_cache))

@@ -20,6 +20,8 @@ mod sla;
 mod storage;
 mod support;
 
+use std::io::Read;
+
 use app::api::auth::Role;
 use serde_json::{json, Value};
 use support::{day, TestApp};
@@ -357,6 +359,78 @@ async fn overview_page_is_server_rendered_with_numbers_and_the_simulated_marker(
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
+}
+
+/// The overview for a crowd (issue 36): the same caller's second request is answered from
+/// memory, each answer with a nonce of its own in its CSP and in every inline script, gzip
+/// spliced around the nonce decodes to the page; another caller, and a write through the
+/// server, render again.
+#[tokio::test]
+async fn the_overview_is_kept_and_every_answer_has_its_own_nonce() {
+    let app = TestApp::on(day(2025, 6, 15)).simulator(false).start().await;
+    let get = |role: Role, gzip: bool| {
+        let mut r = app.request_as(Some(role), reqwest::Method::GET, "/");
+        if gzip {
+            r = r.header("accept-encoding", "gzip");
+        }
+        async move { r.send().await.unwrap() }
+    };
+    let nonce_of = |r: &reqwest::Response| {
+        let csp = r.headers()["content-security-policy"].to_str().unwrap();
+        let start = csp.find("'nonce-").unwrap() + 7;
+        csp[start..start + csp[start..].find('\'').unwrap()].to_string()
+    };
+    let first = get(Role::Viewer, false).await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["x-page-cache"], "miss");
+    let first_nonce = nonce_of(&first);
+    let first_html = first.text().await.unwrap();
+    let scripts = first_html
+        .matches(&format!("nonce=\"{first_nonce}\""))
+        .count();
+    assert!(scripts >= 2, "the inline hydration scripts carry the nonce");
+
+    let second = get(Role::Viewer, true).await;
+    assert_eq!(second.status(), 200);
+    assert_eq!(second.headers()["x-page-cache"], "hit");
+    assert_eq!(second.headers()["content-encoding"], "gzip");
+    let second_nonce = nonce_of(&second);
+    assert_ne!(second_nonce, first_nonce);
+    let mut second_html = String::new();
+    flate2::read::GzDecoder::new(&second.bytes().await.unwrap()[..])
+        .read_to_string(&mut second_html)
+        .unwrap();
+    assert_eq!(
+        second_html
+            .matches(&format!("nonce=\"{second_nonce}\""))
+            .count(),
+        scripts
+    );
+    assert!(!second_html.contains(&first_nonce));
+    assert_eq!(
+        second_html.replace(&second_nonce, "N"),
+        first_html.replace(&first_nonce, "N")
+    );
+
+    // Another caller is not given the viewer's page.
+    assert_eq!(
+        get(Role::Admin, false).await.headers()["x-page-cache"],
+        "miss"
+    );
+    // A write through the server shows at once.
+    let (status, _) = app
+        .post_json(
+            "/api/v1/annotations",
+            &json!({ "target": "pecos-ridge", "text": "kept?" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let after = get(Role::Viewer, false).await;
+    assert_eq!(after.headers()["x-page-cache"], "miss");
+    assert_eq!(
+        get(Role::Viewer, false).await.headers()["x-page-cache"],
+        "hit"
+    );
 }
 
 #[tokio::test]

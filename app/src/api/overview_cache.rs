@@ -107,6 +107,12 @@ impl OverviewCache {
         self.revision.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// The data revision: bumped by every write through this process that changes the
+    /// overview (the server's page cache keys on it too).
+    pub fn revision(&self) -> u64 {
+        self.revision.load(Ordering::SeqCst)
+    }
+
     fn key(&self, today: NaiveDate, now: DateTime<Utc>) -> Key {
         Key {
             today,
