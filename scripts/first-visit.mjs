@@ -5,21 +5,11 @@
 // headers) once the page has hydrated and gone quiet. Per file, largest first.
 //
 //   node scripts/first-visit.mjs --base http://127.0.0.1:3000 --user admin --password … [/ /fleet]
-import { chromium } from "@playwright/test";
+import { commandLine, launch } from "./browser-session.mjs";
 
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = argv[i + 1];
-  argv.splice(i, 2);
-  return v;
-};
-const base = opt("base", "http://127.0.0.1:3000");
-const user = opt("user", "admin");
-const password = opt("password", process.env.RIGSHIFT_ADMIN_PASSWORD ?? "");
-const paths = argv.length ? argv : ["/"];
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+const { base, user, password, paths: rest } = commandLine();
+const paths = rest();
+const browser = await launch();
 for (const p of paths) {
   // A new context per path: nothing cached from an earlier page.
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -3,27 +3,17 @@
 // hydration (what a user sees, charts drawn), with the time each page took to hydrate.
 //
 //   node scripts/screenshot.mjs --base http://127.0.0.1:3000 --user admin --password … --out shots / /fleet
-import { chromium } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
+import { commandLine, launch } from "./browser-session.mjs";
 
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = argv[i + 1];
-  argv.splice(i, 2);
-  return v;
-};
-const base = opt("base", "http://127.0.0.1:3000");
-const user = opt("user", "admin");
-const password = opt("password", process.env.RIGSHIFT_ADMIN_PASSWORD ?? "");
+const { opt, base, user, password, paths: rest } = commandLine();
 const out = opt("out", "target/screenshots");
 const width = Number(opt("width", "1440"));
 const height = Number(opt("height", "900"));
-const paths = argv.length ? argv : ["/"];
+const paths = rest();
 fs.mkdirSync(out, { recursive: true });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+const browser = await launch();
 const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
 const errors = [];
 page.on("pageerror", (e) => errors.push(e.message));
