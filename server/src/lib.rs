@@ -9,6 +9,7 @@ pub mod auth;
 pub mod backup;
 pub mod clock;
 pub mod config;
+pub mod csp;
 pub mod db_copy;
 pub mod demo;
 pub mod embed;

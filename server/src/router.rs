@@ -43,19 +43,6 @@ fn leptos_options(args: &ServeArgs, addr: SocketAddr) -> LeptosOptions {
 const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), \
      magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()";
 
-/// The Content-Security-Policy of a rendered page: scripts from this server only, the inline
-/// hydration scripts by this response's nonce; `wasm-unsafe-eval` lets the app and its lazy
-/// route chunks compile (no JS `eval`); workers (SHA-256d) from this server; styles from
-/// this server plus inline `style` attributes (ECharts' tooltips and Leptos' `style:`).
-pub fn page_csp_value(nonce: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
-         worker-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors 'none'"
-    )
-}
-
 /// In a page render: the CSP header carrying the nonce Leptos put on its inline scripts.
 fn page_csp() {
     let (Some(nonce), Some(response)) = (
@@ -64,7 +51,7 @@ fn page_csp() {
     ) else {
         return;
     };
-    if let Ok(v) = HeaderValue::from_str(&page_csp_value(&nonce)) {
+    if let Ok(v) = HeaderValue::from_str(&crate::csp::page_csp_value(&nonce)) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, v);
     }
 }

@@ -185,7 +185,7 @@ fn respond(entry: &Entry, gzip: bool) -> Response {
     *response.status_mut() = entry.status;
     *response.headers_mut() = entry.headers.clone();
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&crate::router::page_csp_value(&nonce)) {
+    if let Ok(v) = HeaderValue::from_str(&crate::csp::page_csp_value(&nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     if gzip {
@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn the_nonce_is_read_from_the_csp_the_render_sent() {
         let mut h = HeaderMap::new();
-        let csp = crate::router::page_csp_value("abc123");
+        let csp = crate::csp::page_csp_value("abc123");
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_str(&csp).unwrap(),
