@@ -108,3 +108,36 @@ pub fn npm_bin(name: &str) -> Command {
         Command::new(name)
     }
 }
+
+/// Runs `work` on every item, largest first, on as many threads as the machine has cores: one
+/// slow item does not hold back a batch, as fixed batches would.
+pub fn on_every_core<T: Sync>(
+    mut items: Vec<T>,
+    size: impl Fn(&T) -> u64,
+    work: impl Fn(&T) -> Result<(), String> + Sync,
+) -> Result<(), String> {
+    items.sort_by_key(|i| std::cmp::Reverse(size(i)));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores)
+            .map(|_| {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else {
+                        return Ok(());
+                    };
+                    work(item)?;
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().expect("a build thread panicked"))
+    })
+}
+
+/// A file's size, for `on_every_core`'s order.
+pub fn file_size(path: &std::path::PathBuf) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}

@@ -4,7 +4,6 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::thread;
 
 /// What is worth compressing: text and wasm. Images and fonts are compressed already.
 const EXTENSIONS: &[&str] = &[
@@ -49,31 +48,17 @@ fn files_to_compress(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
 pub fn precompress(site: &Path) -> io::Result<usize> {
     let mut files = Vec::new();
     files_to_compress(site, &mut files)?;
-    // Largest first, so that the big wasm does not start last on a core of its own.
-    files.sort_by_key(|f| std::cmp::Reverse(fs::metadata(f).map(|m| m.len()).unwrap_or(0)));
-    let cores = thread::available_parallelism().map_or(2, |n| n.get());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    thread::scope(|scope| {
-        let workers: Vec<_> = (0..cores)
-            .map(|_| {
-                scope.spawn(|| -> io::Result<()> {
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(file) = files.get(i) else {
-                            return Ok(());
-                        };
-                        let bytes = fs::read(file)?;
-                        fs::write(with_suffix(file, "br"), brotli(&bytes)?)?;
-                        fs::write(with_suffix(file, "gz"), gzip(&bytes)?)?;
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .try_for_each(|w| w.join().expect("a compression thread panicked"))
-    })?;
-    Ok(files.len())
+    let count = files.len();
+    crate::command::on_every_core(files, crate::command::file_size, |file| {
+        let write = || -> io::Result<()> {
+            let bytes = fs::read(file)?;
+            fs::write(with_suffix(file, "br"), brotli(&bytes)?)?;
+            fs::write(with_suffix(file, "gz"), gzip(&bytes)?)
+        };
+        write().map_err(|e| format!("{}: {e}", file.display()))
+    })
+    .map_err(io::Error::other)?;
+    Ok(count)
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

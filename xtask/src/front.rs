@@ -96,36 +96,27 @@ pub fn bindgen(main: &Path, pkg: &Path) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// `wasm-opt -Oz` on every wasm of `pkg`, two at a time (each is one core's work).
+/// `wasm-opt -Oz` on every wasm of `pkg`, one per core at a time.
 pub fn optimise(pkg: &Path) -> Result<(), String> {
-    let mut files: Vec<PathBuf> = fs::read_dir(pkg)
+    let files: Vec<PathBuf> = fs::read_dir(pkg)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
         .collect();
-    files.sort_by_key(|f| std::cmp::Reverse(fs::metadata(f).map(|m| m.len()).unwrap_or(0)));
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    for batch in files.chunks(cores) {
-        let children: Vec<_> = batch
-            .iter()
-            .map(|f| {
-                let mut cmd = npm_bin("wasm-opt");
-                cmd.args([
-                    "-Oz",
-                    "--enable-bulk-memory",
-                    "--enable-nontrapping-float-to-int",
-                ])
-                .arg(f)
-                .arg("-o")
-                .arg(f);
-                crate::command::Background::start_quiet(cmd)
-            })
-            .collect::<Result<_, _>>()?;
-        for child in children {
-            child.wait()?;
-        }
-    }
-    Ok(())
+    crate::command::on_every_core(files, crate::command::file_size, |f| {
+        let mut cmd = npm_bin("wasm-opt");
+        cmd.args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+        ])
+        .arg(f)
+        .arg("-o")
+        .arg(f);
+        crate::command::Background::start_quiet(cmd)?
+            .wait()
+            .map(|_| ())
+    })
 }
 
 /// The JS glue minified and the stylesheet minified and lowered, both by esbuild.
